@@ -1,0 +1,217 @@
+//! Turns a response body into the typed value or the right error: blocked, API error, or decode error with its path.
+
+use std::borrow::Cow;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{ApiError, BlockedKind, DecodeError, Error, ErrorCode};
+
+/// Where a domain's bodies report their outcome: dot-separated JSON paths, first present wins. Generated from the
+/// domain spec's `envelope`.
+#[derive(Debug)]
+pub struct EnvelopeSpec {
+    /// Paths of the error code.
+    pub code: &'static [&'static str],
+    /// Codes that mean success (compared as text). An absent code also means success.
+    pub success: &'static [&'static str],
+    /// Paths of the message.
+    pub message: &'static [&'static str],
+    /// Paths of the request/log id.
+    pub log_id: &'static [&'static str],
+    /// Paths of the sub error code.
+    pub sub_code: &'static [&'static str],
+    /// Paths of the sub error message.
+    pub sub_message: &'static [&'static str],
+}
+
+/// The outcome fields read from a typed response (generated per response type).
+#[derive(Debug, Default)]
+pub struct Outcome<'a> {
+    /// The code as text.
+    pub code: Option<Cow<'a, str>>,
+    /// The message.
+    pub message: Option<&'a str>,
+    /// The log id.
+    pub log_id: Option<&'a str>,
+    /// The sub code as text.
+    pub sub_code: Option<Cow<'a, str>>,
+    /// The sub message.
+    pub sub_message: Option<&'a str>,
+}
+
+/// Implemented by every generated response type: reads the envelope fields without another pass over the body.
+pub trait Envelope {
+    /// The outcome the body reports.
+    fn outcome(&self) -> Outcome<'_>;
+}
+
+/// A code field's value as text, whatever JSON type carried it.
+pub trait CodeText {
+    /// The text.
+    fn code_text(&self) -> Cow<'_, str>;
+}
+
+impl CodeText for String {
+    fn code_text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self)
+    }
+}
+impl CodeText for i64 {
+    fn code_text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.to_string())
+    }
+}
+impl CodeText for crate::StrOrNum {
+    fn code_text(&self) -> Cow<'_, str> {
+        self.to_text()
+    }
+}
+
+impl Outcome<'_> {
+    fn into_error<C: ErrorCode>(self, spec: &EnvelopeSpec, status: u16) -> Option<ApiError<C>> {
+        let code = self.code?;
+        if spec.success.iter().any(|s| *s == code) {
+            return None;
+        }
+        Some(ApiError {
+            code: C::from_raw(&code),
+            message: self.message.map(str::to_owned),
+            log_id: self.log_id.map(str::to_owned),
+            sub_code: self.sub_code.map(Cow::into_owned),
+            sub_message: self.sub_message.map(str::to_owned),
+            http_status: status,
+        })
+    }
+}
+
+fn lookup<'v>(value: &'v Value, paths: &[&str]) -> Option<&'v Value> {
+    paths.iter().find_map(|path| {
+        path.split('.')
+            .try_fold(value, |v, seg| v.get(seg))
+            .filter(|v| !v.is_null())
+    })
+}
+
+fn text(v: &Value) -> Option<Cow<'_, str>> {
+    match v {
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+        _ => None,
+    }
+}
+
+/// Reads the outcome from an untyped body (the slow path, when the typed decode failed).
+pub fn probe_outcome<'v>(value: &'v Value, spec: &EnvelopeSpec) -> Outcome<'v> {
+    Outcome {
+        code: lookup(value, spec.code).and_then(text),
+        message: lookup(value, spec.message).and_then(Value::as_str),
+        log_id: lookup(value, spec.log_id).and_then(Value::as_str),
+        sub_code: lookup(value, spec.sub_code).and_then(text),
+        sub_message: lookup(value, spec.sub_message).and_then(Value::as_str),
+    }
+}
+
+/// Masks every secret in `text` and cuts it to a short excerpt.
+pub fn excerpt(body: &[u8], secrets: &[&str]) -> String {
+    const MAX: usize = 160;
+    let mut s = String::from_utf8_lossy(body).into_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        s = s.replace(secret, "***");
+    }
+    if s.len() > MAX {
+        let mut cut = MAX;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push('…');
+    }
+    s
+}
+
+/// Classifies a body that is not JSON at all: empty, or an HTML/JS page.
+pub fn blocked(body: &[u8], content_type: &str) -> Option<BlockedKind> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    match first {
+        None => Some(BlockedKind::EmptyBody),
+        Some(b'{') | Some(b'[') => None,
+        Some(_) if content_type.contains("json") && !body.starts_with(b"<") => None,
+        Some(_) => Some(BlockedKind::Challenge {
+            content_type: if content_type.is_empty() {
+                "no content type".to_owned()
+            } else {
+                content_type.to_owned()
+            },
+        }),
+    }
+}
+
+/// Decodes a JSON body into `T`, or into the error it stands for.
+pub fn decode_body<T, C>(
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+    spec: &EnvelopeSpec,
+    secrets: &[&str],
+) -> Result<T, Error<C>>
+where
+    T: DeserializeOwned + Envelope,
+    C: ErrorCode,
+{
+    let ok_status = (200..300).contains(&status);
+    if let Some(kind) = blocked(body, content_type) {
+        return Err(if ok_status {
+            Error::Blocked(kind)
+        } else {
+            Error::Status {
+                status,
+                excerpt: excerpt(body, secrets),
+            }
+        });
+    }
+    // Fast path: one typed pass; the envelope is read from the typed value.
+    if let Ok(value) = serde_json::from_slice::<T>(body) {
+        if let Some(api) = value.outcome().into_error(spec, status) {
+            return Err(Error::Api(api));
+        }
+        if !ok_status {
+            return Err(Error::Status {
+                status,
+                excerpt: excerpt(body, secrets),
+            });
+        }
+        return Ok(value);
+    }
+    // Slow path: an error body need not match the success schema, so look for the envelope untyped.
+    if let Ok(untyped) = serde_json::from_slice::<Value>(body) {
+        if let Some(api) = probe_outcome(&untyped, spec).into_error(spec, status) {
+            return Err(Error::Api(api));
+        }
+    }
+    if !ok_status {
+        return Err(Error::Status {
+            status,
+            excerpt: excerpt(body, secrets),
+        });
+    }
+    Err(Error::Decode(locate_decode_error::<T>(body, secrets)))
+}
+
+/// Re-runs a failed decode with path tracking to say where it failed.
+pub fn locate_decode_error<T: DeserializeOwned>(body: &[u8], secrets: &[&str]) -> DecodeError {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(_) => DecodeError {
+            path: ".".to_owned(),
+            message: "trailing characters after the JSON value".to_owned(),
+            excerpt: excerpt(body, secrets),
+        },
+        Err(e) => DecodeError {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+            excerpt: excerpt(body, secrets),
+        },
+    }
+}

@@ -1,0 +1,195 @@
+//! A request as generated methods describe it: ordered query, headers and form, with credential slots filled at send.
+
+use std::fmt::Write as _;
+
+use crate::error::{Error, ErrorCode};
+
+/// Static facts about one operation, generated from its spec.
+#[derive(Debug)]
+pub struct Operation {
+    /// The spec's operation name.
+    pub name: &'static str,
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// Path below the base URL.
+    pub path: &'static str,
+}
+
+/// Where a session's profile parameters go relative to the operation's own query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Position {
+    /// Before the operation's parameters.
+    First,
+    /// After the operation's parameters.
+    Last,
+}
+
+/// A value that is either given now or taken from a named credential at send time.
+#[derive(Clone, Debug)]
+pub(crate) enum Value {
+    Plain(String),
+    Credential(&'static str),
+    Session(Position),
+}
+
+/// The parts of an HTTP request a generated method fills in; sent by [`crate::Client`].
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub(crate) op: &'static Operation,
+    pub(crate) query: Vec<(&'static str, Value)>,
+    pub(crate) headers: Vec<(&'static str, Value)>,
+    pub(crate) form: Vec<(&'static str, String)>,
+}
+
+impl Request {
+    /// Starts a request for `op`.
+    pub fn new(op: &'static Operation) -> Self {
+        Request {
+            op,
+            query: Vec::new(),
+            headers: Vec::new(),
+            form: Vec::new(),
+        }
+    }
+
+    /// The operation this request is for.
+    pub fn operation(&self) -> &'static Operation {
+        self.op
+    }
+
+    /// Appends a query parameter (percent-encoded exactly once when sent).
+    pub fn query(&mut self, name: &'static str, value: impl ParamValue) {
+        self.query.push((name, Value::Plain(value.to_param())));
+    }
+
+    /// Appends a query parameter whose value is the named credential.
+    pub fn query_credential(&mut self, name: &'static str, credential: &'static str) {
+        self.query.push((name, Value::Credential(credential)));
+    }
+
+    /// Marks where the session's profile parameters of `position` go.
+    pub fn session_query(&mut self, position: Position) {
+        self.query.push(("", Value::Session(position)));
+    }
+
+    /// Sets a header.
+    pub fn header(&mut self, name: &'static str, value: impl ParamValue) {
+        self.headers.push((name, Value::Plain(value.to_param())));
+    }
+
+    /// Sets a header whose value is the named credential.
+    pub fn header_credential(&mut self, name: &'static str, credential: &'static str) {
+        self.headers.push((name, Value::Credential(credential)));
+    }
+
+    /// Appends a form field (the body becomes `application/x-www-form-urlencoded`).
+    pub fn form(&mut self, name: &'static str, value: impl ParamValue) {
+        self.form.push((name, value.to_param()));
+    }
+
+    /// The plain (non-credential) value of a query parameter, as set.
+    pub fn query_value(&self, name: &str) -> Option<&str> {
+        self.query.iter().find_map(|(n, v)| match v {
+            Value::Plain(s) if *n == name => Some(s.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Replaces (or appends) a plain query parameter: used by pagination to move the cursor.
+    pub fn set_query(&mut self, name: &'static str, value: impl ParamValue) {
+        let value = value.to_param();
+        match self.query.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = Value::Plain(value),
+            None => self.query.push((name, Value::Plain(value))),
+        }
+    }
+}
+
+/// How a parameter value is written on the wire.
+pub trait ParamValue {
+    /// The unencoded text.
+    fn to_param(&self) -> String;
+}
+
+impl ParamValue for str {
+    fn to_param(&self) -> String {
+        self.to_owned()
+    }
+}
+impl ParamValue for String {
+    fn to_param(&self) -> String {
+        self.clone()
+    }
+}
+impl<T: ParamValue + ?Sized> ParamValue for &T {
+    fn to_param(&self) -> String {
+        (**self).to_param()
+    }
+}
+macro_rules! display_param {
+    ($($t:ty),*) => {$(
+        impl ParamValue for $t {
+            fn to_param(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+display_param!(i32, i64, u32, u64, bool, f64);
+
+/// A value sent as compact JSON text (lists of ids in a form field, `id_list` in a query).
+pub struct Json<'a, T: ?Sized>(pub &'a T);
+
+impl<T: serde::Serialize + ?Sized> ParamValue for Json<'_, T> {
+    fn to_param(&self) -> String {
+        // Serializing plain data (strings, integers, derived structs) into a String cannot fail.
+        serde_json::to_string(self.0).unwrap_or_default()
+    }
+}
+
+/// Percent-encodes `value` into `out` (RFC 3986 unreserved characters stay; everything else, `+/=` included, is
+/// `%XX`), so a value reaches the server exactly as given.
+pub fn encode_component(out: &mut String, value: &str) {
+    for &b in value.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+}
+
+/// Appends `name=value` to a query or form string under construction.
+pub fn push_pair(out: &mut String, name: &str, value: &str) {
+    if !out.is_empty() {
+        out.push('&');
+    }
+    encode_component(out, name);
+    out.push('=');
+    encode_component(out, value);
+}
+
+/// Checks an integer parameter against its documented bounds before anything is sent.
+pub fn check_range<C: ErrorCode>(
+    name: &'static str,
+    value: Option<i64>,
+    min: Option<i64>,
+    max: Option<i64>,
+) -> Result<(), Error<C>> {
+    let Some(v) = value else { return Ok(()) };
+    let below = min.is_some_and(|m| v < m);
+    let above = max.is_some_and(|m| v > m);
+    if below || above {
+        let range = match (min, max) {
+            (Some(a), Some(b)) => format!("between {a} and {b}"),
+            (Some(a), None) => format!("at least {a}"),
+            (None, Some(b)) => format!("at most {b}"),
+            (None, None) => unreachable!("a bound was exceeded"),
+        };
+        return Err(Error::InvalidParameter {
+            name,
+            reason: format!("{v} is out of range: must be {range}"),
+        });
+    }
+    Ok(())
+}
