@@ -12,6 +12,7 @@ pub mod decode;
 pub mod error;
 pub mod lossless;
 pub mod paginate;
+pub mod registry;
 pub mod request;
 pub mod retry;
 
@@ -20,7 +21,7 @@ pub use credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials}
 pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome};
 pub use error::{ApiError, Billing, BlockedKind, DecodeError, Error, ErrorClass, ErrorCode};
 pub use lossless::{Extra, RawJson, StrOrNum};
-pub use paginate::{paginate, Page};
+pub use paginate::{paginate, MoreFlag, Page};
 pub use request::{check_range, Json, Operation, ParamValue, Position, Request};
 pub use retry::RetryPolicy;
 

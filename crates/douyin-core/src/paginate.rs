@@ -56,3 +56,21 @@ where
     })
     .flat_map(stream::iter)
 }
+
+/// A has-more flag, which services send as a boolean or as 0/1.
+pub trait MoreFlag {
+    /// Whether more pages follow.
+    fn is_set(&self) -> bool;
+}
+
+impl MoreFlag for bool {
+    fn is_set(&self) -> bool {
+        *self
+    }
+}
+
+impl MoreFlag for i64 {
+    fn is_set(&self) -> bool {
+        *self != 0
+    }
+}

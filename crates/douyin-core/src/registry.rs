@@ -1,0 +1,38 @@
+//! A generated table of every operation of a domain, for tools that work from specs rather than from one method:
+//! golden tests, capture checks, the mock server.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::decode::{decode_body, Envelope, EnvelopeSpec};
+use crate::error::{Error, ErrorCode};
+
+/// One operation: its names and a function decoding a body with its response type.
+pub struct OperationEntry<C: ErrorCode> {
+    /// The spec's operation name.
+    pub name: &'static str,
+    /// The spec file, relative to the workspace.
+    pub spec: &'static str,
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// Path below the base URL.
+    pub path: &'static str,
+    /// Decodes a body as the client would and re-encodes the typed value to JSON.
+    pub decode: fn(&[u8]) -> Result<serde_json::Value, Error<C>>,
+}
+
+/// Decodes `body` like a client method (envelope errors included) and re-encodes it.
+pub fn roundtrip<T, C>(body: &[u8], spec: &EnvelopeSpec) -> Result<serde_json::Value, Error<C>>
+where
+    T: DeserializeOwned + Envelope + Serialize,
+    C: ErrorCode,
+{
+    let value = decode_body::<T, C>(200, "application/json", body, spec, &[])?;
+    serde_json::to_value(&value).map_err(|e| {
+        Error::Decode(crate::error::DecodeError {
+            path: ".".to_owned(),
+            message: format!("re-encoding failed: {e}"),
+            excerpt: String::new(),
+        })
+    })
+}

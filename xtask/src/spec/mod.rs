@@ -1,0 +1,5 @@
+//! Spec files: their format, loading with source locations, and schema handling.
+
+pub mod load;
+pub mod model;
+pub mod schema;

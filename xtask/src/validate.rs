@@ -1,0 +1,419 @@
+//! Stage 2: checks a loaded domain (names, references, parameters, examples) and builds the IR from it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use serde_json::{json, Value as Json};
+
+use crate::ir::{self, Expect, Location, Param, ParamType};
+use crate::spec::load::{Loaded, RawDomain, SourceMap, SpecError};
+use crate::spec::model::{OperationFile, Parameter};
+use crate::spec::schema::{first_mismatch, lookup, Schemas};
+
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
+    "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "static",
+    "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while",
+];
+
+/// A Rust identifier for a wire name.
+pub fn rust_ident(wire: &str) -> String {
+    let s = wire.to_snake_case();
+    if RUST_KEYWORDS.contains(&s.as_str()) {
+        format!("{s}_")
+    } else {
+        s
+    }
+}
+
+struct Ctx<'a> {
+    root: &'a Path,
+    schemas: Schemas<'a>,
+    errors: Vec<SpecError>,
+    definitions: BTreeMap<String, Json>,
+}
+
+/// Validates `raw` and builds its IR; every problem found is reported, not just the first.
+pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecError>> {
+    let mut cx = Ctx {
+        root,
+        schemas: Schemas { files: &raw.schemas },
+        errors: Vec::new(),
+        definitions: BTreeMap::new(),
+    };
+    let d = &raw.domain.value;
+    let dmap = &raw.domain.map;
+    let expected_name = raw.dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    if expected_name.as_deref() != Some(d.name.as_str()) {
+        cx.errors.push(dmap.error(&["name"], format!("domain name `{}` must match its folder", d.name)));
+    }
+    for (file, s) in &raw.schemas {
+        cx.schemas.check(&s.value, &s.map, &[], &mut cx.errors);
+        let name = cx.schemas.type_name(file);
+        let form = cx.schemas.typify_form(&s.value);
+        if cx.definitions.insert(name.clone(), form).is_some() {
+            cx.errors.push(s.map.error(&["title"], format!("type name `{name}` is used twice")));
+        }
+    }
+    if let Some(env) = &d.envelope.schema {
+        cx.schemas.check(env, dmap, &["envelope".into(), "schema".into()], &mut cx.errors);
+    }
+    let credentials: BTreeSet<&str> = d.credentials.iter().map(|c| c.name.as_str()).collect();
+    let mut seen_codes = BTreeSet::new();
+    for (i, e) in d.errors.iter().enumerate() {
+        if !seen_codes.insert(e.code.as_str()) {
+            cx.errors.push(dmap.error(&["errors", &i.to_string()], format!("error code {} listed twice", e.code)));
+        }
+    }
+    let common: Vec<Param> = d
+        .common_parameters
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| cx.param(p, dmap, &["common_parameters".into(), i.to_string()], &credentials, "Common"))
+        .collect();
+
+    let mut operations = Vec::new();
+    let mut names = BTreeMap::new();
+    for op in &raw.operations {
+        if let Some(prev) = names.insert(op.value.name.clone(), op.rel.clone()) {
+            cx.errors.push(op.map.error(
+                &["name"],
+                format!("duplicate operation name `{}` (also in {})", op.value.name, prev.display()),
+            ));
+        }
+        if let Some(o) = cx.operation(op, &common, &credentials, raw) {
+            operations.push(o);
+        }
+    }
+    let user_agent_credential = common
+        .iter()
+        .find(|p| p.location == Location::Header && p.wire.eq_ignore_ascii_case("user-agent"))
+        .and_then(|p| p.credential.clone());
+    if !cx.errors.is_empty() {
+        return Err(cx.errors);
+    }
+    Ok(ir::Domain {
+        name: d.name.clone(),
+        crate_name: format!("douyin-{}", d.name),
+        spec_dir: raw.dir.strip_prefix(root).unwrap_or(&raw.dir).to_path_buf(),
+        title: d.title.clone(),
+        doc: d.doc.clone(),
+        source: d.source.clone(),
+        base_url: d.base_url.clone(),
+        credentials: d.credentials.iter().map(|c| ir::Credential {
+            name: c.name.clone(),
+            doc: c.doc.clone(),
+            refresh_on: c.refresh_on.clone(),
+        }).collect(),
+        envelope: ir::Envelope {
+            code: d.envelope.code.clone(),
+            success: d.envelope.success.clone(),
+            message: d.envelope.message.clone(),
+            log_id: d.envelope.log_id.clone(),
+            sub_code: d.envelope.sub_code.clone(),
+            sub_message: d.envelope.sub_message.clone(),
+            billed: d.envelope.billed,
+        },
+        errors: d.errors.iter().map(|e| ir::ErrorCodeSpec {
+            code: e.code.clone(),
+            name: e.name.clone(),
+            meaning: e.meaning.clone(),
+            doc_zh: e.doc_zh.clone(),
+            advice: e.advice.clone(),
+            class: e.class,
+            billed: e.billed,
+        }).collect(),
+        response_formats: d.response_formats.as_ref().map(|f| ir::ResponseFormats {
+            parameter: f.parameter.clone(),
+            json: f.json.clone(),
+            text: f.text.clone(),
+        }),
+        session_profile: d.session.as_ref().map(|s| s.profile.iter().map(|p| ir::ProfileParam {
+            name: p.name.clone(),
+            value: p.value.clone(),
+            position: p.position,
+            doc: p.doc.clone(),
+        }).collect()).unwrap_or_default(),
+        notes: d.notes.clone(),
+        operations,
+        definitions: cx.definitions,
+        user_agent_credential,
+    })
+}
+
+impl Ctx<'_> {
+    fn param(
+        &mut self,
+        p: &Parameter,
+        map: &SourceMap,
+        at: &[String],
+        credentials: &BTreeSet<&str>,
+        owner: &str,
+    ) -> Option<Param> {
+        let here: Vec<&str> = at.iter().map(String::as_str).collect();
+        if let Some(c) = &p.credential {
+            if !credentials.contains(c.as_str()) {
+                let mut q = here.clone();
+                q.push("credential");
+                self.errors.push(map.error(&q, format!("unknown credential `{c}` (declare it in domain.yaml)")));
+            }
+        }
+        let schema = p.schema.clone().unwrap_or(json!({ "type": "string" }));
+        let mut sat = at.to_vec();
+        sat.push("schema".into());
+        self.schemas.check(&schema, map, &sat, &mut self.errors);
+        let rust = p.rust_name.clone().unwrap_or_else(|| rust_ident(&p.name));
+        let ty = self.param_type(&schema, &format!("{owner}{}", rust.to_upper_camel_case()));
+        if p.encoding.is_none() && matches!(ty, ParamType::List(_)) {
+            self.errors.push(map.error(&here, "a list parameter needs `encoding: json`"));
+        }
+        let bound = |k: &str| schema.get(k).and_then(Json::as_i64);
+        Some(Param {
+            wire: p.name.clone(),
+            rust,
+            location: p.location,
+            required: p.required,
+            ty,
+            doc: p.doc.clone(),
+            example: p.example.clone(),
+            credential: p.credential.clone(),
+            constant: p.constant.clone(),
+            default: p.default.clone(),
+            minimum: bound("minimum"),
+            maximum: bound("maximum"),
+            encoding: p.encoding,
+            schema: self.schemas.inline(&schema),
+            common: (owner == "Common").then_some(p.position),
+        })
+    }
+
+    fn param_type(&mut self, schema: &Json, name: &str) -> ParamType {
+        if let Some(file) = schema.get("$ref").and_then(Json::as_str).and_then(|r| self.schemas.file_of(r)) {
+            return ParamType::Named(self.schemas.type_name(file));
+        }
+        match schema.get("type").and_then(Json::as_str) {
+            Some("integer") => ParamType::Integer,
+            Some("boolean") => ParamType::Boolean,
+            Some("array") => {
+                let items = schema.get("items").cloned().unwrap_or(json!({}));
+                ParamType::List(Box::new(self.param_type(&items, &format!("{name}Item"))))
+            }
+            Some("object") => self.named(schema, name),
+            _ if schema.get("enum").is_some() => self.named(schema, name),
+            _ => ParamType::String,
+        }
+    }
+
+    fn named(&mut self, schema: &Json, fallback: &str) -> ParamType {
+        let name = schema.get("title").and_then(Json::as_str).unwrap_or(fallback).to_owned();
+        let mut form = self.schemas.typify_form(schema);
+        form["title"] = json!(name);
+        self.definitions.insert(name.clone(), form);
+        ParamType::Named(name)
+    }
+
+    fn operation(
+        &mut self,
+        op: &Loaded<OperationFile>,
+        common: &[Param],
+        credentials: &BTreeSet<&str>,
+        raw: &RawDomain,
+    ) -> Option<ir::Operation> {
+        let o = &op.value;
+        let map = &op.map;
+        if o.name != o.name.to_snake_case() {
+            self.errors.push(map.error(&["name"], format!("operation name `{}` must be snake_case", o.name)));
+        }
+        if !o.path.starts_with('/') {
+            self.errors.push(map.error(&["path"], "path must start with `/`"));
+        }
+        let owner = o.name.to_upper_camel_case();
+        let mut own = Vec::new();
+        for (i, p) in o.parameters.iter().enumerate() {
+            if let Some(p) = self.param(p, map, &["parameters".into(), i.to_string()], credentials, &owner) {
+                own.push(p);
+            }
+        }
+        let first = common.iter().filter(|p| p.common == Some(ir::Position::First));
+        let last = common.iter().filter(|p| p.common == Some(ir::Position::Last));
+        let params: Vec<Param> = first.cloned().chain(own).chain(last.cloned()).collect();
+        let mut seen = BTreeSet::new();
+        for p in &params {
+            if !seen.insert((p.location, p.wire.clone())) {
+                self.errors.push(map.error(&["parameters"], format!("parameter `{}` appears twice", p.wire)));
+            }
+        }
+        if let Some(r) = &o.referer {
+            for name in placeholders(r) {
+                if !params.iter().any(|p| p.wire == name && p.required && p.is_user()) {
+                    self.errors.push(map.error(
+                        &["referer"],
+                        format!("referer names `{{{name}}}`, which is not a required parameter"),
+                    ));
+                }
+            }
+        }
+
+        let schema_at = ["response".to_owned(), "schema".to_owned()];
+        self.schemas.check(&o.response.schema, map, &schema_at, &mut self.errors);
+        let merged = merge_envelope(&o.response.schema, raw.domain.value.envelope.schema.as_ref());
+        let mut form = self.schemas.typify_form(&merged);
+        form["title"] = json!(o.response.type_name);
+        if self.definitions.insert(o.response.type_name.clone(), form).is_some() {
+            self.errors.push(map.error(&["response", "type"], format!("type name `{}` is used twice", o.response.type_name)));
+        }
+        let inlined = self.schemas.inline(&merged);
+
+        let pagination = o.pagination.as_ref().and_then(|pg| {
+            let item_type = self.pagination_item(pg, &inlined, &merged, map);
+            if !params.iter().any(|p| p.wire == pg.cursor_param && p.ty == ParamType::Integer) {
+                self.errors.push(map.error(&["pagination", "cursor_param"], format!("`{}` is not an integer parameter", pg.cursor_param)));
+            }
+            item_type.map(|item_type| ir::PaginationIr { spec: pg.clone(), item_type })
+        });
+
+        let mut examples = Vec::new();
+        for (i, ex) in o.examples.iter().enumerate() {
+            let at = ["examples".to_owned(), i.to_string()];
+            if let Some(e) = self.example(ex, &at, map, &inlined, raw) {
+                examples.push(e);
+            }
+        }
+        Some(ir::Operation {
+            spec_file: op.rel.clone(),
+            name: o.name.clone(),
+            summary: o.summary.clone(),
+            doc_zh: o.doc_zh.clone(),
+            source: o.source.clone(),
+            method: o.method,
+            path: o.path.clone(),
+            scope: o.scope.clone(),
+            referer: o.referer.clone(),
+            params,
+            response_type: o.response.type_name.clone(),
+            response_schema: inlined,
+            pagination,
+            notes: o.notes.clone(),
+            examples,
+        })
+    }
+
+    fn pagination_item(&mut self, pg: &ir::Pagination, inlined: &Json, merged: &Json, map: &SourceMap) -> Option<String> {
+        let mut ok = true;
+        for (key, path, want) in [
+            ("next_cursor", &pg.next_cursor, &["integer"][..]),
+            ("has_more", &pg.has_more, &["boolean", "integer"][..]),
+            ("items", &pg.items, &["array"][..]),
+        ] {
+            let ty = schema_at(inlined, path).and_then(|s| s.get("type")).and_then(Json::as_str);
+            if !ty.is_some_and(|t| want.contains(&t)) {
+                self.errors.push(map.error(&["pagination", key], format!("`{path}` is not a response field of type {}", want.join(" or "))));
+                ok = false;
+            }
+        }
+        if !ok {
+            return None;
+        }
+        // The item type must be named: a `$ref` or a `title` on the items schema.
+        let items = schema_at_refs(merged, &pg.items, &self.schemas).and_then(|s| s.get("items").cloned());
+        let name = items.as_ref().and_then(|i| {
+            i.get("$ref").and_then(Json::as_str).and_then(|r| self.schemas.file_of(r)).map(|f| self.schemas.type_name(f))
+                .or_else(|| i.get("title").and_then(Json::as_str).map(str::to_owned))
+        });
+        if name.is_none() {
+            self.errors.push(map.error(&["pagination", "items"], "the items' schema needs a `title` or a `$ref`"));
+        }
+        name
+    }
+
+    fn example(&mut self, ex: &crate::spec::model::Example, at: &[String], map: &SourceMap, schema: &Json, raw: &RawDomain) -> Option<ir::Example> {
+        let here: Vec<&str> = at.iter().map(String::as_str).collect();
+        let path = raw.dir.join(&ex.file);
+        let rel = path.strip_prefix(self.root).unwrap_or(&path).to_path_buf();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(_) => {
+                let mut q = here.clone();
+                q.push("file");
+                self.errors.push(map.error(&q, format!("missing example file {}", rel.display())));
+                return None;
+            }
+        };
+        let mut q = here.clone();
+        q.push("expect");
+        let value: Json = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                self.errors.push(map.error(&q, format!("example {} is not JSON: {e}", rel.display())));
+                return None;
+            }
+        };
+        let env = &raw.domain.value.envelope;
+        let code = lookup(&value, &env.code).map(|c| match c {
+            Json::String(s) => s.clone(),
+            other => other.to_string(),
+        });
+        let is_success = code.as_ref().is_none_or(|c| env.success.contains(c));
+        let mismatch = first_mismatch(schema, &value);
+        let problem = match (&ex.expect, &mismatch) {
+            (Expect::Ok, Some((p, why))) => Some(format!("example contradicts the schema at `{p}`: {why} (mark it an artifact if the documentation is wrong)")),
+            (Expect::Ok, None) if !is_success => Some(format!("example reports error code {} but expects ok", code.unwrap_or_default())),
+            (Expect::ApiError(want), _) if code.as_ref() != Some(want) => Some(format!("example's code is {code:?}, not {want}")),
+            (Expect::Artifact { path, .. }, None) => Some(format!("example decodes cleanly; nothing fails at `{path}`")),
+            (Expect::Artifact { path, .. }, Some((p, _))) if p != path => Some(format!("example first fails at `{p}`, not `{path}`")),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            self.errors.push(map.error(&q, problem));
+            return None;
+        }
+        Some(ir::Example { file: rel, source: ex.source.clone(), expect: ex.expect.clone() })
+    }
+}
+
+/// The operation's response schema with the domain envelope's properties appended.
+fn merge_envelope(schema: &Json, envelope: Option<&Json>) -> Json {
+    let mut out = schema.clone();
+    let (Some(props), Some(env)) = (
+        out.get_mut("properties").and_then(Json::as_object_mut),
+        envelope.and_then(|e| e.get("properties")).and_then(Json::as_object),
+    ) else {
+        return out;
+    };
+    for (k, v) in env {
+        if !props.contains_key(k) {
+            props.insert(k.clone(), v.clone());
+        }
+    }
+    out
+}
+
+/// The sub-schema at a dot-separated property path of an inlined schema.
+pub fn schema_at<'s>(schema: &'s Json, path: &str) -> Option<&'s Json> {
+    path.split('.').try_fold(schema, |s, seg| s.get("properties")?.get(seg))
+}
+
+/// Like [`schema_at`], following `$ref`s without inlining the last step (so the item schema's `$ref` stays visible).
+fn schema_at_refs(schema: &Json, path: &str, schemas: &Schemas) -> Option<Json> {
+    let mut cur = schema.clone();
+    for seg in path.split('.') {
+        if let Some(f) = cur.get("$ref").and_then(Json::as_str).and_then(|r| schemas.file_of(r)) {
+            cur = schemas.files[f].value.clone();
+        }
+        cur = cur.get("properties")?.get(seg)?.clone();
+    }
+    if let Some(f) = cur.get("$ref").and_then(Json::as_str).and_then(|r| schemas.file_of(r)) {
+        cur = schemas.files[f].value.clone();
+    }
+    Some(cur)
+}
+
+/// `{name}` placeholders of a template.
+pub fn placeholders(template: &str) -> Vec<String> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(n, _)| n.to_owned()))
+        .collect()
+}
