@@ -76,6 +76,8 @@ pub fn generate(root: &Path) -> Result<emit::Files, Vec<String>> {
     let mut files = emit::Files::new();
     for d in &domains {
         files.extend(emit::domain_files(d).map_err(|e| vec![e])?);
+        files.extend(emit::openapi::emit(d).map_err(|e| vec![e])?);
     }
+    files.extend(emit::mock::emit(&domains).map_err(|e| vec![e])?);
     Ok(files)
 }

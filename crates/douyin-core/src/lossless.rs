@@ -189,7 +189,7 @@ impl Serialize for StrOrNum {
 }
 
 /// Implements lossless `Deserialize` and `Serialize` for a generated struct whose fields are all `Option`s plus an
-/// `extra: Extra` store. Written once here so generated files stay small and reviewable.
+/// `unknown_fields: Extra` store. Written once here so generated files stay small and reviewable.
 #[macro_export]
 macro_rules! impl_lossless {
     ($ty:ident { $($field:ident : $wire:literal),* $(,)? }) => {
@@ -208,7 +208,7 @@ macro_rules! impl_lossless {
                                 $($wire => out.$field = map.next_value()?,)*
                                 _ => {
                                     let raw = map.next_value()?;
-                                    out.extra.push(key.into_boxed(), raw);
+                                    out.unknown_fields.push(key.into_boxed(), raw);
                                 }
                             }
                         }
@@ -226,7 +226,7 @@ macro_rules! impl_lossless {
                 $(if let ::std::option::Option::Some(v) = &self.$field {
                     map.serialize_entry($wire, v)?;
                 })*
-                self.extra.serialize_into(&mut map)?;
+                self.unknown_fields.serialize_into(&mut map)?;
                 map.end()
             }
         }

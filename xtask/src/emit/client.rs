@@ -152,7 +152,7 @@ fn params_struct(domain: &Domain, op: &Operation) -> TokenStream {
     let req_doc = format!("Builds the request for `{} {}` (checks documented bounds first).", method_str(op.method), op.path);
     quote! {
         #[doc = #doc]
-        #[derive(Clone, Debug, PartialEq)]
+        #[derive(Clone, Debug)]
         pub struct #name {
             #(#fields,)*
         }

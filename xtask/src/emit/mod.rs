@@ -2,6 +2,8 @@
 
 pub mod client;
 pub mod errors;
+pub mod mock;
+pub mod openapi;
 pub mod types;
 
 use std::collections::BTreeMap;

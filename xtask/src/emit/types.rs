@@ -72,7 +72,7 @@ fn rework(file: syn::File) -> Types {
                 }
                 named.named.push(parse_quote! {
                     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-                    pub extra: ::douyin_core::Extra
+                    pub unknown_fields: ::douyin_core::Extra
                 });
                 s.attrs = clean_attrs(&s.attrs, &["Clone", "Debug", "Default"]);
                 let pairs = fields.iter().map(|f| {

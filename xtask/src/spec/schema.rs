@@ -145,8 +145,11 @@ impl Schemas<'_> {
         let core_type = |path: &str| {
             json!({ "x-rust-type": { "crate": "douyin-core", "version": "*", "path": path } })
         };
+        let empty_object = obj.get("type") == Some(&json!("object"))
+            && obj.get("properties").and_then(Json::as_object).is_none_or(Map::is_empty);
         match obj.get("type") {
-            None => {
+            // Nothing known about it: keep the raw JSON text.
+            _ if empty_object || obj.get("type").is_none() => {
                 let mut out = core_type("douyin_core::RawJson");
                 if let Some(d) = obj.get("description") {
                     out["description"] = d.clone();
@@ -190,7 +193,7 @@ impl Schemas<'_> {
                 }
                 described(out)
             }
-            Some(_) => schema.clone(),
+            _ => schema.clone(),
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod operations {
     };
 }
 ///Parameters of [`Client::item_get_video`](super::client::Client::item_get_video).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ItemGetVideoParams {
     /**视频id — the video (aweme) id.
 

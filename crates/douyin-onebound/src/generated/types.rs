@@ -34,7 +34,7 @@ pub struct Item {
     pub uid: ::std::option::Option<::std::string::String>,
     pub video: ::std::option::Option<ItemVideo>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Item { detail_url : "detail_url", item_imgs : "item_imgs", music : "music", nick :
@@ -71,7 +71,7 @@ pub struct ItemGetVideoResponse {
     pub translate_engine: ::std::option::Option<::std::string::String>,
     pub translate_language: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     ItemGetVideoResponse { api_info : "api_info", api_type : "api_type", cache : "cache",
@@ -89,7 +89,7 @@ pub struct ItemMusic {
     pub title: ::std::option::Option<::std::string::String>,
     pub url: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     ItemMusic { nick : "nick", pic_url : "pic_url", title : "title", url : "url" }
@@ -104,7 +104,7 @@ pub struct ItemVideo {
     ///无水印播放地址
     pub url_raw: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     ItemVideo { pic_url : "pic_url", url : "url", url_raw : "url_raw" }

@@ -16,7 +16,7 @@ pub mod operations {
     };
 }
 ///Parameters of [`Client::list_comment`](super::client::Client::list_comment).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ListCommentParams {
     /**通过code2Session获取,用户唯一标志
 该字段通过 /api/apps/v2/jscode2session 接口返回的 openid 字段获取
@@ -106,7 +106,7 @@ impl ListCommentParams {
     }
 }
 ///Parameters of [`Client::media_list`](super::client::Client::media_list).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct MediaListParams {
     /**用户唯一标志。通过调用 https://open.douyin.com/oauth/access_token/ 生成的 open_id 字段获取
 

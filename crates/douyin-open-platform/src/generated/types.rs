@@ -22,7 +22,7 @@ pub struct Comment {
     ///Undocumented (typed from the 正常响应示例, where it is false); presumably whether the comment is pinned (置顶).
     pub top: ::std::option::Option<bool>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Comment { avatar : "avatar", comment_id : "comment_id", comment_user_id :
@@ -40,7 +40,7 @@ pub struct CommentPage {
     ///Undocumented field name (typed from the 正常响应示例); the page's comments.
     pub list: ::std::option::Option<::std::vec::Vec<Comment>>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     CommentPage { cursor : "cursor", has_more : "has_more", list : "list" }
@@ -61,7 +61,7 @@ pub struct Extra {
     ///子错误码
     pub sub_error_code: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Extra { description : "description", error_code : "error_code", logid : "logid", now
@@ -73,7 +73,7 @@ pub struct ListCommentData {
     pub data: ::std::option::Option<CommentPage>,
     pub extra: ::std::option::Option<Extra>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(ListCommentData { data : "data", extra : "extra" });
 ///`ListCommentResponse`
@@ -87,7 +87,7 @@ pub struct ListCommentResponse {
     ///日志id
     pub log_id: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     ListCommentResponse { data : "data", err_msg : "err_msg", err_no : "err_no", log_id :
@@ -115,7 +115,7 @@ pub struct Media {
     ///素材链接数组
     pub url_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Media { media_id : "media_id", status : "status", url_list : "url_list" }
@@ -133,7 +133,7 @@ pub struct MediaListData {
     pub has_more: ::std::option::Option<bool>,
     pub medias: ::std::option::Option<::std::vec::Vec<Media>>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     MediaListData { cursor : "cursor", description : "description", error_code :
@@ -145,7 +145,7 @@ pub struct MediaListResponse {
     pub data: ::std::option::Option<MediaListData>,
     pub extra: ::std::option::Option<Extra>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(MediaListResponse { data : "data", extra : "extra" });
 ///审核状态(avaliable可使用,review审核中,reject审核不通过)

@@ -64,7 +64,7 @@ pub mod operations {
     };
 }
 ///Parameters of [`Client::aweme_post`](super::client::Client::aweme_post).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct AwemePostParams {
     /**用户唯一标识
 
@@ -227,7 +227,7 @@ impl AwemePostParams {
     }
 }
 ///Parameters of [`Client::comment_list`](super::client::Client::comment_list).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct CommentListParams {
     /**作品id
 
@@ -288,7 +288,7 @@ impl CommentListParams {
     }
 }
 ///Parameters of [`Client::emoji_list`](super::client::Client::emoji_list).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct EmojiListParams {}
 impl EmojiListParams {
     /// Parameters with the required values; optional ones start at their documented defaults.
@@ -320,7 +320,7 @@ impl ::std::default::Default for EmojiListParams {
     }
 }
 ///Parameters of [`Client::emoticon_trending`](super::client::Client::emoticon_trending).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct EmoticonTrendingParams {
     /**页码
 
@@ -380,7 +380,7 @@ impl ::std::default::Default for EmoticonTrendingParams {
     }
 }
 ///Parameters of [`Client::hot_search_list`](super::client::Client::hot_search_list).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct HotSearchListParams {
     /**详细列表
 
@@ -440,7 +440,7 @@ impl ::std::default::Default for HotSearchListParams {
     }
 }
 ///Parameters of [`Client::im_user_info`](super::client::Client::im_user_info).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ImUserInfoParams {
     /**用户唯一标识数组
 
@@ -478,7 +478,7 @@ impl ImUserInfoParams {
     }
 }
 ///Parameters of [`Client::notice_detail`](super::client::Client::notice_detail).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct NoticeDetailParams {
     /**通知id
 
@@ -510,7 +510,7 @@ impl NoticeDetailParams {
     }
 }
 ///Parameters of [`Client::tab_feed`](super::client::Client::tab_feed).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct TabFeedParams {
     /**猜测判断是否为客户端 (JSON text)
 
@@ -568,7 +568,7 @@ impl ::std::default::Default for TabFeedParams {
     }
 }
 ///Parameters of [`Client::user_profile_other`](super::client::Client::user_profile_other).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct UserProfileOtherParams {
     /**用户唯一标识
 
@@ -603,7 +603,7 @@ impl UserProfileOtherParams {
     }
 }
 ///Parameters of [`Client::user_profile_self`](super::client::Client::user_profile_self).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct UserProfileSelfParams {}
 impl UserProfileSelfParams {
     /// Parameters with the required values; optional ones start at their documented defaults.

@@ -142,7 +142,7 @@ pub struct Aweme {
     ///JSON text. (Documented as required.)
     pub web_raw_data: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Aweme { ad_candidates : "ad_candidates", anchors : "anchors", author : "author",
@@ -184,7 +184,7 @@ pub struct AwemeControl {
     pub can_share: ::std::option::Option<bool>,
     pub can_show_comment: ::std::option::Option<bool>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     AwemeControl { can_comment : "can_comment", can_forward : "can_forward", can_share :
@@ -196,7 +196,7 @@ pub struct AwemeEditInfo {
     pub button_status: ::std::option::Option<i64>,
     pub button_toast: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     AwemeEditInfo { button_status : "button_status", button_toast : "button_toast" }
@@ -218,7 +218,7 @@ pub struct AwemePostResponse {
     ///Null in real traffic; kept as raw JSON.
     pub time_list: ::std::option::Option<::douyin_core::RawJson>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     AwemePostResponse { aweme_list : "aweme_list", has_more : "has_more", log_pb :
@@ -253,7 +253,7 @@ pub struct AwemeStatus {
     pub with_fusion_goods: ::std::option::Option<bool>,
     pub with_goods: ::std::option::Option<bool>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     AwemeStatus { allow_comment : "allow_comment", allow_friend_recommend :
@@ -295,7 +295,7 @@ pub struct BigThumb {
     pub uri: ::std::option::Option<::std::string::String>,
     pub uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     BigThumb { duration : "duration", fext : "fext", img_num : "img_num", img_url :
@@ -326,7 +326,7 @@ pub struct BitRate {
     ///JSON text.
     pub video_extra: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     BitRate { bit_rate : "bit_rate", format : "format", fps : "FPS", gear_name :
@@ -347,7 +347,7 @@ pub struct CardEntry {
     pub title: ::std::option::Option<::std::string::String>,
     pub type_: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     CardEntry { card_data : "card_data", card_enable_before : "CardEnableBefore",
@@ -360,7 +360,7 @@ pub struct CellRoom {
     ///JSON text of the live room.
     pub rawdata: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(CellRoom { rawdata : "rawdata" });
 ///`CollectCount`
@@ -369,7 +369,7 @@ pub struct CollectCount {
     pub collect_count: ::std::option::Option<i64>,
     pub item_type: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     CollectCount { collect_count : "collect_count", item_type : "item_type" }
@@ -421,7 +421,7 @@ pub struct Comment {
     ///(Documented as required.)
     pub user_digged: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Comment { aweme_id : "aweme_id", cid : "cid", create_time : "create_time", digg_count
@@ -439,7 +439,7 @@ pub struct CommentListResponse {
     ///Documented only as null; kept as raw JSON.
     pub bottom_prompt: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented as an object without fields.
-    pub comment_config: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub comment_config: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
     pub comment_prompt: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
@@ -449,10 +449,7 @@ pub struct CommentListResponse {
     pub extra: ::std::option::Option<Extra>,
     pub fast_response_comment: ::std::option::Option<FastResponseComment>,
     ///Documented as an object without fields.
-    pub general_comment_config: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub general_comment_config: ::std::option::Option<::douyin_core::RawJson>,
     ///0/1.
     pub has_more: ::std::option::Option<i64>,
     pub hotsoon_filtered_count: ::std::option::Option<i64>,
@@ -474,7 +471,7 @@ pub struct CommentListResponse {
     ///Documented only as null; kept as raw JSON.
     pub xigua_text: ::std::option::Option<::douyin_core::RawJson>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     CommentListResponse { bottom_prompt : "bottom_prompt", comment_config :
@@ -501,7 +498,7 @@ pub struct CommerceInfo {
     ///Documented only as null; kept as raw JSON.
     pub task_list: ::std::option::Option<::douyin_core::RawJson>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     CommerceInfo { challenge_list : "challenge_list", head_image_list :
@@ -515,7 +512,7 @@ pub struct CommerceUserInfo {
     pub ad_revenue_rits: ::std::option::Option<::douyin_core::RawJson>,
     pub has_ads_entry: ::std::option::Option<bool>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     CommerceUserInfo { ad_revenue_rits : "ad_revenue_rits", has_ads_entry :
@@ -528,7 +525,7 @@ pub struct CoverAndHeadImageInfo {
     pub cover_list: ::std::option::Option<::douyin_core::RawJson>,
     pub profile_cover_list: ::std::option::Option<::std::vec::Vec<ProfileCover>>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     CoverAndHeadImageInfo { cover_list : "cover_list", profile_cover_list :
@@ -540,7 +537,7 @@ pub struct Descendants {
     pub notify_msg: ::std::option::Option<::std::string::String>,
     pub platforms: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Descendants { notify_msg : "notify_msg", platforms : "platforms" }
@@ -551,7 +548,7 @@ pub struct DiggLottie {
     pub can_bomb: ::std::option::Option<i64>,
     pub lottie_id: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     DiggLottie { can_bomb : "can_bomb", lottie_id : "lottie_id" }
@@ -577,7 +574,7 @@ pub struct DiggNotice {
     pub merge_count: ::std::option::Option<i64>,
     pub real_cid: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     DiggNotice { aweme : "aweme", cid : "cid", comment : "comment", comment_unvisible :
@@ -597,7 +594,7 @@ pub struct Emoji {
     ///(Documented as required.)
     pub origin_uri: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Emoji { display_name : "display_name", emoji_url : "emoji_url", hide : "hide",
@@ -610,7 +607,7 @@ pub struct EmojiListResponse {
     pub status_code: ::std::option::Option<i64>,
     pub version: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     EmojiListResponse { emoji_list : "emoji_list", status_code : "status_code", version :
@@ -624,7 +621,7 @@ pub struct EmoticonData {
     pub source: ::std::option::Option<i64>,
     pub stickers: ::std::option::Option<::std::vec::Vec<Sticker>>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     EmoticonData { has_more : "has_more", next_cursor : "next_cursor", source : "source",
@@ -639,7 +636,7 @@ pub struct EmoticonTrendingResponse {
     pub status_code: ::std::option::Option<i64>,
     pub status_msg: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     EmoticonTrendingResponse { emoticon_data : "emoticon_data", extra : "extra", log_pb :
@@ -655,7 +652,7 @@ pub struct Extra {
     ///Server time, Unix milliseconds.
     pub now: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Extra { fatal_item_ids : "fatal_item_ids", logid : "logid", now : "now" }
@@ -670,7 +667,7 @@ pub struct FastResponseComment {
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     FastResponseComment { constant_response_words : "constant_response_words",
@@ -696,7 +693,7 @@ pub struct FollowerDetail {
     ///(Documented as required.)
     pub package_name: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     FollowerDetail { app_name : "app_name", apple_id : "apple_id", download_url :
@@ -716,7 +713,7 @@ pub struct GeneralNotice {
     pub sender_name: ::std::option::Option<::std::string::String>,
     pub title: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     GeneralNotice { content : "content", message_extra : "message_extra",
@@ -728,7 +725,7 @@ pub struct GeneralNotice {
 pub struct GeneralPermission {
     pub following_follower_list_toast: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     GeneralPermission { following_follower_list_toast : "following_follower_list_toast" }
@@ -744,7 +741,7 @@ pub struct HotSearchData {
     pub trending_list: ::std::option::Option<::std::vec::Vec<HotSearchWord>>,
     pub word_list: ::std::option::Option<::std::vec::Vec<HotSearchWord>>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     HotSearchData { active_time : "active_time", recommend_list : "recommend_list",
@@ -763,7 +760,7 @@ pub struct HotSearchListResponse {
     pub log_pb: ::std::option::Option<LogPb>,
     pub status_code: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     HotSearchListResponse { ad_search_list : "ad_search_list", board_tabs : "board_tabs",
@@ -820,7 +817,7 @@ pub struct HotSearchWord {
     ///(Documented as required.)
     pub word_type: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     HotSearchWord { article_detail_count : "article_detail_count", aweme_infos :
@@ -843,7 +840,7 @@ pub struct ImUserInfoResponse {
     pub next_req_count: ::std::option::Option<i64>,
     pub status_code: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     ImUserInfoResponse { data : "data", extra : "extra", log_pb : "log_pb",
@@ -868,7 +865,7 @@ pub struct Image {
     ///(Documented as required.)
     pub width: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Image { data_size : "data_size", file_cs : "file_cs", file_hash : "file_hash", height
@@ -885,7 +882,7 @@ pub struct ImpressionData {
     ///Documented only as null; real traffic (aweme/post) sends an array of 64-bit ids.
     pub similar_id_list_b: ::std::option::Option<::std::vec::Vec<i64>>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     ImpressionData { group_id_list_a : "group_id_list_a", group_id_list_b :
@@ -897,7 +894,7 @@ pub struct ImpressionData {
 pub struct LifeStoryBlock {
     pub life_story_block: ::std::option::Option<bool>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(LifeStoryBlock { life_story_block : "life_story_block" });
 ///`LogPb`
@@ -905,7 +902,7 @@ pub struct LifeStoryBlock {
 pub struct LogPb {
     pub impr_id: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(LogPb { impr_id : "impr_id" });
 ///`LunaInfo`
@@ -914,7 +911,7 @@ pub struct LunaInfo {
     pub has_copyright: ::std::option::Option<bool>,
     pub is_luna_user: ::std::option::Option<bool>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     LunaInfo { has_copyright : "has_copyright", is_luna_user : "is_luna_user" }
@@ -928,7 +925,7 @@ pub struct MatchedPgcSound {
     pub mixed_title: ::std::option::Option<::std::string::String>,
     pub title: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     MatchedPgcSound { author : "author", cover_medium : "cover_medium", mixed_author :
@@ -949,7 +946,7 @@ pub struct MixInfo {
     pub statis: ::std::option::Option<MixStatis>,
     pub status: ::std::option::Option<MixStatus>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     MixInfo { cover_url : "cover_url", desc : "desc", extra : "extra", is_serial_mix :
@@ -964,7 +961,7 @@ pub struct MixStatis {
     pub play_vv: ::std::option::Option<i64>,
     pub updated_to_episode: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     MixStatis { collect_vv : "collect_vv", current_episode : "current_episode", play_vv :
@@ -976,7 +973,7 @@ pub struct MixStatus {
     pub is_collected: ::std::option::Option<i64>,
     pub status: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     MixStatus { is_collected : "is_collected", status : "status" }
@@ -1071,7 +1068,7 @@ pub struct Music {
     pub video_duration: ::std::option::Option<i64>,
     pub video_icon: ::std::option::Option<Image>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Music { album : "album", artist_user_infos : "artist_user_infos", artists :
@@ -1121,7 +1118,7 @@ pub struct Notice {
     ///The receiving user's uid (64-bit).
     pub user_id: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Notice { create_time : "create_time", digg : "digg", general_notice :
@@ -1137,7 +1134,7 @@ pub struct NoticeDetailResponse {
     pub status_code: ::std::option::Option<i64>,
     pub status_msg: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     NoticeDetailResponse { extra : "extra", log_pb : "log_pb", notice_list_v2 :
@@ -1149,7 +1146,7 @@ pub struct NoticeIdItem {
     pub notice_id_str: ::std::option::Option<::std::string::String>,
     pub type_: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     NoticeIdItem { notice_id_str : "notice_id_str", type_ : "type" }
@@ -1161,7 +1158,7 @@ pub struct OriginalMusician {
     pub music_count: ::std::option::Option<i64>,
     pub music_used_count: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     OriginalMusician { digg_count : "digg_count", music_count : "music_count",
@@ -1172,7 +1169,7 @@ pub struct OriginalMusician {
 pub struct PhotoSearchEntrance {
     pub ecom_type: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(PhotoSearchEntrance { ecom_type : "ecom_type" });
 ///`PrivateTab`
@@ -1181,7 +1178,7 @@ pub struct PrivateTab {
     pub private_tab_style: ::std::option::Option<i64>,
     pub show_private_tab: ::std::option::Option<bool>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     PrivateTab { private_tab_style : "private_tab_style", show_private_tab :
@@ -1194,7 +1191,7 @@ pub struct ProfileCover {
     pub dark_cover_color: ::std::option::Option<::std::string::String>,
     pub light_cover_color: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     ProfileCover { cover_url : "cover_url", dark_cover_color : "dark_cover_color",
@@ -1205,7 +1202,7 @@ pub struct ProfileCover {
 pub struct ReviewResult {
     pub review_status: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(ReviewResult { review_status : "review_status" });
 ///`SearchImpr`
@@ -1215,7 +1212,7 @@ pub struct SearchImpr {
     ///Not documented; seen on awemes in real traffic (aweme/post).
     pub entity_type: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     SearchImpr { entity_id : "entity_id", entity_type : "entity_type" }
@@ -1238,7 +1235,7 @@ pub struct ShareInfo {
     pub share_url: ::std::option::Option<::std::string::String>,
     pub share_weibo_desc: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     ShareInfo { bool_persist : "bool_persist", share_desc : "share_desc", share_desc_info
@@ -1257,7 +1254,7 @@ pub struct Song {
     pub id_str: ::std::option::Option<::std::string::String>,
     pub title: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(Song { id : "id", id_str : "id_str", title : "title" });
 ///`Statistics`
@@ -1277,7 +1274,7 @@ pub struct Statistics {
     pub share_count: ::std::option::Option<i64>,
     pub whatsapp_share_count: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Statistics { admire_count : "admire_count", aweme_id : "aweme_id", collect_count :
@@ -1310,7 +1307,7 @@ pub struct Sticker {
     ///(Documented as required.)
     pub width: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Sticker { animate_type : "animate_type", animate_url : "animate_url", author :
@@ -1324,7 +1321,7 @@ pub struct StickerAuthor {
     pub name: ::std::option::Option<::std::string::String>,
     pub sec_uid: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(StickerAuthor { name : "name", sec_uid : "sec_uid" });
 ///`TabFeedResponse`
@@ -1338,7 +1335,7 @@ pub struct TabFeedResponse {
     pub status_code: ::std::option::Option<i64>,
     pub status_msg: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     TabFeedResponse { aweme_list : "aweme_list", extra : "extra", has_more : "has_more",
@@ -1349,7 +1346,7 @@ pub struct TabFeedResponse {
 pub struct TabSettings {
     pub private_tab: ::std::option::Option<PrivateTab>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(TabSettings { private_tab : "private_tab" });
 ///`TextExtra`
@@ -1374,7 +1371,7 @@ pub struct TextExtra {
     ///Mentioned user's uid (comment text_extra, signature_extra). (Documented as required.)
     pub user_id: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     TextExtra { caption_end : "caption_end", caption_start : "caption_start", end :
@@ -1387,7 +1384,7 @@ pub struct TextExtra {
 pub struct UrgeDetail {
     pub user_urged: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(UrgeDetail { user_urged : "user_urged" });
 ///`User`
@@ -1444,10 +1441,7 @@ pub struct User {
     pub comment_setting: ::std::option::Option<i64>,
     pub commerce_info: ::std::option::Option<CommerceInfo>,
     ///Documented as an object without fields.
-    pub commerce_permissions: ::serde_json::Map<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub commerce_permissions: ::std::option::Option<::douyin_core::RawJson>,
     pub commerce_user_info: ::std::option::Option<CommerceUserInfo>,
     ///(Documented as required.)
     pub commerce_user_level: ::std::option::Option<i64>,
@@ -1483,7 +1477,7 @@ pub struct User {
     pub dp_level: ::std::option::Option<bool>,
     pub duet_setting: ::std::option::Option<i64>,
     ///Documented as an object without fields.
-    pub dynamic_cover: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub dynamic_cover: ::std::option::Option<::douyin_core::RawJson>,
     pub enable_nearby_visible: ::std::option::Option<bool>,
     pub enable_wish: ::std::option::Option<bool>,
     ///Documented only as null; kept as raw JSON.
@@ -1626,7 +1620,7 @@ pub struct User {
     pub province: ::std::option::Option<::std::string::String>,
     pub publish_landing_tab: ::std::option::Option<i64>,
     ///Documented as an object without fields.
-    pub r_fans_group_info: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub r_fans_group_info: ::std::option::Option<::douyin_core::RawJson>,
     pub react_setting: ::std::option::Option<i64>,
     pub realname_verify_status: ::std::option::Option<i64>,
     pub rec_age_stage: ::std::option::Option<i64>,
@@ -1728,12 +1722,12 @@ pub struct User {
     pub verification_type: ::std::option::Option<i64>,
     pub verify_info: ::std::option::Option<::std::string::String>,
     ///Documented as an object without fields.
-    pub video_cover: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    pub video_cover: ::std::option::Option<::douyin_core::RawJson>,
     pub video_icon: ::std::option::Option<Image>,
     pub view_history_permission: ::std::option::Option<i64>,
     pub watch_status: ::std::option::Option<bool>,
-    ///Documented as an object without fields. (Documented as required.)
-    pub webcast_sp_info: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ///Documented as an object without fields.
+    pub webcast_sp_info: ::std::option::Option<::douyin_core::RawJson>,
     pub weibo_name: ::std::option::Option<::std::string::String>,
     pub weibo_schema: ::std::option::Option<::std::string::String>,
     pub weibo_url: ::std::option::Option<::std::string::String>,
@@ -1758,7 +1752,7 @@ pub struct User {
     pub youtube_expire_time: ::std::option::Option<i64>,
     pub youtube_last_refresh_time: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     User { accept_private_policy : "accept_private_policy", account_region :
@@ -1912,7 +1906,7 @@ pub struct UserCollectCount {
     pub log_pb: ::std::option::Option<LogPb>,
     pub status_code: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     UserCollectCount { collect_count_list : "collect_count_list", extra : "extra", log_pb
@@ -1928,7 +1922,7 @@ pub struct UserProfileOtherResponse {
     pub status_msg: ::std::option::Option<::std::string::String>,
     pub user: ::std::option::Option<User>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     UserProfileOtherResponse { extra : "extra", log_pb : "log_pb", status_code :
@@ -1945,7 +1939,7 @@ pub struct UserProfileSelfResponse {
     pub user: ::std::option::Option<User>,
     pub user_collect_count: ::std::option::Option<UserCollectCount>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     UserProfileSelfResponse { extra : "extra", log_pb : "log_pb", status_code :
@@ -1989,7 +1983,7 @@ pub struct Video {
     pub video_model: ::std::option::Option<::std::string::String>,
     pub width: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     Video { animated_cover : "animated_cover", big_thumbs : "big_thumbs", bit_rate :
@@ -2026,7 +2020,7 @@ pub struct VideoControl {
     pub show_progress_bar: ::std::option::Option<i64>,
     pub timer_status: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     VideoControl { allow_douplus : "allow_douplus", allow_download : "allow_download",
@@ -2047,7 +2041,7 @@ pub struct VideoTag {
     pub tag_id: ::std::option::Option<i64>,
     pub tag_name: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
-    pub extra: ::douyin_core::Extra,
+    pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     VideoTag { level : "level", tag_id : "tag_id", tag_name : "tag_name" }
