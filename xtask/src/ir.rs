@@ -27,6 +27,8 @@ pub struct Domain {
     pub errors: Vec<ErrorCodeSpec>,
     pub response_formats: Option<ResponseFormats>,
     pub session_profile: Vec<ProfileParam>,
+    /// The user agent the session profile's defaults agree with.
+    pub session_user_agent: Option<String>,
     pub notes: Vec<String>,
     pub operations: Vec<Operation>,
     /// Every named type's JSON Schema in the form typify reads, keyed by Rust type name.

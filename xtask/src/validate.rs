@@ -135,6 +135,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
             position: p.position,
             doc: p.doc.clone(),
         }).collect()).unwrap_or_default(),
+        session_user_agent: d.session.as_ref().and_then(|s| s.user_agent.clone()),
         notes: d.notes.clone(),
         operations,
         definitions: cx.definitions,

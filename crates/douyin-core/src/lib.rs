@@ -17,6 +17,7 @@ pub mod request;
 pub mod retry;
 
 pub use client::{Client, ClientBuilder, Domain};
+pub use futures::future::BoxFuture;
 pub use credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials};
 pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome};
 pub use error::{ApiError, Billing, BlockedKind, DecodeError, Error, ErrorClass, ErrorCode};

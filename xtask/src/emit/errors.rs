@@ -32,7 +32,7 @@ pub fn emit(domain: &Domain) -> TokenStream {
         strs(&env.sub_code),
         strs(&env.sub_message),
     );
-    let ua = match &domain.user_agent_credential {
+    let ua_cred = match &domain.user_agent_credential {
         Some(c) => quote!(::std::option::Option::Some(#c)),
         None => quote!(::std::option::Option::None),
     };
@@ -97,7 +97,25 @@ pub fn emit(domain: &Domain) -> TokenStream {
         format!("Credentials refreshed once when they expire: {}.", refresh.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
     };
 
+    let profile = domain.session_profile.iter().map(|p| {
+        let (n, v) = (&p.name, &p.value);
+        let pos = match p.position {
+            crate::ir::Position::First => quote!(First),
+            crate::ir::Position::Last => quote!(Last),
+        };
+        quote!((#n, #v, ::douyin_core::Position::#pos))
+    });
+    let ua = match &domain.session_user_agent {
+        Some(u) => quote!(::std::option::Option::Some(#u)),
+        None => quote!(::std::option::Option::None),
+    };
     quote! {
+        /// The browser-profile query parameters the spec's `session.profile` lists, with their defaults, in order.
+        pub const SESSION_PROFILE: &[(&str, &str, ::douyin_core::Position)] = &[#(#profile),*];
+
+        /// The user agent the session profile's defaults agree with.
+        pub const SESSION_USER_AGENT: ::std::option::Option<&str> = #ua;
+
         #[doc = #marker_doc]
         #[doc = ""]
         #[doc = #refresh_doc]
@@ -116,7 +134,7 @@ pub fn emit(domain: &Domain) -> TokenStream {
                 sub_code: #sub_code,
                 sub_message: #sub_message,
             };
-            const USER_AGENT_CREDENTIAL: ::std::option::Option<&'static str> = #ua;
+            const USER_AGENT_CREDENTIAL: ::std::option::Option<&'static str> = #ua_cred;
         }
 
         /// Errors of this domain's client methods.

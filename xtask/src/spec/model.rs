@@ -110,6 +110,9 @@ pub struct ResponseFormats {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Session {
+    /// The user agent the profile's defaults agree with.
+    #[serde(default)]
+    pub user_agent: Option<String>,
     pub profile: Vec<ProfileParam>,
 }
 

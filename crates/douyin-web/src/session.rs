@@ -1,0 +1,159 @@
+//! The browser session a douyin.com request carries: cookie, user agent, msToken, webid and the browser profile.
+
+use std::fmt;
+
+use douyin_core::{BoxFuture, Credentials, Position, Secret};
+
+use crate::generated::errors::{SESSION_PROFILE, SESSION_USER_AGENT};
+
+/// Length of the msToken a browser receives from the site.
+pub const MS_TOKEN_LEN: usize = 107;
+
+/// What a signed-in browser sends with every request. `Debug` never shows the cookie or msToken.
+#[derive(Clone)]
+pub struct WebSession {
+    cookie: Secret,
+    user_agent: String,
+    ms_token: Secret,
+    webid: Option<String>,
+    profile: Vec<(String, String, Position)>,
+}
+
+impl WebSession {
+    /// A session with the user's cookie string and the user agent of the browser it came from. The browser profile
+    /// starts at the spec's defaults (`specs/web/domain.yaml`, `session.profile`); msToken is the cookie's
+    /// `msToken`, or a random token of the usual length.
+    pub fn new(cookie: impl Into<String>, user_agent: impl Into<String>) -> Self {
+        let cookie = cookie.into();
+        let ms_token = cookie_value(&cookie, "msToken")
+            .map(str::to_owned)
+            .unwrap_or_else(random_ms_token);
+        WebSession {
+            cookie: Secret::new(cookie),
+            user_agent: user_agent.into(),
+            ms_token: Secret::new(ms_token),
+            webid: None,
+            profile: SESSION_PROFILE
+                .iter()
+                .map(|(n, v, p)| ((*n).to_owned(), (*v).to_owned(), *p))
+                .collect(),
+        }
+    }
+
+    /// A session using the user agent the profile defaults agree with.
+    pub fn with_default_user_agent(cookie: impl Into<String>) -> Self {
+        Self::new(cookie, SESSION_USER_AGENT.unwrap_or_default())
+    }
+
+    /// Uses this msToken instead of the cookie's.
+    pub fn ms_token(mut self, token: impl Into<String>) -> Self {
+        self.ms_token = Secret::new(token.into());
+        self
+    }
+
+    /// Sends `webid` after the browser profile.
+    pub fn webid(mut self, webid: impl Into<String>) -> Self {
+        self.webid = Some(webid.into());
+        self
+    }
+
+    /// Overrides one browser-profile parameter (or adds it at the end), e.g. to match another user agent.
+    pub fn profile_param(mut self, name: &str, value: impl Into<String>) -> Self {
+        let value = value.into();
+        match self.profile.iter_mut().find(|(n, _, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.profile.push((name.to_owned(), value, Position::Last)),
+        }
+        self
+    }
+
+    /// The user agent.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
+    }
+
+    /// The browser-profile parameters in the order they are sent, `webid` last.
+    pub fn query_params(&self) -> impl Iterator<Item = (&str, &str, Position)> {
+        let webid = self.webid.as_deref().map(|w| ("webid", w, Position::Last));
+        self.profile
+            .iter()
+            .map(|(n, v, p)| (n.as_str(), v.as_str(), *p))
+            .chain(webid)
+    }
+}
+
+impl fmt::Debug for WebSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebSession")
+            .field("cookie", &self.cookie)
+            .field("user_agent", &self.user_agent)
+            .field("ms_token", &self.ms_token)
+            .field("webid", &self.webid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials for WebSession {
+    fn get(&self, name: &'static str) -> BoxFuture<'_, Result<Secret, String>> {
+        let value = match name {
+            "cookie" => Ok(self.cookie.clone()),
+            "user_agent" => Ok(Secret::new(self.user_agent.clone())),
+            "ms_token" => Ok(self.ms_token.clone()),
+            other => Err(format!("unknown credential `{other}`")),
+        };
+        Box::pin(async move { value })
+    }
+}
+
+/// The value of cookie `name` in a `Cookie` header string.
+pub fn cookie_value<'c>(cookie: &'c str, name: &str) -> Option<&'c str> {
+    cookie.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name && !v.is_empty()).then_some(v)
+    })
+}
+
+/// A random msToken of the usual length, from the alphabet the site uses.
+pub fn random_ms_token() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    (0..MS_TOKEN_LEN)
+        .map(|_| ALPHABET[fastrand::usize(..ALPHABET.len())] as char)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ms_token_comes_from_the_cookie_when_present() {
+        let s = WebSession::new("a=1; msToken=abc_DEF; sid_guard=x", "UA");
+        assert_eq!(s.ms_token.expose(), "abc_DEF");
+    }
+
+    #[test]
+    fn random_ms_token_has_the_usual_length_and_alphabet() {
+        let s = WebSession::new("sid_guard=x", "UA");
+        let t = s.ms_token.expose();
+        assert_eq!(t.len(), MS_TOKEN_LEN);
+        assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert_ne!(t, random_ms_token());
+    }
+
+    #[test]
+    fn debug_hides_cookie_and_ms_token() {
+        let s = WebSession::new("sessionid=SECRETCOOKIE", "UA").ms_token("SECRETTOKEN");
+        let dbg = format!("{s:?}");
+        assert!(!dbg.contains("SECRETCOOKIE") && !dbg.contains("SECRETTOKEN"), "{dbg}");
+    }
+
+    #[test]
+    fn profile_overrides_keep_their_position() {
+        let s = WebSession::new("c=1", "UA").profile_param("browser_name", "Chrome").webid("42");
+        let params: Vec<_> = s.query_params().collect();
+        let i = params.iter().position(|(n, _, _)| *n == "browser_name").unwrap();
+        assert_eq!(params[i].1, "Chrome");
+        assert_eq!(params.last().unwrap(), &("webid", "42", Position::Last));
+        assert_eq!(params[0], ("device_platform", "webapp", Position::First));
+    }
+}
