@@ -41,7 +41,7 @@ fn run<C: ErrorCode>(ops: &[OperationEntry<C>], name: &str, body: &[u8]) -> Outc
     match (op.decode)(body) {
         Ok(v) => Outcome::Value(v),
         Err(Error::Api(e)) => Outcome::Api(e.code.raw().to_owned()),
-        Err(Error::Decode(d)) => Outcome::Decode(d.path, d.message),
+        Err(Error::Decode(d)) => Outcome::Decode(d.path.clone(), d.message.clone()),
         Err(other) => Outcome::Other(other.to_string()),
     }
 }
@@ -51,7 +51,9 @@ fn decode(domain: &str, op: &str, body: &[u8]) -> Outcome {
         "onebound" => run(douyin_onebound::OPERATIONS, op, body),
         "open-platform" => run(douyin_open_platform::OPERATIONS, op, body),
         "web" => run(douyin_web::OPERATIONS, op, body),
-        other => Outcome::Other(format!("domain `{other}` has no crate wired into the golden test")),
+        other => Outcome::Other(format!(
+            "domain `{other}` has no crate wired into the golden test"
+        )),
     }
 }
 
@@ -59,7 +61,10 @@ fn check(domain: &str, op: &str, file: &Path, expect: &serde_yaml_ng::Value) -> 
     let text = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let outcome = decode(domain, op, &text);
     let want_api = expect.get("api_error").and_then(|c| c.as_str());
-    let want_artifact = expect.get("artifact").and_then(|a| a.get("path")).and_then(|p| p.as_str());
+    let want_artifact = expect
+        .get("artifact")
+        .and_then(|a| a.get("path"))
+        .and_then(|p| p.as_str());
     match (outcome, want_api, want_artifact) {
         (Outcome::Value(v), None, None) if expect.as_str() == Some("ok") => {
             let original: Value = serde_json::from_slice(&text).map_err(|e| e.to_string())?;
@@ -71,7 +76,9 @@ fn check(domain: &str, op: &str, file: &Path, expect: &serde_yaml_ng::Value) -> 
         (Outcome::Api(code), Some(want), _) if code == want => Ok(()),
         (Outcome::Decode(path, _), _, Some(want)) if path == want => Ok(()),
         (Outcome::Value(_), ..) => Err(format!("decoded, but the spec expects {expect:?}").into()),
-        (Outcome::Api(code), ..) => Err(format!("API error {code}, but the spec expects {expect:?}").into()),
+        (Outcome::Api(code), ..) => {
+            Err(format!("API error {code}, but the spec expects {expect:?}").into())
+        }
         (Outcome::Decode(path, msg), ..) => {
             Err(format!("decode error at `{path}` ({msg}), but the spec expects {expect:?}").into())
         }
@@ -100,12 +107,21 @@ fn trials() -> Vec<Trial> {
         files.sort();
         for path in files {
             let text = std::fs::read_to_string(&path).unwrap();
-            let spec: OpSpec = serde_yaml_ng::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: {e} (run `cargo xtask codegen` for details)", path.display()));
+            let spec: OpSpec = serde_yaml_ng::from_str(&text).unwrap_or_else(|e| {
+                panic!(
+                    "{}: {e} (run `cargo xtask codegen` for details)",
+                    path.display()
+                )
+            });
             for ex in spec.examples {
                 let (domain, op, file) = (domain.clone(), spec.name.clone(), dir.join(&ex.file));
-                let name = format!("{domain}::{op}::{}", ex.file.trim_start_matches("examples/"));
-                out.push(Trial::test(name, move || check(&domain, &op, &file, &ex.expect)));
+                let name = format!(
+                    "{domain}::{op}::{}",
+                    ex.file.trim_start_matches("examples/")
+                );
+                out.push(Trial::test(name, move || {
+                    check(&domain, &op, &file, &ex.expect)
+                }));
             }
         }
     }
@@ -114,6 +130,9 @@ fn trials() -> Vec<Trial> {
 
 fn main() {
     let trials = trials();
-    assert!(!trials.is_empty(), "no documented examples found under specs/");
+    assert!(
+        !trials.is_empty(),
+        "no documented examples found under specs/"
+    );
     libtest_mimic::run(&Arguments::from_args(), trials).exit();
 }

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 fn usage() -> ExitCode {
@@ -20,7 +23,12 @@ fn usage() -> ExitCode {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
         _ => usage(),
@@ -35,11 +43,18 @@ fn codegen(check: bool) -> ExitCode {
             for e in &errors {
                 eprintln!("error: {e}");
             }
-            eprintln!("codegen failed with {} error(s); nothing was written", errors.len());
+            eprintln!(
+                "codegen failed with {} error(s); nothing was written",
+                errors.len()
+            );
             return ExitCode::FAILURE;
         }
     };
-    let result = if check { write::check(&root, &files) } else { write::write(&root, &files) };
+    let result = if check {
+        write::check(&root, &files)
+    } else {
+        write::write(&root, &files)
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {

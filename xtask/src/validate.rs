@@ -12,9 +12,10 @@ use crate::spec::model::{OperationFile, Parameter};
 use crate::spec::schema::{first_mismatch, lookup, Schemas};
 
 const RUST_KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
-    "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "static",
-    "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
+    "where", "while",
 ];
 
 /// A Rust identifier for a wire name.
@@ -38,39 +39,66 @@ struct Ctx<'a> {
 pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecError>> {
     let mut cx = Ctx {
         root,
-        schemas: Schemas { files: &raw.schemas },
+        schemas: Schemas {
+            files: &raw.schemas,
+        },
         errors: Vec::new(),
         definitions: BTreeMap::new(),
     };
     let d = &raw.domain.value;
     let dmap = &raw.domain.map;
-    let expected_name = raw.dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    let expected_name = raw
+        .dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
     if expected_name.as_deref() != Some(d.name.as_str()) {
-        cx.errors.push(dmap.error(&["name"], format!("domain name `{}` must match its folder", d.name)));
+        cx.errors.push(dmap.error(
+            &["name"],
+            format!("domain name `{}` must match its folder", d.name),
+        ));
     }
     for (file, s) in &raw.schemas {
         cx.schemas.check(&s.value, &s.map, &[], &mut cx.errors);
         let name = cx.schemas.type_name(file);
         let form = cx.schemas.typify_form(&s.value);
         if cx.definitions.insert(name.clone(), form).is_some() {
-            cx.errors.push(s.map.error(&["title"], format!("type name `{name}` is used twice")));
+            cx.errors.push(
+                s.map
+                    .error(&["title"], format!("type name `{name}` is used twice")),
+            );
         }
     }
     if let Some(env) = &d.envelope.schema {
-        cx.schemas.check(env, dmap, &["envelope".into(), "schema".into()], &mut cx.errors);
+        cx.schemas.check(
+            env,
+            dmap,
+            &["envelope".into(), "schema".into()],
+            &mut cx.errors,
+        );
     }
     let credentials: BTreeSet<&str> = d.credentials.iter().map(|c| c.name.as_str()).collect();
     let mut seen_codes = BTreeSet::new();
     for (i, e) in d.errors.iter().enumerate() {
         if !seen_codes.insert(e.code.as_str()) {
-            cx.errors.push(dmap.error(&["errors", &i.to_string()], format!("error code {} listed twice", e.code)));
+            cx.errors.push(dmap.error(
+                &["errors", &i.to_string()],
+                format!("error code {} listed twice", e.code),
+            ));
         }
     }
     let common: Vec<Param> = d
         .common_parameters
         .iter()
         .enumerate()
-        .filter_map(|(i, p)| cx.param(p, dmap, &["common_parameters".into(), i.to_string()], &credentials, "Common"))
+        .filter_map(|(i, p)| {
+            cx.param(
+                p,
+                dmap,
+                &["common_parameters".into(), i.to_string()],
+                &credentials,
+                "Common",
+            )
+        })
         .collect();
 
     let mut operations = Vec::new();
@@ -79,7 +107,11 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         if let Some(prev) = names.insert(op.value.name.clone(), op.rel.clone()) {
             cx.errors.push(op.map.error(
                 &["name"],
-                format!("duplicate operation name `{}` (also in {})", op.value.name, prev.display()),
+                format!(
+                    "duplicate operation name `{}` (also in {})",
+                    op.value.name,
+                    prev.display()
+                ),
             ));
         }
         if let Some(o) = cx.operation(op, &common, &credentials, raw) {
@@ -101,11 +133,15 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         doc: d.doc.clone(),
         source: d.source.clone(),
         base_url: d.base_url.clone(),
-        credentials: d.credentials.iter().map(|c| ir::Credential {
-            name: c.name.clone(),
-            doc: c.doc.clone(),
-            refresh_on: c.refresh_on.clone(),
-        }).collect(),
+        credentials: d
+            .credentials
+            .iter()
+            .map(|c| ir::Credential {
+                name: c.name.clone(),
+                doc: c.doc.clone(),
+                refresh_on: c.refresh_on.clone(),
+            })
+            .collect(),
         envelope: ir::Envelope {
             code: d.envelope.code.clone(),
             success: d.envelope.success.clone(),
@@ -115,26 +151,39 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
             sub_message: d.envelope.sub_message.clone(),
             billed: d.envelope.billed,
         },
-        errors: d.errors.iter().map(|e| ir::ErrorCodeSpec {
-            code: e.code.clone(),
-            name: e.name.clone(),
-            meaning: e.meaning.clone(),
-            doc_zh: e.doc_zh.clone(),
-            advice: e.advice.clone(),
-            class: e.class,
-            billed: e.billed,
-        }).collect(),
+        errors: d
+            .errors
+            .iter()
+            .map(|e| ir::ErrorCodeSpec {
+                code: e.code.clone(),
+                name: e.name.clone(),
+                meaning: e.meaning.clone(),
+                doc_zh: e.doc_zh.clone(),
+                advice: e.advice.clone(),
+                class: e.class,
+                billed: e.billed,
+            })
+            .collect(),
         response_formats: d.response_formats.as_ref().map(|f| ir::ResponseFormats {
             parameter: f.parameter.clone(),
             json: f.json.clone(),
             text: f.text.clone(),
         }),
-        session_profile: d.session.as_ref().map(|s| s.profile.iter().map(|p| ir::ProfileParam {
-            name: p.name.clone(),
-            value: p.value.clone(),
-            position: p.position,
-            doc: p.doc.clone(),
-        }).collect()).unwrap_or_default(),
+        session_profile: d
+            .session
+            .as_ref()
+            .map(|s| {
+                s.profile
+                    .iter()
+                    .map(|p| ir::ProfileParam {
+                        name: p.name.clone(),
+                        value: p.value.clone(),
+                        position: p.position,
+                        doc: p.doc.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         session_user_agent: d.session.as_ref().and_then(|s| s.user_agent.clone()),
         notes: d.notes.clone(),
         operations,
@@ -157,7 +206,10 @@ impl Ctx<'_> {
             if !credentials.contains(c.as_str()) {
                 let mut q = here.clone();
                 q.push("credential");
-                self.errors.push(map.error(&q, format!("unknown credential `{c}` (declare it in domain.yaml)")));
+                self.errors.push(map.error(
+                    &q,
+                    format!("unknown credential `{c}` (declare it in domain.yaml)"),
+                ));
             }
         }
         let schema = p.schema.clone().unwrap_or(json!({ "type": "string" }));
@@ -167,7 +219,8 @@ impl Ctx<'_> {
         let rust = p.rust_name.clone().unwrap_or_else(|| rust_ident(&p.name));
         let ty = self.param_type(&schema, &format!("{owner}{}", rust.to_upper_camel_case()));
         if p.encoding.is_none() && matches!(ty, ParamType::List(_)) {
-            self.errors.push(map.error(&here, "a list parameter needs `encoding: json`"));
+            self.errors
+                .push(map.error(&here, "a list parameter needs `encoding: json`"));
         }
         let bound = |k: &str| schema.get(k).and_then(Json::as_i64);
         Some(Param {
@@ -190,7 +243,11 @@ impl Ctx<'_> {
     }
 
     fn param_type(&mut self, schema: &Json, name: &str) -> ParamType {
-        if let Some(file) = schema.get("$ref").and_then(Json::as_str).and_then(|r| self.schemas.file_of(r)) {
+        if let Some(file) = schema
+            .get("$ref")
+            .and_then(Json::as_str)
+            .and_then(|r| self.schemas.file_of(r))
+        {
             return ParamType::Named(self.schemas.type_name(file));
         }
         match schema.get("type").and_then(Json::as_str) {
@@ -207,7 +264,11 @@ impl Ctx<'_> {
     }
 
     fn named(&mut self, schema: &Json, fallback: &str) -> ParamType {
-        let name = schema.get("title").and_then(Json::as_str).unwrap_or(fallback).to_owned();
+        let name = schema
+            .get("title")
+            .and_then(Json::as_str)
+            .unwrap_or(fallback)
+            .to_owned();
         let mut form = self.schemas.typify_form(schema);
         form["title"] = json!(name);
         self.definitions.insert(name.clone(), form);
@@ -224,30 +285,50 @@ impl Ctx<'_> {
         let o = &op.value;
         let map = &op.map;
         if o.name != o.name.to_snake_case() {
-            self.errors.push(map.error(&["name"], format!("operation name `{}` must be snake_case", o.name)));
+            self.errors.push(map.error(
+                &["name"],
+                format!("operation name `{}` must be snake_case", o.name),
+            ));
         }
         if !o.path.starts_with('/') {
-            self.errors.push(map.error(&["path"], "path must start with `/`"));
+            self.errors
+                .push(map.error(&["path"], "path must start with `/`"));
         }
         let owner = o.name.to_upper_camel_case();
         let mut own = Vec::new();
         for (i, p) in o.parameters.iter().enumerate() {
-            if let Some(p) = self.param(p, map, &["parameters".into(), i.to_string()], credentials, &owner) {
+            if let Some(p) = self.param(
+                p,
+                map,
+                &["parameters".into(), i.to_string()],
+                credentials,
+                &owner,
+            ) {
                 own.push(p);
             }
         }
-        let first = common.iter().filter(|p| p.common == Some(ir::Position::First));
-        let last = common.iter().filter(|p| p.common == Some(ir::Position::Last));
+        let first = common
+            .iter()
+            .filter(|p| p.common == Some(ir::Position::First));
+        let last = common
+            .iter()
+            .filter(|p| p.common == Some(ir::Position::Last));
         let params: Vec<Param> = first.cloned().chain(own).chain(last.cloned()).collect();
         let mut seen = BTreeSet::new();
         for p in &params {
             if !seen.insert((p.location, p.wire.clone())) {
-                self.errors.push(map.error(&["parameters"], format!("parameter `{}` appears twice", p.wire)));
+                self.errors.push(map.error(
+                    &["parameters"],
+                    format!("parameter `{}` appears twice", p.wire),
+                ));
             }
         }
         if let Some(r) = &o.referer {
             for name in placeholders(r) {
-                if !params.iter().any(|p| p.wire == name && p.required && p.is_user()) {
+                if !params
+                    .iter()
+                    .any(|p| p.wire == name && p.required && p.is_user())
+                {
                     self.errors.push(map.error(
                         &["referer"],
                         format!("referer names `{{{name}}}`, which is not a required parameter"),
@@ -257,21 +338,41 @@ impl Ctx<'_> {
         }
 
         let schema_at = ["response".to_owned(), "schema".to_owned()];
-        self.schemas.check(&o.response.schema, map, &schema_at, &mut self.errors);
-        let merged = merge_envelope(&o.response.schema, raw.domain.value.envelope.schema.as_ref());
+        self.schemas
+            .check(&o.response.schema, map, &schema_at, &mut self.errors);
+        let merged = merge_envelope(
+            &o.response.schema,
+            raw.domain.value.envelope.schema.as_ref(),
+        );
         let mut form = self.schemas.typify_form(&merged);
         form["title"] = json!(o.response.type_name);
-        if self.definitions.insert(o.response.type_name.clone(), form).is_some() {
-            self.errors.push(map.error(&["response", "type"], format!("type name `{}` is used twice", o.response.type_name)));
+        if self
+            .definitions
+            .insert(o.response.type_name.clone(), form)
+            .is_some()
+        {
+            self.errors.push(map.error(
+                &["response", "type"],
+                format!("type name `{}` is used twice", o.response.type_name),
+            ));
         }
         let inlined = self.schemas.inline(&merged);
 
         let pagination = o.pagination.as_ref().and_then(|pg| {
             let item_type = self.pagination_item(pg, &inlined, &merged, map);
-            if !params.iter().any(|p| p.wire == pg.cursor_param && p.ty == ParamType::Integer) {
-                self.errors.push(map.error(&["pagination", "cursor_param"], format!("`{}` is not an integer parameter", pg.cursor_param)));
+            if !params
+                .iter()
+                .any(|p| p.wire == pg.cursor_param && p.ty == ParamType::Integer)
+            {
+                self.errors.push(map.error(
+                    &["pagination", "cursor_param"],
+                    format!("`{}` is not an integer parameter", pg.cursor_param),
+                ));
             }
-            item_type.map(|item_type| ir::PaginationIr { spec: pg.clone(), item_type })
+            item_type.map(|item_type| ir::PaginationIr {
+                spec: pg.clone(),
+                item_type,
+            })
         });
 
         let mut examples = Vec::new();
@@ -300,16 +401,30 @@ impl Ctx<'_> {
         })
     }
 
-    fn pagination_item(&mut self, pg: &ir::Pagination, inlined: &Json, merged: &Json, map: &SourceMap) -> Option<String> {
+    fn pagination_item(
+        &mut self,
+        pg: &ir::Pagination,
+        inlined: &Json,
+        merged: &Json,
+        map: &SourceMap,
+    ) -> Option<String> {
         let mut ok = true;
         for (key, path, want) in [
             ("next_cursor", &pg.next_cursor, &["integer"][..]),
             ("has_more", &pg.has_more, &["boolean", "integer"][..]),
             ("items", &pg.items, &["array"][..]),
         ] {
-            let ty = schema_at(inlined, path).and_then(|s| s.get("type")).and_then(Json::as_str);
+            let ty = schema_at(inlined, path)
+                .and_then(|s| s.get("type"))
+                .and_then(Json::as_str);
             if !ty.is_some_and(|t| want.contains(&t)) {
-                self.errors.push(map.error(&["pagination", key], format!("`{path}` is not a response field of type {}", want.join(" or "))));
+                self.errors.push(map.error(
+                    &["pagination", key],
+                    format!(
+                        "`{path}` is not a response field of type {}",
+                        want.join(" or ")
+                    ),
+                ));
                 ok = false;
             }
         }
@@ -317,18 +432,32 @@ impl Ctx<'_> {
             return None;
         }
         // The item type must be named: a `$ref` or a `title` on the items schema.
-        let items = schema_at_refs(merged, &pg.items, &self.schemas).and_then(|s| s.get("items").cloned());
+        let items =
+            schema_at_refs(merged, &pg.items, &self.schemas).and_then(|s| s.get("items").cloned());
         let name = items.as_ref().and_then(|i| {
-            i.get("$ref").and_then(Json::as_str).and_then(|r| self.schemas.file_of(r)).map(|f| self.schemas.type_name(f))
+            i.get("$ref")
+                .and_then(Json::as_str)
+                .and_then(|r| self.schemas.file_of(r))
+                .map(|f| self.schemas.type_name(f))
                 .or_else(|| i.get("title").and_then(Json::as_str).map(str::to_owned))
         });
         if name.is_none() {
-            self.errors.push(map.error(&["pagination", "items"], "the items' schema needs a `title` or a `$ref`"));
+            self.errors.push(map.error(
+                &["pagination", "items"],
+                "the items' schema needs a `title` or a `$ref`",
+            ));
         }
         name
     }
 
-    fn example(&mut self, ex: &crate::spec::model::Example, at: &[String], map: &SourceMap, schema: &Json, raw: &RawDomain) -> Option<ir::Example> {
+    fn example(
+        &mut self,
+        ex: &crate::spec::model::Example,
+        at: &[String],
+        map: &SourceMap,
+        schema: &Json,
+        raw: &RawDomain,
+    ) -> Option<ir::Example> {
         let here: Vec<&str> = at.iter().map(String::as_str).collect();
         let path = raw.dir.join(&ex.file);
         let rel = path.strip_prefix(self.root).unwrap_or(&path).to_path_buf();
@@ -337,7 +466,8 @@ impl Ctx<'_> {
             Err(_) => {
                 let mut q = here.clone();
                 q.push("file");
-                self.errors.push(map.error(&q, format!("missing example file {}", rel.display())));
+                self.errors
+                    .push(map.error(&q, format!("missing example file {}", rel.display())));
                 return None;
             }
         };
@@ -346,7 +476,8 @@ impl Ctx<'_> {
         let value: Json = match serde_json::from_str(&text) {
             Ok(v) => v,
             Err(e) => {
-                self.errors.push(map.error(&q, format!("example {} is not JSON: {e}", rel.display())));
+                self.errors
+                    .push(map.error(&q, format!("example {} is not JSON: {e}", rel.display())));
                 return None;
             }
         };
@@ -369,7 +500,11 @@ impl Ctx<'_> {
             self.errors.push(map.error(&q, problem));
             return None;
         }
-        Some(ir::Example { file: rel, source: ex.source.clone(), expect: ex.expect.clone() })
+        Some(ir::Example {
+            file: rel,
+            source: ex.source.clone(),
+            expect: ex.expect.clone(),
+        })
     }
 }
 
@@ -378,7 +513,9 @@ fn merge_envelope(schema: &Json, envelope: Option<&Json>) -> Json {
     let mut out = schema.clone();
     let (Some(props), Some(env)) = (
         out.get_mut("properties").and_then(Json::as_object_mut),
-        envelope.and_then(|e| e.get("properties")).and_then(Json::as_object),
+        envelope
+            .and_then(|e| e.get("properties"))
+            .and_then(Json::as_object),
     ) else {
         return out;
     };
@@ -392,19 +529,28 @@ fn merge_envelope(schema: &Json, envelope: Option<&Json>) -> Json {
 
 /// The sub-schema at a dot-separated property path of an inlined schema.
 pub fn schema_at<'s>(schema: &'s Json, path: &str) -> Option<&'s Json> {
-    path.split('.').try_fold(schema, |s, seg| s.get("properties")?.get(seg))
+    path.split('.')
+        .try_fold(schema, |s, seg| s.get("properties")?.get(seg))
 }
 
 /// Like [`schema_at`], following `$ref`s without inlining the last step (so the item schema's `$ref` stays visible).
 fn schema_at_refs(schema: &Json, path: &str, schemas: &Schemas) -> Option<Json> {
     let mut cur = schema.clone();
     for seg in path.split('.') {
-        if let Some(f) = cur.get("$ref").and_then(Json::as_str).and_then(|r| schemas.file_of(r)) {
+        if let Some(f) = cur
+            .get("$ref")
+            .and_then(Json::as_str)
+            .and_then(|r| schemas.file_of(r))
+        {
             cur = schemas.files[f].value.clone();
         }
         cur = cur.get("properties")?.get(seg)?.clone();
     }
-    if let Some(f) = cur.get("$ref").and_then(Json::as_str).and_then(|r| schemas.file_of(r)) {
+    if let Some(f) = cur
+        .get("$ref")
+        .and_then(Json::as_str)
+        .and_then(|r| schemas.file_of(r))
+    {
         cur = schemas.files[f].value.clone();
     }
     Some(cur)

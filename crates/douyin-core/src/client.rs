@@ -251,7 +251,10 @@ impl<D: Domain> Client<D> {
                     refreshed = true;
                     // A provider that cannot refresh leaves the API error as the answer.
                     if self.refresh_credentials(req).await.is_ok() {
-                        tracing::debug!(op = req.op.name, "credential expired; refreshed, retrying");
+                        tracing::debug!(
+                            op = req.op.name,
+                            "credential expired; refreshed, retrying"
+                        );
                         continue;
                     }
                 }
@@ -334,10 +337,13 @@ impl<D: Domain> Client<D> {
                 body: form.as_deref().unwrap_or("").as_bytes(),
                 user_agent: user_agent.as_deref().unwrap_or(""),
             };
-            let extra = signer.sign(input).await.map_err(|reason| Error::Credential {
-                name: "signature",
-                reason,
-            })?;
+            let extra = signer
+                .sign(input)
+                .await
+                .map_err(|reason| Error::Credential {
+                    name: "signature",
+                    reason,
+                })?;
             for (n, v) in extra {
                 push_pair(&mut query, &n, &v);
             }
@@ -383,7 +389,12 @@ impl<D: Domain> Client<D> {
                 )
                 .body(form.clone());
         }
-        tracing::debug!(op = req.op.name, method = req.op.method, path = req.op.path, "sending");
+        tracing::debug!(
+            op = req.op.name,
+            method = req.op.method,
+            path = req.op.path,
+            "sending"
+        );
         let timeout = self.inner.timeout;
         let map_err = |e: reqwest::Error| {
             if e.is_timeout() {

@@ -174,7 +174,7 @@ where
     // Fast path: one typed pass; the envelope is read from the typed value.
     if let Ok(value) = serde_json::from_slice::<T>(body) {
         if let Some(api) = value.outcome().into_error(spec, status) {
-            return Err(Error::Api(api));
+            return Err(Error::Api(Box::new(api)));
         }
         if !ok_status {
             return Err(Error::Status {
@@ -187,7 +187,7 @@ where
     // Slow path: an error body need not match the success schema, so look for the envelope untyped.
     if let Ok(untyped) = serde_json::from_slice::<Value>(body) {
         if let Some(api) = probe_outcome(&untyped, spec).into_error(spec, status) {
-            return Err(Error::Api(api));
+            return Err(Error::Api(Box::new(api)));
         }
     }
     if !ok_status {
@@ -196,7 +196,7 @@ where
             excerpt: excerpt(body, secrets),
         });
     }
-    Err(Error::Decode(locate_decode_error::<T>(body, secrets)))
+    Err(Error::Decode(Box::new(locate_decode_error::<T>(body, secrets))))
 }
 
 /// Re-runs a failed decode with path tracking to say where it failed.

@@ -202,10 +202,10 @@ pub enum Error<C: ErrorCode> {
     Blocked(BlockedKind),
     /// The body is not what the spec describes.
     #[error("decode error {0}")]
-    Decode(DecodeError),
+    Decode(Box<DecodeError>),
     /// The service reported an error in the body.
     #[error("API error {0}")]
-    Api(ApiError<C>),
+    Api(Box<ApiError<C>>),
     /// A pagination cursor did not advance; the stream stops instead of looping.
     #[error("pagination cursor did not advance (stuck at {cursor})")]
     StalledCursor {

@@ -17,10 +17,10 @@ pub mod request;
 pub mod retry;
 
 pub use client::{Client, ClientBuilder, Domain};
-pub use futures::future::BoxFuture;
 pub use credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials};
 pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome};
 pub use error::{ApiError, Billing, BlockedKind, DecodeError, Error, ErrorClass, ErrorCode};
+pub use futures::future::BoxFuture;
 pub use lossless::{Extra, RawJson, StrOrNum};
 pub use paginate::{paginate, MoreFlag, Page};
 pub use request::{check_range, Json, Operation, ParamValue, Position, Request};

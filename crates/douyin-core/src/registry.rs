@@ -29,10 +29,10 @@ where
 {
     let value = decode_body::<T, C>(200, "application/json", body, spec, &[])?;
     serde_json::to_value(&value).map_err(|e| {
-        Error::Decode(crate::error::DecodeError {
+        Error::Decode(Box::new(crate::error::DecodeError {
             path: ".".to_owned(),
             message: format!("re-encoding failed: {e}"),
             excerpt: String::new(),
-        })
+        }))
     })
 }

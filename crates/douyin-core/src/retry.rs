@@ -68,7 +68,10 @@ mod tests {
     fn jitter_stays_within_the_bound() {
         let p = RetryPolicy::default();
         for attempt in 1..6 {
-            let bound = p.base_delay.saturating_mul(1 << (attempt - 1)).min(p.max_delay);
+            let bound = p
+                .base_delay
+                .saturating_mul(1 << (attempt - 1))
+                .min(p.max_delay);
             assert!(p.delay(attempt) <= bound);
         }
     }

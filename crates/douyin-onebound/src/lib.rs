@@ -35,5 +35,7 @@ impl Client {
 
 /// The gateway's `key`/`secret` pair as credentials for [`Client::builder`].
 pub fn credentials(key: impl Into<Secret>, secret: impl Into<Secret>) -> StaticCredentials {
-    StaticCredentials::new().with("key", key).with("secret", secret)
+    StaticCredentials::new()
+        .with("key", key)
+        .with("secret", secret)
 }

@@ -41,7 +41,10 @@ impl Client {
 
 /// A runtime builder for `session` and `signer` (profile parameters, credentials and signing set up), for changing
 /// the base URL, timeouts or retries: `douyin_web::builder(session, signer).base_url(url).build()?.into()`.
-pub fn builder(session: WebSession, signer: impl douyin_core::Signer) -> douyin_core::ClientBuilder<Web> {
+pub fn builder(
+    session: WebSession,
+    signer: impl douyin_core::Signer,
+) -> douyin_core::ClientBuilder<Web> {
     let mut b = Client::builder().signer(signer);
     for (name, value, position) in session.query_params() {
         b = b.session_param(name, value, position);

@@ -136,7 +136,9 @@ mod tests {
         let s = WebSession::new("sid_guard=x", "UA");
         let t = s.ms_token.expose();
         assert_eq!(t.len(), MS_TOKEN_LEN);
-        assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(t
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
         assert_ne!(t, random_ms_token());
     }
 
@@ -144,14 +146,22 @@ mod tests {
     fn debug_hides_cookie_and_ms_token() {
         let s = WebSession::new("sessionid=SECRETCOOKIE", "UA").ms_token("SECRETTOKEN");
         let dbg = format!("{s:?}");
-        assert!(!dbg.contains("SECRETCOOKIE") && !dbg.contains("SECRETTOKEN"), "{dbg}");
+        assert!(
+            !dbg.contains("SECRETCOOKIE") && !dbg.contains("SECRETTOKEN"),
+            "{dbg}"
+        );
     }
 
     #[test]
     fn profile_overrides_keep_their_position() {
-        let s = WebSession::new("c=1", "UA").profile_param("browser_name", "Chrome").webid("42");
+        let s = WebSession::new("c=1", "UA")
+            .profile_param("browser_name", "Chrome")
+            .webid("42");
         let params: Vec<_> = s.query_params().collect();
-        let i = params.iter().position(|(n, _, _)| *n == "browser_name").unwrap();
+        let i = params
+            .iter()
+            .position(|(n, _, _)| *n == "browser_name")
+            .unwrap();
         assert_eq!(params[i].1, "Chrome");
         assert_eq!(params.last().unwrap(), &("webid", "42", Position::Last));
         assert_eq!(params[0], ("device_platform", "webapp", Position::First));

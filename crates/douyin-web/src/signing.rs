@@ -24,7 +24,9 @@ impl Default for XBogusSigner {
 
 impl std::fmt::Debug for XBogusSigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("XBogusSigner").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("XBogusSigner")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -45,7 +47,12 @@ impl XBogusSigner {
     }
 
     /// The signature for one request.
-    pub fn signature(&self, query: &str, body: &[u8], user_agent: &str) -> douyin_xbogus::Signature {
+    pub fn signature(
+        &self,
+        query: &str,
+        body: &[u8],
+        user_agent: &str,
+    ) -> douyin_xbogus::Signature {
         let now = (self.clock)();
         let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
         let signer = match cached.as_ref() {
@@ -62,7 +69,10 @@ impl XBogusSigner {
 }
 
 impl Signer for XBogusSigner {
-    fn sign<'a>(&'a self, input: SignInput<'a>) -> BoxFuture<'a, Result<Vec<(String, String)>, String>> {
+    fn sign<'a>(
+        &'a self,
+        input: SignInput<'a>,
+    ) -> BoxFuture<'a, Result<Vec<(String, String)>, String>> {
         let sig = self.signature(input.query, input.body, input.user_agent);
         Box::pin(async move { Ok(vec![("X-Bogus".to_owned(), sig.as_str().to_owned())]) })
     }

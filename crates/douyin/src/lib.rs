@@ -16,3 +16,8 @@ pub use douyin_onebound as onebound;
 pub use douyin_open_platform as open_platform;
 #[cfg(feature = "web")]
 pub use douyin_web as web;
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

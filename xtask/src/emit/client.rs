@@ -62,7 +62,9 @@ fn param_doc(p: &Param) -> String {
     }
     doc.push('.');
     match (p.minimum, p.maximum) {
-        (Some(a), Some(b)) => doc.push_str(&format!(" Must be between {a} and {b}; checked before sending.")),
+        (Some(a), Some(b)) => doc.push_str(&format!(
+            " Must be between {a} and {b}; checked before sending."
+        )),
         (Some(a), None) => doc.push_str(&format!(" Must be at least {a}; checked before sending.")),
         (None, Some(b)) => doc.push_str(&format!(" Must be at most {b}; checked before sending.")),
         _ => {}
@@ -71,7 +73,12 @@ fn param_doc(p: &Param) -> String {
         doc.push_str(&format!(" Defaults to `{d}`."));
     }
     if let Some(e) = &p.example {
-        doc.push_str(&format!(" Example: `{}`.", e.as_str().map(str::to_owned).unwrap_or_else(|| e.to_string())));
+        doc.push_str(&format!(
+            " Example: `{}`.",
+            e.as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| e.to_string())
+        ));
     }
     doc
 }
@@ -124,19 +131,29 @@ fn params_struct(domain: &Domain, op: &Operation) -> TokenStream {
         }
     });
     let op_const = format_ident!("{}", op.name.to_shouty_snake_case());
-    let checks = user.iter().filter(|p| p.minimum.is_some() || p.maximum.is_some()).map(|p| {
-        let (wire, f) = (&p.wire, format_ident!("{}", p.rust));
-        let value = if p.required { quote!(::std::option::Option::Some(self.#f)) } else { quote!(self.#f) };
-        let opt = |v: Option<i64>| match v {
-            Some(v) => quote!(::std::option::Option::Some(#v)),
-            None => quote!(::std::option::Option::None),
-        };
-        let (min, max) = (opt(p.minimum), opt(p.maximum));
-        quote!(::douyin_core::check_range(#wire, #value, #min, #max)?;)
-    });
+    let checks = user
+        .iter()
+        .filter(|p| p.minimum.is_some() || p.maximum.is_some())
+        .map(|p| {
+            let (wire, f) = (&p.wire, format_ident!("{}", p.rust));
+            let value = if p.required {
+                quote!(::std::option::Option::Some(self.#f))
+            } else {
+                quote!(self.#f)
+            };
+            let opt = |v: Option<i64>| match v {
+                Some(v) => quote!(::std::option::Option::Some(#v)),
+                None => quote!(::std::option::Option::None),
+            };
+            let (min, max) = (opt(p.minimum), opt(p.maximum));
+            quote!(::douyin_core::check_range(#wire, #value, #min, #max)?;)
+        });
     let pushes = query_pushes(domain, op);
     let referer = op.referer.as_ref().map(|r| {
         let names = crate::validate::placeholders(r);
+        if names.is_empty() {
+            return quote!(req.header("referer", #r););
+        }
         let mut fmt = r.clone();
         for n in &names {
             fmt = fmt.replace(&format!("{{{n}}}"), "{}");
@@ -148,8 +165,15 @@ fn params_struct(domain: &Domain, op: &Operation) -> TokenStream {
         });
         quote!(req.header("referer", ::std::format!(#fmt, #(#args),*));)
     });
-    let doc = format!("Parameters of [`Client::{}`](super::client::Client::{}).", op.name, op.name);
-    let req_doc = format!("Builds the request for `{} {}` (checks documented bounds first).", method_str(op.method), op.path);
+    let doc = format!(
+        "Parameters of [`Client::{}`](super::client::Client::{}).",
+        op.name, op.name
+    );
+    let req_doc = format!(
+        "Builds the request for `{} {}` (checks documented bounds first).",
+        method_str(op.method),
+        op.path
+    );
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug)]
@@ -237,22 +261,26 @@ fn push_param(p: &Param) -> TokenStream {
 
 fn method_str(m: Method) -> &'static str {
     match m {
-        Method::GET => "GET",
-        Method::POST => "POST",
+        Method::Get => "GET",
+        Method::Post => "POST",
     }
 }
 
-/// `resp.a.as_ref().and_then(|v| v.b.as_ref())` for a path of struct fields, with the leaf's type.
+/// `resp.a.as_ref().and_then(|v| v.b.as_ref())` for a path of struct fields, with the leaf's type. A `String` leaf
+/// ends in `as_deref()` so the chain yields `Option<&str>`.
 fn ref_chain(structs: &Structs, root: &str, base: TokenStream, path: &str) -> Option<(TokenStream, syn::Type)> {
     let mut ty_name = root.to_owned();
     let mut expr = None::<TokenStream>;
     let mut leaf = None;
-    for seg in path.split('.') {
-        let field = structs.get(&ty_name)?.iter().find(|f| f.wire == seg)?;
+    let segs: Vec<&str> = path.split('.').collect();
+    for (i, seg) in segs.iter().enumerate() {
+        let field = structs.get(&ty_name)?.iter().find(|f| f.wire == *seg)?;
         let ident = &field.ident;
+        let last_string = i + 1 == segs.len() && type_last_ident(&field.inner).as_deref() == Some("String");
+        let access = if last_string { quote!(as_deref) } else { quote!(as_ref) };
         expr = Some(match expr {
-            None => quote!(#base.#ident.as_ref()),
-            Some(e) => quote!(#e.and_then(|v| v.#ident.as_ref())),
+            None => quote!(#base.#ident.#access()),
+            Some(e) => quote!(#e.and_then(|v| v.#ident.#access())),
         });
         ty_name = type_last_ident(&field.inner).unwrap_or_default();
         leaf = Some(field.inner.clone());
@@ -292,10 +320,12 @@ fn envelope_impl(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStr
             .filter_map(|p| {
                 let (chain, leaf) = ref_chain(structs, root, quote!(self), p)?;
                 let is_string = type_last_ident(&leaf).as_deref() == Some("String");
-                Some(if text {
+                Some(if text && is_string {
+                    quote!(#chain.map(::std::borrow::Cow::Borrowed))
+                } else if text {
                     quote!(#chain.map(::douyin_core::CodeText::code_text))
                 } else if is_string {
-                    quote!(#chain.map(::std::string::String::as_str))
+                    chain
                 } else {
                     return None;
                 })
@@ -303,7 +333,8 @@ fn envelope_impl(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStr
             .collect();
         match cands.split_first() {
             None => quote!(::std::option::Option::None),
-            Some((first, rest)) => quote!(#first #(.or_else(|| #rest))*),
+            Some((first, rest)) if text => quote!(#first #(.or_else(|| #rest))*),
+            Some((first, rest)) => quote!(#first #(.or(#rest))*),
         }
     };
     let env = &domain.envelope;
@@ -340,11 +371,26 @@ fn method(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
         doc.push(zh.clone());
     }
     doc.push(String::new());
-    doc.push(format!("`{} {}`{}", method_str(op.method), op.path, op.scope.as_ref().map(|s| format!(" (scope `{s}`)")).unwrap_or_default()));
-    doc.push(format!("Spec: `{}`; documentation: {}.", op.spec_file.display(), op.source));
+    doc.push(format!(
+        "`{} {}`{}",
+        method_str(op.method),
+        op.path,
+        op.scope
+            .as_ref()
+            .map(|s| format!(" (scope `{s}`)"))
+            .unwrap_or_default()
+    ));
+    doc.push(format!(
+        "Spec: `{}`; documentation: {}.",
+        op.spec_file.display(),
+        op.source
+    ));
     let mut out = TokenStream::new();
     let format_check = formats.and_then(|f| {
-        let p = op.params.iter().find(|p| p.wire == f.parameter && p.is_user())?;
+        let p = op
+            .params
+            .iter()
+            .find(|p| p.wire == f.parameter && p.is_user())?;
         let field = format_ident!("{}", p.rust);
         let text = &f.text;
         let wire = &f.parameter;
@@ -390,20 +436,38 @@ fn method(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
         let ms = format_ident!("{}_stream", op.name);
         let page_fn = format_ident!("{}_page", op.name);
         let item = format_ident!("{}", pg.item_type);
-        let cursor = op.params.iter().find(|p| p.wire == pg.spec.cursor_param).expect("validated");
+        let cursor = op
+            .params
+            .iter()
+            .find(|p| p.wire == pg.spec.cursor_param)
+            .expect("validated");
         let cf = format_ident!("{}", cursor.rust);
         let (get, set) = if cursor.required {
-            (quote!(|p| ::std::option::Option::Some(p.#cf)), quote!(|p, c| p.#cf = c))
+            (
+                quote!(|p| ::std::option::Option::Some(p.#cf)),
+                quote!(|p, c| p.#cf = c),
+            )
         } else {
-            (quote!(|p| p.#cf), quote!(|p, c| p.#cf = ::std::option::Option::Some(c)))
+            (
+                quote!(|p| p.#cf),
+                quote!(|p, c| p.#cf = ::std::option::Option::Some(c)),
+            )
         };
         let d = format!(
             "Every item of every page of [`Client::{}`], following `{}` while `{}` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].",
             op.name, pg.spec.next_cursor, pg.spec.has_more
         );
-        let (has_more, _) = ref_chain(structs, &op.response_type, quote!(resp), &pg.spec.has_more).expect("validated path");
-        let (next, _) = ref_chain(structs, &op.response_type, quote!(resp), &pg.spec.next_cursor).expect("validated path");
-        let items = move_chain(structs, &op.response_type, quote!(resp), &pg.spec.items).expect("validated path");
+        let (has_more, _) = ref_chain(structs, &op.response_type, quote!(resp), &pg.spec.has_more)
+            .expect("validated path");
+        let (next, _) = ref_chain(
+            structs,
+            &op.response_type,
+            quote!(resp),
+            &pg.spec.next_cursor,
+        )
+        .expect("validated path");
+        let items = move_chain(structs, &op.response_type, quote!(resp), &pg.spec.items)
+            .expect("validated path");
         out.extend(quote! {
             #[doc = #d]
             pub fn #ms(&self, params: #params) -> impl ::douyin_core::__private::futures::Stream<Item = ::std::result::Result<super::types::#item, super::errors::Error>> + '_ {
@@ -441,8 +505,14 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
         }
     });
     let params = domain.operations.iter().map(|op| params_struct(domain, op));
-    let client_methods = domain.operations.iter().map(|op| method(domain, op, structs));
-    let envelopes = domain.operations.iter().map(|op| envelope_impl(domain, op, structs));
+    let client_methods = domain
+        .operations
+        .iter()
+        .map(|op| method(domain, op, structs));
+    let envelopes = domain
+        .operations
+        .iter()
+        .map(|op| envelope_impl(domain, op, structs));
     let registry = domain.operations.iter().map(|op| {
         let (name, method, path) = (&op.name, method_str(op.method), &op.path);
         let spec = op.spec_file.display().to_string();
@@ -460,7 +530,10 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
             }
         }
     });
-    let client_doc = format!("Client of the {} domain: one async method per documented operation.", domain.title);
+    let client_doc = format!(
+        "Client of the {} domain: one async method per documented operation.",
+        domain.title
+    );
     quote! {
         /// The operations of this domain (method and path).
         pub mod operations {

@@ -36,7 +36,18 @@ pub fn emit(domain: &Domain) -> TokenStream {
         Some(c) => quote!(::std::option::Option::Some(#c)),
         None => quote!(::std::option::Option::None),
     };
-    let marker_doc = format!("The {} domain ({}).", domain.title, domain.base_url);
+    let mut marker_doc = vec![format!("The {} domain ({}).", domain.title, domain.base_url)];
+    if let Some(d) = &domain.doc {
+        marker_doc.push(String::new());
+        marker_doc.extend(d.lines().map(str::to_owned));
+    }
+    marker_doc.push(String::new());
+    marker_doc.push(format!("Spec: `{}/`; documentation: {}.", domain.spec_dir.display(), domain.source));
+    if !domain.notes.is_empty() {
+        marker_doc.push(String::new());
+        marker_doc.push("Notes from the spec:".to_owned());
+        marker_doc.extend(domain.notes.iter().map(|n| format!("- {}", n.replace('\n', " "))));
+    }
 
     let variants = domain.errors.iter().map(|e| {
         let v = format_ident!("{}", e.name);
@@ -50,10 +61,20 @@ pub fn emit(domain: &Domain) -> TokenStream {
         });
         quote!(#[doc = #doc] #advice #v)
     });
-    let from_raw = domain.errors.iter().map(|e| {
+    let arms = domain.errors.iter().map(|e| {
         let (v, c) = (format_ident!("{}", e.name), &e.code);
         quote!(#c => Self::#v)
     });
+    let from_raw = if domain.errors.is_empty() {
+        quote!(Self::Unknown(raw.to_owned()))
+    } else {
+        quote! {
+            match raw {
+                #(#arms,)*
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    };
     let raw = domain.errors.iter().map(|e| {
         let (v, c) = (format_ident!("{}", e.name), &e.code);
         quote!(Self::#v => #c)
@@ -94,7 +115,14 @@ pub fn emit(domain: &Domain) -> TokenStream {
     let refresh_doc = if refresh.is_empty() {
         "No credential of this domain is refreshed.".to_owned()
     } else {
-        format!("Credentials refreshed once when they expire: {}.", refresh.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))
+        format!(
+            "Credentials refreshed once when they expire: {}.",
+            refresh
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     };
 
     let profile = domain.session_profile.iter().map(|p| {
@@ -116,7 +144,7 @@ pub fn emit(domain: &Domain) -> TokenStream {
         /// The user agent the session profile's defaults agree with.
         pub const SESSION_USER_AGENT: ::std::option::Option<&str> = #ua;
 
-        #[doc = #marker_doc]
+        #(#[doc = #marker_doc])*
         #[doc = ""]
         #[doc = #refresh_doc]
         #[derive(Clone, Copy, Debug)]
@@ -151,10 +179,7 @@ pub fn emit(domain: &Domain) -> TokenStream {
 
         impl ::douyin_core::ErrorCode for ErrorCode {
             fn from_raw(raw: &str) -> Self {
-                match raw {
-                    #(#from_raw,)*
-                    other => Self::Unknown(other.to_owned()),
-                }
+                #from_raw
             }
             fn raw(&self) -> &str {
                 match self {

@@ -31,7 +31,9 @@ fn render(domain: &Domain, purpose: &str, body: TokenStream) -> Result<String, S
 
 /// Every generated file of one domain.
 pub fn domain_files(domain: &Domain) -> Result<Files, String> {
-    let dir = PathBuf::from("crates").join(&domain.crate_name).join("src/generated");
+    let dir = PathBuf::from("crates")
+        .join(&domain.crate_name)
+        .join("src/generated");
     let types = types::emit(domain)?;
     let mut files = Files::new();
     let spec = domain.spec_dir.display().to_string();
@@ -52,15 +54,27 @@ pub fn domain_files(domain: &Domain) -> Result<Files, String> {
     );
     files.insert(
         dir.join("types.rs"),
-        render(domain, &format!(" Request and response types of `{spec}/` (typify, made lossless and open)."), types.tokens)?,
+        render(
+            domain,
+            &format!(" Request and response types of `{spec}/` (typify, made lossless and open)."),
+            types.tokens,
+        )?,
     );
     files.insert(
         dir.join("errors.rs"),
-        render(domain, " The domain marker, its envelope and its documented error codes.", errors::emit(domain))?,
+        render(
+            domain,
+            " The domain marker, its envelope and its documented error codes.",
+            errors::emit(domain),
+        )?,
     );
     files.insert(
         dir.join("client.rs"),
-        render(domain, " Parameters, client methods, pagination streams and the operation registry.", client::emit(domain, &types.structs))?,
+        render(
+            domain,
+            " Parameters, client methods, pagination streams and the operation registry.",
+            client::emit(domain, &types.structs),
+        )?,
     );
     Ok(files)
 }

@@ -37,7 +37,8 @@ pub fn emit(domain: &Domain) -> Result<Types, String> {
     space
         .add_root_schema(root)
         .map_err(|e| format!("typify: {e}"))?;
-    let file: syn::File = syn::parse2(space.to_stream()).map_err(|e| format!("typify output: {e}"))?;
+    let file: syn::File =
+        syn::parse2(space.to_stream()).map_err(|e| format!("typify output: {e}"))?;
     Ok(rework(file))
 }
 
@@ -68,7 +69,11 @@ fn rework(file: syn::File) -> Types {
                     let ident = f.ident.clone().expect("named field");
                     let wire = serde_rename(&f.attrs).unwrap_or_else(|| ident.to_string());
                     f.attrs.retain(|a| !a.path().is_ident("serde"));
-                    fields.push(FieldInfo { ident, wire, inner: option_inner(&f.ty) });
+                    fields.push(FieldInfo {
+                        ident,
+                        wire,
+                        inner: option_inner(&f.ty),
+                    });
                 }
                 named.named.push(parse_quote! {
                     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
@@ -115,13 +120,23 @@ fn rework(file: syn::File) -> Types {
 
 /// typify's impls that the rework replaces: `Default` and `From<&T>` on structs, everything on open enums.
 fn takes_over(imp: &syn::ItemImpl, open_enums: &[String]) -> bool {
-    let syn::Type::Path(p) = &*imp.self_ty else { return false };
-    let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else { return false };
+    let syn::Type::Path(p) = &*imp.self_ty else {
+        return false;
+    };
+    let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+        return false;
+    };
     if open_enums.contains(&name) {
         return true;
     }
-    let Some((_, trait_path, _)) = &imp.trait_ else { return false };
-    let t = trait_path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+    let Some((_, trait_path, _)) = &imp.trait_ else {
+        return false;
+    };
+    let t = trait_path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
     t == "Default" || t == "From"
 }
 
@@ -144,7 +159,11 @@ fn clean_attrs(attrs: &[Attribute], derives: &[&str]) -> Vec<Attribute> {
         }
     }
     // Drop a trailing empty doc line left before the removed block.
-    while out.last().and_then(doc_text).is_some_and(|t| t.trim().is_empty()) {
+    while out
+        .last()
+        .and_then(doc_text)
+        .is_some_and(|t| t.trim().is_empty())
+    {
         out.pop();
     }
     let derives: Vec<syn::Ident> = derives.iter().map(|d| format_ident!("{}", d)).collect();
@@ -154,7 +173,11 @@ fn clean_attrs(attrs: &[Attribute], derives: &[&str]) -> Vec<Attribute> {
 
 fn doc_text(a: &Attribute) -> Option<String> {
     if let Meta::NameValue(nv) = &a.meta {
-        if let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value {
+        if let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) = &nv.value
+        {
             return Some(s.value());
         }
     }

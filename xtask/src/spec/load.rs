@@ -45,11 +45,6 @@ impl SourceMap {
         SourceMap { file, root }
     }
 
-    /// The file this map is for.
-    pub fn file(&self) -> &Path {
-        &self.file
-    }
-
     /// An error at the deepest node of `path` that exists (the file's start if none does).
     pub fn error(&self, path: &[&str], message: impl Into<String>) -> SpecError {
         let (line, column) = self.locate(path);
@@ -68,25 +63,30 @@ impl SourceMap {
         let mut best = node.span().start().map(|m| (m.line(), m.column()));
         for seg in path {
             let next = match node {
-                marked_yaml::Node::Mapping(m) => m
-                    .iter()
-                    .find(|(k, _)| k.as_str() == *seg)
-                    .map(|(k, v)| {
+                marked_yaml::Node::Mapping(m) => {
+                    m.iter().find(|(k, _)| k.as_str() == *seg).map(|(k, v)| {
                         // Point a leaf at its key: that is where a reviewer reads it.
-                        if !matches!(v, marked_yaml::Node::Mapping(_) | marked_yaml::Node::Sequence(_)) {
+                        if !matches!(
+                            v,
+                            marked_yaml::Node::Mapping(_) | marked_yaml::Node::Sequence(_)
+                        ) {
                             if let Some(m) = k.span().start() {
                                 best = Some((m.line(), m.column()));
                             }
                         }
                         v
-                    }),
+                    })
+                }
                 marked_yaml::Node::Sequence(s) => seg.parse::<usize>().ok().and_then(|i| s.get(i)),
                 marked_yaml::Node::Scalar(_) => None,
             };
             let Some(n) = next else { break };
             node = n;
             if let Some(m) = node.span().start() {
-                if matches!(node, marked_yaml::Node::Mapping(_) | marked_yaml::Node::Sequence(_)) {
+                if matches!(
+                    node,
+                    marked_yaml::Node::Mapping(_) | marked_yaml::Node::Sequence(_)
+                ) {
                     best = Some((m.line(), m.column()));
                 }
             }

@@ -162,9 +162,10 @@ pub struct OperationFile {
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Method {
-    GET,
-    POST,
+    Get,
+    Post,
 }
 
 #[derive(Debug, Deserialize, Clone)]

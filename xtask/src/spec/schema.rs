@@ -43,7 +43,13 @@ impl Schemas<'_> {
     }
 
     /// Checks keywords, types and references of `schema`, which sits at `at` in the file `map` describes.
-    pub fn check(&self, schema: &Json, map: &SourceMap, at: &[String], errors: &mut Vec<SpecError>) {
+    pub fn check(
+        &self,
+        schema: &Json,
+        map: &SourceMap,
+        at: &[String],
+        errors: &mut Vec<SpecError>,
+    ) {
         let here: Vec<&str> = at.iter().map(String::as_str).collect();
         let Some(obj) = schema.as_object() else {
             errors.push(map.error(&here, "a schema must be a mapping"));
@@ -61,7 +67,10 @@ impl Schemas<'_> {
             if !ok {
                 let mut p = here.clone();
                 p.push("$ref");
-                errors.push(map.error(&p, format!("dangling $ref {r}: no such file under schemas/")));
+                errors.push(map.error(
+                    &p,
+                    format!("dangling $ref {r}: no such file under schemas/"),
+                ));
             }
         }
         match obj.get("type") {
@@ -103,14 +112,22 @@ impl Schemas<'_> {
     pub fn inline(&self, schema: &Json) -> Json {
         match schema {
             Json::Object(obj) => {
-                if let Some(file) = obj.get("$ref").and_then(Json::as_str).and_then(|r| self.file_of(r)) {
+                if let Some(file) = obj
+                    .get("$ref")
+                    .and_then(Json::as_str)
+                    .and_then(|r| self.file_of(r))
+                {
                     let mut target = self.inline(&self.files[file].value);
                     if let (Some(t), Some(d)) = (target.as_object_mut(), obj.get("description")) {
                         t.insert("description".into(), d.clone());
                     }
                     return target;
                 }
-                Json::Object(obj.iter().map(|(k, v)| (k.clone(), self.inline(v))).collect())
+                Json::Object(
+                    obj.iter()
+                        .map(|(k, v)| (k.clone(), self.inline(v)))
+                        .collect(),
+                )
             }
             Json::Array(a) => Json::Array(a.iter().map(|v| self.inline(v)).collect()),
             other => other.clone(),
@@ -123,11 +140,19 @@ impl Schemas<'_> {
         let Some(obj) = schema.as_object() else {
             return schema.clone();
         };
-        if let Some(file) = obj.get("$ref").and_then(Json::as_str).and_then(|r| self.file_of(r)) {
+        if let Some(file) = obj
+            .get("$ref")
+            .and_then(Json::as_str)
+            .and_then(|r| self.file_of(r))
+        {
             return json!({ "$ref": format!("#/definitions/{}", self.type_name(file)) });
         }
         let described = |mut out: Map<String, Json>| {
-            let mut doc = obj.get("description").and_then(Json::as_str).unwrap_or("").to_owned();
+            let mut doc = obj
+                .get("description")
+                .and_then(Json::as_str)
+                .unwrap_or("")
+                .to_owned();
             if obj.get("x-required") == Some(&json!(true)) {
                 if !doc.is_empty() {
                     doc.push(' ');
@@ -142,11 +167,12 @@ impl Schemas<'_> {
             }
             Json::Object(out)
         };
-        let core_type = |path: &str| {
-            json!({ "x-rust-type": { "crate": "douyin-core", "version": "*", "path": path } })
-        };
+        let core_type = |path: &str| json!({ "x-rust-type": { "crate": "douyin-core", "version": "*", "path": path } });
         let empty_object = obj.get("type") == Some(&json!("object"))
-            && obj.get("properties").and_then(Json::as_object).is_none_or(Map::is_empty);
+            && obj
+                .get("properties")
+                .and_then(Json::as_object)
+                .is_none_or(Map::is_empty);
         match obj.get("type") {
             // Nothing known about it: keep the raw JSON text.
             _ if empty_object || obj.get("type").is_none() => {
@@ -171,13 +197,20 @@ impl Schemas<'_> {
                         let props: Map<String, Json> = obj
                             .get("properties")
                             .and_then(Json::as_object)
-                            .map(|p| p.iter().map(|(k, v)| (k.clone(), self.typify_form(v))).collect())
+                            .map(|p| {
+                                p.iter()
+                                    .map(|(k, v)| (k.clone(), self.typify_form(v)))
+                                    .collect()
+                            })
                             .unwrap_or_default();
                         out.insert("properties".into(), Json::Object(props));
                     }
                     "array" => {
                         out.insert("type".into(), json!(["array", "null"]));
-                        let items = obj.get("items").map(|i| self.typify_form(i)).unwrap_or(json!({}));
+                        let items = obj
+                            .get("items")
+                            .map(|i| self.typify_form(i))
+                            .unwrap_or(json!({}));
                         out.insert("items".into(), items);
                     }
                     "integer" => {
@@ -213,7 +246,9 @@ pub fn first_mismatch(schema: &Json, value: &Json) -> Option<(String, String)> {
                 "object" => value.is_object(),
                 "array" => value.is_array(),
                 "string" => value.is_string(),
-                "integer" => value.is_i64() || (value.is_u64() && value.as_u64() <= Some(i64::MAX as u64)),
+                "integer" => {
+                    value.is_i64() || (value.is_u64() && value.as_u64() <= Some(i64::MAX as u64))
+                }
                 "number" => value.is_number(),
                 "boolean" => value.is_boolean(),
                 _ => true,
@@ -255,7 +290,14 @@ pub fn first_mismatch(schema: &Json, value: &Json) -> Option<(String, String)> {
     let mut path = Vec::new();
     let why = walk(schema, value, &mut path)?;
     let joined = path.join(".").replace(".[", "[");
-    Some((if joined.is_empty() { ".".to_owned() } else { joined }, why))
+    Some((
+        if joined.is_empty() {
+            ".".to_owned()
+        } else {
+            joined
+        },
+        why,
+    ))
 }
 
 /// The value at a dot-separated path, if present and not null.

@@ -159,13 +159,9 @@ impl ::std::convert::From<::douyin_core::Client<super::errors::Onebound>> for Cl
 impl ::douyin_core::Envelope for super::types::ItemGetVideoResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
-            code: self.error_code.as_ref().map(::douyin_core::CodeText::code_text),
-            message: self
-                .reason
-                .as_ref()
-                .map(::std::string::String::as_str)
-                .or_else(|| self.error.as_ref().map(::std::string::String::as_str)),
-            log_id: self.request_id.as_ref().map(::std::string::String::as_str),
+            code: self.error_code.as_deref().map(::std::borrow::Cow::Borrowed),
+            message: self.reason.as_deref().or(self.error.as_deref()),
+            log_id: self.request_id.as_deref(),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
         }

@@ -298,19 +298,17 @@ impl ::douyin_core::Envelope for super::types::ListCommentResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.err_no.as_ref().map(::douyin_core::CodeText::code_text),
-            message: self.err_msg.as_ref().map(::std::string::String::as_str),
+            message: self.err_msg.as_deref(),
             log_id: self
                 .log_id
-                .as_ref()
-                .map(::std::string::String::as_str)
-                .or_else(|| {
+                .as_deref()
+                .or(
                     self
                         .data
                         .as_ref()
                         .and_then(|v| v.extra.as_ref())
-                        .and_then(|v| v.logid.as_ref())
-                        .map(::std::string::String::as_str)
-                }),
+                        .and_then(|v| v.logid.as_deref()),
+                ),
             sub_code: self
                 .data
                 .as_ref()
@@ -321,8 +319,7 @@ impl ::douyin_core::Envelope for super::types::ListCommentResponse {
                 .data
                 .as_ref()
                 .and_then(|v| v.extra.as_ref())
-                .and_then(|v| v.sub_description.as_ref())
-                .map(::std::string::String::as_str),
+                .and_then(|v| v.sub_description.as_deref()),
         }
     }
 }
@@ -337,30 +334,15 @@ impl ::douyin_core::Envelope for super::types::MediaListResponse {
             message: self
                 .data
                 .as_ref()
-                .and_then(|v| v.description.as_ref())
-                .map(::std::string::String::as_str)
-                .or_else(|| {
-                    self
-                        .extra
-                        .as_ref()
-                        .and_then(|v| v.description.as_ref())
-                        .map(::std::string::String::as_str)
-                }),
-            log_id: self
-                .extra
-                .as_ref()
-                .and_then(|v| v.logid.as_ref())
-                .map(::std::string::String::as_str),
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self.extra.as_ref().and_then(|v| v.logid.as_deref()),
             sub_code: self
                 .extra
                 .as_ref()
                 .and_then(|v| v.sub_error_code.as_ref())
                 .map(::douyin_core::CodeText::code_text),
-            sub_message: self
-                .extra
-                .as_ref()
-                .and_then(|v| v.sub_description.as_ref())
-                .map(::std::string::String::as_str),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
         }
     }
 }

@@ -307,10 +307,7 @@ impl EmojiListParams {
         req.header_credential("cookie", "cookie");
         req.header_credential("user-agent", "user_agent");
         req.query_credential("msToken", "ms_token");
-        req.header(
-            "referer",
-            ::std::format!("https://www.douyin.com/user/self?showTab=like",),
-        );
+        req.header("referer", "https://www.douyin.com/user/self?showTab=like");
         ::std::result::Result::Ok(req)
     }
 }
@@ -367,10 +364,7 @@ impl EmoticonTrendingParams {
         req.header_credential("cookie", "cookie");
         req.header_credential("user-agent", "user_agent");
         req.query_credential("msToken", "ms_token");
-        req.header(
-            "referer",
-            ::std::format!("https://www.douyin.com/user/self?showTab=like",),
-        );
+        req.header("referer", "https://www.douyin.com/user/self?showTab=like");
         ::std::result::Result::Ok(req)
     }
 }
@@ -427,10 +421,7 @@ impl HotSearchListParams {
         req.header_credential("cookie", "cookie");
         req.header_credential("user-agent", "user_agent");
         req.query_credential("msToken", "ms_token");
-        req.header(
-            "referer",
-            ::std::format!("https://www.douyin.com/user/self?showTab=like",),
-        );
+        req.header("referer", "https://www.douyin.com/user/self?showTab=like");
         ::std::result::Result::Ok(req)
     }
 }
@@ -464,16 +455,12 @@ impl ImUserInfoParams {
             &super::client::operations::IM_USER_INFO,
         );
         req.session_query(::douyin_core::Position::First);
-        req.header("content-type", "application/x-www-form-urlencoded");
         req.form("sec_user_ids", ::douyin_core::Json(&self.sec_user_ids));
         req.session_query(::douyin_core::Position::Last);
         req.header_credential("cookie", "cookie");
         req.header_credential("user-agent", "user_agent");
         req.query_credential("msToken", "ms_token");
-        req.header(
-            "referer",
-            ::std::format!("https://www.douyin.com/user/self?showTab=like",),
-        );
+        req.header("referer", "https://www.douyin.com/user/self?showTab=like");
         ::std::result::Result::Ok(req)
     }
 }
@@ -505,7 +492,7 @@ impl NoticeDetailParams {
         req.header_credential("cookie", "cookie");
         req.header_credential("user-agent", "user_agent");
         req.query_credential("msToken", "ms_token");
-        req.header("referer", ::std::format!("https://www.douyin.com/",));
+        req.header("referer", "https://www.douyin.com/");
         ::std::result::Result::Ok(req)
     }
 }
@@ -558,7 +545,7 @@ impl TabFeedParams {
         req.header_credential("cookie", "cookie");
         req.header_credential("user-agent", "user_agent");
         req.query_credential("msToken", "ms_token");
-        req.header("referer", ::std::format!("https://www.douyin.com/",));
+        req.header("referer", "https://www.douyin.com/");
         ::std::result::Result::Ok(req)
     }
 }
@@ -622,7 +609,7 @@ impl UserProfileSelfParams {
         req.header_credential("cookie", "cookie");
         req.header_credential("user-agent", "user_agent");
         req.query_credential("msToken", "ms_token");
-        req.header("referer", ::std::format!("https://www.douyin.com/friend",));
+        req.header("referer", "https://www.douyin.com/friend");
         ::std::result::Result::Ok(req)
     }
 }
@@ -896,12 +883,12 @@ impl ::douyin_core::Envelope for super::types::AwemePostResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
-            message: ::std::option::Option::None,
+            message: self.status_msg.as_deref(),
             log_id: self
-                .log_pb
+                .extra
                 .as_ref()
-                .and_then(|v| v.impr_id.as_ref())
-                .map(::std::string::String::as_str),
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
         }
@@ -911,19 +898,12 @@ impl ::douyin_core::Envelope for super::types::CommentListResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
-            message: ::std::option::Option::None,
+            message: self.status_msg.as_deref(),
             log_id: self
                 .extra
                 .as_ref()
-                .and_then(|v| v.logid.as_ref())
-                .map(::std::string::String::as_str)
-                .or_else(|| {
-                    self
-                        .log_pb
-                        .as_ref()
-                        .and_then(|v| v.impr_id.as_ref())
-                        .map(::std::string::String::as_str)
-                }),
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
         }
@@ -933,8 +913,12 @@ impl ::douyin_core::Envelope for super::types::EmojiListResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
-            message: ::std::option::Option::None,
-            log_id: ::std::option::Option::None,
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
         }
@@ -944,19 +928,12 @@ impl ::douyin_core::Envelope for super::types::EmoticonTrendingResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
-            message: self.status_msg.as_ref().map(::std::string::String::as_str),
+            message: self.status_msg.as_deref(),
             log_id: self
                 .extra
                 .as_ref()
-                .and_then(|v| v.logid.as_ref())
-                .map(::std::string::String::as_str)
-                .or_else(|| {
-                    self
-                        .log_pb
-                        .as_ref()
-                        .and_then(|v| v.impr_id.as_ref())
-                        .map(::std::string::String::as_str)
-                }),
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
         }
@@ -966,19 +943,12 @@ impl ::douyin_core::Envelope for super::types::HotSearchListResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
-            message: ::std::option::Option::None,
+            message: self.status_msg.as_deref(),
             log_id: self
                 .extra
                 .as_ref()
-                .and_then(|v| v.logid.as_ref())
-                .map(::std::string::String::as_str)
-                .or_else(|| {
-                    self
-                        .log_pb
-                        .as_ref()
-                        .and_then(|v| v.impr_id.as_ref())
-                        .map(::std::string::String::as_str)
-                }),
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
         }
@@ -988,19 +958,12 @@ impl ::douyin_core::Envelope for super::types::ImUserInfoResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
-            message: ::std::option::Option::None,
+            message: self.status_msg.as_deref(),
             log_id: self
                 .extra
                 .as_ref()
-                .and_then(|v| v.logid.as_ref())
-                .map(::std::string::String::as_str)
-                .or_else(|| {
-                    self
-                        .log_pb
-                        .as_ref()
-                        .and_then(|v| v.impr_id.as_ref())
-                        .map(::std::string::String::as_str)
-                }),
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
         }
@@ -1010,19 +973,12 @@ impl ::douyin_core::Envelope for super::types::NoticeDetailResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
-            message: self.status_msg.as_ref().map(::std::string::String::as_str),
+            message: self.status_msg.as_deref(),
             log_id: self
                 .extra
                 .as_ref()
-                .and_then(|v| v.logid.as_ref())
-                .map(::std::string::String::as_str)
-                .or_else(|| {
-                    self
-                        .log_pb
-                        .as_ref()
-                        .and_then(|v| v.impr_id.as_ref())
-                        .map(::std::string::String::as_str)
-                }),
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
         }
@@ -1032,19 +988,12 @@ impl ::douyin_core::Envelope for super::types::TabFeedResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
-            message: self.status_msg.as_ref().map(::std::string::String::as_str),
+            message: self.status_msg.as_deref(),
             log_id: self
                 .extra
                 .as_ref()
-                .and_then(|v| v.logid.as_ref())
-                .map(::std::string::String::as_str)
-                .or_else(|| {
-                    self
-                        .log_pb
-                        .as_ref()
-                        .and_then(|v| v.impr_id.as_ref())
-                        .map(::std::string::String::as_str)
-                }),
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
         }
@@ -1054,19 +1003,12 @@ impl ::douyin_core::Envelope for super::types::UserProfileOtherResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
-            message: self.status_msg.as_ref().map(::std::string::String::as_str),
+            message: self.status_msg.as_deref(),
             log_id: self
                 .extra
                 .as_ref()
-                .and_then(|v| v.logid.as_ref())
-                .map(::std::string::String::as_str)
-                .or_else(|| {
-                    self
-                        .log_pb
-                        .as_ref()
-                        .and_then(|v| v.impr_id.as_ref())
-                        .map(::std::string::String::as_str)
-                }),
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
         }
@@ -1076,19 +1018,12 @@ impl ::douyin_core::Envelope for super::types::UserProfileSelfResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
-            message: self.status_msg.as_ref().map(::std::string::String::as_str),
+            message: self.status_msg.as_deref(),
             log_id: self
                 .extra
                 .as_ref()
-                .and_then(|v| v.logid.as_ref())
-                .map(::std::string::String::as_str)
-                .or_else(|| {
-                    self
-                        .log_pb
-                        .as_ref()
-                        .and_then(|v| v.impr_id.as_ref())
-                        .map(::std::string::String::as_str)
-                }),
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
         }

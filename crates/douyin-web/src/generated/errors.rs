@@ -61,9 +61,7 @@ pub enum ErrorCode {
 }
 impl ::douyin_core::ErrorCode for ErrorCode {
     fn from_raw(raw: &str) -> Self {
-        match raw {
-            other => Self::Unknown(other.to_owned()),
-        }
+        Self::Unknown(raw.to_owned())
     }
     fn raw(&self) -> &str {
         match self {

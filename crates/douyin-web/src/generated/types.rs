@@ -205,6 +205,7 @@ pub struct AwemeEditInfo {
 #[derive(Clone, Debug, Default)]
 pub struct AwemePostResponse {
     pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
+    pub extra: ::std::option::Option<Extra>,
     ///0/1.
     pub has_more: ::std::option::Option<i64>,
     pub log_pb: ::std::option::Option<LogPb>,
@@ -215,16 +216,18 @@ pub struct AwemePostResponse {
     pub replace_series_cover: ::std::option::Option<i64>,
     pub request_item_cursor: ::std::option::Option<i64>,
     pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
     ///Null in real traffic; kept as raw JSON.
     pub time_list: ::std::option::Option<::douyin_core::RawJson>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
-    AwemePostResponse { aweme_list : "aweme_list", has_more : "has_more", log_pb :
-    "log_pb", max_cursor : "max_cursor", min_cursor : "min_cursor", post_serial :
-    "post_serial", replace_series_cover : "replace_series_cover", request_item_cursor :
-    "request_item_cursor", status_code : "status_code", time_list : "time_list" }
+    AwemePostResponse { aweme_list : "aweme_list", extra : "extra", has_more :
+    "has_more", log_pb : "log_pb", max_cursor : "max_cursor", min_cursor : "min_cursor",
+    post_serial : "post_serial", replace_series_cover : "replace_series_cover",
+    request_item_cursor : "request_item_cursor", status_code : "status_code", status_msg
+    : "status_msg", time_list : "time_list" }
 );
 ///`AwemeStatus`
 #[derive(Clone, Debug, Default)]
@@ -466,6 +469,7 @@ pub struct CommentListResponse {
     ///Documented only as null; kept as raw JSON.
     pub show_friend_comment_desc: ::std::option::Option<::douyin_core::RawJson>,
     pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
     pub total: ::std::option::Option<i64>,
     pub user_commented: ::std::option::Option<i64>,
     ///Documented only as null; kept as raw JSON.
@@ -482,8 +486,8 @@ pub struct CommentListResponse {
     "hotsoon_filtered_count", hotsoon_has_more : "hotsoon_has_more", hotsoon_text :
     "hotsoon_text", log_pb : "log_pb", new_insert_ids : "new_insert_ids", reply_style :
     "reply_style", review_status : "review_status", show_friend_comment_desc :
-    "show_friend_comment_desc", status_code : "status_code", total : "total",
-    user_commented : "user_commented", xigua_text : "xigua_text" }
+    "show_friend_comment_desc", status_code : "status_code", status_msg : "status_msg",
+    total : "total", user_commented : "user_commented", xigua_text : "xigua_text" }
 );
 ///`CommerceInfo`
 #[derive(Clone, Debug, Default)]
@@ -604,14 +608,17 @@ pub struct Emoji {
 #[derive(Clone, Debug, Default)]
 pub struct EmojiListResponse {
     pub emoji_list: ::std::option::Option<::std::vec::Vec<Emoji>>,
+    pub extra: ::std::option::Option<Extra>,
+    pub log_pb: ::std::option::Option<LogPb>,
     pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
     pub version: ::std::option::Option<i64>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
-    EmojiListResponse { emoji_list : "emoji_list", status_code : "status_code", version :
-    "version" }
+    EmojiListResponse { emoji_list : "emoji_list", extra : "extra", log_pb : "log_pb",
+    status_code : "status_code", status_msg : "status_msg", version : "version" }
 );
 ///`EmoticonData`
 #[derive(Clone, Debug, Default)]
@@ -759,12 +766,14 @@ pub struct HotSearchListResponse {
     pub extra: ::std::option::Option<Extra>,
     pub log_pb: ::std::option::Option<LogPb>,
     pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     HotSearchListResponse { ad_search_list : "ad_search_list", board_tabs : "board_tabs",
-    data : "data", extra : "extra", log_pb : "log_pb", status_code : "status_code" }
+    data : "data", extra : "extra", log_pb : "log_pb", status_code : "status_code",
+    status_msg : "status_msg" }
 );
 ///`HotSearchWord`
 #[derive(Clone, Debug, Default)]
@@ -839,12 +848,14 @@ pub struct ImUserInfoResponse {
     pub log_pb: ::std::option::Option<LogPb>,
     pub next_req_count: ::std::option::Option<i64>,
     pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     ImUserInfoResponse { data : "data", extra : "extra", log_pb : "log_pb",
-    next_req_count : "next_req_count", status_code : "status_code" }
+    next_req_count : "next_req_count", status_code : "status_code", status_msg :
+    "status_msg" }
 );
 /**A media resource: `uri` is the storage key, `url_list` its CDN mirrors (try them in order). Play addresses
 (video.play_addr, bit_rate[].play_addr, music.play_url) also carry url_key / data_size / file_hash / file_cs.
