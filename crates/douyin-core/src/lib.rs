@@ -21,7 +21,9 @@ pub use credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials}
 pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome};
 pub use error::{ApiError, Billing, BlockedKind, DecodeError, Error, ErrorClass, ErrorCode};
 pub use futures::future::BoxFuture;
-pub use lossless::{Extra, RawJson, StrOrNum};
+pub use lossless::{Census, Extra, RawJson, StrOrNum};
+/// A JSON number kept as it was written (integer or fraction), for fields documented as `number`.
+pub use serde_json::Number;
 pub use paginate::{paginate, MoreFlag, Page};
 pub use request::{check_range, Json, Operation, ParamValue, Position, Request};
 pub use retry::RetryPolicy;

@@ -188,6 +188,61 @@ impl Serialize for StrOrNum {
     }
 }
 
+/// Lists where a decoded value keeps fields its spec does not describe: the JSON paths of every entry of every
+/// [`Extra`] store in the tree. Capture checks use it to tell documented fields from new ones.
+pub trait Census {
+    /// Appends the paths below `path` to `out`.
+    fn census(&self, path: &mut String, out: &mut Vec<String>);
+
+    /// All unknown-field paths of this value, `.`-rooted (`.aweme_list[0].video.new_field`).
+    fn unknown_paths(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.census(&mut String::new(), &mut out);
+        out
+    }
+}
+
+macro_rules! leaf_census {
+    ($($t:ty),*) => {$(
+        impl Census for $t {
+            fn census(&self, _: &mut String, _: &mut Vec<String>) {}
+        }
+    )*};
+}
+leaf_census!(String, i64, u64, f64, bool, RawJson, StrOrNum, serde_json::Value, serde_json::Number);
+
+impl<T: Census> Census for Option<T> {
+    fn census(&self, path: &mut String, out: &mut Vec<String>) {
+        if let Some(v) = self {
+            v.census(path, out);
+        }
+    }
+}
+
+impl<T: Census> Census for Vec<T> {
+    fn census(&self, path: &mut String, out: &mut Vec<String>) {
+        for (i, v) in self.iter().enumerate() {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            v.census(path, out);
+            path.truncate(len);
+        }
+    }
+}
+
+impl<T: Census> Census for Box<T> {
+    fn census(&self, path: &mut String, out: &mut Vec<String>) {
+        (**self).census(path, out);
+    }
+}
+
+impl Extra {
+    /// Records the paths of these unknown fields (used by generated [`Census`] impls).
+    pub fn census(&self, path: &str, out: &mut Vec<String>) {
+        out.extend(self.0.iter().map(|(k, _)| format!("{path}.{k}")));
+    }
+}
+
 /// Implements lossless `Deserialize` and `Serialize` for a generated struct whose fields are all `Option`s plus an
 /// `unknown_fields: Extra` store. Written once here so generated files stay small and reviewable.
 #[macro_export]
@@ -228,6 +283,19 @@ macro_rules! impl_lossless {
                 })*
                 self.unknown_fields.serialize_into(&mut map)?;
                 map.end()
+            }
+        }
+
+        impl $crate::lossless::Census for $ty {
+            fn census(&self, path: &mut ::std::string::String, out: &mut ::std::vec::Vec<::std::string::String>) {
+                $({
+                    let len = path.len();
+                    path.push('.');
+                    path.push_str($wire);
+                    $crate::lossless::Census::census(&self.$field, path, out);
+                    path.truncate(len);
+                })*
+                self.unknown_fields.census(path, out);
             }
         }
     };
@@ -280,6 +348,10 @@ macro_rules! impl_open_enum {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
+        }
+
+        impl $crate::lossless::Census for $ty {
+            fn census(&self, _: &mut ::std::string::String, _: &mut ::std::vec::Vec<::std::string::String>) {}
         }
     };
 }

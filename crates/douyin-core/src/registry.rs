@@ -19,6 +19,17 @@ pub struct OperationEntry<C: ErrorCode> {
     pub path: &'static str,
     /// Decodes a body as the client would and re-encodes the typed value to JSON.
     pub decode: fn(&[u8]) -> Result<serde_json::Value, Error<C>>,
+    /// Decodes a body as the client would and lists the JSON paths the spec does not describe.
+    pub unknown_paths: fn(&[u8]) -> Result<Vec<String>, Error<C>>,
+}
+
+/// Decodes `body` like a client method and lists its unknown-field paths.
+pub fn census<T, C>(body: &[u8], spec: &EnvelopeSpec) -> Result<Vec<String>, Error<C>>
+where
+    T: DeserializeOwned + Envelope + crate::Census,
+    C: ErrorCode,
+{
+    decode_body::<T, C>(200, "application/json", body, spec, &[]).map(|v| v.unknown_paths())
 }
 
 /// Decodes `body` like a client method (envelope errors included) and re-encodes it.

@@ -527,6 +527,10 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
                     body,
                     <super::errors::#marker as ::douyin_core::Domain>::ENVELOPE,
                 ),
+                unknown_paths: |body| ::douyin_core::registry::census::<super::types::#resp, super::errors::ErrorCode>(
+                    body,
+                    <super::errors::#marker as ::douyin_core::Domain>::ENVELOPE,
+                ),
             }
         }
     });

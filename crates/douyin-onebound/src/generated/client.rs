@@ -180,5 +180,9 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
             super::types::ItemGetVideoResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::Onebound as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
+            super::types::ItemGetVideoResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::Onebound as ::douyin_core::Domain>::ENVELOPE),
     },
 ];

@@ -6,6 +6,16 @@ pub const SESSION_PROFILE: &[(&str, &str, ::douyin_core::Position)] = &[];
 pub const SESSION_USER_AGENT: ::std::option::Option<&str> = ::std::option::Option::None;
 ///The Onebound gateway (api-gw.onebound.cn) domain (https://api-gw.onebound.cn).
 ///
+///万邦 (Onebound) 第三方数据网关。每次调用以 key/secret 鉴权,按调用计费;错误码表说明每个错误是否收费。
+///A paid third-party gateway. Calls authenticate with key/secret and are billed per call; the error-code table says
+///which failures are billed.
+///
+///Spec: `specs/onebound/`; documentation: seeds/003_95b1d55c63912809.txt.
+///
+///Notes from the spec:
+///- `api_name` (API接口名称) is documented as a common parameter "included in the request address": it is the last path segment (`/douyin/item_get_video/`), so operations carry it in `path` and it is not sent again.
+///- 4008 (并发已达上限, concurrency limit) is classed rate_limited and retried with backoff; 4001 and 4017 are transient network failures and retried; 4000/4002/4009 are server-side and retried.
+///
 ///No credential of this domain is refreshed.
 #[derive(Clone, Copy, Debug)]
 pub struct Onebound;

@@ -359,6 +359,10 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
             super::types::ListCommentResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
+            super::types::ListCommentResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "media_list",
@@ -366,6 +370,10 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         method: "GET",
         path: "/enterprise/media/list/",
         decode: |body| ::douyin_core::registry::roundtrip::<
+            super::types::MediaListResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::MediaListResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),

@@ -6,6 +6,19 @@ pub const SESSION_PROFILE: &[(&str, &str, ::douyin_core::Position)] = &[];
 pub const SESSION_USER_AGENT: ::std::option::Option<&str> = ::std::option::Option::None;
 ///The Douyin Open Platform domain (https://open.douyin.com).
 ///
+///抖音开放平台 OpenAPI。抖音的 OAuth API 以 https://open.douyin.com/ 开头。
+///Douyin Open Platform APIs, authenticated with an OAuth `access_token` obtained from /oauth/access_token/.
+///The token travels in the `access_token` query parameter for enterprise/media/list and in the `access-token`
+///header for api/apps/v1/item/list_comment, so it is declared per operation, not as a common parameter.
+///
+///Spec: `specs/open-platform/`; documentation: seeds/000_d5299de9a13deff7.txt; seeds/002_9609d72d6f2592f3.txt.
+///
+///Notes from the spec:
+///- The two endpoints report their outcome in different envelopes (media list: data.error_code / extra.*; comment list: err_no / err_msg / log_id / data.extra.*). Every envelope path lists the candidates of both, first present wins; each response type only carries the paths its schema has.
+///- Seed 000 documents 2100005 only in English ("Parameter error"); seed 002 does not list it in its 错误码 table but its 异常响应示例 returns it with err_msg "参数不合法". It is one code for both endpoints, classed invalid_parameter like 28001007, whose documented text is the same "参数不合法".
+///- All error codes are documented with HTTP status 200: the outcome is read from the body, not from the status.
+///- No billing is documented for the Open Platform, so the errors carry no `billed` flag and the envelope has no `billed`.
+///
 ///Credentials refreshed once when they expire: `access_token`.
 #[derive(Clone, Copy, Debug)]
 pub struct OpenPlatform;

@@ -435,7 +435,7 @@ impl ::std::default::Default for HotSearchListParams {
 pub struct ImUserInfoParams {
     /**用户唯一标识数组
 
-Sent as form parameter `sec_user_ids` as compact JSON text. Example: `["MS4wLjABAAAAd6ARGvJrbzaMRQvlT0c","MS4wLjABAAAAkVpWMsUcwLEKmdRe9g","MS4wLjABAA*****TMs00E5udRRgfPykwwgk"]`.*/
+Sent as form parameter `sec_user_ids` as compact JSON text. Example: `["MS4wLjABAAAAd6ARGvJrbzaMRQvlT0c","MS4wLjABAAAAkVpWMsUcwLEKmdRe9g","MS4wLjABAAA*****TMs00E5udRRgfPykwwgk"]`.*/
     pub sec_user_ids: ::std::vec::Vec<::std::string::String>,
 }
 impl ImUserInfoParams {
@@ -1042,6 +1042,10 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
             super::types::AwemePostResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
+            super::types::AwemePostResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "comment_list",
@@ -1049,6 +1053,10 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         method: "GET",
         path: "/aweme/v1/web/comment/list/",
         decode: |body| ::douyin_core::registry::roundtrip::<
+            super::types::CommentListResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::CommentListResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
@@ -1062,6 +1070,10 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
             super::types::EmojiListResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
+            super::types::EmojiListResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "emoticon_trending",
@@ -1069,6 +1081,10 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         method: "GET",
         path: "/aweme/v1/web/im/resources/emoticon/trending",
         decode: |body| ::douyin_core::registry::roundtrip::<
+            super::types::EmoticonTrendingResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::EmoticonTrendingResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
@@ -1082,6 +1098,10 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
             super::types::HotSearchListResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
+            super::types::HotSearchListResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "im_user_info",
@@ -1089,6 +1109,10 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         method: "POST",
         path: "/aweme/v1/web/im/user/info/",
         decode: |body| ::douyin_core::registry::roundtrip::<
+            super::types::ImUserInfoResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::ImUserInfoResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
@@ -1102,6 +1126,10 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
             super::types::NoticeDetailResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
+            super::types::NoticeDetailResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "tab_feed",
@@ -1109,6 +1137,10 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         method: "GET",
         path: "/aweme/v1/web/tab/feed/",
         decode: |body| ::douyin_core::registry::roundtrip::<
+            super::types::TabFeedResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::TabFeedResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
@@ -1122,6 +1154,10 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
             super::types::UserProfileOtherResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
+            super::types::UserProfileOtherResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "user_profile_self",
@@ -1129,6 +1165,10 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         method: "GET",
         path: "/aweme/v1/web/user/profile/self/",
         decode: |body| ::douyin_core::registry::roundtrip::<
+            super::types::UserProfileSelfResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::UserProfileSelfResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),

@@ -31,6 +31,23 @@ pub const SESSION_PROFILE: &[(&str, &str, ::douyin_core::Position)] = &[
 pub const SESSION_USER_AGENT: ::std::option::Option<&str> = ::std::option::Option::None;
 ///The douyin.com web API domain (https://www.douyin.com).
 ///
+///The JSON endpoints behind https://www.douyin.com (DouyinApi wiki page "APIv1.0", 2023). Every request carries the
+///browser's cookie and user agent, the browser-profile query parameters (session.profile), msToken, and an X-Bogus
+///signature over the final query that the signer appends.
+///抖音网页版接口：请求需携带 cookie、user-agent、msToken，并由签名器在查询串末尾追加 X-Bogus。
+///
+///Spec: `specs/web/`; documentation: seeds/001_8fb9ba359deb8cf4.txt.
+///
+///Notes from the spec:
+///- X-Bogus (documented on every endpoint as 根据path加密的参数) is not a parameter: the signer computes it over the final query string (and the body, for POST) and the user agent, and appends it after the query is built.
+///- aid=6383, documented as a query parameter on hot/search/list, notice/detail, user/profile/other, comment/list and user/profile/self (备注 未知), is the web app id and part of the browser profile (session.profile); operations do not repeat it.
+///- session.profile order and values are those of a real captured Edge 117 request (vectors/xbogus.json, case 1): device_platform, aid, channel before the operation's own parameters, the rest after them, then msToken. The default user agent that agrees with them is Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/117.0.0.0 Safari/537.36 Edg/117.0.2045.60.
+///- That captured request also sends webid (a per-browser id, between round_trip_time and msToken); it is not part of the documentation and has no stable default, so it is not in the profile.
+///- The documentation has no error-code table for this domain (status_code 0 is success; status_msg carries the message), so errors is empty. The site blocks by answering HTTP 200 with an empty body or an HTML challenge page instead of JSON; the runtime handles that (blocked), not the envelope.
+///- The referer header is per operation (documented 转发 header). Three are changed from the documentation to the page a browser is really on: comment_list (video page), aweme_post and user_profile_other (the user's page).
+///- Response trees in the documentation lost their nesting (every ├─ line at the same depth). Nesting was reconstructed from the 必须 flags, alphabetical order breaks and the real captures; each operation's notes say where it was not obvious. Shared objects (Image, User, Aweme, Video, Music, ...) are one schema each, the union of every listing; x-required marks a field flagged 必须 in at least one listing.
+///- Numbers: every documented `number` is an integer (ids, counts, timestamps, 0/1 flags) except video.big_thumbs[] duration / interval, which are fractional in real traffic. Many ids exceed 2^53 (music.id, comment ids, impression_data ids), so integers are 64-bit and never f64.
+///
 ///No credential of this domain is refreshed.
 #[derive(Clone, Copy, Debug)]
 pub struct Web;

@@ -25,12 +25,16 @@ pub struct Aweme {
     pub challenge_position: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; real traffic (module/feed) sends an array of objects. (Documented as required.)
     pub chapter_list: ::std::option::Option<::std::vec::Vec<::douyin_core::RawJson>>,
+    ///City code, e.g. "442000" (module/feed).
+    pub city: ::std::option::Option<::std::string::String>,
     ///(Documented as required.)
     pub collect_stat: ::std::option::Option<i64>,
     ///Documented only as null; kept as raw JSON.
     pub comment_list: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
     pub commerce_config_data: ::std::option::Option<::douyin_core::RawJson>,
+    ///Commerce flags; documented only for users (with other fields); kept raw.
+    pub commerce_info: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
     pub cover_labels: ::std::option::Option<::douyin_core::RawJson>,
     ///Unix seconds. (Documented as required.)
@@ -43,6 +47,8 @@ pub struct Aweme {
     pub dislike_dimension_list: ::std::option::Option<::douyin_core::RawJson>,
     ///Milliseconds.
     pub duration: ::std::option::Option<i64>,
+    ///Only seen as null (module/feed); kept raw.
+    pub extra: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null (notice/detail); real traffic sends [].
     pub geofencing: ::std::option::Option<::std::vec::Vec<::douyin_core::RawJson>>,
     ///Documented only as null; kept as raw JSON.
@@ -125,6 +131,8 @@ pub struct Aweme {
     pub standard_bar_info_list: ::std::option::Option<::douyin_core::RawJson>,
     pub statistics: ::std::option::Option<Statistics>,
     pub status: ::std::option::Option<AwemeStatus>,
+    ///Only seen as null (module/feed); kept raw.
+    pub stickers: ::std::option::Option<::douyin_core::RawJson>,
     ///Hashtags and mentions in desc. Documented object[] at tab/feed, null at notice/detail. (Documented as required.)
     pub text_extra: ::std::option::Option<::std::vec::Vec<TextExtra>>,
     ///Documented only as null; kept as raw JSON.
@@ -149,32 +157,34 @@ pub struct Aweme {
     author_mask_tag : "author_mask_tag", author_user_id : "author_user_id", aweme_control
     : "aweme_control", aweme_id : "aweme_id", aweme_type : "aweme_type", caption :
     "caption", cell_room : "cell_room", cha_list : "cha_list", challenge_position :
-    "challenge_position", chapter_list : "chapter_list", collect_stat : "collect_stat",
-    comment_list : "comment_list", commerce_config_data : "commerce_config_data",
-    cover_labels : "cover_labels", create_time : "create_time", desc : "desc",
-    descendants : "descendants", digg_lottie : "digg_lottie", dislike_dimension_list :
-    "dislike_dimension_list", duration : "duration", geofencing : "geofencing",
-    geofencing_regions : "geofencing_regions", group_id : "group_id", horizontal_type :
-    "horizontal_type", hybrid_label : "hybrid_label", image_infos : "image_infos",
-    image_list : "image_list", images : "images", img_bitrate : "img_bitrate",
-    impression_data : "impression_data", interaction_stickers : "interaction_stickers",
-    is_ads : "is_ads", is_horizontal : "is_horizontal", is_image_beat : "is_image_beat",
-    is_life_item : "is_life_item", is_story : "is_story", is_top : "is_top", item_title :
-    "item_title", jump_tab_info_list : "jump_tab_info_list", label_top_text :
-    "label_top_text", long_video : "long_video", media_type : "media_type", mix_info :
-    "mix_info", music : "music", music_guidance_tag_list : "music_guidance_tag_list",
-    nickname_position : "nickname_position", origin_comment_ids : "origin_comment_ids",
-    origin_text_extra : "origin_text_extra", original_images : "original_images",
-    packed_clips : "packed_clips", photo_search_entrance : "photo_search_entrance",
-    position : "position", prevent_download : "prevent_download", preview_title :
-    "preview_title", preview_video_status : "preview_video_status", promotions :
-    "promotions", raw_ad_data : "raw_ad_data", region : "region", relation_labels :
-    "relation_labels", search_impr : "search_impr", share_info : "share_info", share_url
-    : "share_url", social_tag_list : "social_tag_list", standard_bar_info_list :
-    "standard_bar_info_list", statistics : "statistics", status : "status", text_extra :
-    "text_extra", uniqid_position : "uniqid_position", user_digged : "user_digged", video
-    : "video", video_control : "video_control", video_labels : "video_labels", video_tag
-    : "video_tag", video_text : "video_text", web_raw_data : "web_raw_data" }
+    "challenge_position", chapter_list : "chapter_list", city : "city", collect_stat :
+    "collect_stat", comment_list : "comment_list", commerce_config_data :
+    "commerce_config_data", commerce_info : "commerce_info", cover_labels :
+    "cover_labels", create_time : "create_time", desc : "desc", descendants :
+    "descendants", digg_lottie : "digg_lottie", dislike_dimension_list :
+    "dislike_dimension_list", duration : "duration", extra : "extra", geofencing :
+    "geofencing", geofencing_regions : "geofencing_regions", group_id : "group_id",
+    horizontal_type : "horizontal_type", hybrid_label : "hybrid_label", image_infos :
+    "image_infos", image_list : "image_list", images : "images", img_bitrate :
+    "img_bitrate", impression_data : "impression_data", interaction_stickers :
+    "interaction_stickers", is_ads : "is_ads", is_horizontal : "is_horizontal",
+    is_image_beat : "is_image_beat", is_life_item : "is_life_item", is_story :
+    "is_story", is_top : "is_top", item_title : "item_title", jump_tab_info_list :
+    "jump_tab_info_list", label_top_text : "label_top_text", long_video : "long_video",
+    media_type : "media_type", mix_info : "mix_info", music : "music",
+    music_guidance_tag_list : "music_guidance_tag_list", nickname_position :
+    "nickname_position", origin_comment_ids : "origin_comment_ids", origin_text_extra :
+    "origin_text_extra", original_images : "original_images", packed_clips :
+    "packed_clips", photo_search_entrance : "photo_search_entrance", position :
+    "position", prevent_download : "prevent_download", preview_title : "preview_title",
+    preview_video_status : "preview_video_status", promotions : "promotions", raw_ad_data
+    : "raw_ad_data", region : "region", relation_labels : "relation_labels", search_impr
+    : "search_impr", share_info : "share_info", share_url : "share_url", social_tag_list
+    : "social_tag_list", standard_bar_info_list : "standard_bar_info_list", statistics :
+    "statistics", status : "status", stickers : "stickers", text_extra : "text_extra",
+    uniqid_position : "uniqid_position", user_digged : "user_digged", video : "video",
+    video_control : "video_control", video_labels : "video_labels", video_tag :
+    "video_tag", video_text : "video_text", web_raw_data : "web_raw_data" }
 );
 ///`AwemeControl`
 #[derive(Clone, Debug, Default)]
@@ -276,7 +286,7 @@ pub struct AwemeStatus {
 #[derive(Clone, Debug, Default)]
 pub struct BigThumb {
     ///Seconds; fractional in real traffic. (Documented as required.)
-    pub duration: ::std::option::Option<f64>,
+    pub duration: ::std::option::Option<::douyin_core::Number>,
     ///(Documented as required.)
     pub fext: ::std::option::Option<::std::string::String>,
     ///(Documented as required.)
@@ -293,7 +303,7 @@ pub struct BigThumb {
     ///(Documented as required.)
     pub img_y_size: ::std::option::Option<i64>,
     ///Seconds between thumbnails; fractional (e.g. 2.5) or whole (e.g. 2) in real traffic. (Documented as required.)
-    pub interval: ::std::option::Option<f64>,
+    pub interval: ::std::option::Option<::douyin_core::Number>,
     ///(Documented as required.)
     pub uri: ::std::option::Option<::std::string::String>,
     pub uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -324,6 +334,7 @@ pub struct BitRate {
     ///(Documented as required.)
     pub is_h265: ::std::option::Option<i64>,
     pub play_addr: ::std::option::Option<Image>,
+    pub play_addr_265: ::std::option::Option<Image>,
     ///(Documented as required.)
     pub quality_type: ::std::option::Option<i64>,
     ///JSON text.
@@ -334,8 +345,8 @@ pub struct BitRate {
 ::douyin_core::impl_lossless!(
     BitRate { bit_rate : "bit_rate", format : "format", fps : "FPS", gear_name :
     "gear_name", hdr_bit : "HDR_bit", hdr_type : "HDR_type", is_bytevc1 : "is_bytevc1",
-    is_h265 : "is_h265", play_addr : "play_addr", quality_type : "quality_type",
-    video_extra : "video_extra" }
+    is_h265 : "is_h265", play_addr : "play_addr", play_addr_265 : "play_addr_265",
+    quality_type : "quality_type", video_extra : "video_extra" }
 );
 ///`CardEntry`
 #[derive(Clone, Debug, Default)]
@@ -932,6 +943,8 @@ pub struct LunaInfo {
 pub struct MatchedPgcSound {
     pub author: ::std::option::Option<::std::string::String>,
     pub cover_medium: ::std::option::Option<Image>,
+    ///Only seen as null (module/feed); documented as an integer on music.
+    pub id: ::std::option::Option<i64>,
     pub mixed_author: ::std::option::Option<::std::string::String>,
     pub mixed_title: ::std::option::Option<::std::string::String>,
     pub title: ::std::option::Option<::std::string::String>,
@@ -939,8 +952,8 @@ pub struct MatchedPgcSound {
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
-    MatchedPgcSound { author : "author", cover_medium : "cover_medium", mixed_author :
-    "mixed_author", mixed_title : "mixed_title", title : "title" }
+    MatchedPgcSound { author : "author", cover_medium : "cover_medium", id : "id",
+    mixed_author : "mixed_author", mixed_title : "mixed_title", title : "title" }
 );
 ///`MixInfo`
 #[derive(Clone, Debug, Default)]
@@ -1065,6 +1078,7 @@ pub struct Music {
     pub schema_url: ::std::option::Option<::std::string::String>,
     pub search_impr: ::std::option::Option<SearchImpr>,
     pub sec_uid: ::std::option::Option<::std::string::String>,
+    pub share_info: ::std::option::Option<ShareInfo>,
     pub shoot_duration: ::std::option::Option<i64>,
     pub show_origin_clip: ::std::option::Option<bool>,
     pub song: ::std::option::Option<Song>,
@@ -1107,12 +1121,12 @@ pub struct Music {
     prevent_item_download_status : "prevent_item_download_status", preview_end_time :
     "preview_end_time", preview_start_time : "preview_start_time", reason_type :
     "reason_type", redirect : "redirect", schema_url : "schema_url", search_impr :
-    "search_impr", sec_uid : "sec_uid", shoot_duration : "shoot_duration",
-    show_origin_clip : "show_origin_clip", song : "song", source_platform :
-    "source_platform", start_time : "start_time", status : "status", strong_beat_url :
-    "strong_beat_url", title : "title", unshelve_countries : "unshelve_countries",
-    user_count : "user_count", video_duration : "video_duration", video_icon :
-    "video_icon" }
+    "search_impr", sec_uid : "sec_uid", share_info : "share_info", shoot_duration :
+    "shoot_duration", show_origin_clip : "show_origin_clip", song : "song",
+    source_platform : "source_platform", start_time : "start_time", status : "status",
+    strong_beat_url : "strong_beat_url", title : "title", unshelve_countries :
+    "unshelve_countries", user_count : "user_count", video_duration : "video_duration",
+    video_icon : "video_icon" }
 );
 ///`Notice`
 #[derive(Clone, Debug, Default)]
@@ -1373,8 +1387,10 @@ pub struct TextExtra {
     pub hashtag_name: ::std::option::Option<::std::string::String>,
     ///(Documented as required.)
     pub is_commerce: ::std::option::Option<bool>,
+    pub open_url: ::std::option::Option<::std::string::String>,
     ///Mentioned user's sec_uid (comment text_extra). (Documented as required.)
     pub sec_uid: ::std::option::Option<::std::string::String>,
+    pub sentence_id: ::std::option::Option<::std::string::String>,
     ///(Documented as required.)
     pub start: ::std::option::Option<i64>,
     ///1 hashtag, 0 @mention (observed). (Documented as required.)
@@ -1387,8 +1403,8 @@ pub struct TextExtra {
 ::douyin_core::impl_lossless!(
     TextExtra { caption_end : "caption_end", caption_start : "caption_start", end :
     "end", hashtag_id : "hashtag_id", hashtag_name : "hashtag_name", is_commerce :
-    "is_commerce", sec_uid : "sec_uid", start : "start", type_ : "type", user_id :
-    "user_id" }
+    "is_commerce", open_url : "open_url", sec_uid : "sec_uid", sentence_id :
+    "sentence_id", start : "start", type_ : "type", user_id : "user_id" }
 );
 ///`UrgeDetail`
 #[derive(Clone, Debug, Default)]
