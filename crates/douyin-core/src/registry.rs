@@ -7,6 +7,9 @@ use serde::Serialize;
 use crate::decode::{decode_body, Envelope, EnvelopeSpec};
 use crate::error::{Error, ErrorCode};
 
+/// Decodes a body with one operation's response type and reports something about it.
+pub type BodyFn<T, C> = fn(&[u8]) -> Result<T, Error<C>>;
+
 /// One operation: its names and a function decoding a body with its response type.
 pub struct OperationEntry<C: ErrorCode> {
     /// The spec's operation name.
@@ -18,9 +21,9 @@ pub struct OperationEntry<C: ErrorCode> {
     /// Path below the base URL.
     pub path: &'static str,
     /// Decodes a body as the client would and re-encodes the typed value to JSON.
-    pub decode: fn(&[u8]) -> Result<serde_json::Value, Error<C>>,
+    pub decode: BodyFn<serde_json::Value, C>,
     /// Decodes a body as the client would and lists the JSON paths the spec does not describe.
-    pub unknown_paths: fn(&[u8]) -> Result<Vec<String>, Error<C>>,
+    pub unknown_paths: BodyFn<Vec<String>, C>,
 }
 
 /// Decodes `body` like a client method and lists its unknown-field paths.
