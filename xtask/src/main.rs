@@ -3,6 +3,8 @@
 mod emit;
 mod ir;
 mod spec;
+#[cfg(test)]
+mod tests;
 mod validate;
 mod write;
 

@@ -51,3 +51,29 @@ pub fn builder(
     }
     b.credentials(session)
 }
+
+impl types::NoticeIdItem {
+    /// One `id_list` entry of [`Client::notice_detail`]: a notice id and its type.
+    pub fn new(notice_id_str: impl Into<String>, notice_type: i64) -> Self {
+        types::NoticeIdItem {
+            notice_id_str: Some(notice_id_str.into()),
+            type_: Some(notice_type),
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notice_ids_are_sent_as_compact_json() {
+        let params = NoticeDetailParams::new(vec![types::NoticeIdItem::new("7185", 0)]);
+        let req = params.to_request().unwrap();
+        assert_eq!(
+            req.query_value("id_list"),
+            Some(r#"[{"notice_id_str":"7185","type":0}]"#)
+        );
+    }
+}
