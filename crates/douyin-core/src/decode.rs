@@ -196,7 +196,9 @@ where
             excerpt: excerpt(body, secrets),
         });
     }
-    Err(Error::Decode(Box::new(locate_decode_error::<T>(body, secrets))))
+    Err(Error::Decode(Box::new(locate_decode_error::<T>(
+        body, secrets,
+    ))))
 }
 
 /// Re-runs a failed decode with path tracking to say where it failed.

@@ -22,11 +22,11 @@ pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome};
 pub use error::{ApiError, Billing, BlockedKind, DecodeError, Error, ErrorClass, ErrorCode};
 pub use futures::future::BoxFuture;
 pub use lossless::{Census, Extra, RawJson, StrOrNum};
-/// A JSON number kept as it was written (integer or fraction), for fields documented as `number`.
-pub use serde_json::Number;
 pub use paginate::{paginate, MoreFlag, Page};
 pub use request::{check_range, Json, Operation, ParamValue, Position, Request};
 pub use retry::RetryPolicy;
+/// A JSON number kept as it was written (integer or fraction), for fields documented as `number`.
+pub use serde_json::Number;
 
 /// Re-exports used by generated code, so domain crates need no direct dependency on them.
 #[doc(hidden)]

@@ -209,7 +209,17 @@ macro_rules! leaf_census {
         }
     )*};
 }
-leaf_census!(String, i64, u64, f64, bool, RawJson, StrOrNum, serde_json::Value, serde_json::Number);
+leaf_census!(
+    String,
+    i64,
+    u64,
+    f64,
+    bool,
+    RawJson,
+    StrOrNum,
+    serde_json::Value,
+    serde_json::Number
+);
 
 impl<T: Census> Census for Option<T> {
     fn census(&self, path: &mut String, out: &mut Vec<String>) {

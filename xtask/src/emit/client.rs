@@ -268,7 +268,12 @@ fn method_str(m: Method) -> &'static str {
 
 /// `resp.a.as_ref().and_then(|v| v.b.as_ref())` for a path of struct fields, with the leaf's type. A `String` leaf
 /// ends in `as_deref()` so the chain yields `Option<&str>`.
-fn ref_chain(structs: &Structs, root: &str, base: TokenStream, path: &str) -> Option<(TokenStream, syn::Type)> {
+fn ref_chain(
+    structs: &Structs,
+    root: &str,
+    base: TokenStream,
+    path: &str,
+) -> Option<(TokenStream, syn::Type)> {
     let mut ty_name = root.to_owned();
     let mut expr = None::<TokenStream>;
     let mut leaf = None;
@@ -276,8 +281,13 @@ fn ref_chain(structs: &Structs, root: &str, base: TokenStream, path: &str) -> Op
     for (i, seg) in segs.iter().enumerate() {
         let field = structs.get(&ty_name)?.iter().find(|f| f.wire == *seg)?;
         let ident = &field.ident;
-        let last_string = i + 1 == segs.len() && type_last_ident(&field.inner).as_deref() == Some("String");
-        let access = if last_string { quote!(as_deref) } else { quote!(as_ref) };
+        let last_string =
+            i + 1 == segs.len() && type_last_ident(&field.inner).as_deref() == Some("String");
+        let access = if last_string {
+            quote!(as_deref)
+        } else {
+            quote!(as_ref)
+        };
         expr = Some(match expr {
             None => quote!(#base.#ident.#access()),
             Some(e) => quote!(#e.and_then(|v| v.#ident.#access())),

@@ -36,17 +36,29 @@ pub fn emit(domain: &Domain) -> TokenStream {
         Some(c) => quote!(::std::option::Option::Some(#c)),
         None => quote!(::std::option::Option::None),
     };
-    let mut marker_doc = vec![format!("The {} domain ({}).", domain.title, domain.base_url)];
+    let mut marker_doc = vec![format!(
+        "The {} domain ({}).",
+        domain.title, domain.base_url
+    )];
     if let Some(d) = &domain.doc {
         marker_doc.push(String::new());
         marker_doc.extend(d.lines().map(str::to_owned));
     }
     marker_doc.push(String::new());
-    marker_doc.push(format!("Spec: `{}/`; documentation: {}.", domain.spec_dir.display(), domain.source));
+    marker_doc.push(format!(
+        "Spec: `{}/`; documentation: {}.",
+        domain.spec_dir.display(),
+        domain.source
+    ));
     if !domain.notes.is_empty() {
         marker_doc.push(String::new());
         marker_doc.push("Notes from the spec:".to_owned());
-        marker_doc.extend(domain.notes.iter().map(|n| format!("- {}", n.replace('\n', " "))));
+        marker_doc.extend(
+            domain
+                .notes
+                .iter()
+                .map(|n| format!("- {}", n.replace('\n', " "))),
+        );
     }
 
     let variants = domain.errors.iter().map(|e| {

@@ -218,7 +218,14 @@ impl Schemas<'_> {
                         out.insert("format".into(), json!("int64"));
                     }
                     // serde_json's Number keeps `1` and `1.5` apart, so re-encoding gives back what was read.
-                    "number" => return described(core_type("douyin_core::Number").as_object().unwrap().clone()),
+                    "number" => {
+                        return described(
+                            core_type("douyin_core::Number")
+                                .as_object()
+                                .unwrap()
+                                .clone(),
+                        )
+                    }
                     other => {
                         out.insert("type".into(), json!(other));
                         if let Some(e) = obj.get("enum") {
