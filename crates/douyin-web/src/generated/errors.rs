@@ -28,7 +28,9 @@ pub const SESSION_PROFILE: &[(&str, &str, ::douyin_core::Position)] = &[
     ("round_trip_time", "50", ::douyin_core::Position::Last),
 ];
 /// The user agent the session profile's defaults agree with.
-pub const SESSION_USER_AGENT: ::std::option::Option<&str> = ::std::option::Option::None;
+pub const SESSION_USER_AGENT: ::std::option::Option<&str> = ::std::option::Option::Some(
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/117.0.0.0 Safari/537.36 Edg/117.0.2045.60",
+);
 ///The douyin.com web API domain (https://www.douyin.com).
 ///
 ///The JSON endpoints behind https://www.douyin.com (DouyinApi wiki page "APIv1.0", 2023). Every request carries the

@@ -1,0 +1,326 @@
+//! Response bodies: documented successes (examples, real captures, synthetic bodies), envelope error bodies, pages of
+//! synthetic items, the non-JSON formats (xml, PHP serialize, var_export), challenge pages and truncated JSON.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
+
+use bytes::Bytes;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::table::{DomainTable, FieldRef, JsonKind, OperationTable, PaginationTable};
+
+/// The log id every body the mock builds carries.
+pub(crate) const LOG_ID: &str = "20240101000000MOCKLOGID";
+
+/// `../shared/fixtures/real/` beside the workspace, located from this crate's source folder at compile time.
+pub(crate) fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/real")
+}
+
+/// A real capture, read once per process.
+fn fixture(name: &'static str) -> Result<Bytes, String> {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Bytes>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(b) = cache.lock().expect("fixture cache").get(name) {
+        return Ok(b.clone());
+    }
+    let path = fixtures_dir().join(name);
+    let bytes = std::fs::read(&path).map(Bytes::from).map_err(|e| {
+        format!(
+            "douyin-mock: real capture {} is missing ({e}); the web success bodies need ../shared/fixtures/real/ \
+             beside the workspace",
+            path.display()
+        )
+    })?;
+    cache
+        .lock()
+        .expect("fixture cache")
+        .insert(name, bytes.clone());
+    Ok(bytes)
+}
+
+/// The body of a documented success: a real capture for the web operations that have one, else the first `ok`
+/// example, else the synthetic body derived from the schema.
+pub(crate) fn success(domain: &DomainTable, op: &OperationTable) -> Result<Bytes, String> {
+    match (domain.name, op.name) {
+        ("web", "aweme_post") => fixture("web-aweme-post.json"),
+        ("web", "emoji_list") => {
+            // The capture is the emoji_list array alone; wrap it in the response the endpoint sends.
+            let items = fixture("web-emoji-list-items.json")?;
+            let items = std::str::from_utf8(&items).map_err(|e| e.to_string())?;
+            Ok(Bytes::from(format!(
+                r#"{{"status_code":0,"emoji_list":{}}}"#,
+                items.trim()
+            )))
+        }
+        ("web", "tab_feed") => {
+            // tab/feed has no capture; its sibling module/feed's awemes in a tab/feed envelope.
+            let feed = fixture("web-module-feed.json")?;
+            let top: BTreeMap<String, Box<RawValue>> =
+                serde_json::from_slice(&feed).map_err(|e| format!("web-module-feed.json: {e}"))?;
+            let list = top.get("aweme_list").map(|r| r.get()).unwrap_or("[]");
+            Ok(Bytes::from(format!(
+                r#"{{"status_code":0,"aweme_list":{list},"has_more":1}}"#
+            )))
+        }
+        _ => Ok(Bytes::from_static(
+            op.ok_example()
+                .map(|e| e.body)
+                .unwrap_or(op.synthetic)
+                .as_bytes(),
+        )),
+    }
+}
+
+/// `value` typed the way a field of `kind` carries a code.
+fn typed_code(code: &str, kind: JsonKind) -> Value {
+    match kind {
+        JsonKind::Integer | JsonKind::Number => code
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or_else(|_| code.into()),
+        _ => code.into(),
+    }
+}
+
+/// The operation's envelope carrying `code` and `message` (and the mock's log id).
+pub(crate) fn envelope(
+    domain: &DomainTable,
+    op: &OperationTable,
+    code: &str,
+    message: &str,
+) -> Bytes {
+    let mut body = Value::Object(Map::new());
+    let field = op.envelope.code.unwrap_or_else(|| {
+        // The schema has no code field: use the domain's first path, typed like its success code.
+        let success = domain.envelope.success.first().copied().unwrap_or("0");
+        let integer = success
+            .parse::<i64>()
+            .is_ok_and(|n| n.to_string() == success);
+        FieldRef {
+            path: domain.envelope.code.first().copied().unwrap_or("code"),
+            kind: if integer {
+                JsonKind::Integer
+            } else {
+                JsonKind::String
+            },
+        }
+    });
+    set_path(&mut body, field.path, typed_code(code, field.kind));
+    let message_path = op
+        .envelope
+        .message
+        .or(domain.envelope.message.first().copied());
+    if let Some(p) = message_path {
+        set_path(&mut body, p, message.into());
+    }
+    let log_path = op
+        .envelope
+        .log_id
+        .or(domain.envelope.log_id.first().copied());
+    if let Some(p) = log_path {
+        set_path(&mut body, p, LOG_ID.into());
+    }
+    Bytes::from(body.to_string())
+}
+
+/// Sets a dot-separated path, creating objects on the way.
+pub(crate) fn set_path(body: &mut Value, path: &str, value: Value) {
+    let mut cur = body;
+    let mut segs = path.split('.').peekable();
+    while let Some(seg) = segs.next() {
+        if !cur.is_object() {
+            *cur = Value::Object(Map::new());
+        }
+        let obj = cur.as_object_mut().expect("made an object above");
+        if segs.peek().is_none() {
+            obj.insert(seg.to_owned(), value);
+            return;
+        }
+        cur = obj
+            .entry(seg.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+/// Page `cursor / page_size` of `pages` pages of synthetic items, in the operation's synthetic success body.
+pub(crate) fn page(
+    op: &OperationTable,
+    pg: &PaginationTable,
+    cursor: i64,
+    pages: u32,
+    page_size: u32,
+) -> Bytes {
+    let size = i64::from(page_size.max(1));
+    let index = cursor.max(0) / size;
+    let total = i64::from(pages);
+    let mut body: Value =
+        serde_json::from_str(op.synthetic).unwrap_or_else(|_| Value::Object(Map::new()));
+    let items: Vec<Value> = if index < total {
+        (0..size)
+            .map(|j| {
+                let n = index * size + j;
+                let mut item = Map::new();
+                if let Some(id) = pg.item_id {
+                    let v = match id.kind {
+                        JsonKind::Integer | JsonKind::Number => Value::from(n + 1),
+                        _ => Value::from(format!("{}-{}", op.name, n + 1)),
+                    };
+                    item.insert(id.path.to_owned(), v);
+                }
+                Value::Object(item)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let more = index + 1 < total;
+    set_path(&mut body, pg.items, Value::Array(items));
+    set_path(&mut body, pg.next_cursor, Value::from((index + 1) * size));
+    let flag = match pg.has_more.kind {
+        JsonKind::Boolean => Value::from(more),
+        _ => Value::from(i64::from(more)),
+    };
+    set_path(&mut body, pg.has_more.path, flag);
+    Bytes::from(body.to_string())
+}
+
+/// A challenge page like the ones douyin.com serves instead of JSON.
+pub(crate) const CHALLENGE_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>验证码中间页</title>\
+     </head><body><div id=\"captcha_container\"></div><script>/* douyin-mock challenge */</script></body></html>";
+
+/// The first half of `body`, cut on a character boundary.
+pub(crate) fn truncated(body: &[u8]) -> Bytes {
+    let text = String::from_utf8_lossy(body);
+    let mut cut = text.len() / 2;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Bytes::from(text[..cut].to_owned())
+}
+
+/// `json` in a non-JSON response format (`xml`, `serialize`, `var_export`), with its content type.
+pub(crate) fn text_format(format: &str, json: &[u8]) -> (&'static str, String) {
+    let value: Value = serde_json::from_slice(json).unwrap_or(Value::Null);
+    let mut out = String::new();
+    match format {
+        "xml" => {
+            out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<root>");
+            xml(&mut out, &value);
+            out.push_str("</root>\n");
+            ("text/xml; charset=utf-8", out)
+        }
+        "var_export" => {
+            var_export(&mut out, &value, 0);
+            ("text/plain; charset=utf-8", out)
+        }
+        _ => {
+            php_serialize(&mut out, &value);
+            ("text/plain; charset=utf-8", out)
+        }
+    }
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn xml(out: &mut String, v: &Value) {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                let _ = write!(out, "<{k}>");
+                xml(out, v);
+                let _ = write!(out, "</{k}>");
+            }
+        }
+        Value::Array(a) => {
+            for v in a {
+                out.push_str("<item>");
+                xml(out, v);
+                out.push_str("</item>");
+            }
+        }
+        other => out.push_str(&escape(&scalar(other))),
+    }
+}
+
+fn php_serialize(out: &mut String, v: &Value) {
+    let entries = |out: &mut String, items: Vec<(Value, &Value)>| {
+        let _ = write!(out, "a:{}:{{", items.len());
+        for (k, v) in items {
+            php_serialize(out, &k);
+            php_serialize(out, v);
+        }
+        out.push('}');
+    };
+    match v {
+        Value::Null => out.push_str("N;"),
+        Value::Bool(b) => {
+            let _ = write!(out, "b:{};", u8::from(*b));
+        }
+        Value::Number(n) if n.is_i64() || n.is_u64() => {
+            let _ = write!(out, "i:{n};");
+        }
+        Value::Number(n) => {
+            let _ = write!(out, "d:{n};");
+        }
+        Value::String(s) => {
+            let _ = write!(out, "s:{}:\"{s}\";", s.len());
+        }
+        Value::Array(a) => entries(
+            out,
+            a.iter()
+                .enumerate()
+                .map(|(i, v)| (Value::from(i), v))
+                .collect(),
+        ),
+        Value::Object(m) => entries(
+            out,
+            m.iter()
+                .map(|(k, v)| (Value::from(k.as_str()), v))
+                .collect(),
+        ),
+    }
+}
+
+fn var_export(out: &mut String, v: &Value, depth: usize) {
+    let pad = "  ".repeat(depth + 1);
+    let quote = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
+    match v {
+        Value::Null => out.push_str("NULL"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => out.push_str(&quote(s)),
+        Value::Array(a) => {
+            out.push_str("array (\n");
+            for (i, v) in a.iter().enumerate() {
+                let _ = write!(out, "{pad}{i} => ");
+                var_export(out, v, depth + 1);
+                out.push_str(",\n");
+            }
+            let _ = write!(out, "{})", "  ".repeat(depth));
+        }
+        Value::Object(m) => {
+            out.push_str("array (\n");
+            for (k, v) in m {
+                let _ = write!(out, "{pad}{} => ", quote(k));
+                var_export(out, v, depth + 1);
+                out.push_str(",\n");
+            }
+            let _ = write!(out, "{})", "  ".repeat(depth));
+        }
+    }
+}

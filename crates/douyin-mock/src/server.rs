@@ -1,0 +1,476 @@
+//! The HTTP server: routing by domain prefix and operation path, recording, validation, scenarios and replies.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::{Request, State};
+use axum::response::Response;
+use axum::Router;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, StatusCode};
+use tokio::task::JoinHandle;
+
+use crate::bodies;
+use crate::scenario::{token_credential, RouteState, Scenario};
+use crate::table::{self, DomainTable, ErrorClass, OperationTable};
+use crate::validate::{self, Incoming, Rejection};
+use crate::MockConfig;
+
+/// A request as the mock received it.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    /// The domain it was routed to, if its path had a domain prefix.
+    pub domain: Option<&'static str>,
+    /// The operation it was routed to, if method and path matched one.
+    pub operation: Option<&'static str>,
+    /// HTTP method.
+    pub method: String,
+    /// The path as received, domain prefix included (`/onebound/douyin/item_get_video/`).
+    pub path: String,
+    /// The raw query string exactly as received (without `?`), if the URL had one.
+    pub query: Option<String>,
+    /// Every header as received.
+    pub headers: HeaderMap,
+    /// The body bytes.
+    pub body: Bytes,
+}
+
+impl RecordedRequest {
+    /// The first value of header `name`, as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The query's `name=value` pairs, percent-decoded, in order.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        validate::pairs(self.query.as_deref().unwrap_or("").as_bytes())
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    requests: Vec<RecordedRequest>,
+    attempts: HashMap<(&'static str, &'static str), usize>,
+    routes: HashMap<(&'static str, &'static str), RouteState>,
+}
+
+struct Shared {
+    config: MockConfig,
+    inner: Mutex<Inner>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panicking test thread must not take every later assertion down with it.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A running mock server on 127.0.0.1; stops when dropped.
+pub struct MockServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    task: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for MockServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl MockServer {
+    /// Starts a server with the default [`MockConfig`] on a free port.
+    ///
+    /// # Panics
+    /// If no port on 127.0.0.1 can be bound.
+    pub async fn start() -> MockServer {
+        Self::start_with(MockConfig::default()).await
+    }
+
+    /// Starts a server with `config`.
+    ///
+    /// # Panics
+    /// If the port cannot be bound.
+    pub async fn start_with(config: MockConfig) -> MockServer {
+        Self::try_start(config)
+            .await
+            .unwrap_or_else(|e| panic!("douyin-mock: cannot listen on 127.0.0.1: {e}"))
+    }
+
+    /// Starts a server with `config`, or says why it could not listen.
+    pub async fn try_start(config: MockConfig) -> std::io::Result<MockServer> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            config,
+            inner: Mutex::new(Inner::default()),
+        });
+        let app = Router::new().fallback(handle).with_state(shared.clone());
+        let task = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                eprintln!("douyin-mock: server stopped: {e}");
+            }
+        });
+        Ok(MockServer { addr, shared, task })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The configuration it runs with.
+    pub fn config(&self) -> &MockConfig {
+        &self.shared.config
+    }
+
+    /// The base URL to give a client of `domain` (`http://127.0.0.1:PORT/onebound`).
+    ///
+    /// # Panics
+    /// If no spec is called `domain`.
+    pub fn base_url(&self, domain: &str) -> String {
+        let d = table::domain(domain)
+            .unwrap_or_else(|| panic!("douyin-mock: no domain `{domain}` in specs/"));
+        format!("http://{}{}", self.addr, d.prefix)
+    }
+
+    /// Every request received so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// The requests routed to operation `op` (of any domain).
+    pub fn requests_to(&self, op: &str) -> Vec<RecordedRequest> {
+        self.shared
+            .lock()
+            .requests
+            .iter()
+            .filter(|r| r.operation == Some(op))
+            .cloned()
+            .collect()
+    }
+
+    /// How many requests were routed to operation `op` (of any domain; operation names do not repeat in practice).
+    pub fn attempts(&self, op: &str) -> usize {
+        self.shared
+            .lock()
+            .attempts
+            .iter()
+            .filter(|((_, o), _)| *o == op)
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    /// Switches `domain`'s operation `op` to `scenario` (and resets its counters).
+    ///
+    /// # Panics
+    /// If the route does not exist or the scenario does not fit it (an example it does not have, pages for an
+    /// operation that does not paginate, an expired token where the domain documents none).
+    pub fn set_scenario(&self, domain: &str, op: &str, scenario: Scenario) {
+        let (d, o) = route(domain, op);
+        if let Err(e) = scenario.check(d, o) {
+            panic!("douyin-mock: {e}");
+        }
+        self.shared
+            .lock()
+            .routes
+            .insert((d.name, o.name), RouteState::new(scenario));
+    }
+
+    /// Forgets recorded requests, attempt counters and scenarios.
+    pub fn reset(&self) {
+        *self.shared.lock() = Inner::default();
+    }
+}
+
+fn route(domain: &str, op: &str) -> (&'static DomainTable, &'static OperationTable) {
+    let d = table::domain(domain)
+        .unwrap_or_else(|| panic!("douyin-mock: no domain `{domain}` in specs/"));
+    let o = d
+        .operation(op)
+        .unwrap_or_else(|| panic!("douyin-mock: domain `{domain}` has no operation `{op}`"));
+    (d, o)
+}
+
+/// An answer before it becomes an HTTP response.
+struct Reply {
+    status: u16,
+    content_type: String,
+    body: Bytes,
+    allow: Option<&'static str>,
+}
+
+const JSON: &str = "application/json; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+impl Reply {
+    fn json(body: Bytes) -> Reply {
+        Reply::new(200, JSON, body)
+    }
+
+    fn text(status: u16, body: impl Into<Bytes>) -> Reply {
+        Reply::new(status, TEXT, body.into())
+    }
+
+    fn empty() -> Reply {
+        Reply::new(200, JSON, Bytes::new())
+    }
+
+    fn new(status: u16, content_type: &str, body: Bytes) -> Reply {
+        Reply {
+            status,
+            content_type: content_type.to_owned(),
+            body,
+            allow: None,
+        }
+    }
+
+    fn into_response(self) -> Response {
+        let mut resp = Response::new(axum::body::Body::from(self.body));
+        *resp.status_mut() =
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = resp.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&self.content_type) {
+            if !self.content_type.is_empty() {
+                headers.insert(http::header::CONTENT_TYPE, v);
+            }
+        }
+        if let Some(allow) = self.allow {
+            headers.insert(http::header::ALLOW, HeaderValue::from_static(allow));
+        }
+        resp
+    }
+}
+
+/// Finds the domain and operation of a path; `Err` is the 404/405 answer.
+fn resolve(
+    method: &str,
+    path: &str,
+) -> (
+    Option<&'static DomainTable>,
+    Result<&'static OperationTable, Reply>,
+) {
+    let not_found = || Reply::text(404, "404 page not found");
+    let Some(d) = table::domains().iter().copied().find(|d| {
+        path.strip_prefix(d.prefix)
+            .is_some_and(|rest| rest.starts_with('/'))
+    }) else {
+        return (None, Err(not_found()));
+    };
+    let rest = &path[d.prefix.len()..];
+    let mut same_path = d.operations.iter().filter(|o| o.path == rest).peekable();
+    if same_path.peek().is_none() {
+        return (Some(d), Err(not_found()));
+    }
+    let mut allowed = None;
+    for o in same_path {
+        if o.method == method {
+            return (Some(d), Ok(o));
+        }
+        allowed = Some(o.method);
+    }
+    let mut reply = Reply::text(405, "405 method not allowed");
+    reply.allow = allowed;
+    (Some(d), Err(reply))
+}
+
+async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let method = parts.method.as_str().to_owned();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().map(str::to_owned);
+    let (domain, found) = resolve(&method, &path);
+    let record = RecordedRequest {
+        domain: domain.map(|d| d.name),
+        operation: found.as_ref().ok().map(|o| o.name),
+        method,
+        path,
+        query,
+        headers: parts.headers,
+        body,
+    };
+    let (d, op) = match (domain, found) {
+        (Some(d), Ok(op)) => (d, op),
+        (_, Err(reply)) => {
+            shared.lock().requests.push(record);
+            return reply.into_response();
+        }
+        (None, Ok(_)) => unreachable!("an operation is always found in a domain"),
+    };
+    let scenario = {
+        let mut inner = shared.lock();
+        inner.requests.push(record.clone());
+        *inner.attempts.entry((d.name, op.name)).or_default() += 1;
+        match inner.routes.get_mut(&(d.name, op.name)) {
+            Some(state) => state.next(),
+            None => Scenario::Success,
+        }
+    };
+    answer(&shared, d, op, &record, scenario)
+        .await
+        .into_response()
+}
+
+async fn answer(
+    shared: &Shared,
+    d: &DomainTable,
+    op: &OperationTable,
+    req: &RecordedRequest,
+    scenario: Scenario,
+) -> Reply {
+    let incoming = Incoming {
+        query: req.query.as_deref().unwrap_or(""),
+        headers: &req.headers,
+        body: &req.body,
+    };
+    let token = match &scenario {
+        Scenario::ExpiredToken { .. } => token_credential(d, op),
+        _ => None,
+    };
+    if let Err(rejection) = validate::check(d, op, &incoming, &shared.config, token) {
+        return rejected(d, op, rejection);
+    }
+    let envelope = |class: ErrorClass, hint: &str| match d.code_of(class, hint) {
+        Some(e) => Reply::json(bodies::envelope(d, op, e.code, e.meaning)),
+        None => Reply::text(429, "429 too many requests"),
+    };
+    match scenario {
+        Scenario::Success | Scenario::Times(..) => success(d, op, req),
+        Scenario::Example(n) => Reply::json(Bytes::from_static(op.examples[n].body.as_bytes())),
+        Scenario::Code(code) => {
+            let meaning = d.error(&code).map(|e| e.meaning).unwrap_or("mock error");
+            Reply::json(bodies::envelope(d, op, &code, meaning))
+        }
+        Scenario::RateLimited => envelope(ErrorClass::RateLimited, ""),
+        Scenario::Quota => envelope(ErrorClass::Quota, ""),
+        Scenario::ExpiredToken { fresh } => {
+            let name = token.expect("checked when the scenario was set");
+            let value = incoming.credential(op, name).unwrap_or_default();
+            let stale = {
+                let mut inner = shared.lock();
+                // The route's state is gone only if the test reset the server meanwhile: still stale.
+                inner
+                    .routes
+                    .get_mut(&(d.name, op.name))
+                    .is_none_or(|state| state.is_stale(fresh.as_deref(), &value))
+            };
+            if stale {
+                envelope(ErrorClass::ExpiredCredential, "")
+            } else {
+                success(d, op, req)
+            }
+        }
+        Scenario::Status(status) => Reply::text(status, format!("douyin-mock: HTTP {status}")),
+        Scenario::Delay(delay) => {
+            tokio::time::sleep(delay).await;
+            success(d, op, req)
+        }
+        Scenario::EmptyBody => Reply::empty(),
+        Scenario::Html => Reply::new(
+            200,
+            "text/html; charset=utf-8",
+            Bytes::from_static(bodies::CHALLENGE_PAGE.as_bytes()),
+        ),
+        Scenario::TruncatedJson => match bodies::success(d, op) {
+            Ok(body) => Reply::json(bodies::truncated(&body)),
+            Err(e) => missing_fixture(e),
+        },
+        Scenario::Pages { pages, page_size } => {
+            let pg = op
+                .pagination
+                .as_ref()
+                .expect("checked when the scenario was set");
+            let cursor = req
+                .query_pairs()
+                .into_iter()
+                .find(|(n, _)| n == pg.cursor_param)
+                .and_then(|(_, v)| v.parse::<i64>().ok())
+                .unwrap_or(0);
+            Reply::json(bodies::page(op, pg, cursor, pages, page_size))
+        }
+        Scenario::Raw {
+            status,
+            content_type,
+            body,
+        } => Reply::new(status, &content_type, Bytes::from(body)),
+    }
+}
+
+/// The success answer, in the requested response format.
+fn success(d: &DomainTable, op: &OperationTable, req: &RecordedRequest) -> Reply {
+    let body = match bodies::success(d, op) {
+        Ok(b) => b,
+        Err(e) => return missing_fixture(e),
+    };
+    if let Some(formats) = &d.formats {
+        let pairs = req.query_pairs();
+        let format = pairs
+            .iter()
+            .find(|(n, _)| n == formats.parameter)
+            .map(|(_, v)| v.as_str());
+        if let Some(f) = format.filter(|f| formats.text.contains(f)) {
+            let (content_type, text) = bodies::text_format(f, &body);
+            return Reply::new(200, content_type, Bytes::from(text));
+        }
+    }
+    Reply::json(body)
+}
+
+fn missing_fixture(e: String) -> Reply {
+    eprintln!("{e}");
+    Reply::text(500, e)
+}
+
+/// How the domain answers a request it refuses.
+fn rejected(d: &DomainTable, op: &OperationTable, r: Rejection) -> Reply {
+    let (class, hint, detail) = match &r {
+        // Web: the site answers a bad cookie, user agent, msToken or signature with HTTP 200 and nothing in it.
+        Rejection::Credential(_) | Rejection::Signature(_)
+            if d.code_of(ErrorClass::Authentication, "").is_none() =>
+        {
+            return Reply::empty();
+        }
+        Rejection::Signature(_) => return Reply::empty(),
+        Rejection::Credential(name) => (
+            ErrorClass::Authentication,
+            "Invalid",
+            format!("invalid {name}"),
+        ),
+        Rejection::Missing(name) => (
+            ErrorClass::InvalidParameter,
+            "Missing",
+            format!("missing parameter {name}"),
+        ),
+        Rejection::Invalid(name, why) => (
+            ErrorClass::InvalidParameter,
+            "",
+            format!("parameter {name}: {why}"),
+        ),
+    };
+    match d.code_of(class, hint) {
+        Some(e) => Reply::json(bodies::envelope(
+            d,
+            op,
+            e.code,
+            &format!("{}: {detail}", e.meaning),
+        )),
+        // No documented invalid-parameter code (web): a non-zero status_code, as the site answers bad parameters.
+        None => Reply::json(bodies::envelope(d, op, FALLBACK_INVALID_CODE, &detail)),
+    }
+}
+
+/// The code of a refused parameter where the domain documents none (the web domain: `status_code` 2).
+const FALLBACK_INVALID_CODE: &str = "2";

@@ -1,0 +1,289 @@
+//! The route table's types: what `cargo xtask codegen` writes into `generated/routes.rs` for every spec, and lookups.
+
+/// One domain of the specs, served under its own path prefix.
+#[derive(Debug)]
+pub struct DomainTable {
+    /// Spec name (`onebound`, `open-platform`, `web`).
+    pub name: &'static str,
+    /// Path prefix the mock serves it under (`/onebound`).
+    pub prefix: &'static str,
+    /// The named credentials the domain declares.
+    pub credentials: &'static [CredentialSpec],
+    /// Where bodies report their outcome.
+    pub envelope: EnvelopeTable,
+    /// The documented error-code table, in documented order.
+    pub errors: &'static [ErrorSpec],
+    /// The parameter switching the body's format, if any (Onebound `result_type`).
+    pub formats: Option<FormatsTable>,
+    /// The user agent the domain's browser profile agrees with (web), if any.
+    pub session_user_agent: Option<&'static str>,
+    /// Every documented operation.
+    pub operations: &'static [OperationTable],
+}
+
+/// A named credential of a domain.
+#[derive(Debug)]
+pub struct CredentialSpec {
+    /// Its name in the spec (`key`, `access_token`, `cookie`, …).
+    pub name: &'static str,
+    /// Whether the client refreshes it when the service reports an expired credential.
+    pub refreshed_on_expiry: bool,
+}
+
+/// The domain's envelope paths (dot-separated; the first present wins).
+#[derive(Debug)]
+pub struct EnvelopeTable {
+    /// Paths of the code.
+    pub code: &'static [&'static str],
+    /// Codes meaning success.
+    pub success: &'static [&'static str],
+    /// Paths of the message.
+    pub message: &'static [&'static str],
+    /// Paths of the log id.
+    pub log_id: &'static [&'static str],
+    /// Paths of the sub code.
+    pub sub_code: &'static [&'static str],
+    /// Paths of the sub message.
+    pub sub_message: &'static [&'static str],
+    /// Whether codes carry a billing flag.
+    pub billed: bool,
+}
+
+/// The class of a documented error code (the spec's `class`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Success.
+    Success,
+    /// Worked, found nothing.
+    NoResult,
+    /// A parameter was rejected.
+    InvalidParameter,
+    /// Bad credential.
+    Authentication,
+    /// Expired credential (refreshed once).
+    ExpiredCredential,
+    /// Missing permission.
+    Permission,
+    /// Quota used up.
+    Quota,
+    /// Too many requests.
+    RateLimited,
+    /// Transient failure.
+    Retryable,
+    /// Server-side failure.
+    Server,
+    /// Refused (risk control).
+    Blocked,
+    /// Anything else.
+    Other,
+}
+
+/// A documented error code.
+#[derive(Debug)]
+pub struct ErrorSpec {
+    /// The code as text.
+    pub code: &'static str,
+    /// Its Rust variant name.
+    pub name: &'static str,
+    /// Its documented meaning (English).
+    pub meaning: &'static str,
+    /// Its class.
+    pub class: ErrorClass,
+}
+
+/// The parameter that switches the body's format.
+#[derive(Debug)]
+pub struct FormatsTable {
+    /// Its wire name.
+    pub parameter: &'static str,
+    /// Values answered with JSON.
+    pub json: &'static [&'static str],
+    /// Values answered with text that is not JSON.
+    pub text: &'static [&'static str],
+}
+
+/// One documented operation.
+#[derive(Debug)]
+pub struct OperationTable {
+    /// The spec's operation name.
+    pub name: &'static str,
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// Path below the domain's base URL.
+    pub path: &'static str,
+    /// Every parameter as sent (common ones included), in wire order.
+    pub params: &'static [ParamRule],
+    /// The envelope paths this operation's response schema has.
+    pub envelope: OpEnvelope,
+    /// The documented example responses.
+    pub examples: &'static [ExampleTable],
+    /// Cursor pagination, if the operation pages.
+    pub pagination: Option<PaginationTable>,
+    /// A small success body derived from the response schema (compact JSON).
+    pub synthetic: &'static str,
+}
+
+/// Where one operation's body carries its code, message and log id.
+#[derive(Debug)]
+pub struct OpEnvelope {
+    /// The code field and its JSON type.
+    pub code: Option<FieldRef>,
+    /// The message path.
+    pub message: Option<&'static str>,
+    /// The log id path.
+    pub log_id: Option<&'static str>,
+}
+
+/// A response field: dot-separated path and JSON type.
+#[derive(Clone, Copy, Debug)]
+pub struct FieldRef {
+    /// Dot-separated path.
+    pub path: &'static str,
+    /// The schema's JSON type.
+    pub kind: JsonKind,
+}
+
+/// The JSON type of a schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonKind {
+    /// String.
+    String,
+    /// Integer.
+    Integer,
+    /// Number.
+    Number,
+    /// Boolean.
+    Boolean,
+    /// Array.
+    Array,
+    /// Object.
+    Object,
+    /// Any JSON.
+    Any,
+}
+
+/// Where a parameter travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// Query string.
+    Query,
+    /// Header.
+    Header,
+    /// `application/x-www-form-urlencoded` body.
+    Form,
+}
+
+/// What values a parameter accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    /// Any text.
+    String,
+    /// A decimal 64-bit integer.
+    Integer,
+    /// `true` or `false`.
+    Boolean,
+    /// One of the documented values.
+    Enum(&'static [&'static str]),
+    /// Compact JSON text (lists of ids).
+    Json,
+}
+
+/// A parameter rule of an operation.
+#[derive(Debug)]
+pub struct ParamRule {
+    /// Wire name.
+    pub wire: &'static str,
+    /// Where it travels.
+    pub location: Location,
+    /// Whether the request must carry it.
+    pub required: bool,
+    /// Accepted values.
+    pub kind: ParamKind,
+    /// Documented lower bound.
+    pub minimum: Option<i64>,
+    /// Documented upper bound.
+    pub maximum: Option<i64>,
+    /// The credential it carries, if any.
+    pub credential: Option<&'static str>,
+    /// Its fixed value, if any.
+    pub constant: Option<&'static str>,
+}
+
+/// A documented example response.
+#[derive(Debug)]
+pub struct ExampleTable {
+    /// The file, relative to the workspace.
+    pub file: &'static str,
+    /// Its bytes (embedded at compile time).
+    pub body: &'static str,
+    /// What decoding it gives.
+    pub expect: Expect,
+}
+
+/// What decoding an example gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    /// A success.
+    Ok,
+    /// The API error with this code.
+    ApiError(&'static str),
+    /// A documentation artifact that fails to decode at this path.
+    Artifact {
+        /// Where decoding fails.
+        path: &'static str,
+    },
+}
+
+/// An operation's cursor pagination.
+#[derive(Debug)]
+pub struct PaginationTable {
+    /// The request parameter carrying the cursor.
+    pub cursor_param: &'static str,
+    /// Response path of the next cursor.
+    pub next_cursor: &'static str,
+    /// Response path and type (boolean or 0/1 integer) of the has-more flag.
+    pub has_more: FieldRef,
+    /// Response path of the page's items.
+    pub items: &'static str,
+    /// An id-like field of the item schema, given a different value per synthesized item.
+    pub item_id: Option<FieldRef>,
+}
+
+impl DomainTable {
+    /// The operation called `name`.
+    pub fn operation(&self, name: &str) -> Option<&'static OperationTable> {
+        self.operations.iter().find(|o| o.name == name)
+    }
+
+    /// The first documented code of `class`, preferring one whose name contains `hint`.
+    pub fn code_of(&self, class: ErrorClass, hint: &str) -> Option<&'static ErrorSpec> {
+        let of_class = self.errors.iter().filter(|e| e.class == class);
+        let first = of_class.clone().next();
+        of_class
+            .clone()
+            .find(|e| !hint.is_empty() && e.name.contains(hint))
+            .or(first)
+    }
+
+    /// The documented error `code`.
+    pub fn error(&self, code: &str) -> Option<&'static ErrorSpec> {
+        self.errors.iter().find(|e| e.code == code)
+    }
+}
+
+impl OperationTable {
+    /// The first documented example that decodes as a success.
+    pub fn ok_example(&self) -> Option<&'static ExampleTable> {
+        self.examples.iter().find(|e| e.expect == Expect::Ok)
+    }
+}
+
+/// Every domain of the specs.
+pub fn domains() -> &'static [&'static DomainTable] {
+    crate::generated::routes::DOMAINS
+}
+
+/// The domain called `name`.
+pub fn domain(name: &str) -> Option<&'static DomainTable> {
+    domains().iter().copied().find(|d| d.name == name)
+}

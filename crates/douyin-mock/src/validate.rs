@@ -1,0 +1,180 @@
+//! Request validation against the route table: credentials, the web `X-Bogus` signature, then every parameter rule
+//! (presence, type, enum values, bounds, fixed values).
+
+use bytes::Bytes;
+use http::HeaderMap;
+
+use crate::table::{DomainTable, Location, OperationTable, ParamKind, ParamRule};
+use crate::MockConfig;
+
+/// Domains whose requests carry an `X-Bogus` signature over query, body and user agent.
+const SIGNED_DOMAINS: &[&str] = &["web"];
+
+/// The parts of a received request validation reads.
+pub(crate) struct Incoming<'a> {
+    /// The raw query string as received (without `?`).
+    pub query: &'a str,
+    pub headers: &'a HeaderMap,
+    pub body: &'a Bytes,
+}
+
+/// Why a request is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Rejection {
+    /// A credential is missing or wrong.
+    Credential(&'static str),
+    /// The signature is missing, malformed or does not match the request.
+    Signature(String),
+    /// A required parameter is missing (or empty).
+    Missing(&'static str),
+    /// A parameter has a value the spec does not allow.
+    Invalid(&'static str, String),
+}
+
+/// Decoded `name=value` pairs of a query or form body (`+` is a space, as real servers read it).
+pub(crate) fn pairs(raw: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw).into_owned().collect()
+}
+
+impl Incoming<'_> {
+    /// The value of `rule` in the request, if present.
+    fn value(
+        &self,
+        rule: &ParamRule,
+        query: &[(String, String)],
+        form: &[(String, String)],
+    ) -> Option<String> {
+        match rule.location {
+            Location::Query => query
+                .iter()
+                .find(|(n, _)| n == rule.wire)
+                .map(|(_, v)| v.clone()),
+            Location::Form => form
+                .iter()
+                .find(|(n, _)| n == rule.wire)
+                .map(|(_, v)| v.clone()),
+            Location::Header => self
+                .headers
+                .get_all(rule.wire)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find(|v| rule.constant.is_none_or(|c| *v == c))
+                .or_else(|| self.headers.get(rule.wire).and_then(|v| v.to_str().ok()))
+                .map(str::to_owned),
+        }
+    }
+
+    /// The value the request carries for credential `name`, if any.
+    pub fn credential(&self, op: &OperationTable, name: &str) -> Option<String> {
+        let query = pairs(self.query.as_bytes());
+        let form = pairs(self.body);
+        op.params
+            .iter()
+            .filter(|r| r.credential == Some(name))
+            .find_map(|r| self.value(r, &query, &form))
+    }
+}
+
+/// Checks a request routed to `op`; `unchecked` names a credential whose value a scenario judges instead.
+pub(crate) fn check(
+    domain: &DomainTable,
+    op: &OperationTable,
+    req: &Incoming<'_>,
+    config: &MockConfig,
+    unchecked: Option<&str>,
+) -> Result<(), Rejection> {
+    let query = pairs(req.query.as_bytes());
+    let form = if op.params.iter().any(|p| p.location == Location::Form) {
+        pairs(req.body)
+    } else {
+        Vec::new()
+    };
+    for rule in op.params {
+        let Some(name) = rule.credential else {
+            continue;
+        };
+        let value = req.value(rule, &query, &form).unwrap_or_default();
+        let ok = if unchecked == Some(name) {
+            !value.is_empty()
+        } else {
+            match config.credential_value(name) {
+                Some(want) => value == want,
+                None => !value.is_empty(),
+            }
+        };
+        if !ok {
+            return Err(Rejection::Credential(name));
+        }
+    }
+    if config.require_signature && SIGNED_DOMAINS.contains(&domain.name) {
+        check_signature(req)?;
+    }
+    for rule in op.params.iter().filter(|r| r.credential.is_none()) {
+        let value = req.value(rule, &query, &form);
+        match value {
+            None if rule.required => return Err(Rejection::Missing(rule.wire)),
+            None => {}
+            Some(v) if v.is_empty() && rule.required => return Err(Rejection::Missing(rule.wire)),
+            Some(v) => check_value(rule, &v)?,
+        }
+    }
+    Ok(())
+}
+
+fn check_value(rule: &ParamRule, v: &str) -> Result<(), Rejection> {
+    let invalid = |why: String| Err(Rejection::Invalid(rule.wire, why));
+    if let Some(c) = rule.constant {
+        if v != c {
+            return invalid(format!("must be {c}"));
+        }
+        return Ok(());
+    }
+    match rule.kind {
+        ParamKind::String => Ok(()),
+        ParamKind::Integer => match v.parse::<i64>() {
+            Err(_) => invalid(format!("`{v}` is not an integer")),
+            Ok(n) if rule.minimum.is_some_and(|m| n < m) || rule.maximum.is_some_and(|m| n > m) => {
+                invalid(format!("{n} is out of range"))
+            }
+            Ok(_) => Ok(()),
+        },
+        ParamKind::Boolean if v == "true" || v == "false" => Ok(()),
+        ParamKind::Boolean => invalid(format!("`{v}` is not a boolean")),
+        ParamKind::Enum(values) if values.contains(&v) => Ok(()),
+        ParamKind::Enum(values) => invalid(format!("`{v}` is not one of {}", values.join(", "))),
+        ParamKind::Json => match serde_json::from_str::<serde_json::Value>(v) {
+            Ok(serde_json::Value::Array(_)) => Ok(()),
+            _ => invalid("not a JSON array".to_owned()),
+        },
+    }
+}
+
+/// `X-Bogus` must be the query's last pair and match the query before it, the body and the user agent.
+fn check_signature(req: &Incoming<'_>) -> Result<(), Rejection> {
+    let (signed, value) = match req.query.rfind("&X-Bogus=") {
+        Some(at) => (&req.query[..at], &req.query[at + "&X-Bogus=".len()..]),
+        None => match req.query.strip_prefix("X-Bogus=") {
+            Some(v) => ("", v),
+            None => return Err(Rejection::Signature("no X-Bogus parameter".to_owned())),
+        },
+    };
+    let value: String = pairs(format!("v={value}").as_bytes())
+        .pop()
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    let decoded = douyin_xbogus::decode(&value).map_err(|e| Rejection::Signature(e.to_string()))?;
+    let ua = req
+        .headers
+        .get(http::header::USER_AGENT)
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    let m = decoded.check(signed.as_bytes(), req.body, ua);
+    if m.all() {
+        Ok(())
+    } else {
+        Err(Rejection::Signature(format!(
+            "X-Bogus does not match the request (query {}, body {}, user agent {})",
+            m.query, m.body, m.user_agent
+        )))
+    }
+}
