@@ -96,5 +96,6 @@ pub fn generate(root: &Path) -> Result<emit::Files, Vec<String>> {
         files.extend(emit::openapi::emit(d).map_err(|e| vec![e])?);
     }
     files.extend(emit::mock::emit(&domains).map_err(|e| vec![e])?);
+    files.extend(emit::cli::emit(&domains).map_err(|e| vec![e])?);
     Ok(files)
 }

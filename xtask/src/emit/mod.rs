@@ -1,5 +1,6 @@
 //! Stage 4: emitters, and writing (or checking) the generated files.
 
+pub mod cli;
 pub mod client;
 pub mod errors;
 pub mod mock;
