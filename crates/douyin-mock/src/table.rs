@@ -49,34 +49,8 @@ pub struct EnvelopeTable {
     pub billed: bool,
 }
 
-/// The class of a documented error code (the spec's `class`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// Success.
-    Success,
-    /// Worked, found nothing.
-    NoResult,
-    /// A parameter was rejected.
-    InvalidParameter,
-    /// Bad credential.
-    Authentication,
-    /// Expired credential (refreshed once).
-    ExpiredCredential,
-    /// Missing permission.
-    Permission,
-    /// Quota used up.
-    Quota,
-    /// Too many requests.
-    RateLimited,
-    /// Transient failure.
-    Retryable,
-    /// Server-side failure.
-    Server,
-    /// Refused (risk control).
-    Blocked,
-    /// Anything else.
-    Other,
-}
+/// The class of a documented error code (the spec's `class`): the runtime's own classes.
+pub use douyin_core::ErrorClass;
 
 /// A documented error code.
 #[derive(Debug)]
