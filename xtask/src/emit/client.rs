@@ -50,7 +50,11 @@ fn literal(t: &ParamType, v: &Json) -> TokenStream {
 }
 
 fn param_doc(p: &Param) -> String {
-    let mut doc = p.doc.clone().unwrap_or_else(|| format!("`{}`", p.wire));
+    let mut doc = p
+        .doc
+        .as_deref()
+        .map(super::doc_text)
+        .unwrap_or_else(|| format!("`{}`", p.wire));
     let place = match p.location {
         Location::Query => "query",
         Location::Header => "header",
@@ -375,10 +379,10 @@ fn method(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
     let m = format_ident!("{}", op.name);
     let params = format_ident!("{}Params", op.name.to_upper_camel_case());
     let resp = format_ident!("{}", op.response_type);
-    let mut doc = vec![op.summary.clone()];
+    let mut doc = vec![super::doc_text(&op.summary)];
     if let Some(zh) = &op.doc_zh {
         doc.push(String::new());
-        doc.push(zh.clone());
+        doc.push(super::doc_text(zh));
     }
     doc.push(String::new());
     doc.push(format!(
@@ -395,6 +399,13 @@ fn method(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
         op.spec_file.display(),
         op.source
     ));
+    if !op.notes.is_empty() {
+        doc.push(String::new());
+        doc.push("Notes from the spec:".to_owned());
+        for note in &op.notes {
+            doc.push(format!("- {}", super::doc_text(&note.replace('\n', " "))));
+        }
+    }
     let mut out = TokenStream::new();
     let format_check = formats.and_then(|f| {
         let p = op

@@ -36,13 +36,13 @@ pub fn emit(domain: &Domain) -> TokenStream {
         Some(c) => quote!(::std::option::Option::Some(#c)),
         None => quote!(::std::option::Option::None),
     };
-    let mut marker_doc = vec![format!(
+    let mut marker_doc = vec![super::doc_text(&format!(
         "The {} domain ({}).",
         domain.title, domain.base_url
-    )];
+    ))];
     if let Some(d) = &domain.doc {
         marker_doc.push(String::new());
-        marker_doc.extend(d.lines().map(str::to_owned));
+        marker_doc.extend(d.lines().map(super::doc_text));
     }
     marker_doc.push(String::new());
     marker_doc.push(format!(
@@ -57,18 +57,18 @@ pub fn emit(domain: &Domain) -> TokenStream {
             domain
                 .notes
                 .iter()
-                .map(|n| format!("- {}", n.replace('\n', " "))),
+                .map(|n| format!("- {}", super::doc_text(&n.replace('\n', " ")))),
         );
     }
 
     let variants = domain.errors.iter().map(|e| {
         let v = format_ident!("{}", e.name);
-        let mut doc = format!("`{}` — {}", e.code, e.meaning);
+        let mut doc = format!("`{}` — {}", e.code, super::doc_text(&e.meaning));
         if let Some(zh) = &e.doc_zh {
-            doc.push_str(&format!(" ({zh})"));
+            doc.push_str(&format!(" ({})", super::doc_text(zh)));
         }
         let advice = e.advice.as_ref().map(|a| {
-            let a = format!(" Advice: {a}");
+            let a = format!(" Advice: {}", super::doc_text(a));
             quote!(#[doc = ""] #[doc = #a])
         });
         quote!(#[doc = #doc] #advice #v)

@@ -81,3 +81,53 @@ pub fn domain_files(domain: &Domain) -> Result<Files, String> {
     );
     Ok(files)
 }
+
+/// Documentation text from a spec made safe for rustdoc: brackets and angle brackets outside code spans are escaped
+/// (so `[yes,no]` is not a broken link and `<nil>` not an HTML tag) and bare URLs become autolinks.
+pub fn doc_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut in_code = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if !in_code && (rest.starts_with("https://") || rest.starts_with("http://")) {
+            let end = rest
+                .find(|ch: char| ch.is_whitespace() || !ch.is_ascii() || "<>\"`()[]{}".contains(ch))
+                .unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            rest = &rest[url.len()..];
+            continue;
+        }
+        match c {
+            '`' => in_code = !in_code,
+            '[' | ']' if !in_code => out.push('\\'),
+            _ => {}
+        }
+        match c {
+            '<' if !in_code => out.push_str("&lt;"),
+            '>' if !in_code => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod doc_tests {
+    use super::doc_text;
+
+    #[test]
+    fn spec_text_becomes_plain_rustdoc() {
+        assert_eq!(
+            doc_text("[yes,no] 默认 `[a]` <nil>"),
+            "\\[yes,no\\] 默认 `[a]` &lt;nil&gt;"
+        );
+        assert_eq!(
+            doc_text("见 https://open.douyin.com/oauth/access_token/ 生成."),
+            "见 <https://open.douyin.com/oauth/access_token/> 生成."
+        );
+    }
+}

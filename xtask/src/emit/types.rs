@@ -66,6 +66,7 @@ fn rework(file: syn::File) -> Types {
                 };
                 let mut fields = Vec::new();
                 for f in named.named.iter_mut() {
+                    escape_docs(&mut f.attrs);
                     let ident = f.ident.clone().expect("named field");
                     let wire = serde_rename(&f.attrs).unwrap_or_else(|| ident.to_string());
                     f.attrs.retain(|a| !a.path().is_ident("serde"));
@@ -94,6 +95,7 @@ fn rework(file: syn::File) -> Types {
                     .variants
                     .iter_mut()
                     .map(|v| {
+                        escape_docs(&mut v.attrs);
                         let wire = serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string());
                         v.attrs.retain(|a| !a.path().is_ident("serde"));
                         let i = &v.ident;
@@ -151,7 +153,8 @@ fn clean_attrs(attrs: &[Attribute], derives: &[&str]) -> Vec<Attribute> {
                 in_details = true;
             }
             if !in_details {
-                out.push(a.clone());
+                let escaped = super::doc_text(&text);
+                out.push(parse_quote!(#[doc = #escaped]));
             }
             if text.contains("</details>") {
                 in_details = false;
@@ -169,6 +172,16 @@ fn clean_attrs(attrs: &[Attribute], derives: &[&str]) -> Vec<Attribute> {
     let derives: Vec<syn::Ident> = derives.iter().map(|d| format_ident!("{}", d)).collect();
     out.push(parse_quote!(#[derive(#(#derives),*)]));
     out
+}
+
+/// Escapes spec text in doc attributes (typify copies schema descriptions into docs).
+fn escape_docs(attrs: &mut [Attribute]) {
+    for a in attrs.iter_mut() {
+        if let Some(text) = doc_text(a) {
+            let escaped = super::doc_text(&text);
+            *a = parse_quote!(#[doc = #escaped]);
+        }
+    }
 }
 
 fn doc_text(a: &Attribute) -> Option<String> {

@@ -16,15 +16,15 @@ pub struct ItemGetVideoParams {
 
 Sent as query parameter `item_id`. Example: `7118694749548072205`.*/
     pub item_id: ::std::string::String,
-    /**[yes,no]默认yes,将调用缓存的数据,速度比较快 — `yes` (default) serves cached data, faster.
+    /**\[yes,no\]默认yes,将调用缓存的数据,速度比较快 — `yes` (default) serves cached data, faster.
 
 Sent as query parameter `cache`.*/
     pub cache: ::std::option::Option<super::types::Cache>,
-    /**[json,jsonu,xml,serialize,var_export]返回数据格式,默认为json,jsonu输出的内容中文可以直接阅读 — body format; default json.
+    /**\[json,jsonu,xml,serialize,var_export\]返回数据格式,默认为json,jsonu输出的内容中文可以直接阅读 — body format; default json.
 
 Sent as query parameter `result_type`.*/
     pub result_type: ::std::option::Option<super::types::ResultType>,
-    /**[cn,en,ru]翻译语言,默认cn简体中文 — translation language; default cn.
+    /**\[cn,en,ru\]翻译语言,默认cn简体中文 — translation language; default cn.
 
 Sent as query parameter `lang`.*/
     pub lang: ::std::option::Option<super::types::Lang>,
@@ -123,6 +123,9 @@ impl Client {
     ///
     ///`GET /douyin/item_get_video/`
     ///Spec: `specs/onebound/item_get_video.yaml`; documentation: seeds/003_95b1d55c63912809.txt § 请求参数 / 响应参数.
+    ///
+    ///Notes from the spec:
+    ///- The response table documents `item` as `item[]` (an array) but both examples show an object: follow the examples.
     pub async fn item_get_video(
         &self,
         params: &ItemGetVideoParams,

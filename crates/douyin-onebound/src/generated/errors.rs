@@ -4,7 +4,7 @@
 pub const SESSION_PROFILE: &[(&str, &str, ::douyin_core::Position)] = &[];
 /// The user agent the session profile's defaults agree with.
 pub const SESSION_USER_AGENT: ::std::option::Option<&str> = ::std::option::Option::None;
-///The Onebound gateway (api-gw.onebound.cn) domain (https://api-gw.onebound.cn).
+///The Onebound gateway (api-gw.onebound.cn) domain (<https://api-gw.onebound.cn>).
 ///
 ///万邦 (Onebound) 第三方数据网关。每次调用以 key/secret 鉴权,按调用计费;错误码表说明每个错误是否收费。
 ///A paid third-party gateway. Calls authenticate with key/secret and are billed per call; the error-code table says

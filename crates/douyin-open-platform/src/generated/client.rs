@@ -108,7 +108,7 @@ impl ListCommentParams {
 ///Parameters of [`Client::media_list`](super::client::Client::media_list).
 #[derive(Clone, Debug)]
 pub struct MediaListParams {
-    /**用户唯一标志。通过调用 https://open.douyin.com/oauth/access_token/ 生成的 open_id 字段获取
+    /**用户唯一标志。通过调用 <https://open.douyin.com/oauth/access_token/> 生成的 open_id 字段获取
 
 Sent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.*/
     pub open_id: ::std::string::String,
@@ -182,7 +182,7 @@ impl Client {
     ///
     /**该接口用于获取视频评论列表。
 注意事项:
-• 抖音的 OAuth API 以https://open.douyin.com/开头。
+• 抖音的 OAuth API 以<https://open.douyin.com/>开头。
 • 注意参数中 item_id 作为 url 参数时,必须 encode,只对 item_id 单独进行 encode
 权限要求:
 • 需要申请权限。需通过控制台-小程序应用下,进入“能力-用户数据能力-抖音账号数据”,申请"视频评论数据"能力权限
@@ -191,6 +191,15 @@ impl Client {
     ///
     ///`GET /api/apps/v1/item/list_comment/` (scope `ma.item.comment`)
     ///Spec: `specs/open-platform/list_comment.yaml`; documentation: seeds/002_9609d72d6f2592f3.txt § 评论列表 / 基本信息.
+    ///
+    ///Notes from the spec:
+    ///- Path: the 基本信息 header gives <https://open.douyin.com/api/apps/v1/item/list_comment/> while the 请求示例 curl uses /api/apps/v1/item_bc/list_comment/. The spec uses the header's path (/item/), the documented endpoint; the curl is taken as a stale or copy-pasted example.
+    ///- count: the parameter table documents 每页的数量,最大不超过50,最小不低于1 (1..=50), while the 异常响应示例 reports sub_description "count's value cannot greater than:20". The client validates the documented 1..=50 before sending; a service that enforces 20 answers 2100005 (ParameterError), which surfaces as an API error with that sub message. count is documented as Int32; it is an integer here like every other integer.
+    ///- item_id values such as "@8hxd…+KPpR0qQ…/T060…/V/x1w==" contain `+ / =` (and `@`) and must be percent-encoded exactly once (the curl example shows them unencoded, which would turn `+` into a space). The runtime encodes every query value exactly once, so callers pass the raw id; pre-encoding it would double-encode.
+    ///- The 请求示例 curl sends a different access-token (act.1d10…) than the header table's example (act.943d…) and omits the content-type header; the spec takes the table's example and always sends the documented fixed value.
+    ///- The response table documents only err_msg, err_no and log_id; data.data.{cursor, has_more, list\[\]} and the comment fields exist only in the 正常响应示例 and are typed from it (cursor, counts and create_time as integer, top and has_more as boolean); data.extra is typed from seed 000's documentation of the same extra block.
+    ///- The 是否必填 column of every table in this text has lost its values (e.g. "access-tokenStringact.943…" has no 是/否), so no response field carries x-required; open_id and item_id are required because the call cannot name a user and a video without them.
+    ///- The 异常响应示例 has err_no 2100005, which is not in this page's 错误码 table; it is the code seed 000 documents as "Parameter error", in the domain table as ParameterError.
     pub async fn list_comment(
         &self,
         params: &ListCommentParams,
@@ -248,6 +257,14 @@ impl Client {
     ///
     ///`GET /enterprise/media/list/` (scope `im`)
     ///Spec: `specs/open-platform/media_list.yaml`; documentation: seeds/000_d5299de9a13deff7.txt § 素材列表接口 / 基本信息.
+    ///
+    ///Notes from the spec:
+    ///- Content-Type is documented as a request header with the fixed value application/json (固定值) although the request is a GET without a body; it is sent as the constant the documentation gives.
+    ///- The 请求示例 curl is garbled: its URL repeats the host ("<https://open.douyin.comhttps://open.douyin.com/enterprise/> media/list/"), its open_id (…-9af334b94059) differs from the parameter table's (…-9a1334b94059), and its access_token is cut short (…Wotu3Eoi). The spec follows the 基本信息 URL and the parameter table's examples.
+    ///- The documentation's 是否必填 column is empty for every parameter in this text. open_id is required because it names the account whose media are listed; cursor and count stay optional (the first page's cursor is 0).
+    ///- `status` keeps the documentation's spelling `avaliable` (审核状态 avaliable可使用) as the wire value of the open enum, together with review and reject; the correct English spelling "available" is not documented and is not a variant (it would decode as Unknown).
+    ///- The 正常示例 is a documentation artifact generated from the field table: every value that the table shows as &lt;nil&gt; is the string "&lt;nil&gt;" (also where an int64 or a bool belongs), and the numbers are written as strings ("0", "1597213176393"). The schema keeps the documented types (int64 -&gt; integer, bool -&gt; boolean) instead of loosening them to accept it, so the example is expected to fail decoding at the first field a JSON decoder reaches that does not fit: in document order that is `data` and then its first key `cursor` ("&lt;nil&gt;" where an int64 belongs), so the path is data.cursor. Its envelope code (data.error_code "0") means success, so it is not an API error either.
+    ///- The 异常示例 carries no err_no: its code is data.error_code (2100005, "Parameter error") and its log id extra.logid; the domain envelope lists those paths after the comment endpoint's ones.
     pub async fn media_list(
         &self,
         params: &MediaListParams,

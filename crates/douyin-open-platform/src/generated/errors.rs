@@ -4,9 +4,9 @@
 pub const SESSION_PROFILE: &[(&str, &str, ::douyin_core::Position)] = &[];
 /// The user agent the session profile's defaults agree with.
 pub const SESSION_USER_AGENT: ::std::option::Option<&str> = ::std::option::Option::None;
-///The Douyin Open Platform domain (https://open.douyin.com).
+///The Douyin Open Platform domain (<https://open.douyin.com>).
 ///
-///抖音开放平台 OpenAPI。抖音的 OAuth API 以 https://open.douyin.com/ 开头。
+///抖音开放平台 OpenAPI。抖音的 OAuth API 以 <https://open.douyin.com/> 开头。
 ///Douyin Open Platform APIs, authenticated with an OAuth `access_token` obtained from /oauth/access_token/.
 ///The token travels in the `access_token` query parameter for enterprise/media/list and in the `access-token`
 ///header for api/apps/v1/item/list_comment, so it is declared per operation, not as a common parameter.

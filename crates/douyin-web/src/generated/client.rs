@@ -643,6 +643,12 @@ impl Client {
     ///
     ///`GET /aweme/v1/web/aweme/post/`
     ///Spec: `specs/web/aweme_post.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § 主页作品.
+    ///
+    ///Notes from the spec:
+    ///- The documentation is cut off after aweme_list\[\].aweme_control. The aweme item is the shared Aweme schema (the union of the tab/feed, notice/detail and aweme/post listings, completed from fixtures/real/web-aweme-post.json); the top-level fields after aweme_list (has_more, max_cursor, min_cursor, post_serial, replace_series_cover, request_item_cursor, status_code, time_list, log_pb) come from that capture.
+    ///- The documentation's referer is <https://www.douyin.com/>; a browser requests this from the profile page, so we send <https://www.douyin.com/user/>{sec_user_id}.
+    ///- Parameters in the order real traffic sends them (fixtures/vectors xbogus.json case 1, a captured Edge 117 request): sec_user_id, max_cursor, locate_query, show_live_replay_strategy, need_time_list, time_list_query, whale_cut_token, cut_version, count, publish_video_strategy_type. Only sec_user_id, max_cursor and count are documented; the others come from real traffic, optional, with the values the site sends as defaults.
+    ///- The documented max_cursor example is masked (16673****6000, a millisecond timestamp); the example here is 0, the first page. count: documented example 10, default 18 as real traffic sends.
     pub async fn aweme_post(
         &self,
         params: &AwemePostParams,
@@ -687,6 +693,14 @@ impl Client {
     ///
     ///`GET /aweme/v1/web/comment/list/`
     ///Spec: `specs/web/comment_list.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § 作品评论信息.
+    ///
+    ///Notes from the spec:
+    ///- The documentation's referer is <https://www.douyin.com/friend>; comments are loaded from the video page, so we send <https://www.douyin.com/video/>{aweme_id}.
+    ///- The documented query parameter aid (6383) is part of the browser profile and is not repeated here.
+    ///- The documentation gives no 是否必须 column for the query; aweme_id is required (the endpoint cannot work without it), cursor and count are optional with the documented examples as defaults.
+    ///- Nesting: the comment's user object ends at aweme_hotsoon_auth_relation (listed out of alphabetical order after youtube_expire_time); user_buried, user_digged and text_extra are the comment's own (必须 again).
+    ///- extra.fatal_item_ids is documented as null here and as string\[\] elsewhere; the shared Extra schema types it as string\[\].
+    ///- No capture of this endpoint exists.
     pub async fn comment_list(
         &self,
         params: &CommentListParams,
@@ -731,6 +745,9 @@ impl Client {
     ///
     ///`GET /aweme/v1/web/emoji/list`
     ///Spec: `specs/web/emoji_list.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § emoji表情.
+    ///
+    ///Notes from the spec:
+    ///- The only capture (fixtures/real/web-emoji-list-items.json) is the emoji_list array without the response wrapper; its items settle the item shape (hide is an integer 0/1, emoji_url is {uri, url_list}).
     pub async fn emoji_list(
         &self,
         params: &EmojiListParams,
@@ -743,6 +760,9 @@ impl Client {
     ///
     ///`GET /aweme/v1/web/im/resources/emoticon/trending`
     ///Spec: `specs/web/emoticon_trending.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § 表情包推荐.
+    ///
+    ///Notes from the spec:
+    ///- No capture of this endpoint exists; the nesting follows the documentation's 必须 flags (sticker fields are 必须, the fields of static_url / animate_url / author are not).
     pub async fn emoticon_trending(
         &self,
         params: &EmoticonTrendingParams,
@@ -795,6 +815,11 @@ impl Client {
     ///
     ///`GET /aweme/v1/web/hot/search/list/`
     ///Spec: `specs/web/hot_search_list.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § 实时上升热点.
+    ///
+    ///Notes from the spec:
+    ///- The documented query parameter aid (6383) is part of the browser profile (domain.yaml session.profile) and is not repeated here.
+    ///- detail_list and source are optional and have no default (only count/cursor-style parameters get the documented example as default); the site sends detail_list=1&source=6.
+    ///- Nesting reconstructed from the flattened listing: word_list\[\] items end at room_count (every item field is 必须); the following 非必须 fields active_time, share_info{share_url, share_title, share_link_desc}, trending_list, trending_desc and recommend_list belong to data. trending_list items document a subset of the word_list item fields, so both use HotSearchWord. No capture exists to confirm this.
     pub async fn hot_search_list(
         &self,
         params: &HotSearchListParams,
@@ -810,6 +835,11 @@ impl Client {
     ///
     ///`POST /aweme/v1/web/im/user/info/`
     ///Spec: `specs/web/im_user_info.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § 用户信息.
+    ///
+    ///Notes from the spec:
+    ///- The body is application/x-www-form-urlencoded with one field, sec_user_ids, whose value is a JSON array of sec_uid strings (documented type "text"); the typed API takes a list and sends it as compact JSON.
+    ///- The documented header Content-Type: application/x-www-form-urlencoded is not a parameter: the runtime sets it for every form body (declaring it here too would send the header twice).
+    ///- No capture of this endpoint exists; data\[\] items are user objects (the User schema; every field documented here is 必须).
     pub async fn im_user_info(
         &self,
         params: &ImUserInfoParams,
@@ -822,6 +852,11 @@ impl Client {
     ///
     ///`GET /aweme/v1/web/notice/detail/`
     ///Spec: `specs/web/notice_detail.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § 通知信息.
+    ///
+    ///Notes from the spec:
+    ///- id_list is JSON in the query (\[{"notice_id_str":"...","type":0}\]); the typed API takes the list and sends it as compact JSON.
+    ///- The documented query parameter aid (6383) is part of the browser profile and is not repeated here.
+    ///- No capture of this endpoint exists; see schemas/notice.yaml for how the flattened listing was nested.
     pub async fn notice_detail(
         &self,
         params: &NoticeDetailParams,
@@ -837,6 +872,10 @@ impl Client {
     ///
     ///`GET /aweme/v1/web/tab/feed/`
     ///Spec: `specs/web/tab_feed.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § 首页推荐.
+    ///
+    ///Notes from the spec:
+    ///- No capture of this endpoint exists. The aweme structure was checked against the sibling endpoint /aweme/v2/web/module/feed/ (fixtures/real/web-module-feed.json); that file was re-serialized by JavaScript, so its integers above 2^53 are rounded and were not used to infer types.
+    ///- aweme_pc_rec_raw_data is JSON text in the query; it is typed as a plain string because the documentation only shows {"is_client":false} and guesses at its meaning.
     pub async fn tab_feed(
         &self,
         params: &TabFeedParams,
@@ -849,6 +888,12 @@ impl Client {
     ///
     ///`GET /aweme/v1/web/user/profile/other/`
     ///Spec: `specs/web/user_profile_other.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § 用户详细信息.
+    ///
+    ///Notes from the spec:
+    ///- The documentation's referer is <https://www.douyin.com/friend>; the profile page a browser is on when it makes this request is <https://www.douyin.com/user/>{sec_user_id}, which is what we send.
+    ///- The documented query parameter aid (6383) is part of the browser profile and is not repeated here.
+    ///- Nesting reconstructed from the flattened, alphabetical listing: an out-of-order name starts a child object (general_permission{following_follower_list_toast}, life_story_block{life_story_block}, original_musician{digg_count, music_count, music_used_count}, tab_settings{private_tab{private_tab_style, show_private_tab}}, urge_detail{user_urged}). dynamic_cover, r_fans_group_info and video_cover are documented without fields.
+    ///- No capture of this endpoint exists.
     pub async fn user_profile_other(
         &self,
         params: &UserProfileOtherParams,
@@ -864,6 +909,13 @@ impl Client {
     ///
     ///`GET /aweme/v1/web/user/profile/self/`
     ///Spec: `specs/web/user_profile_self.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § 直播间个人信息.
+    ///
+    ///Notes from the spec:
+    ///- The documented query parameter aid (6383) is part of the browser profile; the endpoint has no other parameter.
+    ///- The documentation's section title is 直播间个人信息 (live-room personal info); the endpoint returns the signed-in user's profile.
+    ///- After user_collect_count{collect_count_list\[\]} the documentation repeats extra, log_pb and status_code with the ├─ prefix, i.e. nested in user_collect_count (an embedded sub-response); they are modelled there, next to the top-level ones.
+    ///- Nesting of user: see user_profile_other.yaml (same listing style); card_entries\[\] items here also carry CardEnableBefore, followers_detail is object\[\], can_set_geofencing boolean, district string and special_people_labels string\[\] (null elsewhere).
+    ///- No capture of this endpoint exists.
     pub async fn user_profile_self(
         &self,
         params: &UserProfileSelfParams,

@@ -31,9 +31,9 @@ pub const SESSION_PROFILE: &[(&str, &str, ::douyin_core::Position)] = &[
 pub const SESSION_USER_AGENT: ::std::option::Option<&str> = ::std::option::Option::Some(
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/117.0.0.0 Safari/537.36 Edg/117.0.2045.60",
 );
-///The douyin.com web API domain (https://www.douyin.com).
+///The douyin.com web API domain (<https://www.douyin.com>).
 ///
-///The JSON endpoints behind https://www.douyin.com (DouyinApi wiki page "APIv1.0", 2023). Every request carries the
+///The JSON endpoints behind <https://www.douyin.com> (DouyinApi wiki page "APIv1.0", 2023). Every request carries the
 ///browser's cookie and user agent, the browser-profile query parameters (session.profile), msToken, and an X-Bogus
 ///signature over the final query that the signer appends.
 ///抖音网页版接口：请求需携带 cookie、user-agent、msToken，并由签名器在查询串末尾追加 X-Bogus。
@@ -48,7 +48,7 @@ pub const SESSION_USER_AGENT: ::std::option::Option<&str> = ::std::option::Optio
 ///- The documentation has no error-code table for this domain (status_code 0 is success; status_msg carries the message), so errors is empty. The site blocks by answering HTTP 200 with an empty body or an HTML challenge page instead of JSON; the runtime handles that (blocked), not the envelope.
 ///- The referer header is per operation (documented 转发 header). Three are changed from the documentation to the page a browser is really on: comment_list (video page), aweme_post and user_profile_other (the user's page).
 ///- Response trees in the documentation lost their nesting (every ├─ line at the same depth). Nesting was reconstructed from the 必须 flags, alphabetical order breaks and the real captures; each operation's notes say where it was not obvious. Shared objects (Image, User, Aweme, Video, Music, ...) are one schema each, the union of every listing; x-required marks a field flagged 必须 in at least one listing.
-///- Numbers: every documented `number` is an integer (ids, counts, timestamps, 0/1 flags) except video.big_thumbs[] duration / interval, which are fractional in real traffic. Many ids exceed 2^53 (music.id, comment ids, impression_data ids), so integers are 64-bit and never f64.
+///- Numbers: every documented `number` is an integer (ids, counts, timestamps, 0/1 flags) except video.big_thumbs\[\] duration / interval, which are fractional in real traffic. Many ids exceed 2^53 (music.id, comment ids, impression_data ids), so integers are 64-bit and never f64.
 ///
 ///No credential of this domain is refreshed.
 #[derive(Clone, Copy, Debug)]

@@ -49,7 +49,7 @@ pub struct Aweme {
     pub duration: ::std::option::Option<i64>,
     ///Only seen as null (module/feed); kept raw.
     pub extra: ::std::option::Option<::douyin_core::RawJson>,
-    ///Documented only as null (notice/detail); real traffic sends [].
+    ///Documented only as null (notice/detail); real traffic sends \[\].
     pub geofencing: ::std::option::Option<::std::vec::Vec<::douyin_core::RawJson>>,
     ///Documented only as null; kept as raw JSON.
     pub geofencing_regions: ::std::option::Option<::douyin_core::RawJson>,
@@ -98,7 +98,7 @@ pub struct Aweme {
     pub nickname_position: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
     pub origin_comment_ids: ::std::option::Option<::douyin_core::RawJson>,
-    ///Documented only as null (notice/detail); real traffic (aweme/post) sends [].
+    ///Documented only as null (notice/detail); real traffic (aweme/post) sends \[\].
     pub origin_text_extra: ::std::option::Option<
         ::std::vec::Vec<::douyin_core::RawJson>,
     >,
@@ -113,7 +113,7 @@ pub struct Aweme {
     pub prevent_download: ::std::option::Option<bool>,
     pub preview_title: ::std::option::Option<::std::string::String>,
     pub preview_video_status: ::std::option::Option<i64>,
-    ///Documented only as null (notice/detail); real traffic sends [].
+    ///Documented only as null (notice/detail); real traffic sends \[\].
     pub promotions: ::std::option::Option<::std::vec::Vec<::douyin_core::RawJson>>,
     ///Documented only as null; kept as raw JSON.
     pub raw_ad_data: ::std::option::Option<::douyin_core::RawJson>,
@@ -133,7 +133,7 @@ pub struct Aweme {
     pub status: ::std::option::Option<AwemeStatus>,
     ///Only seen as null (module/feed); kept raw.
     pub stickers: ::std::option::Option<::douyin_core::RawJson>,
-    ///Hashtags and mentions in desc. Documented object[] at tab/feed, null at notice/detail. (Documented as required.)
+    ///Hashtags and mentions in desc. Documented object\[\] at tab/feed, null at notice/detail. (Documented as required.)
     pub text_extra: ::std::option::Option<::std::vec::Vec<TextExtra>>,
     ///Documented only as null; kept as raw JSON.
     pub uniqid_position: ::std::option::Option<::douyin_core::RawJson>,
@@ -141,11 +141,11 @@ pub struct Aweme {
     pub user_digged: ::std::option::Option<i64>,
     pub video: ::std::option::Option<Video>,
     pub video_control: ::std::option::Option<VideoControl>,
-    ///Documented only as null (notice/detail); real traffic (aweme/post) sends [].
+    ///Documented only as null (notice/detail); real traffic (aweme/post) sends \[\].
     pub video_labels: ::std::option::Option<::std::vec::Vec<::douyin_core::RawJson>>,
     ///Content category tags. Documented only as null; real traffic sends an array of {level, tag_id, tag_name}. (Documented as required.)
     pub video_tag: ::std::option::Option<::std::vec::Vec<VideoTag>>,
-    ///Documented only as null (notice/detail); real traffic (aweme/post) sends [].
+    ///Documented only as null (notice/detail); real traffic (aweme/post) sends \[\].
     pub video_text: ::std::option::Option<::std::vec::Vec<::douyin_core::RawJson>>,
     ///JSON text. (Documented as required.)
     pub web_raw_data: ::std::option::Option<::std::string::String>,
@@ -425,7 +425,7 @@ pub struct Comment {
     pub stick_position: ::std::option::Option<i64>,
     ///(Documented as required.)
     pub text: ::std::option::Option<::std::string::String>,
-    ///Documented object[] at comment/list, null at notice/detail. (Documented as required.)
+    ///Documented object\[\] at comment/list, null at notice/detail. (Documented as required.)
     pub text_extra: ::std::option::Option<::std::vec::Vec<TextExtra>>,
     ///Documented only as null; kept as raw JSON.
     pub text_music_info: ::std::option::Option<::douyin_core::RawJson>,
@@ -601,7 +601,7 @@ pub struct DiggNotice {
 ///`Emoji`
 #[derive(Clone, Debug, Default)]
 pub struct Emoji {
-    ///The text code typed in comments, e.g. "[微笑]". (Documented as required.)
+    ///The text code typed in comments, e.g. "\[微笑\]". (Documented as required.)
     pub display_name: ::std::option::Option<::std::string::String>,
     pub emoji_url: ::std::option::Option<Image>,
     ///0/1 flag (0 in every captured item). (Documented as required.)
@@ -663,7 +663,7 @@ pub struct EmoticonTrendingResponse {
 ///`Extra`
 #[derive(Clone, Debug, Default)]
 pub struct Extra {
-    ///Documented string[] (comment/list documents it as null).
+    ///Documented string\[\] (comment/list documents it as null).
     pub fatal_item_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Request log id (also the envelope's log_id). Real traffic (module/feed) sends it as null at times.
     pub logid: ::std::option::Option<::std::string::String>,
@@ -869,7 +869,7 @@ pub struct ImUserInfoResponse {
     "status_msg" }
 );
 /**A media resource: `uri` is the storage key, `url_list` its CDN mirrors (try them in order). Play addresses
-(video.play_addr, bit_rate[].play_addr, music.play_url) also carry url_key / data_size / file_hash / file_cs.
+(video.play_addr, bit_rate\[\].play_addr, music.play_url) also carry url_key / data_size / file_hash / file_cs.
 Real traffic sends url_key and data_size as null on plain images.
 */
 #[derive(Clone, Debug, Default)]
@@ -1006,7 +1006,7 @@ pub struct MixStatus {
 #[derive(Clone, Debug, Default)]
 pub struct Music {
     pub album: ::std::option::Option<::std::string::String>,
-    ///Documented as null; real traffic (module/feed) sends [].
+    ///Documented as null; real traffic (module/feed) sends \[\].
     pub artist_user_infos: ::std::option::Option<
         ::std::vec::Vec<::douyin_core::RawJson>,
     >,
@@ -1438,7 +1438,7 @@ pub struct User {
     pub aweme_count_correction_threshold: ::std::option::Option<i64>,
     pub aweme_hotsoon_auth: ::std::option::Option<i64>,
     pub aweme_hotsoon_auth_relation: ::std::option::Option<i64>,
-    ///Documented string[] at aweme/post, number[] at comment/list (and null at notice/detail); items take either. (Documented as required.)
+    ///Documented string\[\] at aweme/post, number\[\] at comment/list (and null at notice/detail); items take either. (Documented as required.)
     pub ban_user_functions: ::std::option::Option<
         ::std::vec::Vec<::douyin_core::StrOrNum>,
     >,
