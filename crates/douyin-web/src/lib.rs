@@ -21,6 +21,7 @@
 pub mod generated;
 pub mod session;
 pub mod signing;
+pub mod user_agent;
 
 pub use douyin_core::{RetryPolicy, Secret};
 pub use generated::client::*;

@@ -21,23 +21,30 @@ pub struct WebSession {
 
 impl WebSession {
     /// A session with the user's cookie string and the user agent of the browser it came from. The browser profile
-    /// starts at the spec's defaults (`specs/web/domain.yaml`, `session.profile`); msToken is the cookie's
-    /// `msToken`, or a random token of the usual length.
+    /// starts at the spec's defaults (`specs/web/domain.yaml`, `session.profile`), then takes the browser, engine
+    /// and OS the user agent names, so the two agree; msToken is the cookie's `msToken`, or a random token of the
+    /// usual length.
     pub fn new(cookie: impl Into<String>, user_agent: impl Into<String>) -> Self {
         let cookie = cookie.into();
+        let user_agent = user_agent.into();
         let ms_token = cookie_value(&cookie, "msToken")
             .map(str::to_owned)
             .unwrap_or_else(random_ms_token);
-        WebSession {
+        let mut session = WebSession {
             cookie: Secret::new(cookie),
-            user_agent: user_agent.into(),
+            user_agent: String::new(),
             ms_token: Secret::new(ms_token),
             webid: None,
             profile: SESSION_PROFILE
                 .iter()
                 .map(|(n, v, p)| ((*n).to_owned(), (*v).to_owned(), *p))
                 .collect(),
+        };
+        for (name, value) in crate::user_agent::profile_of(&user_agent) {
+            session = session.profile_param(name, value);
         }
+        session.user_agent = user_agent;
+        session
     }
 
     /// A session using the user agent the profile defaults agree with.
@@ -150,6 +157,40 @@ mod tests {
             !dbg.contains("SECRETCOOKIE") && !dbg.contains("SECRETTOKEN"),
             "{dbg}"
         );
+    }
+
+    #[test]
+    fn profile_follows_the_user_agent() {
+        let chrome = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) \
+                      Chrome/120.0.6099.109 Safari/537.36";
+        let s = WebSession::new("c=1", chrome);
+        let get = |name: &str| {
+            s.query_params()
+                .find(|(n, _, _)| *n == name)
+                .unwrap()
+                .1
+                .to_owned()
+        };
+        assert_eq!(get("browser_name"), "Chrome");
+        assert_eq!(get("browser_version"), "120.0.6099.109");
+        assert_eq!(get("engine_version"), "120.0.6099.109");
+        assert_eq!(get("os_name"), "Mac OS");
+        assert_eq!(get("os_version"), "10.15.7");
+        assert_eq!(get("browser_platform"), "MacIntel");
+    }
+
+    #[test]
+    fn the_default_user_agent_keeps_the_spec_defaults() {
+        let s = WebSession::with_default_user_agent("c=1");
+        let sent: Vec<_> = s
+            .query_params()
+            .map(|(n, v, p)| (n.to_owned(), v.to_owned(), p))
+            .collect();
+        let spec: Vec<_> = SESSION_PROFILE
+            .iter()
+            .map(|(n, v, p)| ((*n).to_owned(), (*v).to_owned(), *p))
+            .collect();
+        assert_eq!(sent, spec);
     }
 
     #[test]
