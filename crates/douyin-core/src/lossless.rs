@@ -1,8 +1,9 @@
 //! Lossless JSON building blocks used by every generated response type.
 //!
 //! Generated structs keep the fields their spec does not know in an [`Extra`] store, as raw JSON text captured while
-//! decoding. `#[serde(flatten)]` would do the same but buffers every field into a `Content` tree first, which measured
-//! ~3x slower than plain typed decoding; the macros here match keys directly and hand unknown ones to `RawValue`.
+//! decoding. `#[serde(flatten)]` would do the same but buffers unknown fields into a `Content` tree and then a
+//! `serde_json::Map` (on the 1.17 MB aweme/post capture: 0.8x the speed of these macros, docs/performance.md); the
+//! macros here match keys directly and hand unknown ones to `RawValue`.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -13,39 +14,57 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 /// Fields of a JSON object that the spec does not describe, in arrival order, kept as raw JSON text.
+///
+/// The names share one buffer and each value is one allocation, so keeping an unknown field costs a single
+/// allocation (docs/performance.md).
 #[derive(Clone, Debug, Default)]
-pub struct Extra(Vec<(Box<str>, Box<RawValue>)>);
+pub struct Extra {
+    /// Every name, concatenated.
+    names: String,
+    /// Where each name ends in `names`, and its value.
+    values: Vec<(usize, Box<RawValue>)>,
+}
 
 impl Extra {
     /// Records an unknown field.
     pub fn push(&mut self, key: Box<str>, value: Box<RawValue>) {
-        self.0.push((key, value));
+        self.push_str(&key, value);
+    }
+
+    /// Records an unknown field without allocating for its name (used by generated `Deserialize` impls).
+    #[inline]
+    pub fn push_str(&mut self, key: &str, value: Box<RawValue>) {
+        self.names.push_str(key);
+        self.values.push((self.names.len(), value));
     }
 
     /// Whether every field of the object was known to the spec.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.values.is_empty()
     }
 
     /// Number of unknown fields.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.values.len()
     }
 
     /// The raw JSON text of an unknown field.
     pub fn get(&self, key: &str) -> Option<&RawValue> {
-        self.0.iter().find(|(k, _)| &**k == key).map(|(_, v)| &**v)
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     /// Unknown fields as `(name, raw JSON)` pairs.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &RawValue)> {
-        self.0.iter().map(|(k, v)| (&**k, &**v))
+        let starts = std::iter::once(0).chain(self.values.iter().map(|(end, _)| *end));
+        starts
+            .zip(&self.values)
+            .map(|(start, (end, v))| (&self.names[start..*end], &**v))
     }
 
     /// Writes the unknown fields into a map being serialized (used by generated `Serialize` impls).
     pub fn serialize_into<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        for (k, v) in &self.0 {
-            map.serialize_entry(&**k, &**v)?;
+        for (k, v) in self.iter() {
+            map.serialize_entry(k, v)?;
         }
         Ok(())
     }
@@ -249,7 +268,7 @@ impl<T: Census> Census for Box<T> {
 impl Extra {
     /// Records the paths of these unknown fields (used by generated [`Census`] impls).
     pub fn census(&self, path: &str, out: &mut Vec<String>) {
-        out.extend(self.0.iter().map(|(k, _)| format!("{path}.{k}")));
+        out.extend(self.iter().map(|(k, _)| format!("{path}.{k}")));
     }
 }
 
@@ -267,13 +286,24 @@ macro_rules! impl_lossless {
                         f.write_str(concat!("object ", stringify!($ty)))
                     }
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<$ty, A::Error> {
+                        // Key to field in a small function of its own, then one jump per field, like serde's
+                        // derive: measured faster than matching strings in arms that decode values
+                        // (docs/performance.md).
+                        #[allow(non_camel_case_types)]
+                        enum F { $($field,)* __Unknown }
+                        fn field(key: &str) -> F {
+                            match key {
+                                $($wire => F::$field,)*
+                                _ => F::__Unknown,
+                            }
+                        }
                         let mut out = <$ty as ::std::default::Default>::default();
                         while let ::std::option::Option::Some(key) = map.next_key::<$crate::lossless::Key<'de>>()? {
-                            match key.as_str() {
-                                $($wire => out.$field = map.next_value()?,)*
-                                _ => {
+                            match field(key.as_str()) {
+                                $(F::$field => out.$field = map.next_value()?,)*
+                                F::__Unknown => {
                                     let raw = map.next_value()?;
-                                    out.unknown_fields.push(key.into_boxed(), raw);
+                                    out.unknown_fields.push_str(key.as_str(), raw);
                                 }
                             }
                         }
@@ -364,4 +394,30 @@ macro_rules! impl_open_enum {
             fn census(&self, _: &mut ::std::string::String, _: &mut ::std::vec::Vec<::std::string::String>) {}
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(s: &str) -> Box<RawValue> {
+        RawValue::from_string(s.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn extra_keeps_names_values_and_order() {
+        let mut e = Extra::default();
+        assert!(e.is_empty());
+        e.push("b".into(), raw("1"));
+        e.push_str("a", raw(r#"{"x":[null]}"#));
+        e.push_str("", raw("\"\""));
+        assert_eq!(e.len(), 3);
+        let pairs: Vec<_> = e.iter().map(|(k, v)| (k, v.get())).collect();
+        assert_eq!(pairs, [("b", "1"), ("a", r#"{"x":[null]}"#), ("", "\"\"")]);
+        assert_eq!(e.get("a").map(RawValue::get), Some(r#"{"x":[null]}"#));
+        assert!(e.get("c").is_none());
+        let mut paths = Vec::new();
+        e.census(".o", &mut paths);
+        assert_eq!(paths, [".o.b", ".o.a", ".o."]);
+    }
 }

@@ -1,0 +1,141 @@
+//! Shared pieces of the douyin-rs benchmarks (`cargo bench -p douyin-bench`; figures in `docs/performance.md`):
+//! the real capture, variants of douyin-web's generated types for the decode baselines, a mock server in a child
+//! process, and peak-RSS reading.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+/// The real `aweme/post` capture (1.17 MB) from `../shared/fixtures/real/` beside the workspace.
+pub fn aweme_post_fixture() -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/real/web-aweme-post.json");
+    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// `impl_lossless!` without the lossless part: the same generated visitor, but a key the spec does not know has its
+/// value skipped with `IgnoredAny` and nothing is stored. Used by [`visitor_ignoring`].
+#[macro_export]
+macro_rules! impl_ignoring {
+    ($ty:ident { $($field:ident : $wire:literal),* $(,)? }) => {
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                struct V;
+                impl<'de> ::serde::de::Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter) -> ::std::fmt::Result {
+                        f.write_str(concat!("object ", stringify!($ty)))
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<$ty, A::Error> {
+                        #[allow(non_camel_case_types)]
+                        enum F { $($field,)* __Unknown }
+                        fn field(key: &str) -> F {
+                            match key {
+                                $($wire => F::$field,)*
+                                _ => F::__Unknown,
+                            }
+                        }
+                        let mut out = <$ty as ::std::default::Default>::default();
+                        while let ::std::option::Option::Some(key) = map.next_key::<::douyin_core::lossless::Key<'de>>()? {
+                            match field(key.as_str()) {
+                                $(F::$field => out.$field = map.next_value()?,)*
+                                F::__Unknown => {
+                                    map.next_value::<::serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        ::std::result::Result::Ok(out)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+    };
+}
+
+/// douyin-web's generated types with the generated visitor, unknown fields skipped (build.rs).
+#[allow(dead_code, unused_qualifications, clippy::all)]
+pub mod visitor_ignoring {
+    include!(concat!(env!("OUT_DIR"), "/visitor_ignoring.rs"));
+}
+
+/// douyin-web's generated types with `#[derive(Deserialize)]`, unknown fields skipped (build.rs).
+#[allow(dead_code, clippy::all)]
+pub mod derive_ignoring {
+    include!(concat!(env!("OUT_DIR"), "/derive_ignoring.rs"));
+}
+
+/// douyin-web's generated types with `#[derive(Deserialize)]` and `#[serde(flatten)]` unknown fields (build.rs).
+#[allow(dead_code, clippy::all)]
+pub mod derive_flatten {
+    include!(concat!(env!("OUT_DIR"), "/derive_flatten.rs"));
+}
+
+/// The mock server (`douyin-mock`) running in a child process (the `douyin-bench-mock` binary), so the client being
+/// measured shares neither its runtime nor its memory (the mock records every request). Stops when dropped.
+pub struct MockProcess {
+    child: Child,
+    // Closing the child's stdin tells it to exit.
+    stdin: Option<ChildStdin>,
+    /// The web domain's base URL (`http://127.0.0.1:PORT/web`).
+    pub web_base: String,
+}
+
+impl MockProcess {
+    /// Starts `exe` (the `douyin-bench-mock` binary) with `args` and waits for its base URL.
+    pub fn start(exe: &Path, args: &[&str]) -> MockProcess {
+        let mut child = Command::new(exe)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", exe.display()));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped stdout"))
+            .read_line(&mut line)
+            .expect("reading the mock's base URL");
+        let web_base = line.trim().to_owned();
+        assert!(
+            web_base.starts_with("http://"),
+            "douyin-bench-mock printed {line:?}"
+        );
+        MockProcess {
+            stdin: child.stdin.take(),
+            child,
+            web_base,
+        }
+    }
+
+    /// The `douyin-bench-mock` binary next to the running executable (for binaries of this package).
+    pub fn sibling_exe() -> PathBuf {
+        let me = std::env::current_exe().expect("current exe");
+        me.with_file_name(format!("douyin-bench-mock{}", std::env::consts::EXE_SUFFIX))
+    }
+}
+
+impl Drop for MockProcess {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// A web client of the mock at `base`, with the credentials the mock accepts by default.
+pub fn web_client(base: &str) -> douyin_web::Client {
+    let session =
+        douyin_web::WebSession::with_default_user_agent("sessionid=test").ms_token("test-ms-token");
+    douyin_web::builder(session, douyin_web::XBogusSigner::default())
+        .base_url(base)
+        .build()
+        .expect("client builds")
+        .into()
+}
+
+/// A field of `/proc/self/status` in kB (`VmHWM`: peak resident set; `VmRSS`: current).
+pub fn proc_status_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| {
+        let rest = l.strip_prefix(field)?.strip_prefix(':')?;
+        rest.trim().trim_end_matches("kB").trim().parse().ok()
+    })
+}
