@@ -9,8 +9,8 @@ use douyin_core::registry::OperationEntry;
 use douyin_core::ErrorCode;
 use serde_json::{json, Value};
 
-use crate::lossless::differences;
 use crate::support::CliError;
+use douyin_core::compare::differences;
 
 /// At most this many re-encoding differences are listed.
 const MAX_DIFFERENCES: usize = 20;

@@ -17,7 +17,6 @@ mod clients;
 mod config;
 #[rustfmt::skip]
 mod generated;
-mod lossless;
 mod output;
 mod pages;
 mod support;

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use clap::{Arg, ArgAction, ArgMatches};
-use douyin_core::{ErrorClass, ErrorCode};
+use douyin_core::ErrorCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -61,23 +61,6 @@ impl CliError {
     }
 }
 
-fn class_name(class: ErrorClass) -> &'static str {
-    match class {
-        ErrorClass::Success => "success",
-        ErrorClass::NoResult => "no_result",
-        ErrorClass::InvalidParameter => "invalid_parameter",
-        ErrorClass::Authentication => "authentication",
-        ErrorClass::ExpiredCredential => "expired_credential",
-        ErrorClass::Permission => "permission",
-        ErrorClass::Quota => "quota",
-        ErrorClass::RateLimited => "rate_limited",
-        ErrorClass::Retryable => "retryable",
-        ErrorClass::Server => "server",
-        ErrorClass::Blocked => "blocked",
-        _ => "other",
-    }
-}
-
 /// The Rust variant name of a typed error code (`NoResult`), or `Unknown` for an undocumented one.
 fn code_name<C: ErrorCode>(code: &C) -> String {
     let dbg = format!("{code:?}");
@@ -117,7 +100,7 @@ pub fn api_error<C: ErrorCode>(e: douyin_core::Error<C>) -> CliError {
                 Some(m) => s.push_str(&format!(": {m}")),
                 None => s.push_str(": not in the documented code table"),
             }
-            s.push_str(&format!("; class {}, {retry}", class_name(a.class())));
+            s.push_str(&format!("; class {}, {retry}", a.class().as_str()));
             match a.billing() {
                 Some(douyin_core::Billing::Billed) => s.push_str(", billed"),
                 Some(douyin_core::Billing::NotBilled) => s.push_str(", not billed"),

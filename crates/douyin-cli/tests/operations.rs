@@ -6,7 +6,8 @@ mod common;
 
 use std::process::Command;
 
-use common::{douyin, run, without_nulls, Run, TempDir};
+use common::{douyin, run, Run, TempDir};
+use douyin_core::compare::without_nulls;
 use douyin_mock::{MockConfig, MockServer, Scenario};
 use serde_json::Value;
 

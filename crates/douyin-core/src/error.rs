@@ -34,6 +34,24 @@ pub enum ErrorClass {
 }
 
 impl ErrorClass {
+    /// The class as the specs spell it (`rate_limited`, `expired_credential`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorClass::Success => "success",
+            ErrorClass::NoResult => "no_result",
+            ErrorClass::InvalidParameter => "invalid_parameter",
+            ErrorClass::Authentication => "authentication",
+            ErrorClass::ExpiredCredential => "expired_credential",
+            ErrorClass::Permission => "permission",
+            ErrorClass::Quota => "quota",
+            ErrorClass::RateLimited => "rate_limited",
+            ErrorClass::Retryable => "retryable",
+            ErrorClass::Server => "server",
+            ErrorClass::Blocked => "blocked",
+            ErrorClass::Other => "other",
+        }
+    }
+
     /// Whether the runtime retries a request that failed with this class.
     pub fn is_retryable(self) -> bool {
         matches!(

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod compare;
 pub mod credentials;
 pub mod decode;
 pub mod error;

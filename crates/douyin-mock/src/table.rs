@@ -10,7 +10,7 @@ pub struct DomainTable {
     /// The named credentials the domain declares.
     pub credentials: &'static [CredentialSpec],
     /// Where bodies report their outcome.
-    pub envelope: EnvelopeTable,
+    pub envelope: douyin_core::EnvelopeSpec,
     /// The documented error-code table, in documented order.
     pub errors: &'static [ErrorSpec],
     /// The parameter switching the body's format, if any (Onebound `result_type`).
@@ -28,25 +28,6 @@ pub struct CredentialSpec {
     pub name: &'static str,
     /// Whether the client refreshes it when the service reports an expired credential.
     pub refreshed_on_expiry: bool,
-}
-
-/// The domain's envelope paths (dot-separated; the first present wins).
-#[derive(Debug)]
-pub struct EnvelopeTable {
-    /// Paths of the code.
-    pub code: &'static [&'static str],
-    /// Codes meaning success.
-    pub success: &'static [&'static str],
-    /// Paths of the message.
-    pub message: &'static [&'static str],
-    /// Paths of the log id.
-    pub log_id: &'static [&'static str],
-    /// Paths of the sub code.
-    pub sub_code: &'static [&'static str],
-    /// Paths of the sub message.
-    pub sub_message: &'static [&'static str],
-    /// Whether codes carry a billing flag.
-    pub billed: bool,
 }
 
 /// The class of a documented error code (the spec's `class`): the runtime's own classes.

@@ -10,8 +10,32 @@ fn class_tokens(c: ErrorClass) -> TokenStream {
     quote!(::douyin_core::ErrorClass::#v)
 }
 
-fn strs(v: &[String]) -> TokenStream {
+/// A `&["a", "b"]` literal.
+pub fn strs(v: &[String]) -> TokenStream {
     quote!(&[#(#v),*])
+}
+
+/// The domain's `douyin_core::EnvelopeSpec` literal (used by the client's `Domain` impl and the mock's table).
+pub fn envelope_spec(domain: &Domain) -> TokenStream {
+    let env = &domain.envelope;
+    let (code, success, message, log_id, sub_code, sub_message) = (
+        strs(&env.code),
+        strs(&env.success),
+        strs(&env.message),
+        strs(&env.log_id),
+        strs(&env.sub_code),
+        strs(&env.sub_message),
+    );
+    quote! {
+        ::douyin_core::EnvelopeSpec {
+            code: #code,
+            success: #success,
+            message: #message,
+            log_id: #log_id,
+            sub_code: #sub_code,
+            sub_message: #sub_message,
+        }
+    }
 }
 
 /// The Rust name of the domain marker type (`Onebound`, `OpenPlatform`, `Web`).
@@ -23,15 +47,7 @@ pub fn emit(domain: &Domain) -> TokenStream {
     let marker = domain_type(domain);
     let name = &domain.name;
     let base = &domain.base_url;
-    let env = &domain.envelope;
-    let (code, success, message, log_id, sub_code, sub_message) = (
-        strs(&env.code),
-        strs(&env.success),
-        strs(&env.message),
-        strs(&env.log_id),
-        strs(&env.sub_code),
-        strs(&env.sub_message),
-    );
+    let envelope = envelope_spec(domain);
     let ua_cred = match &domain.user_agent_credential {
         Some(c) => quote!(::std::option::Option::Some(#c)),
         None => quote!(::std::option::Option::None),
@@ -166,14 +182,7 @@ pub fn emit(domain: &Domain) -> TokenStream {
             type Code = ErrorCode;
             const NAME: &'static str = #name;
             const BASE_URL: &'static str = #base;
-            const ENVELOPE: &'static ::douyin_core::EnvelopeSpec = &::douyin_core::EnvelopeSpec {
-                code: #code,
-                success: #success,
-                message: #message,
-                log_id: #log_id,
-                sub_code: #sub_code,
-                sub_message: #sub_message,
-            };
+            const ENVELOPE: &'static ::douyin_core::EnvelopeSpec = &#envelope;
             const USER_AGENT_CREDENTIAL: ::std::option::Option<&'static str> = #ua_cred;
         }
 

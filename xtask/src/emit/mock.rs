@@ -72,10 +72,6 @@ fn opt_i64(v: Option<i64>) -> TokenStream {
     }
 }
 
-fn strs(v: &[String]) -> TokenStream {
-    quote!(&[#(#v),*])
-}
-
 fn domain_table(d: &Domain) -> TokenStream {
     let ident = format_ident!("{}", d.name.to_shouty_snake_case());
     let doc = format!("`{}`: {}.", d.spec_dir.display(), d.title);
@@ -86,16 +82,7 @@ fn domain_table(d: &Domain) -> TokenStream {
         let refresh = c.refresh_on.contains(&ErrorClass::ExpiredCredential);
         quote!(CredentialSpec { name: #n, refreshed_on_expiry: #refresh })
     });
-    let env = &d.envelope;
-    let (code, success, message, log_id, sub_code, sub_message, billed) = (
-        strs(&env.code),
-        strs(&env.success),
-        strs(&env.message),
-        strs(&env.log_id),
-        strs(&env.sub_code),
-        strs(&env.sub_message),
-        env.billed,
-    );
+    let envelope = super::errors::envelope_spec(d);
     let errors = d.errors.iter().map(|e| {
         let (c, n, m) = (&e.code, &e.name, &e.meaning);
         let class = format_ident!("{}", format!("{:?}", e.class));
@@ -103,7 +90,11 @@ fn domain_table(d: &Domain) -> TokenStream {
     });
     let formats = match &d.response_formats {
         Some(f) => {
-            let (p, j, t) = (&f.parameter, strs(&f.json), strs(&f.text));
+            let (p, j, t) = (
+                &f.parameter,
+                super::errors::strs(&f.json),
+                super::errors::strs(&f.text),
+            );
             quote!(::std::option::Option::Some(FormatsTable { parameter: #p, json: #j, text: #t }))
         }
         None => quote!(::std::option::Option::None),
@@ -116,15 +107,7 @@ fn domain_table(d: &Domain) -> TokenStream {
             name: #name,
             prefix: #prefix,
             credentials: &[#(#credentials),*],
-            envelope: EnvelopeTable {
-                code: #code,
-                success: #success,
-                message: #message,
-                log_id: #log_id,
-                sub_code: #sub_code,
-                sub_message: #sub_message,
-                billed: #billed,
-            },
+            envelope: #envelope,
             errors: &[#(#errors),*],
             formats: #formats,
             session_user_agent: #user_agent,

@@ -81,18 +81,3 @@ pub fn run(mut cmd: Command) -> Run {
         stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
     }
 }
-
-/// `value` with every `null` object member removed (null and absent are equal in a lossless round trip).
-pub fn without_nulls(value: &serde_json::Value) -> serde_json::Value {
-    use serde_json::Value;
-    match value {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(without_nulls).collect()),
-        other => other.clone(),
-    }
-}

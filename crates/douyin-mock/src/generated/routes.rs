@@ -17,14 +17,13 @@ pub static ONEBOUND: DomainTable = DomainTable {
             refreshed_on_expiry: false,
         },
     ],
-    envelope: EnvelopeTable {
+    envelope: ::douyin_core::EnvelopeSpec {
         code: &["error_code"],
         success: &["0000"],
         message: &["reason", "error"],
         log_id: &["request_id"],
         sub_code: &[],
         sub_message: &[],
-        billed: true,
     },
     errors: &[
         ErrorSpec {
@@ -272,14 +271,13 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
             refreshed_on_expiry: true,
         },
     ],
-    envelope: EnvelopeTable {
+    envelope: ::douyin_core::EnvelopeSpec {
         code: &["err_no", "data.error_code"],
         success: &["0"],
         message: &["err_msg", "data.description", "extra.description"],
         log_id: &["log_id", "extra.logid", "data.extra.logid"],
         sub_code: &["extra.sub_error_code", "data.extra.sub_error_code"],
         sub_message: &["extra.sub_description", "data.extra.sub_description"],
-        billed: false,
     },
     errors: &[
         ErrorSpec {
@@ -584,14 +582,13 @@ pub static WEB: DomainTable = DomainTable {
             refreshed_on_expiry: false,
         },
     ],
-    envelope: EnvelopeTable {
+    envelope: ::douyin_core::EnvelopeSpec {
         code: &["status_code"],
         success: &["0"],
         message: &["status_msg"],
         log_id: &["extra.logid", "log_pb.impr_id"],
         sub_code: &[],
         sub_message: &[],
-        billed: false,
     },
     errors: &[],
     formats: ::std::option::Option::None,

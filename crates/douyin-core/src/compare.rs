@@ -1,7 +1,6 @@
 //! What "lossless" means when a re-encoded body is compared with the original: equal JSON after dropping `null`
 //! object members on both sides (a `null` field decodes to `None` and is written back as absent), nothing else
-//! forgiven. The same rule as the workspace tests' `first_difference` (`tests/support/lib.rs`), listing every
-//! difference up to a limit.
+//! forgiven. One rule for the golden and conformance tests, the CLI's `check-capture` and its tests.
 
 use serde_json::Value;
 
