@@ -2,6 +2,7 @@
 //! every documented error example, exact wire bytes, retries, timeouts, blocked and broken bodies, the text formats,
 //! and no credential in any error's `Display` or `Debug`.
 
+use douyin_tests::assert_no_secret;
 use std::time::{Duration, Instant};
 
 use douyin_core::{Billing, BlockedKind, ErrorClass, ErrorCode as _};
@@ -40,18 +41,6 @@ fn client_with(server: &MockServer, key: &str, secret: &str) -> Client {
 
 fn client(server: &MockServer) -> Client {
     client_with(server, KEY, SECRET)
-}
-
-/// No credential value in the error's `Display` or `Debug`.
-#[track_caller]
-fn assert_no_secret(err: &Error, secrets: &[&str]) {
-    let shown = format!("{err}\n{err:?}");
-    for s in secrets {
-        assert!(
-            !shown.contains(s),
-            "credential {s:?} leaks into the error: {shown}"
-        );
-    }
 }
 
 /// The API error of `result`, checked for leaks.

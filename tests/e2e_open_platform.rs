@@ -2,6 +2,7 @@
 //! spec-driven mock. Both envelopes, the documented examples, the token in the header or the query, refresh on
 //! 28001008, pagination streams, retries, and no token in any error's `Display` or `Debug`.
 
+use douyin_tests::checked;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -61,19 +62,6 @@ impl TokenProvider for Rotating {
         self.at.fetch_add(1, Ordering::SeqCst);
         Box::pin(async { Ok(()) })
     }
-}
-
-#[track_caller]
-fn checked<T: std::fmt::Debug>(result: Result<T, Error>, secrets: &[&str]) -> Error {
-    let err = result.expect_err("the call fails");
-    let shown = format!("{err}\n{err:?}");
-    for s in secrets {
-        assert!(
-            !shown.contains(s),
-            "token {s:?} leaks into the error: {shown}"
-        );
-    }
-    err
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! spec-driven mock, which checks the cookie, user agent, msToken and the signature over the exact query, body and
 //! user agent, and answers with the real captures. A refused session is `Blocked`, never an empty result.
 
+use douyin_tests::checked;
 use std::time::Duration;
 
 use douyin_core::{BlockedKind, Position, SignInput, Signer};
@@ -56,19 +57,6 @@ fn profile(position: Position) -> String {
         .map(|(n, v, _)| format!("{n}={v}"))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-#[track_caller]
-fn checked<T: std::fmt::Debug>(result: Result<T, Error>, secrets: &[&str]) -> Error {
-    let err = result.expect_err("the call fails");
-    let shown = format!("{err}\n{err:?}");
-    for s in secrets {
-        assert!(
-            !shown.contains(s),
-            "credential {s:?} leaks into the error: {shown}"
-        );
-    }
-    err
 }
 
 #[tokio::test]

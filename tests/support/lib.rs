@@ -22,3 +22,26 @@ pub fn shared() -> PathBuf {
 pub fn first_difference(a: &Value, b: &Value) -> Option<String> {
     douyin_core::compare::differences(a, b, 1).pop()
 }
+
+/// Fails if any credential value shows in the error's `Display` or `Debug`.
+#[track_caller]
+pub fn assert_no_secret<E: std::fmt::Display + std::fmt::Debug>(err: &E, secrets: &[&str]) {
+    let shown = format!("{err}\n{err:?}");
+    for s in secrets {
+        assert!(
+            !shown.contains(s),
+            "credential {s:?} leaks into the error: {shown}"
+        );
+    }
+}
+
+/// The error of a call that must fail, checked for leaked credentials.
+#[track_caller]
+pub fn checked<T: std::fmt::Debug, E: std::fmt::Display + std::fmt::Debug>(
+    result: Result<T, E>,
+    secrets: &[&str],
+) -> E {
+    let err = result.expect_err("the call fails");
+    assert_no_secret(&err, secrets);
+    err
+}
