@@ -1,17 +1,17 @@
-//! Real-capture conformance: every file in `../shared/fixtures/real/` decodes with the generated web types,
+//! Real-capture conformance: every file in `specs/web/captures/` decodes with the generated web types,
 //! re-encodes to the same JSON, and no field the documentation lists lands in an unknown-field store.
 
 use std::collections::BTreeSet;
 
 use douyin_core::registry::OperationEntry;
-use douyin_tests::{first_difference, shared};
+use douyin_tests::{captures, first_difference, workspace};
 use douyin_web::ErrorCode;
 use serde_json::Value;
 
 /// Every field name the web documentation lists (its response trees lost their nesting, so names are all it gives).
 fn documented_names() -> BTreeSet<String> {
-    let seed =
-        std::fs::read_to_string(shared().join("seeds/001_8fb9ba359deb8cf4.txt")).expect("web seed");
+    let seed = std::fs::read_to_string(workspace().join("specs/seeds/001_8fb9ba359deb8cf4.txt"))
+        .expect("web seed");
     seed.lines()
         .filter_map(|l| {
             let l = l.trim_start_matches("├─").trim();
@@ -59,8 +59,7 @@ fn conform(operation: &str, body: &[u8]) -> Vec<String> {
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(shared().join("fixtures/real").join(name))
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
+    std::fs::read(captures().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 #[test]

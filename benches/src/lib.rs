@@ -6,10 +6,10 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
-/// The real `aweme/post` capture (1.17 MB) from `../shared/fixtures/real/` beside the workspace.
+/// The real `aweme/post` capture (1.17 MB) from `specs/web/captures/`.
 pub fn aweme_post_fixture() -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/fixtures/real/web-aweme-post.json");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../specs/web/captures/web-aweme-post.json");
     std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 

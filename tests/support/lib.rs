@@ -12,9 +12,9 @@ pub fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// `../shared` beside the workspace (read-only material: seeds, fixtures, vectors).
-pub fn shared() -> PathBuf {
-    workspace().parent().unwrap().join("shared")
+/// The real web captures kept in the repository (`specs/web/captures/`).
+pub fn captures() -> PathBuf {
+    workspace().join("specs/web/captures")
 }
 
 /// The first place two JSON values differ under the lossless rule (`null` members equal absent ones), as a path,

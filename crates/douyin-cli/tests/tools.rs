@@ -1,11 +1,11 @@
-//! The `douyin` tools that need no server: `check-capture` on every real capture in `../shared/fixtures/real/`,
+//! The `douyin` tools that need no server: `check-capture` on every real capture in `specs/web/captures/`,
 //! `xbogus sign` / `xbogus decode` with the shared test vectors, and the generated command tree's help.
 
 mod common;
 
 use std::path::PathBuf;
 
-use common::{douyin, run, shared, Run, TempDir};
+use common::{captures, douyin, run, vectors, Run, TempDir};
 use serde_json::Value;
 
 fn douyin_run(args: &[&str]) -> Run {
@@ -16,7 +16,7 @@ fn douyin_run(args: &[&str]) -> Run {
 }
 
 fn real(name: &str) -> PathBuf {
-    shared().join("fixtures/real").join(name)
+    captures().join(name)
 }
 
 fn json(text: &str) -> Value {
@@ -33,7 +33,7 @@ fn wrapped_emoji(dir: &TempDir) -> PathBuf {
 #[test]
 fn every_real_capture_decodes_losslessly() {
     let dir = TempDir::new("captures");
-    let mut names: Vec<String> = std::fs::read_dir(shared().join("fixtures/real"))
+    let mut names: Vec<String> = std::fs::read_dir(captures())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|n| n.ends_with(".json"))
@@ -210,7 +210,7 @@ fn check_capture_reads_stdin() {
 }
 
 fn vectors() -> (PathBuf, Vec<Value>) {
-    let path = shared().join("vectors/xbogus.json");
+    let path = vectors().join("xbogus.json");
     let cases = json(&std::fs::read_to_string(&path).unwrap())
         .as_array()
         .unwrap()
@@ -228,7 +228,7 @@ fn xbogus_vectors_all_pass() {
         "xbogus",
         "sign",
         "--vectors",
-        "../shared/vectors/xbogus.json",
+        "vectors/xbogus.json",
     ]);
     let r = run(cmd);
     assert_eq!(r.code, Some(0), "{r:?}");

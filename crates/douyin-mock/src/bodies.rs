@@ -15,9 +15,9 @@ use crate::table::{DomainTable, FieldRef, JsonKind, OperationTable, PaginationTa
 /// The log id every body the mock builds carries.
 pub(crate) const LOG_ID: &str = "20240101000000MOCKLOGID";
 
-/// `../shared/fixtures/real/` beside the workspace, located from this crate's source folder at compile time.
+/// `specs/web/captures/` in the workspace, located from this crate's source folder at compile time.
 pub(crate) fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/real")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs/web/captures")
 }
 
 /// A real capture, read once per process.
@@ -30,8 +30,8 @@ fn fixture(name: &'static str) -> Result<Bytes, String> {
     let path = fixtures_dir().join(name);
     let bytes = std::fs::read(&path).map(Bytes::from).map_err(|e| {
         format!(
-            "douyin-mock: real capture {} is missing ({e}); the web success bodies need ../shared/fixtures/real/ \
-             beside the workspace",
+            "douyin-mock: real capture {} is missing ({e}); the web success bodies need specs/web/captures/ \
+             in the workspace",
             path.display()
         )
     })?;

@@ -6,7 +6,7 @@
 //! `cargo xtask codegen`); this crate interprets it:
 //!
 //! - every documented operation answers with its documented success example (web `aweme_post`, `emoji_list` and
-//!   `tab_feed` with the real captures under `../shared/fixtures/real/`, the rest with a synthetic body derived from
+//!   `tab_feed` with the real captures under `specs/web/captures/`, the rest with a synthetic body derived from
 //!   the response schema);
 //! - requests are checked the way the real services check them: unknown path → 404, wrong method → 405, missing or
 //!   wrong credentials, missing, ill-typed or out-of-range parameters → the domain's documented error body (web:

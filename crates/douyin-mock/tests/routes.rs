@@ -182,7 +182,7 @@ async fn web_successes_are_the_real_captures() {
     let http = reqwest::Client::new();
     let web = table::domain("web").unwrap();
     let fixtures =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/real");
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/web/captures");
     let post = web.operation("aweme_post").unwrap();
     let (_, _, body) = body_of(request(&http, &server, web, post, &[], &[])).await;
     assert_eq!(

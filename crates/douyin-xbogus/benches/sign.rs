@@ -10,8 +10,7 @@ use md5::{Digest, Md5};
 
 /// The first shared vector: a real captured web query and its user agent.
 fn first_vector() -> (String, String) {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/xbogus.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../vectors/xbogus.json");
     let text = std::fs::read_to_string(&path).expect("reading xbogus.json");
     let cases: serde_json::Value = serde_json::from_str(&text).expect("parsing xbogus.json");
     let first = &cases[0];

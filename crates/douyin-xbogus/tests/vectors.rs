@@ -1,5 +1,5 @@
 //! Checks the signer and decoder against the shared X-Bogus test vectors
-//! (`shared/vectors/xbogus.json`), and the decoder's error cases.
+//! (`vectors/xbogus.json`), and the decoder's error cases.
 
 use std::path::PathBuf;
 
@@ -19,8 +19,7 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/xbogus.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../vectors/xbogus.json");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let cases: Vec<Case> = serde_json::from_str(&text).expect("parsing xbogus.json");

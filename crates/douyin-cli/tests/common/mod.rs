@@ -13,9 +13,14 @@ pub fn workspace() -> PathBuf {
         .expect("workspace root")
 }
 
-/// `../shared` beside the workspace.
-pub fn shared() -> PathBuf {
-    workspace().parent().unwrap().join("shared")
+/// The real web captures kept in the repository.
+pub fn captures() -> PathBuf {
+    workspace().join("specs/web/captures")
+}
+
+/// The signature test vectors kept in the repository.
+pub fn vectors() -> PathBuf {
+    workspace().join("vectors")
 }
 
 /// A fresh directory under the system temp dir, removed when dropped.

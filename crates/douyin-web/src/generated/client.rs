@@ -645,7 +645,7 @@ impl Client {
     ///Spec: `specs/web/aweme_post.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § 主页作品.
     ///
     ///Notes from the spec:
-    ///- The documentation is cut off after aweme_list\[\].aweme_control. The aweme item is the shared Aweme schema (the union of the tab/feed, notice/detail and aweme/post listings, completed from fixtures/real/web-aweme-post.json); the top-level fields after aweme_list (has_more, max_cursor, min_cursor, post_serial, replace_series_cover, request_item_cursor, status_code, time_list, log_pb) come from that capture.
+    ///- The documentation is cut off after aweme_list\[\].aweme_control. The aweme item is the shared Aweme schema (the union of the tab/feed, notice/detail and aweme/post listings, completed from captures/web-aweme-post.json); the top-level fields after aweme_list (has_more, max_cursor, min_cursor, post_serial, replace_series_cover, request_item_cursor, status_code, time_list, log_pb) come from that capture.
     ///- The documentation's referer is <https://www.douyin.com/>; a browser requests this from the profile page, so we send <https://www.douyin.com/user/>{sec_user_id}.
     ///- Parameters in the order real traffic sends them (fixtures/vectors xbogus.json case 1, a captured Edge 117 request): sec_user_id, max_cursor, locate_query, show_live_replay_strategy, need_time_list, time_list_query, whale_cut_token, cut_version, count, publish_video_strategy_type. Only sec_user_id, max_cursor and count are documented; the others come from real traffic, optional, with the values the site sends as defaults.
     ///- The documented max_cursor example is masked (16673****6000, a millisecond timestamp); the example here is 0, the first page. count: documented example 10, default 18 as real traffic sends.
@@ -747,7 +747,7 @@ impl Client {
     ///Spec: `specs/web/emoji_list.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § emoji表情.
     ///
     ///Notes from the spec:
-    ///- The only capture (fixtures/real/web-emoji-list-items.json) is the emoji_list array without the response wrapper; its items settle the item shape (hide is an integer 0/1, emoji_url is {uri, url_list}).
+    ///- The only capture (captures/web-emoji-list-items.json) is the emoji_list array without the response wrapper; its items settle the item shape (hide is an integer 0/1, emoji_url is {uri, url_list}).
     pub async fn emoji_list(
         &self,
         params: &EmojiListParams,
@@ -874,7 +874,7 @@ impl Client {
     ///Spec: `specs/web/tab_feed.yaml`; documentation: seeds/001_8fb9ba359deb8cf4.txt § 首页推荐.
     ///
     ///Notes from the spec:
-    ///- No capture of this endpoint exists. The aweme structure was checked against the sibling endpoint /aweme/v2/web/module/feed/ (fixtures/real/web-module-feed.json); that file was re-serialized by JavaScript, so its integers above 2^53 are rounded and were not used to infer types.
+    ///- No capture of this endpoint exists. The aweme structure was checked against the sibling endpoint /aweme/v2/web/module/feed/ (captures/web-module-feed.json); that file was re-serialized by JavaScript, so its integers above 2^53 are rounded and were not used to infer types.
     ///- aweme_pc_rec_raw_data is JSON text in the query; it is typed as a plain string because the documentation only shows {"is_client":false} and guesses at its meaning.
     pub async fn tab_feed(
         &self,
