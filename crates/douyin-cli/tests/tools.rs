@@ -5,7 +5,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{captures, douyin, run, vectors, Run, TempDir};
+use common::{captures, douyin, run, Run, TempDir};
 use serde_json::Value;
 
 fn douyin_run(args: &[&str]) -> Run {
@@ -210,7 +210,7 @@ fn check_capture_reads_stdin() {
 }
 
 fn vectors() -> (PathBuf, Vec<Value>) {
-    let path = vectors().join("xbogus.json");
+    let path = common::vectors().join("xbogus.json");
     let cases = json(&std::fs::read_to_string(&path).unwrap())
         .as_array()
         .unwrap()
