@@ -78,6 +78,8 @@ pub trait ErrorCode: Clone + fmt::Debug + PartialEq + Send + Sync + 'static {
     fn from_raw(raw: &str) -> Self;
     /// The code as text, as it arrived.
     fn raw(&self) -> &str;
+    /// The name of the code's variant (`NoResult`), or `Unknown` for a code the documentation does not list.
+    fn name(&self) -> &'static str;
     /// The documented meaning, if the code is documented.
     fn meaning(&self) -> Option<&'static str>;
     /// The documented class of the code.
@@ -224,8 +226,9 @@ pub enum Error<C: ErrorCode> {
     /// The service reported an error in the body.
     #[error("API error {0}")]
     Api(Box<ApiError<C>>),
-    /// A pagination cursor did not advance; the stream stops instead of looping.
-    #[error("pagination cursor did not advance (stuck at {cursor})")]
+    /// A pagination cursor came back that the same walk already fetched (it did not advance, or it cycles); the walk
+    /// stops instead of looping.
+    #[error("pagination cursor {cursor} came back (already fetched in this walk)")]
     StalledCursor {
         /// The cursor that repeated.
         cursor: String,

@@ -23,7 +23,7 @@ pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome};
 pub use error::{ApiError, Billing, BlockedKind, DecodeError, Error, ErrorClass, ErrorCode};
 pub use futures::future::BoxFuture;
 pub use lossless::{Census, Extra, RawJson, StrOrNum};
-pub use paginate::{paginate, MoreFlag, Page};
+pub use paginate::{paginate, CursorWalk, MoreFlag, Page};
 pub use request::{check_range, Json, Operation, ParamValue, Position, Request};
 pub use retry::RetryPolicy;
 /// A JSON number kept as it was written (integer or fraction), for fields documented as `number`.

@@ -107,6 +107,10 @@ pub fn emit(domain: &Domain) -> TokenStream {
         let (v, c) = (format_ident!("{}", e.name), &e.code);
         quote!(Self::#v => #c)
     });
+    let names = domain.errors.iter().map(|e| {
+        let (v, n) = (format_ident!("{}", e.name), &e.name);
+        quote!(Self::#v => #n)
+    });
     let meaning = domain.errors.iter().map(|e| {
         let (v, m) = (format_ident!("{}", e.name), &e.meaning);
         quote!(Self::#v => ::std::option::Option::Some(#m))
@@ -206,6 +210,12 @@ pub fn emit(domain: &Domain) -> TokenStream {
                 match self {
                     #(#raw,)*
                     Self::Unknown(raw) => raw,
+                }
+            }
+            fn name(&self) -> &'static str {
+                match self {
+                    #(#names,)*
+                    Self::Unknown(_) => "Unknown",
                 }
             }
             fn meaning(&self) -> ::std::option::Option<&'static str> {

@@ -133,6 +133,31 @@ impl ::douyin_core::ErrorCode for ErrorCode {
             Self::Unknown(raw) => raw,
         }
     }
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Success => "Success",
+            Self::NoResult => "NoResult",
+            Self::ServerInternalError => "ServerInternalError",
+            Self::NetworkError => "NetworkError",
+            Self::TargetServerError => "TargetServerError",
+            Self::ParamError => "ParamError",
+            Self::AccountNotFound => "AccountNotFound",
+            Self::InvalidCredentials => "InvalidCredentials",
+            Self::ApiStopped => "ApiStopped",
+            Self::AccountStopped => "AccountStopped",
+            Self::RateLimited => "RateLimited",
+            Self::ApiMaintenance => "ApiMaintenance",
+            Self::ApiNotFound => "ApiNotFound",
+            Self::ApiNotAdded => "ApiNotAdded",
+            Self::CallLimitExceeded => "CallLimitExceeded",
+            Self::MissingParam => "MissingParam",
+            Self::WrongPageToken => "WrongPageToken",
+            Self::InsufficientBalance => "InsufficientBalance",
+            Self::Timeout => "Timeout",
+            Self::UnknownError => "UnknownError",
+            Self::Unknown(_) => "Unknown",
+        }
+    }
     fn meaning(&self) -> ::std::option::Option<&'static str> {
         match self {
             Self::Success => ::std::option::Option::Some("success"),

@@ -100,6 +100,22 @@ impl ::douyin_core::ErrorCode for ErrorCode {
             Self::Unknown(raw) => raw,
         }
     }
+    fn name(&self) -> &'static str {
+        match self {
+            Self::ParameterError => "ParameterError",
+            Self::InternalError => "InternalError",
+            Self::InvalidToken => "InvalidToken",
+            Self::TokenExpired => "TokenExpired",
+            Self::AppBanned => "AppBanned",
+            Self::NetworkError => "NetworkError",
+            Self::NoCapability => "NoCapability",
+            Self::CapabilityMissing => "CapabilityMissing",
+            Self::QuotaExhausted => "QuotaExhausted",
+            Self::CapabilityBanned => "CapabilityBanned",
+            Self::InvalidParameter => "InvalidParameter",
+            Self::Unknown(_) => "Unknown",
+        }
+    }
     fn meaning(&self) -> ::std::option::Option<&'static str> {
         match self {
             Self::ParameterError => ::std::option::Option::Some("Parameter error"),

@@ -87,6 +87,11 @@ impl ::douyin_core::ErrorCode for ErrorCode {
             Self::Unknown(raw) => raw,
         }
     }
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Unknown(_) => "Unknown",
+        }
+    }
     fn meaning(&self) -> ::std::option::Option<&'static str> {
         match self {
             Self::Unknown(_) => ::std::option::Option::None,
