@@ -1,10 +1,11 @@
-//! One client constructor per domain, with the domain crate's own credential plumbing; the generated dispatch calls
-//! `crate::clients::<domain>(ctx)`. A new operation needs nothing here; a new domain (a new crate with its own
-//! hand-written constructors) adds one function.
+//! One client constructor per domain, with the domain crate's own credential plumbing; the generated commands reach
+//! them through `Host::<domain>_client` ([`crate::host`]). A new operation needs nothing here; a new domain (a new
+//! crate with its own hand-written constructors) adds one function, and the compiler asks for its `Host` method.
 
 use douyin_core::{ClientBuilder, Domain, RetryPolicy};
 
-use crate::support::{CliError, Ctx};
+use crate::host::Ctx;
+use crate::support::CliError;
 
 /// Base URL, retries and timeout from the context, then builds.
 fn finish<D: Domain>(
@@ -12,11 +13,11 @@ fn finish<D: Domain>(
     domain: &str,
     mut b: ClientBuilder<D>,
 ) -> Result<douyin_core::Client<D>, CliError> {
-    if let Some(url) = ctx.base_url.as_deref().or(ctx.config.base_url(domain)) {
+    if let Some(url) = ctx.base_url_for(domain)? {
         b = b.base_url(url);
     }
     b.retry(RetryPolicy {
-        max_attempts: ctx.max_attempts.max(1),
+        max_attempts: ctx.max_attempts,
         ..RetryPolicy::default()
     })
     .timeout(ctx.timeout)

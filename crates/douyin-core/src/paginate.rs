@@ -80,8 +80,7 @@ where
         match fetch(params.clone()).await {
             Err(e) => Some((vec![Err(e)], None)),
             Ok(page) => {
-                let mut items: Vec<Result<I, Error<C>>> =
-                    page.items.into_iter().map(Ok).collect();
+                let mut items: Vec<Result<I, Error<C>>> = page.items.into_iter().map(Ok).collect();
                 match walk.next(page.next_cursor, page.has_more) {
                     Ok(None) => Some((items, None)),
                     Err(e) => {

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use douyin_core::decode::{decode_body, excerpt};
 use douyin_core::request::{encode_component, push_pair};
 use douyin_core::{
-    check_range, impl_lossless, paginate, BlockedKind, Census, CursorWalk, Envelope, EnvelopeSpec, Error,
-    ErrorClass, ErrorCode, Extra, Outcome, Page,
+    check_range, impl_lossless, paginate, BlockedKind, Census, CursorWalk, Envelope, EnvelopeSpec,
+    Error, ErrorClass, ErrorCode, Extra, Outcome, Page,
 };
 use futures::{executor::block_on, StreamExt};
 
@@ -255,7 +255,10 @@ fn a_cursor_cycle_ends_the_stream_with_an_error() {
     assert_eq!(*fetched.lock().unwrap(), [None, Some(1), Some(0)]);
     assert_eq!(out.len(), 4, "{out:?}");
     assert_eq!(
-        out[..3].iter().map(|r| *r.as_ref().unwrap()).collect::<Vec<_>>(),
+        out[..3]
+            .iter()
+            .map(|r| *r.as_ref().unwrap())
+            .collect::<Vec<_>>(),
         [-1, 1, 0]
     );
     assert!(matches!(&out[3], Err(Error::StalledCursor { cursor }) if cursor == "1"));
