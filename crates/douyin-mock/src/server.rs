@@ -1,6 +1,6 @@
 //! The HTTP server: routing by domain prefix and operation path, recording, validation, scenarios and replies.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -50,9 +50,30 @@ impl RecordedRequest {
 
 #[derive(Default)]
 struct Inner {
-    requests: Vec<RecordedRequest>,
+    /// The most recent requests, oldest first, within the config's log limits.
+    requests: VecDeque<RecordedRequest>,
+    /// Body bytes held by `requests`.
+    logged_bytes: usize,
+    /// Requests dropped from the log to keep it within its limits.
+    dropped: u64,
     attempts: HashMap<(&'static str, &'static str), usize>,
     routes: HashMap<(&'static str, &'static str), RouteState>,
+}
+
+impl Inner {
+    /// Logs `r`, dropping the oldest requests while the log holds more requests or body bytes than `config` allows.
+    fn record(&mut self, r: RecordedRequest, config: &MockConfig) {
+        self.logged_bytes += r.body.len();
+        self.requests.push_back(r);
+        while self.requests.len() > config.log_requests
+            || (self.logged_bytes > config.log_body_bytes && !self.requests.is_empty())
+        {
+            if let Some(old) = self.requests.pop_front() {
+                self.logged_bytes -= old.body.len();
+                self.dropped += 1;
+            }
+        }
+    }
 }
 
 struct Shared {
@@ -109,7 +130,7 @@ impl MockServer {
 
     /// Starts a server with `config`, or says why it could not listen.
     pub async fn try_start(config: MockConfig) -> std::io::Result<MockServer> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             config,
@@ -144,9 +165,15 @@ impl MockServer {
         format!("http://{}{}", self.addr, d.prefix)
     }
 
-    /// Every request received so far, in arrival order.
+    /// The requests received so far, in arrival order: every one, unless more arrived than the log keeps
+    /// ([`MockConfig::log_limit`]); then the most recent ones.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().requests.clone()
+        self.shared.lock().requests.iter().cloned().collect()
+    }
+
+    /// How many requests were dropped from the log to keep it within its limits.
+    pub fn requests_dropped(&self) -> u64 {
+        self.shared.lock().dropped
     }
 
     /// The requests routed to operation `op` (of any domain).
@@ -177,14 +204,28 @@ impl MockServer {
     /// If the route does not exist or the scenario does not fit it (an example it does not have, pages for an
     /// operation that does not paginate, an expired token where the domain documents none).
     pub fn set_scenario(&self, domain: &str, op: &str, scenario: Scenario) {
-        let (d, o) = route(domain, op);
-        if let Err(e) = scenario.check(d, o) {
+        if let Err(e) = self.try_set_scenario(domain, op, scenario) {
             panic!("douyin-mock: {e}");
         }
+    }
+
+    /// Like [`MockServer::set_scenario`], but says what is wrong instead of panicking.
+    pub fn try_set_scenario(
+        &self,
+        domain: &str,
+        op: &str,
+        scenario: Scenario,
+    ) -> Result<(), String> {
+        let d = table::domain(domain).ok_or_else(|| format!("no domain `{domain}` in specs/"))?;
+        let o = d
+            .operation(op)
+            .ok_or_else(|| format!("domain `{domain}` has no operation `{op}`"))?;
+        scenario.check(d, o)?;
         self.shared
             .lock()
             .routes
             .insert((d.name, o.name), RouteState::new(scenario));
+        Ok(())
     }
 
     /// Forgets recorded requests, attempt counters and scenarios.
@@ -193,7 +234,7 @@ impl MockServer {
     }
 }
 
-fn route(domain: &str, op: &str) -> (&'static DomainTable, &'static OperationTable) {
+pub(crate) fn route(domain: &str, op: &str) -> (&'static DomainTable, &'static OperationTable) {
     let d = table::domain(domain)
         .unwrap_or_else(|| panic!("douyin-mock: no domain `{domain}` in specs/"));
     let o = d
@@ -286,9 +327,12 @@ fn resolve(
 
 async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
+    let limit = shared.config.max_body_bytes;
+    // A body over the limit is neither read on nor kept: the request is logged without it and refused.
+    let (body, too_large) = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => (b, false),
+        Err(_) => (Bytes::new(), true),
+    };
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
@@ -302,17 +346,25 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         headers: parts.headers,
         body,
     };
+    if too_large {
+        shared.lock().record(record, &shared.config);
+        return Reply::text(
+            413,
+            format!("413 payload too large: request bodies are limited to {limit} bytes"),
+        )
+        .into_response();
+    }
     let (d, op) = match (domain, found) {
         (Some(d), Ok(op)) => (d, op),
         (_, Err(reply)) => {
-            shared.lock().requests.push(record);
+            shared.lock().record(record, &shared.config);
             return reply.into_response();
         }
         (None, Ok(_)) => unreachable!("an operation is always found in a domain"),
     };
     let scenario = {
         let mut inner = shared.lock();
-        inner.requests.push(record.clone());
+        inner.record(record.clone(), &shared.config);
         *inner.attempts.entry((d.name, op.name)).or_default() += 1;
         match inner.routes.get_mut(&(d.name, op.name)) {
             Some(state) => state.next(),
@@ -348,7 +400,10 @@ async fn answer(
         None => Reply::text(429, "429 too many requests"),
     };
     match scenario {
-        Scenario::Success | Scenario::Times(..) => success(d, op, req),
+        // `Times` and `Cycle` are resolved by `RouteState::next`; a cycle holds no nested ones.
+        Scenario::Success | Scenario::Times(..) | Scenario::Cycle(..) => {
+            success(shared, d, op, req)
+        }
         Scenario::Example(n) => Reply::json(Bytes::from_static(op.examples[n].body.as_bytes())),
         Scenario::Code(code) => {
             let meaning = d.error(&code).map(|e| e.meaning).unwrap_or("mock error");
@@ -370,13 +425,13 @@ async fn answer(
             if stale {
                 envelope(ErrorClass::ExpiredCredential, "")
             } else {
-                success(d, op, req)
+                success(shared, d, op, req)
             }
         }
         Scenario::Status(status) => Reply::text(status, format!("douyin-mock: HTTP {status}")),
         Scenario::Delay(delay) => {
             tokio::time::sleep(delay).await;
-            success(d, op, req)
+            success(shared, d, op, req)
         }
         Scenario::EmptyBody => Reply::empty(),
         Scenario::Html => Reply::new(
@@ -384,7 +439,7 @@ async fn answer(
             "text/html; charset=utf-8",
             Bytes::from_static(bodies::CHALLENGE_PAGE.as_bytes()),
         ),
-        Scenario::TruncatedJson => match bodies::success(d, op) {
+        Scenario::TruncatedJson => match success_body(shared, d, op) {
             Ok(body) => Reply::json(bodies::truncated(&body)),
             Err(e) => missing_fixture(e),
         },
@@ -409,9 +464,18 @@ async fn answer(
     }
 }
 
+/// The success body: the configured override (`--fixtures`), else the documented one.
+fn success_body(shared: &Shared, d: &DomainTable, op: &OperationTable) -> Result<Bytes, String> {
+    let key = (d.name.to_owned(), op.name.to_owned());
+    match shared.config.success_bodies.get(&key) {
+        Some(body) => Ok(body.clone()),
+        None => bodies::success(d, op),
+    }
+}
+
 /// The success answer, in the requested response format.
-fn success(d: &DomainTable, op: &OperationTable, req: &RecordedRequest) -> Reply {
-    let body = match bodies::success(d, op) {
+fn success(shared: &Shared, d: &DomainTable, op: &OperationTable, req: &RecordedRequest) -> Reply {
+    let body = match success_body(shared, d, op) {
         Ok(b) => b,
         Err(e) => return missing_fixture(e),
     };
