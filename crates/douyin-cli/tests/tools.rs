@@ -429,3 +429,64 @@ fn every_operation_has_a_command_with_the_specs_docs() {
         r.stdout
     );
 }
+
+#[test]
+fn check_capture_reads_at_most_max_body_bytes() {
+    // Issue 11: `check-capture /dev/zero` read without a cap. Now it stops at the limit and decodes nothing.
+    let r = common::run_within(
+        {
+            let home = TempDir::new("dev-zero");
+            let mut cmd = douyin(home.path(), &[]);
+            cmd.args([
+                "check-capture",
+                "web",
+                "comment-list",
+                "/dev/zero",
+                "--max-body-bytes",
+                "4096",
+            ]);
+            cmd
+        },
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert_eq!(
+        r.stderr,
+        "error: /dev/zero is larger than 4096 bytes (--max-body-bytes); nothing was decoded\n"
+    );
+    assert!(r.stdout.is_empty());
+    // At the limit the capture is read and checked as usual; one byte less and it is refused.
+    let body =
+        std::fs::read(common::workspace().join("specs/onebound/examples/item_get_video.ok.json"))
+            .unwrap();
+    let file = common::workspace().join("specs/onebound/examples/item_get_video.ok.json");
+    let file = file.to_str().unwrap();
+    let exact = body.len().to_string();
+    let r = douyin_run(&[
+        "check-capture",
+        "onebound",
+        "item_get_video",
+        file,
+        "--max-body-bytes",
+        &exact,
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let less = (body.len() - 1).to_string();
+    let r = douyin_run(&[
+        "check-capture",
+        "onebound",
+        "item_get_video",
+        file,
+        "--max-body-bytes",
+        &less,
+    ]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(
+        r.stderr.contains(&format!("larger than {less} bytes")),
+        "{}",
+        r.stderr
+    );
+    // The default is the library's body limit.
+    let r = douyin_run(&["check-capture", "--help"]);
+    assert!(r.stdout.contains("[default: 67108864"), "{}", r.stdout);
+}
