@@ -8,8 +8,9 @@
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
-//! `cargo xtask codegen`); this crate adds credentials (environment or config file, never flags), output, pagination
-//! and the tools. Exit status: 0 success, 1 failure (API error, transport, decode, failed check), 2 usage (bad
+//! `cargo xtask codegen`); the generated code reaches this crate only through its `Host` trait, which [`host::Ctx`]
+//! implements with credentials (environment or config file, never flags), output, pagination and errors. Logs go to
+//! stderr, filtered by `RUST_LOG`. Exit status: 0 success, 1 failure (API error, transport, decode, failed check), 2 usage (bad
 //! arguments, missing credential, bad config file), 130 interrupted.
 
 mod capture;

@@ -58,7 +58,7 @@ pub enum Scenario {
     Cycle(Vec<Scenario>),
 }
 
-/// The scenarios `douyin-mock --scenario ROUTE=SCENARIO` (and [`Scenario::from_str`]) names, with what each does.
+/// The scenarios `douyin-mock --scenario ROUTE=SCENARIO` names (parsed by `Scenario`'s `FromStr`), with what each does.
 pub const SCENARIO_NAMES: &[(&str, &str)] = &[
     ("success", "the documented success (the default)"),
     (
