@@ -288,6 +288,67 @@ fn root_module(domains: &[Domain]) -> TokenStream {
     let field_docs = COMMON.iter().map(|f| format!("`--{}`: {}", f.long, f.help));
     let ids = COMMON.iter().map(|f| f.id);
     let paging_args = PAGING.iter().map(|f| own_arg(f, false, "Pagination"));
+    // Argument readers only the parameter kinds some spec has need (no dead code in the output).
+    let needed = |k: Reader| {
+        domains
+            .iter()
+            .flat_map(|d| &d.operations)
+            .flat_map(|op| op.params.iter().filter(|p| p.is_user()))
+            .any(|p| reader(p) == Some(k))
+    };
+    let many_fn = (needed(Reader::Many) || needed(Reader::JsonList)).then(|| {
+        quote! {
+            /// Every value of a list argument `id` (repeated, or comma-separated where the flag allows it).
+            fn many<T: ::std::clone::Clone + ::std::marker::Send + ::std::marker::Sync + 'static>(
+                m: &::clap::ArgMatches,
+                id: &str,
+            ) -> ::std::option::Option<::std::vec::Vec<T>> {
+                m.try_get_many::<T>(id).ok().flatten().map(|v| v.cloned().collect())
+            }
+
+        }
+    });
+    let json_fn = needed(Reader::Json).then(|| quote! {
+        /// An argument given as JSON, decoded into the parameter's generated type.
+        fn json<H: Host, T: ::serde::de::DeserializeOwned>(
+            host: &H,
+            m: &::clap::ArgMatches,
+            id: &str,
+            flag: &str,
+        ) -> ::std::result::Result<::std::option::Option<T>, H::Error> {
+            one::<::std::string::String>(m, id)
+                .map(|text| {
+                    ::serde_json::from_str(&text)
+                        .map_err(|e| host.usage(::std::format!("{flag}: not valid JSON for it: {e}")))
+                })
+                .transpose()
+        }
+
+    });
+    let json_list_fn = needed(Reader::JsonList).then(|| quote! {
+        /// A list argument of JSON items: each occurrence one item, or one occurrence holding a JSON array.
+        fn json_list<H: Host, T: ::serde::de::DeserializeOwned>(
+            host: &H,
+            m: &::clap::ArgMatches,
+            id: &str,
+            flag: &str,
+        ) -> ::std::result::Result<::std::option::Option<::std::vec::Vec<T>>, H::Error> {
+            let ::std::option::Option::Some(values) = many::<::std::string::String>(m, id) else {
+                return ::std::result::Result::Ok(::std::option::Option::None);
+            };
+            let bad = |e: ::serde_json::Error| host.usage(::std::format!("{flag}: not valid JSON for it: {e}"));
+            if let [only] = values.as_slice() {
+                if only.trim_start().starts_with('[') {
+                    return ::serde_json::from_str(only).map(::std::option::Option::Some).map_err(bad);
+                }
+            }
+            values
+                .iter()
+                .map(|v| ::serde_json::from_str(v).map_err(bad))
+                .collect::<::std::result::Result<::std::vec::Vec<T>, _>>()
+                .map(::std::option::Option::Some)
+        }
+    });
     quote! {
         #(
             #[rustfmt::skip]
@@ -470,59 +531,38 @@ fn root_module(domains: &[Domain]) -> TokenStream {
             m.try_get_one::<T>(id).ok().flatten().cloned()
         }
 
-        /// Every value of a list argument `id` (repeated, or comma-separated where the flag allows it).
-        #[allow(dead_code)] // for list parameters; not every spec set has one
-        fn many<T: ::std::clone::Clone + ::std::marker::Send + ::std::marker::Sync + 'static>(
-            m: &::clap::ArgMatches,
-            id: &str,
-        ) -> ::std::option::Option<::std::vec::Vec<T>> {
-            m.try_get_many::<T>(id).ok().flatten().map(|v| v.cloned().collect())
-        }
+        #many_fn
+        #json_fn
+        #json_list_fn
 
         /// A required argument (clap enforces presence; this keeps a missing one an error rather than a panic).
         fn required<H: Host, T>(host: &H, value: ::std::option::Option<T>, flag: &str) -> ::std::result::Result<T, H::Error> {
             value.ok_or_else(|| host.usage(::std::format!("{flag} is required")))
         }
 
-        /// An argument given as JSON, decoded into the parameter's generated type.
-        #[allow(dead_code)] // for parameters of object type; not every spec set has one
-        fn json<H: Host, T: ::serde::de::DeserializeOwned>(
-            host: &H,
-            m: &::clap::ArgMatches,
-            id: &str,
-            flag: &str,
-        ) -> ::std::result::Result<::std::option::Option<T>, H::Error> {
-            one::<::std::string::String>(m, id)
-                .map(|text| {
-                    ::serde_json::from_str(&text)
-                        .map_err(|e| host.usage(::std::format!("{flag}: not valid JSON for it: {e}")))
-                })
-                .transpose()
-        }
+    }
+}
 
-        /// A list argument of JSON items: each occurrence one item, or one occurrence holding a JSON array.
-        #[allow(dead_code)] // for list parameters of object items; not every spec set has one
-        fn json_list<H: Host, T: ::serde::de::DeserializeOwned>(
-            host: &H,
-            m: &::clap::ArgMatches,
-            id: &str,
-            flag: &str,
-        ) -> ::std::result::Result<::std::option::Option<::std::vec::Vec<T>>, H::Error> {
-            let ::std::option::Option::Some(values) = many::<::std::string::String>(m, id) else {
-                return ::std::result::Result::Ok(::std::option::Option::None);
-            };
-            let bad = |e: ::serde_json::Error| host.usage(::std::format!("{flag}: not valid JSON for it: {e}"));
-            if let [only] = values.as_slice() {
-                if only.trim_start().starts_with('[') {
-                    return ::serde_json::from_str(only).map(::std::option::Option::Some).map_err(bad);
-                }
-            }
-            values
-                .iter()
-                .map(|v| ::serde_json::from_str(v).map_err(bad))
-                .collect::<::std::result::Result<::std::vec::Vec<T>, _>>()
-                .map(::std::option::Option::Some)
+/// The generated argument readers beyond `one` a parameter needs.
+#[derive(Clone, Copy, PartialEq)]
+enum Reader {
+    Many,
+    Json,
+    JsonList,
+}
+
+fn reader(p: &Param) -> Option<Reader> {
+    match &p.ty {
+        ParamType::List(inner) => {
+            let items = p.schema.get("items").cloned().unwrap_or(Json::Null);
+            Some(if kind(inner, &items) == Kind::Json {
+                Reader::JsonList
+            } else {
+                Reader::Many
+            })
         }
+        t if kind(t, &p.schema) == Kind::Json => Some(Reader::Json),
+        _ => None,
     }
 }
 
@@ -1079,4 +1119,37 @@ fn domain_module(d: &Domain) -> Result<TokenStream, String> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_own_flags_are_reserved_by_long_name_and_id() {
+        for f in COMMON.iter().chain(PAGING) {
+            assert!(reserved(f.long) && reserved(f.id), "{}", f.long);
+        }
+        assert!(reserved("help") && reserved("max_attempts") && reserved("all-pages"));
+        assert!(!reserved("cursor") && !reserved("count"));
+        // Every conflict names a flag of the same list.
+        for f in COMMON {
+            if let Some(other) = f.conflicts_with {
+                assert!(COMMON.iter().any(|g| g.id == other), "{other}");
+            }
+        }
+    }
+
+    #[test]
+    fn common_args_are_emitted_with_a_typed_field_each() {
+        let tokens = root_module(&[]).to_string();
+        for f in COMMON {
+            let (field, ty, _) = own_field(f);
+            let decl = quote!(pub #field: #ty,).to_string();
+            assert!(tokens.contains(&decl), "{decl}");
+            assert!(tokens.contains(&format!("\"{}\"", f.long)), "{}", f.long);
+        }
+        // No spec set with list or JSON parameters: no reader for them (nothing dead in the output).
+        assert!(!tokens.contains("fn many") && !tokens.contains("fn json"));
+    }
 }

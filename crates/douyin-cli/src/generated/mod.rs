@@ -268,40 +268,13 @@ fn one<T: ::std::clone::Clone + ::std::marker::Send + ::std::marker::Sync + 'sta
     m.try_get_one::<T>(id).ok().flatten().cloned()
 }
 /// Every value of a list argument `id` (repeated, or comma-separated where the flag allows it).
-#[allow(dead_code)]
 fn many<T: ::std::clone::Clone + ::std::marker::Send + ::std::marker::Sync + 'static>(
     m: &::clap::ArgMatches,
     id: &str,
 ) -> ::std::option::Option<::std::vec::Vec<T>> {
     m.try_get_many::<T>(id).ok().flatten().map(|v| v.cloned().collect())
 }
-/// A required argument (clap enforces presence; this keeps a missing one an error rather than a panic).
-fn required<H: Host, T>(
-    host: &H,
-    value: ::std::option::Option<T>,
-    flag: &str,
-) -> ::std::result::Result<T, H::Error> {
-    value.ok_or_else(|| host.usage(::std::format!("{flag} is required")))
-}
-/// An argument given as JSON, decoded into the parameter's generated type.
-#[allow(dead_code)]
-fn json<H: Host, T: ::serde::de::DeserializeOwned>(
-    host: &H,
-    m: &::clap::ArgMatches,
-    id: &str,
-    flag: &str,
-) -> ::std::result::Result<::std::option::Option<T>, H::Error> {
-    one::<::std::string::String>(m, id)
-        .map(|text| {
-            ::serde_json::from_str(&text)
-                .map_err(|e| {
-                    host.usage(::std::format!("{flag}: not valid JSON for it: {e}"))
-                })
-        })
-        .transpose()
-}
 /// A list argument of JSON items: each occurrence one item, or one occurrence holding a JSON array.
-#[allow(dead_code)]
 fn json_list<H: Host, T: ::serde::de::DeserializeOwned>(
     host: &H,
     m: &::clap::ArgMatches,
@@ -326,4 +299,12 @@ fn json_list<H: Host, T: ::serde::de::DeserializeOwned>(
         .map(|v| ::serde_json::from_str(v).map_err(bad))
         .collect::<::std::result::Result<::std::vec::Vec<T>, _>>()
         .map(::std::option::Option::Some)
+}
+/// A required argument (clap enforces presence; this keeps a missing one an error rather than a panic).
+fn required<H: Host, T>(
+    host: &H,
+    value: ::std::option::Option<T>,
+    flag: &str,
+) -> ::std::result::Result<T, H::Error> {
+    value.ok_or_else(|| host.usage(::std::format!("{flag} is required")))
 }
