@@ -37,7 +37,13 @@ async fn main() {
     let outcome = client.send::<Body>(Request::new(&OP)).await;
     let verdict = match &outcome {
         Ok(_) => "ok".to_owned(),
-        Err(e) => format!("error: {}", e.to_string().chars().take(120).collect::<String>()),
+        Err(e) => format!(
+            "error: {}",
+            e.to_string().chars().take(120).collect::<String>()
+        ),
     };
-    println!("{probe}: {verdict} after {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "{probe}: {verdict} after {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }

@@ -9,7 +9,8 @@ use serde::de::DeserializeOwned;
 
 use crate::credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials};
 use crate::decode::{blocked, decode_body, excerpt, Envelope, EnvelopeSpec};
-use crate::error::{Error, ErrorClass, ErrorCode};
+use crate::error::{BuildError, Error, ErrorClass, ErrorCode};
+use crate::limit::{LimitedBuf, DEFAULT_MAX_BODY_BYTES};
 use crate::request::{push_pair, Position, Request, Value};
 use crate::retry::RetryPolicy;
 
@@ -33,6 +34,7 @@ pub struct ClientBuilder<D: Domain> {
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
+    max_body_bytes: u64,
     credentials: Arc<dyn Credentials>,
     signer: Option<Arc<dyn Signer>>,
     session: Vec<(String, String, Position)>,
@@ -47,6 +49,7 @@ impl<D: Domain> ClientBuilder<D> {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             credentials: Arc::new(StaticCredentials::new()),
             signer: None,
             session: Vec::new(),
@@ -79,6 +82,14 @@ impl<D: Domain> ClientBuilder<D> {
         self
     }
 
+    /// The largest response body accepted, counted after decompression (default
+    /// [`DEFAULT_MAX_BODY_BYTES`], 64 MiB); a larger one fails with [`Error::BodyTooLarge`] as soon as it passes
+    /// the limit.
+    pub fn max_body_bytes(mut self, limit: u64) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
     /// Where credentials come from.
     pub fn credentials(mut self, credentials: impl Credentials) -> Self {
         self.credentials = Arc::new(credentials);
@@ -108,13 +119,15 @@ impl<D: Domain> ClientBuilder<D> {
         self
     }
 
-    /// Builds the client.
-    pub fn build(self) -> Result<Client<D>, reqwest::Error> {
+    /// Builds the client; the base URL must be an absolute `http`/`https` URL without user name or password.
+    pub fn build(self) -> Result<Client<D>, BuildError> {
+        check_base_url(&self.base_url)?;
         let http = match self.http {
             Some(h) => h,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
-                .build()?,
+                .build()
+                .map_err(BuildError::Http)?,
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -122,6 +135,7 @@ impl<D: Domain> ClientBuilder<D> {
                 base_url: self.base_url,
                 timeout: self.timeout,
                 retry: self.retry,
+                max_body_bytes: self.max_body_bytes,
                 credentials: self.credentials,
                 signer: self.signer,
                 session: self.session,
@@ -136,6 +150,7 @@ struct Inner {
     base_url: String,
     timeout: Duration,
     retry: RetryPolicy,
+    max_body_bytes: u64,
     credentials: Arc<dyn Credentials>,
     signer: Option<Arc<dyn Signer>>,
     session: Vec<(String, String, Position)>,
@@ -411,7 +426,7 @@ impl<D: Domain> Client<D> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        let body = resp.bytes().await.map_err(map_err)?;
+        let body = read_body(resp, self.inner.max_body_bytes, map_err).await?;
         tracing::debug!(op = req.op.name, status, bytes = body.len(), "received");
         Ok(RawResponse {
             status,
@@ -429,4 +444,41 @@ fn credential_names(req: &Request) -> impl Iterator<Item = &'static str> + '_ {
             Value::Credential(c) => Some(*c),
             _ => None,
         })
+}
+
+/// Reads a (decompressed) body chunk by chunk, stopping as soon as it passes `limit`.
+async fn read_body<C: ErrorCode>(
+    mut resp: reqwest::Response,
+    limit: u64,
+    map_err: impl Fn(reqwest::Error) -> Error<C>,
+) -> Result<bytes::Bytes, Error<C>> {
+    let too_large = |e: crate::limit::TooLarge| Error::BodyTooLarge { limit: e.limit };
+    // reqwest reports no length for a body it decompresses; a plain body's length is checked before reading.
+    let mut buf = LimitedBuf::new(limit, resp.content_length()).map_err(too_large)?;
+    while let Some(chunk) = resp.chunk().await.map_err(&map_err)? {
+        buf.push(&chunk).map_err(too_large)?;
+    }
+    Ok(buf.into_inner().into())
+}
+
+/// The base URL is joined with each operation's path as text, so it must be a plain absolute URL.
+fn check_base_url(url: &str) -> Result<(), BuildError> {
+    let invalid = |reason: String| BuildError::InvalidBaseUrl { reason };
+    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(BuildError::BaseUrlCredentials);
+    }
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid(format!(
+            "scheme `{}` is not http or https",
+            parsed.scheme()
+        )));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("no host".to_owned()));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("a base URL takes no query or fragment".to_owned()));
+    }
+    Ok(())
 }

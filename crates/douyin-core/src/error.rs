@@ -224,6 +224,14 @@ pub enum Error<C: ErrorCode> {
     /// The service reported an error in the body.
     #[error("API error {0}")]
     Api(Box<ApiError<C>>),
+    /// The response body passed the client's limit (counted after decompression); reading stopped there.
+    #[error(
+        "response body larger than the limit of {limit} bytes (`ClientBuilder::max_body_bytes`)"
+    )]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// A pagination cursor did not advance; the stream stops instead of looping.
     #[error("pagination cursor did not advance (stuck at {cursor})")]
     StalledCursor {
@@ -244,10 +252,42 @@ impl<C: ErrorCode> Error<C> {
     /// Whether the runtime's retry policy retries this error.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) | Error::Timeout(_) => true,
+            // A request reqwest cannot even build fails the same way every time.
+            Error::Transport(e) => !e.is_builder(),
+            Error::Timeout(_) => true,
             Error::Status { status, .. } => *status >= 500 || *status == 429,
             Error::Api(e) => e.is_retryable(),
             _ => false,
         }
+    }
+}
+
+/// Why [`crate::ClientBuilder::build`] refused the configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The base URL is not an absolute `http`/`https` URL with a host and nothing after the path.
+    #[error("invalid base URL: {reason}")]
+    InvalidBaseUrl {
+        /// What is wrong (the URL itself is not repeated: it may hold a password).
+        reason: String,
+    },
+    /// The base URL has a user name or password in it (`http://user:password@host`).
+    #[error(
+        "the base URL carries a user name or password; credentials go through the credential provider, never in the URL"
+    )]
+    BaseUrlCredentials,
+    /// reqwest could not set up its client (TLS backend, system configuration).
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+impl BuildError {
+    /// Whether the caller's configuration is at fault (a command line maps this to a usage error).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            BuildError::InvalidBaseUrl { .. } | BuildError::BaseUrlCredentials
+        )
     }
 }

@@ -11,6 +11,7 @@ pub mod compare;
 pub mod credentials;
 pub mod decode;
 pub mod error;
+pub mod limit;
 pub mod lossless;
 pub mod paginate;
 pub mod registry;
@@ -20,8 +21,11 @@ pub mod retry;
 pub use client::{Client, ClientBuilder, Domain};
 pub use credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials};
 pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome};
-pub use error::{ApiError, Billing, BlockedKind, DecodeError, Error, ErrorClass, ErrorCode};
+pub use error::{
+    ApiError, Billing, BlockedKind, BuildError, DecodeError, Error, ErrorClass, ErrorCode,
+};
 pub use futures::future::BoxFuture;
+pub use limit::{read_limited, DEFAULT_MAX_BODY_BYTES};
 pub use lossless::{Census, Extra, RawJson, StrOrNum};
 pub use paginate::{paginate, MoreFlag, Page};
 pub use request::{check_range, Json, Operation, ParamValue, Position, Request};

@@ -167,7 +167,10 @@ async fn read_request(stream: &mut TcpStream) -> Option<Received> {
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
     let mut body = buf[head_end + 4..].to_vec();
-    let mut req = Received { head, body: Vec::new() };
+    let mut req = Received {
+        head,
+        body: Vec::new(),
+    };
     let len: usize = req
         .header("content-length")
         .and_then(|v| v.parse().ok())
