@@ -11,6 +11,7 @@ use crate::credentials::{Credentials, Secret, SignInput, Signer, StaticCredentia
 use crate::decode::{blocked, decode_body, excerpt, Envelope, EnvelopeSpec};
 use crate::error::{BuildError, Error, ErrorClass, ErrorCode};
 use crate::limit::{LimitedBuf, DEFAULT_MAX_BODY_BYTES};
+use crate::redact::cookie_values;
 use crate::request::{push_pair, Position, Request, Value};
 use crate::retry::RetryPolicy;
 
@@ -259,7 +260,7 @@ impl<D: Domain> Client<D> {
             };
             let err = match result {
                 Ok(v) => return Ok(v),
-                Err(e) => e,
+                Err(e) => e.masked(&secrets),
             };
             if let Error::Api(api) = &err {
                 if api.class() == ErrorClass::ExpiredCredential && !refreshed {
@@ -330,6 +331,9 @@ impl<D: Domain> Client<D> {
                     if Some(*c) == D::USER_AGENT_CREDENTIAL {
                         user_agent = Some(s.expose().to_owned());
                     } else {
+                        if name.eq_ignore_ascii_case("cookie") {
+                            secrets.extend(cookie_values(s.expose()).map(Secret::new));
+                        }
                         secrets.push(s.clone());
                     }
                     headers.push((*name, s.expose().to_owned(), true));

@@ -1,7 +1,10 @@
 //! The one error family every client returns, generic over the domain's typed error code.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
+
+use crate::redact::mask;
 
 /// What kind of failure a documented error code stands for; decides retries and token refreshes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -246,6 +249,58 @@ impl<C: ErrorCode> Error<C> {
         match self {
             Error::Api(e) => Some(e),
             _ => None,
+        }
+    }
+
+    /// The same error with every credential value in `secrets` masked (in any encoding [`crate::redact::mask`]
+    /// knows) in all the text it carries from the server or a provider: messages, sub-messages, codes, log ids,
+    /// decode messages and paths, excerpts, content types, cursors. The client applies it to every error before
+    /// it is logged or returned.
+    pub fn masked(self, secrets: &[&str]) -> Self {
+        if secrets.iter().all(|s| s.is_empty()) {
+            return self;
+        }
+        let m = |text: String| match mask(&text, secrets) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(masked) => masked,
+        };
+        let mo = |text: Option<String>| text.map(m);
+        match self {
+            Error::InvalidParameter { name, reason } => Error::InvalidParameter {
+                name,
+                reason: m(reason),
+            },
+            Error::Credential { name, reason } => Error::Credential {
+                name,
+                reason: m(reason),
+            },
+            Error::Status { status, excerpt } => Error::Status {
+                status,
+                excerpt: m(excerpt),
+            },
+            Error::Blocked(BlockedKind::Challenge { content_type }) => {
+                Error::Blocked(BlockedKind::Challenge {
+                    content_type: m(content_type),
+                })
+            }
+            Error::Decode(mut d) => {
+                d.path = m(std::mem::take(&mut d.path));
+                d.message = m(std::mem::take(&mut d.message));
+                d.excerpt = m(std::mem::take(&mut d.excerpt));
+                Error::Decode(d)
+            }
+            Error::Api(mut a) => {
+                if let Cow::Owned(code) = mask(a.code.raw(), secrets) {
+                    a.code = C::from_raw(&code);
+                }
+                a.message = mo(a.message.take());
+                a.log_id = mo(a.log_id.take());
+                a.sub_code = mo(a.sub_code.take());
+                a.sub_message = mo(a.sub_message.take());
+                Error::Api(a)
+            }
+            Error::StalledCursor { cursor } => Error::StalledCursor { cursor: m(cursor) },
+            other => other,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod error;
 pub mod limit;
 pub mod lossless;
 pub mod paginate;
+pub mod redact;
 pub mod registry;
 pub mod request;
 pub mod retry;

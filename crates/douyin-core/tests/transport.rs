@@ -113,3 +113,154 @@ fn an_invalid_base_url_is_a_typed_usage_error_at_build() {
         .build()
         .is_ok());
 }
+
+/// Credentials with characters that encode differently (`+ / = space`), a two-character key and a cookie.
+const TOKEN: &str = "tok+en/S3CRET= x";
+const TOKEN_PERCENT: &str = "tok%2Ben%2FS3CRET%3D%20x";
+const TOKEN_FORM: &str = "tok%2Ben%2FS3CRET%3D+x";
+const KEY: &str = "k9";
+const SESSION: &str = "0123456789abcdef";
+const COOKIE: &str = "sessionid=0123456789abcdef; lang=zh";
+
+fn credentialed(server: &Hostile) -> douyin_core::ClientBuilder<Probe> {
+    client(server).credentials(
+        douyin_core::StaticCredentials::new()
+            .with("access_token", TOKEN)
+            .with("key", KEY)
+            .with("cookie", COOKIE),
+    )
+}
+
+fn credentialed_request() -> Request {
+    let mut req = Request::new(&OP);
+    req.query_credential("access_token", "access_token");
+    req.query_credential("key", "key");
+    req.header_credential("access-token", "access_token");
+    req.header_credential("cookie", "cookie");
+    req
+}
+
+/// Fails if `text` holds any credential in any spelling ("S3CRET" is inside every spelling of the token).
+fn assert_masked(text: &str) {
+    for leak in ["S3CRET", KEY, SESSION] {
+        assert!(!text.contains(leak), "`{leak}` leaked in: {text}");
+    }
+    assert!(text.contains("***"), "nothing was masked in: {text}");
+}
+
+async fn echoed(
+    reply: impl Fn(&hostile::Received) -> Reply + Send + Sync + 'static,
+) -> Error<Code> {
+    let server = Hostile::start(reply).await;
+    let client = credentialed(&server).build().unwrap();
+    let err = client
+        .send::<Body>(credentialed_request())
+        .await
+        .unwrap_err();
+    // The credentials did reach the server, so the echo is real.
+    let target = server.received()[0].target().to_owned();
+    assert!(
+        target.contains(TOKEN_PERCENT) && target.contains("key=k9"),
+        "{target}"
+    );
+    err
+}
+
+#[tokio::test]
+async fn an_api_error_echoing_credentials_in_any_encoding_is_masked() {
+    let body = format!(
+        r#"{{"code":5,"msg":"bad token {TOKEN} / {TOKEN_FORM}","sub_code":"{KEY}","sub_msg":"key={KEY}&t={TOKEN_PERCENT}","log_id":"session {SESSION}"}}"#
+    );
+    let err = echoed(move |_| Reply::json(200, &body)).await;
+    let api = err.api().expect("an API error");
+    assert_eq!(api.message.as_deref(), Some("bad token *** / ***"));
+    assert_eq!(api.sub_message.as_deref(), Some("key=***&t=***"));
+    assert_eq!(api.sub_code.as_deref(), Some("***"));
+    assert_eq!(api.log_id.as_deref(), Some("session ***"));
+    assert_masked(&format!("{err} {err:?}"));
+}
+
+#[tokio::test]
+async fn a_decode_message_quoting_an_echoed_token_is_masked() {
+    let body = format!(r#"{{"code":0,"cursor":"{}"}}"#, TOKEN.replace('/', "\\/"));
+    let err = echoed(move |_| Reply::json(200, &body)).await;
+    let Error::Decode(d) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(d.path, "cursor");
+    assert_eq!(
+        d.message,
+        "invalid type: string \"***\", expected i64 at line 1 column 38"
+    );
+    assert_masked(&format!("{err} {err:?}"));
+}
+
+#[tokio::test]
+async fn a_status_page_echoing_the_encoded_query_and_a_challenge_content_type_are_masked() {
+    let err = echoed(|req| Reply::Fixed {
+        status: 500,
+        headers: vec![],
+        body: format!("<h1>failed: {}</h1>", req.target()).into_bytes(),
+    })
+    .await;
+    assert!(matches!(err, Error::Status { status: 500, .. }));
+    assert_masked(&format!("{err:?}"));
+
+    let err = echoed(|_| Reply::Fixed {
+        status: 200,
+        headers: vec![(
+            "content-type".into(),
+            format!("text/html; t={TOKEN_PERCENT}"),
+        )],
+        body: b"<html>verify</html>".to_vec(),
+    })
+    .await;
+    assert_eq!(
+        err.to_string(),
+        "blocked: challenge page instead of JSON (text/html; t=***)"
+    );
+}
+
+#[tokio::test]
+async fn log_lines_about_a_retried_error_echoing_credentials_are_masked() {
+    use std::io::Write;
+    #[derive(Clone, Default)]
+    struct Logs(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl Write for Logs {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let body = format!(r#"{{"code":7,"msg":"slow down {TOKEN_FORM} {KEY} {SESSION}"}}"#);
+    let server = Hostile::start(move |_| Reply::json(200, &body)).await;
+    let client = credentialed(&server)
+        .retry(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(1),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    let err = client
+        .send::<Body>(credentialed_request())
+        .await
+        .unwrap_err();
+    assert_eq!(server.received().len(), 2);
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("retrying after: API error code 7"), "{text}");
+    assert_masked(&text);
+    assert_masked(&err.to_string());
+}

@@ -277,12 +277,18 @@ pub mod domain {
     pub struct Body {
         pub code: Option<i64>,
         pub msg: Option<String>,
+        pub sub_code: Option<String>,
+        pub sub_msg: Option<String>,
+        pub log_id: Option<String>,
         pub cursor: Option<i64>,
         pub unknown_fields: Extra,
     }
     impl_lossless!(Body {
         code: "code",
         msg: "msg",
+        sub_code: "sub_code",
+        sub_msg: "sub_msg",
+        log_id: "log_id",
         cursor: "cursor"
     });
 
@@ -291,7 +297,9 @@ pub mod domain {
             Outcome {
                 code: self.code.map(|c| Cow::Owned(c.to_string())),
                 message: self.msg.as_deref(),
-                ..Outcome::default()
+                log_id: self.log_id.as_deref(),
+                sub_code: self.sub_code.as_deref().map(Cow::Borrowed),
+                sub_message: self.sub_msg.as_deref(),
             }
         }
     }
