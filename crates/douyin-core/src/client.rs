@@ -12,6 +12,7 @@ use crate::decode::{blocked, decode_body, excerpt, Envelope, EnvelopeSpec};
 use crate::error::{BuildError, Error, ErrorClass, ErrorCode};
 use crate::limit::{LimitedBuf, DEFAULT_MAX_BODY_BYTES};
 use crate::redact::cookie_values;
+use crate::redirect::{Hop, RedirectPolicy};
 use crate::request::{push_pair, Position, Request, Value};
 use crate::retry::RetryPolicy;
 
@@ -36,6 +37,7 @@ pub struct ClientBuilder<D: Domain> {
     connect_timeout: Duration,
     retry: RetryPolicy,
     max_body_bytes: u64,
+    redirects: RedirectPolicy,
     credentials: Arc<dyn Credentials>,
     signer: Option<Arc<dyn Signer>>,
     session: Vec<(String, String, Position)>,
@@ -51,6 +53,7 @@ impl<D: Domain> ClientBuilder<D> {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            redirects: RedirectPolicy::default(),
             credentials: Arc::new(StaticCredentials::new()),
             signer: None,
             session: Vec::new(),
@@ -91,6 +94,13 @@ impl<D: Domain> ClientBuilder<D> {
         self
     }
 
+    /// Which redirects to follow (default [`RedirectPolicy::SameOrigin`]: a redirect to another origin fails with
+    /// [`Error::Redirect`], so credentials never travel there).
+    pub fn redirects(mut self, policy: RedirectPolicy) -> Self {
+        self.redirects = policy;
+        self
+    }
+
     /// Where credentials come from.
     pub fn credentials(mut self, credentials: impl Credentials) -> Self {
         self.credentials = Arc::new(credentials);
@@ -114,7 +124,9 @@ impl<D: Domain> ClientBuilder<D> {
         self
     }
 
-    /// Uses an existing reqwest client (connection pool, proxy settings).
+    /// Uses an existing reqwest client (connection pool, proxy settings). Build it with
+    /// `.redirect(reqwest::redirect::Policy::none()).referer(false)`: redirects are the runtime's to follow, and a
+    /// client that follows them itself forwards credential headers and a `Referer` to wherever they lead.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -127,6 +139,8 @@ impl<D: Domain> ClientBuilder<D> {
             Some(h) => h,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .referer(false)
                 .build()
                 .map_err(BuildError::Http)?,
         };
@@ -137,6 +151,7 @@ impl<D: Domain> ClientBuilder<D> {
                 timeout: self.timeout,
                 retry: self.retry,
                 max_body_bytes: self.max_body_bytes,
+                redirects: self.redirects,
                 credentials: self.credentials,
                 signer: self.signer,
                 session: self.session,
@@ -152,6 +167,7 @@ struct Inner {
     timeout: Duration,
     retry: RetryPolicy,
     max_body_bytes: u64,
+    redirects: RedirectPolicy,
     credentials: Arc<dyn Credentials>,
     signer: Option<Arc<dyn Signer>>,
     session: Vec<(String, String, Position)>,
@@ -385,29 +401,6 @@ impl<D: Domain> Client<D> {
             "POST" => reqwest::Method::POST,
             _ => reqwest::Method::GET,
         };
-        let mut builder = self
-            .inner
-            .http
-            .request(method, &wire.url)
-            .timeout(self.inner.timeout);
-        for (name, value, sensitive) in &wire.headers {
-            let mut hv = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
-                Error::InvalidParameter {
-                    name,
-                    reason: "not a valid header value".to_owned(),
-                }
-            })?;
-            hv.set_sensitive(*sensitive);
-            builder = builder.header(*name, hv);
-        }
-        if let Some(form) = &wire.form {
-            builder = builder
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(form.clone());
-        }
         tracing::debug!(
             op = req.op.name,
             method = req.op.method,
@@ -422,7 +415,39 @@ impl<D: Domain> Client<D> {
                 Error::Transport(e.without_url())
             }
         };
-        let resp = builder.send().await.map_err(map_err)?;
+        let first = reqwest::Url::parse(&wire.url).map_err(|e| Error::InvalidParameter {
+            name: "url",
+            reason: e.to_string(),
+        })?;
+        let secrets: Vec<&str> = wire.secrets.iter().map(Secret::expose).collect();
+        // Redirects share the attempt's time budget.
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut hop = Hop::first(method, first.clone());
+        let resp = loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let resp = self
+                .hop_request(&hop, wire, left)?
+                .send()
+                .await
+                .map_err(map_err)?;
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok());
+            let status = resp.status();
+            match hop.follow(self.inner.redirects, &first, status, location, &secrets) {
+                Ok(Some(next)) => hop = next,
+                Ok(None) => break resp,
+                Err((refusal, to)) => {
+                    return Err(Error::Redirect {
+                        status: status.as_u16(),
+                        to,
+                        refusal,
+                    })
+                }
+            }
+            tracing::debug!(op = req.op.name, %status, hop = hop.count, crossed = hop.crossed, "redirected");
+        };
         let status = resp.status().as_u16();
         let content_type = resp
             .headers()
@@ -437,6 +462,44 @@ impl<D: Domain> Client<D> {
             content_type,
             body,
         })
+    }
+}
+
+impl<D: Domain> Client<D> {
+    /// One request of a redirect chain; past the first origin it carries no credential header and no `Referer`.
+    fn hop_request(
+        &self,
+        hop: &Hop,
+        wire: &Wire,
+        timeout: Duration,
+    ) -> Result<reqwest::RequestBuilder, Error<D::Code>> {
+        let mut builder = self
+            .inner
+            .http
+            .request(hop.method.clone(), hop.url.clone())
+            .timeout(timeout);
+        for (name, value, sensitive) in &wire.headers {
+            if hop.crossed && (*sensitive || name.eq_ignore_ascii_case("referer")) {
+                continue;
+            }
+            let mut hv = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+                Error::InvalidParameter {
+                    name,
+                    reason: "not a valid header value".to_owned(),
+                }
+            })?;
+            hv.set_sensitive(*sensitive);
+            builder = builder.header(*name, hv);
+        }
+        if let Some(form) = wire.form.as_ref().filter(|_| hop.with_body) {
+            builder = builder
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(form.clone());
+        }
+        Ok(builder)
     }
 }
 

@@ -235,6 +235,16 @@ pub enum Error<C: ErrorCode> {
         /// The limit in bytes.
         limit: u64,
     },
+    /// A redirect the client's [`crate::redirect::RedirectPolicy`] does not follow.
+    #[error("redirect (HTTP {status}) to `{to}` not followed: {refusal}")]
+    Redirect {
+        /// The redirect's status.
+        status: u16,
+        /// The origin it pointed to (never the path or query), empty when the location was unusable.
+        to: String,
+        /// Why it was not followed.
+        refusal: crate::redirect::Refusal,
+    },
     /// A pagination cursor did not advance; the stream stops instead of looping.
     #[error("pagination cursor did not advance (stuck at {cursor})")]
     StalledCursor {
@@ -300,6 +310,15 @@ impl<C: ErrorCode> Error<C> {
                 Error::Api(a)
             }
             Error::StalledCursor { cursor } => Error::StalledCursor { cursor: m(cursor) },
+            Error::Redirect {
+                status,
+                to,
+                refusal,
+            } => Error::Redirect {
+                status,
+                to: m(to),
+                refusal,
+            },
             other => other,
         }
     }

@@ -15,6 +15,7 @@ pub mod limit;
 pub mod lossless;
 pub mod paginate;
 pub mod redact;
+pub mod redirect;
 pub mod registry;
 pub mod request;
 pub mod retry;
@@ -29,6 +30,7 @@ pub use futures::future::BoxFuture;
 pub use limit::{read_limited, DEFAULT_MAX_BODY_BYTES};
 pub use lossless::{Census, Extra, RawJson, StrOrNum};
 pub use paginate::{paginate, MoreFlag, Page};
+pub use redirect::RedirectPolicy;
 pub use request::{check_range, Json, Operation, ParamValue, Position, Request};
 pub use retry::RetryPolicy;
 /// A JSON number kept as it was written (integer or fraction), for fields documented as `number`.

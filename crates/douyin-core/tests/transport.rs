@@ -264,3 +264,121 @@ async fn log_lines_about_a_retried_error_echoing_credentials_are_masked() {
     assert_masked(&text);
     assert_masked(&err.to_string());
 }
+
+fn redirect_to(location: String) -> impl Fn(&hostile::Received) -> Reply + Send + Sync + 'static {
+    move |_| Reply::json(302, "{}").with_header("location", &location)
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_not_followed_by_default() {
+    let elsewhere = Hostile::start(|_| Reply::json(200, r#"{"code":0}"#)).await;
+    let origin = Hostile::start(redirect_to(format!("{}/landing", elsewhere.base_url()))).await;
+    let client = credentialed(&origin).build().unwrap();
+    let err = client
+        .send::<Body>(credentialed_request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Redirect { status: 302, to, refusal: douyin_core::redirect::Refusal::CrossOrigin }
+            if *to == elsewhere.base_url()),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "redirect (HTTP 302) to `{}` not followed: another origin; credentials stay with the origin they \
+             were meant for",
+            elsewhere.base_url()
+        )
+    );
+    assert!(!err.is_retryable());
+    assert!(
+        elsewhere.received().is_empty(),
+        "nothing reaches the other origin"
+    );
+}
+
+#[tokio::test]
+async fn following_any_origin_drops_credential_headers_and_referer_past_the_origin() {
+    let elsewhere = Hostile::start(|_| Reply::json(200, r#"{"code":0,"cursor":3}"#)).await;
+    let origin = Hostile::start(redirect_to(format!("{}/landing?x=1", elsewhere.base_url()))).await;
+    let client = credentialed(&origin)
+        .redirects(douyin_core::RedirectPolicy::AnyOrigin)
+        .build()
+        .unwrap();
+    let mut req = credentialed_request();
+    req.header("referer", "https://www.douyin.com/");
+    assert_eq!(client.send::<Body>(req).await.unwrap().cursor, Some(3));
+
+    let sent = &origin.received()[0];
+    assert_eq!(sent.header("access-token"), Some(TOKEN));
+    assert_eq!(sent.header("cookie"), Some(COOKIE));
+    let forwarded = &elsewhere.received()[0];
+    assert_eq!(forwarded.target(), "/landing?x=1");
+    for name in ["access-token", "cookie", "referer", "authorization"] {
+        assert_eq!(
+            forwarded.header(name),
+            None,
+            "{name} reached the other origin"
+        );
+    }
+    assert!(!forwarded.head.contains("S3CRET") && !forwarded.head.contains(SESSION));
+}
+
+#[tokio::test]
+async fn a_redirect_whose_location_carries_a_credential_elsewhere_is_refused() {
+    let elsewhere = Hostile::start(|_| Reply::json(200, r#"{"code":0}"#)).await;
+    let origin = Hostile::start(redirect_to(format!(
+        "{}/?t={TOKEN_PERCENT}",
+        elsewhere.base_url()
+    )))
+    .await;
+    let client = credentialed(&origin)
+        .redirects(douyin_core::RedirectPolicy::AnyOrigin)
+        .build()
+        .unwrap();
+    let err = client
+        .send::<Body>(credentialed_request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Redirect {
+                refusal: douyin_core::redirect::Refusal::CredentialInLocation,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(elsewhere.received().is_empty());
+}
+
+#[tokio::test]
+async fn a_same_origin_redirect_is_followed_with_its_credentials() {
+    let server = Hostile::start(|req| {
+        if req.target().starts_with("/api/probe") {
+            Reply::json(307, "{}").with_header("location", "/api/moved")
+        } else {
+            Reply::json(200, r#"{"code":0,"cursor":8}"#)
+        }
+    })
+    .await;
+    let client = credentialed(&server).build().unwrap();
+    assert_eq!(
+        client
+            .send::<Body>(credentialed_request())
+            .await
+            .unwrap()
+            .cursor,
+        Some(8)
+    );
+    let moved = &server.received()[1];
+    assert_eq!(moved.target(), "/api/moved");
+    assert_eq!(moved.header("access-token"), Some(TOKEN));
+    assert_eq!(
+        moved.header("referer"),
+        None,
+        "reqwest's automatic Referer is off"
+    );
+}
