@@ -14,7 +14,7 @@ use crate::limit::{LimitedBuf, DEFAULT_MAX_BODY_BYTES};
 use crate::redact::cookie_values;
 use crate::redirect::{Hop, RedirectPolicy};
 use crate::request::{push_pair, Position, Request, Value};
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryAfter, RetryPolicy};
 
 /// Static facts about a domain, generated from its `domain.yaml`.
 pub trait Domain: Send + Sync + 'static {
@@ -204,6 +204,8 @@ struct RawResponse {
     status: u16,
     content_type: String,
     body: bytes::Bytes,
+    /// `Retry-After` of a 429 or 503.
+    retry_after: Option<RetryAfter>,
 }
 
 /// A request with its credentials resolved, ready to send.
@@ -270,9 +272,12 @@ impl<D: Domain> Client<D> {
         loop {
             let wire = self.resolve(req).await?;
             let secrets: Vec<&str> = wire.secrets.iter().map(Secret::expose).collect();
-            let result = match self.transmit(req, &wire).await {
-                Ok(raw) => decode(&raw, &secrets),
-                Err(e) => Err(e),
+            let (result, retry_after) = match self.transmit(req, &wire).await {
+                Ok(raw) => (
+                    decode(&raw, &secrets),
+                    raw.retry_after.map(|r| (raw.status, r)),
+                ),
+                Err(e) => (Err(e), None),
             };
             let err = match result {
                 Ok(v) => return Ok(v),
@@ -291,8 +296,18 @@ impl<D: Domain> Client<D> {
                     }
                 }
             }
+            if err.is_retryable() {
+                if let Some((status, r)) =
+                    retry_after.filter(|(_, r)| r.wait > policy.max_retry_after)
+                {
+                    return Err(Error::RateLimited {
+                        status,
+                        retry_after: r,
+                    });
+                }
+            }
             if err.is_retryable() && attempt < policy.max_attempts {
-                let delay = policy.delay(attempt);
+                let delay = policy.delay_with(attempt, retry_after.map(|(_, r)| r));
                 tracing::debug!(op = req.op.name, attempt, ?delay, "retrying after: {err}");
                 tokio::time::sleep(delay).await;
                 attempt += 1;
@@ -455,12 +470,19 @@ impl<D: Domain> Client<D> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|_| matches!(status, 429 | 503))
+            .and_then(|v| RetryAfter::parse(v, std::time::SystemTime::now()));
         let body = read_body(resp, self.inner.max_body_bytes, map_err).await?;
         tracing::debug!(op = req.op.name, status, bytes = body.len(), "received");
         Ok(RawResponse {
             status,
             content_type,
             body,
+            retry_after,
         })
     }
 }

@@ -245,6 +245,19 @@ pub enum Error<C: ErrorCode> {
         /// Why it was not followed.
         refusal: crate::redirect::Refusal,
     },
+    /// The service (HTTP 429 or 503 with `Retry-After`) asked to wait longer than
+    /// [`crate::RetryPolicy::max_retry_after`]; nothing was retried.
+    #[error(
+        "rate limited; retry after {} (in {} s)",
+        humantime::format_rfc3339_seconds(.retry_after.at),
+        whole_seconds(.retry_after.wait)
+    )]
+    RateLimited {
+        /// The response's status.
+        status: u16,
+        /// When retrying is allowed, and how long that was from the response.
+        retry_after: crate::retry::RetryAfter,
+    },
     /// A pagination cursor did not advance; the stream stops instead of looping.
     #[error("pagination cursor did not advance (stuck at {cursor})")]
     StalledCursor {
@@ -334,6 +347,11 @@ impl<C: ErrorCode> Error<C> {
             _ => false,
         }
     }
+}
+
+/// A wait in seconds, rounded up so "in 0 s" never means "not yet".
+fn whole_seconds(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
 /// Why [`crate::ClientBuilder::build`] refused the configuration.

@@ -382,3 +382,117 @@ async fn a_same_origin_redirect_is_followed_with_its_credentials() {
         "reqwest's automatic Referer is off"
     );
 }
+
+fn rate_limited(status: u16, retry_after: String) -> Reply {
+    Reply::json(status, r#"{"code":7,"msg":"slow down"}"#).with_header("retry-after", &retry_after)
+}
+
+/// Answers `first` to the first request and success afterwards.
+fn then_ok(
+    first: impl Fn() -> Reply + Send + Sync + 'static,
+) -> impl Fn(&hostile::Received) -> Reply + Send + Sync {
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    move |_| match calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+        0 => first(),
+        _ => Reply::json(200, r#"{"code":0,"cursor":1}"#),
+    }
+}
+
+fn quick_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+        ..RetryPolicy::default()
+    }
+}
+
+#[tokio::test]
+async fn a_retry_after_past_the_cap_fails_at_once_saying_when_to_retry() {
+    let server = Hostile::start(|_| rate_limited(429, "3600".into())).await;
+    let client = client(&server).retry(quick_retries()).build().unwrap();
+    let before = std::time::SystemTime::now();
+    let err = send(&client).await.unwrap_err();
+    assert_eq!(server.received().len(), 1, "no retry within the hour");
+    let Error::RateLimited {
+        status,
+        retry_after,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (*status, retry_after.wait),
+        (429, Duration::from_secs(3600))
+    );
+    assert!(retry_after.at >= before + Duration::from_secs(3600));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "rate limited; retry after {} (in 3600 s)",
+            humantime::format_rfc3339_seconds(retry_after.at)
+        )
+    );
+    assert!(!err.is_retryable());
+}
+
+#[tokio::test]
+async fn a_retry_after_http_date_is_read_and_the_cap_is_settable() {
+    let in_two_hours = std::time::SystemTime::now() + Duration::from_secs(7200);
+    let date = httpdate::fmt_http_date(in_two_hours);
+    let server = Hostile::start(move |_| rate_limited(503, date.clone())).await;
+    let err = send(&client(&server).retry(quick_retries()).build().unwrap())
+        .await
+        .unwrap_err();
+    let Error::RateLimited {
+        status: 503,
+        retry_after,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    let whole =
+        |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    assert_eq!(whole(retry_after.at), whole(in_two_hours));
+    assert!(err.to_string().starts_with(&format!(
+        "rate limited; retry after {} (in ",
+        humantime::format_rfc3339_seconds(in_two_hours)
+    )));
+
+    let server = Hostile::start(|_| rate_limited(429, "1".into())).await;
+    let strict = RetryPolicy {
+        max_retry_after: Duration::ZERO,
+        ..quick_retries()
+    };
+    let err = send(&client(&server).retry(strict).build().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::RateLimited { status: 429, .. }),
+        "{err:?}"
+    );
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn a_short_retry_after_is_waited_out_before_retrying() {
+    let server = Hostile::start(then_ok(|| rate_limited(429, "1".into()))).await;
+    let client = client(&server).retry(quick_retries()).build().unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(send(&client).await.unwrap().cursor, Some(1));
+    assert_eq!(server.received().len(), 2);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "retried after {:?}, before the server's Retry-After",
+        started.elapsed()
+    );
+
+    let past = httpdate::fmt_http_date(std::time::SystemTime::now() - Duration::from_secs(60));
+    let server = Hostile::start(then_ok(move || rate_limited(503, past.clone()))).await;
+    let client = crate::client(&server)
+        .retry(quick_retries())
+        .build()
+        .unwrap();
+    assert_eq!(send(&client).await.unwrap().cursor, Some(1));
+    assert_eq!(server.received().len(), 2);
+}
