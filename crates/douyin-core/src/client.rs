@@ -387,13 +387,15 @@ impl<D: Domain> Client<D> {
                 body: form.as_deref().unwrap_or("").as_bytes(),
                 user_agent: user_agent.as_deref().unwrap_or(""),
             };
-            let extra = signer
-                .sign(input)
-                .await
-                .map_err(|reason| Error::Credential {
+            let extra = signer.sign(input).await.map_err(|reason| {
+                // A signing service's message may quote the query it was given.
+                let exposed: Vec<&str> = secrets.iter().map(Secret::expose).collect();
+                Error::Credential {
                     name: "signature",
                     reason,
-                })?;
+                }
+                .masked(&exposed)
+            })?;
             for (n, v) in extra {
                 push_pair(&mut query, &n, &v);
             }

@@ -496,3 +496,28 @@ async fn a_short_retry_after_is_waited_out_before_retrying() {
     assert_eq!(send(&client).await.unwrap().cursor, Some(1));
     assert_eq!(server.received().len(), 2);
 }
+
+#[tokio::test]
+async fn a_signer_error_quoting_the_query_is_masked() {
+    struct Echo;
+    impl douyin_core::Signer for Echo {
+        fn sign<'a>(
+            &'a self,
+            input: douyin_core::SignInput<'a>,
+        ) -> douyin_core::BoxFuture<'a, Result<Vec<(String, String)>, String>> {
+            let reason = format!("cannot sign {}", input.query);
+            Box::pin(async move { Err(reason) })
+        }
+    }
+    let server = Hostile::start(|_| Reply::json(200, "{}")).await;
+    let client = credentialed(&server).signer(Echo).build().unwrap();
+    let err = client
+        .send::<Body>(credentialed_request())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "credential `signature` unavailable: cannot sign access_token=***&key=***"
+    );
+    assert!(server.received().is_empty());
+}
