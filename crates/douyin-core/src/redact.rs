@@ -57,6 +57,11 @@ pub fn mask_bytes(text: &[u8], secrets: &[&str], max_out: usize) -> Option<(Vec<
 
 /// The end of the longest encoded occurrence of `secret` starting at `text[start]`, if one starts there.
 fn match_at(text: &[u8], start: usize, secret: &[u8]) -> Option<usize> {
+    // Most positions start no spelling at all: decide that without allocating.
+    let (c, first) = (text[start], secret[0]);
+    if c != first && c != b'%' && c != b'\\' && !(c == b'+' && first == b' ') {
+        return None;
+    }
     // Each secret byte has a few spellings, some of which share a first byte (`%` literally or `%25`), so follow
     // every live position at once; there are rarely more than two.
     let mut live = vec![start];
