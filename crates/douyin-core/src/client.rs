@@ -487,9 +487,7 @@ impl<D: Domain> Client<D> {
             retry_after,
         })
     }
-}
 
-impl<D: Domain> Client<D> {
     /// One request of a redirect chain; past the first origin it carries no credential header and no `Referer`.
     fn hop_request(
         &self,

@@ -236,11 +236,11 @@ pub enum Error<C: ErrorCode> {
         limit: u64,
     },
     /// A redirect the client's [`crate::redirect::RedirectPolicy`] does not follow.
-    #[error("redirect (HTTP {status}) to `{to}` not followed: {refusal}")]
+    #[error("redirect (HTTP {status}) to {to} not followed: {refusal}")]
     Redirect {
         /// The redirect's status.
         status: u16,
-        /// The origin it pointed to (never the path or query), empty when the location was unusable.
+        /// The origin it pointed to (never the path or query), or "an unusable location".
         to: String,
         /// Why it was not followed.
         refusal: crate::redirect::Refusal,

@@ -37,7 +37,7 @@ pub enum Refusal {
     #[error("its location carries a credential to another origin")]
     CredentialInLocation,
     /// Its `Location` is missing, not a URL, or not `http`/`https`.
-    #[error("its location is not an http(s) URL")]
+    #[error("not an http(s) URL")]
     BadLocation,
     /// More than [`MAX_HOPS`] redirects.
     #[error("more than {MAX_HOPS} redirects")]
@@ -84,7 +84,7 @@ impl Hop {
         let next = location
             .and_then(|l| self.url.join(l).ok())
             .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or((Refusal::BadLocation, String::new()))?;
+            .ok_or((Refusal::BadLocation, "an unusable location".to_owned()))?;
         let origin = next.origin().ascii_serialization();
         let crossed = self.crossed || next.origin() != first.origin();
         if crossed && policy == RedirectPolicy::SameOrigin {

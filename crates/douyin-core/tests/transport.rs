@@ -286,7 +286,7 @@ async fn a_redirect_to_another_origin_is_not_followed_by_default() {
     assert_eq!(
         err.to_string(),
         format!(
-            "redirect (HTTP 302) to `{}` not followed: another origin; credentials stay with the origin they \
+            "redirect (HTTP 302) to {} not followed: another origin; credentials stay with the origin they \
              were meant for",
             elsewhere.base_url()
         )
