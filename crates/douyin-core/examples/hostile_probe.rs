@@ -2,15 +2,15 @@
 //! `hostile_probe endless` (a chunked body that never ends; 15 s timeout), each against a loopback server in the
 //! same process. Run under `/usr/bin/time -v` and read "Maximum resident set size".
 
-#[path = "../tests/hostile/mod.rs"]
-mod hostile;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use douyin_core::{Client, Request, RetryPolicy};
-use hostile::domain::{Body, Probe, OP};
-use hostile::{Hostile, Reply};
+use support::domain::{Body, Probe, OP};
+use support::hostile::{self, Hostile, Reply};
 
 #[tokio::main]
 async fn main() {

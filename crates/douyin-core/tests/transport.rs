@@ -1,14 +1,14 @@
 //! The runtime over real loopback HTTP against a hostile server: body limits, credential masking, redirects,
 //! Retry-After and base URL checks. Each test fails on a runtime without the protection it names.
 
-mod hostile;
+mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use douyin_core::{BuildError, Client, Error, Request, RetryPolicy, DEFAULT_MAX_BODY_BYTES};
-use hostile::domain::{Body, Code, Probe, OP};
-use hostile::{Hostile, Reply};
+use support::domain::{Body, Code, Probe, OP};
+use support::hostile::{self, Hostile, Reply};
 
 const MIB: u64 = 1 << 20;
 
