@@ -162,3 +162,10 @@ fn a_cursor_that_does_not_advance_ends_the_stream_with_an_error() {
     assert_eq!(out.len(), 2);
     assert!(matches!(&out[1], Err(Error::StalledCursor { cursor }) if cursor == "5"));
 }
+
+#[test]
+fn a_request_reqwest_cannot_build_is_not_retried() {
+    let builder_error = reqwest::Client::new().get("not a url").build().unwrap_err();
+    assert!(builder_error.is_builder());
+    assert!(!Error::<Code>::Transport(builder_error).is_retryable());
+}
