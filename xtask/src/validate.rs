@@ -185,6 +185,8 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
             })
             .unwrap_or_default(),
         session_user_agent: d.session.as_ref().and_then(|s| s.user_agent.clone()),
+        alternative_base_urls: d.alternative_base_urls.clone(),
+        authorization_url: d.authorization_url.clone(),
         notes: d.notes.clone(),
         operations,
         definitions: cx.definitions,

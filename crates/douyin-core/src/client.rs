@@ -180,6 +180,8 @@ struct Wire {
     headers: Vec<(&'static str, String, bool)>,
     form: Option<String>,
     secrets: Vec<Secret>,
+    /// Each credential's value as sent, so a refresh knows which value the service rejected.
+    sent: Vec<(&'static str, Secret)>,
 }
 
 impl<D: Domain> Client<D> {
@@ -250,7 +252,7 @@ impl<D: Domain> Client<D> {
                 if api.class() == ErrorClass::ExpiredCredential && !refreshed {
                     refreshed = true;
                     // A provider that cannot refresh leaves the API error as the answer.
-                    if self.refresh_credentials(req).await.is_ok() {
+                    if self.refresh_credentials(&wire.sent).await.is_ok() {
                         tracing::debug!(
                             op = req.op.name,
                             "credential expired; refreshed, retrying"
@@ -270,9 +272,9 @@ impl<D: Domain> Client<D> {
         }
     }
 
-    async fn refresh_credentials(&self, req: &Request) -> Result<(), String> {
-        for name in credential_names(req) {
-            self.inner.credentials.refresh(name).await?;
+    async fn refresh_credentials(&self, sent: &[(&'static str, Secret)]) -> Result<(), String> {
+        for (name, value) in sent {
+            self.inner.credentials.refresh_rejected(name, value).await?;
         }
         Ok(())
     }
@@ -287,6 +289,7 @@ impl<D: Domain> Client<D> {
 
     async fn resolve(&self, req: &Request) -> Result<Wire, Error<D::Code>> {
         let mut secrets = Vec::new();
+        let mut sent = Vec::new();
         let mut query = String::new();
         for (name, value) in &req.query {
             match value {
@@ -294,6 +297,7 @@ impl<D: Domain> Client<D> {
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
                     push_pair(&mut query, name, s.expose());
+                    sent.push((*c, s.clone()));
                     secrets.push(s);
                 }
                 Value::Session(pos) => {
@@ -312,6 +316,7 @@ impl<D: Domain> Client<D> {
                 Value::Plain(v) => headers.push((*name, v.clone(), false)),
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
+                    sent.push((*c, s.clone()));
                     if Some(*c) == D::USER_AGENT_CREDENTIAL {
                         user_agent = Some(s.expose().to_owned());
                     } else {
@@ -322,13 +327,20 @@ impl<D: Domain> Client<D> {
                 Value::Session(_) => {}
             }
         }
-        let form = (!req.form.is_empty()).then(|| {
-            let mut body = String::new();
-            for (n, v) in &req.form {
-                push_pair(&mut body, n, v);
+        let mut form = None::<String>;
+        for (n, v) in &req.form {
+            let body = form.get_or_insert_with(String::new);
+            match v {
+                Value::Plain(v) => push_pair(body, n, v),
+                Value::Credential(c) => {
+                    let s = self.credential(c).await?;
+                    push_pair(body, n, s.expose());
+                    sent.push((*c, s.clone()));
+                    secrets.push(s);
+                }
+                Value::Session(_) => {}
             }
-            body
-        });
+        }
         if let Some(signer) = &self.inner.signer {
             let input = SignInput {
                 method: req.op.method,
@@ -358,6 +370,7 @@ impl<D: Domain> Client<D> {
             headers,
             form,
             secrets,
+            sent,
         })
     }
 
@@ -419,14 +432,4 @@ impl<D: Domain> Client<D> {
             body,
         })
     }
-}
-
-fn credential_names(req: &Request) -> impl Iterator<Item = &'static str> + '_ {
-    req.query
-        .iter()
-        .chain(req.headers.iter())
-        .filter_map(|(_, v)| match v {
-            Value::Credential(c) => Some(*c),
-            _ => None,
-        })
 }

@@ -38,7 +38,7 @@ pub struct Request {
     pub(crate) op: &'static Operation,
     pub(crate) query: Vec<(&'static str, Value)>,
     pub(crate) headers: Vec<(&'static str, Value)>,
-    pub(crate) form: Vec<(&'static str, String)>,
+    pub(crate) form: Vec<(&'static str, Value)>,
 }
 
 impl Request {
@@ -84,7 +84,12 @@ impl Request {
 
     /// Appends a form field (the body becomes `application/x-www-form-urlencoded`).
     pub fn form(&mut self, name: &'static str, value: impl ParamValue) {
-        self.form.push((name, value.to_param()));
+        self.form.push((name, Value::Plain(value.to_param())));
+    }
+
+    /// Appends a form field whose value is the named credential (a client secret, a refresh token).
+    pub fn form_credential(&mut self, name: &'static str, credential: &'static str) {
+        self.form.push((name, Value::Credential(credential)));
     }
 
     /// The plain (non-credential) value of a query parameter, as set.

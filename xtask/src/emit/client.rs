@@ -238,7 +238,7 @@ fn push_param(p: &Param) -> TokenStream {
     let (plain, cred) = match p.location {
         Location::Query => (quote!(query), quote!(query_credential)),
         Location::Header => (quote!(header), quote!(header_credential)),
-        Location::Form => (quote!(form), quote!(form)),
+        Location::Form => (quote!(form), quote!(form_credential)),
     };
     if let Some(c) = &p.credential {
         return quote!(req.#cred(#wire, #c););

@@ -22,7 +22,7 @@ pub(super) fn operation(
     let has_body = op
         .params
         .iter()
-        .any(|p| p.location == Location::Form && p.is_user());
+        .any(|p| p.location == Location::Form && (p.is_user() || p.credential.is_some()));
     let mut parameters = Vec::new();
     for wp in wire_order(domain, op) {
         match wp {
@@ -57,7 +57,11 @@ pub(super) fn operation(
 
     let mut requirement = Map::new();
     for p in &op.params {
-        if let Some(c) = &p.credential {
+        if let Some(c) = p
+            .credential
+            .as_ref()
+            .filter(|_| p.location != Location::Form)
+        {
             let s = &schemes[&(c.clone(), p.location, p.wire.clone())];
             requirement.insert(s.id.clone(), json!([]));
         }
@@ -259,6 +263,13 @@ fn request_body(domain: &Domain, op: &Operation) -> Result<Json, String> {
             .or_else(|| p.example.clone());
         let mut s = match (&p.constant, p.encoding) {
             (Some(c), _) => json!({ "type": "string", "enum": [c] }),
+            // A secret in the body (client secret, code, refresh token): write-only, shown masked by tools.
+            _ if p.credential.is_some() => json!({
+                "type": "string",
+                "format": "password",
+                "writeOnly": true,
+                "x-credential": p.credential,
+            }),
             (None, Some(_)) => {
                 let (mut s, example, content) = json_text(domain, p)?;
                 s["x-content"] = content;
