@@ -242,3 +242,8 @@ pub fn domains() -> &'static [&'static DomainTable] {
 pub fn domain(name: &str) -> Option<&'static DomainTable> {
     domains().iter().copied().find(|d| d.name == name)
 }
+
+/// The domain served under path `prefix` (`/open-platform`).
+pub fn domain_by_prefix(prefix: &str) -> Option<&'static DomainTable> {
+    domains().iter().copied().find(|d| d.prefix == prefix)
+}

@@ -386,7 +386,7 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
         },
         ErrorSpec {
             code: "10005",
-            name: "OAuthMissingParameter",
+            name: "OAuthIncompleteRequest",
             meaning: "A parameter is missing",
             class: ErrorClass::InvalidParameter,
         },

@@ -124,7 +124,7 @@ pub enum ErrorCode {
     ///`10004` — Insufficient permission (renew_refresh_token needs the renew_refresh_token permission) (权限不足。排查建议:请申请 renew_refresh_token 权限)
     OAuthPermissionDenied,
     ///`10005` — A parameter is missing (缺少参数。排查建议:检查是否填写 client_key 和 refresh_token 参数,请求格式是否正确)
-    OAuthMissingParameter,
+    OAuthIncompleteRequest,
     ///`10007` — The authorization code expired or was already used; authorize again (授权码过期)
     CodeExpired,
     ///`10008` — access_token expired; refresh it (access_token 过期(调用接口会报错 error_code=10008 或 2190008,refresh_token 后会获取一个新的 access_token))
@@ -159,7 +159,7 @@ impl ::douyin_core::ErrorCode for ErrorCode {
             "10002" => Self::OAuthParameterError,
             "10003" => Self::ClientKeyNotFound,
             "10004" => Self::OAuthPermissionDenied,
-            "10005" => Self::OAuthMissingParameter,
+            "10005" => Self::OAuthIncompleteRequest,
             "10007" => Self::CodeExpired,
             "10008" => Self::AccessTokenExpired,
             "10010" => Self::RefreshTokenExpired,
@@ -186,7 +186,7 @@ impl ::douyin_core::ErrorCode for ErrorCode {
             Self::OAuthParameterError => "10002",
             Self::ClientKeyNotFound => "10003",
             Self::OAuthPermissionDenied => "10004",
-            Self::OAuthMissingParameter => "10005",
+            Self::OAuthIncompleteRequest => "10005",
             Self::CodeExpired => "10007",
             Self::AccessTokenExpired => "10008",
             Self::RefreshTokenExpired => "10010",
@@ -245,7 +245,7 @@ impl ::douyin_core::ErrorCode for ErrorCode {
                     "Insufficient permission (renew_refresh_token needs the renew_refresh_token permission)",
                 )
             }
-            Self::OAuthMissingParameter => {
+            Self::OAuthIncompleteRequest => {
                 ::std::option::Option::Some("A parameter is missing")
             }
             Self::CodeExpired => {
@@ -294,7 +294,7 @@ impl ::douyin_core::ErrorCode for ErrorCode {
             Self::OAuthParameterError => ::douyin_core::ErrorClass::InvalidParameter,
             Self::ClientKeyNotFound => ::douyin_core::ErrorClass::Authentication,
             Self::OAuthPermissionDenied => ::douyin_core::ErrorClass::Permission,
-            Self::OAuthMissingParameter => ::douyin_core::ErrorClass::InvalidParameter,
+            Self::OAuthIncompleteRequest => ::douyin_core::ErrorClass::InvalidParameter,
             Self::CodeExpired => ::douyin_core::ErrorClass::Reauthorize,
             Self::AccessTokenExpired => ::douyin_core::ErrorClass::ExpiredCredential,
             Self::RefreshTokenExpired => ::douyin_core::ErrorClass::Reauthorize,
