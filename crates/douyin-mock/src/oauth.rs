@@ -160,7 +160,8 @@ impl OAuthState {
         let now = Instant::now();
         let access = mint("act");
         let refresh = mint("rft");
-        self.access.insert(access.clone(), now + config.access_lifetime);
+        self.access
+            .insert(access.clone(), now + config.access_lifetime);
         let data = json!({
             "access_token": access,
             "description": "",
@@ -207,7 +208,8 @@ impl OAuthState {
             REFRESH_OP => match self.refresh.get(value) {
                 Some(r) if now < r.expires => {
                     let access = mint("act");
-                    self.access.insert(access.clone(), now + config.access_lifetime);
+                    self.access
+                        .insert(access.clone(), now + config.access_lifetime);
                     let left = r.expires.saturating_duration_since(now).as_secs();
                     // The refresh token keeps its lifetime (documented): the same token and what is left of it.
                     json!({
@@ -249,7 +251,8 @@ impl OAuthState {
             },
             CLIENT_TOKEN_OP => {
                 let token = mint("clt");
-                self.client.insert(token.clone(), now + config.client_lifetime);
+                self.client
+                    .insert(token.clone(), now + config.client_lifetime);
                 json!({
                     "access_token": token,
                     "description": "",
@@ -266,7 +269,12 @@ impl OAuthState {
 }
 
 /// The documented error body of `class` (the first code whose name contains `hint`).
-pub(crate) fn refusal(d: &DomainTable, op: &OperationTable, class: ErrorClass, hint: &str) -> Bytes {
+pub(crate) fn refusal(
+    d: &DomainTable,
+    op: &OperationTable,
+    class: ErrorClass,
+    hint: &str,
+) -> Bytes {
     match d.code_of(class, hint) {
         Some(e) => crate::bodies::envelope(d, op, e.code, e.meaning),
         None => crate::bodies::envelope(d, op, "-1", "mock: no documented code"),
@@ -289,7 +297,10 @@ pub(crate) fn connect(
     let (Some(redirect), Some(scope), Some("code")) =
         (get("redirect_uri"), get("scope"), get("response_type"))
     else {
-        return (400, "missing redirect_uri, scope or response_type=code".to_owned());
+        return (
+            400,
+            "missing redirect_uri, scope or response_type=code".to_owned(),
+        );
     };
     let code = state.authorize(config, scope);
     let mut location = format!(

@@ -327,8 +327,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         .filter(|p| table::domain_by_prefix(p).is_some_and(|d| oauth::serves_connect(d)))
         .map(|_| parts.uri.query().unwrap_or(""))
     {
-        let (status, text) =
-            oauth::connect(&mut shared.oauth(), &shared.config, query);
+        let (status, text) = oauth::connect(&mut shared.oauth(), &shared.config, query);
         let mut reply = Reply::text(status, text.clone());
         if status == 302 {
             reply.location = Some(text);
@@ -384,7 +383,10 @@ async fn answer(
         _ => None,
     };
     // Issued codes and tokens are judged against what the OAuth endpoints handed out, not the configuration.
-    let judged = token.is_none().then(|| oauth::judged_credential(d, op)).flatten();
+    let judged = token
+        .is_none()
+        .then(|| oauth::judged_credential(d, op))
+        .flatten();
     if let Err(rejection) = validate::check(d, op, &incoming, &shared.config, token.or(judged)) {
         return rejected(d, op, rejection);
     }

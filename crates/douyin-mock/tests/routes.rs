@@ -777,7 +777,9 @@ async fn the_authorization_page_redirects_with_a_single_use_code() {
     let resp = http.get(&page).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 302);
     let location = resp.headers()["location"].to_str().unwrap().to_owned();
-    let rest = location.strip_prefix("https://app.example/cb?code=").expect(&location);
+    let rest = location
+        .strip_prefix("https://app.example/cb?code=")
+        .expect(&location);
     let (code, state) = rest.split_once("&state=").unwrap();
     assert_eq!(state, "s1");
     let exchange = || {
@@ -787,12 +789,17 @@ async fn the_authorization_page_redirects_with_a_single_use_code() {
                 "client_key=test-client-key&client_secret=test-client-secret&code={code}&grant_type=authorization_code"
             ))
     };
-    let first: Value = serde_json::from_slice(&exchange().send().await.unwrap().bytes().await.unwrap()).unwrap();
+    let first: Value =
+        serde_json::from_slice(&exchange().send().await.unwrap().bytes().await.unwrap()).unwrap();
     assert_eq!(first["data"]["error_code"], 0);
     assert_eq!(first["data"]["scope"], "user_info");
-    let again: Value = serde_json::from_slice(&exchange().send().await.unwrap().bytes().await.unwrap()).unwrap();
+    let again: Value =
+        serde_json::from_slice(&exchange().send().await.unwrap().bytes().await.unwrap()).unwrap();
     assert_eq!(again["data"]["error_code"], 10007);
     // A wrong client key gets no code.
     let wrong = page.replace("test-client-key", "other");
-    assert_eq!(http.get(&wrong).send().await.unwrap().status().as_u16(), 400);
+    assert_eq!(
+        http.get(&wrong).send().await.unwrap().status().as_u16(),
+        400
+    );
 }

@@ -33,7 +33,9 @@ pub use generated::client::*;
 pub use generated::errors::*;
 pub use generated::types;
 pub use oauth::{random_state, AuthError, OAuthApp};
-pub use store::{ClientTokenRecord, FileStore, MemoryStore, StoreError, TokenStore, Tokens, UserTokens};
+pub use store::{
+    ClientTokenRecord, FileStore, MemoryStore, StoreError, TokenStore, Tokens, UserTokens,
+};
 pub use tokens::{ClientTokenProvider, OAuthCredentials, RefreshPolicy, UserTokenProvider};
 
 /// The credential name the specs use for the OAuth access token.

@@ -19,7 +19,9 @@ use crate::{
 pub enum AuthError {
     /// The user's grant is gone (no stored tokens, refresh token expired or exhausted, code expired or used):
     /// only a new authorization helps.
-    #[error("re-authorization needed: {reason}; open a new authorization URL and exchange its code")]
+    #[error(
+        "re-authorization needed: {reason}; open a new authorization URL and exchange its code"
+    )]
     ReauthorizationNeeded {
         /// What ended the grant.
         reason: String,
@@ -243,7 +245,8 @@ impl OAuthApp {
             .refresh_token
             .filter(|t| !t.is_empty())
             .ok_or_else(|| missing(OP, "data.refresh_token"))?;
-        let lifetime = seconds(data.expires_in.as_ref()).ok_or_else(|| missing(OP, "data.expires_in"))?;
+        let lifetime =
+            seconds(data.expires_in.as_ref()).ok_or_else(|| missing(OP, "data.expires_in"))?;
         Ok(UserTokens {
             refresh_token: Secret::new(refresh),
             refresh_obtained_ms: now,
@@ -265,7 +268,8 @@ impl OAuthApp {
             .access_token
             .filter(|t| !t.is_empty())
             .ok_or_else(|| missing(OP, "data.access_token"))?;
-        let lifetime = seconds(data.expires_in.as_ref()).ok_or_else(|| missing(OP, "data.expires_in"))?;
+        let lifetime =
+            seconds(data.expires_in.as_ref()).ok_or_else(|| missing(OP, "data.expires_in"))?;
         let now = now_ms();
         Ok(ClientTokenRecord {
             token: Secret::new(token),
@@ -293,13 +297,18 @@ fn user_tokens(
         .access_token
         .filter(|t| !t.is_empty())
         .ok_or_else(|| missing(op, "data.access_token"))?;
-    let lifetime = seconds(data.expires_in.as_ref()).ok_or_else(|| missing(op, "data.expires_in"))?;
+    let lifetime =
+        seconds(data.expires_in.as_ref()).ok_or_else(|| missing(op, "data.expires_in"))?;
     let new_refresh = data.refresh_token.filter(|t| !t.is_empty());
     let refresh_lifetime = seconds(data.refresh_expires_in.as_ref());
     let (refresh_token, refresh_obtained_ms, refresh_expires_ms) =
         match (new_refresh, refresh_lifetime, previous) {
             (Some(t), Some(l), _) => (Secret::new(t), now, now + l * 1000),
-            (_, _, Some(p)) => (p.refresh_token.clone(), p.refresh_obtained_ms, p.refresh_expires_ms),
+            (_, _, Some(p)) => (
+                p.refresh_token.clone(),
+                p.refresh_obtained_ms,
+                p.refresh_expires_ms,
+            ),
             (None, _, None) => return Err(missing(op, "data.refresh_token")),
             (Some(_), None, None) => return Err(missing(op, "data.refresh_expires_in")),
         };

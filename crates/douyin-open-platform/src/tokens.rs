@@ -128,6 +128,8 @@ struct UserState {
     loaded: bool,
     /// The service refused a renewal (no permission, limit reached): keep the refresh token until it expires.
     renew_refused: bool,
+    /// Why the grant is gone, once a refresh was refused for good: later callers get the same answer at once.
+    gone: Option<String>,
 }
 
 impl std::fmt::Debug for UserTokenProvider {
@@ -167,6 +169,7 @@ impl UserTokenProvider {
         let tokens = self.app.exchange_code(code).await?;
         self.save(&mut state, tokens.clone())?;
         state.renew_refused = false;
+        state.gone = None;
         Ok(tokens)
     }
 
@@ -183,11 +186,15 @@ impl UserTokenProvider {
         let mut state = self.state.lock().await;
         self.load(&mut state)?;
         let now = now_ms();
-        let tokens = state.tokens.clone().ok_or_else(|| AuthError::ReauthorizationNeeded {
-            reason: "no user tokens are stored".to_owned(),
-        })?;
+        let tokens = usable_grant(&state)?;
         let tokens = self.renew_if_due(&mut state, tokens, now).await?;
-        if usable(now, tokens.access_obtained_ms, tokens.access_expires_ms, self.policy.early, 10) {
+        if usable(
+            now,
+            tokens.access_obtained_ms,
+            tokens.access_expires_ms,
+            self.policy.early,
+            10,
+        ) {
             return Ok(tokens.access_token);
         }
         self.refresh_locked(&mut state, tokens, now).await
@@ -197,13 +204,13 @@ impl UserTokenProvider {
     pub async fn refresh_rejected(&self, rejected: &Secret) -> Result<(), AuthError> {
         let mut state = self.state.lock().await;
         self.load(&mut state)?;
-        let tokens = state.tokens.clone().ok_or_else(|| AuthError::ReauthorizationNeeded {
-            reason: "no user tokens are stored".to_owned(),
-        })?;
+        let tokens = usable_grant(&state)?;
         if tokens.access_token != *rejected {
             return Ok(());
         }
-        self.refresh_locked(&mut state, tokens, now_ms()).await.map(drop)
+        self.refresh_locked(&mut state, tokens, now_ms())
+            .await
+            .map(drop)
     }
 
     async fn refresh_locked(
@@ -217,8 +224,18 @@ impl UserTokenProvider {
                 reason: "the refresh token expired".to_owned(),
             });
         }
-        let fresh = self.app.refresh(&tokens).await?;
-        tracing::debug!(expires_ms = fresh.access_expires_ms, "access token refreshed");
+        let fresh = match self.app.refresh(&tokens).await {
+            Ok(fresh) => fresh,
+            Err(AuthError::ReauthorizationNeeded { reason }) => {
+                state.gone = Some(reason.clone());
+                return Err(AuthError::ReauthorizationNeeded { reason });
+            }
+            Err(e) => return Err(e),
+        };
+        tracing::debug!(
+            expires_ms = fresh.access_expires_ms,
+            "access token refreshed"
+        );
         let token = fresh.access_token.clone();
         self.save(state, fresh)?;
         Ok(token)
@@ -242,7 +259,10 @@ impl UserTokenProvider {
         }
         match self.app.renew_refresh_token(&tokens).await {
             Ok(renewed) => {
-                tracing::debug!(expires_ms = renewed.refresh_expires_ms, "refresh token renewed");
+                tracing::debug!(
+                    expires_ms = renewed.refresh_expires_ms,
+                    "refresh token renewed"
+                );
                 self.save(state, renewed.clone())?;
                 Ok(renewed)
             }
@@ -272,6 +292,21 @@ impl UserTokenProvider {
         state.loaded = true;
         Ok(())
     }
+}
+
+/// The stored tokens, unless there are none or their grant is known to be gone.
+fn usable_grant(state: &UserState) -> Result<UserTokens, AuthError> {
+    if let Some(reason) = &state.gone {
+        return Err(AuthError::ReauthorizationNeeded {
+            reason: reason.clone(),
+        });
+    }
+    state
+        .tokens
+        .clone()
+        .ok_or_else(|| AuthError::ReauthorizationNeeded {
+            reason: "no user tokens are stored".to_owned(),
+        })
 }
 
 /// The runtime's credentials for an Open Platform client: `access_token` from the user-token provider,
@@ -323,7 +358,11 @@ impl Credentials for OAuthCredentials {
     }
 
     fn refresh(&self, name: &'static str) -> BoxFuture<'_, Result<(), String>> {
-        Box::pin(async move { Err(format!("credential `{name}` is refreshed only with the value the service rejected")) })
+        Box::pin(async move {
+            Err(format!(
+                "credential `{name}` is refreshed only with the value the service rejected"
+            ))
+        })
     }
 
     fn refresh_rejected<'a>(
@@ -334,11 +373,17 @@ impl Credentials for OAuthCredentials {
         Box::pin(async move {
             match name {
                 ACCESS_TOKEN => match &self.user {
-                    Some(p) => p.refresh_rejected(rejected).await.map_err(|e| e.to_string()),
+                    Some(p) => p
+                        .refresh_rejected(rejected)
+                        .await
+                        .map_err(|e| e.to_string()),
                     None => Err(unavailable(name)),
                 },
                 CLIENT_TOKEN => match &self.client {
-                    Some(p) => p.refresh_rejected(rejected).await.map_err(|e| e.to_string()),
+                    Some(p) => p
+                        .refresh_rejected(rejected)
+                        .await
+                        .map_err(|e| e.to_string()),
                     None => Err(unavailable(name)),
                 },
                 _ => Err(unavailable(name)),

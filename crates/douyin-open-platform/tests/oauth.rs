@@ -23,10 +23,16 @@ async fn mock(oauth: OAuthConfig) -> MockServer {
 }
 
 /// A provider with a fresh grant (code from the mock, exchanged) kept in `store`.
-async fn authorized(server: &MockServer, store: Arc<dyn TokenStore>) -> (Arc<UserTokenProvider>, String) {
+async fn authorized(
+    server: &MockServer,
+    store: Arc<dyn TokenStore>,
+) -> (Arc<UserTokenProvider>, String) {
     let code = server.authorize("ma.item.comment");
     let provider = Arc::new(UserTokenProvider::new(app(server), store));
-    provider.exchange_code(&code.clone().into()).await.expect("code exchange");
+    provider
+        .exchange_code(&code.clone().into())
+        .await
+        .expect("code exchange");
     (provider, code)
 }
 
@@ -42,7 +48,10 @@ async fn code_exchange_end_to_end() {
 
     let sent = &server.requests_to("access_token")[0];
     let form = String::from_utf8_lossy(&sent.body).into_owned();
-    assert_eq!(sent.header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!(
+        sent.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
     assert!(form.contains(&format!("code={code}")), "{form}");
     assert!(form.contains("grant_type=authorization_code"), "{form}");
     assert!(form.contains(&format!("client_secret={SECRET}")), "{form}");
@@ -60,7 +69,10 @@ async fn code_exchange_end_to_end() {
         .expect("a live token is accepted");
     assert_eq!(page.err_no, Some(0));
     let used = &server.requests_to("list_comment")[0];
-    assert_eq!(used.header("access-token"), Some(stored.access_token.expose()));
+    assert_eq!(
+        used.header("access-token"),
+        Some(stored.access_token.expose())
+    );
 
     // A code works once.
     let again = provider.exchange_code(&code.into()).await.unwrap_err();
@@ -81,10 +93,15 @@ async fn a_hundred_callers_with_an_expired_token_refresh_once() {
     let client = client(&server, &provider);
     let calls = (0..100).map(|_| {
         let (client, open_id) = (client.clone(), open_id.clone());
-        tokio::spawn(async move { client.list_comment(&ListCommentParams::new(open_id, ITEM)).await })
+        tokio::spawn(async move {
+            client
+                .list_comment(&ListCommentParams::new(open_id, ITEM))
+                .await
+        })
     });
     for call in futures::future::join_all(calls).await {
-        call.unwrap().expect("every call succeeds after the refresh");
+        call.unwrap()
+            .expect("every call succeeds after the refresh");
     }
     assert_eq!(server.attempts("refresh_token"), 1);
     assert_eq!(server.attempts("list_comment"), 100);
@@ -101,10 +118,15 @@ async fn a_hundred_callers_told_the_token_expired_refresh_once() {
     let client = client(&server, &provider);
     let calls = (0..100).map(|_| {
         let (client, open_id) = (client.clone(), open_id.clone());
-        tokio::spawn(async move { client.list_comment(&ListCommentParams::new(open_id, ITEM)).await })
+        tokio::spawn(async move {
+            client
+                .list_comment(&ListCommentParams::new(open_id, ITEM))
+                .await
+        })
     });
     for call in futures::future::join_all(calls).await {
-        call.unwrap().expect("every call succeeds after the refresh");
+        call.unwrap()
+            .expect("every call succeeds after the refresh");
     }
     assert_eq!(server.attempts("refresh_token"), 1);
     // Each call was refused once with the old token and answered once with the new one.
@@ -134,19 +156,28 @@ async fn restart_with_the_file_store_keeps_working() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
 
     // A new process: tokens come from the file, the expired access token is refreshed and saved.
-    let second = Arc::new(UserTokenProvider::new(app(&server), Arc::new(FileStore::new(&path))));
+    let second = Arc::new(UserTokenProvider::new(
+        app(&server),
+        Arc::new(FileStore::new(&path)),
+    ));
     client(&server, &second)
         .list_comment(&ListCommentParams::new(open_id.clone(), ITEM))
         .await
         .expect("works after a restart");
     assert_eq!(server.attempts("refresh_token"), 1);
-    let third = Arc::new(UserTokenProvider::new(app(&server), Arc::new(FileStore::new(&path))));
+    let third = Arc::new(UserTokenProvider::new(
+        app(&server),
+        Arc::new(FileStore::new(&path)),
+    ));
     client(&server, &third)
         .list_comment(&ListCommentParams::new(open_id, ITEM))
         .await
         .expect("the refreshed token was saved");
     assert_eq!(server.attempts("refresh_token"), 1);
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers, vec![std::ffi::OsString::from("tokens.json")]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -163,7 +194,10 @@ async fn an_expired_refresh_token_needs_reauthorization() {
     let (provider, _) = authorized(&server, Arc::new(MemoryStore::new())).await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let err = provider.access_token().await.unwrap_err();
-    assert!(matches!(err, AuthError::ReauthorizationNeeded { .. }), "{err:?}");
+    assert!(
+        matches!(err, AuthError::ReauthorizationNeeded { .. }),
+        "{err:?}"
+    );
     assert_eq!(server.attempts("refresh_token"), 0);
 
     // Expired on the service's side only: the refresh answers 10010, which is the same typed error.
@@ -176,7 +210,10 @@ async fn an_expired_refresh_token_needs_reauthorization() {
     server.expire_refresh_tokens();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let err = provider.access_token().await.unwrap_err();
-    assert!(matches!(err, AuthError::ReauthorizationNeeded { .. }), "{err:?}");
+    assert!(
+        matches!(err, AuthError::ReauthorizationNeeded { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("10010"), "{err}");
     assert_eq!(server.attempts("refresh_token"), 1);
 }
@@ -210,13 +247,19 @@ async fn the_refresh_token_is_renewed_before_it_expires_until_the_limit() {
     provider.access_token().await.unwrap();
     provider.access_token().await.unwrap();
     assert_eq!(server.attempts("renew_refresh_token"), 2);
-    assert_eq!(store.load().unwrap().user.unwrap().refresh_token, after.refresh_token);
+    assert_eq!(
+        store.load().unwrap().user.unwrap().refresh_token,
+        after.refresh_token
+    );
 }
 
 #[tokio::test]
 async fn the_client_token_is_fetched_once_and_cached() {
     let server = mock(OAuthConfig::default()).await;
-    let provider = Arc::new(ClientTokenProvider::new(app(&server), Arc::new(MemoryStore::new())));
+    let provider = Arc::new(ClientTokenProvider::new(
+        app(&server),
+        Arc::new(MemoryStore::new()),
+    ));
     let calls = (0..50).map(|_| {
         let p = provider.clone();
         tokio::spawn(async move { p.token().await })
@@ -264,24 +307,57 @@ async fn secrets_never_show_in_errors() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("10013"), "{err}");
-    assert_clean("error", &format!("{err} {err:?}"), &["wrong-secret-value", &code]);
+    assert_clean(
+        "error",
+        &format!("{err} {err:?}"),
+        &["wrong-secret-value", &code],
+    );
 
     // Reused code, expired refresh token, unreachable service.
     let (provider, used) = authorized(&server, Arc::new(MemoryStore::new())).await;
     let tokens = provider.tokens().await.unwrap().unwrap();
-    let secrets = [SECRET, &used, tokens.access_token.expose(), tokens.refresh_token.expose()];
-    let reused = provider.exchange_code(&used.clone().into()).await.unwrap_err();
+    let secrets = [
+        SECRET,
+        &used,
+        tokens.access_token.expose(),
+        tokens.refresh_token.expose(),
+    ];
+    let reused = provider
+        .exchange_code(&used.clone().into())
+        .await
+        .unwrap_err();
     assert_clean("error", &format!("{reused} {reused:?}"), &secrets);
     server.expire_access_tokens();
     server.expire_refresh_tokens();
-    let via_client = client(&server, &provider)
+    let client = client(&server, &provider);
+    // The refresh is refused for good: the call reports the service's expired-token code, later calls the
+    // provider's typed verdict without asking the service again.
+    let expired = client
         .list_comment(&ListCommentParams::new("x", ITEM))
         .await
         .unwrap_err();
-    assert!(via_client.to_string().contains("re-authorization needed"), "{via_client}");
-    assert_clean("error", &format!("{via_client} {via_client:?}"), &secrets);
+    assert!(expired.to_string().contains("28001008"), "{expired}");
+    assert_clean("error", &format!("{expired} {expired:?}"), &secrets);
+    let gone = client
+        .list_comment(&ListCommentParams::new("x", ITEM))
+        .await
+        .unwrap_err();
+    assert!(
+        gone.to_string().contains("re-authorization needed"),
+        "{gone}"
+    );
+    assert_clean("error", &format!("{gone} {gone:?}"), &secrets);
+    assert_eq!(server.attempts("refresh_token"), 1);
+    assert!(provider
+        .access_token()
+        .await
+        .unwrap_err()
+        .needs_reauthorization());
     let offline = OAuthApp::new(KEY, SECRET).base_url("http://127.0.0.1:9");
-    let err = offline.exchange_code(&used.clone().into()).await.unwrap_err();
+    let err = offline
+        .exchange_code(&used.clone().into())
+        .await
+        .unwrap_err();
     assert_clean("error", &format!("{err} {err:?}"), &secrets);
 }
 
@@ -306,7 +382,13 @@ async fn secrets_never_show_in_debug_output() {
     assert_clean(
         "Debug",
         &shown,
-        &[SECRET, &code, tokens.access_token.expose(), tokens.refresh_token.expose(), clt.token.expose()],
+        &[
+            SECRET,
+            &code,
+            tokens.access_token.expose(),
+            tokens.refresh_token.expose(),
+            clt.token.expose(),
+        ],
     );
     assert!(shown.contains("open_id"), "{shown}");
 }
@@ -319,7 +401,10 @@ fn secrets_never_show_in_log_lines() {
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
         .finish();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let (secrets, lines) = tracing::subscriber::with_default(subscriber, || {
         runtime.block_on(async {
             let server = mock(OAuthConfig {
@@ -347,11 +432,17 @@ fn secrets_never_show_in_log_lines() {
                 last.access_token.expose().to_owned(),
                 first.refresh_token.expose().to_owned(),
             ];
-            (secrets, String::from_utf8(logs.0.lock().unwrap().clone()).unwrap())
+            (
+                secrets,
+                String::from_utf8(logs.0.lock().unwrap().clone()).unwrap(),
+            )
         })
     });
     assert!(lines.contains("access token refreshed"), "{lines}");
-    assert!(lines.contains("credential expired; refreshed, retrying"), "{lines}");
+    assert!(
+        lines.contains("credential expired; refreshed, retrying"),
+        "{lines}"
+    );
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     assert_clean("log", &lines, &secrets);
 }
@@ -362,7 +453,11 @@ fn the_authorization_url_carries_the_documented_parameters() {
     let state = douyin_open_platform::random_state();
     assert_eq!(state.len(), 32);
     assert_ne!(state, douyin_open_platform::random_state());
-    let url = app.authorization_url(&["user_info", "video.list"], "https://example.com/cb?x=1", &state);
+    let url = app.authorization_url(
+        &["user_info", "video.list"],
+        "https://example.com/cb?x=1",
+        &state,
+    );
     assert_eq!(
         url,
         format!(
@@ -375,7 +470,12 @@ fn the_authorization_url_carries_the_documented_parameters() {
         .find(|(n, _)| *n == "sandbox")
         .map(|(_, u)| *u);
     assert_eq!(sandbox, Some("https://open-sandbox.douyin.com"));
-    let url = app.base_url(sandbox.unwrap()).authorization_url(&["user_info"], "https://e.com/", "");
-    assert!(url.starts_with("https://open-sandbox.douyin.com/platform/oauth/connect/?"), "{url}");
+    let url =
+        app.base_url(sandbox.unwrap())
+            .authorization_url(&["user_info"], "https://e.com/", "");
+    assert!(
+        url.starts_with("https://open-sandbox.douyin.com/platform/oauth/connect/?"),
+        "{url}"
+    );
     assert!(!url.contains("state="), "{url}");
 }
