@@ -210,6 +210,7 @@ pub fn emit(domain: &Domain) -> TokenStream {
         }
         None => (quote!(::std::option::Option::None), quote!(&[])),
     };
+    let cred_all = domain.credentials.iter().map(|c| &c.name);
     let cred_consts = domain.credentials.iter().map(|c| {
         let id = format_ident!("{}", c.name.to_shouty_snake_case());
         let (n, doc) = (&c.name, format!("Credential `{}` of the spec.", c.name));
@@ -219,6 +220,8 @@ pub fn emit(domain: &Domain) -> TokenStream {
         /// The names of the credentials the spec declares, for [`douyin_core::Credentials`] providers.
         pub mod credential_names {
             #(#cred_consts)*
+            /// Every credential the spec declares, in declared order.
+            pub const ALL: &[&str] = &[#(#cred_all),*];
         }
 
         #(#[doc = #alt_doc])*

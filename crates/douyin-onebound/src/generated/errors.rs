@@ -6,6 +6,8 @@ pub mod credential_names {
     pub const KEY: &str = "key";
     ///Credential `secret` of the spec.
     pub const SECRET: &str = "secret";
+    /// Every credential the spec declares, in declared order.
+    pub const ALL: &[&str] = &["key", "secret"];
 }
 ///Other documented base URLs of this API (`alternative_base_urls`), as `(name, url)`.
 pub const ALTERNATIVE_BASE_URLS: &[(&str, &str)] = &[];

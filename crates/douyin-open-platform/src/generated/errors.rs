@@ -14,6 +14,15 @@ pub mod credential_names {
     pub const REFRESH_TOKEN: &str = "refresh_token";
     ///Credential `code` of the spec.
     pub const CODE: &str = "code";
+    /// Every credential the spec declares, in declared order.
+    pub const ALL: &[&str] = &[
+        "access_token",
+        "client_token",
+        "client_key",
+        "client_secret",
+        "refresh_token",
+        "code",
+    ];
 }
 ///Other documented base URLs of this API (`alternative_base_urls`), as `(name, url)`.
 ///- `sandbox` (documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/open-capacity/business-monetization/guaranteed-payment/sandbox>; <https://douyin.apifox.cn/api-130700197>): 沙盒环境,与生产环境完全隔离,通过域名区分 (the sandbox, isolated from production, told apart by its host)

@@ -8,6 +8,8 @@ pub mod credential_names {
     pub const USER_AGENT: &str = "user_agent";
     ///Credential `ms_token` of the spec.
     pub const MS_TOKEN: &str = "ms_token";
+    /// Every credential the spec declares, in declared order.
+    pub const ALL: &[&str] = &["cookie", "user_agent", "ms_token"];
 }
 ///Other documented base URLs of this API (`alternative_base_urls`), as `(name, url)`.
 pub const ALTERNATIVE_BASE_URLS: &[(&str, &str)] = &[];
