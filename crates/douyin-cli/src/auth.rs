@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use douyin_core::{BoxFuture, Credentials, Secret};
-use douyin_open_platform::credential_names::{ACCESS_TOKEN, CLIENT_KEY, CLIENT_SECRET, CLIENT_TOKEN};
+use douyin_open_platform::credential_names::{
+    ACCESS_TOKEN, CLIENT_KEY, CLIENT_SECRET, CLIENT_TOKEN,
+};
 use douyin_open_platform::{
     AuthError, ClientTokenProvider, FileStore, OAuthApp, OAuthCredentials, TokenStore,
     UserTokenProvider,
@@ -101,7 +103,11 @@ fn command() -> Command {
 
 /// The token file (see the module docs).
 pub fn token_file() -> Option<PathBuf> {
-    let var = |n: &str| std::env::var_os(n).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |n: &str| {
+        std::env::var_os(n)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     const NAME: &str = "open-platform-tokens.json";
     var("DOUYIN_OPEN_PLATFORM_TOKEN_FILE")
         .or_else(|| var("XDG_STATE_HOME").map(|d| d.join("douyin").join(NAME)))
@@ -117,8 +123,13 @@ fn store() -> Result<Arc<FileStore>, CliError> {
 }
 
 fn app(ctx: &Ctx) -> Result<OAuthApp, CliError> {
-    let key = ctx.config.require(DOMAIN, CLIENT_KEY)?;
     let secret = ctx.config.require(DOMAIN, CLIENT_SECRET)?;
+    app_with(ctx, secret)
+}
+
+/// The application with `secret` (the authorization URL needs none: it is built with an empty one).
+fn app_with(ctx: &Ctx, secret: Secret) -> Result<OAuthApp, CliError> {
+    let key = ctx.config.require(DOMAIN, CLIENT_KEY)?;
     let mut app = OAuthApp::new(key, secret).timeout(ctx.timeout);
     if let Some(url) = ctx.base_url.as_deref().or(ctx.config.base_url(DOMAIN)) {
         app = app.base_url(url);
@@ -200,12 +211,14 @@ pub async fn run(m: &ArgMatches, config: Config) -> Result<(), CliError> {
                 .map(String::as_str)
                 .filter(|s| !s.is_empty())
                 .collect();
-            let redirect = leaf.get_one::<String>("redirect_uri").map_or("", String::as_str);
+            let redirect = leaf
+                .get_one::<String>("redirect_uri")
+                .map_or("", String::as_str);
             let state = match leaf.get_one::<String>("state") {
                 Some(s) => s.clone(),
                 None => douyin_open_platform::random_state(),
             };
-            let url = app(&ctx)?.authorization_url(&scopes, redirect, &state);
+            let url = app_with(&ctx, Secret::new(""))?.authorization_url(&scopes, redirect, &state);
             eprintln!("state: {state} (the redirect must carry it back)");
             write_stdout(&url)
         }
