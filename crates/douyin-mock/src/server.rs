@@ -324,7 +324,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let query = parts.uri.query().map(str::to_owned);
     if let Some(query) = path
         .strip_suffix(oauth::CONNECT_PATH)
-        .filter(|p| table::domain_by_prefix(p).is_some_and(|d| oauth::serves_connect(d)))
+        .filter(|p| table::domain_by_prefix(p).is_some_and(oauth::serves_connect))
         .map(|_| parts.uri.query().unwrap_or(""))
     {
         let (status, text) = oauth::connect(&mut shared.oauth(), &shared.config, query);

@@ -397,7 +397,7 @@ fn method(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
     doc.push(format!(
         "Spec: `{}`; documentation: {}.",
         op.spec_file.display(),
-        op.source
+        super::doc_text(&op.source)
     ));
     if !op.notes.is_empty() {
         doc.push(String::new());

@@ -65,7 +65,7 @@ pub fn emit(domain: &Domain) -> TokenStream {
     marker_doc.push(format!(
         "Spec: `{}/`; documentation: {}.",
         domain.spec_dir.display(),
-        domain.source
+        super::doc_text(&domain.source)
     ));
     if !domain.notes.is_empty() {
         marker_doc.push(String::new());

@@ -314,7 +314,7 @@ access_token 为用户授权第三方接口调用的凭证,存储在客户端,�
 */
     ///
     ///`POST /oauth/access_token/`
-    ///Spec: `specs/open-platform/access_token.yaml`; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/get-access-token.
+    ///Spec: `specs/open-platform/access_token.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/get-access-token>.
     ///
     ///Notes from the spec:
     ///- The page says the body is a form ("请注意此条件,并非json,而是form"); a mirror of an older revision shows a JSON body. The spec follows the current page.
@@ -333,7 +333,7 @@ client_token 的有效时间为 2 个小时,重复获取 client_token 后会使�
 */
     ///
     ///`POST /oauth/client_token/`
-    ///Spec: `specs/open-platform/client_token.yaml`; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/client-token; https://douyin.apifox.cn/api-128961756.
+    ///Spec: `specs/open-platform/client_token.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/client-token>; <https://douyin.apifox.cn/api-128961756>.
     ///
     ///Notes from the spec:
     ///- Body format: the current page's curl sends JSON (Content-Type application/json), earlier revisions and the official Java SDK generated from them take the same three fields as plain parameters (GET with a query). The runtime has no JSON-body parameter location yet, so the spec sends them as a form like the other three OAuth endpoints; a JSON body location is the follow-up if the service refuses forms here.
@@ -479,7 +479,7 @@ client_token 的有效时间为 2 个小时,重复获取 client_token 后会使�
 */
     ///
     ///`POST /oauth/refresh_token/`
-    ///Spec: `specs/open-platform/refresh_token.yaml`; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/refresh-access-token.
+    ///Spec: `specs/open-platform/refresh_token.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/refresh-access-token>.
     ///
     ///Notes from the spec:
     ///- The example sends expires_in and refresh_expires_in as strings ("86400") where /oauth/access_token/ sends numbers; both decode (`[string, integer]`).
@@ -502,7 +502,7 @@ client_token 的有效时间为 2 个小时,重复获取 client_token 后会使�
 */
     ///
     ///`POST /oauth/renew_refresh_token/`
-    ///Spec: `specs/open-platform/renew_refresh_token.yaml`; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/refresh-token.
+    ///Spec: `specs/open-platform/renew_refresh_token.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/refresh-token>.
     ///
     ///Notes from the spec:
     ///- Here data.expires_in is the new refresh token's lifetime (the page: 新 refresh_token 有 30 天有效期).
