@@ -146,31 +146,10 @@ fn auth_error(e: AuthError) -> CliError {
     }
 }
 
-/// Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (civil-from-days, proleptic Gregorian).
-fn utc(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let z = i64::try_from(days).unwrap_or(i64::MAX) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 /// Expiry as JSON: when, and how many seconds are left (0 once expired).
 fn expiry(expires_ms: u64, now_ms: u64) -> serde_json::Value {
     json!({
-        "expires_at": utc(expires_ms),
+        "expires_at": crate::xbogus::utc(u32::try_from(expires_ms / 1000).unwrap_or(u32::MAX)),
         "expires_in": expires_ms.saturating_sub(now_ms) / 1000,
         "expired": now_ms >= expires_ms,
     })
@@ -321,15 +300,5 @@ impl Credentials for CliCredentials {
         rejected: &'a Secret,
     ) -> BoxFuture<'a, Result<(), String>> {
         self.oauth.refresh_rejected(name, rejected)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn utc_formats_civil_dates() {
-        assert_eq!(super::utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(super::utc(951_782_400_000), "2000-02-29T00:00:00Z");
-        assert_eq!(super::utc(1_796_000_000_123), "2026-11-30T00:53:20Z");
     }
 }

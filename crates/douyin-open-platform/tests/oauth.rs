@@ -79,6 +79,22 @@ async fn code_exchange_end_to_end() {
     assert!(again.needs_reauthorization(), "{again}");
 }
 
+/// 100 concurrent comment-list calls, each of which must succeed.
+async fn hundred_calls(client: &Client, open_id: &str) {
+    let calls = (0..100).map(|_| {
+        let (client, open_id) = (client.clone(), open_id.to_owned());
+        tokio::spawn(async move {
+            client
+                .list_comment(&ListCommentParams::new(open_id, ITEM))
+                .await
+        })
+    });
+    for call in futures::future::join_all(calls).await {
+        call.unwrap()
+            .expect("every call succeeds after the refresh");
+    }
+}
+
 #[tokio::test]
 async fn a_hundred_callers_with_an_expired_token_refresh_once() {
     let server = mock(OAuthConfig {
@@ -90,19 +106,7 @@ async fn a_hundred_callers_with_an_expired_token_refresh_once() {
     let open_id = provider.tokens().await.unwrap().unwrap().open_id;
     tokio::time::sleep(Duration::from_millis(1100)).await;
 
-    let client = client(&server, &provider);
-    let calls = (0..100).map(|_| {
-        let (client, open_id) = (client.clone(), open_id.clone());
-        tokio::spawn(async move {
-            client
-                .list_comment(&ListCommentParams::new(open_id, ITEM))
-                .await
-        })
-    });
-    for call in futures::future::join_all(calls).await {
-        call.unwrap()
-            .expect("every call succeeds after the refresh");
-    }
+    hundred_calls(&client(&server, &provider), &open_id).await;
     assert_eq!(server.attempts("refresh_token"), 1);
     assert_eq!(server.attempts("list_comment"), 100);
 }
@@ -115,19 +119,7 @@ async fn a_hundred_callers_told_the_token_expired_refresh_once() {
     // The provider believes its token has 15 days left; the service says it expired.
     server.expire_access_tokens();
 
-    let client = client(&server, &provider);
-    let calls = (0..100).map(|_| {
-        let (client, open_id) = (client.clone(), open_id.clone());
-        tokio::spawn(async move {
-            client
-                .list_comment(&ListCommentParams::new(open_id, ITEM))
-                .await
-        })
-    });
-    for call in futures::future::join_all(calls).await {
-        call.unwrap()
-            .expect("every call succeeds after the refresh");
-    }
+    hundred_calls(&client(&server, &provider), &open_id).await;
     assert_eq!(server.attempts("refresh_token"), 1);
     // Each call was refused once with the old token and answered once with the new one.
     assert_eq!(server.attempts("list_comment"), 200);
