@@ -340,28 +340,14 @@ fn unavailable(name: &str) -> String {
     format!("no provider for credential `{name}`")
 }
 
-impl Credentials for OAuthCredentials {
+/// The user provider alone as credentials: `access_token` only.
+impl Credentials for UserTokenProvider {
     fn get(&self, name: &'static str) -> BoxFuture<'_, Result<Secret, String>> {
         Box::pin(async move {
             match name {
-                ACCESS_TOKEN => match &self.user {
-                    Some(p) => p.access_token().await.map_err(|e| e.to_string()),
-                    None => Err(unavailable(name)),
-                },
-                CLIENT_TOKEN => match &self.client {
-                    Some(p) => p.token().await.map(|t| t.token).map_err(|e| e.to_string()),
-                    None => Err(unavailable(name)),
-                },
+                ACCESS_TOKEN => self.access_token().await.map_err(|e| e.to_string()),
                 _ => Err(unavailable(name)),
             }
-        })
-    }
-
-    fn refresh(&self, name: &'static str) -> BoxFuture<'_, Result<(), String>> {
-        Box::pin(async move {
-            Err(format!(
-                "credential `{name}` is refreshed only with the value the service rejected"
-            ))
         })
     }
 
@@ -372,22 +358,73 @@ impl Credentials for OAuthCredentials {
     ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             match name {
-                ACCESS_TOKEN => match &self.user {
-                    Some(p) => p
-                        .refresh_rejected(rejected)
-                        .await
-                        .map_err(|e| e.to_string()),
-                    None => Err(unavailable(name)),
-                },
-                CLIENT_TOKEN => match &self.client {
-                    Some(p) => p
-                        .refresh_rejected(rejected)
-                        .await
-                        .map_err(|e| e.to_string()),
-                    None => Err(unavailable(name)),
-                },
+                ACCESS_TOKEN => UserTokenProvider::refresh_rejected(self, rejected)
+                    .await
+                    .map_err(|e| e.to_string()),
                 _ => Err(unavailable(name)),
             }
         })
+    }
+}
+
+/// The client provider alone as credentials: `client_token` only.
+impl Credentials for ClientTokenProvider {
+    fn get(&self, name: &'static str) -> BoxFuture<'_, Result<Secret, String>> {
+        Box::pin(async move {
+            match name {
+                CLIENT_TOKEN => self
+                    .token()
+                    .await
+                    .map(|t| t.token)
+                    .map_err(|e| e.to_string()),
+                _ => Err(unavailable(name)),
+            }
+        })
+    }
+
+    fn refresh_rejected<'a>(
+        &'a self,
+        name: &'static str,
+        rejected: &'a Secret,
+    ) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            match name {
+                CLIENT_TOKEN => ClientTokenProvider::refresh_rejected(self, rejected)
+                    .await
+                    .map_err(|e| e.to_string()),
+                _ => Err(unavailable(name)),
+            }
+        })
+    }
+}
+
+impl OAuthCredentials {
+    /// The provider of credential `name`, if one was given.
+    fn provider(&self, name: &str) -> Option<&dyn Credentials> {
+        match name {
+            ACCESS_TOKEN => self.user.as_deref().map(|p| p as &dyn Credentials),
+            CLIENT_TOKEN => self.client.as_deref().map(|p| p as &dyn Credentials),
+            _ => None,
+        }
+    }
+}
+
+impl Credentials for OAuthCredentials {
+    fn get(&self, name: &'static str) -> BoxFuture<'_, Result<Secret, String>> {
+        match self.provider(name) {
+            Some(p) => p.get(name),
+            None => Box::pin(async move { Err(unavailable(name)) }),
+        }
+    }
+
+    fn refresh_rejected<'a>(
+        &'a self,
+        name: &'static str,
+        rejected: &'a Secret,
+    ) -> BoxFuture<'a, Result<(), String>> {
+        match self.provider(name) {
+            Some(p) => p.refresh_rejected(name, rejected),
+            None => Box::pin(async move { Err(unavailable(name)) }),
+        }
     }
 }

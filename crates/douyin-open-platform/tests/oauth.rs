@@ -471,3 +471,23 @@ fn the_authorization_url_carries_the_documented_parameters() {
     );
     assert!(!url.contains("state="), "{url}");
 }
+
+#[tokio::test]
+async fn a_provider_alone_serves_as_the_clients_credentials() {
+    let server = mock(OAuthConfig::default()).await;
+    let store = Arc::new(MemoryStore::new());
+    let (provider, _) = authorized(&server, store.clone()).await;
+    let open_id = provider.tokens().await.unwrap().unwrap().open_id;
+    let client: Client = Client::builder()
+        .base_url(server.base_url("open-platform"))
+        .credentials(UserTokenProvider::new(app(&server), store))
+        .build()
+        .unwrap()
+        .into();
+    server.expire_access_tokens();
+    client
+        .list_comment(&ListCommentParams::new(open_id, ITEM))
+        .await
+        .expect("refreshed through the provider's own Credentials impl");
+    assert_eq!(server.attempts("refresh_token"), 1);
+}
