@@ -325,6 +325,23 @@ impl Ctx<'_> {
                 ));
             }
         }
+        let bodies: BTreeSet<_> = params
+            .iter()
+            .map(|p| p.location)
+            .filter(|l| l.in_body())
+            .collect();
+        if bodies.len() > 1 {
+            self.errors.push(map.error(
+                &["parameters"],
+                "an operation's body is either a form (`in: form`) or JSON (`in: json`), not both",
+            ));
+        }
+        if o.method == ir::Method::Get && !bodies.is_empty() {
+            self.errors.push(map.error(
+                &["parameters"],
+                "a GET request has no body (`in: form`/`in: json`)",
+            ));
+        }
         if let Some(r) = &o.referer {
             for name in placeholders(r) {
                 if !params

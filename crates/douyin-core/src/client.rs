@@ -178,7 +178,8 @@ struct RawResponse {
 struct Wire {
     url: String,
     headers: Vec<(&'static str, String, bool)>,
-    form: Option<String>,
+    /// The body and its content type.
+    body: Option<(String, &'static str)>,
     secrets: Vec<Secret>,
     /// Each credential's value as sent, so a refresh knows which value the service rejected.
     sent: Vec<(&'static str, Secret)>,
@@ -328,25 +329,43 @@ impl<D: Domain> Client<D> {
             }
         }
         let mut form = None::<String>;
-        for (n, v) in &req.form {
-            let body = form.get_or_insert_with(String::new);
-            match v {
-                Value::Plain(v) => push_pair(body, n, v),
+        let mut json = serde_json::Map::new();
+        for (is_json, (n, v)) in req
+            .form
+            .iter()
+            .map(|f| (false, f))
+            .chain(req.json.iter().map(|f| (true, f)))
+        {
+            let value = match v {
+                Value::Plain(v) => v.clone(),
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
-                    push_pair(body, n, s.expose());
                     sent.push((*c, s.clone()));
-                    secrets.push(s);
+                    secrets.push(s.clone());
+                    s.expose().to_owned()
                 }
-                Value::Session(_) => {}
+                Value::Session(_) => continue,
+            };
+            if is_json {
+                json.insert((*n).to_owned(), serde_json::Value::String(value));
+            } else {
+                push_pair(form.get_or_insert_with(String::new), n, &value);
             }
         }
+        let body = match form {
+            Some(f) => Some((f, "application/x-www-form-urlencoded")),
+            None if !json.is_empty() => Some((
+                serde_json::Value::Object(json).to_string(),
+                "application/json",
+            )),
+            None => None,
+        };
         if let Some(signer) = &self.inner.signer {
             let input = SignInput {
                 method: req.op.method,
                 path: req.op.path,
                 query: &query,
-                body: form.as_deref().unwrap_or("").as_bytes(),
+                body: body.as_ref().map_or("", |(b, _)| b.as_str()).as_bytes(),
                 user_agent: user_agent.as_deref().unwrap_or(""),
             };
             let extra = signer
@@ -368,7 +387,7 @@ impl<D: Domain> Client<D> {
         Ok(Wire {
             url,
             headers,
-            form,
+            body,
             secrets,
             sent,
         })
@@ -394,13 +413,10 @@ impl<D: Domain> Client<D> {
             hv.set_sensitive(*sensitive);
             builder = builder.header(*name, hv);
         }
-        if let Some(form) = &wire.form {
+        if let Some((body, content_type)) = &wire.body {
             builder = builder
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(form.clone());
+                .header(reqwest::header::CONTENT_TYPE, *content_type)
+                .body(body.clone());
         }
         tracing::debug!(
             op = req.op.name,

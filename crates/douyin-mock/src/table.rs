@@ -126,6 +126,8 @@ pub enum Location {
     Header,
     /// `application/x-www-form-urlencoded` body.
     Form,
+    /// A member of an `application/json` object body.
+    Json,
 }
 
 /// What values a parameter accepts.

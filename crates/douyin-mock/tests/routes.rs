@@ -65,6 +65,7 @@ fn request(
     let config = server.config();
     let mut query = form_urlencoded::Serializer::new(String::new());
     let mut form = form_urlencoded::Serializer::new(String::new());
+    let mut json = serde_json::Map::new();
     let mut headers = Vec::new();
     for rule in op.params {
         if skip.contains(&rule.wire) {
@@ -85,6 +86,9 @@ fn request(
             }
             Location::Form => {
                 form.append_pair(rule.wire, &value);
+            }
+            Location::Json => {
+                json.insert(rule.wire.to_owned(), Value::String(value));
             }
             Location::Header => headers.push((rule.wire, value)),
         }
@@ -114,6 +118,11 @@ fn request(
     }
     if !form.is_empty() {
         builder = builder.body(form);
+    }
+    if !json.is_empty() {
+        builder = builder
+            .header("content-type", "application/json")
+            .body(Value::Object(json).to_string());
     }
     builder
 }

@@ -264,6 +264,13 @@ async fn the_client_token_is_fetched_once_and_cached() {
     assert!(tokens.iter().all(|t| *t == tokens[0]));
     assert!(tokens[0].expose().starts_with("clt."));
     assert_eq!(server.attempts("client_token"), 1);
+    let sent = &server.requests_to("client_token")[0];
+    assert_eq!(sent.header("content-type"), Some("application/json"));
+    let body: serde_json::Value = serde_json::from_slice(&sent.body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({ "client_key": KEY, "client_secret": SECRET, "grant_type": "client_credential" })
+    );
     let rec = provider.token().await.unwrap();
     assert_eq!(rec.expires_ms - rec.obtained_ms, 7200 * 1000);
 }

@@ -59,6 +59,7 @@ fn param_doc(p: &Param) -> String {
         Location::Query => "query",
         Location::Header => "header",
         Location::Form => "form",
+        Location::Json => "JSON body",
     };
     doc.push_str(&format!("\n\nSent as {place} parameter `{}`", p.wire));
     if p.encoding.is_some() {
@@ -239,6 +240,7 @@ fn push_param(p: &Param) -> TokenStream {
         Location::Query => (quote!(query), quote!(query_credential)),
         Location::Header => (quote!(header), quote!(header_credential)),
         Location::Form => (quote!(form), quote!(form_credential)),
+        Location::Json => (quote!(json_field), quote!(json_credential)),
     };
     if let Some(c) = &p.credential {
         return quote!(req.#cred(#wire, #c););

@@ -229,6 +229,15 @@ pub enum Location {
     Query,
     Header,
     Form,
+    /// A member of a JSON object body (`application/json`).
+    Json,
+}
+
+impl Location {
+    /// Whether the parameter travels in the request body.
+    pub fn in_body(self) -> bool {
+        matches!(self, Location::Form | Location::Json)
+    }
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]

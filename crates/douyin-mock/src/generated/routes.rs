@@ -516,7 +516,7 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
             params: &[
                 ParamRule {
                     wire: "client_key",
-                    location: Location::Form,
+                    location: Location::Json,
                     required: true,
                     kind: ParamKind::String,
                     minimum: ::std::option::Option::None,
@@ -526,7 +526,7 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
                 },
                 ParamRule {
                     wire: "client_secret",
-                    location: Location::Form,
+                    location: Location::Json,
                     required: true,
                     kind: ParamKind::String,
                     minimum: ::std::option::Option::None,
@@ -536,7 +536,7 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
                 },
                 ParamRule {
                     wire: "grant_type",
-                    location: Location::Form,
+                    location: Location::Json,
                     required: true,
                     kind: ParamKind::String,
                     minimum: ::std::option::Option::None,

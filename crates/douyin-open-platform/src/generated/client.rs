@@ -81,9 +81,9 @@ impl ClientTokenParams {
         let mut req = ::douyin_core::Request::new(
             &super::client::operations::CLIENT_TOKEN,
         );
-        req.form_credential("client_key", "client_key");
-        req.form_credential("client_secret", "client_secret");
-        req.form("grant_type", "client_credential");
+        req.json_credential("client_key", "client_key");
+        req.json_credential("client_secret", "client_secret");
+        req.json_field("grant_type", "client_credential");
         ::std::result::Result::Ok(req)
     }
 }
@@ -336,7 +336,7 @@ client_token 的有效时间为 2 个小时,重复获取 client_token 后会使�
     ///Spec: `specs/open-platform/client_token.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/client-token>; <https://douyin.apifox.cn/api-128961756>.
     ///
     ///Notes from the spec:
-    ///- Body format: the current page's curl sends JSON (Content-Type application/json), earlier revisions and the official Java SDK generated from them take the same three fields as plain parameters (GET with a query). The runtime has no JSON-body parameter location yet, so the spec sends them as a form like the other three OAuth endpoints; a JSON body location is the follow-up if the service refuses forms here.
+    ///- Body format: the current page's curl sends a JSON object (Content-Type application/json), unlike the three other OAuth endpoints, whose pages insist on a form; earlier revisions and the official Java SDK generated from them took the same three fields as plain parameters. The spec follows the current page (`in: json`).
     ///- The documented lifetime is 2 hours (expires_in 7200); fetching again shortens the previous token to 5 minutes, which is why the client-token provider caches one token and refreshes it once for all callers.
     ///- The page's error table: 10002 参数错误, 10003 client_key 不存在, 10013 client_key 或者 client_secret 报错.
     pub async fn client_token(

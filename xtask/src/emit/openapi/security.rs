@@ -21,7 +21,7 @@ pub(super) fn security_schemes(
         if let Some(c) = &p.credential {
             let key = (c.clone(), p.location, p.wire.clone());
             // OpenAPI security cannot place a key in a form body: such credentials are body properties instead.
-            if p.location == Location::Form {
+            if p.location.in_body() {
                 continue;
             }
             if !uses.contains(&key) {
@@ -90,5 +90,6 @@ pub(super) fn location_name(l: Location) -> &'static str {
         Location::Query => "query",
         Location::Header => "header",
         Location::Form => "form",
+        Location::Json => "body",
     }
 }
