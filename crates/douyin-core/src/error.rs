@@ -20,6 +20,8 @@ pub enum ErrorClass {
     Authentication,
     /// The credential expired; the client refreshes it once and retries.
     ExpiredCredential,
+    /// The user's grant is gone (expired or exhausted refresh token, expired code): only a new authorization helps.
+    Reauthorize,
     /// The application or account lacks a permission.
     Permission,
     /// A quota is used up.
@@ -45,6 +47,7 @@ impl ErrorClass {
             ErrorClass::InvalidParameter => "invalid_parameter",
             ErrorClass::Authentication => "authentication",
             ErrorClass::ExpiredCredential => "expired_credential",
+            ErrorClass::Reauthorize => "reauthorize",
             ErrorClass::Permission => "permission",
             ErrorClass::Quota => "quota",
             ErrorClass::RateLimited => "rate_limited",
