@@ -40,6 +40,8 @@ pub struct Ctx {
     pub max_attempts: u32,
     /// `--timeout`.
     pub timeout: Duration,
+    /// `--max-body-bytes`: the largest response body read.
+    pub max_body_bytes: u64,
     /// When the run started.
     pub started: Instant,
 }
@@ -55,24 +57,13 @@ pub fn timeout(secs: f64) -> Result<Duration, CliError> {
     }
 }
 
-/// A base URL the client may use: absolute `http`/`https` with a host and no user name or password (credentials
-/// never travel in URLs, and a URL is printed by `--verbose`). The URL itself is never repeated in the error: it may
-/// hold a password. `source` names where it came from (`--base-url`, an environment variable, the config file).
+/// A base URL the client may use (the runtime's rule: absolute `http`/`https`, a host, no user name or password, no
+/// query), checked before any client is built so the error names where it came from: `source` is `--base-url`, an
+/// environment variable or the config file. The URL itself is never repeated: it may hold a password.
 pub fn base_url(url: &str, source: &str) -> Result<String, CliError> {
-    let parsed = url::Url::parse(url)
-        .map_err(|e| CliError::usage(format!("{source}: not an absolute URL ({e})")))?;
-    if !matches!(parsed.scheme(), "http" | "https") || !parsed.has_host() {
-        return Err(CliError::usage(format!(
-            "{source}: give an http:// or https:// URL with a host"
-        )));
-    }
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(CliError::usage(format!(
-            "{source}: a base URL may not carry a user name or password; credentials come from the environment \
-             or the config file"
-        )));
-    }
-    Ok(url.to_owned())
+    douyin_core::client::check_base_url(url)
+        .map(|()| url.to_owned())
+        .map_err(|e| CliError::usage(format!("{source}: {e}")))
 }
 
 impl Ctx {
@@ -96,6 +87,7 @@ impl Ctx {
             format,
             max_attempts: common.max_attempts.max(1),
             timeout: timeout(common.timeout)?,
+            max_body_bytes: common.max_body_bytes,
             started: Instant::now(),
         })
     }
@@ -122,7 +114,7 @@ impl Ctx {
     }
 
     /// Prints a decoded response as JSON (lossless re-encoding, key order kept).
-    fn print_response<T: Serialize>(&self, value: &T) -> Result<(), CliError> {
+    pub fn print_response<T: Serialize>(&self, value: &T) -> Result<(), CliError> {
         let text = serde_json::to_string(value)
             .map_err(|e| CliError::failure(format!("encoding the response failed: {e}")))?;
         self.note(&format!(
@@ -259,9 +251,9 @@ mod tests {
             "http://127.0.0.1:8080/web"
         );
         for (bad, why) in [
-            ("not a url", "not an absolute URL"),
-            ("/relative/path", "not an absolute URL"),
-            ("ftp://host/", "http:// or https://"),
+            ("not a url", "invalid base URL"),
+            ("/relative/path", "invalid base URL"),
+            ("ftp://host/", "not http or https"),
             ("http://user:PASSWORD@host/", "user name or password"),
             ("http://user@host/", "user name or password"),
         ] {

@@ -10,9 +10,10 @@
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
 //! `cargo xtask codegen`); the generated code reaches this crate only through its `Host` trait, which [`host::Ctx`]
 //! implements with credentials (environment or config file, never flags), output, pagination and errors. Logs go to
-//! stderr, filtered by `RUST_LOG`. Exit status: 0 success, 1 failure (API error, transport, decode, failed check), 2 usage (bad
-//! arguments, missing credential, bad config file), 130 interrupted.
+//! stderr, filtered by `RUST_LOG`. Exit status: 0 success, 1 failure (API error, transport, decode, failed check), 2
+//! usage (bad arguments, missing credential, bad config file), 130 interrupted.
 
+mod auth;
 mod capture;
 mod clients;
 mod config;
@@ -24,21 +25,18 @@ mod pages;
 mod support;
 mod xbogus;
 
-use std::io::Read;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
+use douyin_core::limit::ReadLimitedError;
 use douyin_core::registry::OperationEntry;
-use douyin_core::ErrorCode;
+use douyin_core::{ErrorCode, DEFAULT_MAX_BODY_BYTES};
 
 use crate::capture::Report;
 use crate::config::Config;
 use crate::generated::{CommonArgs, WithOperations};
 use crate::host::Ctx;
 use crate::support::CliError;
-
-/// The most `check-capture` reads by default: the library's default response body limit (64 MiB).
-const DEFAULT_MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 
 fn root() -> Command {
     let mut root = Command::new("douyin")
@@ -58,7 +56,11 @@ fn root() -> Command {
     for domain in generated::commands::<Ctx>() {
         let creds = generated::credentials(domain.get_name()).unwrap_or_default();
         let help = config::credentials_help(domain.get_name(), creds);
-        root = root.subcommand(domain.args(CommonArgs::args()).after_long_help(help));
+        root = root.subcommand(
+            auth::extend(domain)
+                .args(CommonArgs::args())
+                .after_long_help(help),
+        );
     }
     root.subcommand(
         Command::new("check-capture")
@@ -91,22 +93,19 @@ fn root() -> Command {
 /// Reads `file` (`-`: stdin) up to `limit` bytes; a larger input is an error, not a memory hog.
 fn read_capped(file: &str, limit: u64) -> Result<Vec<u8>, CliError> {
     let shown = if file == "-" { "stdin" } else { file };
-    let mut body = Vec::new();
     let read = if file == "-" {
-        std::io::stdin()
-            .lock()
-            .take(limit + 1)
-            .read_to_end(&mut body)
+        douyin_core::read_limited(std::io::stdin().lock(), limit)
     } else {
-        std::fs::File::open(file).and_then(|f| f.take(limit + 1).read_to_end(&mut body))
+        std::fs::File::open(file)
+            .map_err(ReadLimitedError::Io)
+            .and_then(|f| douyin_core::read_limited(f, limit))
     };
-    read.map_err(|e| CliError::failure(format!("{shown}: {e}")))?;
-    if body.len() as u64 > limit {
-        return Err(CliError::failure(format!(
+    read.map_err(|e| match e {
+        ReadLimitedError::TooLarge(_) => CliError::failure(format!(
             "{shown} is larger than {limit} bytes (--max-body-bytes); nothing was decoded"
-        )));
-    }
-    Ok(body)
+        )),
+        ReadLimitedError::Io(e) => CliError::failure(format!("{shown}: {e}")),
+    })
 }
 
 /// `check-capture`'s work on the registry of the chosen domain.
@@ -175,6 +174,9 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
                 generated::DOMAINS,
                 generated::credentials,
             )?;
+            if (domain, op) == (auth::DOMAIN, auth::COMMAND) {
+                return auth::run(leaf, config).await;
+            }
             let ctx = Ctx::new(&common, config)?;
             generated::run(&ctx, domain, op, leaf).await
         }

@@ -874,10 +874,10 @@ fn bad_base_urls_are_usage_errors_and_a_password_in_one_is_never_printed() {
         .to_vec()
     };
     for (url, why) in [
-        ("not a url", "--base-url: not an absolute URL"),
+        ("not a url", "--base-url: invalid base URL"),
         (
             with_password.as_str(),
-            "--base-url: a base URL may not carry a user name or password",
+            "--base-url: the base URL carries a user name or password",
         ),
     ] {
         let mut cmd = douyin(home.path(), &env());
@@ -901,7 +901,7 @@ fn bad_base_urls_are_usage_errors_and_a_password_in_one_is_never_printed() {
     assert_eq!(r.code, Some(2), "{r:?}");
     assert!(
         r.stderr
-            .contains("DOUYIN_ONEBOUND_BASE_URL: a base URL may not carry a user name or password"),
+            .contains("DOUYIN_ONEBOUND_BASE_URL: the base URL carries a user name or password"),
         "{}",
         r.stderr
     );
@@ -950,4 +950,24 @@ fn rust_log_sends_the_runtime_logs_to_stderr() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn max_body_bytes_limits_the_response_body() {
+    let (mock, home) = (Mock::start(config()), TempDir::new("body-limit"));
+    let args = ["onebound", "item-get-video", "--item-id", "1"];
+    let r = run(call(&mock, &home, &args));
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let mut cmd = call(&mock, &home, &args);
+    cmd.args(["--max-body-bytes", "100"]);
+    let r = run(cmd);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("response body larger than the limit of 100 bytes"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
 }

@@ -33,6 +33,7 @@
 mod bodies;
 #[rustfmt::skip]
 mod generated;
+mod oauth;
 mod scenario;
 mod server;
 pub mod table;
@@ -44,6 +45,7 @@ use std::path::Path;
 
 use bytes::Bytes;
 
+pub use oauth::OAuthConfig;
 pub use scenario::{Scenario, SCENARIO_NAMES};
 pub use server::{MockServer, RecordedRequest};
 
@@ -59,8 +61,9 @@ pub struct MockConfig {
     /// Port on 127.0.0.1; 0 (the default) picks a free one.
     pub port: u16,
     /// Accepted value of each named credential; a credential without a value here accepts any non-empty value.
-    /// Defaults: `key` test-key, `secret` test-secret, `access_token` act.test, `cookie` sessionid=test, `ms_token`
-    /// test-ms-token, `user_agent` the spec's browser user agent ([`default_user_agent`]) where one is named.
+    /// Defaults: `key` test-key, `secret` test-secret, `access_token` act.test (a pre-issued token that never
+    /// expires; tokens from the OAuth endpoints are judged by their own lifetimes), `client_key` test-client-key,
+    /// `client_secret` test-client-secret, `cookie` sessionid=test, `ms_token` test-ms-token, `user_agent` the spec's browser user agent ([`default_user_agent`]) where one is named.
     pub credentials: BTreeMap<String, String>,
     /// Whether web requests must carry a valid `X-Bogus` (default true).
     pub require_signature: bool,
@@ -74,6 +77,8 @@ pub struct MockConfig {
     pub log_body_bytes: usize,
     /// Success bodies that replace the documented ones, by `(domain, operation)`.
     pub success_bodies: BTreeMap<(String, String), Bytes>,
+    /// Lifetimes and limits of the Open Platform's OAuth codes and tokens.
+    pub oauth: OAuthConfig,
 }
 
 /// Default [`MockConfig::max_body_bytes`]: 1 MiB, far above any request the specs describe.
@@ -85,6 +90,8 @@ impl Default for MockConfig {
             ("key", "test-key"),
             ("secret", "test-secret"),
             ("access_token", "act.test"),
+            ("client_key", "test-client-key"),
+            ("client_secret", "test-client-secret"),
             ("cookie", "sessionid=test"),
             ("ms_token", "test-ms-token"),
         ]
@@ -103,6 +110,7 @@ impl Default for MockConfig {
             log_requests: 1024,
             log_body_bytes: 16 << 20,
             success_bodies: BTreeMap::new(),
+            oauth: OAuthConfig::default(),
         }
     }
 }
@@ -117,6 +125,12 @@ impl MockConfig {
     /// Accepts `value` for credential `name` (`key`, `secret`, `access_token`, `cookie`, `user_agent`, `ms_token`).
     pub fn credential(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.credentials.insert(name.into(), value.into());
+        self
+    }
+
+    /// Sets the OAuth lifetimes and limits.
+    pub fn oauth(mut self, oauth: OAuthConfig) -> Self {
+        self.oauth = oauth;
         self
     }
 

@@ -37,6 +37,8 @@ enum FlagValue {
     Seconds(&'static str, &'static str),
     /// A count of at least 1, optional (`Option<u64>`).
     Limit(&'static str),
+    /// A byte count of at least 1 (`u64`), by default the runtime's response body limit.
+    BodyBytes(&'static str),
 }
 
 /// A flag the CLI defines itself (not from a spec).
@@ -109,6 +111,14 @@ const COMMON: &[OwnFlag] = &[
         short: None,
         value: FlagValue::Seconds("SECONDS", "30"),
         help: "Time allowed for one attempt (more than 0, at most 86400)",
+        conflicts_with: None,
+    },
+    OwnFlag {
+        id: "max_body_bytes",
+        long: "max-body-bytes",
+        short: None,
+        value: FlagValue::BodyBytes("BYTES"),
+        help: "Refuse a response body larger than this, counted decompressed [default: the library's limit, 64 MiB]",
         conflicts_with: None,
     },
 ];
@@ -213,7 +223,7 @@ fn own_arg(f: &OwnFlag, global: bool, heading: &str) -> TokenStream {
             .allow_negative_numbers(true)
             .default_value(#default)
         },
-        FlagValue::Limit(name) => {
+        FlagValue::Limit(name) | FlagValue::BodyBytes(name) => {
             quote!(.value_name(#name).value_parser(::clap::value_parser!(u64).range(1..)))
         }
     };
@@ -252,6 +262,10 @@ fn own_field(f: &OwnFlag) -> (syn::Ident, TokenStream, TokenStream) {
         FlagValue::Limit(_) => (
             quote!(::std::option::Option<u64>),
             quote!(one::<u64>(m, #id)),
+        ),
+        FlagValue::BodyBytes(_) => (
+            quote!(u64),
+            quote!(one::<u64>(m, #id).unwrap_or(::douyin_core::DEFAULT_MAX_BODY_BYTES)),
         ),
     };
     (name, ty, read)
@@ -672,6 +686,7 @@ fn arg(p: &Param) -> TokenStream {
         Location::Query => "query",
         Location::Header => "header",
         Location::Form => "form",
+        Location::Json => "JSON body",
     };
     let mut long_help = if doc.trim().is_empty() {
         format!("`{}`", p.wire)

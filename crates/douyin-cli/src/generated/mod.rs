@@ -55,6 +55,8 @@ pub struct CommonArgs {
     pub max_attempts: u32,
     ///`--timeout`: Time allowed for one attempt (more than 0, at most 86400)
     pub timeout: f64,
+    ///`--max-body-bytes`: Refuse a response body larger than this, counted decompressed [default: the library's limit, 64 MiB]
+    pub max_body_bytes: u64,
 }
 impl CommonArgs {
     /// The argument ids of the common options.
@@ -66,6 +68,7 @@ impl CommonArgs {
         "compact",
         "max_attempts",
         "timeout",
+        "max_body_bytes",
     ];
     /// The clap arguments (global: they may also follow the operation).
     pub fn args() -> ::std::vec::Vec<::clap::Arg> {
@@ -95,7 +98,11 @@ impl CommonArgs {
             ::clap::Arg::new("timeout").long("timeout").value_name("SECONDS")
             .value_parser(::clap::value_parser!(f64)).allow_negative_numbers(true)
             .default_value("30").global(true).help_heading("Common options")
-            .help("Time allowed for one attempt (more than 0, at most 86400)")
+            .help("Time allowed for one attempt (more than 0, at most 86400)"),
+            ::clap::Arg::new("max_body_bytes").long("max-body-bytes").value_name("BYTES")
+            .value_parser(::clap::value_parser!(u64) .range(1..)).global(true)
+            .help_heading("Common options")
+            .help("Refuse a response body larger than this, counted decompressed [default: the library's limit, 64 MiB]")
         ]
     }
     /// The options from a leaf command's matches (global options propagate down to it).
@@ -108,6 +115,8 @@ impl CommonArgs {
             compact: one::<bool>(m, "compact").unwrap_or(false),
             max_attempts: one::<u32>(m, "max_attempts").unwrap_or(3u32),
             timeout: one::<f64>(m, "timeout").unwrap_or(30f64),
+            max_body_bytes: one::<u64>(m, "max_body_bytes")
+                .unwrap_or(::douyin_core::DEFAULT_MAX_BODY_BYTES),
         }
     }
 }
