@@ -130,7 +130,7 @@ impl Downloader {
                 });
             }
         }
-        let fetched = self.fetch(&job.item, &job.dest, tracker).await?;
+        let fetched = self.fetch_tracked(&job.item, &job.dest, tracker).await?;
         if let Some(archive) = archive {
             archive.record(&job.item, &fetched.path, fetched.size)?;
         }

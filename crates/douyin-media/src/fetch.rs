@@ -10,7 +10,7 @@ use http::StatusCode;
 use tokio::io::{AsyncWriteExt, BufWriter};
 
 use crate::error::{AttemptError, Error};
-use crate::progress::{Event, Tracker};
+use crate::progress::{Event, OnUpdate, Totals, Tracker};
 use crate::select::MediaItem;
 
 /// Bytes buffered between the socket and the file: the only per-download buffer this crate allocates.
@@ -175,7 +175,19 @@ impl Downloader {
 
     /// Fetches `item` to `dest`: resumes `dest.part` if present, tries each mirror in turn (retrying the ones whose
     /// failure may pass), verifies the size and renames `dest.part` to `dest`. If `dest` exists it is left alone.
+    /// `on_update` hears of progress, retries and the end.
     pub async fn fetch(
+        &self,
+        item: &MediaItem,
+        dest: &Path,
+        on_update: &OnUpdate<'_>,
+    ) -> Result<Fetched, Error> {
+        let totals = Totals::new(1);
+        let tracker = Tracker::new(0, item.label(), &totals, on_update);
+        self.fetch_tracked(item, dest, &tracker).await
+    }
+
+    pub(crate) async fn fetch_tracked(
         &self,
         item: &MediaItem,
         dest: &Path,
@@ -193,6 +205,11 @@ impl Downloader {
         }
         if item.urls.is_empty() {
             return Err(Error::NoUrl { item: item.label() });
+        }
+        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| Error::io(dir, e))?;
         }
         let part = part_path(dest);
         let resumed_from = file_len(&part).await;
