@@ -24,15 +24,22 @@ pub enum AttemptError {
         /// The size received (the `.part` file included) when the body ended or overran.
         got: u64,
     },
+    /// The size is unknown and the body went past the downloader's limit ([`crate::DownloaderBuilder::max_size`]).
+    #[error("larger than the {0}-byte limit")]
+    TooLarge(u64),
     /// A `206` whose `Content-Range` does not start where the request asked, or cannot be read.
     #[error("bad Content-Range: {0}")]
     BadRange(String),
 }
 
 impl AttemptError {
-    /// Whether repeating the same URL can help: a `403`/`404`/`410` will not change on the same mirror.
+    /// Whether repeating the same URL can help: a `403`/`404`/`410` will not change on the same mirror, nor will a
+    /// body that runs past the size limit.
     pub fn is_retryable_here(&self) -> bool {
-        !matches!(self, AttemptError::Status(403 | 404 | 410 | 451))
+        !matches!(
+            self,
+            AttemptError::Status(403 | 404 | 410 | 451) | AttemptError::TooLarge(_)
+        )
     }
 }
 

@@ -58,7 +58,11 @@ pub struct DownloaderBuilder {
     stall_timeout: Duration,
     buffer: usize,
     concurrency: usize,
+    max_size: u64,
 }
+
+/// The largest file fetched when neither the server nor the aweme says how large it is.
+pub const DEFAULT_MAX_SIZE: u64 = 16 << 30;
 
 impl Default for DownloaderBuilder {
     fn default() -> Self {
@@ -72,6 +76,7 @@ impl Default for DownloaderBuilder {
             stall_timeout: Duration::from_secs(30),
             buffer: DEFAULT_BUFFER,
             concurrency: 4,
+            max_size: DEFAULT_MAX_SIZE,
         }
     }
 }
@@ -80,6 +85,19 @@ impl DownloaderBuilder {
     /// The user agent to send: the web session's (`WebSession::user_agent`), so the CDN sees the same browser.
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = ua.into();
+        self
+    }
+
+    /// The user agent of a web session, so downloads look like the browser that made the API calls. Only the user
+    /// agent is taken: the session's cookie never goes to a CDN.
+    pub fn session(self, session: &douyin_web::WebSession) -> Self {
+        self.user_agent(session.user_agent())
+    }
+
+    /// The largest file accepted when its size is announced nowhere (default [`DEFAULT_MAX_SIZE`]), so an endless body
+    /// cannot fill the disk.
+    pub fn max_size(mut self, bytes: u64) -> Self {
+        self.max_size = bytes;
         self
     }
 
@@ -141,6 +159,7 @@ impl DownloaderBuilder {
             stall_timeout: self.stall_timeout,
             buffer: self.buffer,
             concurrency: self.concurrency,
+            max_size: self.max_size,
         })
     }
 }
@@ -153,6 +172,7 @@ pub struct Downloader {
     stall_timeout: Duration,
     buffer: usize,
     pub(crate) concurrency: usize,
+    max_size: u64,
 }
 
 /// The `.part` path of `dest`: `video.mp4` → `video.mp4.part`.
@@ -274,7 +294,10 @@ impl Downloader {
         for url in &item.urls {
             let resp = self.http.head(url).send().await;
             if let Ok(r) = resp.and_then(|r| r.error_for_status()) {
-                return r.content_length().filter(|n| *n > 0).or(item.size);
+                // The header itself: reqwest's content_length() is the body's, empty for HEAD.
+                let len = r.headers().get(header::CONTENT_LENGTH);
+                let len = len.and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+                return len.filter(|n| *n > 0).or(item.size);
             }
         }
         item.size
@@ -352,14 +375,12 @@ impl Downloader {
                 Ok(Ok(None)) => break Ok(()),
                 Ok(Ok(Some(chunk))) => chunk,
             };
-            let room = total.map_or(u64::MAX, |t| t.saturating_sub(written));
-            if chunk.len() as u64 > room {
+            let got = written + chunk.len() as u64;
+            match total {
                 // Never write past the announced size: the body is longer than the file.
-                let got = written + chunk.len() as u64;
-                break Err(AttemptError::SizeMismatch {
-                    expected: total.unwrap_or(0),
-                    got,
-                });
+                Some(t) if got > t => break Err(AttemptError::SizeMismatch { expected: t, got }),
+                None if got > self.max_size => break Err(AttemptError::TooLarge(self.max_size)),
+                _ => {}
             }
             if let Err(e) = out.write_all(&chunk).await {
                 return Err(AttemptOutcome::Local(Error::io(part, e)));

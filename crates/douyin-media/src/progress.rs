@@ -67,7 +67,7 @@ pub type OnUpdate<'a> = dyn Fn(&Update<'_>) + Send + Sync + 'a;
 
 /// Batch totals shared by the items of one batch.
 #[derive(Debug, Default)]
-pub struct Totals {
+pub(crate) struct Totals {
     bytes: AtomicU64,
     total: AtomicU64,
     done: AtomicUsize,
@@ -77,7 +77,7 @@ pub struct Totals {
 
 impl Totals {
     /// Totals for a batch of `items`.
-    pub fn new(items: usize) -> Totals {
+    pub(crate) fn new(items: usize) -> Totals {
         Totals {
             items,
             ..Totals::default()
@@ -85,7 +85,7 @@ impl Totals {
     }
 
     /// A snapshot.
-    pub fn snapshot(&self) -> Overall {
+    pub(crate) fn snapshot(&self) -> Overall {
         Overall {
             bytes: self.bytes.load(Ordering::Relaxed),
             total: self.total.load(Ordering::Relaxed),
@@ -97,7 +97,7 @@ impl Totals {
 }
 
 /// Reports the progress of one item into its batch's totals and to a callback.
-pub struct Tracker<'a> {
+pub(crate) struct Tracker<'a> {
     index: usize,
     label: String,
     totals: &'a Totals,
@@ -126,7 +126,7 @@ impl<'a> Tracker<'a> {
     }
 
     /// Records `event` with the item at `bytes` of `total`, and calls the callback.
-    pub fn emit(&self, event: Event, bytes: u64, total: Option<u64>) {
+    pub(crate) fn emit(&self, event: Event, bytes: u64, total: Option<u64>) {
         let t = self.totals;
         let old = self.bytes.swap(bytes, Ordering::Relaxed);
         if bytes >= old {
@@ -159,7 +159,7 @@ impl<'a> Tracker<'a> {
     }
 
     /// The item's bytes as last reported.
-    pub fn bytes(&self) -> u64 {
+    pub(crate) fn bytes(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)
     }
 }

@@ -597,3 +597,54 @@ async fn fifty_items_at_concurrency_eight() {
     let peak = peak.load(Ordering::SeqCst);
     assert!((2..=8).contains(&peak), "peak concurrency {peak}");
 }
+
+#[tokio::test]
+async fn an_unannounced_endless_body_stops_at_the_limit() {
+    let server = MockServer::start().await;
+    // No Content-Length, no data_size: only the limit stops it.
+    let url = media_url(&root(&server), 20, 1000, "mp4", "len=10000000");
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("v.mp4");
+    let d = Downloader::builder()
+        .retry(quick())
+        .max_size(300_000)
+        .build()
+        .unwrap();
+    let err = d
+        .fetch(&item(vec![url.clone()], None), &dest, &|_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::AllMirrorsFailed {
+                last: AttemptError::TooLarge(300_000),
+                attempts: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let kept = std::fs::metadata(part_path(&dest)).unwrap().len();
+    assert!(kept <= 300_000, "{kept}");
+    assert!(!dest.exists());
+}
+
+#[tokio::test]
+async fn probe_reads_the_size_with_head() {
+    let server = MockServer::start().await;
+    let base = root(&server);
+    let urls = vec![
+        media_url(&base, 21, 777, "mp4", "status=403"),
+        media_url(&base, 21, 123_456, "mp4", ""),
+    ];
+    assert_eq!(
+        downloader().probe(&item(urls.clone(), None)).await,
+        Some(123_456)
+    );
+    assert_eq!(
+        downloader().probe(&item(urls[..1].to_vec(), Some(5))).await,
+        Some(5),
+        "the aweme's size when no mirror answers"
+    );
+}
