@@ -15,6 +15,7 @@
 mod capture;
 mod clients;
 mod config;
+mod download;
 #[rustfmt::skip]
 mod generated;
 mod output;
@@ -120,6 +121,7 @@ fn root() -> Command {
             .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Machine-readable report")),
     )
     .subcommand(xbogus::command())
+    .subcommand(download::command(common_args()))
 }
 
 fn check_capture(m: &ArgMatches) -> Result<(), CliError> {
@@ -158,6 +160,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
     match name {
         "check-capture" => check_capture(sub),
         "xbogus" => xbogus::run(sub),
+        "download" => download::run(sub).await,
         domain => {
             let (op, leaf) = sub
                 .subcommand()
