@@ -38,7 +38,7 @@ pub const MIGRATIONS: &[&str] = &[
 pub struct Record {
     /// The aweme id.
     pub aweme_id: String,
-    /// The kind (`video`, `image`, …, as [`MediaKind::as_str`]).
+    /// The kind (`video`, `image`, …, as [`crate::MediaKind::as_str`]).
     pub kind: String,
     /// The item's index (images), else 0.
     pub index: u32,
