@@ -136,21 +136,10 @@ impl Options {
 
 /// `YYYY-MM-DD` → Unix seconds at 00:00 UTC.
 fn parse_day(s: &str) -> Result<i64, CliError> {
-    let bad = || CliError::usage(format!("--since: `{s}` is not a date like 2024-01-31"));
-    let mut it = s.trim().splitn(3, '-').map(|p| p.parse::<i64>());
-    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(d))) = (it.next(), it.next(), it.next()) else {
-        return Err(bad());
-    };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return Err(bad());
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Ok((era * 146_097 + doe - 719_468) * 86_400)
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.trim(), format)
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
+        .map_err(|_| CliError::usage(format!("--since: `{s}` is not a date like 2024-01-31")))
 }
 
 /// Runs `douyin download`.

@@ -171,19 +171,11 @@ impl NameTemplate {
     }
 }
 
-/// `YYYY-MM-DD` (UTC) of Unix seconds (civil-from-days, Howard Hinnant's algorithm).
+/// `YYYY-MM-DD` (UTC) of Unix seconds; empty when out of range.
 fn date_of(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+        .unwrap_or_default()
 }
 
 /// Replaces forbidden characters and whitespace runs, drops invisible and (optionally) emoji characters.
