@@ -33,12 +33,10 @@ pub fn onebound(ctx: &Ctx) -> Result<douyin_onebound::Client, CliError> {
     finish(ctx, "onebound", b).map(Into::into)
 }
 
-/// Open Platform: a fixed OAuth access token (no refresh from the command line).
+/// Open Platform: tokens set in the environment or config file, else the stored OAuth tokens, refreshed as needed
+/// (`crate::auth`).
 pub fn open_platform(ctx: &Ctx) -> Result<douyin_open_platform::Client, CliError> {
-    let token = ctx.config.require("open-platform", "access_token")?;
-    let b = douyin_open_platform::Client::builder().credentials(douyin_open_platform::credentials(
-        douyin_open_platform::FixedToken(token),
-    ));
+    let b = douyin_open_platform::Client::builder().credentials(crate::auth::credentials(ctx)?);
     finish(ctx, "open-platform", b).map(Into::into)
 }
 

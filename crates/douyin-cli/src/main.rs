@@ -12,6 +12,7 @@
 //! and the tools. Exit status: 0 success, 1 failure (API error, transport, decode, failed check), 2 usage (bad
 //! arguments, missing credential, bad config file), 130 interrupted.
 
+mod auth;
 mod capture;
 mod clients;
 mod config;
@@ -103,7 +104,7 @@ fn root() -> Command {
         .subcommand_required(true)
         .arg_required_else_help(true);
     for domain in generated::commands() {
-        root = root.subcommand(domain.args(common_args()));
+        root = root.subcommand(auth::extend(domain).args(common_args()));
     }
     root.subcommand(
         Command::new("check-capture")
@@ -170,6 +171,9 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
                 generated::DOMAINS,
                 generated::credentials,
             )?;
+            if (domain, op) == (auth::DOMAIN, auth::COMMAND) {
+                return auth::run(leaf, config).await;
+            }
             let ctx = Ctx::from_matches(leaf, config);
             generated::run(&ctx, domain, op, leaf).await
         }

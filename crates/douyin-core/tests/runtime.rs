@@ -1,72 +1,16 @@
 //! Runtime behaviour without HTTP: body classification, envelope errors, decode paths, redaction, query encoding,
 //! bounds, pagination stop rules.
 
-use std::borrow::Cow;
-
 use douyin_core::decode::{decode_body, excerpt};
 use douyin_core::request::{encode_component, push_pair};
-use douyin_core::{
-    check_range, impl_lossless, paginate, BlockedKind, Census, Envelope, EnvelopeSpec, Error,
-    ErrorClass, ErrorCode, Extra, Outcome, Page,
-};
+use douyin_core::{check_range, paginate, BlockedKind, Census, Domain, Error, Page};
 use futures::{executor::block_on, StreamExt};
+use support::domain::{Body, Code, Probe};
 
-#[derive(Clone, Debug, PartialEq)]
-struct Code(String);
-
-impl ErrorCode for Code {
-    fn from_raw(raw: &str) -> Self {
-        Code(raw.to_owned())
-    }
-    fn raw(&self) -> &str {
-        &self.0
-    }
-    fn meaning(&self) -> Option<&'static str> {
-        (self.0 == "7").then_some("seven")
-    }
-    fn class(&self) -> ErrorClass {
-        if self.0 == "7" {
-            ErrorClass::RateLimited
-        } else {
-            ErrorClass::Other
-        }
-    }
-}
-
-#[derive(Clone, Debug, Default)]
-struct Body {
-    code: Option<i64>,
-    msg: Option<String>,
-    items: Option<Vec<i64>>,
-    unknown_fields: Extra,
-}
-impl_lossless!(Body {
-    code: "code",
-    msg: "msg",
-    items: "items"
-});
-
-impl Envelope for Body {
-    fn outcome(&self) -> Outcome<'_> {
-        Outcome {
-            code: self.code.map(|c| Cow::Owned(c.to_string())),
-            message: self.msg.as_deref(),
-            ..Outcome::default()
-        }
-    }
-}
-
-static SPEC: EnvelopeSpec = EnvelopeSpec {
-    code: &["code"],
-    success: &["0"],
-    message: &["msg"],
-    log_id: &["meta.log"],
-    sub_code: &[],
-    sub_message: &[],
-};
+mod support;
 
 fn decode(status: u16, ct: &str, body: &str) -> Result<Body, Error<Code>> {
-    decode_body::<Body, Code>(status, ct, body.as_bytes(), &SPEC, &["SECRET"])
+    decode_body::<Body, Code>(status, ct, body.as_bytes(), Probe::ENVELOPE, &["SECRET"])
 }
 
 #[test]
@@ -92,7 +36,7 @@ fn an_error_code_in_the_body_is_an_api_error_even_when_the_body_does_not_fit() {
     let e = decode(
         200,
         "application/json",
-        r#"{"code":7,"msg":"slow down","items":"oops","meta":{"log":"L1"}}"#,
+        r#"{"code":7,"msg":"slow down","items":"oops","log_id":"L1"}"#,
     )
     .unwrap_err();
     let api = e.api().expect("api error");
@@ -217,4 +161,11 @@ fn a_cursor_that_does_not_advance_ends_the_stream_with_an_error() {
     );
     assert_eq!(out.len(), 2);
     assert!(matches!(&out[1], Err(Error::StalledCursor { cursor }) if cursor == "5"));
+}
+
+#[test]
+fn a_request_reqwest_cannot_build_is_not_retried() {
+    let builder_error = reqwest::Client::new().get("not a url").build().unwrap_err();
+    assert!(builder_error.is_builder());
+    assert!(!Error::<Code>::Transport(builder_error).is_retryable());
 }

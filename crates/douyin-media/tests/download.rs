@@ -25,6 +25,7 @@ fn quick() -> RetryPolicy {
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_millis(20),
         jitter: false,
+        ..RetryPolicy::default()
     }
 }
 

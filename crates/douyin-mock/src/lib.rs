@@ -34,6 +34,7 @@ mod bodies;
 #[rustfmt::skip]
 mod generated;
 pub mod media;
+mod oauth;
 mod scenario;
 mod server;
 pub mod table;
@@ -41,6 +42,7 @@ mod validate;
 
 use std::collections::BTreeMap;
 
+pub use oauth::OAuthConfig;
 pub use scenario::Scenario;
 pub use server::{MockServer, RecordedRequest};
 
@@ -56,11 +58,14 @@ pub struct MockConfig {
     /// Port on 127.0.0.1; 0 (the default) picks a free one.
     pub port: u16,
     /// Accepted value of each named credential; a credential without a value here accepts any non-empty value.
-    /// Defaults: `key` test-key, `secret` test-secret, `access_token` act.test, `cookie` sessionid=test, `ms_token`
-    /// test-ms-token, `user_agent` the spec's browser user agent ([`default_user_agent`]) where one is named.
+    /// Defaults: `key` test-key, `secret` test-secret, `access_token` act.test (a pre-issued token that never
+    /// expires; tokens from the OAuth endpoints are judged by their own lifetimes), `client_key` test-client-key,
+    /// `client_secret` test-client-secret, `cookie` sessionid=test, `ms_token` test-ms-token, `user_agent` the spec's browser user agent ([`default_user_agent`]) where one is named.
     pub credentials: BTreeMap<String, String>,
     /// Whether web requests must carry a valid `X-Bogus` (default true).
     pub require_signature: bool,
+    /// Lifetimes and limits of the Open Platform's OAuth codes and tokens.
+    pub oauth: OAuthConfig,
 }
 
 impl Default for MockConfig {
@@ -69,6 +74,8 @@ impl Default for MockConfig {
             ("key", "test-key"),
             ("secret", "test-secret"),
             ("access_token", "act.test"),
+            ("client_key", "test-client-key"),
+            ("client_secret", "test-client-secret"),
             ("cookie", "sessionid=test"),
             ("ms_token", "test-ms-token"),
         ]
@@ -82,6 +89,7 @@ impl Default for MockConfig {
             port: 0,
             credentials,
             require_signature: true,
+            oauth: OAuthConfig::default(),
         }
     }
 }
@@ -96,6 +104,12 @@ impl MockConfig {
     /// Accepts `value` for credential `name` (`key`, `secret`, `access_token`, `cookie`, `user_agent`, `ms_token`).
     pub fn credential(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.credentials.insert(name.into(), value.into());
+        self
+    }
+
+    /// Sets the OAuth lifetimes and limits.
+    pub fn oauth(mut self, oauth: OAuthConfig) -> Self {
+        self.oauth = oauth;
         self
     }
 

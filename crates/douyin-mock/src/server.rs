@@ -12,6 +12,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use tokio::task::JoinHandle;
 
 use crate::bodies;
+use crate::oauth::{self, OAuthState, Verdict};
 use crate::scenario::{token_credential, RouteState, Scenario};
 use crate::table::{self, DomainTable, ErrorClass, OperationTable};
 use crate::validate::{self, Incoming, Rejection};
@@ -58,12 +59,18 @@ struct Inner {
 struct Shared {
     config: MockConfig,
     inner: Mutex<Inner>,
+    /// Codes and tokens issued by the OAuth endpoints (kept across [`MockServer::reset`]).
+    oauth: Mutex<OAuthState>,
 }
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panicking test thread must not take every later assertion down with it.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn oauth(&self) -> MutexGuard<'_, OAuthState> {
+        self.oauth.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -114,6 +121,7 @@ impl MockServer {
         let shared = Arc::new(Shared {
             config,
             inner: Mutex::new(Inner::default()),
+            oauth: Mutex::new(OAuthState::default()),
         });
         let app = Router::new()
             .merge(crate::media::router())
@@ -190,7 +198,24 @@ impl MockServer {
             .insert((d.name, o.name), RouteState::new(scenario));
     }
 
-    /// Forgets recorded requests, attempt counters and scenarios.
+    /// A user approves the Open Platform authorization page for `scope`: the code its redirect would carry.
+    pub fn authorize(&self, scope: &str) -> String {
+        self.shared
+            .oauth()
+            .authorize(&self.shared.config.oauth, scope)
+    }
+
+    /// Ends the life of every access token issued so far (the data endpoints answer the expired-token code).
+    pub fn expire_access_tokens(&self) {
+        self.shared.oauth().expire_access_tokens();
+    }
+
+    /// Ends the life of every refresh token issued so far.
+    pub fn expire_refresh_tokens(&self) {
+        self.shared.oauth().expire_refresh_tokens();
+    }
+
+    /// Forgets recorded requests, attempt counters and scenarios (issued OAuth tokens stay valid).
     pub fn reset(&self) {
         *self.shared.lock() = Inner::default();
     }
@@ -211,6 +236,7 @@ struct Reply {
     content_type: String,
     body: Bytes,
     allow: Option<&'static str>,
+    location: Option<String>,
 }
 
 const JSON: &str = "application/json; charset=utf-8";
@@ -235,6 +261,7 @@ impl Reply {
             content_type: content_type.to_owned(),
             body,
             allow: None,
+            location: None,
         }
     }
 
@@ -250,6 +277,9 @@ impl Reply {
         }
         if let Some(allow) = self.allow {
             headers.insert(http::header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if let Some(location) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            headers.insert(http::header::LOCATION, location);
         }
         resp
     }
@@ -295,6 +325,18 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
+    if let Some(query) = path
+        .strip_suffix(oauth::CONNECT_PATH)
+        .filter(|p| table::domain_by_prefix(p).is_some_and(oauth::serves_connect))
+        .map(|_| parts.uri.query().unwrap_or(""))
+    {
+        let (status, text) = oauth::connect(&mut shared.oauth(), &shared.config, query);
+        let mut reply = Reply::text(status, text.clone());
+        if status == 302 {
+            reply.location = Some(text);
+        }
+        return reply.into_response();
+    }
     let (domain, found) = resolve(&method, &path);
     let record = RecordedRequest {
         domain: domain.map(|d| d.name),
@@ -343,15 +385,44 @@ async fn answer(
         Scenario::ExpiredToken { .. } => token_credential(d, op),
         _ => None,
     };
-    if let Err(rejection) = validate::check(d, op, &incoming, &shared.config, token) {
+    // Issued codes and tokens are judged against what the OAuth endpoints handed out, not the configuration.
+    let judged = token
+        .is_none()
+        .then(|| oauth::judged_credential(d, op))
+        .flatten();
+    if let Err(rejection) = validate::check(d, op, &incoming, &shared.config, token.or(judged)) {
         return rejected(d, op, rejection);
+    }
+    let judged_value = judged.map(|n| incoming.credential(op, n).unwrap_or_default());
+    if let (Some(name @ ("access_token" | "client_token")), Some(value)) = (judged, &judged_value) {
+        let verdict = shared
+            .oauth()
+            .judge(name, value, shared.config.credential_value(name));
+        match verdict {
+            Verdict::Live => {}
+            Verdict::Expired => {
+                return Reply::json(oauth::refusal(d, op, ErrorClass::ExpiredCredential, ""))
+            }
+            Verdict::Unknown => return rejected(d, op, Rejection::Credential(name)),
+        }
     }
     let envelope = |class: ErrorClass, hint: &str| match d.code_of(class, hint) {
         Some(e) => Reply::json(bodies::envelope(d, op, e.code, e.meaning)),
         None => Reply::text(429, "429 too many requests"),
     };
     match scenario {
-        Scenario::Success | Scenario::Times(..) => success(d, op, req),
+        Scenario::Success | Scenario::Times(..) => {
+            let issued = shared.oauth().answer(
+                &shared.config.oauth,
+                d,
+                op,
+                judged_value.as_deref().unwrap_or(""),
+            );
+            match issued {
+                Some(body) => Reply::json(body),
+                None => success(d, op, req),
+            }
+        }
         Scenario::Example(n) => Reply::json(Bytes::from_static(op.examples[n].body.as_bytes())),
         Scenario::Code(code) => {
             let meaning = d.error(&code).map(|e| e.meaning).unwrap_or("mock error");
@@ -449,7 +520,12 @@ fn rejected(d: &DomainTable, op: &OperationTable, r: Rejection) -> Reply {
         Rejection::Signature(_) => return Reply::empty(),
         Rejection::Credential(name) => (
             ErrorClass::Authentication,
-            "Invalid",
+            // The application's own key and secret have their own documented code.
+            if name.starts_with("client_") {
+                "BadClient"
+            } else {
+                "Invalid"
+            },
             format!("invalid {name}"),
         ),
         Rejection::Missing(name) => (

@@ -241,6 +241,7 @@ fn arg(p: &Param) -> TokenStream {
         Location::Query => "query",
         Location::Header => "header",
         Location::Form => "form",
+        Location::Json => "JSON body",
     };
     let mut long_help = if doc.trim().is_empty() {
         format!("`{}`", p.wire)

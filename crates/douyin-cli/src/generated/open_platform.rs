@@ -6,6 +6,26 @@ pub const CREDENTIALS: &[crate::support::CredentialInfo] = &[
         name: "access_token",
         doc: "接口调用凭证。通过调用 https://open.douyin.com/oauth/access_token/ 生成的 access_token 字段获取",
     },
+    crate::support::CredentialInfo {
+        name: "client_token",
+        doc: "接口调用凭证,用于不需要用户授权的接口。开发者需调用 /oauth/client_token 接口获取",
+    },
+    crate::support::CredentialInfo {
+        name: "client_key",
+        doc: "应用的唯一标识。获取路径:【控制台】-【设置】-【应用信息】-【应用基础信息】-【Client Key】",
+    },
+    crate::support::CredentialInfo {
+        name: "client_secret",
+        doc: "应用对应的密钥。获取路径:【控制台】-【设置】-【应用信息】-【应用基础信息】-【Client Secret】",
+    },
+    crate::support::CredentialInfo {
+        name: "refresh_token",
+        doc: "刷新令牌,用来刷新 access_token。通过 /oauth/access_token/ 获取,有效期 30 天",
+    },
+    crate::support::CredentialInfo {
+        name: "code",
+        doc: "用户授权码(临时票据),有效期 10 分钟,只能使用一次;用户授权后回调给 redirect_uri",
+    },
 ];
 ///The `douyin open-platform` command: one subcommand per operation of `specs/open-platform/`.
 pub fn command() -> ::clap::Command {
@@ -17,8 +37,32 @@ pub fn command() -> ::clap::Command {
         .after_long_help(crate::config::credentials_help("open-platform", CREDENTIALS))
         .subcommand_required(true)
         .arg_required_else_help(true)
+        .subcommand(access_token_command())
+        .subcommand(client_token_command())
         .subcommand(list_comment_command())
         .subcommand(media_list_command())
+        .subcommand(refresh_token_command())
+        .subcommand(renew_refresh_token_command())
+}
+///`douyin open-platform access-token`.
+fn access_token_command() -> ::clap::Command {
+    ::clap::Command::new("access-token")
+        .about(
+            "Exchange an authorization code for the user's access and refresh tokens (获取 access_token)",
+        )
+        .long_about(
+            "Exchange an authorization code for the user's access and refresh tokens (获取 access_token)\n\n该接口用于获取用户授权第三方接口调用的凭证 access_token;该接口适用于抖音授权。\naccess_token 为用户授权第三方接口调用的凭证,存储在客户端,可能会被窃取,泄漏后可能会发生用户隐私数据泄漏的风险,建议存储在服务端。\n获取到 access_token 后授权临时票据 (code) 不要再授权刷新,否则会导致上一次获取的 code 过期。\n\nPOST /oauth/access_token/\n\nSpec: specs/open-platform/access_token.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/get-access-token.",
+        )
+        .after_long_help("Example:\n  douyin open-platform access-token")
+}
+///`douyin open-platform client-token`.
+fn client_token_command() -> ::clap::Command {
+    ::clap::Command::new("client-token")
+        .about("Obtain the application's client token (生成 client_token)")
+        .long_about(
+            "Obtain the application's client token (生成 client_token)\n\n该接口用于获取接口调用的凭证 client_token,用于不需要用户授权就可以调用的接口。该接口适用于抖音授权。\nclient_token 的有效时间为 2 个小时,重复获取 client_token 后会使上次的 client_token 失效(但有 5 分钟的缓冲时间)。\n\nPOST /oauth/client_token/\n\nSpec: specs/open-platform/client_token.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/client-token; https://douyin.apifox.cn/api-128961756.",
+        )
+        .after_long_help("Example:\n  douyin open-platform client-token")
 }
 ///`douyin open-platform list-comment`.
 fn list_comment_command() -> ::clap::Command {
@@ -142,6 +186,48 @@ fn media_list_command() -> ::clap::Command {
         )
         .args(crate::support::paging_args("--cursor"))
 }
+///`douyin open-platform refresh-token`.
+fn refresh_token_command() -> ::clap::Command {
+    ::clap::Command::new("refresh-token")
+        .about(
+            "Refresh the user's access token with the refresh token (刷新 access_token)",
+        )
+        .long_about(
+            "Refresh the user's access token with the refresh token (刷新 access_token)\n\n该接口用于刷新 access_token 的有效期;该接口适用于抖音授权。\n当 access_token 过期(过期时间 15 天)后,可以通过该接口使用 refresh_token(过期时间 30 天)进行刷新。刷新后获得一个有效期为15天的 access_token,但是 refresh_token 的有效期保持不变。\n若 refresh_token 过期,获取 access_token 会报错(error_code=10010),此时需要重新引导用户授权。\n\nPOST /oauth/refresh_token/\n\nSpec: specs/open-platform/refresh_token.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/refresh-access-token.",
+        )
+        .after_long_help("Example:\n  douyin open-platform refresh-token")
+}
+///`douyin open-platform renew-refresh-token`.
+fn renew_refresh_token_command() -> ::clap::Command {
+    ::clap::Command::new("renew-refresh-token")
+        .about("Renew the refresh token before it expires (刷新 refresh_token)")
+        .long_about(
+            "Renew the refresh token before it expires (刷新 refresh_token)\n\n该接口用于刷新 refresh_token 的有效期。该接口适用于抖音授权。client_key 必须拥有 renew_refresh_token 权限。\n刷新操作需要在 refresh_token 过期前进行。\n通过旧的 refresh_token 获取新的 refresh_token,调用后旧 refresh_token 会失效,新 refresh_token 有 30 天有效期。最多只能获取 5 次新的 refresh_token,5 次过后需要用户重新授权。\n\nPOST /oauth/renew_refresh_token/\n\nSpec: specs/open-platform/renew_refresh_token.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/refresh-token.",
+        )
+        .after_long_help("Example:\n  douyin open-platform renew-refresh-token")
+}
+///`AccessTokenParams` from the arguments of `douyin open-platform access-token`.
+fn access_token_params(
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<
+    ::douyin_open_platform::AccessTokenParams,
+    crate::support::CliError,
+> {
+    let _ = m;
+    let p = ::douyin_open_platform::AccessTokenParams::new();
+    ::std::result::Result::Ok(p)
+}
+///`ClientTokenParams` from the arguments of `douyin open-platform client-token`.
+fn client_token_params(
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<
+    ::douyin_open_platform::ClientTokenParams,
+    crate::support::CliError,
+> {
+    let _ = m;
+    let p = ::douyin_open_platform::ClientTokenParams::new();
+    ::std::result::Result::Ok(p)
+}
 ///`ListCommentParams` from the arguments of `douyin open-platform list-comment`.
 fn list_comment_params(
     m: &::clap::ArgMatches,
@@ -184,6 +270,28 @@ fn media_list_params(
     }
     ::std::result::Result::Ok(p)
 }
+///`RefreshTokenParams` from the arguments of `douyin open-platform refresh-token`.
+fn refresh_token_params(
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<
+    ::douyin_open_platform::RefreshTokenParams,
+    crate::support::CliError,
+> {
+    let _ = m;
+    let p = ::douyin_open_platform::RefreshTokenParams::new();
+    ::std::result::Result::Ok(p)
+}
+///`RenewRefreshTokenParams` from the arguments of `douyin open-platform renew-refresh-token`.
+fn renew_refresh_token_params(
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<
+    ::douyin_open_platform::RenewRefreshTokenParams,
+    crate::support::CliError,
+> {
+    let _ = m;
+    let p = ::douyin_open_platform::RenewRefreshTokenParams::new();
+    ::std::result::Result::Ok(p)
+}
 ///One page of `list_comment` at cursor `c` (the arguments' own cursor when `None`), its items as JSON text.
 async fn list_comment_page(
     client: &::douyin_open_platform::Client,
@@ -218,6 +326,38 @@ pub async fn run(
 ) -> ::std::result::Result<(), crate::support::CliError> {
     let client = crate::clients::open_platform(ctx)?;
     match op {
+        "access-token" => {
+            ctx.announce(
+                "open-platform",
+                "access_token",
+                "POST",
+                client.core().base_url(),
+                "/oauth/access_token/",
+                m,
+            );
+            let params = access_token_params(m)?;
+            let resp = client
+                .access_token(&params)
+                .await
+                .map_err(crate::support::api_error)?;
+            ctx.print_response(&resp)
+        }
+        "client-token" => {
+            ctx.announce(
+                "open-platform",
+                "client_token",
+                "POST",
+                client.core().base_url(),
+                "/oauth/client_token/",
+                m,
+            );
+            let params = client_token_params(m)?;
+            let resp = client
+                .client_token(&params)
+                .await
+                .map_err(crate::support::api_error)?;
+            ctx.print_response(&resp)
+        }
         "list-comment" => {
             ctx.announce(
                 "open-platform",
@@ -268,6 +408,38 @@ pub async fn run(
             let params = media_list_params(m)?;
             let resp = client
                 .media_list(&params)
+                .await
+                .map_err(crate::support::api_error)?;
+            ctx.print_response(&resp)
+        }
+        "refresh-token" => {
+            ctx.announce(
+                "open-platform",
+                "refresh_token",
+                "POST",
+                client.core().base_url(),
+                "/oauth/refresh_token/",
+                m,
+            );
+            let params = refresh_token_params(m)?;
+            let resp = client
+                .refresh_token(&params)
+                .await
+                .map_err(crate::support::api_error)?;
+            ctx.print_response(&resp)
+        }
+        "renew-refresh-token" => {
+            ctx.announce(
+                "open-platform",
+                "renew_refresh_token",
+                "POST",
+                client.core().base_url(),
+                "/oauth/renew_refresh_token/",
+                m,
+            );
+            let params = renew_refresh_token_params(m)?;
+            let resp = client
+                .renew_refresh_token(&params)
                 .await
                 .map_err(crate::support::api_error)?;
             ctx.print_response(&resp)
