@@ -63,12 +63,6 @@ pub enum Error {
         /// How many attempts were made over all mirrors.
         attempts: u32,
     },
-    /// The destination already holds a file of another size: it is not ours to overwrite.
-    #[error("{}: exists with another content; move it away or choose another --name template", path.display())]
-    Occupied {
-        /// The path.
-        path: PathBuf,
-    },
     /// Reading or writing a local file failed.
     #[error("{}: {source}; check the directory exists, is writable and the disk has room", path.display())]
     Io {
