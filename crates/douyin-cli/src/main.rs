@@ -17,6 +17,7 @@ mod auth;
 mod capture;
 mod clients;
 mod config;
+mod download;
 #[rustfmt::skip]
 mod generated;
 mod host;
@@ -88,6 +89,7 @@ fn root() -> Command {
             ),
     )
     .subcommand(xbogus::command())
+    .subcommand(download::command(CommonArgs::args()))
 }
 
 /// Reads `file` (`-`: stdin) up to `limit` bytes; a larger input is an error, not a memory hog.
@@ -164,6 +166,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
     match name {
         "check-capture" => check_capture(sub),
         "xbogus" => xbogus::run(sub),
+        "download" => download::run(sub).await,
         domain => {
             let (op, leaf) = sub
                 .subcommand()

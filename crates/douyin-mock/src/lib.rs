@@ -14,6 +14,8 @@
 //!   user agent;
 //! - a test switches a route to a failure [`Scenario`] (documented error examples, rate limits, expired tokens,
 //!   5xx, delays, empty bodies, challenge pages, truncated JSON, pages of synthetic items);
+//! - [`media`] serves download tests: deterministic bytes of any size under `/media/<seed>/<size>`, `HEAD`, ranges,
+//!   and per-URL failures (refusing mirrors, drops, stalls, slow bodies, wrong lengths, ignored ranges);
 //! - every request is recorded byte for byte ([`MockServer::requests`], the most recent ones: the log is a bounded
 //!   ring, so a long run holds flat memory) and counted ([`MockServer::attempts`]); request bodies above
 //!   [`MockConfig::max_body_bytes`] are refused with HTTP 413.
@@ -33,6 +35,7 @@
 mod bodies;
 #[rustfmt::skip]
 mod generated;
+pub mod media;
 mod oauth;
 mod scenario;
 mod server;

@@ -144,7 +144,10 @@ impl MockServer {
             inner: Mutex::new(Inner::default()),
             oauth: Mutex::new(OAuthState::default()),
         });
-        let app = Router::new().fallback(handle).with_state(shared.clone());
+        let app = Router::new()
+            .merge(crate::media::router())
+            .fallback(handle)
+            .with_state(shared.clone());
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 eprintln!("douyin-mock: server stopped: {e}");
