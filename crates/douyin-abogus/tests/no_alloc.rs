@@ -1,0 +1,54 @@
+//! Proves that signing, decoding and verifying never touch the heap, with a counting global allocator (one test
+//! per binary, so no other thread allocates).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use douyin_abogus::{decode, verify, ABogus, Stamp};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        System.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+#[test]
+fn sign_decode_and_verify_do_not_allocate() {
+    // Built before counting starts; the long UA exercises the streaming path.
+    let query = "aid=6383&device_platform=webapp&count=18&cursor=0".repeat(20);
+    let body = "sec_user_ids=%5B%5D".repeat(3);
+    let long_ua = "Mozilla/5.0 (X11; Linux x86_64) ".repeat(100);
+    let x = ABogus::default();
+    let stamp = Stamp::new(1_750_000_000_000, 1_750_000_000_004, [1234, 5678, 9999]);
+
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let a = x.sign(query.as_bytes(), body.as_bytes(), long_ua.as_bytes(), stamp);
+    let session = x.for_user_agent(long_ua.as_bytes());
+    let b = session.sign_now(query.as_bytes(), b"");
+    let verified = verify(
+        query.as_bytes(),
+        body.as_bytes(),
+        long_ua.as_bytes(),
+        a.as_str(),
+    );
+    let db = decode(b.as_str());
+    let after = ALLOCATIONS.load(Ordering::SeqCst);
+
+    assert_eq!(after - before, 0, "allocations while signing and decoding");
+    assert_eq!(verified.unwrap().stamp(), stamp);
+    assert!(db
+        .unwrap()
+        .check(query.as_bytes(), b"", long_ua.as_bytes())
+        .all());
+}
