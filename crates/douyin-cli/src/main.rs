@@ -5,6 +5,7 @@
 //! douyin <domain> <operation> … --all-pages          every item of every page, one JSON value per line
 //! douyin check-capture <domain> <operation> <file|-> decode a captured body and report what the spec misses
 //! douyin xbogus sign … | decode VALUE                X-Bogus signatures
+//! douyin abogus sign … | decode VALUE                a_bogus signatures
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
@@ -12,6 +13,7 @@
 //! and the tools. Exit status: 0 success, 1 failure (API error, transport, decode, failed check), 2 usage (bad
 //! arguments, missing credential, bad config file), 130 interrupted.
 
+mod abogus;
 mod capture;
 mod clients;
 mod config;
@@ -120,6 +122,7 @@ fn root() -> Command {
             .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Machine-readable report")),
     )
     .subcommand(xbogus::command())
+    .subcommand(abogus::command())
 }
 
 fn check_capture(m: &ArgMatches) -> Result<(), CliError> {
@@ -158,6 +161,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
     match name {
         "check-capture" => check_capture(sub),
         "xbogus" => xbogus::run(sub),
+        "abogus" => abogus::run(sub),
         domain => {
             let (op, leaf) = sub
                 .subcommand()
