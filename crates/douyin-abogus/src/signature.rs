@@ -79,18 +79,6 @@ impl fmt::Debug for Signature {
     }
 }
 
-impl PartialEq<str> for Signature {
-    fn eq(&self, other: &str) -> bool {
-        self.as_str() == other
-    }
-}
-
-impl PartialEq<&str> for Signature {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,13 +1,14 @@
 //! a_bogus as a [`douyin_core::Signer`]: signs the final query, body and user agent of a web request with the
 //! session's browser fingerprint.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use douyin_abogus::{
     ABogus, Entropy, Fingerprint, Signature, Size, SystemEntropy, UaSigner, Window,
 };
 use douyin_core::{BoxFuture, SignInput, Signer};
 
+use crate::signing::UaCache;
 use crate::WebSession;
 
 /// Unix milliseconds, read before and after hashing; replaceable for tests.
@@ -22,7 +23,7 @@ pub struct ABogusSigner {
     config: ABogus,
     clock: Option<MillisClock>,
     random: Option<RandomSource>,
-    cached: Arc<Mutex<Option<(String, UaSigner)>>>,
+    cached: UaCache<UaSigner>,
 }
 
 impl Default for ABogusSigner {
@@ -47,7 +48,7 @@ impl ABogusSigner {
             config,
             clock: None,
             random: None,
-            cached: Arc::new(Mutex::new(None)),
+            cached: UaCache::new(),
         }
     }
 
@@ -76,16 +77,9 @@ impl ABogusSigner {
 
     /// The signature for one request.
     pub fn signature(&self, query: &str, body: &[u8], user_agent: &str) -> Signature {
-        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
-        let signer = match cached.as_ref() {
-            Some((ua, s)) if ua == user_agent => *s,
-            _ => {
-                let s = self.config.for_user_agent(user_agent.as_bytes());
-                *cached = Some((user_agent.to_owned(), s));
-                s
-            }
-        };
-        drop(cached);
+        let signer = self
+            .cached
+            .get(user_agent, |ua| self.config.for_user_agent(ua));
         let mut source = Source {
             clock: self.clock.as_deref(),
             random: self.random.as_deref(),
@@ -202,8 +196,7 @@ mod tests {
         assert!(
             douyin_abogus::verify(query.as_bytes(), b"", other.as_bytes(), sig.as_str()).is_ok()
         );
-        let cached = signer.cached.lock().unwrap();
-        assert_eq!(cached.as_ref().map(|(ua, _)| ua.as_str()), Some(other));
+        assert_eq!(signer.cached.user_agent().as_deref(), Some(other));
     }
 
     #[tokio::test]
