@@ -139,13 +139,46 @@ pub enum VerifyError {
     },
 }
 
-/// Decodes an a_bogus value (the raw value, not percent-encoded).
+/// Decodes an a_bogus value, raw or percent-encoded as in a URL (`%2F` for `/`, `%3D` for `=`; errors then
+/// locate characters in the unescaped value).
 ///
 /// The value is accepted only if re-encoding the decoded fields gives it back exactly, so every field is what the
 /// signer put in. Bits the encoding drops are rebuilt: the end time's bits above 40 from the start time, and,
 /// when the checksum exceeds a byte (a clock crossing a 2^32 ms boundary while signing), the fingerprint bits it
-/// overlaps are taken as zero. Never panics, whatever the input.
+/// overlaps are chosen to keep the fingerprint printable (the signature cannot tell them). Never panics and never
+/// allocates, whatever the input.
 pub fn decode(value: &str) -> Result<Decoded, DecodeError> {
+    if !value.contains('%') {
+        return decode_raw(value);
+    }
+    let mut raw = [0u8; MAX_SIGNATURE_LEN];
+    let mut len = 0;
+    let mut rest = value.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        let (byte, tail) = match (first, tail) {
+            (b'%', [a, b, tail @ ..]) if *a == b'2' && b.eq_ignore_ascii_case(&b'f') => {
+                (b'/', tail)
+            }
+            (b'%', [a, b, tail @ ..]) if *a == b'3' && b.eq_ignore_ascii_case(&b'd') => {
+                (b'=', tail)
+            }
+            _ => (first, tail),
+        };
+        let Some(slot) = raw.get_mut(len) else {
+            return Err(DecodeError::Length(value.len()));
+        };
+        *slot = byte;
+        len += 1;
+        rest = tail;
+    }
+    match core::str::from_utf8(&raw[..len]) {
+        Ok(unescaped) => decode_raw(unescaped),
+        // Cut inside a multi-byte character: too long for any signature anyway.
+        Err(_) => Err(DecodeError::Length(value.len())),
+    }
+}
+
+fn decode_raw(value: &str) -> Result<Decoded, DecodeError> {
     let len = value.len();
     if len % 4 != 0 || !(MIN_SIGNATURE_LEN..=MAX_SIGNATURE_LEN).contains(&len) {
         return Err(DecodeError::Length(len));

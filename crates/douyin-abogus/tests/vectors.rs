@@ -101,6 +101,7 @@ fn every_vector_signs_byte_for_byte() {
 fn every_vector_decodes_to_its_inputs() {
     for c in cases() {
         let d = decode(&c.expected.a_bogus).unwrap_or_else(|e| panic!("{}: {e}", c.id));
+        assert_eq!(decode(&c.expected.a_bogus_urlencoded), Ok(d), "{}", c.id);
         assert_eq!(d.stamp(), c.stamp(), "{}", c.id);
         assert_eq!(d.options, c.inputs.options, "{}", c.id);
         assert_eq!(d.fingerprint.as_str(), c.inputs.fingerprint, "{}", c.id);
@@ -372,6 +373,9 @@ fn decoding_arbitrary_input_never_panics() {
             // Whatever decodes re-encodes to the same text.
             assert_eq!(d.signature().as_str(), s);
         }
+        // The same with its `/` and `=` percent-encoded, as in a URL.
+        let escaped = s.replace('/', "%2F").replace('=', "%3d");
+        assert_eq!(decode(&escaped).ok(), decode(&s).ok(), "{s:?}");
         let _ = verify(b"a=1", b"", b"ua", &s);
     }
 }

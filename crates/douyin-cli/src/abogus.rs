@@ -282,15 +282,6 @@ fn list<T: ToString>(values: &[T]) -> String {
         .join(",")
 }
 
-/// The raw value of a percent-encoded a_bogus (only `/` and `=` are encoded).
-fn unescape(value: &str) -> String {
-    value
-        .replace("%2F", "/")
-        .replace("%2f", "/")
-        .replace("%3D", "=")
-        .replace("%3d", "=")
-}
-
 fn describe(d: &Decoded) -> String {
     format!(
         "start         {} ({})\nend           {} ({})\nrandom        {}\noptions       {}\nfingerprint   {}\n\
@@ -311,12 +302,11 @@ fn describe(d: &Decoded) -> String {
 }
 
 fn decode(m: &ArgMatches) -> Result<(), CliError> {
-    let value = unescape(
-        m.get_one::<String>("value")
-            .map(String::as_str)
-            .unwrap_or(""),
-    );
-    let d = douyin_abogus::decode(&value)
+    let value = m
+        .get_one::<String>("value")
+        .map(String::as_str)
+        .unwrap_or("");
+    let d = douyin_abogus::decode(value)
         .map_err(|e| CliError::failure(format!("not a valid a_bogus value: {e}")))?;
     let given = |id: &str| m.get_one::<String>(id).map(String::as_str);
     let (query, body, ua) = (given("query"), given("body"), given("user_agent"));
@@ -375,11 +365,5 @@ mod tests {
     fn utc_with_milliseconds() {
         assert_eq!(utc_ms(1_750_736_636_186), "2025-06-24 03:43:56.186 UTC");
         assert_eq!(utc_ms(0), "1970-01-01 00:00:00.000 UTC");
-    }
-
-    #[test]
-    fn percent_encoded_values_are_unescaped() {
-        assert_eq!(unescape("a%2Fb%3D%3D"), "a/b==");
-        assert_eq!(unescape("a/b=="), "a/b==");
     }
 }
