@@ -5,6 +5,7 @@
 //! douyin <domain> <operation> … --all-pages          every item of every page, one JSON value per line
 //! douyin check-capture <domain> <operation> <file|-> decode a captured body and report what the spec misses
 //! douyin xbogus sign … | decode VALUE                X-Bogus signatures
+//! douyin abogus sign … | decode VALUE                a_bogus signatures
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
@@ -13,6 +14,7 @@
 //! stderr, filtered by `RUST_LOG`. Exit status: 0 success, 1 failure (API error, transport, decode, failed check), 2
 //! usage (bad arguments, missing credential, bad config file), 130 interrupted.
 
+mod abogus;
 mod auth;
 mod capture;
 mod clients;
@@ -89,6 +91,7 @@ fn root() -> Command {
             ),
     )
     .subcommand(xbogus::command())
+    .subcommand(abogus::command())
     .subcommand(download::command(CommonArgs::args()))
 }
 
@@ -167,6 +170,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
         "check-capture" => check_capture(sub),
         "xbogus" => xbogus::run(sub),
         "download" => download::run(sub).await,
+        "abogus" => abogus::run(sub),
         domain => {
             let (op, leaf) = sub
                 .subcommand()
