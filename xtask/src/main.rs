@@ -90,12 +90,7 @@ pub fn generate(root: &Path) -> Result<emit::Files, Vec<String>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut files = emit::Files::new();
-    for d in &domains {
-        files.extend(emit::domain_files(d).map_err(|e| vec![e])?);
-        files.extend(emit::openapi::emit(d).map_err(|e| vec![e])?);
-    }
-    files.extend(emit::mock::emit(&domains).map_err(|e| vec![e])?);
-    files.extend(emit::cli::emit(&domains).map_err(|e| vec![e])?);
-    Ok(files)
+    emit::Emitter::new(root, &domains)
+        .emit()
+        .map_err(|e| vec![e])
 }

@@ -5,17 +5,32 @@ use std::path::{Path, PathBuf};
 
 use crate::{generate, write};
 
-/// A scratch workspace holding a copy of `specs/onebound` (small, and enough to exercise every stage).
+/// The hand-written files codegen reads besides the specs: the manifests it writes domain lines into.
+const MANIFESTS: &[&str] = &[
+    "Cargo.toml",
+    "crates/douyin/Cargo.toml",
+    "crates/douyin-cli/Cargo.toml",
+    "crates/douyin-mock/Cargo.toml",
+];
+
+/// A scratch workspace holding a copy of `specs/onebound` (small, and enough to exercise every stage), its
+/// hand-written module and the manifests.
 struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("douyin-xtask-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        copy_dir(
-            &crate::workspace_root().join("specs/onebound"),
-            &dir.join("specs/onebound"),
-        );
+        let real = crate::workspace_root();
+        copy_dir(&real.join("specs/onebound"), &dir.join("specs/onebound"));
+        for rel in MANIFESTS
+            .iter()
+            .chain(&["crates/douyin-onebound/src/constructors.rs"])
+        {
+            let to = dir.join(rel);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(real.join(rel), to).unwrap();
+        }
         Scratch(dir)
     }
 
@@ -110,7 +125,8 @@ fn spec_errors_write_nothing() {
     let s = Scratch::new("nothing");
     s.edit("specs/onebound/domain.yaml", "base_url:", "base_ulr:");
     assert!(generate(&s.0).is_err());
-    assert!(!s.path("crates").exists());
+    assert!(!s.path("crates/douyin-onebound/src/generated").exists());
+    assert!(!s.path("crates/douyin-onebound/Cargo.toml").exists());
 }
 
 #[test]

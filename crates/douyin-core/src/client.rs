@@ -7,10 +7,12 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
-use crate::credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials};
+use crate::credentials::{
+    CredentialSpec, Credentials, Secret, SignInput, Signer, StaticCredentials,
+};
 use crate::decode::{blocked, decode_body, excerpt, Envelope, EnvelopeSpec};
-use crate::error::{Error, ErrorClass, ErrorCode};
-use crate::request::{push_pair, Position, Request, Value};
+use crate::error::{Error, ErrorCode};
+use crate::request::{push_pair, Method, Position, Request, Value};
 use crate::retry::RetryPolicy;
 
 /// Static facts about a domain, generated from its `domain.yaml`.
@@ -25,6 +27,8 @@ pub trait Domain: Send + Sync + 'static {
     const ENVELOPE: &'static EnvelopeSpec;
     /// The credential carried in the `user-agent` header, if any (it is part of what a signer signs).
     const USER_AGENT_CREDENTIAL: Option<&'static str> = None;
+    /// The declared credentials: which are required and which error codes refresh which.
+    const CREDENTIALS: &'static [CredentialSpec] = &[];
 }
 
 /// Builds a [`Client`]: base URL, timeouts, retry policy, credentials, signer and session parameters.
@@ -34,7 +38,7 @@ pub struct ClientBuilder<D: Domain> {
     connect_timeout: Duration,
     retry: RetryPolicy,
     credentials: Arc<dyn Credentials>,
-    signer: Option<Arc<dyn Signer>>,
+    signers: Vec<(&'static str, Arc<dyn Signer>)>,
     session: Vec<(String, String, Position)>,
     http: Option<reqwest::Client>,
     _domain: PhantomData<D>,
@@ -48,14 +52,15 @@ impl<D: Domain> ClientBuilder<D> {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             credentials: Arc::new(StaticCredentials::new()),
-            signer: None,
+            signers: Vec::new(),
             session: Vec::new(),
             http: None,
             _domain: PhantomData,
         }
     }
 
-    /// Points the client at another base URL (a mock server, a proxy).
+    /// Points the client at another base URL (a mock server, a proxy): every request goes there, those of
+    /// operations with their own base URL included.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into().trim_end_matches('/').to_owned();
         self
@@ -79,15 +84,21 @@ impl<D: Domain> ClientBuilder<D> {
         self
     }
 
-    /// Where credentials come from.
+    /// Where credentials come from; their session parameters ([`Credentials::session_params`]) are added.
     pub fn credentials(mut self, credentials: impl Credentials) -> Self {
+        self.session.extend(credentials.session_params());
         self.credentials = Arc::new(credentials);
         self
     }
 
-    /// Signs every request after its query is built.
-    pub fn signer(mut self, signer: impl Signer) -> Self {
-        self.signer = Some(Arc::new(signer));
+    /// Registers (or replaces) the signer the spec calls `name`; operations whose `signing` names it are signed
+    /// by it after their query is built.
+    pub fn signer(mut self, name: &'static str, signer: impl Signer) -> Self {
+        let signer: Arc<dyn Signer> = Arc::new(signer);
+        match self.signers.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = signer,
+            None => self.signers.push((name, signer)),
+        }
         self
     }
 
@@ -116,14 +127,16 @@ impl<D: Domain> ClientBuilder<D> {
                 .connect_timeout(self.connect_timeout)
                 .build()?,
         };
+        let redirected = self.base_url != D::BASE_URL;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url: self.base_url,
+                redirected,
                 timeout: self.timeout,
                 retry: self.retry,
                 credentials: self.credentials,
-                signer: self.signer,
+                signers: self.signers,
                 session: self.session,
             }),
             _domain: PhantomData,
@@ -134,10 +147,12 @@ impl<D: Domain> ClientBuilder<D> {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// Whether `base_url` was changed from the domain's: then every operation goes there.
+    redirected: bool,
     timeout: Duration,
     retry: RetryPolicy,
     credentials: Arc<dyn Credentials>,
-    signer: Option<Arc<dyn Signer>>,
+    signers: Vec<(&'static str, Arc<dyn Signer>)>,
     session: Vec<(String, String, Position)>,
 }
 
@@ -247,13 +262,21 @@ impl<D: Domain> Client<D> {
                 Err(e) => e,
             };
             if let Error::Api(api) = &err {
-                if api.class() == ErrorClass::ExpiredCredential && !refreshed {
+                let stale: Vec<&'static str> = credential_names(req)
+                    .filter(|name| {
+                        D::CREDENTIALS
+                            .iter()
+                            .any(|c| c.name == *name && c.refreshed_by(&api.code))
+                    })
+                    .collect();
+                if !stale.is_empty() && !refreshed {
                     refreshed = true;
                     // A provider that cannot refresh leaves the API error as the answer.
-                    if self.refresh_credentials(req).await.is_ok() {
+                    if self.refresh_credentials(&stale).await.is_ok() {
                         tracing::debug!(
                             op = req.op.name,
-                            "credential expired; refreshed, retrying"
+                            ?stale,
+                            "credentials refreshed, retrying"
                         );
                         continue;
                     }
@@ -270,8 +293,8 @@ impl<D: Domain> Client<D> {
         }
     }
 
-    async fn refresh_credentials(&self, req: &Request) -> Result<(), String> {
-        for name in credential_names(req) {
+    async fn refresh_credentials(&self, names: &[&'static str]) -> Result<(), String> {
+        for name in names {
             self.inner.credentials.refresh(name).await?;
         }
         Ok(())
@@ -329,7 +352,17 @@ impl<D: Domain> Client<D> {
             }
             body
         });
-        if let Some(signer) = &self.inner.signer {
+        for &name in req.op.signing {
+            let signer = self
+                .inner
+                .signers
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| s)
+                .ok_or_else(|| Error::Credential {
+                    name,
+                    reason: "no signer of this name is configured".to_owned(),
+                })?;
             let input = SignInput {
                 method: req.op.method,
                 path: req.op.path,
@@ -340,15 +373,16 @@ impl<D: Domain> Client<D> {
             let extra = signer
                 .sign(input)
                 .await
-                .map_err(|reason| Error::Credential {
-                    name: "signature",
-                    reason,
-                })?;
+                .map_err(|reason| Error::Credential { name, reason })?;
             for (n, v) in extra {
                 push_pair(&mut query, &n, &v);
             }
         }
-        let mut url = format!("{}{}", self.inner.base_url, req.op.path);
+        let base = match req.op.base_url {
+            Some(own) if !self.inner.redirected => own,
+            _ => &self.inner.base_url,
+        };
+        let mut url = format!("{base}{}", req.op.path);
         if !query.is_empty() {
             url.push('?');
             url.push_str(&query);
@@ -363,8 +397,8 @@ impl<D: Domain> Client<D> {
 
     async fn transmit(&self, req: &Request, wire: &Wire) -> Result<RawResponse, Error<D::Code>> {
         let method = match req.op.method {
-            "POST" => reqwest::Method::POST,
-            _ => reqwest::Method::GET,
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
         };
         let mut builder = self
             .inner
@@ -391,7 +425,7 @@ impl<D: Domain> Client<D> {
         }
         tracing::debug!(
             op = req.op.name,
-            method = req.op.method,
+            method = req.op.method.as_str(),
             path = req.op.path,
             "sending"
         );

@@ -274,10 +274,10 @@ fn resolve(
     }
     let mut allowed = None;
     for o in same_path {
-        if o.method == method {
+        if o.method.as_str() == method {
             return (Some(d), Ok(o));
         }
-        allowed = Some(o.method);
+        allowed = Some(o.method.as_str());
     }
     let mut reply = Reply::text(405, "405 method not allowed");
     reply.allow = allowed;
@@ -340,7 +340,7 @@ async fn answer(
         Scenario::ExpiredToken { .. } => token_credential(d, op),
         _ => None,
     };
-    if let Err(rejection) = validate::check(d, op, &incoming, &shared.config, token) {
+    if let Err(rejection) = validate::check(op, &incoming, &shared.config, token) {
         return rejected(d, op, rejection);
     }
     let envelope = |class: ErrorClass, hint: &str| match d.code_of(class, hint) {
@@ -384,7 +384,7 @@ async fn answer(
             "text/html; charset=utf-8",
             Bytes::from_static(bodies::CHALLENGE_PAGE.as_bytes()),
         ),
-        Scenario::TruncatedJson => match bodies::success(d, op) {
+        Scenario::TruncatedJson => match bodies::success(op) {
             Ok(body) => Reply::json(bodies::truncated(&body)),
             Err(e) => missing_fixture(e),
         },
@@ -411,7 +411,7 @@ async fn answer(
 
 /// The success answer, in the requested response format.
 fn success(d: &DomainTable, op: &OperationTable, req: &RecordedRequest) -> Reply {
-    let body = match bodies::success(d, op) {
+    let body = match bodies::success(op) {
         Ok(b) => b,
         Err(e) => return missing_fixture(e),
     };

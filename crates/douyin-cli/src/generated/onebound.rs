@@ -39,7 +39,7 @@ fn item_get_video_command() -> ::clap::Command {
                 .required(true)
                 .help("视频id — the video (aweme) id.")
                 .long_help(
-                    "视频id — the video (aweme) id.\n\nSent as query parameter `item_id`. Example: 7118694749548072205.",
+                    "视频id — the video (aweme) id.\n\nSent as query parameter `item_id`. Example: `7118694749548072205`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -141,7 +141,11 @@ pub async fn run(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), crate::support::CliError> {
-    let client = crate::clients::onebound(ctx)?;
+    let client: ::douyin_onebound::Client = crate::clients::build(
+        ctx,
+        "onebound",
+        |values| ::douyin_onebound::Client::configured(values),
+    )?;
     match op {
         "item-get-video" => {
             ctx.announce(

@@ -52,7 +52,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(true)
                 .help("用户唯一标识")
                 .long_help(
-                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: MS4wLjABAAAAWP5*****yJJm9n_Nmmk0E.",
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAWP5*****yJJm9n_Nmmk0E`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -65,7 +65,7 @@ fn aweme_post_command() -> ::clap::Command {
                     "作品页码 (millisecond timestamp; 0 for the first page, then the previous page's max_cursor) [default: 0]",
                 )
                 .long_help(
-                    "作品页码 (millisecond timestamp; 0 for the first page, then the previous page's max_cursor)\n\nSent as query parameter `max_cursor`. Default (sent when not given): 0. Example: 0.",
+                    "作品页码 (millisecond timestamp; 0 for the first page, then the previous page's max_cursor)\n\nSent as query parameter `max_cursor`. Defaults to `0` when not given. Example: `0`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -76,7 +76,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: false]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `locate_query`. Default (sent when not given): false.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `locate_query`. Defaults to `false` when not given.",
                 )
                 .value_name("BOOL")
                 .value_parser(::clap::builder::BoolishValueParser::new()),
@@ -87,7 +87,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 1]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `show_live_replay_strategy`. Default (sent when not given): 1.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `show_live_replay_strategy`. Defaults to `1` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -98,7 +98,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 1]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `need_time_list`. Default (sent when not given): 1.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `need_time_list`. Defaults to `1` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -109,7 +109,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 0]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `time_list_query`. Default (sent when not given): 0.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `time_list_query`. Defaults to `0` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -122,7 +122,7 @@ fn aweme_post_command() -> ::clap::Command {
                     "not documented; sent (empty) by the site (real traffic) [default: ]",
                 )
                 .long_help(
-                    "not documented; sent (empty) by the site (real traffic)\n\nSent as query parameter `whale_cut_token`. Default (sent when not given): .",
+                    "not documented; sent (empty) by the site (real traffic)\n\nSent as query parameter `whale_cut_token`. Defaults to `` when not given.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -133,7 +133,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 1]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `cut_version`. Default (sent when not given): 1.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `cut_version`. Defaults to `1` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -144,7 +144,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("作品数量 [default: 18]")
                 .long_help(
-                    "作品数量\n\nSent as query parameter `count`. Default (sent when not given): 18. Example: 10.",
+                    "作品数量\n\nSent as query parameter `count`. Defaults to `18` when not given. Example: `10`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -155,7 +155,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 2]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `publish_video_strategy_type`. Default (sent when not given): 2.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `publish_video_strategy_type`. Defaults to `2` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -178,7 +178,7 @@ fn comment_list_command() -> ::clap::Command {
                 .required(true)
                 .help("作品id")
                 .long_help(
-                    "作品id\n\nSent as query parameter `aweme_id`. Example: 7184732601662344482.",
+                    "作品id\n\nSent as query parameter `aweme_id`. Example: `7184732601662344482`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -189,7 +189,7 @@ fn comment_list_command() -> ::clap::Command {
                 .required(false)
                 .help("页码 [default: 0]")
                 .long_help(
-                    "页码\n\nSent as query parameter `cursor`. Default (sent when not given): 0. Example: 0.",
+                    "页码\n\nSent as query parameter `cursor`. Defaults to `0` when not given. Example: `0`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -200,7 +200,7 @@ fn comment_list_command() -> ::clap::Command {
                 .required(false)
                 .help("评论个数 [default: 20]")
                 .long_help(
-                    "评论个数\n\nSent as query parameter `count`. Default (sent when not given): 20. Example: 20.",
+                    "评论个数\n\nSent as query parameter `count`. Defaults to `20` when not given. Example: `20`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -230,7 +230,7 @@ fn emoticon_trending_command() -> ::clap::Command {
                 .required(false)
                 .help("页码 [default: 0]")
                 .long_help(
-                    "页码\n\nSent as query parameter `cursor`. Default (sent when not given): 0. Example: 0.",
+                    "页码\n\nSent as query parameter `cursor`. Defaults to `0` when not given. Example: `0`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -241,7 +241,7 @@ fn emoticon_trending_command() -> ::clap::Command {
                 .required(false)
                 .help("个数 [default: 50]")
                 .long_help(
-                    "个数\n\nSent as query parameter `count`. Default (sent when not given): 50. Example: 50.",
+                    "个数\n\nSent as query parameter `count`. Defaults to `50` when not given. Example: `50`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -262,7 +262,7 @@ fn hot_search_list_command() -> ::clap::Command {
                 .required(false)
                 .help("详细列表")
                 .long_help(
-                    "详细列表\n\nSent as query parameter `detail_list`. Example: 1.",
+                    "详细列表\n\nSent as query parameter `detail_list`. Example: `1`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -272,7 +272,7 @@ fn hot_search_list_command() -> ::clap::Command {
                 .long("source")
                 .required(false)
                 .help("来源")
-                .long_help("来源\n\nSent as query parameter `source`. Example: 6.")
+                .long_help("来源\n\nSent as query parameter `source`. Example: `6`.")
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
         )
@@ -293,7 +293,7 @@ fn im_user_info_command() -> ::clap::Command {
                 .required(true)
                 .help("用户唯一标识数组")
                 .long_help(
-                    "用户唯一标识数组\n\nSent as form parameter `sec_user_ids` as compact JSON text. Example: [\"MS4wLjABAAAAd6ARGvJrbzaMRQvlT0c\",\"MS4wLjABAAAAkVpWMsUcwLEKmdRe9g\",\"MS4wLjABAAA*****TMs00E5udRRgfPykwwgk\"].\n\nA list: repeat the flag or separate items with commas.",
+                    "用户唯一标识数组\n\nSent as form parameter `sec_user_ids` as compact JSON text. Example: `[\"MS4wLjABAAAAd6ARGvJrbzaMRQvlT0c\",\"MS4wLjABAAAAkVpWMsUcwLEKmdRe9g\",\"MS4wLjABAAA*****TMs00E5udRRgfPykwwgk\"]`.\n\nA list: repeat the flag or separate items with commas.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string())
@@ -317,7 +317,7 @@ fn notice_detail_command() -> ::clap::Command {
                 .required(true)
                 .help("通知id")
                 .long_help(
-                    "通知id\n\nSent as query parameter `id_list` as compact JSON text. Example: [{\"notice_id_str\":\"718*****7632\",\"type\":0}].\n\nA list: repeat the flag once per item (each a JSON value), or give one JSON array.",
+                    "通知id\n\nSent as query parameter `id_list` as compact JSON text. Example: `[{\"notice_id_str\":\"718*****7632\",\"type\":0}]`.\n\nA list: repeat the flag once per item (each a JSON value), or give one JSON array.",
                 )
                 .value_name("JSON")
                 .value_parser(::clap::builder::ValueParser::string())
@@ -338,7 +338,7 @@ fn tab_feed_command() -> ::clap::Command {
                 .required(false)
                 .help("猜测判断是否为客户端 (JSON text)")
                 .long_help(
-                    "猜测判断是否为客户端 (JSON text)\n\nSent as query parameter `aweme_pc_rec_raw_data`. Example: {\"is_client\":false}.",
+                    "猜测判断是否为客户端 (JSON text)\n\nSent as query parameter `aweme_pc_rec_raw_data`. Example: `{\"is_client\":false}`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -349,7 +349,7 @@ fn tab_feed_command() -> ::clap::Command {
                 .required(false)
                 .help("推荐作品个数 [default: 10]")
                 .long_help(
-                    "推荐作品个数\n\nSent as query parameter `count`. Default (sent when not given): 10. Example: 10.",
+                    "推荐作品个数\n\nSent as query parameter `count`. Defaults to `10` when not given. Example: `10`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -371,7 +371,7 @@ fn user_profile_other_command() -> ::clap::Command {
                 .required(true)
                 .help("用户唯一标识")
                 .long_help(
-                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: MS4wLjABAAAAI*****dlfPJ4MvgnmvAThCU.",
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAI*****dlfPJ4MvgnmvAThCU`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -599,7 +599,11 @@ pub async fn run(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), crate::support::CliError> {
-    let client = crate::clients::web(ctx)?;
+    let client: ::douyin_web::Client = crate::clients::build(
+        ctx,
+        "web",
+        |values| ::douyin_web::Client::configured(values),
+    )?;
     match op {
         "aweme-post" => {
             ctx.announce(

@@ -7,13 +7,16 @@ pub static DOMAINS: &[&DomainTable] = &[&ONEBOUND, &OPEN_PLATFORM, &WEB];
 pub static ONEBOUND: DomainTable = DomainTable {
     name: "onebound",
     prefix: "/onebound",
+    base_url: "https://api-gw.onebound.cn",
     credentials: &[
         CredentialSpec {
             name: "key",
+            example: ::std::option::Option::Some("test-key"),
             refreshed_on_expiry: false,
         },
         CredentialSpec {
             name: "secret",
+            example: ::std::option::Option::Some("test-secret"),
             refreshed_on_expiry: false,
         },
     ],
@@ -156,8 +159,9 @@ pub static ONEBOUND: DomainTable = DomainTable {
     operations: &[
         OperationTable {
             name: "item_get_video",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/douyin/item_get_video/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "key",
@@ -232,6 +236,8 @@ pub static ONEBOUND: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "error_code",
@@ -265,9 +271,11 @@ pub static ONEBOUND: DomainTable = DomainTable {
 pub static OPEN_PLATFORM: DomainTable = DomainTable {
     name: "open-platform",
     prefix: "/open-platform",
+    base_url: "https://open.douyin.com",
     credentials: &[
         CredentialSpec {
             name: "access_token",
+            example: ::std::option::Option::Some("act.test"),
             refreshed_on_expiry: true,
         },
     ],
@@ -352,8 +360,9 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
     operations: &[
         OperationTable {
             name: "list_comment",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/api/apps/v1/item/list_comment/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "access-token",
@@ -426,6 +435,8 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "err_no",
@@ -467,8 +478,9 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
         },
         OperationTable {
             name: "media_list",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/enterprise/media/list/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "Content-Type",
@@ -521,6 +533,8 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "data.error_code",
@@ -568,17 +582,23 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
 pub static WEB: DomainTable = DomainTable {
     name: "web",
     prefix: "/web",
+    base_url: "https://www.douyin.com",
     credentials: &[
         CredentialSpec {
             name: "cookie",
+            example: ::std::option::Option::Some("sessionid=test"),
             refreshed_on_expiry: false,
         },
         CredentialSpec {
             name: "user_agent",
+            example: ::std::option::Option::Some(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/117.0.0.0 Safari/537.36 Edg/117.0.2045.60",
+            ),
             refreshed_on_expiry: false,
         },
         CredentialSpec {
             name: "ms_token",
+            example: ::std::option::Option::Some("test-ms-token"),
             refreshed_on_expiry: false,
         },
     ],
@@ -598,8 +618,9 @@ pub static WEB: DomainTable = DomainTable {
     operations: &[
         OperationTable {
             name: "aweme_post",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/aweme/post/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "sec_user_id",
@@ -732,6 +753,26 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::Some(FixtureBody {
+                file: "specs/web/captures/web-aweme-post.json",
+                body: include_str!("../../../../specs/web/captures/web-aweme-post.json"),
+                select: ::std::option::Option::None,
+                prefix: "",
+                suffix: "",
+            }),
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -758,8 +799,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "comment_list",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/comment/list/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "aweme_id",
@@ -822,6 +864,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -848,8 +904,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "emoji_list",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/emoji/list",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "cookie",
@@ -882,6 +939,28 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::Some(FixtureBody {
+                file: "specs/web/captures/web-emoji-list-items.json",
+                body: include_str!(
+                    "../../../../specs/web/captures/web-emoji-list-items.json"
+                ),
+                select: ::std::option::Option::None,
+                prefix: "{\"status_code\":0,\"emoji_list\":",
+                suffix: "}",
+            }),
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -896,8 +975,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "emoticon_trending",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/im/resources/emoticon/trending",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "cursor",
@@ -950,6 +1030,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -976,8 +1070,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "hot_search_list",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/hot/search/list/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "detail_list",
@@ -1030,6 +1125,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1044,8 +1153,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "im_user_info",
-            method: "POST",
+            method: ::douyin_core::Method::Post,
             path: "/aweme/v1/web/im/user/info/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "sec_user_ids",
@@ -1088,6 +1198,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1102,8 +1226,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "notice_detail",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/notice/detail/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "id_list",
@@ -1146,6 +1271,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1160,8 +1299,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "tab_feed",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/tab/feed/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "aweme_pc_rec_raw_data",
@@ -1214,6 +1354,28 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::Some(FixtureBody {
+                file: "specs/web/captures/web-module-feed.json",
+                body: include_str!(
+                    "../../../../specs/web/captures/web-module-feed.json"
+                ),
+                select: ::std::option::Option::Some("aweme_list"),
+                prefix: "{\"status_code\":0,\"aweme_list\":",
+                suffix: ",\"has_more\":1}",
+            }),
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1228,8 +1390,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "user_profile_other",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/user/profile/other/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "sec_user_id",
@@ -1272,6 +1435,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1286,8 +1463,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "user_profile_self",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/user/profile/self/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "cookie",
@@ -1320,6 +1498,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",

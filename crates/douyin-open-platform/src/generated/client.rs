@@ -5,22 +5,26 @@ pub mod operations {
     ///`GET /api/apps/v1/item/list_comment/`
     pub static LIST_COMMENT: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "list_comment",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/api/apps/v1/item/list_comment/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
     };
     ///`GET /enterprise/media/list/`
     pub static MEDIA_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "media_list",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/enterprise/media/list/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
     };
 }
 ///Parameters of [`Client::list_comment`](super::client::Client::list_comment).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ListCommentParams {
     /**通过code2Session获取,用户唯一标志
 该字段通过 /api/apps/v2/jscode2session 接口返回的 openid 字段获取
-
 
 Sent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.*/
     pub open_id: ::std::string::String,
@@ -30,12 +34,11 @@ Sent as query parameter `cursor`. Example: `0`.*/
     pub cursor: ::std::option::Option<i64>,
     /**每页的数量,最大不超过50,最小不低于1
 
-Sent as query parameter `count`. Must be between 1 and 50; checked before sending. Example: `10`.*/
+Sent as query parameter `count`. Between 1 and 50 (checked before sending). Example: `10`.*/
     pub count: ::std::option::Option<i64>,
     /**视频id
 该字段通过 /api/apps/v1/convert_video_id/video_id_to_open_item_id/ 接口返回的 data.convert_result._val 字段获取
 注意参数中 item_id 作为 url 参数时,必须 encode,只对 item_id 单独进行 encode(运行时对每个 query 值恰好编码一次,传入原始值即可)
-
 
 Sent as query parameter `item_id`. Example: `@8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==`.*/
     pub item_id: ::std::string::String,
@@ -107,6 +110,7 @@ impl ListCommentParams {
 }
 ///Parameters of [`Client::media_list`](super::client::Client::media_list).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct MediaListParams {
     /**用户唯一标志。通过调用 <https://open.douyin.com/oauth/access_token/> 生成的 open_id 字段获取
 
@@ -162,20 +166,44 @@ impl MediaListParams {
 ///Client of the Douyin Open Platform domain: one async method per documented operation.
 #[derive(Clone, Debug)]
 pub struct Client {
-    core: ::douyin_core::Client<super::errors::OpenPlatform>,
+    core: ::douyin_core::Client<super::domain::OpenPlatform>,
 }
 impl Client {
-    /// Starts configuring a client (credentials, base URL, timeouts, retries); finish with
-    /// `.build()?.into()`.
-    pub fn builder() -> ::douyin_core::ClientBuilder<super::errors::OpenPlatform> {
+    /// Starts configuring a client (credentials, base URL, timeouts, retries), with the spec's signers
+    /// registered; finish with `.build()?.into()`.
+    pub fn builder() -> ::douyin_core::ClientBuilder<super::domain::OpenPlatform> {
         ::douyin_core::Client::builder()
     }
+    /// A builder configured from credential values by the spec's names (a tool's environment or config
+    /// file): a required credential without a value is [`douyin_core::Error::Credential`].
+    pub fn configured(
+        values: impl ::std::ops::Fn(
+            &'static str,
+        ) -> ::std::option::Option<::douyin_core::Secret>,
+    ) -> ::std::result::Result<
+        ::douyin_core::ClientBuilder<super::domain::OpenPlatform>,
+        super::errors::Error,
+    > {
+        for c in <super::domain::OpenPlatform as ::douyin_core::Domain>::CREDENTIALS {
+            if c.required && values(c.name).is_none() {
+                return ::std::result::Result::Err(::douyin_core::Error::Credential {
+                    name: c.name,
+                    reason: ::std::string::String::from("not configured"),
+                });
+            }
+        }
+        let credentials = ::douyin_core::StaticCredentials::from_values(
+            <super::domain::OpenPlatform as ::douyin_core::Domain>::CREDENTIALS,
+            &values,
+        );
+        ::std::result::Result::Ok(Self::builder().credentials(credentials))
+    }
     /// Wraps a configured runtime client.
-    pub fn from_core(core: ::douyin_core::Client<super::errors::OpenPlatform>) -> Self {
+    pub fn from_core(core: ::douyin_core::Client<super::domain::OpenPlatform>) -> Self {
         Self { core }
     }
     /// The runtime client (base URL, retries, credentials).
-    pub fn core(&self) -> &::douyin_core::Client<super::errors::OpenPlatform> {
+    pub fn core(&self) -> &::douyin_core::Client<super::domain::OpenPlatform> {
         &self.core
     }
     ///List a video's comments for a mini-app (评论列表)
@@ -210,7 +238,7 @@ impl Client {
     pub fn list_comment_stream(
         &self,
         params: ListCommentParams,
-    ) -> impl ::douyin_core::__private::futures::Stream<
+    ) -> impl ::douyin_core::Stream<
         Item = ::std::result::Result<super::types::Comment, super::errors::Error>,
     > + '_ {
         ::douyin_core::paginate(
@@ -275,7 +303,7 @@ impl Client {
     pub fn media_list_stream(
         &self,
         params: MediaListParams,
-    ) -> impl ::douyin_core::__private::futures::Stream<
+    ) -> impl ::douyin_core::Stream<
         Item = ::std::result::Result<super::types::Media, super::errors::Error>,
     > + '_ {
         ::douyin_core::paginate(
@@ -305,9 +333,9 @@ impl Client {
         }
     }
 }
-impl ::std::convert::From<::douyin_core::Client<super::errors::OpenPlatform>>
+impl ::std::convert::From<::douyin_core::Client<super::domain::OpenPlatform>>
 for Client {
-    fn from(core: ::douyin_core::Client<super::errors::OpenPlatform>) -> Self {
+    fn from(core: ::douyin_core::Client<super::domain::OpenPlatform>) -> Self {
         Self { core }
     }
 }
@@ -370,29 +398,29 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
     ::douyin_core::registry::OperationEntry {
         name: "list_comment",
         spec: "specs/open-platform/list_comment.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/api/apps/v1/item/list_comment/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::ListCommentResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::ListCommentResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "media_list",
         spec: "specs/open-platform/media_list.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/enterprise/media/list/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::MediaListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::MediaListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
     },
 ];
