@@ -101,9 +101,22 @@ pub fn lib_rs(d: &Domain) -> Result<String, String> {
     };
     let first = doc.remove(0);
     let modules = d.krate.modules.iter().map(|m| format_ident!("{}", m));
-    let reexports = d.krate.reexports.iter().map(|r| {
-        let path: syn::Path = syn::parse_str(r).expect("validated re-export");
-        quote!(pub use #path;)
+    // Sorted the way rustfmt orders a group of `use` items, so `cargo fmt` leaves the file as generated.
+    let mut uses: Vec<String> = [
+        "douyin_core::{BoxFuture, RetryPolicy, Secret, StaticCredentials}",
+        "generated::client::*",
+        "generated::domain::*",
+        "generated::errors::*",
+        "generated::types",
+    ]
+    .iter()
+    .map(|u| (*u).to_owned())
+    .chain(d.krate.reexports.iter().cloned())
+    .collect();
+    uses.sort_by_key(|u| rustfmt_key(u));
+    let reexports = uses.iter().map(|r| {
+        let tree: syn::UseTree = syn::parse_str(r).expect("validated re-export");
+        quote!(pub use #tree;)
     });
     super::render(
         &format!("{}/", d.spec_dir.display()),
@@ -115,14 +128,27 @@ pub fn lib_rs(d: &Domain) -> Result<String, String> {
             pub mod generated;
             #(pub mod #modules;)*
 
-            pub use douyin_core::{BoxFuture, RetryPolicy, Secret, StaticCredentials};
-            pub use generated::client::*;
-            pub use generated::domain::*;
-            pub use generated::errors::*;
-            pub use generated::types;
             #(#reexports)*
         },
     )
+}
+
+/// rustfmt's order of `use` paths: segment by segment, snake_case before CamelCase before SCREAMING_CASE.
+fn rustfmt_key(path: &str) -> Vec<(u8, String)> {
+    path.split("::")
+        .map(|seg| {
+            let class = if seg.chars().any(|c| c.is_ascii_uppercase())
+                && !seg.chars().any(|c| c.is_ascii_lowercase())
+            {
+                2
+            } else if seg.starts_with(|c: char| c.is_ascii_uppercase()) {
+                1
+            } else {
+                0
+            };
+            (class, seg.to_owned())
+        })
+        .collect()
 }
 
 /// The facade's generated module and the domain lines of the hand-written manifests.
