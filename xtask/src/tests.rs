@@ -184,3 +184,139 @@ fn output_is_deterministic() {
     let again = generate(&crate::workspace_root()).unwrap();
     assert_eq!(real, again);
 }
+
+/// A workspace holding the throwaway `demo` domain (`src/testdata/demo/`) and the real manifests.
+fn demo_workspace(name: &str) -> Scratch {
+    let s =
+        Scratch(std::env::temp_dir().join(format!("douyin-xtask-{name}-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&s.0);
+    let real = crate::workspace_root();
+    copy_dir(&real.join("xtask/src/testdata/demo"), &s.0);
+    for rel in MANIFESTS {
+        let to = s.path(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(real.join(rel), to).unwrap();
+    }
+    s
+}
+
+#[test]
+fn an_operation_named_common_keeps_its_own_parameters() {
+    let s = demo_workspace("common");
+    let raw = crate::spec::load::load_domain(&s.0, &s.path("specs/demo")).unwrap();
+    let domain = crate::validate::validate(&s.0, &raw).unwrap();
+    let op = domain
+        .operations
+        .iter()
+        .find(|o| o.name == "common")
+        .unwrap();
+    let flags: Vec<(&str, bool)> = op
+        .params
+        .iter()
+        .map(|p| (p.wire.as_str(), p.common.is_some()))
+        .collect();
+    assert_eq!(flags, [("flavour", false), ("token", true)]);
+}
+
+#[test]
+fn domain_facts_are_checked_with_their_position() {
+    let s = demo_workspace("facts");
+    s.edit(
+        "specs/demo/domain.yaml",
+        "signing: [demo]",
+        "signing: [demo, nope]",
+    );
+    s.edit(
+        "specs/demo/domain.yaml",
+        "refresh_on_codes: [\"1002\"]",
+        "refresh_on_codes: [\"9\"]",
+    );
+    s.edit(
+        "specs/demo/domain.yaml",
+        "modules: [signing]",
+        "modules: [signing, absent]",
+    );
+    s.edit(
+        "specs/demo/bootstrap.yaml",
+        "https://bootstrap.example.com",
+        "bootstrap.example.com/",
+    );
+    s.edit(
+        "specs/demo/item_list.yaml",
+        "has_more: false",
+        "has_more: 7",
+    );
+    s.edit("specs/demo/common.yaml", "name: flavour", "name: verbose");
+    let errors = generate(&s.0).unwrap_err().join("\n");
+    for want in [
+        "specs/demo/domain.yaml:31:10: unknown signer `nope`",
+        "specs/demo/domain.yaml:13:23: code 9 is not in the domain's `errors` table",
+        "specs/demo/domain.yaml:8:12: hand-written module `absent` has no file",
+        "specs/demo/bootstrap.yaml:14:1: a base URL starts with https:// or http://",
+        "the fixture body contradicts the response schema at `has_more`",
+        "specs/demo/common.yaml:7:3: parameter `verbose` collides with the CLI's own `--verbose`",
+    ] {
+        assert!(errors.contains(want), "{want}\n---\n{errors}");
+    }
+}
+
+/// Adding a domain is a spec folder and at most one hand-written file: the generated crate builds against the
+/// real runtime. Checks the demo crate in its own workspace (target dir kept under `target/`, so reruns are quick).
+#[test]
+fn a_throwaway_domain_generates_a_crate_that_builds() {
+    let s = demo_workspace("throwaway");
+    let real = crate::workspace_root();
+    let root_manifest = std::fs::read_to_string(real.join("Cargo.toml")).unwrap();
+    let manifest = root_manifest
+        .replace(
+            r#"members = ["crates/*", "xtask", "tests", "benches"]"#,
+            r#"members = ["crates/douyin-demo"]"#,
+        )
+        .replace(
+            "path = \"crates/",
+            &format!("path = \"{}/crates/", real.display()),
+        );
+    std::fs::write(s.path("Cargo.toml"), manifest).unwrap();
+    std::fs::copy(real.join("Cargo.lock"), s.path("Cargo.lock")).unwrap();
+
+    let files = generate(&s.0).unwrap();
+    write::write(&s.0, &files).unwrap();
+    let client =
+        std::fs::read_to_string(s.path("crates/douyin-demo/src/generated/client.rs")).unwrap();
+    assert!(client
+        .contains(r#"base_url: ::std::option::Option::Some("https://bootstrap.example.com")"#));
+    assert!(client.contains("<crate::signing::DemoSigner as ::std::default::Default>::default()"));
+    assert!(client.contains(r#"signing: &["demo"]"#) && client.contains("signing: &[]"));
+    let routes =
+        std::fs::read_to_string(s.path("crates/douyin-mock/src/generated/routes.rs")).unwrap();
+    assert!(
+        routes.contains(r#"prefix: "{\"code\":0,\"has_more\":false,\"items\":""#),
+        "{routes}"
+    );
+    let domain =
+        std::fs::read_to_string(s.path("crates/douyin-demo/src/generated/domain.rs")).unwrap();
+    assert!(
+        domain.contains(r#"refresh_on_codes: &["1002"]"#),
+        "{domain}"
+    );
+
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "check",
+            "--offline",
+            "--quiet",
+            "-p",
+            "douyin-demo",
+            "--lib",
+        ])
+        .current_dir(&s.0)
+        .env("CARGO_TARGET_DIR", real.join("target/xtask-throwaway"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
