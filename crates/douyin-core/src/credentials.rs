@@ -145,7 +145,7 @@ pub struct SignInput<'a> {
 /// signers and which operations each applies to; they run in that order, each seeing the query as the previous one
 /// left it.
 pub trait Signer: Send + Sync + 'static {
-    /// Returns query parameters to append, e.g. `[("X-Bogus", "DFSz…")]`.
+    /// Returns the query parameters to append (name, value), in order.
     fn sign<'a>(
         &'a self,
         input: SignInput<'a>,

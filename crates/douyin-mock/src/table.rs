@@ -88,6 +88,9 @@ pub struct OperationTable {
     pub synthetic: &'static str,
 }
 
+/// Checks what a signer appended (decoded name/value pairs) against the request it was computed over.
+pub type VerifyFn = fn(douyin_core::SignInput<'_>, &[(String, String)]) -> Result<(), String>;
+
 /// A signer an operation is signed with.
 #[derive(Debug)]
 pub struct SignerTable {
@@ -96,7 +99,7 @@ pub struct SignerTable {
     /// The query parameters it appends, in order.
     pub params: &'static [&'static str],
     /// Checks the appended values (decoded) against the request they were computed over.
-    pub verify: fn(douyin_core::SignInput<'_>, &[(String, String)]) -> Result<(), String>,
+    pub verify: VerifyFn,
 }
 
 /// A success body built from a fixture file: `prefix`, the file's JSON (or the value at `select`), `suffix`.
