@@ -285,26 +285,28 @@ fn scalar_parser(
 fn read(d: &Domain, p: &Param) -> TokenStream {
     let id = &p.rust;
     match &p.ty {
-        ParamType::String => quote!(crate::support::string(m, #id)),
-        ParamType::Integer => quote!(crate::support::int(m, #id)),
-        ParamType::Boolean => quote!(crate::support::boolean(m, #id)),
+        ParamType::String => quote!(crate::support::one::<::std::string::String>(m, #id)),
+        ParamType::Integer => quote!(crate::support::one::<i64>(m, #id)),
+        ParamType::Boolean => quote!(crate::support::one::<bool>(m, #id)),
         ParamType::Named(_) if kind(&p.ty, &p.schema) == Kind::Enum => {
             let t = rust_type(d, &p.ty);
-            quote!(crate::support::string(m, #id).map(|v| <#t>::from(v.as_str())))
+            quote!(crate::support::one::<::std::string::String>(m, #id).map(|v| <#t>::from(v.as_str())))
         }
         ParamType::Named(_) => {
             let t = rust_type(d, &p.ty);
-            quote!(crate::support::json::<#t>(m, #id)?)
+            quote!(crate::support::one::<::std::string::String>(m, #id)
+                .map(|text| crate::support::parse_json::<#t>(#id, &text))
+                .transpose()?)
         }
         ParamType::List(inner) => {
             let items = p.schema.get("items").cloned().unwrap_or(Json::Null);
             match kind(inner, &items) {
-                Kind::Text => quote!(crate::support::strings(m, #id)),
-                Kind::Int => quote!(crate::support::ints(m, #id)),
-                Kind::Bool => quote!(crate::support::bools(m, #id)),
+                Kind::Text => quote!(crate::support::many::<::std::string::String>(m, #id)),
+                Kind::Int => quote!(crate::support::many::<i64>(m, #id)),
+                Kind::Bool => quote!(crate::support::many::<bool>(m, #id)),
                 Kind::Enum => {
                     let t = rust_type(d, inner);
-                    quote!(crate::support::strings(m, #id)
+                    quote!(crate::support::many::<::std::string::String>(m, #id)
                         .map(|v| v.iter().map(|s| <#t>::from(s.as_str())).collect::<::std::vec::Vec<_>>()))
                 }
                 Kind::Json => {
@@ -495,7 +497,7 @@ fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
             if crate::support::all_pages(m) {
                 let paging = crate::support::Paging {
                     cursor_flag: #f,
-                    start: crate::support::int(m, #id),
+                    start: crate::support::one::<i64>(m, #id),
                     max_pages: crate::support::max_pages(m),
                 };
                 return crate::pages::run(ctx, paging, |c| #page(&client, m, c)).await;
@@ -511,7 +513,7 @@ fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
         let (id, values) = (&p.rust, &f.text);
         let mt = format_ident!("{}_text", op.name);
         Some(quote! {
-            if crate::support::string(m, #id).is_some_and(|v| [#(#values),*].contains(&v.as_str())) {
+            if crate::support::one::<::std::string::String>(m, #id).is_some_and(|v| [#(#values),*].contains(&v.as_str())) {
                 let text = client.#mt(&params).await.map_err(crate::support::api_error)?;
                 return ctx.print_text(&text);
             }

@@ -150,16 +150,24 @@ fn list_comment_params(
     crate::support::CliError,
 > {
     let mut p = ::douyin_open_platform::ListCommentParams::new(
-        crate::support::required(crate::support::string(m, "open_id"), "--open-id")?,
-        crate::support::required(crate::support::string(m, "item_id"), "--item-id")?,
+        crate::support::required(
+            crate::support::one::<::std::string::String>(m, "open_id"),
+            "--open-id",
+        )?,
+        crate::support::required(
+            crate::support::one::<::std::string::String>(m, "item_id"),
+            "--item-id",
+        )?,
     );
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "cursor") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "cursor") {
         p.cursor = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "count") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::string(m, "sort_type")
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        ::std::string::String,
+    >(m, "sort_type")
         .map(|v| <::douyin_open_platform::types::ListCommentSortType>::from(v.as_str()))
     {
         p.sort_type = ::std::option::Option::Some(v);
@@ -174,12 +182,15 @@ fn media_list_params(
     crate::support::CliError,
 > {
     let mut p = ::douyin_open_platform::MediaListParams::new(
-        crate::support::required(crate::support::string(m, "open_id"), "--open-id")?,
+        crate::support::required(
+            crate::support::one::<::std::string::String>(m, "open_id"),
+            "--open-id",
+        )?,
     );
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "cursor") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "cursor") {
         p.cursor = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "count") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
@@ -234,7 +245,7 @@ pub async fn run(
             if crate::support::all_pages(m) {
                 let paging = crate::support::Paging {
                     cursor_flag: "--cursor",
-                    start: crate::support::int(m, "cursor"),
+                    start: crate::support::one::<i64>(m, "cursor"),
                     max_pages: crate::support::max_pages(m),
                 };
                 return crate::pages::run(
@@ -263,7 +274,7 @@ pub async fn run(
             if crate::support::all_pages(m) {
                 let paging = crate::support::Paging {
                     cursor_flag: "--cursor",
-                    start: crate::support::int(m, "cursor"),
+                    start: crate::support::one::<i64>(m, "cursor"),
                     max_pages: crate::support::max_pages(m),
                 };
                 return crate::pages::run(ctx, paging, |c| media_list_page(&client, m, c))

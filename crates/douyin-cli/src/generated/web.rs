@@ -392,44 +392,49 @@ fn aweme_post_params(
 ) -> ::std::result::Result<::douyin_web::AwemePostParams, crate::support::CliError> {
     let mut p = ::douyin_web::AwemePostParams::new(
         crate::support::required(
-            crate::support::string(m, "sec_user_id"),
+            crate::support::one::<::std::string::String>(m, "sec_user_id"),
             "--sec-user-id",
         )?,
     );
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "max_cursor") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "max_cursor") {
         p.max_cursor = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::boolean(m, "locate_query") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        bool,
+    >(m, "locate_query") {
         p.locate_query = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(
-        m,
-        "show_live_replay_strategy",
-    ) {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        i64,
+    >(m, "show_live_replay_strategy") {
         p.show_live_replay_strategy = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "need_time_list") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        i64,
+    >(m, "need_time_list") {
         p.need_time_list = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "time_list_query") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        i64,
+    >(m, "time_list_query") {
         p.time_list_query = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::string(
-        m,
-        "whale_cut_token",
-    ) {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        ::std::string::String,
+    >(m, "whale_cut_token") {
         p.whale_cut_token = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "cut_version") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        i64,
+    >(m, "cut_version") {
         p.cut_version = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "count") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(
-        m,
-        "publish_video_strategy_type",
-    ) {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        i64,
+    >(m, "publish_video_strategy_type") {
         p.publish_video_strategy_type = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
@@ -439,12 +444,15 @@ fn comment_list_params(
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::CommentListParams, crate::support::CliError> {
     let mut p = ::douyin_web::CommentListParams::new(
-        crate::support::required(crate::support::string(m, "aweme_id"), "--aweme-id")?,
+        crate::support::required(
+            crate::support::one::<::std::string::String>(m, "aweme_id"),
+            "--aweme-id",
+        )?,
     );
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "cursor") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "cursor") {
         p.cursor = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "count") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
@@ -465,10 +473,10 @@ fn emoticon_trending_params(
     crate::support::CliError,
 > {
     let mut p = ::douyin_web::EmoticonTrendingParams::new();
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "cursor") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "cursor") {
         p.cursor = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "count") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
@@ -478,10 +486,12 @@ fn hot_search_list_params(
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::HotSearchListParams, crate::support::CliError> {
     let mut p = ::douyin_web::HotSearchListParams::new();
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "detail_list") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        i64,
+    >(m, "detail_list") {
         p.detail_list = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "source") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "source") {
         p.source = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
@@ -492,7 +502,7 @@ fn im_user_info_params(
 ) -> ::std::result::Result<::douyin_web::ImUserInfoParams, crate::support::CliError> {
     let p = ::douyin_web::ImUserInfoParams::new(
         crate::support::required(
-            crate::support::strings(m, "sec_user_ids"),
+            crate::support::many::<::std::string::String>(m, "sec_user_ids"),
             "--sec-user-ids",
         )?,
     );
@@ -517,13 +527,12 @@ fn tab_feed_params(
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::TabFeedParams, crate::support::CliError> {
     let mut p = ::douyin_web::TabFeedParams::new();
-    if let ::std::option::Option::Some(v) = crate::support::string(
-        m,
-        "aweme_pc_rec_raw_data",
-    ) {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        ::std::string::String,
+    >(m, "aweme_pc_rec_raw_data") {
         p.aweme_pc_rec_raw_data = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "count") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
@@ -537,7 +546,7 @@ fn user_profile_other_params(
 > {
     let p = ::douyin_web::UserProfileOtherParams::new(
         crate::support::required(
-            crate::support::string(m, "sec_user_id"),
+            crate::support::one::<::std::string::String>(m, "sec_user_id"),
             "--sec-user-id",
         )?,
     );
@@ -617,7 +626,7 @@ pub async fn run(
             if crate::support::all_pages(m) {
                 let paging = crate::support::Paging {
                     cursor_flag: "--max-cursor",
-                    start: crate::support::int(m, "max_cursor"),
+                    start: crate::support::one::<i64>(m, "max_cursor"),
                     max_pages: crate::support::max_pages(m),
                 };
                 return crate::pages::run(ctx, paging, |c| aweme_post_page(&client, m, c))
@@ -642,7 +651,7 @@ pub async fn run(
             if crate::support::all_pages(m) {
                 let paging = crate::support::Paging {
                     cursor_flag: "--cursor",
-                    start: crate::support::int(m, "cursor"),
+                    start: crate::support::one::<i64>(m, "cursor"),
                     max_pages: crate::support::max_pages(m),
                 };
                 return crate::pages::run(
@@ -687,7 +696,7 @@ pub async fn run(
             if crate::support::all_pages(m) {
                 let paging = crate::support::Paging {
                     cursor_flag: "--cursor",
-                    start: crate::support::int(m, "cursor"),
+                    start: crate::support::one::<i64>(m, "cursor"),
                     max_pages: crate::support::max_pages(m),
                 };
                 return crate::pages::run(
