@@ -219,6 +219,29 @@ fn an_operation_named_common_keeps_its_own_parameters() {
 }
 
 #[test]
+fn two_parameter_schemas_under_one_type_name_are_an_error() {
+    let s = demo_workspace("clash");
+    // The common parameter's enum type is `CommonFlavour`, and so is the operation `common`'s.
+    s.edit(
+        "specs/demo/domain.yaml",
+        "common_parameters:\n",
+        "common_parameters:\n  - name: flavour\n    in: query\n    schema: { type: string, enum: [x] }\n",
+    );
+    s.edit(
+        "specs/demo/common.yaml",
+        "name: flavour\n    in: query\n    schema: { type: string }",
+        "name: flavour\n    in: header\n    schema: { type: string, enum: [y] }",
+    );
+    let errors = generate(&s.0).unwrap_err().join("\n");
+    assert!(
+        errors.contains(
+            "specs/demo/common.yaml:9:13: type name `CommonFlavour` is already another schema's"
+        ),
+        "{errors}"
+    );
+}
+
+#[test]
 fn domain_facts_are_checked_with_their_position() {
     let s = demo_workspace("facts");
     s.edit(

@@ -37,6 +37,8 @@ struct Ctx<'a> {
     schemas: Schemas<'a>,
     errors: Vec<SpecError>,
     definitions: BTreeMap<String, Json>,
+    /// Generated type names a parameter's schema took from a different schema (reported where it is declared).
+    clashes: Vec<String>,
 }
 
 /// Validates `raw` and builds its IR; every problem found is reported, not just the first.
@@ -48,6 +50,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         },
         errors: Vec::new(),
         definitions: BTreeMap::new(),
+        clashes: Vec::new(),
     };
     let d = &raw.domain.value;
     let dmap = &raw.domain.map;
@@ -226,6 +229,12 @@ impl Ctx<'_> {
         self.schemas.check(&schema, map, &sat, &mut self.errors);
         let rust = p.rust_name.clone().unwrap_or_else(|| rust_ident(&p.name));
         let ty = self.param_type(&schema, &format!("{owner}{}", rust.to_upper_camel_case()));
+        for name in std::mem::take(&mut self.clashes) {
+            self.errors.push(map.error(
+                &sat.iter().map(String::as_str).collect::<Vec<_>>(),
+                format!("type name `{name}` is already another schema's (give this one its own `title`)"),
+            ));
+        }
         if p.encoding.is_none() && matches!(ty, ParamType::List(_)) {
             self.errors
                 .push(map.error(&here, "a list parameter needs `encoding: json`"));
@@ -279,7 +288,11 @@ impl Ctx<'_> {
             .to_owned();
         let mut form = self.schemas.typify_form(schema);
         form["title"] = json!(name);
-        self.definitions.insert(name.clone(), form);
+        if let Some(prev) = self.definitions.insert(name.clone(), form.clone()) {
+            if prev != form {
+                self.clashes.push(name.clone());
+            }
+        }
         ParamType::Named(name)
     }
 
