@@ -38,6 +38,14 @@ impl<'a> Emitter<'a> {
 
     /// Every generated file of the workspace.
     pub fn emit(&self) -> Result<Files, String> {
+        let mut files = self.crates()?;
+        files.extend(krate::workspace_files(self)?);
+        Ok(files)
+    }
+
+    /// The domain crates, their OpenAPI documents, the mock's and the CLI's generated code: everything but the
+    /// domain lines of the workspace's hand-written manifests.
+    pub fn crates(&self) -> Result<Files, String> {
         let mut files = Files::new();
         for d in self.domains {
             files.extend(self.domain_files(d)?);
@@ -45,7 +53,6 @@ impl<'a> Emitter<'a> {
         }
         files.extend(mock::emit(self.domains)?);
         files.extend(cli::emit(self.domains)?);
-        files.extend(krate::workspace_files(self)?);
         Ok(files)
     }
 

@@ -84,6 +84,9 @@ pub struct SignerSpec {
 #[derive(Debug, Deserialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct CrateSpec {
+    /// The crate's version (default 0.1.0): bump it here when a spec change breaks users.
+    #[serde(default)]
+    pub version: Option<String>,
     /// The manifest's one-line description (default: the title).
     #[serde(default)]
     pub description: Option<String>,
