@@ -52,7 +52,8 @@ impl Drop for Scratch {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies a folder tree (test fixtures into scratch workspaces).
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().filter_map(Result::ok) {
         let target = to.join(e.file_name());

@@ -39,6 +39,8 @@ pub struct ClientBuilder<D: Domain> {
     retry: RetryPolicy,
     credentials: Arc<dyn Credentials>,
     signers: Vec<(&'static str, Arc<dyn Signer>)>,
+    /// The credentials' own session parameters (replaced with the credentials).
+    credential_session: Vec<(String, String, Position)>,
     session: Vec<(String, String, Position)>,
     http: Option<reqwest::Client>,
     _domain: PhantomData<D>,
@@ -53,6 +55,7 @@ impl<D: Domain> ClientBuilder<D> {
             retry: RetryPolicy::default(),
             credentials: Arc::new(StaticCredentials::new()),
             signers: Vec::new(),
+            credential_session: Vec::new(),
             session: Vec::new(),
             http: None,
             _domain: PhantomData,
@@ -86,7 +89,7 @@ impl<D: Domain> ClientBuilder<D> {
 
     /// Where credentials come from; their session parameters ([`Credentials::session_params`]) are added.
     pub fn credentials(mut self, credentials: impl Credentials) -> Self {
-        self.session.extend(credentials.session_params());
+        self.credential_session = credentials.session_params();
         self.credentials = Arc::new(credentials);
         self
     }
@@ -128,6 +131,8 @@ impl<D: Domain> ClientBuilder<D> {
                 .build()?,
         };
         let redirected = self.base_url != D::BASE_URL;
+        let mut session = self.credential_session;
+        session.extend(self.session);
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -137,7 +142,7 @@ impl<D: Domain> ClientBuilder<D> {
                 retry: self.retry,
                 credentials: self.credentials,
                 signers: self.signers,
-                session: self.session,
+                session,
             }),
             _domain: PhantomData,
         })

@@ -1,9 +1,10 @@
 //! One spec pair per kind of change with the classification it must get; versions; the report on two commits of this
 //! repository; determinism.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{diff_against, diff_roots, next_version, render, Change, Class, Report};
+use crate::tests::copy_dir;
 
 /// Two scratch workspaces holding a copy of `specs/<domain>`: `old` stays, `new` is edited.
 struct Pair {
@@ -68,18 +69,6 @@ impl Pair {
 impl Drop for Pair {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(self.old.parent().unwrap());
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().filter_map(Result::ok) {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
     }
 }
 

@@ -508,7 +508,8 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
         }
     });
     let signers = domain.signers.iter().map(|sg| {
-        let name = &sg.name;
+        let name = format_ident!("{}", sg.name.to_shouty_snake_case());
+        let name = quote!(super::domain::signer_names::#name);
         let ty: syn::Path =
             syn::parse_str(&format!("crate::{}", sg.type_path)).expect("validated type path");
         quote!(.signer(#name, <#ty as ::std::default::Default>::default()))

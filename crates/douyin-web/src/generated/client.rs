@@ -659,7 +659,7 @@ impl Client {
     pub fn builder() -> ::douyin_core::ClientBuilder<super::domain::Web> {
         ::douyin_core::Client::builder()
             .signer(
-                "x_bogus",
+                super::domain::signer_names::X_BOGUS,
                 <crate::signing::XBogusSigner as ::std::default::Default>::default(),
             )
     }
