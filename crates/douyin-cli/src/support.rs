@@ -137,64 +137,27 @@ pub fn api_error<C: ErrorCode>(e: douyin_core::Error<C>) -> CliError {
     }
 }
 
-/// A string argument.
-pub fn string(m: &ArgMatches, id: &str) -> Option<String> {
-    m.try_get_one::<String>(id).ok().flatten().cloned()
+/// A single-valued argument, as the type its value parser gives (`String`, `i64`, `bool`).
+pub fn one<T: Clone + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Option<T> {
+    m.try_get_one::<T>(id).ok().flatten().cloned()
 }
 
-/// An integer argument.
-pub fn int(m: &ArgMatches, id: &str) -> Option<i64> {
-    m.try_get_one::<i64>(id).ok().flatten().copied()
-}
-
-/// A boolean argument (`true`/`false`, `yes`/`no`, `1`/`0`).
-pub fn boolean(m: &ArgMatches, id: &str) -> Option<bool> {
-    m.try_get_one::<bool>(id).ok().flatten().copied()
-}
-
-/// A list of strings (repeated flag or comma-separated).
-pub fn strings(m: &ArgMatches, id: &str) -> Option<Vec<String>> {
-    m.try_get_many::<String>(id)
+/// A list argument (repeated flag or comma-separated), items as the type its value parser gives.
+pub fn many<T: Clone + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Option<Vec<T>> {
+    m.try_get_many::<T>(id)
         .ok()
         .flatten()
         .map(|v| v.cloned().collect())
-}
-
-/// A list of integers (repeated flag or comma-separated).
-// Used by generated code for parameters of this type; no current spec has one.
-#[allow(dead_code)]
-pub fn ints(m: &ArgMatches, id: &str) -> Option<Vec<i64>> {
-    m.try_get_many::<i64>(id)
-        .ok()
-        .flatten()
-        .map(|v| v.copied().collect())
-}
-
-/// A list of booleans (repeated flag or comma-separated).
-// Used by generated code for parameters of this type; no current spec has one.
-#[allow(dead_code)]
-pub fn bools(m: &ArgMatches, id: &str) -> Option<Vec<bool>> {
-    m.try_get_many::<bool>(id)
-        .ok()
-        .flatten()
-        .map(|v| v.copied().collect())
 }
 
 fn flag_of(id: &str) -> String {
     format!("--{}", id.replace('_', "-"))
 }
 
-/// An argument given as JSON, decoded into the parameter's generated type.
-// Used by generated code for parameters of this type; no current spec has one.
-#[allow(dead_code)]
-pub fn json<T: DeserializeOwned>(m: &ArgMatches, id: &str) -> Result<Option<T>, CliError> {
-    string(m, id)
-        .map(|text| {
-            serde_json::from_str(&text).map_err(|e| {
-                CliError::usage(format!("{}: not valid JSON for it: {e}", flag_of(id)))
-            })
-        })
-        .transpose()
+/// JSON text given for argument `id`, decoded into the parameter's generated type.
+pub fn parse_json<T: DeserializeOwned>(id: &str, text: &str) -> Result<T, CliError> {
+    serde_json::from_str(text)
+        .map_err(|e| CliError::usage(format!("{}: not valid JSON for it: {e}", flag_of(id))))
 }
 
 /// A list argument of JSON items: each occurrence one item, or one occurrence holding a JSON array.
@@ -202,20 +165,17 @@ pub fn json_list<T: DeserializeOwned>(
     m: &ArgMatches,
     id: &str,
 ) -> Result<Option<Vec<T>>, CliError> {
-    let Some(values) = strings(m, id) else {
+    let Some(values) = many::<String>(m, id) else {
         return Ok(None);
-    };
-    let bad = |e: serde_json::Error| {
-        CliError::usage(format!("{}: not valid JSON for it: {e}", flag_of(id)))
     };
     if let [only] = values.as_slice() {
         if only.trim_start().starts_with('[') {
-            return serde_json::from_str(only).map(Some).map_err(bad);
+            return parse_json(id, only).map(Some);
         }
     }
     values
         .iter()
-        .map(|v| serde_json::from_str(v).map_err(bad))
+        .map(|v| parse_json(id, v))
         .collect::<Result<Vec<T>, _>>()
         .map(Some)
 }
@@ -341,7 +301,7 @@ impl Ctx {
         };
         Ctx {
             config,
-            base_url: string(m, "base_url"),
+            base_url: one::<String>(m, "base_url"),
             verbose: m.get_flag("verbose"),
             format,
             max_attempts: m.get_one::<u32>("max_attempts").copied().unwrap_or(3),

@@ -304,10 +304,10 @@ fn resolve(
     }
     let mut allowed = None;
     for o in same_path {
-        if o.method == method {
+        if o.method.as_str() == method {
             return (Some(d), Ok(o));
         }
-        allowed = Some(o.method);
+        allowed = Some(o.method.as_str());
     }
     let mut reply = Reply::text(405, "405 method not allowed");
     reply.allow = allowed;
@@ -322,12 +322,9 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
-    if let Some(query) = path
-        .strip_suffix(oauth::CONNECT_PATH)
-        .filter(|p| table::domain_by_prefix(p).is_some_and(oauth::serves_connect))
-        .map(|_| parts.uri.query().unwrap_or(""))
-    {
-        let (status, text) = oauth::connect(&mut shared.oauth(), &shared.config, query);
+    if let Some((_, roles)) = oauth::authorization_page(&path) {
+        let query = parts.uri.query().unwrap_or("");
+        let (status, text) = oauth::connect(&mut shared.oauth(), roles, &shared.config, query);
         let mut reply = Reply::text(status, text.clone());
         if status == 302 {
             reply.location = Some(text);
@@ -387,14 +384,17 @@ async fn answer(
         .is_none()
         .then(|| oauth::judged_credential(d, op))
         .flatten();
-    if let Err(rejection) = validate::check(d, op, &incoming, &shared.config, token.or(judged)) {
+    if let Err(rejection) = validate::check(op, &incoming, &shared.config, token.or(judged)) {
         return rejected(d, op, rejection);
     }
     let judged_value = judged.map(|n| incoming.credential(op, n).unwrap_or_default());
-    if let (Some(name @ ("access_token" | "client_token")), Some(value)) = (judged, &judged_value) {
-        let verdict = shared
-            .oauth()
-            .judge(name, value, shared.config.credential_value(name));
+    // A token is judged here; a code or refresh token by the operation that takes it.
+    let token_judged = judged.filter(|n| oauth::is_token(d, n));
+    if let (Some(name), Some(value), Some(roles)) = (token_judged, &judged_value, &d.oauth) {
+        let verdict =
+            shared
+                .oauth()
+                .judge(roles, name, value, shared.config.credential_value(name));
         match verdict {
             Verdict::Live => {}
             Verdict::Expired => {
@@ -455,7 +455,7 @@ async fn answer(
             "text/html; charset=utf-8",
             Bytes::from_static(bodies::CHALLENGE_PAGE.as_bytes()),
         ),
-        Scenario::TruncatedJson => match bodies::success(d, op) {
+        Scenario::TruncatedJson => match bodies::success(op) {
             Ok(body) => Reply::json(bodies::truncated(&body)),
             Err(e) => missing_fixture(e),
         },
@@ -482,7 +482,7 @@ async fn answer(
 
 /// The success answer, in the requested response format.
 fn success(d: &DomainTable, op: &OperationTable, req: &RecordedRequest) -> Reply {
-    let body = match bodies::success(d, op) {
+    let body = match bodies::success(op) {
         Ok(b) => b,
         Err(e) => return missing_fixture(e),
     };

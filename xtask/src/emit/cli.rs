@@ -4,7 +4,6 @@
 //! generated `<Op>Params` and calling the generated client method, a page fetcher for paginated operations and the
 //! capture-check table. Credentials are never flags; the hand-written half of `crates/douyin-cli` supplies them.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
@@ -13,14 +12,12 @@ use quote::{format_ident, quote};
 use serde_json::Value as Json;
 
 use super::Files;
-use crate::ir::{Domain, Location, Method, Operation, Param, ParamType};
-
-/// Where the generated files go.
-const DIR: &str = "crates/douyin-cli/src/generated";
+use super::{crate_ident, value_text};
+use crate::ir::{Domain, Operation, Param, ParamType};
 
 /// Flags and argument ids the hand-written CLI defines on every command (or on paginated ones); a parameter with one
 /// of these names would collide with them.
-const RESERVED: &[&str] = &[
+pub const RESERVED_FLAGS: &[&str] = &[
     "help",
     "config",
     "base-url",
@@ -34,19 +31,13 @@ const RESERVED: &[&str] = &[
 ];
 
 /// Top-level command names the hand-written CLI uses; a domain may not take them.
-const RESERVED_COMMANDS: &[&str] = &["check-capture", "xbogus", "help"];
+pub const RESERVED_COMMANDS: &[&str] = &["check-capture", "xbogus", "help"];
 
 /// The CLI's generated files: `mod.rs` (domain table, dispatch, capture checks) and one module per domain.
 pub fn emit(domains: &[Domain]) -> Result<Files, String> {
-    let dir = PathBuf::from(DIR);
+    let dir = PathBuf::from(super::CLI_DIR);
     let mut files = Files::new();
     for d in domains {
-        if RESERVED_COMMANDS.contains(&d.name.as_str()) {
-            return Err(format!(
-                "cli: domain `{}` takes the name of a built-in command",
-                d.name
-            ));
-        }
         files.insert(
             dir.join(format!("{}.rs", module_name(d))),
             super::render("specs/", 
@@ -56,7 +47,7 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
                     d.name,
                     d.spec_dir.display()
                 ),
-                domain_module(d)?,
+                domain_module(d),
             )?,
         );
     }
@@ -73,10 +64,6 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
 
 fn module_name(d: &Domain) -> String {
     d.name.to_snake_case()
-}
-
-fn crate_ident(d: &Domain) -> syn::Ident {
-    format_ident!("{}", d.crate_name.to_snake_case())
 }
 
 fn root_module(domains: &[Domain]) -> TokenStream {
@@ -140,13 +127,6 @@ fn root_module(domains: &[Domain]) -> TokenStream {
     }
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
-}
-
 /// The first paragraph of a doc, on one line.
 fn first_paragraph(s: &str) -> String {
     s.trim()
@@ -156,13 +136,6 @@ fn first_paragraph(s: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn method_str(m: Method) -> &'static str {
-    match m {
-        Method::Get => "GET",
-        Method::Post => "POST",
-    }
 }
 
 fn flag(p: &Param) -> String {
@@ -220,53 +193,15 @@ fn rust_type(d: &Domain, t: &ParamType) -> TokenStream {
     }
 }
 
-fn value_text(v: &Json) -> String {
-    v.as_str()
-        .map(str::to_owned)
-        .unwrap_or_else(|| v.to_string())
-}
-
 /// The clap argument of one parameter.
 fn arg(p: &Param) -> TokenStream {
     let (id, long) = (&p.rust, flag(p));
-    let doc = p.doc.as_deref().unwrap_or("");
-    let mut help = match first_line(doc) {
-        "" => format!("`{}`", p.wire),
-        l => l.to_owned(),
-    };
+    let super::ParamHelp {
+        line: mut help,
+        full: mut long_help,
+    } = super::ParamHelp::of(p, false);
     if let Some(d) = &p.default {
         help.push_str(&format!(" [default: {}]", value_text(d)));
-    }
-    let place = match p.location {
-        Location::Query => "query",
-        Location::Header => "header",
-        Location::Form => "form",
-        Location::Json => "JSON body",
-    };
-    let mut long_help = if doc.trim().is_empty() {
-        format!("`{}`", p.wire)
-    } else {
-        doc.trim_end().to_owned()
-    };
-    long_help.push_str(&format!("\n\nSent as {place} parameter `{}`", p.wire));
-    if p.encoding.is_some() {
-        long_help.push_str(" as compact JSON text");
-    }
-    long_help.push('.');
-    match (p.minimum, p.maximum) {
-        (Some(a), Some(b)) => long_help.push_str(&format!(" Between {a} and {b}.")),
-        (Some(a), None) => long_help.push_str(&format!(" At least {a}.")),
-        (None, Some(b)) => long_help.push_str(&format!(" At most {b}.")),
-        _ => {}
-    }
-    if let Some(d) = &p.default {
-        long_help.push_str(&format!(
-            " Default (sent when not given): {}.",
-            value_text(d)
-        ));
-    }
-    if let Some(e) = &p.example {
-        long_help.push_str(&format!(" Example: {}.", value_text(e)));
     }
     let (parser, value_name, list) = match &p.ty {
         ParamType::List(inner) => {
@@ -350,26 +285,28 @@ fn scalar_parser(
 fn read(d: &Domain, p: &Param) -> TokenStream {
     let id = &p.rust;
     match &p.ty {
-        ParamType::String => quote!(crate::support::string(m, #id)),
-        ParamType::Integer => quote!(crate::support::int(m, #id)),
-        ParamType::Boolean => quote!(crate::support::boolean(m, #id)),
+        ParamType::String => quote!(crate::support::one::<::std::string::String>(m, #id)),
+        ParamType::Integer => quote!(crate::support::one::<i64>(m, #id)),
+        ParamType::Boolean => quote!(crate::support::one::<bool>(m, #id)),
         ParamType::Named(_) if kind(&p.ty, &p.schema) == Kind::Enum => {
             let t = rust_type(d, &p.ty);
-            quote!(crate::support::string(m, #id).map(|v| <#t>::from(v.as_str())))
+            quote!(crate::support::one::<::std::string::String>(m, #id).map(|v| <#t>::from(v.as_str())))
         }
         ParamType::Named(_) => {
             let t = rust_type(d, &p.ty);
-            quote!(crate::support::json::<#t>(m, #id)?)
+            quote!(crate::support::one::<::std::string::String>(m, #id)
+                .map(|text| crate::support::parse_json::<#t>(#id, &text))
+                .transpose()?)
         }
         ParamType::List(inner) => {
             let items = p.schema.get("items").cloned().unwrap_or(Json::Null);
             match kind(inner, &items) {
-                Kind::Text => quote!(crate::support::strings(m, #id)),
-                Kind::Int => quote!(crate::support::ints(m, #id)),
-                Kind::Bool => quote!(crate::support::bools(m, #id)),
+                Kind::Text => quote!(crate::support::many::<::std::string::String>(m, #id)),
+                Kind::Int => quote!(crate::support::many::<i64>(m, #id)),
+                Kind::Bool => quote!(crate::support::many::<bool>(m, #id)),
                 Kind::Enum => {
                     let t = rust_type(d, inner);
-                    quote!(crate::support::strings(m, #id)
+                    quote!(crate::support::many::<::std::string::String>(m, #id)
                         .map(|v| v.iter().map(|s| <#t>::from(s.as_str())).collect::<::std::vec::Vec<_>>()))
                 }
                 Kind::Json => {
@@ -379,26 +316,6 @@ fn read(d: &Domain, p: &Param) -> TokenStream {
             }
         }
     }
-}
-
-fn check_params(d: &Domain, op: &Operation) -> Result<(), String> {
-    let mut seen = BTreeSet::new();
-    for p in op.params.iter().filter(|p| p.is_user()) {
-        let f = flag(p);
-        if RESERVED.contains(&f.as_str()) || RESERVED.contains(&p.rust.to_kebab_case().as_str()) {
-            return Err(format!(
-                "cli: {}/{}: parameter `{}` collides with the CLI's own `--{f}`",
-                d.name, op.name, p.wire
-            ));
-        }
-        if !seen.insert(f.clone()) {
-            return Err(format!(
-                "cli: {}/{}: two parameters become the flag `--{f}`",
-                d.name, op.name
-            ));
-        }
-    }
-    Ok(())
 }
 
 fn op_command(d: &Domain, op: &Operation) -> TokenStream {
@@ -414,17 +331,18 @@ fn op_command(d: &Domain, op: &Operation) -> TokenStream {
     {
         long.push(zh.to_owned());
     }
-    let mut request = format!("{} {}", method_str(op.method), op.path);
+    let mut request = format!(
+        "{} {}{}",
+        op.method.as_str(),
+        op.base_url.as_deref().unwrap_or(""),
+        op.path
+    );
     if let Some(s) = &op.scope {
         request.push_str(&format!(" (scope `{s}`)"));
     }
     long.push(request);
     if let Some(pg) = &op.pagination {
-        let cursor = op
-            .params
-            .iter()
-            .find(|p| p.wire == pg.spec.cursor_param)
-            .expect("validated");
+        let cursor = &pg.cursor;
         long.push(format!(
             "Paginated: `--all-pages` follows `{}` while `{}` says more pages follow and prints the items of `{}` \
              one per line (JSON Lines); `--{}` starts (or resumes) at a cursor.",
@@ -469,12 +387,7 @@ fn op_command(d: &Domain, op: &Operation) -> TokenStream {
     let after = format!("Example:\n  {example}");
     let args = op.params.iter().filter(|p| p.is_user()).map(arg);
     let paging = op.pagination.as_ref().map(|pg| {
-        let cursor = op
-            .params
-            .iter()
-            .find(|p| p.wire == pg.spec.cursor_param)
-            .expect("validated");
-        let f = format!("--{}", flag(cursor));
+        let f = format!("--{}", flag(&pg.cursor));
         quote!(.args(crate::support::paging_args(#f)))
     });
     let doc = format!("`douyin {} {name}`.", d.name);
@@ -541,11 +454,7 @@ fn page_fn(d: &Domain, op: &Operation) -> Option<TokenStream> {
         format_ident!("{}_page", op.name),
         format_ident!("{}_page", op.name),
     );
-    let cursor = op
-        .params
-        .iter()
-        .find(|p| p.wire == pg.spec.cursor_param)
-        .expect("validated");
+    let cursor = &pg.cursor;
     let cf = format_ident!("{}", cursor.rust);
     let set = if cursor.required {
         quote!(p.#cf = c;)
@@ -579,20 +488,16 @@ fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
         format_ident!("{}", op.name),
         format_ident!("{}_params", op.name),
     );
-    let (domain, op_name, method, path) = (&d.name, &op.name, method_str(op.method), &op.path);
+    let (domain, op_name, method, path) = (&d.name, &op.name, op.method.as_str(), &op.path);
     let paging = op.pagination.as_ref().map(|pg| {
-        let cursor = op
-            .params
-            .iter()
-            .find(|p| p.wire == pg.spec.cursor_param)
-            .expect("validated");
+        let cursor = &pg.cursor;
         let (id, f) = (&cursor.rust, format!("--{}", flag(cursor)));
         let page = format_ident!("{}_page", op.name);
         quote! {
             if crate::support::all_pages(m) {
                 let paging = crate::support::Paging {
                     cursor_flag: #f,
-                    start: crate::support::int(m, #id),
+                    start: crate::support::one::<i64>(m, #id),
                     max_pages: crate::support::max_pages(m),
                 };
                 return crate::pages::run(ctx, paging, |c| #page(&client, m, c)).await;
@@ -608,7 +513,7 @@ fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
         let (id, values) = (&p.rust, &f.text);
         let mt = format_ident!("{}_text", op.name);
         Some(quote! {
-            if crate::support::string(m, #id).is_some_and(|v| [#(#values),*].contains(&v.as_str())) {
+            if crate::support::one::<::std::string::String>(m, #id).is_some_and(|v| [#(#values),*].contains(&v.as_str())) {
                 let text = client.#mt(&params).await.map_err(crate::support::api_error)?;
                 return ctx.print_text(&text);
             }
@@ -626,10 +531,7 @@ fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
     }
 }
 
-fn domain_module(d: &Domain) -> Result<TokenStream, String> {
-    for op in &d.operations {
-        check_params(d, op)?;
-    }
+fn domain_module(d: &Domain) -> TokenStream {
     let name = &d.name;
     let about = d.title.trim().to_owned();
     let mut long = vec![about.clone()];
@@ -659,12 +561,12 @@ fn domain_module(d: &Domain) -> Result<TokenStream, String> {
     let params = d.operations.iter().map(|op| params_fn(d, op));
     let pages = d.operations.iter().filter_map(|op| page_fn(d, op));
     let arms = d.operations.iter().map(|op| run_arm(d, op));
-    let client_fn = format_ident!("{}", module_name(d));
+    let krate = crate_ident(d);
     let cmd_doc = format!(
         "The `douyin {name}` command: one subcommand per operation of `{}/`.",
         d.spec_dir.display()
     );
-    Ok(quote! {
+    quote! {
         /// The credentials the spec declares (values come from the environment or the config file, never flags).
         pub const CREDENTIALS: &[crate::support::CredentialInfo] = &[#(#creds),*];
 
@@ -691,7 +593,8 @@ fn domain_module(d: &Domain) -> Result<TokenStream, String> {
             op: &str,
             m: &::clap::ArgMatches,
         ) -> ::std::result::Result<(), crate::support::CliError> {
-            let client = crate::clients::#client_fn(ctx)?;
+            let client: ::#krate::Client =
+                crate::clients::build(ctx, #name, |values| ::#krate::Client::configured(values))?;
             match op {
                 #(#arms)*
                 other => ::std::result::Result::Err(crate::support::CliError::usage(
@@ -699,5 +602,5 @@ fn domain_module(d: &Domain) -> Result<TokenStream, String> {
                 )),
             }
         }
-    })
+    }
 }

@@ -39,7 +39,7 @@ fn item_get_video_command() -> ::clap::Command {
                 .required(true)
                 .help("视频id — the video (aweme) id.")
                 .long_help(
-                    "视频id — the video (aweme) id.\n\nSent as query parameter `item_id`. Example: 7118694749548072205.",
+                    "视频id — the video (aweme) id.\n\nSent as query parameter `item_id`. Example: `7118694749548072205`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -113,24 +113,35 @@ fn item_get_video_params(
     crate::support::CliError,
 > {
     let mut p = ::douyin_onebound::ItemGetVideoParams::new(
-        crate::support::required(crate::support::string(m, "item_id"), "--item-id")?,
+        crate::support::required(
+            crate::support::one::<::std::string::String>(m, "item_id"),
+            "--item-id",
+        )?,
     );
-    if let ::std::option::Option::Some(v) = crate::support::string(m, "cache")
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        ::std::string::String,
+    >(m, "cache")
         .map(|v| <::douyin_onebound::types::Cache>::from(v.as_str()))
     {
         p.cache = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::string(m, "result_type")
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        ::std::string::String,
+    >(m, "result_type")
         .map(|v| <::douyin_onebound::types::ResultType>::from(v.as_str()))
     {
         p.result_type = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::string(m, "lang")
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        ::std::string::String,
+    >(m, "lang")
         .map(|v| <::douyin_onebound::types::Lang>::from(v.as_str()))
     {
         p.lang = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::string(m, "version") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        ::std::string::String,
+    >(m, "version") {
         p.version = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
@@ -141,7 +152,11 @@ pub async fn run(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), crate::support::CliError> {
-    let client = crate::clients::onebound(ctx)?;
+    let client: ::douyin_onebound::Client = crate::clients::build(
+        ctx,
+        "onebound",
+        |values| ::douyin_onebound::Client::configured(values),
+    )?;
     match op {
         "item-get-video" => {
             ctx.announce(
@@ -153,7 +168,7 @@ pub async fn run(
                 m,
             );
             let params = item_get_video_params(m)?;
-            if crate::support::string(m, "result_type")
+            if crate::support::one::<::std::string::String>(m, "result_type")
                 .is_some_and(|v| {
                     ["xml", "serialize", "var_export"].contains(&v.as_str())
                 })

@@ -52,7 +52,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(true)
                 .help("用户唯一标识")
                 .long_help(
-                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: MS4wLjABAAAAWP5*****yJJm9n_Nmmk0E.",
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAWP5*****yJJm9n_Nmmk0E`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -65,7 +65,7 @@ fn aweme_post_command() -> ::clap::Command {
                     "作品页码 (millisecond timestamp; 0 for the first page, then the previous page's max_cursor) [default: 0]",
                 )
                 .long_help(
-                    "作品页码 (millisecond timestamp; 0 for the first page, then the previous page's max_cursor)\n\nSent as query parameter `max_cursor`. Default (sent when not given): 0. Example: 0.",
+                    "作品页码 (millisecond timestamp; 0 for the first page, then the previous page's max_cursor)\n\nSent as query parameter `max_cursor`. Defaults to `0` when not given. Example: `0`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -76,7 +76,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: false]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `locate_query`. Default (sent when not given): false.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `locate_query`. Defaults to `false` when not given.",
                 )
                 .value_name("BOOL")
                 .value_parser(::clap::builder::BoolishValueParser::new()),
@@ -87,7 +87,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 1]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `show_live_replay_strategy`. Default (sent when not given): 1.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `show_live_replay_strategy`. Defaults to `1` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -98,7 +98,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 1]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `need_time_list`. Default (sent when not given): 1.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `need_time_list`. Defaults to `1` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -109,7 +109,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 0]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `time_list_query`. Default (sent when not given): 0.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `time_list_query`. Defaults to `0` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -122,7 +122,7 @@ fn aweme_post_command() -> ::clap::Command {
                     "not documented; sent (empty) by the site (real traffic) [default: ]",
                 )
                 .long_help(
-                    "not documented; sent (empty) by the site (real traffic)\n\nSent as query parameter `whale_cut_token`. Default (sent when not given): .",
+                    "not documented; sent (empty) by the site (real traffic)\n\nSent as query parameter `whale_cut_token`. Defaults to `` when not given.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -133,7 +133,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 1]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `cut_version`. Default (sent when not given): 1.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `cut_version`. Defaults to `1` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -144,7 +144,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("作品数量 [default: 18]")
                 .long_help(
-                    "作品数量\n\nSent as query parameter `count`. Default (sent when not given): 18. Example: 10.",
+                    "作品数量\n\nSent as query parameter `count`. Defaults to `18` when not given. Example: `10`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -155,7 +155,7 @@ fn aweme_post_command() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 2]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `publish_video_strategy_type`. Default (sent when not given): 2.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `publish_video_strategy_type`. Defaults to `2` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -178,7 +178,7 @@ fn comment_list_command() -> ::clap::Command {
                 .required(true)
                 .help("作品id")
                 .long_help(
-                    "作品id\n\nSent as query parameter `aweme_id`. Example: 7184732601662344482.",
+                    "作品id\n\nSent as query parameter `aweme_id`. Example: `7184732601662344482`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -189,7 +189,7 @@ fn comment_list_command() -> ::clap::Command {
                 .required(false)
                 .help("页码 [default: 0]")
                 .long_help(
-                    "页码\n\nSent as query parameter `cursor`. Default (sent when not given): 0. Example: 0.",
+                    "页码\n\nSent as query parameter `cursor`. Defaults to `0` when not given. Example: `0`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -200,7 +200,7 @@ fn comment_list_command() -> ::clap::Command {
                 .required(false)
                 .help("评论个数 [default: 20]")
                 .long_help(
-                    "评论个数\n\nSent as query parameter `count`. Default (sent when not given): 20. Example: 20.",
+                    "评论个数\n\nSent as query parameter `count`. Defaults to `20` when not given. Example: `20`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -230,7 +230,7 @@ fn emoticon_trending_command() -> ::clap::Command {
                 .required(false)
                 .help("页码 [default: 0]")
                 .long_help(
-                    "页码\n\nSent as query parameter `cursor`. Default (sent when not given): 0. Example: 0.",
+                    "页码\n\nSent as query parameter `cursor`. Defaults to `0` when not given. Example: `0`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -241,7 +241,7 @@ fn emoticon_trending_command() -> ::clap::Command {
                 .required(false)
                 .help("个数 [default: 50]")
                 .long_help(
-                    "个数\n\nSent as query parameter `count`. Default (sent when not given): 50. Example: 50.",
+                    "个数\n\nSent as query parameter `count`. Defaults to `50` when not given. Example: `50`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -262,7 +262,7 @@ fn hot_search_list_command() -> ::clap::Command {
                 .required(false)
                 .help("详细列表")
                 .long_help(
-                    "详细列表\n\nSent as query parameter `detail_list`. Example: 1.",
+                    "详细列表\n\nSent as query parameter `detail_list`. Example: `1`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -272,7 +272,7 @@ fn hot_search_list_command() -> ::clap::Command {
                 .long("source")
                 .required(false)
                 .help("来源")
-                .long_help("来源\n\nSent as query parameter `source`. Example: 6.")
+                .long_help("来源\n\nSent as query parameter `source`. Example: `6`.")
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
         )
@@ -293,7 +293,7 @@ fn im_user_info_command() -> ::clap::Command {
                 .required(true)
                 .help("用户唯一标识数组")
                 .long_help(
-                    "用户唯一标识数组\n\nSent as form parameter `sec_user_ids` as compact JSON text. Example: [\"MS4wLjABAAAAd6ARGvJrbzaMRQvlT0c\",\"MS4wLjABAAAAkVpWMsUcwLEKmdRe9g\",\"MS4wLjABAAA*****TMs00E5udRRgfPykwwgk\"].\n\nA list: repeat the flag or separate items with commas.",
+                    "用户唯一标识数组\n\nSent as form parameter `sec_user_ids` as compact JSON text. Example: `[\"MS4wLjABAAAAd6ARGvJrbzaMRQvlT0c\",\"MS4wLjABAAAAkVpWMsUcwLEKmdRe9g\",\"MS4wLjABAAA*****TMs00E5udRRgfPykwwgk\"]`.\n\nA list: repeat the flag or separate items with commas.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string())
@@ -317,7 +317,7 @@ fn notice_detail_command() -> ::clap::Command {
                 .required(true)
                 .help("通知id")
                 .long_help(
-                    "通知id\n\nSent as query parameter `id_list` as compact JSON text. Example: [{\"notice_id_str\":\"718*****7632\",\"type\":0}].\n\nA list: repeat the flag once per item (each a JSON value), or give one JSON array.",
+                    "通知id\n\nSent as query parameter `id_list` as compact JSON text. Example: `[{\"notice_id_str\":\"718*****7632\",\"type\":0}]`.\n\nA list: repeat the flag once per item (each a JSON value), or give one JSON array.",
                 )
                 .value_name("JSON")
                 .value_parser(::clap::builder::ValueParser::string())
@@ -338,7 +338,7 @@ fn tab_feed_command() -> ::clap::Command {
                 .required(false)
                 .help("猜测判断是否为客户端 (JSON text)")
                 .long_help(
-                    "猜测判断是否为客户端 (JSON text)\n\nSent as query parameter `aweme_pc_rec_raw_data`. Example: {\"is_client\":false}.",
+                    "猜测判断是否为客户端 (JSON text)\n\nSent as query parameter `aweme_pc_rec_raw_data`. Example: `{\"is_client\":false}`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -349,7 +349,7 @@ fn tab_feed_command() -> ::clap::Command {
                 .required(false)
                 .help("推荐作品个数 [default: 10]")
                 .long_help(
-                    "推荐作品个数\n\nSent as query parameter `count`. Default (sent when not given): 10. Example: 10.",
+                    "推荐作品个数\n\nSent as query parameter `count`. Defaults to `10` when not given. Example: `10`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -371,7 +371,7 @@ fn user_profile_other_command() -> ::clap::Command {
                 .required(true)
                 .help("用户唯一标识")
                 .long_help(
-                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: MS4wLjABAAAAI*****dlfPJ4MvgnmvAThCU.",
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAI*****dlfPJ4MvgnmvAThCU`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -392,44 +392,49 @@ fn aweme_post_params(
 ) -> ::std::result::Result<::douyin_web::AwemePostParams, crate::support::CliError> {
     let mut p = ::douyin_web::AwemePostParams::new(
         crate::support::required(
-            crate::support::string(m, "sec_user_id"),
+            crate::support::one::<::std::string::String>(m, "sec_user_id"),
             "--sec-user-id",
         )?,
     );
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "max_cursor") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "max_cursor") {
         p.max_cursor = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::boolean(m, "locate_query") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        bool,
+    >(m, "locate_query") {
         p.locate_query = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(
-        m,
-        "show_live_replay_strategy",
-    ) {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        i64,
+    >(m, "show_live_replay_strategy") {
         p.show_live_replay_strategy = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "need_time_list") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        i64,
+    >(m, "need_time_list") {
         p.need_time_list = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "time_list_query") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        i64,
+    >(m, "time_list_query") {
         p.time_list_query = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::string(
-        m,
-        "whale_cut_token",
-    ) {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        ::std::string::String,
+    >(m, "whale_cut_token") {
         p.whale_cut_token = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "cut_version") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        i64,
+    >(m, "cut_version") {
         p.cut_version = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "count") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(
-        m,
-        "publish_video_strategy_type",
-    ) {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        i64,
+    >(m, "publish_video_strategy_type") {
         p.publish_video_strategy_type = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
@@ -439,12 +444,15 @@ fn comment_list_params(
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::CommentListParams, crate::support::CliError> {
     let mut p = ::douyin_web::CommentListParams::new(
-        crate::support::required(crate::support::string(m, "aweme_id"), "--aweme-id")?,
+        crate::support::required(
+            crate::support::one::<::std::string::String>(m, "aweme_id"),
+            "--aweme-id",
+        )?,
     );
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "cursor") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "cursor") {
         p.cursor = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "count") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
@@ -465,10 +473,10 @@ fn emoticon_trending_params(
     crate::support::CliError,
 > {
     let mut p = ::douyin_web::EmoticonTrendingParams::new();
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "cursor") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "cursor") {
         p.cursor = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "count") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
@@ -478,10 +486,12 @@ fn hot_search_list_params(
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::HotSearchListParams, crate::support::CliError> {
     let mut p = ::douyin_web::HotSearchListParams::new();
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "detail_list") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        i64,
+    >(m, "detail_list") {
         p.detail_list = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "source") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "source") {
         p.source = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
@@ -492,7 +502,7 @@ fn im_user_info_params(
 ) -> ::std::result::Result<::douyin_web::ImUserInfoParams, crate::support::CliError> {
     let p = ::douyin_web::ImUserInfoParams::new(
         crate::support::required(
-            crate::support::strings(m, "sec_user_ids"),
+            crate::support::many::<::std::string::String>(m, "sec_user_ids"),
             "--sec-user-ids",
         )?,
     );
@@ -517,13 +527,12 @@ fn tab_feed_params(
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::TabFeedParams, crate::support::CliError> {
     let mut p = ::douyin_web::TabFeedParams::new();
-    if let ::std::option::Option::Some(v) = crate::support::string(
-        m,
-        "aweme_pc_rec_raw_data",
-    ) {
+    if let ::std::option::Option::Some(v) = crate::support::one::<
+        ::std::string::String,
+    >(m, "aweme_pc_rec_raw_data") {
         p.aweme_pc_rec_raw_data = ::std::option::Option::Some(v);
     }
-    if let ::std::option::Option::Some(v) = crate::support::int(m, "count") {
+    if let ::std::option::Option::Some(v) = crate::support::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
@@ -537,7 +546,7 @@ fn user_profile_other_params(
 > {
     let p = ::douyin_web::UserProfileOtherParams::new(
         crate::support::required(
-            crate::support::string(m, "sec_user_id"),
+            crate::support::one::<::std::string::String>(m, "sec_user_id"),
             "--sec-user-id",
         )?,
     );
@@ -599,7 +608,11 @@ pub async fn run(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), crate::support::CliError> {
-    let client = crate::clients::web(ctx)?;
+    let client: ::douyin_web::Client = crate::clients::build(
+        ctx,
+        "web",
+        |values| ::douyin_web::Client::configured(values),
+    )?;
     match op {
         "aweme-post" => {
             ctx.announce(
@@ -613,7 +626,7 @@ pub async fn run(
             if crate::support::all_pages(m) {
                 let paging = crate::support::Paging {
                     cursor_flag: "--max-cursor",
-                    start: crate::support::int(m, "max_cursor"),
+                    start: crate::support::one::<i64>(m, "max_cursor"),
                     max_pages: crate::support::max_pages(m),
                 };
                 return crate::pages::run(ctx, paging, |c| aweme_post_page(&client, m, c))
@@ -638,7 +651,7 @@ pub async fn run(
             if crate::support::all_pages(m) {
                 let paging = crate::support::Paging {
                     cursor_flag: "--cursor",
-                    start: crate::support::int(m, "cursor"),
+                    start: crate::support::one::<i64>(m, "cursor"),
                     max_pages: crate::support::max_pages(m),
                 };
                 return crate::pages::run(
@@ -683,7 +696,7 @@ pub async fn run(
             if crate::support::all_pages(m) {
                 let paging = crate::support::Paging {
                     cursor_flag: "--cursor",
-                    start: crate::support::int(m, "cursor"),
+                    start: crate::support::one::<i64>(m, "cursor"),
                     max_pages: crate::support::max_pages(m),
                 };
                 return crate::pages::run(
