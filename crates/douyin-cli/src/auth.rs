@@ -82,7 +82,7 @@ fn command() -> Command {
                 .about("Exchange an authorization code for the user's tokens and store them")
                 .arg(
                     Arg::new(CODE)
-                        .long("code")
+                        .long(CODE)
                         .required(true)
                         .value_name("CODE")
                         .help("The code the redirect carried (`-` reads it from stdin)"),

@@ -403,7 +403,7 @@ impl<D: Domain> Client<D> {
                     if Some(*c) == D::USER_AGENT_CREDENTIAL {
                         user_agent = Some(s.expose().to_owned());
                     } else {
-                        if name.eq_ignore_ascii_case("cookie") {
+                        if name.eq_ignore_ascii_case(reqwest::header::COOKIE.as_str()) {
                             secrets.extend(cookie_values(s.expose()).map(Secret::new));
                         }
                         secrets.push(s.clone());

@@ -82,22 +82,25 @@ pub(crate) fn envelope(
     message: &str,
 ) -> Bytes {
     let mut body = Value::Object(Map::new());
-    let field = op.envelope.code.unwrap_or_else(|| {
-        // The schema has no code field: use the domain's first path, typed like its success code.
+    let field = op.envelope.code.or_else(|| {
+        // The schema has no code field: use the domain's first path, typed like its success code. A domain with
+        // documented codes always has one (codegen checks it).
         let success = domain.envelope.success.first().copied().unwrap_or("0");
         let integer = success
             .parse::<i64>()
             .is_ok_and(|n| n.to_string() == success);
-        FieldRef {
-            path: domain.envelope.code.first().copied().unwrap_or("code"),
+        Some(FieldRef {
+            path: domain.envelope.code.first().copied()?,
             kind: if integer {
                 JsonKind::Integer
             } else {
                 JsonKind::String
             },
-        }
+        })
     });
-    set_path(&mut body, field.path, typed_code(code, field.kind));
+    if let Some(field) = field {
+        set_path(&mut body, field.path, typed_code(code, field.kind));
+    }
     let message_path = op
         .envelope
         .message

@@ -75,6 +75,12 @@ impl Ctx<'_> {
                 ));
             }
         }
+        if !d.errors.is_empty() && d.envelope.code.is_empty() {
+            self.errors.push(map.error(
+                &["envelope"],
+                "documented error codes need an `envelope.code` path to be read from",
+            ));
+        }
         let mut names = BTreeSet::new();
         for (i, c) in d.credentials.iter().enumerate() {
             let at = ["credentials", &i.to_string()];
