@@ -8,6 +8,7 @@ use std::path::Path;
 
 use douyin_core::registry::OperationEntry;
 use douyin_core::{Error, ErrorCode};
+use douyin_mock::{with_registry, RegistryVisitor};
 use douyin_tests::{first_difference, workspace};
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde::Deserialize;
@@ -46,15 +47,19 @@ fn run<C: ErrorCode>(ops: &[OperationEntry<C>], name: &str, body: &[u8]) -> Outc
     }
 }
 
-fn decode(domain: &str, op: &str, body: &[u8]) -> Outcome {
-    match domain {
-        "onebound" => run(douyin_onebound::OPERATIONS, op, body),
-        "open-platform" => run(douyin_open_platform::OPERATIONS, op, body),
-        "web" => run(douyin_web::OPERATIONS, op, body),
-        other => Outcome::Other(format!(
-            "domain `{other}` has no crate wired into the golden test"
-        )),
+/// Decodes with operation `op` of a domain's generated registry.
+struct Decode<'a>(&'a str, &'a [u8]);
+
+impl RegistryVisitor for Decode<'_> {
+    type Output = Outcome;
+    fn visit<C: ErrorCode>(self, ops: &'static [OperationEntry<C>]) -> Outcome {
+        run(ops, self.0, self.1)
     }
+}
+
+fn decode(domain: &str, op: &str, body: &[u8]) -> Outcome {
+    with_registry(domain, Decode(op, body))
+        .unwrap_or_else(|| Outcome::Other(format!("domain `{domain}` has no generated crate")))
 }
 
 fn check(domain: &str, op: &str, file: &Path, expect: &serde_yaml_ng::Value) -> Result<(), Failed> {

@@ -1,4 +1,5 @@
-//! Stage 3: the one intermediate representation every emitter reads; names are final, references resolved.
+//! Stage 3: the one intermediate representation every emitter reads; names are final, references resolved, the
+//! spec's own structs kept as they are where nothing needs resolving.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -6,8 +7,9 @@ use std::path::PathBuf;
 use serde_json::Value as Json;
 
 pub use crate::spec::model::{
-    AlternativeBaseUrl, AuthorizationUrl, Billed, Credential, Encoding, ErrorClass, ErrorCodeSpec,
-    Expect, Location, Method, Pagination, Position, ProfileParam, ResponseFormats,
+    AlternativeBaseUrl, AuthorizationUrl, Billed, CrateSpec, Credential, Dependency, Encoding,
+    Envelope, ErrorClass, ErrorCodeSpec, Expect, Location, Method, OAuthRoles, Pagination,
+    Position, ProfileParam, ResponseFormats, Session, SignerSpec,
 };
 
 /// A validated domain.
@@ -22,17 +24,21 @@ pub struct Domain {
     pub doc: Option<String>,
     pub source: String,
     pub base_url: String,
+    pub krate: CrateSpec,
+    /// The declared credentials; the one sent as `user-agent` has the session's user agent as its example.
     pub credentials: Vec<Credential>,
+    pub credentials_from: Option<String>,
+    pub signers: Vec<SignerSpec>,
     pub envelope: Envelope,
     pub errors: Vec<ErrorCodeSpec>,
     pub response_formats: Option<ResponseFormats>,
-    pub session_profile: Vec<ProfileParam>,
-    /// The user agent the session profile's defaults agree with.
-    pub session_user_agent: Option<String>,
+    pub session: Option<Session>,
     /// Other documented base URLs (a sandbox), by name.
     pub alternative_base_urls: Vec<AlternativeBaseUrl>,
     /// The OAuth authorization page, a URL the user opens (not an operation).
     pub authorization_url: Option<AuthorizationUrl>,
+    /// The OAuth parts of credentials and operations.
+    pub oauth: Option<OAuthRoles>,
     pub notes: Vec<String>,
     pub operations: Vec<Operation>,
     /// Every named type's JSON Schema in the form typify reads, keyed by Rust type name.
@@ -41,15 +47,16 @@ pub struct Domain {
     pub user_agent_credential: Option<String>,
 }
 
-/// Where bodies report their outcome.
-pub struct Envelope {
-    pub code: Vec<String>,
-    pub success: Vec<String>,
-    pub message: Vec<String>,
-    pub log_id: Vec<String>,
-    pub sub_code: Vec<String>,
-    pub sub_message: Vec<String>,
-    pub billed: bool,
+impl Domain {
+    /// The browser-profile parameters of the session, if any.
+    pub fn session_profile(&self) -> &[ProfileParam] {
+        self.session.as_ref().map_or(&[], |s| &s.profile)
+    }
+
+    /// The user agent the session profile's defaults agree with.
+    pub fn session_user_agent(&self) -> Option<&str> {
+        self.session.as_ref().and_then(|s| s.user_agent.as_deref())
+    }
 }
 
 /// A validated operation.
@@ -62,9 +69,10 @@ pub struct Operation {
     pub source: String,
     pub method: Method,
     pub path: String,
+    /// Its own base URL, when it is not the domain's.
+    pub base_url: Option<String>,
     pub scope: Option<String>,
-    /// `https://…/{param}` with the parameters it names.
-    pub referer: Option<String>,
+    pub referer: Option<Referer>,
     /// Common parameters placed first, the operation's own, then common parameters placed last.
     pub params: Vec<Param>,
     /// Rust name of the response type.
@@ -72,13 +80,29 @@ pub struct Operation {
     /// The response schema in spec form with `$ref`s inlined, for the OpenAPI export and example checks.
     pub response_schema: Json,
     pub pagination: Option<PaginationIr>,
+    /// Names of the domain's signers applied to it, in order.
+    pub signing: Vec<String>,
+    /// The mock's success body when it is not the first `ok` example.
+    pub mock_success: Option<FixtureIr>,
     pub notes: Vec<String>,
     pub examples: Vec<Example>,
 }
 
-/// Pagination with the item type resolved.
+/// A `referer` header template with its placeholders resolved to parameters.
+pub struct Referer {
+    /// The template as written (`https://…/{aweme_id}`).
+    pub template: String,
+    /// The template with every placeholder as `{}`.
+    pub format: String,
+    /// The Rust field of each placeholder, in order.
+    pub fields: Vec<String>,
+}
+
+/// Pagination with the cursor parameter and item type resolved.
 pub struct PaginationIr {
     pub spec: Pagination,
+    /// The parameter carrying the cursor (an integer parameter of the operation).
+    pub cursor: Param,
     /// Rust type of one item.
     pub item_type: String,
 }
@@ -123,9 +147,78 @@ pub enum ParamType {
     List(Box<ParamType>),
 }
 
-/// A documented example response.
+/// A documented example response, read and parsed.
 pub struct Example {
     pub file: PathBuf,
+    /// Its name among the operation's examples (file stem without the operation's prefix: `ok`, `error`).
+    pub key: String,
     pub source: String,
     pub expect: Expect,
+    pub value: Json,
+}
+
+/// A fixture-file success body: `prefix`, the file's (selected) value, `suffix`.
+pub struct FixtureIr {
+    /// The file, relative to the workspace.
+    pub file: PathBuf,
+    pub select: Option<String>,
+    pub prefix: String,
+    pub suffix: String,
+}
+
+impl Method {
+    /// The method as sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+impl Location {
+    /// Where the parameter travels, in words.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Location::Query => "query",
+            Location::Header => "header",
+            Location::Form => "form",
+            Location::Json => "JSON body",
+        }
+    }
+}
+
+/// One slot of an operation's query in wire order: a parameter, or where the session profile's parameters of a
+/// position go.
+pub enum Slot<'a> {
+    Session(Position),
+    Param(&'a Param),
+}
+
+impl Operation {
+    /// The parameters in the order the client sends them, with the session profile's `first` entries before the
+    /// operation's own parameters and its `last` entries before the domain's trailing common parameters (browsers
+    /// send `device_platform…`, the endpoint's, the rest of the profile, then msToken). No session: no markers.
+    pub fn slots(&self, session: bool) -> Vec<Slot<'_>> {
+        let mut out = Vec::new();
+        let (mut first_done, mut last_done) = (!session, !session);
+        for p in &self.params {
+            if !first_done && p.common != Some(Position::First) {
+                out.push(Slot::Session(Position::First));
+                first_done = true;
+            }
+            if !last_done && p.common == Some(Position::Last) {
+                out.push(Slot::Session(Position::Last));
+                last_done = true;
+            }
+            out.push(Slot::Param(p));
+        }
+        if !first_done {
+            out.push(Slot::Session(Position::First));
+        }
+        if !last_done {
+            out.push(Slot::Session(Position::Last));
+        }
+        out
+    }
 }

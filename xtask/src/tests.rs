@@ -5,17 +5,32 @@ use std::path::{Path, PathBuf};
 
 use crate::{generate, write};
 
-/// A scratch workspace holding a copy of `specs/onebound` (small, and enough to exercise every stage).
+/// The hand-written files codegen reads besides the specs: the manifests it writes domain lines into.
+const MANIFESTS: &[&str] = &[
+    "Cargo.toml",
+    "crates/douyin/Cargo.toml",
+    "crates/douyin-cli/Cargo.toml",
+    "crates/douyin-mock/Cargo.toml",
+];
+
+/// A scratch workspace holding a copy of `specs/onebound` (small, and enough to exercise every stage), its
+/// hand-written module and the manifests.
 struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("douyin-xtask-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        copy_dir(
-            &crate::workspace_root().join("specs/onebound"),
-            &dir.join("specs/onebound"),
-        );
+        let real = crate::workspace_root();
+        copy_dir(&real.join("specs/onebound"), &dir.join("specs/onebound"));
+        for rel in MANIFESTS
+            .iter()
+            .chain(&["crates/douyin-onebound/src/constructors.rs"])
+        {
+            let to = dir.join(rel);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(real.join(rel), to).unwrap();
+        }
         Scratch(dir)
     }
 
@@ -37,7 +52,8 @@ impl Drop for Scratch {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies a folder tree (test fixtures into scratch workspaces).
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap().filter_map(Result::ok) {
         let target = to.join(e.file_name());
@@ -110,7 +126,8 @@ fn spec_errors_write_nothing() {
     let s = Scratch::new("nothing");
     s.edit("specs/onebound/domain.yaml", "base_url:", "base_ulr:");
     assert!(generate(&s.0).is_err());
-    assert!(!s.path("crates").exists());
+    assert!(!s.path("crates/douyin-onebound/src/generated").exists());
+    assert!(!s.path("crates/douyin-onebound/Cargo.toml").exists());
 }
 
 #[test]
@@ -185,4 +202,214 @@ fn a_body_on_a_get_request_is_located() {
         "{}",
         errors[0]
     );
+}
+
+/// A workspace holding the throwaway `demo` domain (`src/testdata/demo/`) and the real manifests.
+fn demo_workspace(name: &str) -> Scratch {
+    let s =
+        Scratch(std::env::temp_dir().join(format!("douyin-xtask-{name}-{}", std::process::id())));
+    let _ = std::fs::remove_dir_all(&s.0);
+    let real = crate::workspace_root();
+    copy_dir(&real.join("xtask/src/testdata/demo"), &s.0);
+    for rel in MANIFESTS {
+        let to = s.path(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(real.join(rel), to).unwrap();
+    }
+    s
+}
+
+#[test]
+fn an_operation_named_common_keeps_its_own_parameters() {
+    let s = demo_workspace("common");
+    let raw = crate::spec::load::load_domain(&s.0, &s.path("specs/demo")).unwrap();
+    let domain = crate::validate::validate(&s.0, &raw).unwrap();
+    let op = domain
+        .operations
+        .iter()
+        .find(|o| o.name == "common")
+        .unwrap();
+    let flags: Vec<(&str, bool)> = op
+        .params
+        .iter()
+        .map(|p| (p.wire.as_str(), p.common.is_some()))
+        .collect();
+    assert_eq!(flags, [("flavour", false), ("token", true)]);
+}
+
+#[test]
+fn two_parameter_schemas_under_one_type_name_are_an_error() {
+    let s = demo_workspace("clash");
+    // The common parameter's enum type is `CommonFlavour`, and so is the operation `common`'s.
+    s.edit(
+        "specs/demo/domain.yaml",
+        "common_parameters:\n",
+        "common_parameters:\n  - name: flavour\n    in: query\n    schema: { type: string, enum: [x] }\n",
+    );
+    s.edit(
+        "specs/demo/common.yaml",
+        "name: flavour\n    in: query\n    schema: { type: string }",
+        "name: flavour\n    in: header\n    schema: { type: string, enum: [y] }",
+    );
+    let errors = generate(&s.0).unwrap_err().join("\n");
+    assert!(
+        errors.contains(
+            "specs/demo/common.yaml:9:13: type name `CommonFlavour` is already another schema's"
+        ),
+        "{errors}"
+    );
+}
+
+#[test]
+fn domain_facts_are_checked_with_their_position() {
+    let s = demo_workspace("facts");
+    s.edit(
+        "specs/demo/domain.yaml",
+        "signing: [demo]",
+        "signing: [demo, nope]",
+    );
+    s.edit(
+        "specs/demo/domain.yaml",
+        "refresh_on_codes: [\"1002\"]",
+        "refresh_on_codes: [\"9\"]",
+    );
+    s.edit(
+        "specs/demo/domain.yaml",
+        "modules: [signing]",
+        "modules: [signing, absent]",
+    );
+    s.edit(
+        "specs/demo/bootstrap.yaml",
+        "https://bootstrap.example.com",
+        "bootstrap.example.com/",
+    );
+    s.edit(
+        "specs/demo/item_list.yaml",
+        "has_more: false",
+        "has_more: 7",
+    );
+    s.edit("specs/demo/common.yaml", "name: flavour", "name: verbose");
+    let errors = generate(&s.0).unwrap_err().join("\n");
+    for want in [
+        "specs/demo/domain.yaml:31:10: unknown signer `nope`",
+        "specs/demo/domain.yaml:13:23: code 9 is not in the domain's `errors` table",
+        "specs/demo/domain.yaml:8:12: hand-written module `absent` has no file",
+        "specs/demo/bootstrap.yaml:14:1: a base URL starts with https:// or http://",
+        "the fixture body contradicts the response schema at `has_more`",
+        "specs/demo/common.yaml:7:3: parameter `verbose` collides with the CLI's own `--verbose`",
+    ] {
+        assert!(errors.contains(want), "{want}\n---\n{errors}");
+    }
+}
+
+/// Adding a domain is a spec folder and at most one hand-written file: the generated crate builds against the
+/// real runtime. Checks the demo crate in its own workspace (target dir kept under `target/`, so reruns are quick).
+#[test]
+fn a_throwaway_domain_generates_a_crate_that_builds() {
+    let s = demo_workspace("throwaway");
+    let real = crate::workspace_root();
+    let root_manifest = std::fs::read_to_string(real.join("Cargo.toml")).unwrap();
+    let manifest = root_manifest
+        .replace(
+            r#"members = ["crates/*", "xtask", "tests", "benches"]"#,
+            r#"members = ["crates/douyin-demo"]"#,
+        )
+        .replace(
+            "path = \"crates/",
+            &format!("path = \"{}/crates/", real.display()),
+        );
+    std::fs::write(s.path("Cargo.toml"), manifest).unwrap();
+    std::fs::copy(real.join("Cargo.lock"), s.path("Cargo.lock")).unwrap();
+
+    let files = generate(&s.0).unwrap();
+    write::write(&s.0, &files).unwrap();
+    let client =
+        std::fs::read_to_string(s.path("crates/douyin-demo/src/generated/client.rs")).unwrap();
+    assert!(client
+        .contains(r#"base_url: ::std::option::Option::Some("https://bootstrap.example.com")"#));
+    assert!(client.contains("<crate::signing::DemoSigner as ::std::default::Default>::default()"));
+    assert!(client.contains(r#"signing: &["demo"]"#) && client.contains("signing: &[]"));
+    let routes =
+        std::fs::read_to_string(s.path("crates/douyin-mock/src/generated/routes.rs")).unwrap();
+    assert!(
+        routes.contains(r#"prefix: "{\"code\":0,\"has_more\":false,\"items\":""#),
+        "{routes}"
+    );
+    let domain =
+        std::fs::read_to_string(s.path("crates/douyin-demo/src/generated/domain.rs")).unwrap();
+    assert!(
+        domain.contains(r#"refresh_on_codes: &["1002"]"#),
+        "{domain}"
+    );
+
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "check",
+            "--offline",
+            "--quiet",
+            "-p",
+            "douyin-demo",
+            "--lib",
+        ])
+        .current_dir(&s.0)
+        .env("CARGO_TARGET_DIR", real.join("target/xtask-throwaway"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Hand-written code of the runtime, the CLI and the mock names no domain, credential, signer or endpoint: those
+/// reach it as generated data. Test modules and doc comments may; so may `douyin xbogus`, the X-Bogus algorithm's
+/// own tool (it signs and decodes values, it does not call a domain).
+#[test]
+fn hand_written_runtime_cli_and_mock_name_no_domain_fact() {
+    let root = crate::workspace_root();
+    let mut needles = Vec::new();
+    for dir in ["onebound", "open-platform", "web"] {
+        let raw = crate::spec::load::load_domain(&root, &root.join("specs").join(dir)).unwrap();
+        let d = crate::validate::validate(&root, &raw).unwrap();
+        needles.push(format!("\"{}\"", d.name));
+        needles.extend(d.credentials.iter().map(|c| format!("\"{}\"", c.name)));
+        for s in &d.signers {
+            needles.push(format!("\"{}\"", s.name));
+            needles.extend(s.params.iter().map(|p| format!("\"{p}\"")));
+        }
+        needles.extend(d.operations.iter().map(|o| format!("\"{}", o.path)));
+        needles.extend(d.operations.iter().map(|o| format!("\"{}\"", o.name)));
+    }
+    let mut hits = Vec::new();
+    for krate in ["douyin-core", "douyin-cli", "douyin-mock"] {
+        let mut stack = vec![root.join("crates").join(krate).join("src")];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+                let path = e.path();
+                let name = e.file_name().to_string_lossy().into_owned();
+                if path.is_dir() {
+                    if name != "generated" {
+                        stack.push(path);
+                    }
+                    continue;
+                }
+                if !name.ends_with(".rs") || (krate == "douyin-cli" && name == "xbogus.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                for (i, line) in code.lines().enumerate() {
+                    if line.trim_start().starts_with("//") {
+                        continue;
+                    }
+                    for n in needles.iter().filter(|n| line.contains(n.as_str())) {
+                        hits.push(format!("{}:{}: {n}", path.display(), i + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(hits.is_empty(), "{}", hits.join("\n"));
 }

@@ -6,6 +6,10 @@ use std::path::Path;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{json, Value as Json};
 
+mod facts;
+
+pub use facts::set_path;
+
 use crate::ir::{self, Expect, Location, Param, ParamType};
 use crate::spec::load::{Loaded, RawDomain, SourceMap, SpecError};
 use crate::spec::model::{OperationFile, Parameter};
@@ -33,6 +37,8 @@ struct Ctx<'a> {
     schemas: Schemas<'a>,
     errors: Vec<SpecError>,
     definitions: BTreeMap<String, Json>,
+    /// Generated type names a parameter's schema took from a different schema (reported where it is declared).
+    clashes: Vec<String>,
 }
 
 /// Validates `raw` and builds its IR; every problem found is reported, not just the first.
@@ -44,6 +50,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         },
         errors: Vec::new(),
         definitions: BTreeMap::new(),
+        clashes: Vec::new(),
     };
     let d = &raw.domain.value;
     let dmap = &raw.domain.map;
@@ -86,6 +93,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
             ));
         }
     }
+    cx.domain_facts(raw, &seen_codes);
     let common: Vec<Param> = d
         .common_parameters
         .iter()
@@ -97,12 +105,14 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
                 &["common_parameters".into(), i.to_string()],
                 &credentials,
                 "Common",
+                Some(p.position),
             )
         })
         .collect();
 
     let mut operations = Vec::new();
     let mut names = BTreeMap::new();
+    let mut routes = BTreeMap::new();
     for op in &raw.operations {
         if let Some(prev) = names.insert(op.value.name.clone(), op.rel.clone()) {
             cx.errors.push(op.map.error(
@@ -110,6 +120,18 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
                 format!(
                     "duplicate operation name `{}` (also in {})",
                     op.value.name,
+                    prev.display()
+                ),
+            ));
+        }
+        let route = (op.value.method.as_str(), op.value.path.clone());
+        if let Some(prev) = routes.insert(route, op.rel.clone()) {
+            cx.errors.push(op.map.error(
+                &["path"],
+                format!(
+                    "{} {} is also the route of {}",
+                    op.value.method.as_str(),
+                    op.value.path,
                     prev.display()
                 ),
             ));
@@ -122,6 +144,18 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         .iter()
         .find(|p| p.location == Location::Header && p.wire.eq_ignore_ascii_case("user-agent"))
         .and_then(|p| p.credential.clone());
+    let session_ua = d.session.as_ref().and_then(|s| s.user_agent.clone());
+    let credentials = d
+        .credentials
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            if Some(&c.name) == user_agent_credential.as_ref() && c.example.is_none() {
+                c.example = session_ua.clone();
+            }
+            c
+        })
+        .collect();
     if !cx.errors.is_empty() {
         return Err(cx.errors);
     }
@@ -133,65 +167,42 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         doc: d.doc.clone(),
         source: d.source.clone(),
         base_url: d.base_url.clone(),
-        credentials: d
-            .credentials
-            .iter()
-            .map(|c| ir::Credential {
-                name: c.name.clone(),
-                doc: c.doc.clone(),
-                refresh_on: c.refresh_on.clone(),
-            })
-            .collect(),
-        envelope: ir::Envelope {
-            code: d.envelope.code.clone(),
-            success: d.envelope.success.clone(),
-            message: d.envelope.message.clone(),
-            log_id: d.envelope.log_id.clone(),
-            sub_code: d.envelope.sub_code.clone(),
-            sub_message: d.envelope.sub_message.clone(),
-            billed: d.envelope.billed,
-        },
-        errors: d
-            .errors
-            .iter()
-            .map(|e| ir::ErrorCodeSpec {
-                code: e.code.clone(),
-                name: e.name.clone(),
-                meaning: e.meaning.clone(),
-                doc_zh: e.doc_zh.clone(),
-                advice: e.advice.clone(),
-                class: e.class,
-                billed: e.billed,
-            })
-            .collect(),
-        response_formats: d.response_formats.as_ref().map(|f| ir::ResponseFormats {
-            parameter: f.parameter.clone(),
-            json: f.json.clone(),
-            text: f.text.clone(),
-        }),
-        session_profile: d
-            .session
-            .as_ref()
-            .map(|s| {
-                s.profile
-                    .iter()
-                    .map(|p| ir::ProfileParam {
-                        name: p.name.clone(),
-                        value: p.value.clone(),
-                        position: p.position,
-                        doc: p.doc.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        session_user_agent: d.session.as_ref().and_then(|s| s.user_agent.clone()),
+        krate: d.krate.clone(),
+        credentials,
+        credentials_from: d.credentials_from.clone(),
+        signers: d.signers.clone(),
+        envelope: d.envelope.clone(),
+        errors: d.errors.clone(),
+        response_formats: d.response_formats.clone(),
+        session: d.session.clone(),
         alternative_base_urls: d.alternative_base_urls.clone(),
         authorization_url: d.authorization_url.clone(),
+        oauth: d.oauth.clone(),
         notes: d.notes.clone(),
         operations,
         definitions: cx.definitions,
         user_agent_credential,
     })
+}
+
+/// Whether `name` is a plain Rust identifier in snake_case.
+fn is_snake_ident(name: &str) -> bool {
+    !name.is_empty()
+        && name.to_snake_case() == name
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && !RUST_KEYWORDS.contains(&name)
+}
+
+/// Whether `url` is an absolute http(s) URL without a trailing slash (paths start with `/`).
+fn base_url_problem(url: &str) -> Option<&'static str> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        Some("a base URL starts with https:// or http://")
+    } else if url.ends_with('/') {
+        Some("a base URL has no trailing `/` (operation paths start with one)")
+    } else {
+        None
+    }
 }
 
 impl Ctx<'_> {
@@ -202,6 +213,7 @@ impl Ctx<'_> {
         at: &[String],
         credentials: &BTreeSet<&str>,
         owner: &str,
+        common: Option<ir::Position>,
     ) -> Option<Param> {
         let here: Vec<&str> = at.iter().map(String::as_str).collect();
         if let Some(c) = &p.credential {
@@ -220,6 +232,12 @@ impl Ctx<'_> {
         self.schemas.check(&schema, map, &sat, &mut self.errors);
         let rust = p.rust_name.clone().unwrap_or_else(|| rust_ident(&p.name));
         let ty = self.param_type(&schema, &format!("{owner}{}", rust.to_upper_camel_case()));
+        for name in std::mem::take(&mut self.clashes) {
+            self.errors.push(map.error(
+                &sat.iter().map(String::as_str).collect::<Vec<_>>(),
+                format!("type name `{name}` is already another schema's (give this one its own `title`)"),
+            ));
+        }
         if p.encoding.is_none() && matches!(ty, ParamType::List(_)) {
             self.errors
                 .push(map.error(&here, "a list parameter needs `encoding: json`"));
@@ -240,7 +258,7 @@ impl Ctx<'_> {
             maximum: bound("maximum"),
             encoding: p.encoding,
             schema: self.schemas.inline(&schema),
-            common: (owner == "Common").then_some(p.position),
+            common,
         })
     }
 
@@ -273,7 +291,11 @@ impl Ctx<'_> {
             .to_owned();
         let mut form = self.schemas.typify_form(schema);
         form["title"] = json!(name);
-        self.definitions.insert(name.clone(), form);
+        if let Some(prev) = self.definitions.insert(name.clone(), form.clone()) {
+            if prev != form {
+                self.clashes.push(name.clone());
+            }
+        }
         ParamType::Named(name)
     }
 
@@ -305,6 +327,7 @@ impl Ctx<'_> {
                 &["parameters".into(), i.to_string()],
                 credentials,
                 &owner,
+                None,
             ) {
                 own.push(p);
             }
@@ -342,19 +365,41 @@ impl Ctx<'_> {
                 "a GET request has no body (`in: form`/`in: json`)",
             ));
         }
-        if let Some(r) = &o.referer {
+        let referer = o.referer.as_ref().map(|r| {
+            let mut format = r.clone();
+            let mut fields = Vec::new();
             for name in placeholders(r) {
-                if !params
+                format = format.replace(&format!("{{{name}}}"), "{}");
+                match params
                     .iter()
-                    .any(|p| p.wire == name && p.required && p.is_user())
+                    .find(|p| p.wire == name && p.required && p.is_user())
                 {
-                    self.errors.push(map.error(
+                    Some(p) => fields.push(p.rust.clone()),
+                    None => self.errors.push(map.error(
                         &["referer"],
                         format!("referer names `{{{name}}}`, which is not a required parameter"),
-                    ));
+                    )),
                 }
             }
+            ir::Referer {
+                template: r.clone(),
+                format,
+                fields,
+            }
+        });
+        self.cli_flags(&params, map);
+        if let Some(url) = &o.base_url {
+            if let Some(problem) = base_url_problem(url) {
+                self.errors.push(map.error(&["base_url"], problem));
+            }
         }
+        let signing = match &o.signing {
+            Some(names) => {
+                self.known_signers(names, map, &["signing"], &raw.domain.value);
+                names.clone()
+            }
+            None => raw.domain.value.signing.clone(),
+        };
 
         let schema_at = ["response".to_owned(), "schema".to_owned()];
         self.schemas
@@ -379,28 +424,42 @@ impl Ctx<'_> {
 
         let pagination = o.pagination.as_ref().and_then(|pg| {
             let item_type = self.pagination_item(pg, &inlined, &merged, map);
-            if !params
+            let cursor = params
                 .iter()
-                .any(|p| p.wire == pg.cursor_param && p.ty == ParamType::Integer)
-            {
+                .find(|p| p.wire == pg.cursor_param && p.ty == ParamType::Integer && p.is_user());
+            if cursor.is_none() {
                 self.errors.push(map.error(
                     &["pagination", "cursor_param"],
                     format!("`{}` is not an integer parameter", pg.cursor_param),
                 ));
             }
-            item_type.map(|item_type| ir::PaginationIr {
+            Some(ir::PaginationIr {
                 spec: pg.clone(),
-                item_type,
+                cursor: cursor?.clone(),
+                item_type: item_type?,
             })
         });
 
-        let mut examples = Vec::new();
+        let mut examples: Vec<ir::Example> = Vec::new();
         for (i, ex) in o.examples.iter().enumerate() {
             let at = ["examples".to_owned(), i.to_string()];
-            if let Some(e) = self.example(ex, &at, map, &inlined, raw) {
+            if let Some(e) = self.example(ex, &o.name, &at, map, &inlined, raw) {
+                if examples.iter().any(|prev| prev.key == e.key) {
+                    self.errors.push(map.error(
+                        &["examples", &i.to_string(), "file"],
+                        format!(
+                            "two examples are named `{}` (file stems must differ)",
+                            e.key
+                        ),
+                    ));
+                }
                 examples.push(e);
             }
         }
+        let mock_success = o
+            .mock
+            .as_ref()
+            .and_then(|m| self.fixture(&m.success, map, &inlined, raw));
         Some(ir::Operation {
             spec_file: op.rel.clone(),
             name: o.name.clone(),
@@ -409,12 +468,15 @@ impl Ctx<'_> {
             source: o.source.clone(),
             method: o.method,
             path: o.path.clone(),
+            base_url: o.base_url.clone(),
             scope: o.scope.clone(),
-            referer: o.referer.clone(),
+            referer,
             params,
             response_type: o.response.type_name.clone(),
             response_schema: inlined,
             pagination,
+            signing,
+            mock_success,
             notes: o.notes.clone(),
             examples,
         })
@@ -472,6 +534,7 @@ impl Ctx<'_> {
     fn example(
         &mut self,
         ex: &crate::spec::model::Example,
+        op_name: &str,
         at: &[String],
         map: &SourceMap,
         schema: &Json,
@@ -519,10 +582,20 @@ impl Ctx<'_> {
             self.errors.push(map.error(&q, problem));
             return None;
         }
+        let stem = rel
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let key = stem
+            .strip_prefix(&format!("{op_name}."))
+            .unwrap_or(&stem)
+            .to_owned();
         Some(ir::Example {
             file: rel,
+            key,
             source: ex.source.clone(),
             expect: ex.expect.clone(),
+            value,
         })
     }
 }

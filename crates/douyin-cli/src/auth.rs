@@ -9,13 +9,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use douyin_core::{BoxFuture, Credentials, Secret};
+use douyin_core::{BoxFuture, Credentials, Domain, Secret};
 use douyin_open_platform::credential_names::{
-    ACCESS_TOKEN, CLIENT_KEY, CLIENT_SECRET, CLIENT_TOKEN,
+    ACCESS_TOKEN, CLIENT_KEY, CLIENT_SECRET, CLIENT_TOKEN, CODE, REFRESH_TOKEN,
 };
 use douyin_open_platform::{
-    AuthError, ClientTokenProvider, FileStore, OAuthApp, OAuthCredentials, TokenStore,
-    UserTokenProvider,
+    AuthError, ClientTokenProvider, FileStore, OAuthApp, OAuthCredentials, OpenPlatform,
+    TokenStore, UserTokenProvider,
 };
 use serde_json::json;
 
@@ -25,7 +25,7 @@ use crate::host::Ctx;
 use crate::support::{write_stdout, CliError};
 
 /// The domain that has the `auth` command.
-pub const DOMAIN: &str = "open-platform";
+pub const DOMAIN: &str = OpenPlatform::NAME;
 /// The command's name under it.
 pub const COMMAND: &str = "auth";
 
@@ -83,8 +83,8 @@ fn command() -> Command {
             Command::new("exchange")
                 .about("Exchange an authorization code for the user's tokens and store them")
                 .arg(
-                    Arg::new("code")
-                        .long("code")
+                    Arg::new(CODE)
+                        .long(CODE)
                         .required(true)
                         .value_name("CODE")
                         .help("The code the redirect carried (`-` reads it from stdin)"),
@@ -166,15 +166,23 @@ fn now_ms() -> u64 {
 /// `auth status` as JSON: never a token value.
 fn status_json(tokens: &douyin_open_platform::Tokens) -> serde_json::Value {
     let now = now_ms();
-    json!({
-        "user": tokens.user.as_ref().map(|u| json!({
-            "open_id": u.open_id,
-            "scope": u.scope.split(',').filter(|s| !s.is_empty()).collect::<Vec<_>>(),
-            "access_token": expiry(u.access_expires_ms, now),
-            "refresh_token": expiry(u.refresh_expires_ms, now),
-        })),
-        "client_token": tokens.client.as_ref().map(|c| expiry(c.expires_ms, now)),
-    })
+    // Each token's expiry under its credential's name.
+    let user = tokens.user.as_ref().map(|u| {
+        let mut user = serde_json::Map::new();
+        user.insert("open_id".to_owned(), json!(u.open_id));
+        let scope: Vec<&str> = u.scope.split(',').filter(|s| !s.is_empty()).collect();
+        user.insert("scope".to_owned(), json!(scope));
+        user.insert(ACCESS_TOKEN.to_owned(), expiry(u.access_expires_ms, now));
+        user.insert(REFRESH_TOKEN.to_owned(), expiry(u.refresh_expires_ms, now));
+        user
+    });
+    let mut status = serde_json::Map::new();
+    status.insert("user".to_owned(), json!(user));
+    status.insert(
+        CLIENT_TOKEN.to_owned(),
+        json!(tokens.client.as_ref().map(|c| expiry(c.expires_ms, now))),
+    );
+    serde_json::Value::Object(status)
 }
 
 /// Runs `douyin open-platform auth <sub>`.
@@ -204,7 +212,7 @@ pub async fn run(m: &ArgMatches, config: Config) -> Result<(), CliError> {
             write_stdout(&url)
         }
         "exchange" => {
-            let raw = leaf.get_one::<String>("code").map_or("", String::as_str);
+            let raw = leaf.get_one::<String>(CODE).map_or("", String::as_str);
             let code = if raw == "-" {
                 let mut line = String::new();
                 std::io::stdin()
@@ -246,10 +254,14 @@ pub async fn run(m: &ArgMatches, config: Config) -> Result<(), CliError> {
     }
 }
 
-/// The credentials of every other Open Platform command: a token set in the environment or config file is used as
-/// is; otherwise user and client tokens come from the token file and refresh themselves (which needs the client
-/// key and secret). The OAuth operations' own credentials (key, secret, code, refresh token) come from the config.
-pub fn credentials(ctx: &Ctx) -> Result<impl Credentials, CliError> {
+/// The credentials of every other command of `domain` when it is the OAuth domain (else `None`): a token set in
+/// the environment or config file is used as is; otherwise user and client tokens come from the token file and
+/// refresh themselves (which needs the client key and secret). The OAuth operations' own credentials (key, secret,
+/// code, refresh token) come from the config.
+pub fn credentials(ctx: &Ctx, domain: &str) -> Result<Option<impl Credentials>, CliError> {
+    if domain != DOMAIN {
+        return Ok(None);
+    }
     let configured = |name| ctx.config.credential(DOMAIN, name).cloned();
     let mut fixed = douyin_core::StaticCredentials::new();
     for name in douyin_open_platform::credential_names::ALL {
@@ -268,7 +280,7 @@ pub fn credentials(ctx: &Ctx) -> Result<impl Credentials, CliError> {
             oauth = oauth.client(Arc::new(ClientTokenProvider::new(app, store)));
         }
     }
-    Ok(CliCredentials { fixed, oauth })
+    Ok(Some(CliCredentials { fixed, oauth }))
 }
 
 /// Configured values first, then the token providers.

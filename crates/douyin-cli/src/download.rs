@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
+use douyin_core::Domain;
 use douyin_media::{
     select, Archive, Codec, Downloader, Event, Fetched, Job, MediaItem, MediaKind, NameTemplate,
     Outcome, Planner, Post, Selection, Update, VideoChoice,
@@ -156,7 +157,10 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let opts = Options::from(m)?;
     let user_agent = ctx
         .config
-        .credential("web", "user_agent")
+        .credential(
+            douyin_web::Web::NAME,
+            douyin_web::credential_names::USER_AGENT,
+        )
         .map(|ua| ua.expose().to_owned());
     let mut builder = Downloader::builder()
         .concurrency(m.get_one::<u64>("concurrency").copied().unwrap_or(4) as usize)
@@ -357,7 +361,10 @@ impl Run {
 
     /// Every post of `sec_uid`, page by page; the archive keeps the cursor of the last finished page.
     async fn user(&mut self, ctx: &Ctx, sec_uid: &str) -> Result<(), CliError> {
-        let client = crate::clients::web(ctx)?;
+        let client: douyin_web::Client =
+            crate::clients::build(ctx, douyin_web::Web::NAME, |values| {
+                douyin_web::Client::configured(values)
+            })?;
         let listing = format!("aweme_post:{sec_uid}");
         let archive_err = |e: douyin_media::Error| CliError::failure(e.to_string());
         let mut cursor: i64 = match &self.opts.archive {

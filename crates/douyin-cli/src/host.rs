@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use clap::ArgMatches;
-use douyin_core::{ErrorCode, Page};
+use douyin_core::{ClientBuilder, Domain, ErrorCode, Page, Secret};
 use serde::Serialize;
 
 use crate::config::Config;
@@ -137,16 +137,18 @@ impl Host for Ctx {
         CliError::usage(message)
     }
 
-    fn onebound_client(&self) -> Result<douyin_onebound::Client, CliError> {
-        crate::clients::onebound(self)
-    }
-
-    fn open_platform_client(&self) -> Result<douyin_open_platform::Client, CliError> {
-        crate::clients::open_platform(self)
-    }
-
-    fn web_client(&self) -> Result<douyin_web::Client, CliError> {
-        crate::clients::web(self)
+    fn client<D, C>(
+        &self,
+        domain: &'static str,
+        configured: impl FnOnce(
+            &dyn Fn(&'static str) -> Option<Secret>,
+        ) -> Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
+    ) -> Result<C, CliError>
+    where
+        D: Domain,
+        C: From<douyin_core::Client<D>>,
+    {
+        crate::clients::build(self, domain, configured)
     }
 
     /// With `--verbose`: which operation runs where, with which arguments, and where each credential comes from

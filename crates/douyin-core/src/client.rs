@@ -7,13 +7,15 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
-use crate::credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials};
+use crate::credentials::{
+    CredentialSpec, Credentials, Secret, SignInput, Signer, StaticCredentials,
+};
 use crate::decode::{blocked, decode_body, excerpt, Envelope, EnvelopeSpec};
-use crate::error::{BuildError, Error, ErrorClass, ErrorCode};
+use crate::error::{BuildError, Error, ErrorCode};
 use crate::limit::{LimitedBuf, DEFAULT_MAX_BODY_BYTES};
 use crate::redact::cookie_values;
 use crate::redirect::{Hop, RedirectPolicy};
-use crate::request::{push_pair, Position, Request, Value};
+use crate::request::{push_pair, Method, Position, Request, Value};
 use crate::retry::{RetryAfter, RetryPolicy};
 
 /// Static facts about a domain, generated from its `domain.yaml`.
@@ -28,6 +30,8 @@ pub trait Domain: Send + Sync + 'static {
     const ENVELOPE: &'static EnvelopeSpec;
     /// The credential carried in the `user-agent` header, if any (it is part of what a signer signs).
     const USER_AGENT_CREDENTIAL: Option<&'static str> = None;
+    /// The declared credentials: which are required and which error codes refresh which.
+    const CREDENTIALS: &'static [CredentialSpec] = &[];
 }
 
 /// Builds a [`Client`]: base URL, timeouts, retry policy, credentials, signer and session parameters.
@@ -39,7 +43,9 @@ pub struct ClientBuilder<D: Domain> {
     max_body_bytes: u64,
     redirects: RedirectPolicy,
     credentials: Arc<dyn Credentials>,
-    signer: Option<Arc<dyn Signer>>,
+    signers: Vec<(&'static str, Arc<dyn Signer>)>,
+    /// The credentials' own session parameters (replaced with the credentials).
+    credential_session: Vec<(String, String, Position)>,
     session: Vec<(String, String, Position)>,
     http: Option<reqwest::Client>,
     _domain: PhantomData<D>,
@@ -55,14 +61,16 @@ impl<D: Domain> ClientBuilder<D> {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             redirects: RedirectPolicy::default(),
             credentials: Arc::new(StaticCredentials::new()),
-            signer: None,
+            signers: Vec::new(),
+            credential_session: Vec::new(),
             session: Vec::new(),
             http: None,
             _domain: PhantomData,
         }
     }
 
-    /// Points the client at another base URL (a mock server, a proxy).
+    /// Points the client at another base URL (a mock server, a proxy): every request goes there, those of
+    /// operations with their own base URL included.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into().trim_end_matches('/').to_owned();
         self
@@ -101,15 +109,21 @@ impl<D: Domain> ClientBuilder<D> {
         self
     }
 
-    /// Where credentials come from.
+    /// Where credentials come from; their session parameters ([`Credentials::session_params`]) are added.
     pub fn credentials(mut self, credentials: impl Credentials) -> Self {
+        self.credential_session = credentials.session_params();
         self.credentials = Arc::new(credentials);
         self
     }
 
-    /// Signs every request after its query is built.
-    pub fn signer(mut self, signer: impl Signer) -> Self {
-        self.signer = Some(Arc::new(signer));
+    /// Registers (or replaces) the signer the spec calls `name`; operations whose `signing` names it are signed
+    /// by it after their query is built.
+    pub fn signer(mut self, name: &'static str, signer: impl Signer) -> Self {
+        let signer: Arc<dyn Signer> = Arc::new(signer);
+        match self.signers.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = signer,
+            None => self.signers.push((name, signer)),
+        }
         self
     }
 
@@ -144,17 +158,21 @@ impl<D: Domain> ClientBuilder<D> {
                 .build()
                 .map_err(BuildError::Http)?,
         };
+        let redirected = self.base_url != D::BASE_URL;
+        let mut session = self.credential_session;
+        session.extend(self.session);
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url: self.base_url,
+                redirected,
                 timeout: self.timeout,
                 retry: self.retry,
                 max_body_bytes: self.max_body_bytes,
                 redirects: self.redirects,
                 credentials: self.credentials,
-                signer: self.signer,
-                session: self.session,
+                signers: self.signers,
+                session,
             }),
             _domain: PhantomData,
         })
@@ -164,12 +182,14 @@ impl<D: Domain> ClientBuilder<D> {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// Whether `base_url` was changed from the domain's: then every operation goes there.
+    redirected: bool,
     timeout: Duration,
     retry: RetryPolicy,
     max_body_bytes: u64,
     redirects: RedirectPolicy,
     credentials: Arc<dyn Credentials>,
-    signer: Option<Arc<dyn Signer>>,
+    signers: Vec<(&'static str, Arc<dyn Signer>)>,
     session: Vec<(String, String, Position)>,
 }
 
@@ -287,13 +307,15 @@ impl<D: Domain> Client<D> {
                 Err(e) => e.masked(&secrets),
             };
             if let Error::Api(api) = &err {
-                if api.class() == ErrorClass::ExpiredCredential && !refreshed {
+                let stale = refreshed_by::<D>(req, &api.code);
+                if !stale.is_empty() && !refreshed {
                     refreshed = true;
                     // A provider that cannot refresh leaves the API error as the answer.
-                    if self.refresh_credentials(&wire.sent).await.is_ok() {
+                    if self.refresh_credentials(&stale, &wire.sent).await.is_ok() {
                         tracing::debug!(
                             op = req.op.name,
-                            "credential expired; refreshed, retrying"
+                            ?stale,
+                            "credentials refreshed, retrying"
                         );
                         continue;
                     }
@@ -320,9 +342,22 @@ impl<D: Domain> Client<D> {
         }
     }
 
-    async fn refresh_credentials(&self, sent: &[(&'static str, Secret)]) -> Result<(), String> {
-        for (name, value) in sent {
-            self.inner.credentials.refresh_rejected(name, value).await?;
+    /// Refreshes `names`, telling the provider the value each was sent with (the one the service rejected).
+    async fn refresh_credentials(
+        &self,
+        names: &[&'static str],
+        sent: &[(&'static str, Secret)],
+    ) -> Result<(), String> {
+        for &name in names {
+            match sent.iter().find(|(n, _)| *n == name) {
+                Some((_, rejected)) => {
+                    self.inner
+                        .credentials
+                        .refresh_rejected(name, rejected)
+                        .await?
+                }
+                None => self.inner.credentials.refresh(name).await?,
+            }
         }
         Ok(())
     }
@@ -368,7 +403,7 @@ impl<D: Domain> Client<D> {
                     if Some(*c) == D::USER_AGENT_CREDENTIAL {
                         user_agent = Some(s.expose().to_owned());
                     } else {
-                        if name.eq_ignore_ascii_case("cookie") {
+                        if name.eq_ignore_ascii_case(reqwest::header::COOKIE.as_str()) {
                             secrets.extend(cookie_values(s.expose()).map(Secret::new));
                         }
                         secrets.push(s.clone());
@@ -410,7 +445,17 @@ impl<D: Domain> Client<D> {
             )),
             None => None,
         };
-        if let Some(signer) = &self.inner.signer {
+        for &name in req.op.signing {
+            let signer = self
+                .inner
+                .signers
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| s)
+                .ok_or_else(|| Error::Credential {
+                    name,
+                    reason: "no signer of this name is configured".to_owned(),
+                })?;
             let input = SignInput {
                 method: req.op.method,
                 path: req.op.path,
@@ -421,17 +466,17 @@ impl<D: Domain> Client<D> {
             let extra = signer.sign(input).await.map_err(|reason| {
                 // A signing service's message may quote the query it was given.
                 let exposed: Vec<&str> = secrets.iter().map(Secret::expose).collect();
-                Error::Credential {
-                    name: "signature",
-                    reason,
-                }
-                .masked(&exposed)
+                Error::Credential { name, reason }.masked(&exposed)
             })?;
             for (n, v) in extra {
                 push_pair(&mut query, &n, &v);
             }
         }
-        let mut url = format!("{}{}", self.inner.base_url, req.op.path);
+        let base = match req.op.base_url {
+            Some(own) if !self.inner.redirected => own,
+            _ => &self.inner.base_url,
+        };
+        let mut url = format!("{base}{}", req.op.path);
         if !query.is_empty() {
             url.push('?');
             url.push_str(&query);
@@ -447,12 +492,12 @@ impl<D: Domain> Client<D> {
 
     async fn transmit(&self, req: &Request, wire: &Wire) -> Result<RawResponse, Error<D::Code>> {
         let method = match req.op.method {
-            "POST" => reqwest::Method::POST,
-            _ => reqwest::Method::GET,
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
         };
         tracing::debug!(
             op = req.op.name,
-            method = req.op.method,
+            method = req.op.method.as_str(),
             path = req.op.path,
             "sending"
         );
@@ -590,4 +635,206 @@ pub fn check_base_url(url: &str) -> Result<(), BuildError> {
         return Err(invalid("a base URL takes no query or fragment".to_owned()));
     }
     Ok(())
+}
+
+/// The request's credentials the spec says `code` refreshes.
+fn refreshed_by<D: Domain>(req: &Request, code: &D::Code) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for name in credential_names(req) {
+        let named = D::CREDENTIALS
+            .iter()
+            .any(|c| c.name == name && c.refreshed_by(code));
+        if named && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// The credentials `req` carries, wherever they go (query, headers, form, JSON body).
+fn credential_names(req: &Request) -> impl Iterator<Item = &'static str> + '_ {
+    req.query
+        .iter()
+        .chain(&req.headers)
+        .chain(&req.form)
+        .chain(&req.json)
+        .filter_map(|(_, v)| match v {
+            Value::Credential(c) => Some(*c),
+            _ => None,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::Operation;
+    use crate::ErrorClass;
+
+    #[derive(Clone, Debug, PartialEq)]
+    struct Code(&'static str);
+
+    impl ErrorCode for Code {
+        fn from_raw(raw: &str) -> Self {
+            Code(match raw {
+                "expired" => "expired",
+                "42" => "42",
+                _ => "other",
+            })
+        }
+        fn raw(&self) -> &str {
+            self.0
+        }
+        fn name(&self) -> &'static str {
+            self.0
+        }
+        fn meaning(&self) -> Option<&'static str> {
+            None
+        }
+        fn class(&self) -> ErrorClass {
+            if self.0 == "expired" {
+                ErrorClass::ExpiredCredential
+            } else {
+                ErrorClass::Other
+            }
+        }
+    }
+
+    struct Demo;
+
+    static SPEC: EnvelopeSpec = EnvelopeSpec {
+        code: &["code"],
+        success: &["0"],
+        message: &[],
+        log_id: &[],
+        sub_code: &[],
+        sub_message: &[],
+    };
+
+    impl Domain for Demo {
+        type Code = Code;
+        const NAME: &'static str = "demo";
+        const BASE_URL: &'static str = "https://api.example.com";
+        const ENVELOPE: &'static EnvelopeSpec = &SPEC;
+        const CREDENTIALS: &'static [CredentialSpec] = &[
+            CredentialSpec {
+                name: "token",
+                required: true,
+                refresh_on: &[ErrorClass::ExpiredCredential],
+                refresh_on_codes: &[],
+            },
+            CredentialSpec {
+                name: "ticket",
+                required: true,
+                refresh_on: &[],
+                refresh_on_codes: &["42"],
+            },
+            CredentialSpec {
+                name: "key",
+                required: true,
+                refresh_on: &[],
+                refresh_on_codes: &[],
+            },
+        ];
+    }
+
+    static SIGNED: Operation = Operation {
+        name: "signed",
+        method: Method::Post,
+        path: "/signed",
+        base_url: None,
+        signing: &["second", "first"],
+    };
+
+    static BOOTSTRAP: Operation = Operation {
+        name: "bootstrap",
+        method: Method::Get,
+        path: "/register/",
+        base_url: Some("https://bootstrap.example.com"),
+        signing: &[],
+    };
+
+    /// Appends `name=<what it saw>`: the query and the user agent.
+    struct Echo(&'static str);
+
+    impl Signer for Echo {
+        fn sign<'a>(
+            &'a self,
+            input: SignInput<'a>,
+        ) -> futures::future::BoxFuture<'a, Result<Vec<(String, String)>, String>> {
+            let seen = format!("{}|{}|{}", input.method, input.query, input.user_agent);
+            Box::pin(async move { Ok(vec![(self.0.to_owned(), seen)]) })
+        }
+    }
+
+    fn credentials() -> StaticCredentials {
+        StaticCredentials::new()
+            .with("token", "T")
+            .with("ticket", "K")
+            .with("key", "S")
+    }
+
+    #[test]
+    fn only_the_credentials_the_spec_names_for_an_error_are_refreshed() {
+        let mut req = Request::new(&SIGNED);
+        req.query_credential("token", "token");
+        req.header_credential("x-ticket", "ticket");
+        req.query_credential("key", "key");
+        assert_eq!(refreshed_by::<Demo>(&req, &Code("expired")), ["token"]);
+        assert_eq!(refreshed_by::<Demo>(&req, &Code("42")), ["ticket"]);
+        assert!(refreshed_by::<Demo>(&req, &Code("other")).is_empty());
+        // A credential the request does not carry is not refreshed.
+        let mut only_key = Request::new(&SIGNED);
+        only_key.query_credential("key", "key");
+        assert!(refreshed_by::<Demo>(&only_key, &Code("expired")).is_empty());
+    }
+
+    #[test]
+    fn signers_run_by_name_in_the_operation_s_order_each_seeing_the_query_so_far() {
+        let client = Client::<Demo>::builder()
+            .credentials(credentials())
+            .signer("first", Echo("first"))
+            .signer("second", Echo("second"))
+            .build()
+            .unwrap();
+        let mut req = Request::new(&SIGNED);
+        req.query("a", "1");
+        let wire = futures::executor::block_on(client.resolve(&req)).unwrap();
+        assert_eq!(
+            wire.url,
+            "https://api.example.com/signed?a=1&second=POST%7Ca%3D1%7C&first=POST%7Ca%3D1%26second%3DPOST%257Ca%253D1%257C%7C"
+        );
+        // Replacing a signer by name keeps one signer of that name.
+        let replaced = Client::<Demo>::builder()
+            .signer("first", Echo("first"))
+            .signer("first", Echo("again"))
+            .build()
+            .unwrap();
+        assert_eq!(replaced.inner.signers.len(), 1);
+    }
+
+    #[test]
+    fn a_signer_the_spec_names_but_nobody_registered_is_a_credential_error() {
+        let client = Client::<Demo>::builder()
+            .signer("first", Echo("first"))
+            .build()
+            .unwrap();
+        match futures::executor::block_on(client.resolve(&Request::new(&SIGNED))) {
+            Err(Error::Credential { name, .. }) => assert_eq!(name, "second"),
+            other => panic!("{:?}", other.map(|w| w.url)),
+        }
+    }
+
+    #[test]
+    fn an_operation_on_its_own_host_goes_there_unless_the_client_is_redirected() {
+        let req = Request::new(&BOOTSTRAP);
+        let prod = Client::<Demo>::builder().build().unwrap();
+        let wire = futures::executor::block_on(prod.resolve(&req)).unwrap();
+        assert_eq!(wire.url, "https://bootstrap.example.com/register/");
+        let mock = Client::<Demo>::builder()
+            .base_url("http://127.0.0.1:9/demo/")
+            .build()
+            .unwrap();
+        let wire = futures::executor::block_on(mock.resolve(&req)).unwrap();
+        assert_eq!(wire.url, "http://127.0.0.1:9/demo/register/");
+    }
 }

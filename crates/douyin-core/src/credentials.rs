@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
+use crate::error::{ErrorClass, ErrorCode};
+use crate::request::Position;
+
 /// A credential value. `Debug` and `Display` print `***`; only [`Secret::expose`] reveals it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(Arc<str>);
@@ -63,6 +66,32 @@ pub trait Credentials: Send + Sync + 'static {
         let _ = rejected;
         self.refresh(name)
     }
+
+    /// Query parameters the session adds around every operation's own (a browser profile), with their positions;
+    /// [`crate::ClientBuilder::credentials`] takes them. Default: none.
+    fn session_params(&self) -> Vec<(String, String, Position)> {
+        Vec::new()
+    }
+}
+
+/// A credential as the domain's spec declares it (generated into [`crate::Domain::CREDENTIALS`]).
+#[derive(Debug)]
+pub struct CredentialSpec {
+    /// Its name (`access_token`, `cookie`, …).
+    pub name: &'static str,
+    /// Whether a client cannot be configured without it.
+    pub required: bool,
+    /// Error classes that make the client refresh it once and retry.
+    pub refresh_on: &'static [ErrorClass],
+    /// Documented error codes that make the client refresh it once and retry.
+    pub refresh_on_codes: &'static [&'static str],
+}
+
+impl CredentialSpec {
+    /// Whether an API error with `code` makes the client refresh this credential.
+    pub fn refreshed_by<C: ErrorCode>(&self, code: &C) -> bool {
+        self.refresh_on.contains(&code.class()) || self.refresh_on_codes.contains(&code.raw())
+    }
 }
 
 /// Fixed credentials given up front.
@@ -88,6 +117,19 @@ impl fmt::Debug for StaticCredentials {
     }
 }
 
+impl StaticCredentials {
+    /// The declared credentials that `values` has a value for.
+    pub fn from_values(
+        declared: &[CredentialSpec],
+        values: &dyn Fn(&'static str) -> Option<Secret>,
+    ) -> Self {
+        declared
+            .iter()
+            .filter_map(|c| Some((c.name, values(c.name)?)))
+            .fold(Self::new(), |s, (name, value)| s.with(name, value))
+    }
+}
+
 impl Credentials for StaticCredentials {
     fn get(&self, name: &'static str) -> BoxFuture<'_, Result<Secret, String>> {
         let found = self.0.get(name).cloned();
@@ -99,7 +141,7 @@ impl Credentials for StaticCredentials {
 #[derive(Debug)]
 pub struct SignInput<'a> {
     /// HTTP method.
-    pub method: &'a str,
+    pub method: crate::Method,
     /// Path below the base URL.
     pub path: &'a str,
     /// The encoded query string, without `?`, in the order it is sent.
@@ -110,11 +152,20 @@ pub struct SignInput<'a> {
     pub user_agent: &'a str,
 }
 
-/// Adds a signature to a request (X-Bogus, a_bogus, an external signing service, …).
+/// Adds a signature to a request (X-Bogus, a_bogus, an external signing service, …). A domain's spec names its
+/// signers and which operations each applies to; they run in that order, each seeing the query as the previous one
+/// left it.
 pub trait Signer: Send + Sync + 'static {
-    /// Returns query parameters to append, e.g. `[("X-Bogus", "DFSz…")]`.
+    /// Returns the query parameters to append (name, value), in order.
     fn sign<'a>(
         &'a self,
         input: SignInput<'a>,
     ) -> BoxFuture<'a, Result<Vec<(String, String)>, String>>;
+
+    /// Checks parameters this signer appended (decoded, in order) against the request they were computed over
+    /// (the mock server's check). The default accepts any value: the signer cannot check its own output.
+    fn verify(&self, input: SignInput<'_>, appended: &[(String, String)]) -> Result<(), String> {
+        let _ = (input, appended);
+        Ok(())
+    }
 }

@@ -21,25 +21,19 @@ pub mod request;
 pub mod retry;
 
 pub use client::{Client, ClientBuilder, Domain};
-pub use credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials};
+pub use credentials::{CredentialSpec, Credentials, Secret, SignInput, Signer, StaticCredentials};
 pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome};
 pub use error::{
     ApiError, Billing, BlockedKind, BuildError, DecodeError, Error, ErrorClass, ErrorCode,
 };
 pub use futures::future::BoxFuture;
+/// The pagination streams' item source (`<op>_stream` methods return one).
+pub use futures::stream::Stream;
 pub use limit::{read_limited, DEFAULT_MAX_BODY_BYTES};
 pub use lossless::{Census, Extra, RawJson, StrOrNum};
 pub use paginate::{paginate, CursorWalk, MoreFlag, Page};
 pub use redirect::RedirectPolicy;
-pub use request::{check_range, Json, Operation, ParamValue, Position, Request};
+pub use request::{check_range, Json, Method, Operation, ParamValue, Position, Request};
 pub use retry::RetryPolicy;
 /// A JSON number kept as it was written (integer or fraction), for fields documented as `number`.
 pub use serde_json::Number;
-
-/// Re-exports used by generated code, so domain crates need no direct dependency on them.
-#[doc(hidden)]
-pub mod __private {
-    pub use futures;
-    pub use serde;
-    pub use serde_json;
-}

@@ -78,11 +78,6 @@ impl Key<'_> {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// The key as an owned boxed string (for [`Extra`]).
-    pub fn into_boxed(self) -> Box<str> {
-        self.0.into_owned().into_boxed_str()
-    }
 }
 
 impl<'de> Deserialize<'de> for Key<'de> {

@@ -16,8 +16,8 @@ pub struct OperationEntry<C: ErrorCode> {
     pub name: &'static str,
     /// The spec file, relative to the workspace.
     pub spec: &'static str,
-    /// `GET` or `POST`.
-    pub method: &'static str,
+    /// The HTTP method.
+    pub method: crate::Method,
     /// Path below the base URL.
     pub path: &'static str,
     /// Decodes a body as the client would and re-encodes the typed value to JSON.

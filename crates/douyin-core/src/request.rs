@@ -4,15 +4,45 @@ use std::fmt::Write as _;
 
 use crate::error::{Error, ErrorCode};
 
+/// An HTTP method an operation is sent with (the spec's `method`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`: parameters in the query.
+    Get,
+    /// `POST`: a form body, parameters possibly in the query too.
+    Post,
+}
+
+impl Method {
+    /// The method as sent (`GET`, `POST`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Static facts about one operation, generated from its spec.
 #[derive(Debug)]
 pub struct Operation {
     /// The spec's operation name.
     pub name: &'static str,
-    /// `GET` or `POST`.
-    pub method: &'static str,
+    /// The HTTP method.
+    pub method: Method,
     /// Path below the base URL.
     pub path: &'static str,
+    /// The operation's own base URL when it is not the domain's (a bootstrap endpoint on another host).
+    pub base_url: Option<&'static str>,
+    /// The names of the domain's signers applied to it, in order (the spec's `signing`).
+    pub signing: &'static [&'static str],
 }
 
 /// Where a session's profile parameters go relative to the operation's own query.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use douyin_core::{BuildError, Client, Error, Request, RetryPolicy, DEFAULT_MAX_BODY_BYTES};
-use support::domain::{Body, Code, Probe, OP};
+use support::domain::{Body, Code, Probe, OP, SIGNED_OP, SIGNER};
 use support::hostile::{self, Hostile, Reply};
 
 const MIB: u64 = 1 << 20;
@@ -132,7 +132,11 @@ fn credentialed(server: &Hostile) -> douyin_core::ClientBuilder<Probe> {
 }
 
 fn credentialed_request() -> Request {
-    let mut req = Request::new(&OP);
+    credentialed_request_for(&OP)
+}
+
+fn credentialed_request_for(op: &'static douyin_core::Operation) -> Request {
+    let mut req = Request::new(op);
     req.query_credential("access_token", "access_token");
     req.query_credential("key", "key");
     req.header_credential("access-token", "access_token");
@@ -510,14 +514,14 @@ async fn a_signer_error_quoting_the_query_is_masked() {
         }
     }
     let server = Hostile::start(|_| Reply::json(200, "{}")).await;
-    let client = credentialed(&server).signer(Echo).build().unwrap();
+    let client = credentialed(&server).signer(SIGNER, Echo).build().unwrap();
     let err = client
-        .send::<Body>(credentialed_request())
+        .send::<Body>(credentialed_request_for(&SIGNED_OP))
         .await
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "credential `signature` unavailable: cannot sign access_token=***&key=***"
+        format!("credential `{SIGNER}` unavailable: cannot sign access_token=***&key=***")
     );
     assert!(server.received().is_empty());
 }

@@ -3,76 +3,64 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 use bytes::Bytes;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::table::{DomainTable, FieldRef, JsonKind, OperationTable, PaginationTable};
+use crate::table::{DomainTable, FieldRef, FixtureBody, JsonKind, OperationTable, PaginationTable};
 
 /// The log id every body the mock builds carries.
 pub(crate) const LOG_ID: &str = "20240101000000MOCKLOGID";
 
-/// `specs/web/captures/` in the workspace, located from this crate's source folder at compile time.
-pub(crate) fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../specs/web/captures")
-}
-
-/// A real capture, read once per process.
-fn fixture(name: &'static str) -> Result<Bytes, String> {
-    static CACHE: OnceLock<Mutex<HashMap<&'static str, Bytes>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(b) = cache.lock().expect("fixture cache").get(name) {
-        return Ok(b.clone());
-    }
-    let path = fixtures_dir().join(name);
-    let bytes = std::fs::read(&path).map(Bytes::from).map_err(|e| {
-        format!(
-            "douyin-mock: real capture {} is missing ({e}); the web success bodies need specs/web/captures/ \
-             in the workspace",
-            path.display()
-        )
-    })?;
-    cache
-        .lock()
-        .expect("fixture cache")
-        .insert(name, bytes.clone());
-    Ok(bytes)
-}
-
-/// The body of a documented success: a real capture for the web operations that have one, else the first `ok`
-/// example, else the synthetic body derived from the schema.
-pub(crate) fn success(domain: &DomainTable, op: &OperationTable) -> Result<Bytes, String> {
-    match (domain.name, op.name) {
-        ("web", "aweme_post") => fixture("web-aweme-post.json"),
-        ("web", "emoji_list") => {
-            // The capture is the emoji_list array alone; wrap it in the response the endpoint sends.
-            let items = fixture("web-emoji-list-items.json")?;
-            let items = std::str::from_utf8(&items).map_err(|e| e.to_string())?;
-            Ok(Bytes::from(format!(
-                r#"{{"status_code":0,"emoji_list":{}}}"#,
-                items.trim()
-            )))
-        }
-        ("web", "tab_feed") => {
-            // tab/feed has no capture; its sibling module/feed's awemes in a tab/feed envelope.
-            let feed = fixture("web-module-feed.json")?;
-            let top: BTreeMap<String, Box<RawValue>> =
-                serde_json::from_slice(&feed).map_err(|e| format!("web-module-feed.json: {e}"))?;
-            let list = top.get("aweme_list").map(|r| r.get()).unwrap_or("[]");
-            Ok(Bytes::from(format!(
-                r#"{{"status_code":0,"aweme_list":{list},"has_more":1}}"#
-            )))
-        }
-        _ => Ok(Bytes::from_static(
+/// The body of a documented success: the spec's fixture (`mock.success`), else the first `ok` example, else the
+/// synthetic body derived from the schema.
+pub(crate) fn success(op: &OperationTable) -> Result<Bytes, String> {
+    match &op.success {
+        Some(f) => fixture(op, f),
+        None => Ok(Bytes::from_static(
             op.ok_example()
                 .map(|e| e.body)
                 .unwrap_or(op.synthetic)
                 .as_bytes(),
         )),
     }
+}
+
+/// A fixture body, built once per process and operation.
+fn fixture(op: &OperationTable, f: &FixtureBody) -> Result<Bytes, String> {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Bytes>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(b) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(op.name) {
+        return Ok(b.clone());
+    }
+    let value = match f.select {
+        // A whole file is served byte for byte.
+        None if f.prefix.is_empty() && f.suffix.is_empty() => f.body,
+        None => f.body.trim(),
+        Some(path) => select(f.body, path).map_err(|e| format!("{}: {e}", f.file))?,
+    };
+    let body = Bytes::from(format!("{}{value}{}", f.prefix, f.suffix));
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(op.name, body.clone());
+    Ok(body)
+}
+
+/// The raw JSON text at a dot-separated path of `json`, without re-encoding it (integers and escapes stay as sent).
+fn select<'a>(json: &'a str, path: &str) -> Result<&'a str, String> {
+    let mut cur = json;
+    for seg in path.split('.') {
+        let fields: BTreeMap<String, &'a RawValue> =
+            serde_json::from_str(cur).map_err(|e| e.to_string())?;
+        cur = fields
+            .get(seg)
+            .map(|r| r.get())
+            .ok_or_else(|| format!("no `{path}`"))?;
+    }
+    Ok(cur)
 }
 
 /// `value` typed the way a field of `kind` carries a code.
@@ -94,22 +82,25 @@ pub(crate) fn envelope(
     message: &str,
 ) -> Bytes {
     let mut body = Value::Object(Map::new());
-    let field = op.envelope.code.unwrap_or_else(|| {
-        // The schema has no code field: use the domain's first path, typed like its success code.
+    let field = op.envelope.code.or_else(|| {
+        // The schema has no code field: use the domain's first path, typed like its success code. A domain with
+        // documented codes always has one (codegen checks it).
         let success = domain.envelope.success.first().copied().unwrap_or("0");
         let integer = success
             .parse::<i64>()
             .is_ok_and(|n| n.to_string() == success);
-        FieldRef {
-            path: domain.envelope.code.first().copied().unwrap_or("code"),
+        Some(FieldRef {
+            path: domain.envelope.code.first().copied()?,
             kind: if integer {
                 JsonKind::Integer
             } else {
                 JsonKind::String
             },
-        }
+        })
     });
-    set_path(&mut body, field.path, typed_code(code, field.kind));
+    if let Some(field) = field {
+        set_path(&mut body, field.path, typed_code(code, field.kind));
+    }
     let message_path = op
         .envelope
         .message

@@ -5,13 +5,13 @@
 //! paths and error codes come from the generated route table ([`table::domains`], written by
 //! `cargo xtask codegen`); this crate interprets it:
 //!
-//! - every documented operation answers with its documented success example (web `aweme_post`, `emoji_list` and
-//!   `tab_feed` with the real captures under `specs/web/captures/`, the rest with a synthetic body derived from
-//!   the response schema);
+//! - every documented operation answers with its documented success: the fixture its spec names (`mock.success`,
+//!   e.g. the real captures under `specs/web/captures/`, embedded at compile time), else its first `ok` example,
+//!   else a synthetic body derived from the response schema;
 //! - requests are checked the way the real services check them: unknown path → 404, wrong method → 405, missing or
 //!   wrong credentials, missing, ill-typed or out-of-range parameters → the domain's documented error body (web:
-//!   HTTP 200 with an empty body), and web requests must carry an `X-Bogus` signature matching their query, body and
-//!   user agent;
+//!   HTTP 200 with an empty body), and a signed operation's request must end with the parameters of the signers
+//!   its spec names (web: `X-Bogus`), each checked by its signer against the query, body and user agent;
 //! - a test switches a route to a failure [`Scenario`] (documented error examples, rate limits, expired tokens,
 //!   5xx, delays, empty bodies, challenge pages, truncated JSON, pages of synthetic items);
 //! - [`media`] serves download tests: deterministic bytes of any size under `/media/<seed>/<size>`, `HEAD`, ranges,
@@ -48,6 +48,7 @@ use std::path::Path;
 
 use bytes::Bytes;
 
+pub use generated::registries::{with_registry, RegistryVisitor};
 pub use oauth::OAuthConfig;
 pub use scenario::{Scenario, SCENARIO_NAMES};
 pub use server::{MockServer, RecordedRequest};
@@ -58,17 +59,26 @@ pub fn default_user_agent() -> Option<&'static str> {
     table::domains().iter().find_map(|d| d.session_user_agent)
 }
 
+/// The value the mock accepts for each credential whose spec gives an `example` (a user-agent credential's example
+/// is the session's user agent).
+pub fn example_credentials() -> BTreeMap<String, String> {
+    table::domains()
+        .iter()
+        .flat_map(|d| d.credentials)
+        .filter_map(|c| Some((c.name.to_owned(), c.example?.to_owned())))
+        .collect()
+}
+
 /// How the mock is set up: its port and the credential values it accepts.
 #[derive(Clone, Debug)]
 pub struct MockConfig {
     /// Port on 127.0.0.1; 0 (the default) picks a free one.
     pub port: u16,
     /// Accepted value of each named credential; a credential without a value here accepts any non-empty value.
-    /// Defaults: `key` test-key, `secret` test-secret, `access_token` act.test (a pre-issued token that never
-    /// expires; tokens from the OAuth endpoints are judged by their own lifetimes), `client_key` test-client-key,
-    /// `client_secret` test-client-secret, `cookie` sessionid=test, `ms_token` test-ms-token, `user_agent` the spec's browser user agent ([`default_user_agent`]) where one is named.
+    /// Default: the specs' examples ([`example_credentials`]); an OAuth domain's issued tokens are judged by their
+    /// own lifetimes, its example token is a pre-issued one that never expires.
     pub credentials: BTreeMap<String, String>,
-    /// Whether web requests must carry a valid `X-Bogus` (default true).
+    /// Whether signed operations must carry valid signatures (default true).
     pub require_signature: bool,
     /// Address to listen on (default 127.0.0.1: the mock is for this machine).
     pub host: IpAddr,
@@ -80,7 +90,7 @@ pub struct MockConfig {
     pub log_body_bytes: usize,
     /// Success bodies that replace the documented ones, by `(domain, operation)`.
     pub success_bodies: BTreeMap<(String, String), Bytes>,
-    /// Lifetimes and limits of the Open Platform's OAuth codes and tokens.
+    /// Lifetimes and limits of the simulated OAuth codes and tokens (a spec's `oauth`).
     pub oauth: OAuthConfig,
 }
 
@@ -89,21 +99,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
 
 impl Default for MockConfig {
     fn default() -> Self {
-        let mut credentials: BTreeMap<String, String> = [
-            ("key", "test-key"),
-            ("secret", "test-secret"),
-            ("access_token", "act.test"),
-            ("client_key", "test-client-key"),
-            ("client_secret", "test-client-secret"),
-            ("cookie", "sessionid=test"),
-            ("ms_token", "test-ms-token"),
-        ]
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-        if let Some(ua) = default_user_agent() {
-            credentials.insert("user_agent".to_owned(), ua.to_owned());
-        }
+        let credentials = example_credentials();
         MockConfig {
             port: 0,
             credentials,
@@ -125,7 +121,7 @@ impl MockConfig {
         self
     }
 
-    /// Accepts `value` for credential `name` (`key`, `secret`, `access_token`, `cookie`, `user_agent`, `ms_token`).
+    /// Accepts `value` for credential `name` (as a spec names it).
     pub fn credential(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.credentials.insert(name.into(), value.into());
         self
@@ -137,7 +133,7 @@ impl MockConfig {
         self
     }
 
-    /// Turns the web domain's `X-Bogus` check on or off.
+    /// Turns the signature checks on or off.
     pub fn require_signature(mut self, on: bool) -> Self {
         self.require_signature = on;
         self

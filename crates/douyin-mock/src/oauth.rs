@@ -1,6 +1,8 @@
-//! The Open Platform's OAuth, simulated: the authorization page hands out codes (valid once, for a short while),
-//! the token endpoints issue access, refresh and client tokens with short configurable lifetimes, refresh tokens
-//! can be renewed a limited number of times, and the data endpoints accept only live tokens.
+//! OAuth, simulated for a domain whose spec has `oauth` (the Open Platform): the authorization page hands out codes
+//! (valid once, for a short while), the token endpoints issue access, refresh and client tokens with short
+//! configurable lifetimes, refresh tokens can be renewed a limited number of times, and the data endpoints accept
+//! only live tokens. Which credential and operation plays which part is the spec's (`table::OAuthTable`); the token
+//! responses carry each token under its credential's name.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,7 +11,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use serde_json::json;
 
-use crate::table::{DomainTable, ErrorClass, OperationTable};
+use crate::table::{DomainTable, ErrorClass, OAuthTable, OperationTable};
 
 /// Lifetimes and limits of the simulated OAuth (defaults: the documented ones).
 #[derive(Clone, Debug)]
@@ -37,17 +39,6 @@ impl Default for OAuthConfig {
         }
     }
 }
-
-/// The domain whose operations this module simulates, and its OAuth operations.
-const DOMAIN: &str = "open-platform";
-const ACCESS_TOKEN_OP: &str = "access_token";
-const REFRESH_OP: &str = "refresh_token";
-const RENEW_OP: &str = "renew_refresh_token";
-const CLIENT_TOKEN_OP: &str = "client_token";
-/// The authorization page below the domain's prefix (the spec's `authorization_url` path).
-pub(crate) const CONNECT_PATH: &str = "/platform/oauth/connect/";
-/// Credentials whose values this module issues and judges (all other credentials: the configured value).
-const ISSUED: &[&str] = &["code", "refresh_token", "access_token", "client_token"];
 
 struct Grant {
     open_id: String,
@@ -93,26 +84,37 @@ fn mint(prefix: &str) -> String {
     format!("{prefix}.mock{n:06}{nanos:09}")
 }
 
-/// Whether `d` serves the authorization page.
-pub(crate) fn serves_connect(d: &DomainTable) -> bool {
-    d.name == DOMAIN
+/// The domain whose authorization page is at `path` (below the domain's prefix), with its OAuth table.
+pub(crate) fn authorization_page(
+    path: &str,
+) -> Option<(&'static DomainTable, &'static OAuthTable)> {
+    crate::table::domains().iter().find_map(|d| {
+        let oauth = d.oauth.as_ref()?;
+        let below = path.strip_prefix(d.prefix)?;
+        (below == oauth.authorization_path).then_some((*d, oauth))
+    })
 }
 
 /// The credential of `op` this module judges instead of the configured value, if any.
 pub(crate) fn judged_credential(d: &DomainTable, op: &OperationTable) -> Option<&'static str> {
-    if d.name != DOMAIN {
-        return None;
-    }
+    let issued = d.oauth.as_ref()?.issued();
     op.params
         .iter()
         .filter_map(|p| p.credential)
-        .find(|c| ISSUED.contains(c))
+        .find(|c| issued.contains(c))
+}
+
+/// Whether credential `name` is one of the tokens the data endpoints take (judged by its lifetime).
+pub(crate) fn is_token(d: &DomainTable, name: &str) -> bool {
+    d.oauth
+        .as_ref()
+        .is_some_and(|o| name == o.access_token || name == o.client_token)
 }
 
 impl OAuthState {
     /// A user approves the authorization page: a code for `scope`.
     pub(crate) fn authorize(&mut self, config: &OAuthConfig, scope: &str) -> String {
-        let code = mint("code");
+        let code = mint("auth");
         let grant = Grant {
             open_id: format!("mock-open-id-{}", SERIAL.load(Ordering::Relaxed)),
             scope: scope.to_owned(),
@@ -129,13 +131,20 @@ impl OAuthState {
     }
 
     /// Whether a data endpoint's token is live. `preissued` is the configured token, which never expires.
-    pub(crate) fn judge(&self, name: &str, value: &str, preissued: Option<&str>) -> Verdict {
+    pub(crate) fn judge(
+        &self,
+        roles: &OAuthTable,
+        name: &str,
+        value: &str,
+        preissued: Option<&str>,
+    ) -> Verdict {
         if preissued == Some(value) && !value.is_empty() {
             return Verdict::Live;
         }
-        let issued = match name {
-            "client_token" => &self.client,
-            _ => &self.access,
+        let issued = if name == roles.client_token {
+            &self.client
+        } else {
+            &self.access
         };
         match issued.get(value) {
             Some(expires) if Instant::now() < *expires => Verdict::Live,
@@ -156,22 +165,31 @@ impl OAuthState {
         self.refresh.values_mut().for_each(|r| r.expires = now);
     }
 
-    fn issue_user(&mut self, config: &OAuthConfig, grant: Grant) -> serde_json::Value {
+    fn issue_user(
+        &mut self,
+        config: &OAuthConfig,
+        roles: &OAuthTable,
+        grant: Grant,
+    ) -> serde_json::Value {
         let now = Instant::now();
         let access = mint("act");
         let refresh = mint("rft");
         self.access
             .insert(access.clone(), now + config.access_lifetime);
-        let data = json!({
-            "access_token": access,
-            "description": "",
-            "error_code": 0,
-            "expires_in": config.access_lifetime.as_secs(),
-            "open_id": grant.open_id,
-            "refresh_expires_in": config.refresh_lifetime.as_secs(),
-            "refresh_token": refresh,
-            "scope": grant.scope,
-        });
+        let data = tokens(
+            &[
+                (roles.access_token, &access),
+                (roles.refresh_token, &refresh),
+            ],
+            json!({
+                "description": "",
+                "error_code": 0,
+                "expires_in": config.access_lifetime.as_secs(),
+                "open_id": grant.open_id,
+                "refresh_expires_in": config.refresh_lifetime.as_secs(),
+                "scope": grant.scope,
+            }),
+        );
         self.refresh.insert(
             refresh,
             Refresh {
@@ -191,41 +209,43 @@ impl OAuthState {
         op: &OperationTable,
         value: &str,
     ) -> Option<Bytes> {
+        let roles = d.oauth.as_ref()?;
         let now = Instant::now();
         let refused = |class: ErrorClass, hint: &str| refusal(d, op, class, hint);
         let data = match op.name {
-            ACCESS_TOKEN_OP => match self.codes.get_mut(value) {
+            n if n == roles.exchange_code_op => match self.codes.get_mut(value) {
                 Some(c) if !c.used && now < c.expires => {
                     c.used = true;
                     let grant = Grant {
                         open_id: c.grant.open_id.clone(),
                         scope: c.grant.scope.clone(),
                     };
-                    self.issue_user(config, grant)
+                    self.issue_user(config, roles, grant)
                 }
                 _ => return Some(refused(ErrorClass::Reauthorize, "Code")),
             },
-            REFRESH_OP => match self.refresh.get(value) {
+            n if n == roles.refresh_op => match self.refresh.get(value) {
                 Some(r) if now < r.expires => {
                     let access = mint("act");
                     self.access
                         .insert(access.clone(), now + config.access_lifetime);
                     let left = r.expires.saturating_duration_since(now).as_secs();
                     // The refresh token keeps its lifetime (documented): the same token and what is left of it.
-                    json!({
-                        "access_token": access,
-                        "description": "",
-                        "error_code": 0,
-                        "expires_in": config.access_lifetime.as_secs().to_string(),
-                        "open_id": r.grant.open_id,
-                        "refresh_expires_in": left.to_string(),
-                        "refresh_token": value,
-                        "scope": r.grant.scope,
-                    })
+                    tokens(
+                        &[(roles.access_token, &access), (roles.refresh_token, value)],
+                        json!({
+                            "description": "",
+                            "error_code": 0,
+                            "expires_in": config.access_lifetime.as_secs().to_string(),
+                            "open_id": r.grant.open_id,
+                            "refresh_expires_in": left.to_string(),
+                            "scope": r.grant.scope,
+                        }),
+                    )
                 }
                 _ => return Some(refused(ErrorClass::Reauthorize, "RefreshTokenExpired")),
             },
-            RENEW_OP => match self.refresh.remove(value) {
+            n if n == roles.renew_op => match self.refresh.remove(value) {
                 Some(r) if now < r.expires && r.renewals < config.renew_limit => {
                     let renewed = mint("rft");
                     self.refresh.insert(
@@ -236,12 +256,14 @@ impl OAuthState {
                             renewals: r.renewals + 1,
                         },
                     );
-                    json!({
-                        "description": "",
-                        "error_code": 0,
-                        "expires_in": config.refresh_lifetime.as_secs().to_string(),
-                        "refresh_token": renewed,
-                    })
+                    tokens(
+                        &[(roles.refresh_token, &renewed)],
+                        json!({
+                            "description": "",
+                            "error_code": 0,
+                            "expires_in": config.refresh_lifetime.as_secs().to_string(),
+                        }),
+                    )
                 }
                 Some(r) if now < r.expires => {
                     self.refresh.insert(value.to_owned(), r);
@@ -249,16 +271,19 @@ impl OAuthState {
                 }
                 _ => return Some(refused(ErrorClass::Reauthorize, "RefreshTokenExpired")),
             },
-            CLIENT_TOKEN_OP => {
+            n if n == roles.client_token_op => {
                 let token = mint("clt");
                 self.client
                     .insert(token.clone(), now + config.client_lifetime);
-                json!({
-                    "access_token": token,
-                    "description": "",
-                    "error_code": 0,
-                    "expires_in": config.client_lifetime.as_secs(),
-                })
+                // The client-token page returns the token as `access_token`, like the user token.
+                tokens(
+                    &[(roles.access_token, &token)],
+                    json!({
+                        "description": "",
+                        "error_code": 0,
+                        "expires_in": config.client_lifetime.as_secs(),
+                    }),
+                )
             }
             _ => return None,
         };
@@ -266,6 +291,16 @@ impl OAuthState {
             json!({ "data": data, "message": "success" }).to_string(),
         ))
     }
+}
+
+/// `rest` (a JSON object) with each token under its credential's name.
+fn tokens(issued: &[(&str, &str)], mut rest: serde_json::Value) -> serde_json::Value {
+    if let Some(object) = rest.as_object_mut() {
+        for (name, value) in issued {
+            object.insert((*name).to_owned(), json!(value));
+        }
+    }
+    rest
 }
 
 /// The documented error body of `class` (the first code whose name contains `hint`).
@@ -285,27 +320,33 @@ pub(crate) fn refusal(
 /// the user approved at once.
 pub(crate) fn connect(
     state: &mut OAuthState,
+    roles: &OAuthTable,
     config: &crate::MockConfig,
     query: &str,
 ) -> (u16, String) {
     let pairs = crate::validate::pairs(query.as_bytes());
     let get = |n: &str| pairs.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
-    if get("client_key").is_none_or(|k| Some(k) != config.credential_value("client_key")) {
-        return (400, "unknown client_key".to_owned());
+    // The page's parameters as the spec lists them: credentials must be the accepted ones, constants exact.
+    for p in roles.authorization_params {
+        let value = get(p.name);
+        let wrong = match (p.credential, p.constant) {
+            (Some(c), _) => value.is_none_or(|v| Some(v) != config.credential_value(c)),
+            (None, Some(c)) => value != Some(c),
+            (None, None) => p.required && value.is_none_or(str::is_empty),
+        };
+        if wrong {
+            return (400, format!("missing or wrong {}", p.name));
+        }
     }
-    let config = &config.oauth;
-    let (Some(redirect), Some(scope), Some("code")) =
-        (get("redirect_uri"), get("scope"), get("response_type"))
-    else {
-        return (
-            400,
-            "missing redirect_uri, scope or response_type=code".to_owned(),
-        );
+    // OAuth's own names (RFC 6749 § 4.1.1), which the spec's page lists as well.
+    let (Some(redirect), Some(scope)) = (get("redirect_uri"), get("scope")) else {
+        return (400, "missing redirect_uri or scope".to_owned());
     };
-    let code = state.authorize(config, scope);
+    let code = state.authorize(&config.oauth, scope);
     let mut location = format!(
-        "{redirect}{}code={}",
+        "{redirect}{}{}={}",
         if redirect.contains('?') { '&' } else { '?' },
+        roles.code,
         form_urlencoded::byte_serialize(code.as_bytes()).collect::<String>()
     );
     if let Some(s) = get("state") {

@@ -348,10 +348,10 @@ fn resolve(
     }
     let mut allowed = None;
     for o in same_path {
-        if o.method == method {
+        if o.method.as_str() == method {
             return (Some(d), Ok(o));
         }
-        allowed = Some(o.method);
+        allowed = Some(o.method.as_str());
     }
     let mut reply = Reply::text(405, "405 method not allowed");
     reply.allow = allowed;
@@ -369,12 +369,9 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
-    if let Some(query) = path
-        .strip_suffix(oauth::CONNECT_PATH)
-        .filter(|p| table::domain_by_prefix(p).is_some_and(oauth::serves_connect))
-        .map(|_| parts.uri.query().unwrap_or(""))
-    {
-        let (status, text) = oauth::connect(&mut shared.oauth(), &shared.config, query);
+    if let Some((_, roles)) = oauth::authorization_page(&path) {
+        let query = parts.uri.query().unwrap_or("");
+        let (status, text) = oauth::connect(&mut shared.oauth(), roles, &shared.config, query);
         let mut reply = Reply::text(status, text.clone());
         if status == 302 {
             reply.location = Some(text);
@@ -442,14 +439,17 @@ async fn answer(
         .is_none()
         .then(|| oauth::judged_credential(d, op))
         .flatten();
-    if let Err(rejection) = validate::check(d, op, &incoming, &shared.config, token.or(judged)) {
+    if let Err(rejection) = validate::check(op, &incoming, &shared.config, token.or(judged)) {
         return rejected(d, op, rejection);
     }
     let judged_value = judged.map(|n| incoming.credential(op, n).unwrap_or_default());
-    if let (Some(name @ ("access_token" | "client_token")), Some(value)) = (judged, &judged_value) {
-        let verdict = shared
-            .oauth()
-            .judge(name, value, shared.config.credential_value(name));
+    // A token is judged here; a code or refresh token by the operation that takes it.
+    let token_judged = judged.filter(|n| oauth::is_token(d, n));
+    if let (Some(name), Some(value), Some(roles)) = (token_judged, &judged_value, &d.oauth) {
+        let verdict =
+            shared
+                .oauth()
+                .judge(roles, name, value, shared.config.credential_value(name));
         match verdict {
             Verdict::Live => {}
             Verdict::Expired => {
@@ -541,7 +541,7 @@ fn success_body(shared: &Shared, d: &DomainTable, op: &OperationTable) -> Result
     let key = (d.name.to_owned(), op.name.to_owned());
     match shared.config.success_bodies.get(&key) {
         Some(body) => Ok(body.clone()),
-        None => bodies::success(d, op),
+        None => bodies::success(op),
     }
 }
 

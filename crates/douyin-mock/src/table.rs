@@ -7,6 +7,8 @@ pub struct DomainTable {
     pub name: &'static str,
     /// Path prefix the mock serves it under (`/onebound`).
     pub prefix: &'static str,
+    /// The production base URL.
+    pub base_url: &'static str,
     /// The named credentials the domain declares.
     pub credentials: &'static [CredentialSpec],
     /// Where bodies report their outcome.
@@ -17,8 +19,60 @@ pub struct DomainTable {
     pub formats: Option<FormatsTable>,
     /// The user agent the domain's browser profile agrees with (web), if any.
     pub session_user_agent: Option<&'static str>,
+    /// The OAuth flow the mock simulates (the spec's `oauth` and `authorization_url`), if any.
+    pub oauth: Option<OAuthTable>,
     /// Every documented operation.
     pub operations: &'static [OperationTable],
+}
+
+/// A domain's OAuth flow: the authorization page and the parts its credentials and operations play.
+#[derive(Debug)]
+pub struct OAuthTable {
+    /// The authorization page's path below the base URL.
+    pub authorization_path: &'static str,
+    /// The page's query parameters.
+    pub authorization_params: &'static [AuthorizationParam],
+    /// The credential the redirect hands out (the authorization code; also its query parameter's name).
+    pub code: &'static str,
+    /// The user's access token credential.
+    pub access_token: &'static str,
+    /// The user's refresh token credential.
+    pub refresh_token: &'static str,
+    /// The application's token credential.
+    pub client_token: &'static str,
+    /// The operation exchanging a code for the user's tokens.
+    pub exchange_code_op: &'static str,
+    /// The operation refreshing the access token.
+    pub refresh_op: &'static str,
+    /// The operation renewing the refresh token.
+    pub renew_op: &'static str,
+    /// The operation issuing a client token.
+    pub client_token_op: &'static str,
+}
+
+impl OAuthTable {
+    /// The credentials whose values the mock issues and judges itself.
+    pub fn issued(&self) -> [&'static str; 4] {
+        [
+            self.code,
+            self.refresh_token,
+            self.access_token,
+            self.client_token,
+        ]
+    }
+}
+
+/// A query parameter of the authorization page.
+#[derive(Debug)]
+pub struct AuthorizationParam {
+    /// Its name.
+    pub name: &'static str,
+    /// The credential it carries, if any.
+    pub credential: Option<&'static str>,
+    /// Its fixed value, if any.
+    pub constant: Option<&'static str>,
+    /// Whether the page needs it.
+    pub required: bool,
 }
 
 /// A named credential of a domain.
@@ -26,6 +80,8 @@ pub struct DomainTable {
 pub struct CredentialSpec {
     /// Its name in the spec (`key`, `access_token`, `cookie`, …).
     pub name: &'static str,
+    /// The spec's example value: the one the mock accepts by default.
+    pub example: Option<&'static str>,
     /// Whether the client refreshes it when the service reports an expired credential.
     pub refreshed_on_expiry: bool,
 }
@@ -62,12 +118,18 @@ pub struct FormatsTable {
 pub struct OperationTable {
     /// The spec's operation name.
     pub name: &'static str,
-    /// `GET` or `POST`.
-    pub method: &'static str,
+    /// The HTTP method.
+    pub method: douyin_core::Method,
     /// Path below the domain's base URL.
     pub path: &'static str,
+    /// The operation's own base URL when it is not the domain's (the mock serves it under the domain's prefix).
+    pub base_url: Option<&'static str>,
     /// Every parameter as sent (common ones included), in wire order.
     pub params: &'static [ParamRule],
+    /// The signers applied to it, in order: their parameters end the query.
+    pub signers: &'static [SignerTable],
+    /// The success body from a fixture file, when the spec names one (`mock.success`).
+    pub success: Option<FixtureBody>,
     /// The envelope paths this operation's response schema has.
     pub envelope: OpEnvelope,
     /// The documented example responses.
@@ -76,6 +138,35 @@ pub struct OperationTable {
     pub pagination: Option<PaginationTable>,
     /// A small success body derived from the response schema (compact JSON).
     pub synthetic: &'static str,
+}
+
+/// Checks what a signer appended (decoded name/value pairs) against the request it was computed over.
+pub type VerifyFn = fn(douyin_core::SignInput<'_>, &[(String, String)]) -> Result<(), String>;
+
+/// A signer an operation is signed with.
+#[derive(Debug)]
+pub struct SignerTable {
+    /// Its name in the spec.
+    pub name: &'static str,
+    /// The query parameters it appends, in order.
+    pub params: &'static [&'static str],
+    /// Checks the appended values (decoded) against the request they were computed over.
+    pub verify: VerifyFn,
+}
+
+/// A success body built from a fixture file: `prefix`, the file's JSON (or the value at `select`), `suffix`.
+#[derive(Debug)]
+pub struct FixtureBody {
+    /// The file, relative to the workspace.
+    pub file: &'static str,
+    /// Its text (embedded at compile time).
+    pub body: &'static str,
+    /// Only the value at this dot-separated path of the file.
+    pub select: Option<&'static str>,
+    /// JSON text before the value.
+    pub prefix: &'static str,
+    /// JSON text after the value.
+    pub suffix: &'static str,
 }
 
 /// Where one operation's body carries its code, message and log id.

@@ -1,14 +1,11 @@
-//! Request validation against the route table: credentials, the web `X-Bogus` signature, then every parameter rule
-//! (presence, type, enum values, bounds, fixed values).
+//! Request validation against the route table: credentials, the signatures the spec's signers appended (checked by
+//! the signers themselves), then every parameter rule (presence, type, enum values, bounds, fixed values).
 
 use bytes::Bytes;
 use http::HeaderMap;
 
-use crate::table::{DomainTable, Location, OperationTable, ParamKind, ParamRule};
+use crate::table::{Location, OperationTable, ParamKind, ParamRule};
 use crate::MockConfig;
-
-/// Domains whose requests carry an `X-Bogus` signature over query, body and user agent.
-const SIGNED_DOMAINS: &[&str] = &["web"];
 
 /// The parts of a received request validation reads.
 pub(crate) struct Incoming<'a> {
@@ -103,7 +100,6 @@ impl Incoming<'_> {
 
 /// Checks a request routed to `op`; `unchecked` names a credential whose value a scenario judges instead.
 pub(crate) fn check(
-    domain: &DomainTable,
     op: &OperationTable,
     req: &Incoming<'_>,
     config: &MockConfig,
@@ -128,8 +124,8 @@ pub(crate) fn check(
             return Err(Rejection::Credential(name));
         }
     }
-    if config.require_signature && SIGNED_DOMAINS.contains(&domain.name) {
-        check_signature(req)?;
+    if config.require_signature {
+        check_signatures(op, req)?;
     }
     for rule in op.params.iter().filter(|r| r.credential.is_none()) {
         let value = req.value(rule, &query, &form);
@@ -171,32 +167,50 @@ fn check_value(rule: &ParamRule, v: &str) -> Result<(), Rejection> {
     }
 }
 
-/// `X-Bogus` must be the query's last pair and match the query before it, the body and the user agent.
-fn check_signature(req: &Incoming<'_>) -> Result<(), Rejection> {
-    let (signed, value) = match req.query.rfind("&X-Bogus=") {
-        Some(at) => (&req.query[..at], &req.query[at + "&X-Bogus=".len()..]),
-        None => match req.query.strip_prefix("X-Bogus=") {
-            Some(v) => ("", v),
-            None => return Err(Rejection::Signature("no X-Bogus parameter".to_owned())),
-        },
-    };
-    let value: String = pairs(format!("v={value}").as_bytes())
-        .pop()
-        .map(|(_, v)| v)
-        .unwrap_or_default();
-    let decoded = douyin_xbogus::decode(&value).map_err(|e| Rejection::Signature(e.to_string()))?;
+/// The signers' parameters end the query, the last signer's last; each signer checks its values against the query
+/// before them, the body and the user agent.
+fn check_signatures(op: &OperationTable, req: &Incoming<'_>) -> Result<(), Rejection> {
     let ua = req
         .headers
         .get(http::header::USER_AGENT)
-        .map(|v| v.as_bytes())
+        .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    let m = decoded.check(signed.as_bytes(), req.body, ua);
-    if m.all() {
-        Ok(())
-    } else {
-        Err(Rejection::Signature(format!(
-            "X-Bogus does not match the request (query {}, body {}, user agent {})",
-            m.query, m.body, m.user_agent
-        )))
+    let mut rest = req.query;
+    for signer in op.signers.iter().rev() {
+        let mut appended = Vec::with_capacity(signer.params.len());
+        for name in signer.params.iter().rev() {
+            let (before, value) = split_last(rest, name).ok_or_else(|| {
+                Rejection::Signature(format!("no `{name}` parameter at the end of the query"))
+            })?;
+            let value = pairs(format!("v={value}").as_bytes())
+                .pop()
+                .map(|(_, v)| v)
+                .unwrap_or_default();
+            if value.is_empty() {
+                return Err(Rejection::Signature(format!("`{name}` is empty")));
+            }
+            appended.push(((*name).to_owned(), value));
+            rest = before;
+        }
+        appended.reverse();
+        let input = douyin_core::SignInput {
+            method: op.method,
+            path: op.path,
+            query: rest,
+            body: req.body,
+            user_agent: ua,
+        };
+        (signer.verify)(input, &appended).map_err(Rejection::Signature)?;
     }
+    Ok(())
+}
+
+/// `query` without its last pair, if that pair is `name=…`, and the pair's raw value.
+fn split_last<'q>(query: &'q str, name: &str) -> Option<(&'q str, &'q str)> {
+    let (before, last) = match query.rfind('&') {
+        Some(at) => (&query[..at], &query[at + 1..]),
+        None => ("", query),
+    };
+    let value = last.strip_prefix(name)?.strip_prefix('=')?;
+    Some((before, value))
 }

@@ -133,7 +133,7 @@ fn list_prints_every_route_with_domain_method_path_and_operation() {
             d.operations.iter().map(move |o| {
                 vec![
                     d.name.to_owned(),
-                    o.method.to_owned(),
+                    o.method.as_str().to_owned(),
                     format!("{}{}", d.prefix, o.path),
                     o.name.to_owned(),
                 ]

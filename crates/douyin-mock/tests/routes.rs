@@ -4,7 +4,7 @@
 use douyin_core::registry::OperationEntry;
 use douyin_core::{Error, ErrorCode};
 use douyin_mock::table::{self, DomainTable, Expect, Location, OperationTable, ParamKind};
-use douyin_mock::{MockConfig, MockServer, Scenario};
+use douyin_mock::{with_registry, MockConfig, MockServer, RegistryVisitor, Scenario};
 use serde_json::Value;
 
 /// How a body decodes with the generated types.
@@ -29,13 +29,19 @@ fn decode_with<C: ErrorCode>(ops: &[OperationEntry<C>], op: &str, body: &[u8]) -
     }
 }
 
-fn decode(domain: &str, op: &str, body: &[u8]) -> Decoded {
-    match domain {
-        "onebound" => decode_with(douyin_onebound::OPERATIONS, op, body),
-        "open-platform" => decode_with(douyin_open_platform::OPERATIONS, op, body),
-        "web" => decode_with(douyin_web::OPERATIONS, op, body),
-        other => panic!("no decoder for domain {other}"),
+/// Decodes with operation `op` of `domain`'s registry.
+struct Decode<'a>(&'a str, &'a [u8]);
+
+impl RegistryVisitor for Decode<'_> {
+    type Output = Decoded;
+    fn visit<C: ErrorCode>(self, ops: &'static [OperationEntry<C>]) -> Decoded {
+        decode_with(ops, self.0, self.1)
     }
+}
+
+fn decode(domain: &str, op: &str, body: &[u8]) -> Decoded {
+    with_registry(domain, Decode(op, body))
+        .unwrap_or_else(|| panic!("no decoder for domain {domain}"))
 }
 
 /// The value sent for a credential the mock accepts any value of.
@@ -111,7 +117,7 @@ fn request(
         query.push_str(sig.as_str());
     }
     let url = format!("{}{}?{query}", server.base_url(d.name), op.path);
-    let method = reqwest::Method::from_bytes(op.method.as_bytes()).unwrap();
+    let method = reqwest::Method::from_bytes(op.method.as_str().as_bytes()).unwrap();
     let mut builder = http.request(method, url);
     for (name, value) in headers {
         builder = builder.header(name, value);

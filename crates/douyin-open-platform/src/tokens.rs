@@ -1,6 +1,7 @@
-//! Token providers: the application's client token and a user's access token, each fetched or refreshed once for
-//! any number of concurrent callers (the first caller does the call under a lock, the others find its result),
-//! cached until shortly before expiry and kept in a [`TokenStore`].
+//! Token providers: [`TokenProvider`] (any source of access tokens, [`FixedToken`] the simplest) and the OAuth
+//! providers of the application's client token and a user's access token, each fetched or refreshed once for any
+//! number of concurrent callers (the first caller does the call under a lock, the others find its result), cached
+//! until shortly before expiry and kept in a [`TokenStore`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,10 +9,55 @@ use std::time::Duration;
 use douyin_core::{BoxFuture, Credentials};
 use tokio::sync::Mutex;
 
-use crate::credential_names::{ACCESS_TOKEN, CLIENT_TOKEN};
+pub use crate::generated::domain::credential_names::ACCESS_TOKEN;
+use crate::generated::domain::credential_names::CLIENT_TOKEN;
 use crate::oauth::{now_ms, AuthError, OAuthApp};
 use crate::store::{ClientTokenRecord, TokenStore, Tokens, UserTokens};
 use crate::Secret;
+
+/// Supplies OAuth access tokens (from the user's OAuth flow, a token store, a refresh-token exchange…).
+pub trait TokenProvider: Send + Sync + 'static {
+    /// The current access token.
+    fn access_token(&self) -> BoxFuture<'_, Result<Secret, String>>;
+
+    /// Obtains a fresh token after the service said the current one expired; the next
+    /// [`TokenProvider::access_token`] must return it. The default cannot refresh.
+    fn refresh(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async { Err("this token provider cannot refresh".to_owned()) })
+    }
+}
+
+/// A token that never changes.
+#[derive(Clone, Debug)]
+pub struct FixedToken(pub Secret);
+
+impl TokenProvider for FixedToken {
+    fn access_token(&self) -> BoxFuture<'_, Result<Secret, String>> {
+        let token = self.0.clone();
+        Box::pin(async move { Ok(token) })
+    }
+}
+
+/// Adapts a [`TokenProvider`] to the runtime's named credentials (`access_token` only).
+pub(crate) struct ProviderCredentials(pub(crate) Arc<dyn TokenProvider>);
+
+impl Credentials for ProviderCredentials {
+    fn get(&self, name: &'static str) -> BoxFuture<'_, Result<Secret, String>> {
+        if name == ACCESS_TOKEN {
+            self.0.access_token()
+        } else {
+            Box::pin(async move { Err(unavailable(name)) })
+        }
+    }
+
+    fn refresh(&self, name: &'static str) -> BoxFuture<'_, Result<(), String>> {
+        if name == ACCESS_TOKEN {
+            self.0.refresh()
+        } else {
+            Box::pin(async move { Err(unavailable(name)) })
+        }
+    }
+}
 
 /// When tokens count as expired and when the refresh token is renewed.
 #[derive(Clone, Copy, Debug)]

@@ -438,10 +438,7 @@ fn secrets_never_show_in_log_lines() {
         })
     });
     assert!(lines.contains("access token refreshed"), "{lines}");
-    assert!(
-        lines.contains("credential expired; refreshed, retrying"),
-        "{lines}"
-    );
+    assert!(lines.contains("credentials refreshed, retrying"), "{lines}");
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     assert_clean("log", &lines, &secrets);
 }

@@ -203,7 +203,7 @@ mod tests {
     async fn the_signer_appends_a_bogus() {
         let signer = ABogusSigner::default();
         let input = SignInput {
-            method: "POST",
+            method: douyin_core::Method::Post,
             path: "/aweme/v1/web/commit/item/digg/",
             query: "aid=6383",
             body: b"aweme_id=1&type=1",

@@ -4,7 +4,9 @@ use std::fmt;
 
 use douyin_core::{BoxFuture, Credentials, Position, Secret};
 
-use crate::generated::errors::{SESSION_PROFILE, SESSION_USER_AGENT};
+use crate::generated::domain::credential_names::{COOKIE, MS_TOKEN, USER_AGENT};
+
+use crate::generated::domain::{SESSION_PROFILE, SESSION_USER_AGENT};
 
 /// Length of the msToken a browser receives from the site.
 pub const MS_TOKEN_LEN: usize = 107;
@@ -103,13 +105,38 @@ impl fmt::Debug for WebSession {
 impl Credentials for WebSession {
     fn get(&self, name: &'static str) -> BoxFuture<'_, Result<Secret, String>> {
         let value = match name {
-            "cookie" => Ok(self.cookie.clone()),
-            "user_agent" => Ok(Secret::new(self.user_agent.clone())),
-            "ms_token" => Ok(self.ms_token.clone()),
+            COOKIE => Ok(self.cookie.clone()),
+            USER_AGENT => Ok(Secret::new(self.user_agent.clone())),
+            MS_TOKEN => Ok(self.ms_token.clone()),
             other => Err(format!("unknown credential `{other}`")),
         };
         Box::pin(async move { value })
     }
+
+    fn session_params(&self) -> Vec<(String, String, Position)> {
+        self.query_params()
+            .map(|(n, v, p)| (n.to_owned(), v.to_owned(), p))
+            .collect()
+    }
+}
+
+/// The session for credential values by name (the spec's `credentials_from`): the cookie, the user agent (default:
+/// the one the profile defaults agree with) and msToken (default: the cookie's).
+pub fn from_values(
+    values: &dyn Fn(&'static str) -> Option<Secret>,
+) -> Result<WebSession, crate::Error> {
+    let cookie = values(COOKIE).ok_or_else(|| douyin_core::Error::Credential {
+        name: COOKIE,
+        reason: "not configured".to_owned(),
+    })?;
+    let mut session = match values(USER_AGENT) {
+        Some(ua) => WebSession::new(cookie.expose(), ua.expose()),
+        None => WebSession::with_default_user_agent(cookie.expose()),
+    };
+    if let Some(token) = values(MS_TOKEN) {
+        session = session.ms_token(token.expose());
+    }
+    Ok(session)
 }
 
 /// The value of cookie `name` in a `Cookie` header string.

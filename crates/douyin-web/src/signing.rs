@@ -5,6 +5,9 @@ use std::sync::{Arc, Mutex};
 use douyin_core::{BoxFuture, SignInput, Signer};
 use douyin_xbogus::{UaSigner, XBogus};
 
+/// The query parameter the signature travels in (the spec's `signers[x_bogus].params`).
+const PARAM: &str = "X-Bogus";
+
 /// Where the signer gets the time from (Unix seconds); replaceable for tests.
 pub type Clock = Arc<dyn Fn() -> u32 + Send + Sync>;
 
@@ -97,6 +100,28 @@ impl Signer for XBogusSigner {
         input: SignInput<'a>,
     ) -> BoxFuture<'a, Result<Vec<(String, String)>, String>> {
         let sig = self.signature(input.query, input.body, input.user_agent);
-        Box::pin(async move { Ok(vec![("X-Bogus".to_owned(), sig.as_str().to_owned())]) })
+        Box::pin(async move { Ok(vec![(PARAM.to_owned(), sig.as_str().to_owned())]) })
+    }
+
+    /// The `X-Bogus` value must decode and match the query before it, the body and the user agent.
+    fn verify(&self, input: SignInput<'_>, appended: &[(String, String)]) -> Result<(), String> {
+        let value = match appended {
+            [(name, value)] if name == PARAM => value,
+            _ => return Err(format!("expected one `{PARAM}` parameter")),
+        };
+        let decoded = douyin_xbogus::decode(value).map_err(|e| e.to_string())?;
+        let m = decoded.check(
+            input.query.as_bytes(),
+            input.body,
+            input.user_agent.as_bytes(),
+        );
+        if m.all() {
+            Ok(())
+        } else {
+            Err(format!(
+                "X-Bogus does not match the request (query {}, body {}, user agent {})",
+                m.query, m.body, m.user_agent
+            ))
+        }
     }
 }

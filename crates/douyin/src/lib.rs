@@ -1,21 +1,15 @@
-//! The Douyin SDK facade: one cargo feature per domain crate, each re-exported as a module.
-//!
-//! | feature | module | crate | API |
-//! |---|---|---|---|
-//! | `open-platform` | [`open_platform`] | `douyin-open-platform` | `open.douyin.com`, OAuth access tokens |
-//! | `web` | [`web`] | `douyin-web` | `www.douyin.com/aweme/v1/web/…`, browser session + X-Bogus |
-//! | `onebound` | [`onebound`] | `douyin-onebound` | `api-gw.onebound.cn`, key/secret |
+//! The Douyin SDK facade: every domain crate re-exported as a module, each behind a cargo feature named like its
+//! spec folder (all on by default): `open-platform` ([`open_platform`], `open.douyin.com`, OAuth access tokens),
+//! `web` ([`web`], `www.douyin.com/aweme/v1/web/…`, browser session and signatures), `onebound` ([`onebound`],
+//! `api-gw.onebound.cn`, key/secret). The list is generated from `specs/`, so a new domain appears here by itself.
 //!
 //! [`core`] is the shared runtime: errors, retries, credentials.
 
 pub use douyin_core as core;
 
-#[cfg(feature = "onebound")]
-pub use douyin_onebound as onebound;
-#[cfg(feature = "open-platform")]
-pub use douyin_open_platform as open_platform;
-#[cfg(feature = "web")]
-pub use douyin_web as web;
+#[rustfmt::skip]
+mod generated;
+pub use generated::*;
 
 /// The README's examples, compiled as doctests so they cannot rot.
 #[cfg(doctest)]

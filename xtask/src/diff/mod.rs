@@ -121,7 +121,7 @@ fn load(
     version_of: &dyn Fn(&str) -> Option<String>,
 ) -> Result<BTreeMap<String, CrateSnap>, String> {
     let domains = crate::load(root).map_err(|e| e.join("\n"))?;
-    let files = crate::emit_all(&domains).map_err(|e| e.join("\n"))?;
+    let files = crate::emit_all(root, &domains).map_err(|e| e.join("\n"))?;
     // A Cargo.toml the generator writes is the version the next codegen gives the crate.
     let generated_version = |c: &str| {
         files

@@ -134,7 +134,12 @@ fn crate_snap(d: &Domain, files: &Files, version: Option<String>) -> CrateSnap {
         ..CrateSnap::default()
     };
     for c in &d.credentials {
-        let refresh: Vec<String> = c.refresh_on.iter().map(|r| format!("{r:?}")).collect();
+        let refresh: Vec<String> = c
+            .refresh_on
+            .iter()
+            .map(|r| format!("{r:?}"))
+            .chain(c.refresh_on_codes.iter().map(|code| format!("code {code}")))
+            .collect();
         s.credentials.insert(
             c.name.clone(),
             format!("refreshed on [{}]", refresh.join(", ")),
@@ -201,12 +206,18 @@ fn crate_snap(d: &Domain, files: &Files, version: Option<String>) -> CrateSnap {
             wire.insert("scope".to_owned(), scope.clone());
         }
         if let Some(referer) = &op.referer {
-            wire.insert("referer".to_owned(), referer.clone());
+            wire.insert("referer".to_owned(), referer.template.clone());
+        }
+        if let Some(url) = &op.base_url {
+            wire.insert("base_url".to_owned(), url.clone());
+        }
+        if !op.signing.is_empty() {
+            wire.insert("signing".to_owned(), op.signing.join(", "));
         }
         s.operations.insert(
             op.name.clone(),
             OpSnap {
-                method: format!("{:?}", op.method).to_uppercase(),
+                method: op.method.as_str().to_owned(),
                 path: op.path.clone(),
                 response_type: op.response_type.clone(),
                 params_struct,

@@ -1,9 +1,10 @@
 //! One spec pair per kind of change with the classification it must get; versions; the report on two commits of this
 //! repository; determinism.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::{diff_against, diff_roots, next_version, render, Change, Class, Report};
+use crate::tests::copy_dir;
 
 /// Two scratch workspaces holding a copy of `specs/<domain>`: `old` stays, `new` is edited.
 struct Pair {
@@ -19,11 +20,27 @@ impl Pair {
         ));
         let _ = std::fs::remove_dir_all(&base);
         let (old, new) = (base.join("old"), base.join("new"));
+        let real = crate::workspace_root();
+        let src = real
+            .join("crates")
+            .join(format!("douyin-{domain}"))
+            .join("src");
         for root in [&old, &new] {
             copy_dir(
-                &crate::workspace_root().join("specs").join(domain),
+                &real.join("specs").join(domain),
                 &root.join("specs").join(domain),
             );
+            // The hand-written modules the spec names (`crate.modules`) must exist.
+            let to = root
+                .join("crates")
+                .join(format!("douyin-{domain}"))
+                .join("src");
+            std::fs::create_dir_all(&to).unwrap();
+            for e in std::fs::read_dir(&src).unwrap().filter_map(Result::ok) {
+                if e.path().is_file() {
+                    std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+                }
+            }
         }
         Pair { old, new }
     }
@@ -52,18 +69,6 @@ impl Pair {
 impl Drop for Pair {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(self.old.parent().unwrap());
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().filter_map(Result::ok) {
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
     }
 }
 
@@ -432,11 +437,12 @@ fn ky_only_predict_to_number_is_one_breaking_change_and_needs_a_bump() {
     assert!(md.contains("### Breaking"), "{md}");
     assert!(md.contains("⚠ not bumped"), "{md}");
 
-    std::fs::write(
-        p.new.join("crates/douyin-web/Cargo.toml"),
-        "[package]\nname = \"douyin-web\"\nversion = \"0.2.0\"\n",
-    )
-    .unwrap();
+    // The crate's manifest is generated: the version is bumped in its spec.
+    p.edit(
+        "specs/web/domain.yaml",
+        "crate:\n",
+        "crate:\n  version: 0.2.0\n",
+    );
     let r = p.report();
     assert!(!r.crates[0].needs_bump);
 }

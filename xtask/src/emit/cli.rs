@@ -8,7 +8,6 @@
 //! (clients with their credentials, output, `--all-pages`, errors), the way progenitor's generated CLI calls its
 //! `CliConfig`; it names no hand-written module. Credentials are never flags.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
@@ -17,10 +16,8 @@ use quote::{format_ident, quote};
 use serde_json::Value as Json;
 
 use super::Files;
-use crate::ir::{Domain, Location, Method, Operation, Param, ParamType};
-
-/// Where the generated files go.
-const DIR: &str = "crates/douyin-cli/src/generated";
+use super::{crate_ident, value_text};
+use crate::ir::{Domain, Operation, Param, ParamType};
 
 /// What a flag of the CLI's own carries, and so its clap parser and its field in the generated `CommonArgs`.
 #[derive(Clone, Copy)]
@@ -144,8 +141,9 @@ const PAGING: &[OwnFlag] = &[
     },
 ];
 
-/// Whether `flag` (a long flag without dashes) is taken by the CLI itself.
-fn reserved(flag: &str) -> bool {
+/// Whether `flag` (a long flag without dashes, or an argument id) is taken by the CLI itself; spec validation
+/// refuses parameters with such names.
+pub fn reserved(flag: &str) -> bool {
     flag == "help"
         || COMMON
             .iter()
@@ -154,19 +152,13 @@ fn reserved(flag: &str) -> bool {
 }
 
 /// Top-level command names the hand-written CLI uses; a domain may not take them.
-const RESERVED_COMMANDS: &[&str] = &["check-capture", "xbogus", "help"];
+pub const RESERVED_COMMANDS: &[&str] = &["check-capture", "xbogus", "abogus", "download", "help"];
 
 /// The CLI's generated files: `mod.rs` (domain table, dispatch, capture checks) and one module per domain.
 pub fn emit(domains: &[Domain]) -> Result<Files, String> {
-    let dir = PathBuf::from(DIR);
+    let dir = PathBuf::from(super::CLI_DIR);
     let mut files = Files::new();
     for d in domains {
-        if RESERVED_COMMANDS.contains(&d.name.as_str()) {
-            return Err(format!(
-                "cli: domain `{}` takes the name of a built-in command",
-                d.name
-            ));
-        }
         files.insert(
             dir.join(format!("{}.rs", module_name(d))),
             super::render("specs/", 
@@ -176,7 +168,7 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
                     d.name,
                     d.spec_dir.display()
                 ),
-                domain_module(d)?,
+                domain_module(d),
             )?,
         );
     }
@@ -194,10 +186,6 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
 
 fn module_name(d: &Domain) -> String {
     d.name.to_snake_case()
-}
-
-fn crate_ident(d: &Domain) -> syn::Ident {
-    format_ident!("{}", d.crate_name.to_snake_case())
 }
 
 /// The clap argument of one of the CLI's own flags.
@@ -278,17 +266,6 @@ fn root_module(domains: &[Domain]) -> TokenStream {
         .collect();
     let names: Vec<&str> = domains.iter().map(|d| d.name.as_str()).collect();
     let crates: Vec<syn::Ident> = domains.iter().map(crate_ident).collect();
-    let client_methods = domains.iter().map(|d| {
-        let (m, c) = (client_method(d), crate_ident(d));
-        let doc = format!(
-            "A `{}` client for `douyin {}`: credentials, base URL, retries and timeout from the host's settings.",
-            d.crate_name, d.name
-        );
-        quote! {
-            #[doc = #doc]
-            fn #m(&self) -> ::std::result::Result<::#c::Client, Self::Error>;
-        }
-    });
     let common_args = COMMON.iter().map(|f| own_arg(f, true, "Common options"));
     let (fields, types, reads): (Vec<_>, Vec<_>, Vec<_>) = COMMON.iter().map(own_field).fold(
         (Vec::new(), Vec::new(), Vec::new()),
@@ -437,7 +414,19 @@ fn root_module(domains: &[Domain]) -> TokenStream {
             /// A usage problem (a bad argument, an unknown operation).
             fn usage(&self, message: ::std::string::String) -> Self::Error;
 
-            #(#client_methods)*
+            /// The client of `domain` for `douyin <domain> …`: its credentials by the spec's names (handed to
+            /// `configured`, the generated `Client::configured`), base URL, retries and timeout from the host's
+            /// settings.
+            fn client<D, C>(
+                &self,
+                domain: &'static str,
+                configured: impl ::std::ops::FnOnce(
+                    &dyn ::std::ops::Fn(&'static str) -> ::std::option::Option<::douyin_core::Secret>,
+                ) -> ::std::result::Result<::douyin_core::ClientBuilder<D>, ::douyin_core::Error<D::Code>>,
+            ) -> ::std::result::Result<C, Self::Error>
+            where
+                D: ::douyin_core::Domain,
+                C: ::std::convert::From<::douyin_core::Client<D>>;
 
             /// Called before an operation is sent, with the arguments as given.
             fn announce(&self, call: Call<'_>, m: &::clap::ArgMatches);
@@ -580,18 +569,6 @@ fn reader(p: &Param) -> Option<Reader> {
     }
 }
 
-/// The `Host` method giving a domain's client.
-fn client_method(d: &Domain) -> syn::Ident {
-    format_ident!("{}_client", module_name(d))
-}
-
-fn first_line(s: &str) -> &str {
-    s.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
-}
-
 /// The first paragraph of a doc, on one line.
 fn first_paragraph(s: &str) -> String {
     s.trim()
@@ -601,13 +578,6 @@ fn first_paragraph(s: &str) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn method_str(m: Method) -> &'static str {
-    match m {
-        Method::Get => "GET",
-        Method::Post => "POST",
-    }
 }
 
 fn flag(p: &Param) -> String {
@@ -665,53 +635,15 @@ fn rust_type(d: &Domain, t: &ParamType) -> TokenStream {
     }
 }
 
-fn value_text(v: &Json) -> String {
-    v.as_str()
-        .map(str::to_owned)
-        .unwrap_or_else(|| v.to_string())
-}
-
 /// The clap argument of one parameter.
 fn arg(p: &Param) -> TokenStream {
     let (id, long) = (&p.rust, flag(p));
-    let doc = p.doc.as_deref().unwrap_or("");
-    let mut help = match first_line(doc) {
-        "" => format!("`{}`", p.wire),
-        l => l.to_owned(),
-    };
+    let super::ParamHelp {
+        line: mut help,
+        full: mut long_help,
+    } = super::ParamHelp::of(p, false);
     if let Some(d) = &p.default {
         help.push_str(&format!(" [default: {}]", value_text(d)));
-    }
-    let place = match p.location {
-        Location::Query => "query",
-        Location::Header => "header",
-        Location::Form => "form",
-        Location::Json => "JSON body",
-    };
-    let mut long_help = if doc.trim().is_empty() {
-        format!("`{}`", p.wire)
-    } else {
-        doc.trim_end().to_owned()
-    };
-    long_help.push_str(&format!("\n\nSent as {place} parameter `{}`", p.wire));
-    if p.encoding.is_some() {
-        long_help.push_str(" as compact JSON text");
-    }
-    long_help.push('.');
-    match (p.minimum, p.maximum) {
-        (Some(a), Some(b)) => long_help.push_str(&format!(" Between {a} and {b}.")),
-        (Some(a), None) => long_help.push_str(&format!(" At least {a}.")),
-        (None, Some(b)) => long_help.push_str(&format!(" At most {b}.")),
-        _ => {}
-    }
-    if let Some(d) = &p.default {
-        long_help.push_str(&format!(
-            " Default (sent when not given): {}.",
-            value_text(d)
-        ));
-    }
-    if let Some(e) = &p.example {
-        long_help.push_str(&format!(" Example: {}.", value_text(e)));
     }
     let (parser, value_name, list) = match &p.ty {
         ParamType::List(inner) => {
@@ -826,26 +758,6 @@ fn read(d: &Domain, p: &Param) -> TokenStream {
     }
 }
 
-fn check_params(d: &Domain, op: &Operation) -> Result<(), String> {
-    let mut seen = BTreeSet::new();
-    for p in op.params.iter().filter(|p| p.is_user()) {
-        let f = flag(p);
-        if reserved(&f) || reserved(&p.rust) || reserved(&p.rust.to_kebab_case()) {
-            return Err(format!(
-                "cli: {}/{}: parameter `{}` collides with the CLI's own `--{f}`",
-                d.name, op.name, p.wire
-            ));
-        }
-        if !seen.insert(f.clone()) {
-            return Err(format!(
-                "cli: {}/{}: two parameters become the flag `--{f}`",
-                d.name, op.name
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn op_command(d: &Domain, op: &Operation) -> TokenStream {
     let fn_name = format_ident!("{}_command", op.name);
     let name = op.name.to_kebab_case();
@@ -859,17 +771,18 @@ fn op_command(d: &Domain, op: &Operation) -> TokenStream {
     {
         long.push(zh.to_owned());
     }
-    let mut request = format!("{} {}", method_str(op.method), op.path);
+    let mut request = format!(
+        "{} {}{}",
+        op.method.as_str(),
+        op.base_url.as_deref().unwrap_or(""),
+        op.path
+    );
     if let Some(s) = &op.scope {
         request.push_str(&format!(" (scope `{s}`)"));
     }
     long.push(request);
     if let Some(pg) = &op.pagination {
-        let cursor = op
-            .params
-            .iter()
-            .find(|p| p.wire == pg.spec.cursor_param)
-            .expect("validated");
+        let cursor = &pg.cursor;
         long.push(format!(
             "Paginated: `--all-pages` follows `{}` while `{}` says more pages follow and prints the items of `{}` \
              one per line (JSON Lines); `--{}` starts (or resumes) at a cursor.",
@@ -914,11 +827,7 @@ fn op_command(d: &Domain, op: &Operation) -> TokenStream {
     let after = format!("Example:\n  {example}");
     let args = op.params.iter().filter(|p| p.is_user()).map(arg);
     let paging = op.pagination.as_ref().map(|pg| {
-        let cursor = op
-            .params
-            .iter()
-            .find(|p| p.wire == pg.spec.cursor_param)
-            .expect("validated");
+        let cursor = &pg.cursor;
         let f = format!("--{}", flag(cursor));
         quote!(.args(super::paging_args::<H>(#f)))
     });
@@ -996,13 +905,9 @@ fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
         format_ident!("{}_params", op.name),
     );
     let c = crate_ident(d);
-    let (domain, op_name, method, path) = (&d.name, &op.name, method_str(op.method), &op.path);
+    let (domain, op_name, method, path) = (&d.name, &op.name, op.method.as_str(), &op.path);
     let paging = op.pagination.as_ref().map(|pg| {
-        let cursor = op
-            .params
-            .iter()
-            .find(|p| p.wire == pg.spec.cursor_param)
-            .expect("validated");
+        let cursor = &pg.cursor;
         let (id, f, cf) = (
             &cursor.rust,
             format!("--{}", flag(cursor)),
@@ -1063,10 +968,7 @@ fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
     }
 }
 
-fn domain_module(d: &Domain) -> Result<TokenStream, String> {
-    for op in &d.operations {
-        check_params(d, op)?;
-    }
+fn domain_module(d: &Domain) -> TokenStream {
     let name = &d.name;
     let about = d.title.trim().to_owned();
     let mut long = vec![about.clone()];
@@ -1095,12 +997,12 @@ fn domain_module(d: &Domain) -> Result<TokenStream, String> {
     let commands = d.operations.iter().map(|op| op_command(d, op));
     let params = d.operations.iter().map(|op| params_fn(d, op));
     let arms = d.operations.iter().map(|op| run_arm(d, op));
-    let client_fn = client_method(d);
+    let krate = crate_ident(d);
     let cmd_doc = format!(
         "The `douyin {name}` command: one subcommand per operation of `{}/`.",
         d.spec_dir.display()
     );
-    Ok(quote! {
+    quote! {
         /// The credentials the spec declares (values come from the environment or the config file, never flags).
         pub const CREDENTIALS: &[super::Credential] = &[#(#creds),*];
 
@@ -1125,7 +1027,8 @@ fn domain_module(d: &Domain) -> Result<TokenStream, String> {
             op: &str,
             m: &::clap::ArgMatches,
         ) -> ::std::result::Result<(), H::Error> {
-            let client = host.#client_fn()?;
+            let client: ::#krate::Client =
+                host.client(#name, |values| ::#krate::Client::configured(values))?;
             match op {
                 #(#arms)*
                 other => ::std::result::Result::Err(host.usage(
@@ -1133,7 +1036,7 @@ fn domain_module(d: &Domain) -> Result<TokenStream, String> {
                 )),
             }
         }
-    })
+    }
 }
 
 #[cfg(test)]

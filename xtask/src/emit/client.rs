@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use super::errors::domain_type;
 use super::types::FieldInfo;
-use crate::ir::{Domain, Location, Method, Operation, Param, ParamType, Position};
+use crate::ir::{Domain, Location, Operation, Param, ParamType, Position, Slot};
 
 type Structs = BTreeMap<String, Vec<FieldInfo>>;
 
@@ -49,50 +49,12 @@ fn literal(t: &ParamType, v: &Json) -> TokenStream {
     }
 }
 
-fn param_doc(p: &Param) -> String {
-    let mut doc = p
-        .doc
-        .as_deref()
-        .map(super::doc_text)
-        .unwrap_or_else(|| format!("`{}`", p.wire));
-    let place = match p.location {
-        Location::Query => "query",
-        Location::Header => "header",
-        Location::Form => "form",
-        Location::Json => "JSON body",
-    };
-    doc.push_str(&format!("\n\nSent as {place} parameter `{}`", p.wire));
-    if p.encoding.is_some() {
-        doc.push_str(" as compact JSON text");
-    }
-    doc.push('.');
-    match (p.minimum, p.maximum) {
-        (Some(a), Some(b)) => doc.push_str(&format!(
-            " Must be between {a} and {b}; checked before sending."
-        )),
-        (Some(a), None) => doc.push_str(&format!(" Must be at least {a}; checked before sending.")),
-        (None, Some(b)) => doc.push_str(&format!(" Must be at most {b}; checked before sending.")),
-        _ => {}
-    }
-    if let Some(d) = &p.default {
-        doc.push_str(&format!(" Defaults to `{d}`."));
-    }
-    if let Some(e) = &p.example {
-        doc.push_str(&format!(
-            " Example: `{}`.",
-            e.as_str()
-                .map(str::to_owned)
-                .unwrap_or_else(|| e.to_string())
-        ));
-    }
-    doc
-}
-
 fn params_struct(domain: &Domain, op: &Operation) -> TokenStream {
     let name = format_ident!("{}Params", op.name.to_upper_camel_case());
     let user: Vec<&Param> = op.params.iter().filter(|p| p.is_user()).collect();
     let fields = user.iter().map(|p| {
-        let (f, ty, doc) = (format_ident!("{}", p.rust), rust_type(&p.ty), param_doc(p));
+        let (f, ty) = (format_ident!("{}", p.rust), rust_type(&p.ty));
+        let doc = super::ParamHelp::of(p, true).full;
         if p.required {
             quote!(#[doc = #doc] pub #f: #ty)
         } else {
@@ -155,17 +117,13 @@ fn params_struct(domain: &Domain, op: &Operation) -> TokenStream {
         });
     let pushes = query_pushes(domain, op);
     let referer = op.referer.as_ref().map(|r| {
-        let names = crate::validate::placeholders(r);
-        if names.is_empty() {
-            return quote!(req.header("referer", #r););
+        let template = &r.template;
+        if r.fields.is_empty() {
+            return quote!(req.header("referer", #template););
         }
-        let mut fmt = r.clone();
-        for n in &names {
-            fmt = fmt.replace(&format!("{{{n}}}"), "{}");
-        }
-        let args = names.iter().map(|n| {
-            let p = op.params.iter().find(|p| &p.wire == n).expect("validated");
-            let f = format_ident!("{}", p.rust);
+        let fmt = &r.format;
+        let args = r.fields.iter().map(|f| {
+            let f = format_ident!("{}", f);
             quote!(self.#f)
         });
         quote!(req.header("referer", ::std::format!(#fmt, #(#args),*));)
@@ -176,12 +134,13 @@ fn params_struct(domain: &Domain, op: &Operation) -> TokenStream {
     );
     let req_doc = format!(
         "Builds the request for `{} {}` (checks documented bounds first).",
-        method_str(op.method),
+        op.method.as_str(),
         op.path
     );
     quote! {
         #[doc = #doc]
         #[derive(Clone, Debug)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields,)*
         }
@@ -208,30 +167,20 @@ fn params_struct(domain: &Domain, op: &Operation) -> TokenStream {
     }
 }
 
-/// Parameter pushes in wire order, with the session profile's `First` and `Last` markers around the operation's
-/// own parameters (browsers send `device_platform…`, then the endpoint's, then the rest of the profile, then msToken).
+/// Parameter pushes in wire order, with the session profile's markers ([`crate::ir::Operation::slots`]).
 fn query_pushes(domain: &Domain, op: &Operation) -> Vec<TokenStream> {
-    let mut out = Vec::new();
-    let session = !domain.session_profile.is_empty();
-    let (mut first_done, mut last_done) = (!session, !session);
-    for p in &op.params {
-        if !first_done && p.common != Some(Position::First) {
-            out.push(quote!(req.session_query(::douyin_core::Position::First);));
-            first_done = true;
-        }
-        if !last_done && p.common == Some(Position::Last) {
-            out.push(quote!(req.session_query(::douyin_core::Position::Last);));
-            last_done = true;
-        }
-        out.push(push_param(p));
-    }
-    if !first_done {
-        out.push(quote!(req.session_query(::douyin_core::Position::First);));
-    }
-    if !last_done {
-        out.push(quote!(req.session_query(::douyin_core::Position::Last);));
-    }
-    out
+    op.slots(!domain.session_profile().is_empty())
+        .into_iter()
+        .map(|slot| match slot {
+            Slot::Param(p) => push_param(p),
+            Slot::Session(Position::First) => {
+                quote!(req.session_query(::douyin_core::Position::First);)
+            }
+            Slot::Session(Position::Last) => {
+                quote!(req.session_query(::douyin_core::Position::Last);)
+            }
+        })
+        .collect()
 }
 
 fn push_param(p: &Param) -> TokenStream {
@@ -262,13 +211,6 @@ fn push_param(p: &Param) -> TokenStream {
     } else {
         let v = wrap(quote!(value));
         quote!(if let ::std::option::Option::Some(value) = &self.#f { req.#plain(#wire, #v); })
-    }
-}
-
-fn method_str(m: Method) -> &'static str {
-    match m {
-        Method::Get => "GET",
-        Method::Post => "POST",
     }
 }
 
@@ -388,8 +330,9 @@ fn method(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
     }
     doc.push(String::new());
     doc.push(format!(
-        "`{} {}`{}",
-        method_str(op.method),
+        "`{} {}{}`{}",
+        op.method.as_str(),
+        op.base_url.as_deref().unwrap_or(""),
         op.path,
         op.scope
             .as_ref()
@@ -459,11 +402,7 @@ fn method(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
         let ms = format_ident!("{}_stream", op.name);
         let page_fn = format_ident!("{}_page", op.name);
         let item = format_ident!("{}", pg.item_type);
-        let cursor = op
-            .params
-            .iter()
-            .find(|p| p.wire == pg.spec.cursor_param)
-            .expect("validated");
+        let cursor = &pg.cursor;
         let cf = format_ident!("{}", cursor.rust);
         let (get, set) = if cursor.required {
             (
@@ -493,7 +432,7 @@ fn method(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
             .expect("validated path");
         out.extend(quote! {
             #[doc = #d]
-            pub fn #ms(&self, params: #params) -> impl ::douyin_core::__private::futures::Stream<Item = ::std::result::Result<super::types::#item, super::errors::Error>> + '_ {
+            pub fn #ms(&self, params: #params) -> impl ::douyin_core::Stream<Item = ::std::result::Result<super::types::#item, super::errors::Error>> + '_ {
                 ::douyin_core::paginate(
                     params,
                     move |p: #params| async move { self.#m(&p).await.map(Self::#page_fn) },
@@ -520,11 +459,23 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
     let marker = domain_type(domain);
     let ops_consts = domain.operations.iter().map(|op| {
         let c = format_ident!("{}", op.name.to_shouty_snake_case());
-        let (name, method, path) = (&op.name, method_str(op.method), &op.path);
-        let doc = format!("`{method} {path}`");
+        let (name, method, path) = (&op.name, super::method_tokens(op.method), &op.path);
+        let base_url = super::opt_str(op.base_url.as_deref());
+        let signing = &op.signing;
+        let doc = format!(
+            "`{} {}{path}`",
+            op.method.as_str(),
+            op.base_url.as_deref().unwrap_or("")
+        );
         quote! {
             #[doc = #doc]
-            pub static #c: ::douyin_core::Operation = ::douyin_core::Operation { name: #name, method: #method, path: #path };
+            pub static #c: ::douyin_core::Operation = ::douyin_core::Operation {
+                name: #name,
+                method: #method,
+                path: #path,
+                base_url: #base_url,
+                signing: &[#(#signing),*],
+            };
         }
     });
     let params = domain.operations.iter().map(|op| params_struct(domain, op));
@@ -537,7 +488,7 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
         .iter()
         .map(|op| envelope_impl(domain, op, structs));
     let registry = domain.operations.iter().map(|op| {
-        let (name, method, path) = (&op.name, method_str(op.method), &op.path);
+        let (name, method, path) = (&op.name, super::method_tokens(op.method), &op.path);
         let spec = op.spec_file.display().to_string();
         let resp = format_ident!("{}", op.response_type);
         quote! {
@@ -548,15 +499,33 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
                 path: #path,
                 decode: |body| ::douyin_core::registry::roundtrip::<super::types::#resp, super::errors::ErrorCode>(
                     body,
-                    <super::errors::#marker as ::douyin_core::Domain>::ENVELOPE,
+                    <super::domain::#marker as ::douyin_core::Domain>::ENVELOPE,
                 ),
                 unknown_paths: |body| ::douyin_core::registry::census::<super::types::#resp, super::errors::ErrorCode>(
                     body,
-                    <super::errors::#marker as ::douyin_core::Domain>::ENVELOPE,
+                    <super::domain::#marker as ::douyin_core::Domain>::ENVELOPE,
                 ),
             }
         }
     });
+    let signers = domain.signers.iter().map(|sg| {
+        let name = format_ident!("{}", sg.name.to_shouty_snake_case());
+        let name = quote!(super::domain::signer_names::#name);
+        let ty: syn::Path =
+            syn::parse_str(&format!("crate::{}", sg.type_path)).expect("validated type path");
+        quote!(.signer(#name, <#ty as ::std::default::Default>::default()))
+    });
+    let credentials = match &domain.credentials_from {
+        Some(f) => {
+            let f: syn::Path =
+                syn::parse_str(&format!("crate::{f}")).expect("validated function path");
+            quote!(#f(&values)?)
+        }
+        None => quote!(::douyin_core::StaticCredentials::from_values(
+            <super::domain::#marker as ::douyin_core::Domain>::CREDENTIALS,
+            &values,
+        )),
+    };
     let client_doc = format!(
         "Client of the {} domain: one async method per documented operation.",
         domain.title
@@ -572,31 +541,49 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
         #[doc = #client_doc]
         #[derive(Clone, Debug)]
         pub struct Client {
-            core: ::douyin_core::Client<super::errors::#marker>,
+            core: ::douyin_core::Client<super::domain::#marker>,
         }
 
         impl Client {
-            /// Starts configuring a client (credentials, base URL, timeouts, retries); finish with
-            /// `.build()?.into()`.
-            pub fn builder() -> ::douyin_core::ClientBuilder<super::errors::#marker> {
+            /// Starts configuring a client (credentials, base URL, timeouts, retries), with the spec's signers
+            /// registered; finish with `.build()?.into()`.
+            pub fn builder() -> ::douyin_core::ClientBuilder<super::domain::#marker> {
                 ::douyin_core::Client::builder()
+                    #(#signers)*
+            }
+
+            /// A builder configured from credential values by the spec's names (a tool's environment or config
+            /// file): a required credential without a value is [`douyin_core::Error::Credential`].
+            pub fn configured(
+                values: impl ::std::ops::Fn(&'static str) -> ::std::option::Option<::douyin_core::Secret>,
+            ) -> ::std::result::Result<::douyin_core::ClientBuilder<super::domain::#marker>, super::errors::Error> {
+                for c in <super::domain::#marker as ::douyin_core::Domain>::CREDENTIALS {
+                    if c.required && values(c.name).is_none() {
+                        return ::std::result::Result::Err(::douyin_core::Error::Credential {
+                            name: c.name,
+                            reason: ::std::string::String::from("not configured"),
+                        });
+                    }
+                }
+                let credentials = #credentials;
+                ::std::result::Result::Ok(Self::builder().credentials(credentials))
             }
 
             /// Wraps a configured runtime client.
-            pub fn from_core(core: ::douyin_core::Client<super::errors::#marker>) -> Self {
+            pub fn from_core(core: ::douyin_core::Client<super::domain::#marker>) -> Self {
                 Self { core }
             }
 
             /// The runtime client (base URL, retries, credentials).
-            pub fn core(&self) -> &::douyin_core::Client<super::errors::#marker> {
+            pub fn core(&self) -> &::douyin_core::Client<super::domain::#marker> {
                 &self.core
             }
 
             #(#client_methods)*
         }
 
-        impl ::std::convert::From<::douyin_core::Client<super::errors::#marker>> for Client {
-            fn from(core: ::douyin_core::Client<super::errors::#marker>) -> Self {
+        impl ::std::convert::From<::douyin_core::Client<super::domain::#marker>> for Client {
+            fn from(core: ::douyin_core::Client<super::domain::#marker>) -> Self {
                 Self { core }
             }
         }

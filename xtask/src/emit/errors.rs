@@ -1,4 +1,5 @@
-//! Emits `errors.rs`: the domain marker type, its envelope description and the documented error-code enum.
+//! Emits `domain.rs` (the domain marker with the spec's facts: base URL, envelope, credentials, signers, session
+//! profile) and `errors.rs` (the documented error-code enum and the domain's error type).
 
 use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
@@ -44,15 +45,14 @@ pub fn domain_type(domain: &Domain) -> syn::Ident {
     format_ident!("{}", heck::AsUpperCamelCase(&domain.name).to_string())
 }
 
-pub fn emit(domain: &Domain) -> TokenStream {
+/// `domain.rs`: the marker type implementing `douyin_core::Domain`, the credential and signer names, the session
+/// profile.
+pub fn domain(domain: &Domain) -> TokenStream {
     let marker = domain_type(domain);
     let name = &domain.name;
     let base = &domain.base_url;
     let envelope = envelope_spec(domain);
-    let ua_cred = match &domain.user_agent_credential {
-        Some(c) => quote!(::std::option::Option::Some(#c)),
-        None => quote!(::std::option::Option::None),
-    };
+    let ua_cred = super::opt_str(domain.user_agent_credential.as_deref());
     let mut marker_doc = vec![super::doc_text(&format!(
         "The {} domain ({}).",
         domain.title, domain.base_url
@@ -77,7 +77,169 @@ pub fn emit(domain: &Domain) -> TokenStream {
                 .map(|n| format!("- {}", super::doc_text(&n.replace('\n', " ")))),
         );
     }
+    let refresh: Vec<String> = domain
+        .credentials
+        .iter()
+        .filter(|c| !c.refresh_on.is_empty() || !c.refresh_on_codes.is_empty())
+        .map(|c| format!("`{}`", c.name))
+        .collect();
+    let refresh_doc = if refresh.is_empty() {
+        "No credential of this domain is refreshed.".to_owned()
+    } else {
+        format!(
+            "Credentials refreshed once when the spec says an error calls for it: {}.",
+            refresh.join(", ")
+        )
+    };
+    let credentials = domain.credentials.iter().map(|c| {
+        let (n, required) = (&c.name, c.required);
+        let classes = c.refresh_on.iter().map(|k| class_tokens(*k));
+        let codes = &c.refresh_on_codes;
+        quote! {
+            ::douyin_core::CredentialSpec {
+                name: #n,
+                required: #required,
+                refresh_on: &[#(#classes),*],
+                refresh_on_codes: &[#(#codes),*],
+            }
+        }
+    });
+    let cred_consts = domain.credentials.iter().map(|c| {
+        let ident = format_ident!("{}", c.name.to_shouty_snake_case());
+        let n = &c.name;
+        let doc = c
+            .doc
+            .as_deref()
+            .map(|d| super::doc_text(d.trim()))
+            .unwrap_or_else(|| format!("Credential `{n}`."));
+        quote!(#[doc = #doc] pub const #ident: &str = #n;)
+    });
+    let signer_consts = domain.signers.iter().map(|s| {
+        let ident = format_ident!("{}", s.name.to_shouty_snake_case());
+        let n = &s.name;
+        let doc = super::doc_text(s.doc.trim());
+        quote!(#[doc = #doc] pub const #ident: &str = #n;)
+    });
+    let profile = domain.session_profile().iter().map(|p| {
+        let (n, v) = (&p.name, &p.value);
+        let pos = match p.position {
+            crate::ir::Position::First => quote!(First),
+            crate::ir::Position::Last => quote!(Last),
+        };
+        quote!((#n, #v, ::douyin_core::Position::#pos))
+    });
+    let ua = super::opt_str(domain.session_user_agent());
+    let cred_all = domain.credentials.iter().map(|c| &c.name);
+    let (alt_doc, alternatives) = alternative_base_urls(domain);
+    let (auth_doc, auth_url, auth_params) = authorization_url(domain);
+    quote! {
+        /// The browser-profile query parameters the spec's `session.profile` lists, with their defaults, in order.
+        pub const SESSION_PROFILE: &[(&str, &str, ::douyin_core::Position)] = &[#(#profile),*];
 
+        /// The user agent the session profile's defaults agree with.
+        pub const SESSION_USER_AGENT: ::std::option::Option<&str> = #ua;
+
+        /// The names of the credentials the spec declares (`credentials:`).
+        pub mod credential_names {
+            #(#cred_consts)*
+            /// Every credential the spec declares, in declared order.
+            pub const ALL: &[&str] = &[#(#cred_all),*];
+        }
+
+        /// The names of the signers the spec declares (`signers:`), as operations' `signing` lists them.
+        pub mod signer_names {
+            #(#signer_consts)*
+        }
+
+        #(#[doc = #alt_doc])*
+        pub const ALTERNATIVE_BASE_URLS: &[(&str, &str)] = &[#(#alternatives),*];
+
+        #(#[doc = #auth_doc])*
+        pub const AUTHORIZATION_URL: ::std::option::Option<&str> = #auth_url;
+
+        /// Its query parameters in order, as `(name, credential, fixed value, required)`.
+        pub const AUTHORIZATION_PARAMETERS: &[(
+            &str,
+            ::std::option::Option<&str>,
+            ::std::option::Option<&str>,
+            bool,
+        )] = #auth_params;
+
+        #(#[doc = #marker_doc])*
+        #[doc = ""]
+        #[doc = #refresh_doc]
+        #[derive(Clone, Copy, Debug)]
+        pub struct #marker;
+
+        impl ::douyin_core::Domain for #marker {
+            type Code = super::errors::ErrorCode;
+            const NAME: &'static str = #name;
+            const BASE_URL: &'static str = #base;
+            const ENVELOPE: &'static ::douyin_core::EnvelopeSpec = &#envelope;
+            const USER_AGENT_CREDENTIAL: ::std::option::Option<&'static str> = #ua_cred;
+            const CREDENTIALS: &'static [::douyin_core::CredentialSpec] = &[#(#credentials),*];
+        }
+    }
+}
+
+/// The doc lines and `(name, url)` entries of `ALTERNATIVE_BASE_URLS`.
+fn alternative_base_urls(domain: &Domain) -> (Vec<String>, Vec<TokenStream>) {
+    let mut doc = vec![
+        "Other documented base URLs of this API (`alternative_base_urls`), as `(name, url)`."
+            .to_owned(),
+    ];
+    for a in &domain.alternative_base_urls {
+        let what = a
+            .doc
+            .as_deref()
+            .map(|d| format!(": {}", d.trim()))
+            .unwrap_or_default();
+        doc.push(super::doc_text(&format!(
+            "- `{}` (documentation: {}){what}",
+            a.name, a.source
+        )));
+    }
+    let entries = domain
+        .alternative_base_urls
+        .iter()
+        .map(|a| {
+            let (n, u) = (&a.name, &a.url);
+            quote!((#n, #u))
+        })
+        .collect();
+    (doc, entries)
+}
+
+/// The doc lines, URL and parameter table of `AUTHORIZATION_URL` / `AUTHORIZATION_PARAMETERS`.
+fn authorization_url(domain: &Domain) -> (Vec<String>, TokenStream, TokenStream) {
+    let mut doc = vec![
+        "The page a user opens to authorize the application (`authorization_url`): built, never called."
+            .to_owned(),
+    ];
+    let Some(a) = &domain.authorization_url else {
+        return (doc, quote!(::std::option::Option::None), quote!(&[]));
+    };
+    doc.push(super::doc_text(&format!("Documentation: {}.", a.source)));
+    doc.extend(a.notes.iter().map(|n| super::doc_text(&format!("- {n}"))));
+    let url = &a.url;
+    let params = a.parameters.iter().map(|p| {
+        let name = &p.name;
+        let (cred, constant) = (
+            super::opt_str(p.credential.as_deref()),
+            super::opt_str(p.constant.as_deref()),
+        );
+        let required = p.required;
+        quote!((#name, #cred, #constant, #required))
+    });
+    (
+        doc,
+        quote!(::std::option::Option::Some(#url)),
+        quote!(&[#(#params),*]),
+    )
+}
+
+/// `errors.rs`: the documented error codes (open enum with meaning, class and billing) and the error type.
+pub fn emit(domain: &Domain) -> TokenStream {
     let variants = domain.errors.iter().map(|e| {
         let v = format_ident!("{}", e.name);
         let mut doc = format!("`{}` — {}", e.code, super::doc_text(&e.meaning));
@@ -139,129 +301,7 @@ pub fn emit(domain: &Domain) -> TokenStream {
             }
         }
     });
-    let refresh: Vec<&String> = domain
-        .credentials
-        .iter()
-        .filter(|c| !c.refresh_on.is_empty())
-        .map(|c| &c.name)
-        .collect();
-    let refresh_doc = if refresh.is_empty() {
-        "No credential of this domain is refreshed.".to_owned()
-    } else {
-        format!(
-            "Credentials refreshed once when they expire: {}.",
-            refresh
-                .iter()
-                .map(|s| format!("`{s}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
-
-    let profile = domain.session_profile.iter().map(|p| {
-        let (n, v) = (&p.name, &p.value);
-        let pos = match p.position {
-            crate::ir::Position::First => quote!(First),
-            crate::ir::Position::Last => quote!(Last),
-        };
-        quote!((#n, #v, ::douyin_core::Position::#pos))
-    });
-    let ua = match &domain.session_user_agent {
-        Some(u) => quote!(::std::option::Option::Some(#u)),
-        None => quote!(::std::option::Option::None),
-    };
-    let alternatives = domain.alternative_base_urls.iter().map(|a| {
-        let (n, u) = (&a.name, &a.url);
-        quote!((#n, #u))
-    });
-    let mut alt_doc = vec![
-        "Other documented base URLs of this API (`alternative_base_urls`), as `(name, url)`."
-            .to_owned(),
-    ];
-    for a in &domain.alternative_base_urls {
-        let doc = a
-            .doc
-            .as_deref()
-            .map(|d| format!(": {}", d.trim()))
-            .unwrap_or_default();
-        alt_doc.push(super::doc_text(&format!(
-            "- `{}` (documentation: {}){doc}",
-            a.name, a.source
-        )));
-    }
-    let mut auth_doc =
-        vec!["The page a user opens to authorize the application (`authorization_url`): built, never called.".to_owned()];
-    if let Some(a) = &domain.authorization_url {
-        auth_doc.push(super::doc_text(&format!("Documentation: {}.", a.source)));
-        auth_doc.extend(a.notes.iter().map(|n| super::doc_text(&format!("- {n}"))));
-    }
-    let (auth_url, auth_params) = match &domain.authorization_url {
-        Some(a) => {
-            let url = &a.url;
-            let params = a.parameters.iter().map(|p| {
-                let name = &p.name;
-                let opt = |v: &Option<String>| match v {
-                    Some(v) => quote!(::std::option::Option::Some(#v)),
-                    None => quote!(::std::option::Option::None),
-                };
-                let (cred, constant, required) = (opt(&p.credential), opt(&p.constant), p.required);
-                quote!((#name, #cred, #constant, #required))
-            });
-            (
-                quote!(::std::option::Option::Some(#url)),
-                quote!(&[#(#params),*]),
-            )
-        }
-        None => (quote!(::std::option::Option::None), quote!(&[])),
-    };
-    let cred_all = domain.credentials.iter().map(|c| &c.name);
-    let cred_consts = domain.credentials.iter().map(|c| {
-        let id = format_ident!("{}", c.name.to_shouty_snake_case());
-        let (n, doc) = (&c.name, format!("Credential `{}` of the spec.", c.name));
-        quote!(#[doc = #doc] pub const #id: &str = #n;)
-    });
     quote! {
-        /// The names of the credentials the spec declares, for [`douyin_core::Credentials`] providers.
-        pub mod credential_names {
-            #(#cred_consts)*
-            /// Every credential the spec declares, in declared order.
-            pub const ALL: &[&str] = &[#(#cred_all),*];
-        }
-
-        #(#[doc = #alt_doc])*
-        pub const ALTERNATIVE_BASE_URLS: &[(&str, &str)] = &[#(#alternatives),*];
-
-        #(#[doc = #auth_doc])*
-        pub const AUTHORIZATION_URL: ::std::option::Option<&str> = #auth_url;
-
-        /// Its query parameters in order, as `(name, credential, fixed value, required)`.
-        pub const AUTHORIZATION_PARAMETERS: &[(
-            &str,
-            ::std::option::Option<&str>,
-            ::std::option::Option<&str>,
-            bool,
-        )] = #auth_params;
-
-        /// The browser-profile query parameters the spec's `session.profile` lists, with their defaults, in order.
-        pub const SESSION_PROFILE: &[(&str, &str, ::douyin_core::Position)] = &[#(#profile),*];
-
-        /// The user agent the session profile's defaults agree with.
-        pub const SESSION_USER_AGENT: ::std::option::Option<&str> = #ua;
-
-        #(#[doc = #marker_doc])*
-        #[doc = ""]
-        #[doc = #refresh_doc]
-        #[derive(Clone, Copy, Debug)]
-        pub struct #marker;
-
-        impl ::douyin_core::Domain for #marker {
-            type Code = ErrorCode;
-            const NAME: &'static str = #name;
-            const BASE_URL: &'static str = #base;
-            const ENVELOPE: &'static ::douyin_core::EnvelopeSpec = &#envelope;
-            const USER_AGENT_CREDENTIAL: ::std::option::Option<&'static str> = #ua_cred;
-        }
-
         /// Errors of this domain's client methods.
         pub type Error = ::douyin_core::Error<ErrorCode>;
 

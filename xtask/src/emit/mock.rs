@@ -10,19 +10,17 @@ use quote::{format_ident, quote};
 use serde_json::{Map, Value as Json};
 
 use super::Files;
-use crate::ir::{Domain, ErrorClass, Expect, Location, Method, Operation, Param};
-use crate::validate::schema_at;
+use crate::ir::{Domain, ErrorClass, Expect, Location, Operation, Param};
+use crate::validate::{schema_at, set_path};
 
-/// Where the generated files go.
-const DIR: &str = "crates/douyin-mock/src/generated";
-/// From `DIR` back to the workspace root, for `include_str!`.
+/// From `MOCK_DIR` back to the workspace root, for `include_str!`.
 const TO_ROOT: &str = "../../../../";
 /// Objects nested deeper than this are left out of synthetic bodies (every response field is optional).
 const SYNTH_DEPTH: usize = 3;
 
 /// The mock server's generated files.
 pub fn emit(domains: &[Domain]) -> Result<Files, String> {
-    let dir = PathBuf::from(DIR);
+    let dir = PathBuf::from(super::MOCK_DIR);
     let mut files = Files::new();
     files.insert(
         dir.join("mod.rs"),
@@ -30,6 +28,8 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
             "specs/",
             " Code generated from `specs/`: the mock server's route tables.",
             quote! {
+                #[rustfmt::skip]
+                pub mod registries;
                 #[rustfmt::skip]
                 pub mod routes;
             },
@@ -39,6 +39,8 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
     let names = domains
         .iter()
         .map(|d| format_ident!("{}", d.name.to_shouty_snake_case()));
+    let domain_names: Vec<&str> = domains.iter().map(|d| d.name.as_str()).collect();
+    let crates: Vec<syn::Ident> = domains.iter().map(super::crate_ident).collect();
     files.insert(
         dir.join("routes.rs"),
         super::render("specs/", 
@@ -55,15 +57,37 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
             },
         )?,
     );
+    files.insert(
+        dir.join("registries.rs"),
+        super::render(
+            "specs/",
+            " Every domain crate's operation registry, reached by domain name (golden tests, route tests).",
+            quote! {
+                /// Something done with one domain's operation registry, whatever its error-code type.
+                pub trait RegistryVisitor {
+                    /// What it gives.
+                    type Output;
+                    /// Does it with `operations`.
+                    fn visit<C: ::douyin_core::ErrorCode>(
+                        self,
+                        operations: &'static [::douyin_core::registry::OperationEntry<C>],
+                    ) -> Self::Output;
+                }
+
+                /// Runs `visitor` with the registry of `domain`; `None` if no spec is called that.
+                pub fn with_registry<V: RegistryVisitor>(domain: &str, visitor: V) -> ::std::option::Option<V::Output> {
+                    match domain {
+                        #(#domain_names => ::std::option::Option::Some(visitor.visit(::#crates::OPERATIONS)),)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
+            },
+        )?,
+    );
     Ok(files)
 }
 
-fn opt_str(v: Option<&str>) -> TokenStream {
-    match v {
-        Some(s) => quote!(::std::option::Option::Some(#s)),
-        None => quote!(::std::option::Option::None),
-    }
-}
+use super::opt_str;
 
 fn opt_i64(v: Option<i64>) -> TokenStream {
     match v {
@@ -79,8 +103,15 @@ fn domain_table(d: &Domain) -> TokenStream {
     let prefix = format!("/{}", d.name);
     let credentials = d.credentials.iter().map(|c| {
         let n = &c.name;
-        let refresh = c.refresh_on.contains(&ErrorClass::ExpiredCredential);
-        quote!(CredentialSpec { name: #n, refreshed_on_expiry: #refresh })
+        let expired_code = |code: &String| {
+            d.errors
+                .iter()
+                .any(|e| &e.code == code && e.class == ErrorClass::ExpiredCredential)
+        };
+        let refresh = c.refresh_on.contains(&ErrorClass::ExpiredCredential)
+            || c.refresh_on_codes.iter().any(expired_code);
+        let example = opt_str(c.example.as_deref());
+        quote!(CredentialSpec { name: #n, example: #example, refreshed_on_expiry: #refresh })
     });
     let envelope = super::errors::envelope_spec(d);
     let errors = d.errors.iter().map(|e| {
@@ -100,17 +131,53 @@ fn domain_table(d: &Domain) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let ops = d.operations.iter().map(|op| operation_table(d, op));
-    let user_agent = opt_str(d.session_user_agent.as_deref());
+    let base_url = &d.base_url;
+    let user_agent = opt_str(d.session_user_agent());
+    let oauth = match (&d.oauth, &d.authorization_url) {
+        (Some(roles), Some(page)) => {
+            let path = page.url.strip_prefix(&d.base_url).unwrap_or(&page.url);
+            let params = page.parameters.iter().map(|p| {
+                let name = &p.name;
+                let (cred, constant) = (
+                    opt_str(p.credential.as_deref()),
+                    opt_str(p.constant.as_deref()),
+                );
+                let required = p.required;
+                quote!(AuthorizationParam { name: #name, credential: #cred, constant: #constant, required: #required })
+            });
+            let c = &roles.credentials;
+            let o = &roles.operations;
+            let (code, access, refresh, client) =
+                (&c.code, &c.access_token, &c.refresh_token, &c.client_token);
+            let (exchange, refresh_op, renew, client_op) =
+                (&o.exchange_code, &o.refresh, &o.renew, &o.client_token);
+            quote!(::std::option::Option::Some(OAuthTable {
+                authorization_path: #path,
+                authorization_params: &[#(#params),*],
+                code: #code,
+                access_token: #access,
+                refresh_token: #refresh,
+                client_token: #client,
+                exchange_code_op: #exchange,
+                refresh_op: #refresh_op,
+                renew_op: #renew,
+                client_token_op: #client_op,
+            }))
+        }
+        _ => quote!(::std::option::Option::None),
+    };
     quote! {
         #[doc = #doc]
         pub static #ident: DomainTable = DomainTable {
             name: #name,
             prefix: #prefix,
+            base_url: #base_url,
             credentials: &[#(#credentials),*],
             envelope: #envelope,
             errors: &[#(#errors),*],
             formats: #formats,
             session_user_agent: #user_agent,
+            oauth: #oauth,
             operations: &[#(#ops),*],
         };
     }
@@ -148,15 +215,12 @@ fn first_present<'a>(op: &'a Operation, paths: &'a [String]) -> Option<(&'a str,
 
 fn param_rule(p: &Param) -> TokenStream {
     let wire = &p.wire;
-    let location = format_ident!(
-        "{}",
-        match p.location {
-            Location::Query => "Query",
-            Location::Header => "Header",
-            Location::Form => "Form",
-            Location::Json => "Json",
-        }
-    );
+    let location = match p.location {
+        Location::Query => quote!(Query),
+        Location::Header => quote!(Header),
+        Location::Form => quote!(Form),
+        Location::Json => quote!(Json),
+    };
     let required = p.required;
     let kind = if p.encoding.is_some() {
         quote!(ParamKind::Json)
@@ -217,9 +281,39 @@ fn item_id(item_type: &str, item_schema: &Json) -> Option<(String, Json)> {
 
 fn operation_table(d: &Domain, op: &Operation) -> TokenStream {
     let (name, path) = (&op.name, &op.path);
-    let method = match op.method {
-        Method::Get => "GET",
-        Method::Post => "POST",
+    let method = super::method_tokens(op.method);
+    let base_url = opt_str(op.base_url.as_deref());
+    let krate = super::crate_ident(d);
+    let signers = op.signing.iter().map(|n| {
+        let sg = d.signers.iter().find(|s| &s.name == n).expect("validated signer");
+        let ty: syn::Path =
+            syn::parse_str(&format!("::{krate}::{}", sg.type_path)).expect("validated type path");
+        let params = &sg.params;
+        quote! {
+            SignerTable {
+                name: #n,
+                params: &[#(#params),*],
+                verify: |input, appended| {
+                    ::douyin_core::Signer::verify(&<#ty as ::std::default::Default>::default(), input, appended)
+                },
+            }
+        }
+    });
+    let success = match &op.mock_success {
+        Some(f) => {
+            let file = slash_path(&f.file);
+            let include = format!("{TO_ROOT}{file}");
+            let select = opt_str(f.select.as_deref());
+            let (prefix, suffix) = (&f.prefix, &f.suffix);
+            quote!(::std::option::Option::Some(FixtureBody {
+                file: #file,
+                body: include_str!(#include),
+                select: #select,
+                prefix: #prefix,
+                suffix: #suffix,
+            }))
+        }
+        None => quote!(::std::option::Option::None),
     };
     let params = op.params.iter().map(param_rule);
     let env = &d.envelope;
@@ -233,7 +327,7 @@ fn operation_table(d: &Domain, op: &Operation) -> TokenStream {
     let message = opt_str(first_present(op, &env.message).map(|(p, _)| p));
     let log_id = opt_str(first_present(op, &env.log_id).map(|(p, _)| p));
     let examples = op.examples.iter().map(|ex| {
-        let file = ex.file.display().to_string();
+        let file = slash_path(&ex.file);
         let include = format!("{TO_ROOT}{}", slash_path(&ex.file));
         let expect = match &ex.expect {
             Expect::Ok => quote!(Expect::Ok),
@@ -279,7 +373,10 @@ fn operation_table(d: &Domain, op: &Operation) -> TokenStream {
             name: #name,
             method: #method,
             path: #path,
+            base_url: #base_url,
             params: &[#(#params),*],
+            signers: &[#(#signers),*],
+            success: #success,
             envelope: OpEnvelope { code: #code, message: #message, log_id: #log_id },
             examples: &[#(#examples),*],
             pagination: #pagination,
@@ -344,22 +441,4 @@ fn synth(schema: &Json, depth: usize) -> Option<Json> {
         }
         _ => return None,
     })
-}
-
-fn set_path(body: &mut Json, path: &str, value: Json) {
-    let mut cur = body;
-    let segs: Vec<&str> = path.split('.').collect();
-    for (i, seg) in segs.iter().enumerate() {
-        if !cur.is_object() {
-            *cur = Json::Object(Map::new());
-        }
-        let obj = cur.as_object_mut().expect("made an object");
-        if i + 1 == segs.len() {
-            obj.insert((*seg).to_owned(), value);
-            return;
-        }
-        cur = obj
-            .entry((*seg).to_owned())
-            .or_insert_with(|| Json::Object(Map::new()));
-    }
 }

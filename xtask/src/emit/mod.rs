@@ -1,21 +1,135 @@
-//! Stage 4: emitters, and writing (or checking) the generated files.
+//! Stage 4: the emit context and the emitters it runs; every generated file's path is decided here.
 
 pub mod cli;
 pub mod client;
 pub mod errors;
+pub mod krate;
 pub mod mock;
 pub mod openapi;
 pub mod types;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use proc_macro2::TokenStream;
+use quote::quote;
 
-use crate::ir::Domain;
+use crate::ir::{Domain, Method, Param};
 
 /// Generated files by path relative to the workspace, with their full text.
 pub type Files = BTreeMap<PathBuf, String>;
+
+/// The generated half of the CLI.
+pub const CLI_DIR: &str = "crates/douyin-cli/src/generated";
+/// The mock server's generated route tables.
+pub const MOCK_DIR: &str = "crates/douyin-mock/src/generated";
+
+/// What every emitter shares: the workspace root (hand-written files the generator splices into are read from
+/// there), the validated domains and where each output goes.
+pub struct Emitter<'a> {
+    pub root: &'a Path,
+    pub domains: &'a [Domain],
+}
+
+impl<'a> Emitter<'a> {
+    pub fn new(root: &'a Path, domains: &'a [Domain]) -> Self {
+        Emitter { root, domains }
+    }
+
+    /// Every generated file of the workspace.
+    pub fn emit(&self) -> Result<Files, String> {
+        let mut files = self.crates()?;
+        files.extend(krate::workspace_files(self)?);
+        Ok(files)
+    }
+
+    /// The domain crates, their OpenAPI documents, the mock's and the CLI's generated code: everything but the
+    /// domain lines of the workspace's hand-written manifests.
+    pub fn crates(&self) -> Result<Files, String> {
+        let mut files = Files::new();
+        for d in self.domains {
+            files.extend(self.domain_files(d)?);
+            files.insert(crate_dir(d).join("openapi.json"), openapi::emit(d)?);
+        }
+        files.extend(mock::emit(self.domains)?);
+        files.extend(cli::emit(self.domains)?);
+        Ok(files)
+    }
+
+    /// Every generated file of one domain crate.
+    fn domain_files(&self, domain: &Domain) -> Result<Files, String> {
+        let dir = crate_dir(domain);
+        let gen = dir.join("src/generated");
+        let types = types::emit(domain)?;
+        let mut files = Files::new();
+        let spec = domain.spec_dir.display().to_string();
+        let source = format!("{spec}/");
+        files.insert(dir.join("Cargo.toml"), krate::manifest(domain));
+        files.insert(dir.join("src/lib.rs"), krate::lib_rs(domain)?);
+        files.insert(
+            gen.join("mod.rs"),
+            render(
+                &source,
+                &format!(" Code generated from `{spec}/`: the domain's facts, response types, error codes and the client."),
+                quote! {
+                    #[rustfmt::skip]
+                    pub mod client;
+                    #[rustfmt::skip]
+                    pub mod domain;
+                    #[rustfmt::skip]
+                    pub mod errors;
+                    #[rustfmt::skip]
+                    pub mod types;
+                },
+            )?,
+        );
+        files.insert(
+            gen.join("types.rs"),
+            render(
+                &source,
+                &format!(
+                    " Request and response types of `{spec}/` (typify, made lossless and open)."
+                ),
+                types.tokens,
+            )?,
+        );
+        files.insert(
+            gen.join("domain.rs"),
+            render(
+                &source,
+                " The domain marker: base URL, envelope, credentials, signers and session profile of the spec.",
+                errors::domain(domain),
+            )?,
+        );
+        files.insert(
+            gen.join("errors.rs"),
+            render(
+                &source,
+                " The documented error codes and the domain's error type.",
+                errors::emit(domain),
+            )?,
+        );
+        files.insert(
+            gen.join("client.rs"),
+            render(
+                &source,
+                " Parameters, client methods, pagination streams and the operation registry.",
+                client::emit(domain, &types.structs),
+            )?,
+        );
+        Ok(files)
+    }
+}
+
+/// `crates/douyin-<domain>`.
+pub fn crate_dir(domain: &Domain) -> PathBuf {
+    PathBuf::from("crates").join(&domain.crate_name)
+}
+
+/// The Rust name of the domain crate (`douyin_web`).
+pub fn crate_ident(domain: &Domain) -> syn::Ident {
+    quote::format_ident!("{}", domain.crate_name.replace('-', "_"))
+}
 
 /// A generated Rust file: the `@generated` line naming its `source` (`specs/web/`), a `//!` line saying what it is
 /// for, then `body` formatted by prettyplease.
@@ -31,55 +145,70 @@ pub fn render(source: &str, purpose: &str, body: TokenStream) -> Result<String, 
     ))
 }
 
-/// Every generated file of one domain.
-pub fn domain_files(domain: &Domain) -> Result<Files, String> {
-    let dir = PathBuf::from("crates")
-        .join(&domain.crate_name)
-        .join("src/generated");
-    let types = types::emit(domain)?;
-    let mut files = Files::new();
-    let spec = domain.spec_dir.display().to_string();
-    let source = format!("{spec}/");
-    files.insert(
-        dir.join("mod.rs"),
-        render(
-            &source,
-            &format!(" Code generated from `{spec}/`: response types, the error-code table and the client."),
-            quote::quote! {
-                #[rustfmt::skip]
-                pub mod client;
-                #[rustfmt::skip]
-                pub mod errors;
-                #[rustfmt::skip]
-                pub mod types;
-            },
-        )?,
-    );
-    files.insert(
-        dir.join("types.rs"),
-        render(
-            &source,
-            &format!(" Request and response types of `{spec}/` (typify, made lossless and open)."),
-            types.tokens,
-        )?,
-    );
-    files.insert(
-        dir.join("errors.rs"),
-        render(
-            &source,
-            " The domain marker, its envelope and its documented error codes.",
-            errors::emit(domain),
-        )?,
-    );
-    files.insert(
-        dir.join("client.rs"),
-        render(
-            &source,
-            " Parameters, client methods, pagination streams and the operation registry.",
-            client::emit(domain, &types.structs),
-        )?,
-    );
-    Ok(files)
+/// `::douyin_core::Method::Get`.
+pub fn method_tokens(m: Method) -> TokenStream {
+    match m {
+        Method::Get => quote!(::douyin_core::Method::Get),
+        Method::Post => quote!(::douyin_core::Method::Post),
+    }
+}
+
+/// `Some("…")` or `None`.
+pub fn opt_str(v: Option<&str>) -> TokenStream {
+    match v {
+        Some(s) => quote!(::std::option::Option::Some(#s)),
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// A parameter's help: one line (its doc's first line, or its wire name), and the full text (doc, where it is
+/// sent, bounds, default, example) for rustdoc and `--help`. `escape` makes spec text safe for rustdoc.
+pub struct ParamHelp {
+    pub line: String,
+    pub full: String,
+}
+
+impl ParamHelp {
+    pub fn of(p: &Param, escape: bool) -> Self {
+        let text = |s: &str| if escape { doc_text(s) } else { s.to_owned() };
+        let doc = p.doc.as_deref().map(str::trim).filter(|d| !d.is_empty());
+        let line = doc
+            .and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty()))
+            .map(text)
+            .unwrap_or_else(|| format!("`{}`", p.wire));
+        let mut full = doc.map(text).unwrap_or_else(|| format!("`{}`", p.wire));
+        full.push_str(&format!(
+            "\n\nSent as {} parameter `{}`",
+            p.location.as_str(),
+            p.wire
+        ));
+        if p.encoding.is_some() {
+            full.push_str(" as compact JSON text");
+        }
+        full.push('.');
+        match (p.minimum, p.maximum) {
+            (Some(a), Some(b)) => {
+                full.push_str(&format!(" Between {a} and {b} (checked before sending)."))
+            }
+            (Some(a), None) => full.push_str(&format!(" At least {a} (checked before sending).")),
+            (None, Some(b)) => full.push_str(&format!(" At most {b} (checked before sending).")),
+            _ => {}
+        }
+        if let Some(d) = &p.default {
+            full.push_str(&format!(" Defaults to `{}` when not given.", value_text(d)));
+        }
+        if let Some(e) = &p.example {
+            full.push_str(&format!(" Example: `{}`.", value_text(e)));
+        }
+        ParamHelp { line, full }
+    }
+}
+
+/// A JSON value as a reader writes it: strings without quotes.
+pub fn value_text(v: &serde_json::Value) -> String {
+    v.as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| v.to_string())
 }
 
 /// Documentation text from a spec made safe for rustdoc: brackets and angle brackets outside code spans are escaped

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 /// `specs/<domain>/domain.yaml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct DomainFile {
     pub name: String,
@@ -13,8 +13,21 @@ pub struct DomainFile {
     pub doc: Option<String>,
     pub source: String,
     pub base_url: String,
+    /// The generated crate's manifest and root module.
+    #[serde(default, rename = "crate")]
+    pub krate: CrateSpec,
     #[serde(default)]
     pub credentials: Vec<Credential>,
+    /// A hand-written `fn(&dyn Fn(&'static str) -> Option<Secret>) -> Result<impl Credentials, String>` that builds
+    /// the domain's credential provider from named values (default: the values as `StaticCredentials`).
+    #[serde(default)]
+    pub credentials_from: Option<String>,
+    /// The request signers the domain offers, in the order they are applied.
+    #[serde(default)]
+    pub signers: Vec<SignerSpec>,
+    /// The signers applied to an operation that does not say (`signing:`); default: none.
+    #[serde(default)]
+    pub signing: Vec<String>,
     #[serde(default)]
     pub common_parameters: Vec<Parameter>,
     pub envelope: Envelope,
@@ -28,8 +41,48 @@ pub struct DomainFile {
     pub alternative_base_urls: Vec<AlternativeBaseUrl>,
     #[serde(default)]
     pub authorization_url: Option<AuthorizationUrl>,
+    /// The parts credentials and operations play in the domain's OAuth flow (the mock simulates it).
+    #[serde(default)]
+    pub oauth: Option<OAuthRoles>,
     #[serde(default)]
     pub notes: Vec<String>,
+}
+
+/// Which credentials and operations make up an OAuth flow: the mock issues and judges these credentials' values
+/// and answers these operations as the service would.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthRoles {
+    pub credentials: OAuthCredentialRoles,
+    pub operations: OAuthOperationRoles,
+}
+
+/// Credential names by their part in the flow.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthCredentialRoles {
+    /// The authorization code the redirect carries.
+    pub code: String,
+    /// The user's access token.
+    pub access_token: String,
+    /// The user's refresh token.
+    pub refresh_token: String,
+    /// The application's own token.
+    pub client_token: String,
+}
+
+/// Operation names by their part in the flow.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthOperationRoles {
+    /// Exchanges a code for the user's tokens.
+    pub exchange_code: String,
+    /// A new access token for a refresh token.
+    pub refresh: String,
+    /// A new refresh token for the old one.
+    pub renew: String,
+    /// The application's client token.
+    pub client_token: String,
 }
 
 /// Another documented base URL of the same API (a sandbox).
@@ -54,17 +107,89 @@ pub struct AuthorizationUrl {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct Credential {
     pub name: String,
     #[serde(default)]
     pub doc: Option<String>,
+    /// Whether a client cannot be configured without it (default true).
+    #[serde(default = "yes")]
+    pub required: bool,
+    /// Error classes that make the client refresh this credential once.
     #[serde(default)]
     pub refresh_on: Vec<ErrorClass>,
+    /// Documented error codes that make the client refresh this credential once.
+    #[serde(default)]
+    pub refresh_on_codes: Vec<String>,
+    /// A value for documentation and tests: the mock accepts it by default.
+    #[serde(default)]
+    pub example: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+fn yes() -> bool {
+    true
+}
+
+/// A request signer the domain offers (`signers:` in `domain.yaml`).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct SignerSpec {
+    /// The name operations use in `signing:` (snake_case).
+    pub name: String,
+    pub doc: String,
+    /// The hand-written type implementing `douyin_core::Signer + Default`, as a path in the domain crate
+    /// (`signing::XBogusSigner`).
+    #[serde(rename = "type")]
+    pub type_path: String,
+    /// The query parameters it appends, in order (the mock finds and checks them).
+    pub params: Vec<String>,
+}
+
+/// The generated crate's manifest and root module (`crate:` in `domain.yaml`).
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct CrateSpec {
+    /// The crate's version (default 0.1.0): bump it here when a spec change breaks users.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// The manifest's one-line description (default: the title).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The crate's documentation (Markdown; code blocks are doctests).
+    #[serde(default)]
+    pub doc: Option<String>,
+    /// Hand-written modules under `src/`, declared `pub mod` by the generated `lib.rs`.
+    #[serde(default)]
+    pub modules: Vec<String>,
+    /// Items of those modules re-exported at the crate root (`session::WebSession`).
+    #[serde(default)]
+    pub reexports: Vec<String>,
+    #[serde(default)]
+    pub dependencies: Vec<Dependency>,
+    #[serde(default)]
+    pub dev_dependencies: Vec<Dependency>,
+}
+
+/// One extra dependency of a generated crate.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Dependency {
+    pub name: String,
+    /// A version requirement; absent: the workspace's.
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub features: Vec<String>,
+    /// `default-features` of the dependency (absent: cargo's default, on).
+    #[serde(default)]
+    pub default_features: Option<bool>,
+    /// Why the crate is needed (a comment in the manifest).
+    #[serde(default)]
+    pub why: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct Envelope {
     #[serde(default)]
@@ -85,7 +210,7 @@ pub struct Envelope {
     pub schema: Option<Json>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorCodeSpec {
     pub code: String,
@@ -126,7 +251,7 @@ pub enum Billed {
     Ignored,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ResponseFormats {
     pub parameter: String,
@@ -134,7 +259,7 @@ pub struct ResponseFormats {
     pub text: Vec<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct Session {
     /// The user agent the profile's defaults agree with.
@@ -143,7 +268,7 @@ pub struct Session {
     pub profile: Vec<ProfileParam>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileParam {
     pub name: String,
@@ -163,7 +288,7 @@ pub enum Position {
 }
 
 /// `specs/<domain>/<operation>.yaml`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct OperationFile {
     pub name: String,
@@ -182,12 +307,45 @@ pub struct OperationFile {
     pub response: Response,
     #[serde(default)]
     pub pagination: Option<Pagination>,
+    /// Another base URL than the domain's (a bootstrap endpoint on another host).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The domain's signers applied to this operation, in order; absent: the domain's `signing`.
+    #[serde(default)]
+    pub signing: Option<Vec<String>>,
+    /// What the mock answers.
+    #[serde(default)]
+    pub mock: Option<MockSpec>,
     #[serde(default)]
     pub notes: Vec<String>,
     #[serde(default)]
     pub examples: Vec<Example>,
 }
 
+/// `mock:` of an operation.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct MockSpec {
+    /// The success body (default: the first `ok` example, else a body synthesized from the schema).
+    pub success: Fixture,
+}
+
+/// A success body from a fixture file.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// A JSON file, relative to the spec folder (`captures/web-aweme-post.json`).
+    pub file: String,
+    /// Only the value at this dot-separated path of the file.
+    #[serde(default)]
+    pub select: Option<String>,
+    /// The (selected) value is the field at this dot-separated path of `with`.
+    #[serde(default)]
+    pub wrap_in: Option<String>,
+    /// The rest of the body around `wrap_in` (an object; default `{}`).
+    #[serde(default)]
+    pub with: Option<Json>,
+}
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Method {
@@ -246,7 +404,7 @@ pub enum Encoding {
     Json,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct Response {
     #[serde(rename = "type")]
@@ -263,7 +421,7 @@ pub struct Pagination {
     pub items: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
     pub file: String,

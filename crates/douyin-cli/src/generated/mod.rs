@@ -127,16 +127,24 @@ pub trait Host {
     type Error;
     /// A usage problem (a bad argument, an unknown operation).
     fn usage(&self, message: ::std::string::String) -> Self::Error;
-    ///A `douyin-onebound` client for `douyin onebound`: credentials, base URL, retries and timeout from the host's settings.
-    fn onebound_client(
+    /// The client of `domain` for `douyin <domain> …`: its credentials by the spec's names (handed to
+    /// `configured`, the generated `Client::configured`), base URL, retries and timeout from the host's
+    /// settings.
+    fn client<D, C>(
         &self,
-    ) -> ::std::result::Result<::douyin_onebound::Client, Self::Error>;
-    ///A `douyin-open-platform` client for `douyin open-platform`: credentials, base URL, retries and timeout from the host's settings.
-    fn open_platform_client(
-        &self,
-    ) -> ::std::result::Result<::douyin_open_platform::Client, Self::Error>;
-    ///A `douyin-web` client for `douyin web`: credentials, base URL, retries and timeout from the host's settings.
-    fn web_client(&self) -> ::std::result::Result<::douyin_web::Client, Self::Error>;
+        domain: &'static str,
+        configured: impl ::std::ops::FnOnce(
+            &dyn ::std::ops::Fn(
+                &'static str,
+            ) -> ::std::option::Option<::douyin_core::Secret>,
+        ) -> ::std::result::Result<
+                ::douyin_core::ClientBuilder<D>,
+                ::douyin_core::Error<D::Code>,
+            >,
+    ) -> ::std::result::Result<C, Self::Error>
+    where
+        D: ::douyin_core::Domain,
+        C: ::std::convert::From<::douyin_core::Client<D>>;
     /// Called before an operation is sent, with the arguments as given.
     fn announce(&self, call: Call<'_>, m: &::clap::ArgMatches);
     /// Prints a decoded response, or turns the client's error into the host's.

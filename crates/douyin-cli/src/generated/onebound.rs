@@ -38,7 +38,7 @@ fn item_get_video_command<H: super::Host>() -> ::clap::Command {
                 .required(true)
                 .help("视频id — the video (aweme) id.")
                 .long_help(
-                    "视频id — the video (aweme) id.\n\nSent as query parameter `item_id`. Example: 7118694749548072205.",
+                    "视频id — the video (aweme) id.\n\nSent as query parameter `item_id`. Example: `7118694749548072205`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -151,7 +151,8 @@ pub async fn run<H: super::Host>(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
-    let client = host.onebound_client()?;
+    let client: ::douyin_onebound::Client = host
+        .client("onebound", |values| ::douyin_onebound::Client::configured(values))?;
     match op {
         "item-get-video" => {
             host.announce(

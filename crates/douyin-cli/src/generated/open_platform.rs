@@ -79,7 +79,7 @@ fn list_comment_command<H: super::Host>() -> ::clap::Command {
                 .required(true)
                 .help("通过code2Session获取,用户唯一标志")
                 .long_help(
-                    "通过code2Session获取,用户唯一标志\n该字段通过 /api/apps/v2/jscode2session 接口返回的 openid 字段获取\n\nSent as query parameter `open_id`. Example: ba253642-0590-40bc-9bdf-9a1334b94059.",
+                    "通过code2Session获取,用户唯一标志\n该字段通过 /api/apps/v2/jscode2session 接口返回的 openid 字段获取\n\nSent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -92,7 +92,7 @@ fn list_comment_command<H: super::Host>() -> ::clap::Command {
                     "分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。",
                 )
                 .long_help(
-                    "分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。\n\nSent as query parameter `cursor`. Example: 0.",
+                    "分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。\n\nSent as query parameter `cursor`. Example: `0`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -103,7 +103,7 @@ fn list_comment_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("每页的数量,最大不超过50,最小不低于1")
                 .long_help(
-                    "每页的数量,最大不超过50,最小不低于1\n\nSent as query parameter `count`. Between 1 and 50. Example: 10.",
+                    "每页的数量,最大不超过50,最小不低于1\n\nSent as query parameter `count`. Between 1 and 50 (checked before sending). Example: `10`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64).range(1i64..=50i64)),
@@ -114,7 +114,7 @@ fn list_comment_command<H: super::Host>() -> ::clap::Command {
                 .required(true)
                 .help("视频id")
                 .long_help(
-                    "视频id\n该字段通过 /api/apps/v1/convert_video_id/video_id_to_open_item_id/ 接口返回的 data.convert_result._val 字段获取\n注意参数中 item_id 作为 url 参数时,必须 encode,只对 item_id 单独进行 encode(运行时对每个 query 值恰好编码一次,传入原始值即可)\n\nSent as query parameter `item_id`. Example: @8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==.",
+                    "视频id\n该字段通过 /api/apps/v1/convert_video_id/video_id_to_open_item_id/ 接口返回的 data.convert_result._val 字段获取\n注意参数中 item_id 作为 url 参数时,必须 encode,只对 item_id 单独进行 encode(运行时对每个 query 值恰好编码一次,传入原始值即可)\n\nSent as query parameter `item_id`. Example: `@8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -127,7 +127,7 @@ fn list_comment_command<H: super::Host>() -> ::clap::Command {
                     "列表排序方式,不传默认按推荐序,可选值:time(时间逆序)、time_asc(时间顺序)",
                 )
                 .long_help(
-                    "列表排序方式,不传默认按推荐序,可选值:time(时间逆序)、time_asc(时间顺序)\n\nSent as query parameter `sort_type`. Example: time.",
+                    "列表排序方式,不传默认按推荐序,可选值:time(时间逆序)、time_asc(时间顺序)\n\nSent as query parameter `sort_type`. Example: `time`.",
                 )
                 .value_name("SORT_TYPE")
                 .value_parser(
@@ -154,7 +154,7 @@ fn media_list_command<H: super::Host>() -> ::clap::Command {
                     "用户唯一标志。通过调用 https://open.douyin.com/oauth/access_token/ 生成的 open_id 字段获取",
                 )
                 .long_help(
-                    "用户唯一标志。通过调用 https://open.douyin.com/oauth/access_token/ 生成的 open_id 字段获取\n\nSent as query parameter `open_id`. Example: ba253642-0590-40bc-9bdf-9a1334b94059.",
+                    "用户唯一标志。通过调用 https://open.douyin.com/oauth/access_token/ 生成的 open_id 字段获取\n\nSent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -167,7 +167,7 @@ fn media_list_command<H: super::Host>() -> ::clap::Command {
                     "分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。",
                 )
                 .long_help(
-                    "分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。\n\nSent as query parameter `cursor`. Example: 0.",
+                    "分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。\n\nSent as query parameter `cursor`. Example: `0`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -178,7 +178,7 @@ fn media_list_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("每页数量")
                 .long_help(
-                    "每页数量\n\nSent as query parameter `count`. Example: 10.",
+                    "每页数量\n\nSent as query parameter `count`. Example: `10`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -300,7 +300,11 @@ pub async fn run<H: super::Host>(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
-    let client = host.open_platform_client()?;
+    let client: ::douyin_open_platform::Client = host
+        .client(
+            "open-platform",
+            |values| ::douyin_open_platform::Client::configured(values),
+        )?;
     match op {
         "access-token" => {
             host.announce(

@@ -51,7 +51,7 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
                 .required(true)
                 .help("用户唯一标识")
                 .long_help(
-                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: MS4wLjABAAAAWP5*****yJJm9n_Nmmk0E.",
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAWP5*****yJJm9n_Nmmk0E`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -64,7 +64,7 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
                     "作品页码 (millisecond timestamp; 0 for the first page, then the previous page's max_cursor) [default: 0]",
                 )
                 .long_help(
-                    "作品页码 (millisecond timestamp; 0 for the first page, then the previous page's max_cursor)\n\nSent as query parameter `max_cursor`. Default (sent when not given): 0. Example: 0.",
+                    "作品页码 (millisecond timestamp; 0 for the first page, then the previous page's max_cursor)\n\nSent as query parameter `max_cursor`. Defaults to `0` when not given. Example: `0`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -75,7 +75,7 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: false]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `locate_query`. Default (sent when not given): false.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `locate_query`. Defaults to `false` when not given.",
                 )
                 .value_name("BOOL")
                 .value_parser(::clap::builder::BoolishValueParser::new()),
@@ -86,7 +86,7 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 1]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `show_live_replay_strategy`. Default (sent when not given): 1.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `show_live_replay_strategy`. Defaults to `1` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -97,7 +97,7 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 1]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `need_time_list`. Default (sent when not given): 1.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `need_time_list`. Defaults to `1` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -108,7 +108,7 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 0]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `time_list_query`. Default (sent when not given): 0.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `time_list_query`. Defaults to `0` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -121,7 +121,7 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
                     "not documented; sent (empty) by the site (real traffic) [default: ]",
                 )
                 .long_help(
-                    "not documented; sent (empty) by the site (real traffic)\n\nSent as query parameter `whale_cut_token`. Default (sent when not given): .",
+                    "not documented; sent (empty) by the site (real traffic)\n\nSent as query parameter `whale_cut_token`. Defaults to `` when not given.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -132,7 +132,7 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 1]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `cut_version`. Default (sent when not given): 1.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `cut_version`. Defaults to `1` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -143,7 +143,7 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("作品数量 [default: 18]")
                 .long_help(
-                    "作品数量\n\nSent as query parameter `count`. Default (sent when not given): 18. Example: 10.",
+                    "作品数量\n\nSent as query parameter `count`. Defaults to `18` when not given. Example: `10`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -154,7 +154,7 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("not documented; sent by the site (real traffic) [default: 2]")
                 .long_help(
-                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `publish_video_strategy_type`. Default (sent when not given): 2.",
+                    "not documented; sent by the site (real traffic)\n\nSent as query parameter `publish_video_strategy_type`. Defaults to `2` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -177,7 +177,7 @@ fn comment_list_command<H: super::Host>() -> ::clap::Command {
                 .required(true)
                 .help("作品id")
                 .long_help(
-                    "作品id\n\nSent as query parameter `aweme_id`. Example: 7184732601662344482.",
+                    "作品id\n\nSent as query parameter `aweme_id`. Example: `7184732601662344482`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -188,7 +188,7 @@ fn comment_list_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("页码 [default: 0]")
                 .long_help(
-                    "页码\n\nSent as query parameter `cursor`. Default (sent when not given): 0. Example: 0.",
+                    "页码\n\nSent as query parameter `cursor`. Defaults to `0` when not given. Example: `0`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -199,7 +199,7 @@ fn comment_list_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("评论个数 [default: 20]")
                 .long_help(
-                    "评论个数\n\nSent as query parameter `count`. Default (sent when not given): 20. Example: 20.",
+                    "评论个数\n\nSent as query parameter `count`. Defaults to `20` when not given. Example: `20`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -229,7 +229,7 @@ fn emoticon_trending_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("页码 [default: 0]")
                 .long_help(
-                    "页码\n\nSent as query parameter `cursor`. Default (sent when not given): 0. Example: 0.",
+                    "页码\n\nSent as query parameter `cursor`. Defaults to `0` when not given. Example: `0`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -240,7 +240,7 @@ fn emoticon_trending_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("个数 [default: 50]")
                 .long_help(
-                    "个数\n\nSent as query parameter `count`. Default (sent when not given): 50. Example: 50.",
+                    "个数\n\nSent as query parameter `count`. Defaults to `50` when not given. Example: `50`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -261,7 +261,7 @@ fn hot_search_list_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("详细列表")
                 .long_help(
-                    "详细列表\n\nSent as query parameter `detail_list`. Example: 1.",
+                    "详细列表\n\nSent as query parameter `detail_list`. Example: `1`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -271,7 +271,7 @@ fn hot_search_list_command<H: super::Host>() -> ::clap::Command {
                 .long("source")
                 .required(false)
                 .help("来源")
-                .long_help("来源\n\nSent as query parameter `source`. Example: 6.")
+                .long_help("来源\n\nSent as query parameter `source`. Example: `6`.")
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
         )
@@ -292,7 +292,7 @@ fn im_user_info_command<H: super::Host>() -> ::clap::Command {
                 .required(true)
                 .help("用户唯一标识数组")
                 .long_help(
-                    "用户唯一标识数组\n\nSent as form parameter `sec_user_ids` as compact JSON text. Example: [\"MS4wLjABAAAAd6ARGvJrbzaMRQvlT0c\",\"MS4wLjABAAAAkVpWMsUcwLEKmdRe9g\",\"MS4wLjABAAA*****TMs00E5udRRgfPykwwgk\"].\n\nA list: repeat the flag or separate items with commas.",
+                    "用户唯一标识数组\n\nSent as form parameter `sec_user_ids` as compact JSON text. Example: `[\"MS4wLjABAAAAd6ARGvJrbzaMRQvlT0c\",\"MS4wLjABAAAAkVpWMsUcwLEKmdRe9g\",\"MS4wLjABAAA*****TMs00E5udRRgfPykwwgk\"]`.\n\nA list: repeat the flag or separate items with commas.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string())
@@ -316,7 +316,7 @@ fn notice_detail_command<H: super::Host>() -> ::clap::Command {
                 .required(true)
                 .help("通知id")
                 .long_help(
-                    "通知id\n\nSent as query parameter `id_list` as compact JSON text. Example: [{\"notice_id_str\":\"718*****7632\",\"type\":0}].\n\nA list: repeat the flag once per item (each a JSON value), or give one JSON array.",
+                    "通知id\n\nSent as query parameter `id_list` as compact JSON text. Example: `[{\"notice_id_str\":\"718*****7632\",\"type\":0}]`.\n\nA list: repeat the flag once per item (each a JSON value), or give one JSON array.",
                 )
                 .value_name("JSON")
                 .value_parser(::clap::builder::ValueParser::string())
@@ -337,7 +337,7 @@ fn tab_feed_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("猜测判断是否为客户端 (JSON text)")
                 .long_help(
-                    "猜测判断是否为客户端 (JSON text)\n\nSent as query parameter `aweme_pc_rec_raw_data`. Example: {\"is_client\":false}.",
+                    "猜测判断是否为客户端 (JSON text)\n\nSent as query parameter `aweme_pc_rec_raw_data`. Example: `{\"is_client\":false}`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -348,7 +348,7 @@ fn tab_feed_command<H: super::Host>() -> ::clap::Command {
                 .required(false)
                 .help("推荐作品个数 [default: 10]")
                 .long_help(
-                    "推荐作品个数\n\nSent as query parameter `count`. Default (sent when not given): 10. Example: 10.",
+                    "推荐作品个数\n\nSent as query parameter `count`. Defaults to `10` when not given. Example: `10`.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -370,7 +370,7 @@ fn user_profile_other_command<H: super::Host>() -> ::clap::Command {
                 .required(true)
                 .help("用户唯一标识")
                 .long_help(
-                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: MS4wLjABAAAAI*****dlfPJ4MvgnmvAThCU.",
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAI*****dlfPJ4MvgnmvAThCU`.",
                 )
                 .value_name("TEXT")
                 .value_parser(::clap::builder::ValueParser::string()),
@@ -569,7 +569,8 @@ pub async fn run<H: super::Host>(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
-    let client = host.web_client()?;
+    let client: ::douyin_web::Client = host
+        .client("web", |values| ::douyin_web::Client::configured(values))?;
     match op {
         "aweme-post" => {
             host.announce(

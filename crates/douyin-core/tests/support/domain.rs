@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use douyin_core::{
-    impl_lossless, Domain, Envelope, EnvelopeSpec, ErrorClass, ErrorCode, Extra, Operation, Outcome,
+    impl_lossless, Domain, Envelope, EnvelopeSpec, ErrorClass, ErrorCode, Extra, Method, Operation,
+    Outcome,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -56,8 +57,23 @@ impl Domain for Probe {
 
 pub static OP: Operation = Operation {
     name: "probe",
-    method: "GET",
+    method: Method::Get,
     path: "/api/probe",
+    base_url: None,
+    signing: &[],
+};
+
+/// The name of the signer [`SIGNED_OP`] is signed by.
+pub const SIGNER: &str = "probe_signer";
+
+/// [`OP`] signed by [`SIGNER`].
+#[allow(dead_code)] // not every test binary signs
+pub static SIGNED_OP: Operation = Operation {
+    name: "signed_probe",
+    method: Method::Get,
+    path: "/api/probe",
+    base_url: None,
+    signing: &[SIGNER],
 };
 
 #[derive(Clone, Debug, Default)]

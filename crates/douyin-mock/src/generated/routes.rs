@@ -7,13 +7,16 @@ pub static DOMAINS: &[&DomainTable] = &[&ONEBOUND, &OPEN_PLATFORM, &WEB];
 pub static ONEBOUND: DomainTable = DomainTable {
     name: "onebound",
     prefix: "/onebound",
+    base_url: "https://api-gw.onebound.cn",
     credentials: &[
         CredentialSpec {
             name: "key",
+            example: ::std::option::Option::Some("test-key"),
             refreshed_on_expiry: false,
         },
         CredentialSpec {
             name: "secret",
+            example: ::std::option::Option::Some("test-secret"),
             refreshed_on_expiry: false,
         },
     ],
@@ -153,11 +156,13 @@ pub static ONEBOUND: DomainTable = DomainTable {
         text: &["xml", "serialize", "var_export"],
     }),
     session_user_agent: ::std::option::Option::None,
+    oauth: ::std::option::Option::None,
     operations: &[
         OperationTable {
             name: "item_get_video",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/douyin/item_get_video/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "key",
@@ -232,6 +237,8 @@ pub static ONEBOUND: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "error_code",
@@ -265,29 +272,36 @@ pub static ONEBOUND: DomainTable = DomainTable {
 pub static OPEN_PLATFORM: DomainTable = DomainTable {
     name: "open-platform",
     prefix: "/open-platform",
+    base_url: "https://open.douyin.com",
     credentials: &[
         CredentialSpec {
             name: "access_token",
+            example: ::std::option::Option::Some("act.test"),
             refreshed_on_expiry: true,
         },
         CredentialSpec {
             name: "client_token",
+            example: ::std::option::Option::None,
             refreshed_on_expiry: true,
         },
         CredentialSpec {
             name: "client_key",
+            example: ::std::option::Option::Some("test-client-key"),
             refreshed_on_expiry: false,
         },
         CredentialSpec {
             name: "client_secret",
+            example: ::std::option::Option::Some("test-client-secret"),
             refreshed_on_expiry: false,
         },
         CredentialSpec {
             name: "refresh_token",
+            example: ::std::option::Option::None,
             refreshed_on_expiry: false,
         },
         CredentialSpec {
             name: "code",
+            example: ::std::option::Option::None,
             refreshed_on_expiry: false,
         },
     ],
@@ -435,11 +449,61 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
     ],
     formats: ::std::option::Option::None,
     session_user_agent: ::std::option::Option::None,
+    oauth: ::std::option::Option::Some(OAuthTable {
+        authorization_path: "/platform/oauth/connect/",
+        authorization_params: &[
+            AuthorizationParam {
+                name: "client_key",
+                credential: ::std::option::Option::Some("client_key"),
+                constant: ::std::option::Option::None,
+                required: true,
+            },
+            AuthorizationParam {
+                name: "response_type",
+                credential: ::std::option::Option::None,
+                constant: ::std::option::Option::Some("code"),
+                required: true,
+            },
+            AuthorizationParam {
+                name: "scope",
+                credential: ::std::option::Option::None,
+                constant: ::std::option::Option::None,
+                required: true,
+            },
+            AuthorizationParam {
+                name: "optionalScope",
+                credential: ::std::option::Option::None,
+                constant: ::std::option::Option::None,
+                required: false,
+            },
+            AuthorizationParam {
+                name: "redirect_uri",
+                credential: ::std::option::Option::None,
+                constant: ::std::option::Option::None,
+                required: true,
+            },
+            AuthorizationParam {
+                name: "state",
+                credential: ::std::option::Option::None,
+                constant: ::std::option::Option::None,
+                required: false,
+            },
+        ],
+        code: "code",
+        access_token: "access_token",
+        refresh_token: "refresh_token",
+        client_token: "client_token",
+        exchange_code_op: "access_token",
+        refresh_op: "refresh_token",
+        renew_op: "renew_refresh_token",
+        client_token_op: "client_token",
+    }),
     operations: &[
         OperationTable {
             name: "access_token",
-            method: "POST",
+            method: ::douyin_core::Method::Post,
             path: "/oauth/access_token/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "client_key",
@@ -482,6 +546,8 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
                     constant: ::std::option::Option::Some("authorization_code"),
                 },
             ],
+            signers: &[],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "data.error_code",
@@ -511,8 +577,9 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
         },
         OperationTable {
             name: "client_token",
-            method: "POST",
+            method: ::douyin_core::Method::Post,
             path: "/oauth/client_token/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "client_key",
@@ -545,6 +612,8 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
                     constant: ::std::option::Option::Some("client_credential"),
                 },
             ],
+            signers: &[],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "data.error_code",
@@ -567,8 +636,9 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
         },
         OperationTable {
             name: "list_comment",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/api/apps/v1/item/list_comment/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "access-token",
@@ -641,6 +711,8 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "err_no",
@@ -682,8 +754,9 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
         },
         OperationTable {
             name: "media_list",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/enterprise/media/list/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "Content-Type",
@@ -736,6 +809,8 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "data.error_code",
@@ -779,8 +854,9 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
         },
         OperationTable {
             name: "refresh_token",
-            method: "POST",
+            method: ::douyin_core::Method::Post,
             path: "/oauth/refresh_token/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "client_key",
@@ -813,6 +889,8 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "data.error_code",
@@ -842,8 +920,9 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
         },
         OperationTable {
             name: "renew_refresh_token",
-            method: "POST",
+            method: ::douyin_core::Method::Post,
             path: "/oauth/renew_refresh_token/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "client_key",
@@ -866,6 +945,8 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "data.error_code",
@@ -892,17 +973,23 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
 pub static WEB: DomainTable = DomainTable {
     name: "web",
     prefix: "/web",
+    base_url: "https://www.douyin.com",
     credentials: &[
         CredentialSpec {
             name: "cookie",
+            example: ::std::option::Option::Some("sessionid=test"),
             refreshed_on_expiry: false,
         },
         CredentialSpec {
             name: "user_agent",
+            example: ::std::option::Option::Some(
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/117.0.0.0 Safari/537.36 Edg/117.0.2045.60",
+            ),
             refreshed_on_expiry: false,
         },
         CredentialSpec {
             name: "ms_token",
+            example: ::std::option::Option::Some("test-ms-token"),
             refreshed_on_expiry: false,
         },
     ],
@@ -919,11 +1006,13 @@ pub static WEB: DomainTable = DomainTable {
     session_user_agent: ::std::option::Option::Some(
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/117.0.0.0 Safari/537.36 Edg/117.0.2045.60",
     ),
+    oauth: ::std::option::Option::None,
     operations: &[
         OperationTable {
             name: "aweme_post",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/aweme/post/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "sec_user_id",
@@ -1056,6 +1145,26 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::Some(FixtureBody {
+                file: "specs/web/captures/web-aweme-post.json",
+                body: include_str!("../../../../specs/web/captures/web-aweme-post.json"),
+                select: ::std::option::Option::None,
+                prefix: "",
+                suffix: "",
+            }),
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1082,8 +1191,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "comment_list",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/comment/list/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "aweme_id",
@@ -1146,6 +1256,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1172,8 +1296,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "emoji_list",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/emoji/list",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "cookie",
@@ -1206,6 +1331,28 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::Some(FixtureBody {
+                file: "specs/web/captures/web-emoji-list-items.json",
+                body: include_str!(
+                    "../../../../specs/web/captures/web-emoji-list-items.json"
+                ),
+                select: ::std::option::Option::None,
+                prefix: "{\"status_code\":0,\"emoji_list\":",
+                suffix: "}",
+            }),
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1220,8 +1367,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "emoticon_trending",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/im/resources/emoticon/trending",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "cursor",
@@ -1274,6 +1422,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1300,8 +1462,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "hot_search_list",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/hot/search/list/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "detail_list",
@@ -1354,6 +1517,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1368,8 +1545,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "im_user_info",
-            method: "POST",
+            method: ::douyin_core::Method::Post,
             path: "/aweme/v1/web/im/user/info/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "sec_user_ids",
@@ -1412,6 +1590,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1426,8 +1618,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "notice_detail",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/notice/detail/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "id_list",
@@ -1470,6 +1663,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1484,8 +1691,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "tab_feed",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/tab/feed/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "aweme_pc_rec_raw_data",
@@ -1538,6 +1746,28 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::Some(FixtureBody {
+                file: "specs/web/captures/web-module-feed.json",
+                body: include_str!(
+                    "../../../../specs/web/captures/web-module-feed.json"
+                ),
+                select: ::std::option::Option::Some("aweme_list"),
+                prefix: "{\"status_code\":0,\"aweme_list\":",
+                suffix: ",\"has_more\":1}",
+            }),
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1552,8 +1782,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "user_profile_other",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/user/profile/other/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "sec_user_id",
@@ -1596,6 +1827,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",
@@ -1610,8 +1855,9 @@ pub static WEB: DomainTable = DomainTable {
         },
         OperationTable {
             name: "user_profile_self",
-            method: "GET",
+            method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/user/profile/self/",
+            base_url: ::std::option::Option::None,
             params: &[
                 ParamRule {
                     wire: "cookie",
@@ -1644,6 +1890,20 @@ pub static WEB: DomainTable = DomainTable {
                     constant: ::std::option::Option::None,
                 },
             ],
+            signers: &[
+                SignerTable {
+                    name: "x_bogus",
+                    params: &["X-Bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::None,
             envelope: OpEnvelope {
                 code: ::std::option::Option::Some(FieldRef {
                     path: "status_code",

@@ -5,12 +5,15 @@ pub mod operations {
     ///`GET /douyin/item_get_video/`
     pub static ITEM_GET_VIDEO: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "item_get_video",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/douyin/item_get_video/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
     };
 }
 ///Parameters of [`Client::item_get_video`](super::client::Client::item_get_video).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ItemGetVideoParams {
     /**视频id — the video (aweme) id.
 
@@ -101,20 +104,44 @@ impl ItemGetVideoParams {
 ///Client of the Onebound gateway (api-gw.onebound.cn) domain: one async method per documented operation.
 #[derive(Clone, Debug)]
 pub struct Client {
-    core: ::douyin_core::Client<super::errors::Onebound>,
+    core: ::douyin_core::Client<super::domain::Onebound>,
 }
 impl Client {
-    /// Starts configuring a client (credentials, base URL, timeouts, retries); finish with
-    /// `.build()?.into()`.
-    pub fn builder() -> ::douyin_core::ClientBuilder<super::errors::Onebound> {
+    /// Starts configuring a client (credentials, base URL, timeouts, retries), with the spec's signers
+    /// registered; finish with `.build()?.into()`.
+    pub fn builder() -> ::douyin_core::ClientBuilder<super::domain::Onebound> {
         ::douyin_core::Client::builder()
     }
+    /// A builder configured from credential values by the spec's names (a tool's environment or config
+    /// file): a required credential without a value is [`douyin_core::Error::Credential`].
+    pub fn configured(
+        values: impl ::std::ops::Fn(
+            &'static str,
+        ) -> ::std::option::Option<::douyin_core::Secret>,
+    ) -> ::std::result::Result<
+        ::douyin_core::ClientBuilder<super::domain::Onebound>,
+        super::errors::Error,
+    > {
+        for c in <super::domain::Onebound as ::douyin_core::Domain>::CREDENTIALS {
+            if c.required && values(c.name).is_none() {
+                return ::std::result::Result::Err(::douyin_core::Error::Credential {
+                    name: c.name,
+                    reason: ::std::string::String::from("not configured"),
+                });
+            }
+        }
+        let credentials = ::douyin_core::StaticCredentials::from_values(
+            <super::domain::Onebound as ::douyin_core::Domain>::CREDENTIALS,
+            &values,
+        );
+        ::std::result::Result::Ok(Self::builder().credentials(credentials))
+    }
     /// Wraps a configured runtime client.
-    pub fn from_core(core: ::douyin_core::Client<super::errors::Onebound>) -> Self {
+    pub fn from_core(core: ::douyin_core::Client<super::domain::Onebound>) -> Self {
         Self { core }
     }
     /// The runtime client (base URL, retries, credentials).
-    pub fn core(&self) -> &::douyin_core::Client<super::errors::Onebound> {
+    pub fn core(&self) -> &::douyin_core::Client<super::domain::Onebound> {
         &self.core
     }
     ///Video details (title, author, play URLs, music) by item id.
@@ -154,8 +181,8 @@ impl Client {
         self.core.send_text(params.to_request()?).await
     }
 }
-impl ::std::convert::From<::douyin_core::Client<super::errors::Onebound>> for Client {
-    fn from(core: ::douyin_core::Client<super::errors::Onebound>) -> Self {
+impl ::std::convert::From<::douyin_core::Client<super::domain::Onebound>> for Client {
+    fn from(core: ::douyin_core::Client<super::domain::Onebound>) -> Self {
         Self { core }
     }
 }
@@ -177,15 +204,15 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
     ::douyin_core::registry::OperationEntry {
         name: "item_get_video",
         spec: "specs/onebound/item_get_video.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/douyin/item_get_video/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::ItemGetVideoResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Onebound as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Onebound as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::ItemGetVideoResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Onebound as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Onebound as ::douyin_core::Domain>::ENVELOPE),
     },
 ];

@@ -5,42 +5,55 @@ pub mod operations {
     ///`POST /oauth/access_token/`
     pub static ACCESS_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "access_token",
-        method: "POST",
+        method: ::douyin_core::Method::Post,
         path: "/oauth/access_token/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
     };
     ///`POST /oauth/client_token/`
     pub static CLIENT_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "client_token",
-        method: "POST",
+        method: ::douyin_core::Method::Post,
         path: "/oauth/client_token/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
     };
     ///`GET /api/apps/v1/item/list_comment/`
     pub static LIST_COMMENT: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "list_comment",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/api/apps/v1/item/list_comment/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
     };
     ///`GET /enterprise/media/list/`
     pub static MEDIA_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "media_list",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/enterprise/media/list/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
     };
     ///`POST /oauth/refresh_token/`
     pub static REFRESH_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "refresh_token",
-        method: "POST",
+        method: ::douyin_core::Method::Post,
         path: "/oauth/refresh_token/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
     };
     ///`POST /oauth/renew_refresh_token/`
     pub static RENEW_REFRESH_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "renew_refresh_token",
-        method: "POST",
+        method: ::douyin_core::Method::Post,
         path: "/oauth/renew_refresh_token/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
     };
 }
 ///Parameters of [`Client::access_token`](super::client::Client::access_token).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct AccessTokenParams {}
 impl AccessTokenParams {
     /// Parameters with the required values; optional ones start at their documented defaults.
@@ -68,6 +81,7 @@ impl ::std::default::Default for AccessTokenParams {
 }
 ///Parameters of [`Client::client_token`](super::client::Client::client_token).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ClientTokenParams {}
 impl ClientTokenParams {
     /// Parameters with the required values; optional ones start at their documented defaults.
@@ -94,10 +108,10 @@ impl ::std::default::Default for ClientTokenParams {
 }
 ///Parameters of [`Client::list_comment`](super::client::Client::list_comment).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ListCommentParams {
     /**通过code2Session获取,用户唯一标志
 该字段通过 /api/apps/v2/jscode2session 接口返回的 openid 字段获取
-
 
 Sent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.*/
     pub open_id: ::std::string::String,
@@ -107,12 +121,11 @@ Sent as query parameter `cursor`. Example: `0`.*/
     pub cursor: ::std::option::Option<i64>,
     /**每页的数量,最大不超过50,最小不低于1
 
-Sent as query parameter `count`. Must be between 1 and 50; checked before sending. Example: `10`.*/
+Sent as query parameter `count`. Between 1 and 50 (checked before sending). Example: `10`.*/
     pub count: ::std::option::Option<i64>,
     /**视频id
 该字段通过 /api/apps/v1/convert_video_id/video_id_to_open_item_id/ 接口返回的 data.convert_result._val 字段获取
 注意参数中 item_id 作为 url 参数时,必须 encode,只对 item_id 单独进行 encode(运行时对每个 query 值恰好编码一次,传入原始值即可)
-
 
 Sent as query parameter `item_id`. Example: `@8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==`.*/
     pub item_id: ::std::string::String,
@@ -184,6 +197,7 @@ impl ListCommentParams {
 }
 ///Parameters of [`Client::media_list`](super::client::Client::media_list).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct MediaListParams {
     /**用户唯一标志。通过调用 <https://open.douyin.com/oauth/access_token/> 生成的 open_id 字段获取
 
@@ -238,6 +252,7 @@ impl MediaListParams {
 }
 ///Parameters of [`Client::refresh_token`](super::client::Client::refresh_token).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RefreshTokenParams {}
 impl RefreshTokenParams {
     /// Parameters with the required values; optional ones start at their documented defaults.
@@ -264,6 +279,7 @@ impl ::std::default::Default for RefreshTokenParams {
 }
 ///Parameters of [`Client::renew_refresh_token`](super::client::Client::renew_refresh_token).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RenewRefreshTokenParams {}
 impl RenewRefreshTokenParams {
     /// Parameters with the required values; optional ones start at their documented defaults.
@@ -290,20 +306,44 @@ impl ::std::default::Default for RenewRefreshTokenParams {
 ///Client of the Douyin Open Platform domain: one async method per documented operation.
 #[derive(Clone, Debug)]
 pub struct Client {
-    core: ::douyin_core::Client<super::errors::OpenPlatform>,
+    core: ::douyin_core::Client<super::domain::OpenPlatform>,
 }
 impl Client {
-    /// Starts configuring a client (credentials, base URL, timeouts, retries); finish with
-    /// `.build()?.into()`.
-    pub fn builder() -> ::douyin_core::ClientBuilder<super::errors::OpenPlatform> {
+    /// Starts configuring a client (credentials, base URL, timeouts, retries), with the spec's signers
+    /// registered; finish with `.build()?.into()`.
+    pub fn builder() -> ::douyin_core::ClientBuilder<super::domain::OpenPlatform> {
         ::douyin_core::Client::builder()
     }
+    /// A builder configured from credential values by the spec's names (a tool's environment or config
+    /// file): a required credential without a value is [`douyin_core::Error::Credential`].
+    pub fn configured(
+        values: impl ::std::ops::Fn(
+            &'static str,
+        ) -> ::std::option::Option<::douyin_core::Secret>,
+    ) -> ::std::result::Result<
+        ::douyin_core::ClientBuilder<super::domain::OpenPlatform>,
+        super::errors::Error,
+    > {
+        for c in <super::domain::OpenPlatform as ::douyin_core::Domain>::CREDENTIALS {
+            if c.required && values(c.name).is_none() {
+                return ::std::result::Result::Err(::douyin_core::Error::Credential {
+                    name: c.name,
+                    reason: ::std::string::String::from("not configured"),
+                });
+            }
+        }
+        let credentials = ::douyin_core::StaticCredentials::from_values(
+            <super::domain::OpenPlatform as ::douyin_core::Domain>::CREDENTIALS,
+            &values,
+        );
+        ::std::result::Result::Ok(Self::builder().credentials(credentials))
+    }
     /// Wraps a configured runtime client.
-    pub fn from_core(core: ::douyin_core::Client<super::errors::OpenPlatform>) -> Self {
+    pub fn from_core(core: ::douyin_core::Client<super::domain::OpenPlatform>) -> Self {
         Self { core }
     }
     /// The runtime client (base URL, retries, credentials).
-    pub fn core(&self) -> &::douyin_core::Client<super::errors::OpenPlatform> {
+    pub fn core(&self) -> &::douyin_core::Client<super::domain::OpenPlatform> {
         &self.core
     }
     ///Exchange an authorization code for the user's access and refresh tokens (获取 access_token)
@@ -377,7 +417,7 @@ client_token 的有效时间为 2 个小时,重复获取 client_token 后会使�
     pub fn list_comment_stream(
         &self,
         params: ListCommentParams,
-    ) -> impl ::douyin_core::__private::futures::Stream<
+    ) -> impl ::douyin_core::Stream<
         Item = ::std::result::Result<super::types::Comment, super::errors::Error>,
     > + '_ {
         ::douyin_core::paginate(
@@ -442,7 +482,7 @@ client_token 的有效时间为 2 个小时,重复获取 client_token 后会使�
     pub fn media_list_stream(
         &self,
         params: MediaListParams,
-    ) -> impl ::douyin_core::__private::futures::Stream<
+    ) -> impl ::douyin_core::Stream<
         Item = ::std::result::Result<super::types::Media, super::errors::Error>,
     > + '_ {
         ::douyin_core::paginate(
@@ -517,9 +557,9 @@ client_token 的有效时间为 2 个小时,重复获取 client_token 后会使�
         self.core.send(params.to_request()?).await
     }
 }
-impl ::std::convert::From<::douyin_core::Client<super::errors::OpenPlatform>>
+impl ::std::convert::From<::douyin_core::Client<super::domain::OpenPlatform>>
 for Client {
-    fn from(core: ::douyin_core::Client<super::errors::OpenPlatform>) -> Self {
+    fn from(core: ::douyin_core::Client<super::domain::OpenPlatform>) -> Self {
         Self { core }
     }
 }
@@ -690,85 +730,85 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
     ::douyin_core::registry::OperationEntry {
         name: "access_token",
         spec: "specs/open-platform/access_token.yaml",
-        method: "POST",
+        method: ::douyin_core::Method::Post,
         path: "/oauth/access_token/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::AccessTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::AccessTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "client_token",
         spec: "specs/open-platform/client_token.yaml",
-        method: "POST",
+        method: ::douyin_core::Method::Post,
         path: "/oauth/client_token/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::ClientTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::ClientTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "list_comment",
         spec: "specs/open-platform/list_comment.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/api/apps/v1/item/list_comment/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::ListCommentResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::ListCommentResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "media_list",
         spec: "specs/open-platform/media_list.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/enterprise/media/list/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::MediaListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::MediaListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "refresh_token",
         spec: "specs/open-platform/refresh_token.yaml",
-        method: "POST",
+        method: ::douyin_core::Method::Post,
         path: "/oauth/refresh_token/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::RefreshTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::RefreshTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "renew_refresh_token",
         spec: "specs/open-platform/renew_refresh_token.yaml",
-        method: "POST",
+        method: ::douyin_core::Method::Post,
         path: "/oauth/renew_refresh_token/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::RenewRefreshTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::RenewRefreshTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
     },
 ];

@@ -5,66 +5,87 @@ pub mod operations {
     ///`GET /aweme/v1/web/aweme/post/`
     pub static AWEME_POST: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "aweme_post",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/post/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
     };
     ///`GET /aweme/v1/web/comment/list/`
     pub static COMMENT_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "comment_list",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/comment/list/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
     };
     ///`GET /aweme/v1/web/emoji/list`
     pub static EMOJI_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "emoji_list",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/emoji/list",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
     };
     ///`GET /aweme/v1/web/im/resources/emoticon/trending`
     pub static EMOTICON_TRENDING: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "emoticon_trending",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/im/resources/emoticon/trending",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
     };
     ///`GET /aweme/v1/web/hot/search/list/`
     pub static HOT_SEARCH_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "hot_search_list",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/hot/search/list/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
     };
     ///`POST /aweme/v1/web/im/user/info/`
     pub static IM_USER_INFO: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "im_user_info",
-        method: "POST",
+        method: ::douyin_core::Method::Post,
         path: "/aweme/v1/web/im/user/info/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
     };
     ///`GET /aweme/v1/web/notice/detail/`
     pub static NOTICE_DETAIL: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "notice_detail",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/notice/detail/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
     };
     ///`GET /aweme/v1/web/tab/feed/`
     pub static TAB_FEED: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "tab_feed",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/tab/feed/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
     };
     ///`GET /aweme/v1/web/user/profile/other/`
     pub static USER_PROFILE_OTHER: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "user_profile_other",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/profile/other/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
     };
     ///`GET /aweme/v1/web/user/profile/self/`
     pub static USER_PROFILE_SELF: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "user_profile_self",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/profile/self/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
     };
 }
 ///Parameters of [`Client::aweme_post`](super::client::Client::aweme_post).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct AwemePostParams {
     /**用户唯一标识
 
@@ -72,39 +93,39 @@ Sent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAWP5*****yJJm9n_Nmmk
     pub sec_user_id: ::std::string::String,
     /**作品页码 (millisecond timestamp; 0 for the first page, then the previous page's max_cursor)
 
-Sent as query parameter `max_cursor`. Defaults to `0`. Example: `0`.*/
+Sent as query parameter `max_cursor`. Defaults to `0` when not given. Example: `0`.*/
     pub max_cursor: ::std::option::Option<i64>,
     /**not documented; sent by the site (real traffic)
 
-Sent as query parameter `locate_query`. Defaults to `false`.*/
+Sent as query parameter `locate_query`. Defaults to `false` when not given.*/
     pub locate_query: ::std::option::Option<bool>,
     /**not documented; sent by the site (real traffic)
 
-Sent as query parameter `show_live_replay_strategy`. Defaults to `1`.*/
+Sent as query parameter `show_live_replay_strategy`. Defaults to `1` when not given.*/
     pub show_live_replay_strategy: ::std::option::Option<i64>,
     /**not documented; sent by the site (real traffic)
 
-Sent as query parameter `need_time_list`. Defaults to `1`.*/
+Sent as query parameter `need_time_list`. Defaults to `1` when not given.*/
     pub need_time_list: ::std::option::Option<i64>,
     /**not documented; sent by the site (real traffic)
 
-Sent as query parameter `time_list_query`. Defaults to `0`.*/
+Sent as query parameter `time_list_query`. Defaults to `0` when not given.*/
     pub time_list_query: ::std::option::Option<i64>,
     /**not documented; sent (empty) by the site (real traffic)
 
-Sent as query parameter `whale_cut_token`. Defaults to `""`.*/
+Sent as query parameter `whale_cut_token`. Defaults to `` when not given.*/
     pub whale_cut_token: ::std::option::Option<::std::string::String>,
     /**not documented; sent by the site (real traffic)
 
-Sent as query parameter `cut_version`. Defaults to `1`.*/
+Sent as query parameter `cut_version`. Defaults to `1` when not given.*/
     pub cut_version: ::std::option::Option<i64>,
     /**作品数量
 
-Sent as query parameter `count`. Defaults to `18`. Example: `10`.*/
+Sent as query parameter `count`. Defaults to `18` when not given. Example: `10`.*/
     pub count: ::std::option::Option<i64>,
     /**not documented; sent by the site (real traffic)
 
-Sent as query parameter `publish_video_strategy_type`. Defaults to `2`.*/
+Sent as query parameter `publish_video_strategy_type`. Defaults to `2` when not given.*/
     pub publish_video_strategy_type: ::std::option::Option<i64>,
 }
 impl AwemePostParams {
@@ -228,6 +249,7 @@ impl AwemePostParams {
 }
 ///Parameters of [`Client::comment_list`](super::client::Client::comment_list).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct CommentListParams {
     /**作品id
 
@@ -235,11 +257,11 @@ Sent as query parameter `aweme_id`. Example: `7184732601662344482`.*/
     pub aweme_id: ::std::string::String,
     /**页码
 
-Sent as query parameter `cursor`. Defaults to `0`. Example: `0`.*/
+Sent as query parameter `cursor`. Defaults to `0` when not given. Example: `0`.*/
     pub cursor: ::std::option::Option<i64>,
     /**评论个数
 
-Sent as query parameter `count`. Defaults to `20`. Example: `20`.*/
+Sent as query parameter `count`. Defaults to `20` when not given. Example: `20`.*/
     pub count: ::std::option::Option<i64>,
 }
 impl CommentListParams {
@@ -289,6 +311,7 @@ impl CommentListParams {
 }
 ///Parameters of [`Client::emoji_list`](super::client::Client::emoji_list).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct EmojiListParams {}
 impl EmojiListParams {
     /// Parameters with the required values; optional ones start at their documented defaults.
@@ -318,14 +341,15 @@ impl ::std::default::Default for EmojiListParams {
 }
 ///Parameters of [`Client::emoticon_trending`](super::client::Client::emoticon_trending).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct EmoticonTrendingParams {
     /**页码
 
-Sent as query parameter `cursor`. Defaults to `0`. Example: `0`.*/
+Sent as query parameter `cursor`. Defaults to `0` when not given. Example: `0`.*/
     pub cursor: ::std::option::Option<i64>,
     /**个数
 
-Sent as query parameter `count`. Defaults to `50`. Example: `50`.*/
+Sent as query parameter `count`. Defaults to `50` when not given. Example: `50`.*/
     pub count: ::std::option::Option<i64>,
 }
 impl EmoticonTrendingParams {
@@ -375,6 +399,7 @@ impl ::std::default::Default for EmoticonTrendingParams {
 }
 ///Parameters of [`Client::hot_search_list`](super::client::Client::hot_search_list).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct HotSearchListParams {
     /**详细列表
 
@@ -432,6 +457,7 @@ impl ::std::default::Default for HotSearchListParams {
 }
 ///Parameters of [`Client::im_user_info`](super::client::Client::im_user_info).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ImUserInfoParams {
     /**用户唯一标识数组
 
@@ -466,6 +492,7 @@ impl ImUserInfoParams {
 }
 ///Parameters of [`Client::notice_detail`](super::client::Client::notice_detail).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct NoticeDetailParams {
     /**通知id
 
@@ -498,6 +525,7 @@ impl NoticeDetailParams {
 }
 ///Parameters of [`Client::tab_feed`](super::client::Client::tab_feed).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TabFeedParams {
     /**猜测判断是否为客户端 (JSON text)
 
@@ -505,7 +533,7 @@ Sent as query parameter `aweme_pc_rec_raw_data`. Example: `{"is_client":false}`.
     pub aweme_pc_rec_raw_data: ::std::option::Option<::std::string::String>,
     /**推荐作品个数
 
-Sent as query parameter `count`. Defaults to `10`. Example: `10`.*/
+Sent as query parameter `count`. Defaults to `10` when not given. Example: `10`.*/
     pub count: ::std::option::Option<i64>,
 }
 impl TabFeedParams {
@@ -556,6 +584,7 @@ impl ::std::default::Default for TabFeedParams {
 }
 ///Parameters of [`Client::user_profile_other`](super::client::Client::user_profile_other).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserProfileOtherParams {
     /**用户唯一标识
 
@@ -591,6 +620,7 @@ impl UserProfileOtherParams {
 }
 ///Parameters of [`Client::user_profile_self`](super::client::Client::user_profile_self).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct UserProfileSelfParams {}
 impl UserProfileSelfParams {
     /// Parameters with the required values; optional ones start at their documented defaults.
@@ -621,20 +651,45 @@ impl ::std::default::Default for UserProfileSelfParams {
 ///Client of the douyin.com web API domain: one async method per documented operation.
 #[derive(Clone, Debug)]
 pub struct Client {
-    core: ::douyin_core::Client<super::errors::Web>,
+    core: ::douyin_core::Client<super::domain::Web>,
 }
 impl Client {
-    /// Starts configuring a client (credentials, base URL, timeouts, retries); finish with
-    /// `.build()?.into()`.
-    pub fn builder() -> ::douyin_core::ClientBuilder<super::errors::Web> {
+    /// Starts configuring a client (credentials, base URL, timeouts, retries), with the spec's signers
+    /// registered; finish with `.build()?.into()`.
+    pub fn builder() -> ::douyin_core::ClientBuilder<super::domain::Web> {
         ::douyin_core::Client::builder()
+            .signer(
+                super::domain::signer_names::X_BOGUS,
+                <crate::signing::XBogusSigner as ::std::default::Default>::default(),
+            )
+    }
+    /// A builder configured from credential values by the spec's names (a tool's environment or config
+    /// file): a required credential without a value is [`douyin_core::Error::Credential`].
+    pub fn configured(
+        values: impl ::std::ops::Fn(
+            &'static str,
+        ) -> ::std::option::Option<::douyin_core::Secret>,
+    ) -> ::std::result::Result<
+        ::douyin_core::ClientBuilder<super::domain::Web>,
+        super::errors::Error,
+    > {
+        for c in <super::domain::Web as ::douyin_core::Domain>::CREDENTIALS {
+            if c.required && values(c.name).is_none() {
+                return ::std::result::Result::Err(::douyin_core::Error::Credential {
+                    name: c.name,
+                    reason: ::std::string::String::from("not configured"),
+                });
+            }
+        }
+        let credentials = crate::session::from_values(&values)?;
+        ::std::result::Result::Ok(Self::builder().credentials(credentials))
     }
     /// Wraps a configured runtime client.
-    pub fn from_core(core: ::douyin_core::Client<super::errors::Web>) -> Self {
+    pub fn from_core(core: ::douyin_core::Client<super::domain::Web>) -> Self {
         Self { core }
     }
     /// The runtime client (base URL, retries, credentials).
-    pub fn core(&self) -> &::douyin_core::Client<super::errors::Web> {
+    pub fn core(&self) -> &::douyin_core::Client<super::domain::Web> {
         &self.core
     }
     ///A user's published awemes
@@ -659,7 +714,7 @@ impl Client {
     pub fn aweme_post_stream(
         &self,
         params: AwemePostParams,
-    ) -> impl ::douyin_core::__private::futures::Stream<
+    ) -> impl ::douyin_core::Stream<
         Item = ::std::result::Result<super::types::Aweme, super::errors::Error>,
     > + '_ {
         ::douyin_core::paginate(
@@ -711,7 +766,7 @@ impl Client {
     pub fn comment_list_stream(
         &self,
         params: CommentListParams,
-    ) -> impl ::douyin_core::__private::futures::Stream<
+    ) -> impl ::douyin_core::Stream<
         Item = ::std::result::Result<super::types::Comment, super::errors::Error>,
     > + '_ {
         ::douyin_core::paginate(
@@ -776,7 +831,7 @@ impl Client {
     pub fn emoticon_trending_stream(
         &self,
         params: EmoticonTrendingParams,
-    ) -> impl ::douyin_core::__private::futures::Stream<
+    ) -> impl ::douyin_core::Stream<
         Item = ::std::result::Result<super::types::Sticker, super::errors::Error>,
     > + '_ {
         ::douyin_core::paginate(
@@ -926,8 +981,8 @@ impl Client {
         self.core.send(params.to_request()?).await
     }
 }
-impl ::std::convert::From<::douyin_core::Client<super::errors::Web>> for Client {
-    fn from(core: ::douyin_core::Client<super::errors::Web>) -> Self {
+impl ::std::convert::From<::douyin_core::Client<super::domain::Web>> for Client {
+    fn from(core: ::douyin_core::Client<super::domain::Web>) -> Self {
         Self { core }
     }
 }
@@ -1088,141 +1143,141 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
     ::douyin_core::registry::OperationEntry {
         name: "aweme_post",
         spec: "specs/web/aweme_post.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/post/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::AwemePostResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::AwemePostResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "comment_list",
         spec: "specs/web/comment_list.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/comment/list/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::CommentListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::CommentListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "emoji_list",
         spec: "specs/web/emoji_list.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/emoji/list",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::EmojiListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::EmojiListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "emoticon_trending",
         spec: "specs/web/emoticon_trending.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/im/resources/emoticon/trending",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::EmoticonTrendingResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::EmoticonTrendingResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "hot_search_list",
         spec: "specs/web/hot_search_list.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/hot/search/list/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::HotSearchListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::HotSearchListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "im_user_info",
         spec: "specs/web/im_user_info.yaml",
-        method: "POST",
+        method: ::douyin_core::Method::Post,
         path: "/aweme/v1/web/im/user/info/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::ImUserInfoResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::ImUserInfoResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "notice_detail",
         spec: "specs/web/notice_detail.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/notice/detail/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::NoticeDetailResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::NoticeDetailResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "tab_feed",
         spec: "specs/web/tab_feed.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/tab/feed/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::TabFeedResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::TabFeedResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "user_profile_other",
         spec: "specs/web/user_profile_other.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/profile/other/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::UserProfileOtherResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::UserProfileOtherResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
     },
     ::douyin_core::registry::OperationEntry {
         name: "user_profile_self",
         spec: "specs/web/user_profile_self.yaml",
-        method: "GET",
+        method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/profile/self/",
         decode: |body| ::douyin_core::registry::roundtrip::<
             super::types::UserProfileSelfResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::UserProfileSelfResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
     },
 ];

@@ -17,29 +17,23 @@ mod operations;
 mod schemas;
 mod security;
 
-use std::path::{Path, PathBuf};
-
 use serde_json::{json, Map, Value as Json};
 
-use crate::emit::Files;
 use crate::ir::{Billed, Domain, ErrorClass, Method};
 
 use operations::{operation, profile_parameter};
 use schemas::Components;
 use security::security_schemes;
 
-/// The domain's exported OpenAPI document.
-pub fn emit(domain: &Domain) -> Result<Files, String> {
-    let doc = document(domain, &crate::workspace_root())?;
+/// The domain's exported OpenAPI document (`crates/douyin-<domain>/openapi.json`).
+pub fn emit(domain: &Domain) -> Result<String, String> {
+    let doc = document(domain)?;
     let text =
         serde_json::to_string_pretty(&doc).map_err(|e| format!("{}: openapi: {e}", domain.name))?;
-    let path = PathBuf::from("crates")
-        .join(&domain.crate_name)
-        .join("openapi.json");
-    Ok(Files::from([(path, text + "\n")]))
+    Ok(text + "\n")
 }
 
-fn document(domain: &Domain, root: &Path) -> Result<Json, String> {
+fn document(domain: &Domain) -> Result<Json, String> {
     let fail = |msg: String| format!("{}: openapi: {msg}", domain.name);
     let mut components = Components::new(&domain.definitions);
     for name in domain.definitions.keys() {
@@ -58,7 +52,10 @@ fn document(domain: &Domain, root: &Path) -> Result<Json, String> {
             return Err(fail(format!("two operations are {method} {}", op.path)));
         }
         item[method] =
-            operation(domain, op, &schemes, root).map_err(|e| fail(format!("{}: {e}", op.name)))?;
+            operation(domain, op, &schemes).map_err(|e| fail(format!("{}: {e}", op.name)))?;
+        if let Some(url) = &op.base_url {
+            item[method]["servers"] = json!([{ "url": url }]);
+        }
     }
 
     let mut security_schemes = Map::new();
@@ -86,9 +83,9 @@ fn document(domain: &Domain, root: &Path) -> Result<Json, String> {
         Json::Object(components.done.into_iter().collect()),
     );
     // The browser profile is the same on every operation: defined once, referenced by each.
-    if !domain.session_profile.is_empty() {
+    if !domain.session_profile().is_empty() {
         let params = domain
-            .session_profile
+            .session_profile()
             .iter()
             .map(|p| (p.name.clone(), profile_parameter(p)));
         comps.insert("parameters".into(), Json::Object(params.collect()));

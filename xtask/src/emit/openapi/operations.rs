@@ -1,18 +1,16 @@
 //! OpenAPI operations: parameters in wire order, request bodies, responses with the documented examples.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde_json::{json, Map, Value as Json};
 
 use super::security::{location_name, wire_name, Scheme};
-use crate::ir::{Domain, Expect, Location, Operation, Param, ParamType, Position, ProfileParam};
+use crate::ir::{Domain, Expect, Location, Operation, Param, ParamType, ProfileParam, Slot};
 
 pub(super) fn operation(
     domain: &Domain,
     op: &Operation,
     schemes: &BTreeMap<(String, Location, String), Scheme>,
-    root: &Path,
 ) -> Result<Json, String> {
     let mut out = Map::new();
     out.insert("operationId".into(), json!(op.name));
@@ -50,10 +48,7 @@ pub(super) fn operation(
     if has_body {
         out.insert("requestBody".into(), request_body(domain, op)?);
     }
-    out.insert(
-        "responses".into(),
-        json!({ "200": response(domain, op, root)? }),
-    );
+    out.insert("responses".into(), json!({ "200": response(domain, op)? }));
 
     let mut requirement = Map::new();
     for p in &op.params {
@@ -78,7 +73,7 @@ pub(super) fn operation(
         );
     }
     if let Some(r) = &op.referer {
-        out.insert("x-referer".into(), json!(r));
+        out.insert("x-referer".into(), json!(r.template));
     }
     if let Some(s) = &op.scope {
         out.insert("x-scope".into(), json!(s));
@@ -99,7 +94,8 @@ fn op_description(op: &Operation) -> String {
     }
     if let Some(r) = &op.referer {
         push(format!(
-            "Sent with `referer: {r}` (`{{name}}` filled from the parameter of that name)."
+            "Sent with `referer: {}` (`{{name}}` filled from the parameter of that name).",
+            r.template
         ));
     }
     if !op.notes.is_empty() {
@@ -114,35 +110,20 @@ pub(super) enum WireParam<'a> {
     Op(&'a Param),
 }
 
-/// Parameters in the order the client sends them: the session profile's `first` entries before the operation's
-/// own parameters, its `last` entries before the domain's trailing common parameters (as `client.rs` does).
+/// Parameters in the order the client sends them ([`crate::ir::Operation::slots`]), profile entries expanded.
 fn wire_order<'a>(domain: &'a Domain, op: &'a Operation) -> Vec<WireParam<'a>> {
-    let profile = |pos: Position| {
-        domain
-            .session_profile
-            .iter()
-            .filter(move |p| p.position == pos)
-            .map(WireParam::Profile)
-    };
     let mut out = Vec::new();
-    let session = !domain.session_profile.is_empty();
-    let (mut first_done, mut last_done) = (!session, !session);
-    for p in &op.params {
-        if !first_done && p.common != Some(Position::First) {
-            out.extend(profile(Position::First));
-            first_done = true;
+    for slot in op.slots(!domain.session_profile().is_empty()) {
+        match slot {
+            Slot::Param(p) => out.push(WireParam::Op(p)),
+            Slot::Session(pos) => out.extend(
+                domain
+                    .session_profile()
+                    .iter()
+                    .filter(|p| p.position == pos)
+                    .map(WireParam::Profile),
+            ),
         }
-        if !last_done && p.common == Some(Position::Last) {
-            out.extend(profile(Position::Last));
-            last_done = true;
-        }
-        out.push(WireParam::Op(p));
-    }
-    if !first_done {
-        out.extend(profile(Position::First));
-    }
-    if !last_done {
-        out.extend(profile(Position::Last));
     }
     out
 }
@@ -314,7 +295,7 @@ fn request_body(domain: &Domain, op: &Operation) -> Result<Json, String> {
     }))
 }
 
-fn response(domain: &Domain, op: &Operation, root: &Path) -> Result<Json, String> {
+fn response(domain: &Domain, op: &Operation) -> Result<Json, String> {
     let mut media = Map::new();
     media.insert(
         "schema".into(),
@@ -322,19 +303,7 @@ fn response(domain: &Domain, op: &Operation, root: &Path) -> Result<Json, String
     );
     let mut examples = Map::new();
     for ex in &op.examples {
-        let text = std::fs::read_to_string(root.join(&ex.file))
-            .map_err(|e| format!("{}: {e}", ex.file.display()))?;
-        let value: Json =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", ex.file.display()))?;
-        let stem = ex
-            .file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let key = stem
-            .strip_prefix(&format!("{}.", op.name))
-            .unwrap_or(&stem)
-            .to_owned();
+        let (key, value) = (ex.key.clone(), ex.value.clone());
         let mut e = Map::new();
         match &ex.expect {
             Expect::Ok => {

@@ -1,0 +1,57 @@
+//! Hand-written constructors: a client for a browser session, signed with X-Bogus; the `id_list` item of
+//! `notice_detail`.
+
+use crate::generated::client::Client;
+use crate::generated::domain::signer_names::X_BOGUS;
+use crate::generated::domain::Web;
+use crate::generated::types;
+use crate::session::WebSession;
+use crate::signing::XBogusSigner;
+
+impl Client {
+    /// A client of www.douyin.com for `session`, signing with X-Bogus.
+    pub fn new(session: WebSession) -> Self {
+        builder(session, XBogusSigner::default())
+            .build()
+            .expect("the default HTTP client builds")
+            .into()
+    }
+}
+
+/// A runtime builder for `session` with `signer` in the place of the X-Bogus signer (profile parameters,
+/// credentials and signing set up), for changing the base URL, timeouts or retries:
+/// `douyin_web::builder(session, signer).base_url(url).build()?.into()`.
+pub fn builder(
+    session: WebSession,
+    signer: impl douyin_core::Signer,
+) -> douyin_core::ClientBuilder<Web> {
+    Client::builder()
+        .signer(X_BOGUS, signer)
+        .credentials(session)
+}
+
+impl types::NoticeIdItem {
+    /// One `id_list` entry of [`Client::notice_detail`]: a notice id and its type.
+    pub fn new(notice_id_str: impl Into<String>, notice_type: i64) -> Self {
+        types::NoticeIdItem {
+            notice_id_str: Some(notice_id_str.into()),
+            type_: Some(notice_type),
+            ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{types, NoticeDetailParams};
+
+    #[test]
+    fn notice_ids_are_sent_as_compact_json() {
+        let params = NoticeDetailParams::new(vec![types::NoticeIdItem::new("7185", 0)]);
+        let req = params.to_request().unwrap();
+        assert_eq!(
+            req.query_value("id_list"),
+            Some(r#"[{"notice_id_str":"7185","type":0}]"#)
+        );
+    }
+}
