@@ -11,6 +11,9 @@ use douyin_core::{BoxFuture, SignInput, Signer};
 use crate::signing::UaCache;
 use crate::WebSession;
 
+/// The query parameter the signature goes in.
+const PARAM: &str = "a_bogus";
+
 /// Unix milliseconds, read before and after hashing; replaceable for tests.
 pub type MillisClock = Arc<dyn Fn() -> u64 + Send + Sync>;
 /// One random value per call (a browser draws from `0..=9999`); replaceable for tests.
@@ -94,7 +97,24 @@ impl Signer for ABogusSigner {
         input: SignInput<'a>,
     ) -> BoxFuture<'a, Result<Vec<(String, String)>, String>> {
         let sig = self.signature(input.query, input.body, input.user_agent);
-        Box::pin(async move { Ok(vec![("a_bogus".to_owned(), sig.as_str().to_owned())]) })
+        Box::pin(async move { Ok(vec![(PARAM.to_owned(), sig.as_str().to_owned())]) })
+    }
+
+    /// The `a_bogus` value must decode and match the query before it, the body and the user agent
+    /// ([`douyin_abogus::verify`]).
+    fn verify(&self, input: SignInput<'_>, appended: &[(String, String)]) -> Result<(), String> {
+        let value = match appended {
+            [(name, value)] if name == PARAM => value,
+            _ => return Err(format!("expected one `{PARAM}` parameter")),
+        };
+        douyin_abogus::verify(
+            input.query.as_bytes(),
+            input.body,
+            input.user_agent.as_bytes(),
+            value,
+        )
+        .map(drop)
+        .map_err(|e| e.to_string())
     }
 }
 
@@ -222,5 +242,34 @@ mod tests {
         let now = douyin_abogus::unix_now_ms();
         assert!(d.check_clock(now, 60_000).is_ok(), "{d:?}");
         assert!(d.random.iter().all(|&r| r < 10_000));
+    }
+
+    #[tokio::test]
+    async fn verify_accepts_its_own_signature_and_names_what_differs() {
+        let signer = ABogusSigner::default();
+        let input = |query, body, user_agent| SignInput {
+            method: douyin_core::Method::Post,
+            path: "/aweme/v1/web/commit/item/digg/",
+            query,
+            body,
+            user_agent,
+        };
+        let (query, body) = ("aid=6383&aweme_id=1", &b"type=1"[..]);
+        let appended = signer.sign(input(query, body, UA)).await.unwrap();
+        assert_eq!(signer.verify(input(query, body, UA), &appended), Ok(()));
+        let err = |i| signer.verify(i, &appended).unwrap_err();
+        assert!(err(input("aid=6383&aweme_id=2", body, UA)).contains("another query"));
+        assert!(err(input(query, b"type=0", UA)).contains("another body"));
+        assert!(err(input(query, body, "curl/8")).contains("another user agent"));
+        let renamed = [("X-Bogus".to_owned(), appended[0].1.clone())];
+        assert_eq!(
+            signer.verify(input(query, body, UA), &renamed),
+            Err("expected one `a_bogus` parameter".to_owned())
+        );
+        let garbage = [("a_bogus".to_owned(), "not-a-signature".to_owned())];
+        assert!(signer
+            .verify(input(query, body, UA), &garbage)
+            .unwrap_err()
+            .contains("not a valid a_bogus"));
     }
 }

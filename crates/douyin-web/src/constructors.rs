@@ -1,8 +1,9 @@
-//! Hand-written constructors: a client for a browser session, signed with X-Bogus; the `id_list` item of
-//! `notice_detail`.
+//! Hand-written constructors: a client for a browser session, signed with X-Bogus (a_bogus registered with the
+//! session's fingerprint); the `id_list` item of `notice_detail`.
 
+use crate::abogus_signer::ABogusSigner;
 use crate::generated::client::Client;
-use crate::generated::domain::signer_names::X_BOGUS;
+use crate::generated::domain::signer_names::{A_BOGUS, X_BOGUS};
 use crate::generated::domain::Web;
 use crate::generated::types;
 use crate::session::WebSession;
@@ -19,14 +20,15 @@ impl Client {
 }
 
 /// A runtime builder for `session` with `signer` in the place of the X-Bogus signer (profile parameters,
-/// credentials and signing set up), for changing the base URL, timeouts or retries:
-/// `douyin_web::builder(session, signer).base_url(url).build()?.into()`.
+/// credentials and signing set up; the a_bogus signer takes the fingerprint of the session's profile), for changing
+/// the base URL, timeouts or retries: `douyin_web::builder(session, signer).base_url(url).build()?.into()`.
 pub fn builder(
     session: WebSession,
     signer: impl douyin_core::Signer,
 ) -> douyin_core::ClientBuilder<Web> {
     Client::builder()
         .signer(X_BOGUS, signer)
+        .signer(A_BOGUS, ABogusSigner::for_session(&session))
         .credentials(session)
 }
 

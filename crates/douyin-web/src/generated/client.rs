@@ -662,6 +662,10 @@ impl Client {
                 super::domain::signer_names::X_BOGUS,
                 <crate::signing::XBogusSigner as ::std::default::Default>::default(),
             )
+            .signer(
+                super::domain::signer_names::A_BOGUS,
+                <crate::abogus_signer::ABogusSigner as ::std::default::Default>::default(),
+            )
     }
     /// A builder configured from credential values by the spec's names (a tool's environment or config
     /// file): a required credential without a value is [`douyin_core::Error::Credential`].

@@ -48,6 +48,10 @@ Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)
 pub mod signer_names {
     ///X-Bogus over the final query, the body and the user agent, appended as the last query parameter.
     pub const X_BOGUS: &str = "x_bogus";
+    /**a_bogus (the newer signature) over the final query, the body and the user agent, with the browser fingerprint,
+appended as the last query parameter. Registered for clients and the mock; operations are signed with X-Bogus
+unless their `signing` names it.*/
+    pub const A_BOGUS: &str = "a_bogus";
 }
 ///Other documented base URLs of this API (`alternative_base_urls`), as `(name, url)`.
 pub const ALTERNATIVE_BASE_URLS: &[(&str, &str)] = &[];
