@@ -393,9 +393,11 @@ async fn answer(
                 .pagination
                 .as_ref()
                 .expect("checked when the scenario was set");
+            // The cursor travels in the query, or in the form body of a POST (aweme/listcollection).
             let cursor = req
                 .query_pairs()
                 .into_iter()
+                .chain(validate::pairs(&req.body))
                 .find(|(n, _)| n == pg.cursor_param)
                 .and_then(|(_, v)| v.parse::<i64>().ok())
                 .unwrap_or(0);

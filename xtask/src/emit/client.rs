@@ -165,7 +165,7 @@ fn params_struct(domain: &Domain, op: &Operation) -> TokenStream {
         let args = names.iter().map(|n| {
             let p = op.params.iter().find(|p| &p.wire == n).expect("validated");
             let f = format_ident!("{}", p.rust);
-            quote!(self.#f)
+            quote!(::douyin_core::request::encoded(&self.#f))
         });
         quote!(req.header("referer", ::std::format!(#fmt, #(#args),*));)
     });

@@ -1,0 +1,273 @@
+//! End to end, over loopback HTTP: the endpoints downloaders call (aweme/detail, likes, mixes, replies, following and
+//! follower lists, search, favourites, related awemes, locate/post), signed with X-Bogus and checked by the mock,
+//! each page of each paginated one following the spec's cursor.
+
+use std::time::Duration;
+
+use douyin_mock::{MockConfig, MockServer, Scenario};
+use douyin_web::{
+    AwemeDetailParams, AwemeFavoriteParams, AwemeListcollectionParams, AwemeRelatedParams, Client,
+    CommentListReplyParams, GeneralSearchSingleParams, LocatePostParams, MixAwemeParams,
+    RetryPolicy, UserFollowerListParams, UserFollowingListParams, WebSession, XBogusSigner,
+};
+use futures::TryStreamExt;
+
+const UA: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                  Chrome/117.0.0.0 Safari/537.36 Edg/117.0.2045.60";
+const SEC_USER_ID: &str = "MS4wLjABAAAAWP5yJJm9n_Nmmk0E";
+
+async fn server() -> MockServer {
+    MockServer::start_with(MockConfig::default().credential("user_agent", UA)).await
+}
+
+fn client(server: &MockServer) -> Client {
+    let session = WebSession::new("sessionid=test", UA).ms_token("test-ms-token");
+    douyin_web::builder(session, XBogusSigner::default())
+        .base_url(server.base_url("web"))
+        .retry(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+            jitter: false,
+        })
+        .build()
+        .unwrap()
+        .into()
+}
+
+/// The value of `name` in every request the mock got for `op`, from the query or the form body.
+fn sent(server: &MockServer, op: &str, name: &str) -> Vec<String> {
+    server
+        .requests_to(op)
+        .iter()
+        .map(|r| {
+            let form = String::from_utf8_lossy(&r.body).into_owned();
+            r.query_pairs()
+                .into_iter()
+                .chain(form.split('&').filter_map(|kv| {
+                    let (k, v) = kv.split_once('=')?;
+                    Some((k.to_owned(), v.to_owned()))
+                }))
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v)
+                .unwrap_or_else(|| panic!("{op}: no `{name}` sent"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn aweme_detail_is_a_signed_request_decoding_an_aweme() {
+    let server = server().await;
+    let resp = client(&server)
+        .aweme_detail(&AwemeDetailParams::new("7331282358999584037"))
+        .await
+        .unwrap();
+    let aweme = resp.aweme_detail.unwrap();
+    assert_eq!(aweme.aweme_id.as_deref(), Some("7331282358999584037"));
+    assert_eq!(
+        aweme.author.and_then(|a| a.nickname).as_deref(),
+        Some("南恬")
+    );
+    let r = &server.requests_to("aweme_detail")[0];
+    assert_eq!(r.path, "/web/aweme/v1/web/aweme/detail/");
+    assert_eq!(
+        r.header("referer"),
+        Some("https://www.douyin.com/video/7331282358999584037")
+    );
+    assert!(r.query.as_deref().unwrap().contains("&X-Bogus="));
+}
+
+#[tokio::test]
+async fn likes_and_located_posts_page_by_max_cursor() {
+    let server = server().await;
+    let client = client(&server);
+    for op in ["aweme_favorite", "locate_post"] {
+        server.set_scenario(
+            "web",
+            op,
+            Scenario::Pages {
+                pages: 3,
+                page_size: 2,
+            },
+        );
+    }
+    let liked: Vec<_> = client
+        .aweme_favorite_stream(AwemeFavoriteParams::new(SEC_USER_ID).count(2))
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<_> = liked.iter().map(|a| a.aweme_id.clone().unwrap()).collect();
+    assert_eq!(
+        ids,
+        (1..=6)
+            .map(|n| format!("aweme_favorite-{n}"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(sent(&server, "aweme_favorite", "max_cursor"), ["0", "2", "4"]);
+
+    let located: Vec<_> = client
+        .locate_post_stream(LocatePostParams::new(SEC_USER_ID).count(2))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(located.len(), 6);
+    assert_eq!(sent(&server, "locate_post", "max_cursor"), ["0", "2", "4"]);
+    assert_eq!(sent(&server, "locate_post", "locate_query"), ["true"; 3]);
+}
+
+#[tokio::test]
+async fn mixes_and_replies_page_by_cursor() {
+    let server = server().await;
+    let client = client(&server);
+    for op in ["mix_aweme", "comment_list_reply"] {
+        server.set_scenario(
+            "web",
+            op,
+            Scenario::Pages {
+                pages: 2,
+                page_size: 3,
+            },
+        );
+    }
+    let mix: Vec<_> = client
+        .mix_aweme_stream(MixAwemeParams::new("7348687990509553679").count(3))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(mix.len(), 6);
+    assert_eq!(sent(&server, "mix_aweme", "cursor"), ["0", "3"]);
+    assert_eq!(
+        server.requests_to("mix_aweme")[0].header("referer"),
+        Some("https://www.douyin.com/collection/7348687990509553679")
+    );
+
+    let replies: Vec<_> = client
+        .comment_list_reply_stream(
+            CommentListReplyParams::new("7344709764531686690", "7346856757471953698").count(3),
+        )
+        .try_collect()
+        .await
+        .unwrap();
+    let cids: Vec<_> = replies.iter().map(|c| c.cid.clone().unwrap()).collect();
+    assert_eq!(
+        cids,
+        (1..=6)
+            .map(|n| format!("comment_list_reply-{n}"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        sent(&server, "comment_list_reply", "comment_id"),
+        ["7346856757471953698"; 2]
+    );
+}
+
+#[tokio::test]
+async fn following_pages_by_offset_and_followers_by_max_time() {
+    let server = server().await;
+    let client = client(&server);
+    for op in ["user_following_list", "user_follower_list"] {
+        server.set_scenario(
+            "web",
+            op,
+            Scenario::Pages {
+                pages: 3,
+                page_size: 5,
+            },
+        );
+    }
+    let following: Vec<_> = client
+        .user_following_list_stream(UserFollowingListParams::new(SEC_USER_ID).count(5))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(following.len(), 15);
+    assert_eq!(
+        sent(&server, "user_following_list", "offset"),
+        ["0", "5", "10"]
+    );
+    assert_eq!(sent(&server, "user_following_list", "source_type"), ["4"; 3]);
+
+    let followers: Vec<_> = client
+        .user_follower_list_stream(UserFollowerListParams::new(SEC_USER_ID).count(5))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(followers.len(), 15);
+    // The next page's max_time is the previous page's min_time; offset stays 0.
+    assert_eq!(
+        sent(&server, "user_follower_list", "max_time"),
+        ["0", "5", "10"]
+    );
+    assert_eq!(sent(&server, "user_follower_list", "offset"), ["0"; 3]);
+}
+
+#[tokio::test]
+async fn search_pages_by_offset_with_an_ascii_referer() {
+    let server = server().await;
+    server.set_scenario(
+        "web",
+        "general_search_single",
+        Scenario::Pages {
+            pages: 2,
+            page_size: 4,
+        },
+    );
+    let results: Vec<_> = client(&server)
+        .general_search_single_stream(GeneralSearchSingleParams::new("美食 探店").count(4))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 8);
+    assert_eq!(sent(&server, "general_search_single", "offset"), ["0", "4"]);
+    let r = &server.requests_to("general_search_single")[0];
+    assert_eq!(
+        r.header("referer"),
+        Some("https://www.douyin.com/search/%E7%BE%8E%E9%A3%9F%20%E6%8E%A2%E5%BA%97?type=general")
+    );
+    let pairs = r.query_pairs();
+    let keyword = pairs.iter().find(|(n, _)| n == "keyword").unwrap();
+    assert_eq!(keyword.1, "美食 探店");
+    assert!(
+        !pairs.iter().any(|(n, _)| n == "search_id"),
+        "search_id is only sent when set"
+    );
+}
+
+#[tokio::test]
+async fn favourites_post_their_cursor_in_a_signed_form() {
+    let server = server().await;
+    server.set_scenario(
+        "web",
+        "aweme_listcollection",
+        Scenario::Pages {
+            pages: 2,
+            page_size: 10,
+        },
+    );
+    let saved: Vec<_> = client(&server)
+        .aweme_listcollection_stream(AwemeListcollectionParams::new())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(saved.len(), 20);
+    let requests = server.requests_to("aweme_listcollection");
+    assert_eq!(requests[0].method, "POST");
+    assert_eq!(&requests[0].body[..], b"count=10&cursor=0");
+    assert_eq!(&requests[1].body[..], b"count=10&cursor=10");
+}
+
+#[tokio::test]
+async fn related_awemes_send_the_web_apps_raw_data() {
+    let server = server().await;
+    let resp = client(&server)
+        .aweme_related(&AwemeRelatedParams::new("7331282358999584037"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status_code, Some(0));
+    assert_eq!(
+        sent(&server, "aweme_related", "awemePcRecRawData"),
+        [r#"{"is_client":false}"#]
+    );
+    assert_eq!(sent(&server, "aweme_related", "filterGids"), [""]);
+}
