@@ -1,10 +1,12 @@
 //! End to end, over loopback HTTP: the endpoints downloaders call (aweme/detail, likes, mixes, replies, following and
 //! follower lists, search, favourites, related awemes, locate/post), signed with X-Bogus and checked by the mock,
-//! each page of each paginated one following the spec's cursor.
+//! each page of each paginated one following the spec's cursor; share links and short links resolved against the
+//! mock's redirects.
 
 use std::time::Duration;
 
 use douyin_mock::{MockConfig, MockServer, Scenario};
+use douyin_web::share::{AwemeKind, Resolver, ShareError, Target};
 use douyin_web::{
     AwemeDetailParams, AwemeFavoriteParams, AwemeListcollectionParams, AwemeRelatedParams, Client,
     CommentListReplyParams, GeneralSearchSingleParams, LocatePostParams, MixAwemeParams,
@@ -104,7 +106,10 @@ async fn likes_and_located_posts_page_by_max_cursor() {
             .map(|n| format!("aweme_favorite-{n}"))
             .collect::<Vec<_>>()
     );
-    assert_eq!(sent(&server, "aweme_favorite", "max_cursor"), ["0", "2", "4"]);
+    assert_eq!(
+        sent(&server, "aweme_favorite", "max_cursor"),
+        ["0", "2", "4"]
+    );
 
     let located: Vec<_> = client
         .locate_post_stream(LocatePostParams::new(SEC_USER_ID).count(2))
@@ -186,7 +191,10 @@ async fn following_pages_by_offset_and_followers_by_max_time() {
         sent(&server, "user_following_list", "offset"),
         ["0", "5", "10"]
     );
-    assert_eq!(sent(&server, "user_following_list", "source_type"), ["4"; 3]);
+    assert_eq!(
+        sent(&server, "user_following_list", "source_type"),
+        ["4"; 3]
+    );
 
     let followers: Vec<_> = client
         .user_follower_list_stream(UserFollowerListParams::new(SEC_USER_ID).count(5))
@@ -270,4 +278,94 @@ async fn related_awemes_send_the_web_apps_raw_data() {
         [r#"{"is_client":false}"#]
     );
     assert_eq!(sent(&server, "aweme_related", "filterGids"), [""]);
+}
+
+fn resolver(server: &MockServer) -> Resolver {
+    Resolver::new()
+        .short_link_origin("https://v.douyin.com", &server.short_link_base())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn short_links_resolve_to_typed_targets_without_credentials() {
+    let server = server().await;
+    let r = resolver(&server);
+    let text = "7.43 复制打开抖音，看看【南恬的作品】# 美食 https://v.douyin.com/iRNBho6u/ D@h.OK 09/12 goO:/";
+    let video = Target::Aweme {
+        aweme_id: "7331282358999584037".into(),
+        kind: AwemeKind::Video,
+    };
+    assert_eq!(r.resolve(text).await.unwrap(), video);
+    // A short link leading to another short link is followed.
+    assert_eq!(
+        r.resolve("https://v.douyin.com/iHopZ1a/").await.unwrap(),
+        video
+    );
+    assert_eq!(
+        r.resolve("v.douyin.com/iNoteK2s/").await.unwrap(),
+        Target::Aweme {
+            aweme_id: "7325083396338600228".into(),
+            kind: AwemeKind::Note
+        }
+    );
+    assert_eq!(
+        r.resolve("https://v.douyin.com/iUserP7d/").await.unwrap(),
+        Target::User {
+            sec_user_id: SEC_USER_ID.into()
+        }
+    );
+    assert_eq!(
+        r.resolve("https://v.douyin.com/iMixQ3w/").await.unwrap(),
+        Target::Mix {
+            mix_id: "7348687990509553679".into()
+        }
+    );
+    assert_eq!(
+        r.resolve("https://v.douyin.com/iLiveR8e/").await.unwrap(),
+        Target::LiveRoom {
+            room_id: "7318296342189919011".into()
+        }
+    );
+    let err = r
+        .resolve("https://v.douyin.com/iStoreX9/")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, ShareError::AppStore { host } if host == "apps.apple.com"),
+        "{err:?}"
+    );
+    let err = r
+        .resolve("https://v.douyin.com/gone0000/")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ShareError::NoRedirect { status: 404 }),
+        "{err:?}"
+    );
+
+    let hops = server.requests();
+    assert_eq!(hops.len(), 9, "one request per short link, two for the hop");
+    for h in &hops {
+        assert!(h.path.starts_with("/share-link/"), "{}", h.path);
+        assert_eq!(h.header("cookie"), None, "no credentials to a short link");
+    }
+}
+
+#[tokio::test]
+async fn a_share_text_becomes_a_signed_aweme_detail_request() {
+    let server = server().await;
+    let target = resolver(&server)
+        .resolve("复制打开抖音 https://v.douyin.com/iRNBho6u/")
+        .await
+        .unwrap();
+    let resp = client(&server)
+        .aweme_detail(&AwemeDetailParams::new(target.aweme_id().unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.aweme_detail.unwrap().aweme_id.as_deref(),
+        Some("7331282358999584037")
+    );
+    let detail = &server.requests_to("aweme_detail")[0];
+    assert_eq!(detail.header("cookie"), Some("sessionid=test"));
 }

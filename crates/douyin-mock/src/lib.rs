@@ -14,6 +14,7 @@
 //!   user agent;
 //! - a test switches a route to a failure [`Scenario`] (documented error examples, rate limits, expired tokens,
 //!   5xx, delays, empty bodies, challenge pages, truncated JSON, pages of synthetic items);
+//! - `v.douyin.com` short links redirect like the real ones ([`share`], under `/share-link/`);
 //! - every request is recorded byte for byte ([`MockServer::requests`]) and counted ([`MockServer::attempts`]).
 //!
 //! ```no_run
@@ -33,6 +34,7 @@ mod bodies;
 mod generated;
 mod scenario;
 mod server;
+pub mod share;
 pub mod table;
 mod validate;
 

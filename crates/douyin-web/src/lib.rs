@@ -2,7 +2,7 @@
 //! browser session (cookie, user agent, msToken, browser profile) and X-Bogus signing.
 //!
 //! Everything under [`generated`] comes from `specs/web/` via `cargo xtask codegen`; [`session`] and [`signing`] are
-//! hand-written. A blocked request (HTTP 200 with an empty body, or a challenge page) is
+//! hand-written, as are [`share`] (share links in, typed targets out) and [`cookies`] (cookie import). A blocked request (HTTP 200 with an empty body, or a challenge page) is
 //! [`douyin_core::Error::Blocked`], never an empty result.
 //!
 //! ```no_run
@@ -20,6 +20,7 @@
 #[rustfmt::skip]
 pub mod generated;
 pub mod session;
+pub mod share;
 pub mod signing;
 pub mod user_agent;
 
