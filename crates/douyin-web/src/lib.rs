@@ -19,6 +19,7 @@
 
 #[rustfmt::skip]
 pub mod generated;
+pub mod cookies;
 pub mod session;
 pub mod share;
 pub mod signing;
