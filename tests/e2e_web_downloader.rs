@@ -5,12 +5,14 @@
 
 use std::time::Duration;
 
+use douyin_core::{BlockedKind, ErrorClass, ErrorCode as _, RefusalKind};
 use douyin_mock::{MockConfig, MockServer, Scenario};
 use douyin_web::share::{AwemeKind, Resolver, ShareError, Target};
 use douyin_web::{
     AwemeDetailParams, AwemeFavoriteParams, AwemeListcollectionParams, AwemeRelatedParams, Client,
-    CommentListReplyParams, GeneralSearchSingleParams, LocatePostParams, MixAwemeParams,
-    RetryPolicy, UserFollowerListParams, UserFollowingListParams, WebSession, XBogusSigner,
+    CommentListReplyParams, Error, ErrorCode, GeneralSearchSingleParams, LocatePostParams,
+    MixAwemeParams, RetryPolicy, UserFollowerListParams, UserFollowingListParams, WebSession,
+    XBogusSigner,
 };
 use futures::TryStreamExt;
 
@@ -368,4 +370,87 @@ async fn a_share_text_becomes_a_signed_aweme_detail_request() {
     );
     let detail = &server.requests_to("aweme_detail")[0];
     assert_eq!(detail.header("cookie"), Some("sessionid=test"));
+}
+
+#[tokio::test]
+async fn a_search_answering_a_captcha_or_a_sign_in_is_blocked_not_empty() {
+    let server = server().await;
+    let client = client(&server);
+    let search = GeneralSearchSingleParams::new("美食");
+    server.set_scenario(
+        "web",
+        "general_search_single",
+        Scenario::Refused(RefusalKind::Captcha),
+    );
+    let err = client.general_search_single(&search).await.unwrap_err();
+    match &err {
+        Error::Blocked(kind @ BlockedKind::Refused { kind: k, evidence }) => {
+            assert_eq!(*k, RefusalKind::Captcha);
+            assert_eq!(evidence, "search_nil_info.search_nil_type = verify_check");
+            assert_eq!(
+                kind.advice(),
+                "solve the captcha in a browser signed in with this cookie, then retry more slowly"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.attempts("general_search_single"), 1, "not retried");
+
+    server.set_scenario(
+        "web",
+        "general_search_single",
+        Scenario::Refused(RefusalKind::Login),
+    );
+    let err = client.general_search_single(&search).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Blocked(BlockedKind::Refused {
+                kind: RefusalKind::Login,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn known_refusal_codes_are_typed_with_what_to_do() {
+    let server = server().await;
+    let client = client(&server);
+    server.set_scenario("web", "aweme_listcollection", Scenario::Code("8".into()));
+    let err = client
+        .aweme_listcollection(&AwemeListcollectionParams::new())
+        .await
+        .unwrap_err();
+    let api = err.api().unwrap();
+    assert_eq!(api.code, ErrorCode::NotLoggedIn);
+    assert_eq!(api.class(), ErrorClass::ExpiredCredential);
+    assert_eq!(
+        api.code.advice(),
+        Some(
+            "renew the cookie (sign in on www.douyin.com in a browser and export the cookie again)"
+        )
+    );
+    // The session cannot refresh its cookie by itself: one attempt, the typed error.
+    assert_eq!(server.attempts("aweme_listcollection"), 1);
+
+    server.set_scenario("web", "user_following_list", Scenario::Code("2096".into()));
+    let err = client
+        .user_following_list(&UserFollowingListParams::new(SEC_USER_ID))
+        .await
+        .unwrap_err();
+    assert_eq!(err.api().unwrap().code, ErrorCode::PrivateList);
+    assert_eq!(err.api().unwrap().class(), ErrorClass::Permission);
+
+    server.set_scenario(
+        "web",
+        "general_search_single",
+        Scenario::Code("2483".into()),
+    );
+    let err = client
+        .general_search_single(&GeneralSearchSingleParams::new("美食"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.api().unwrap().code, ErrorCode::SearchNeedsLogin);
 }

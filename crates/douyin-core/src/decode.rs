@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::{ApiError, BlockedKind, DecodeError, Error, ErrorCode};
+use crate::error::{ApiError, BlockedKind, DecodeError, Error, ErrorCode, RefusalKind};
 
 /// Where a domain's bodies report their outcome: dot-separated JSON paths, first present wins. Generated from the
 /// domain spec's `envelope`.
@@ -23,6 +23,21 @@ pub struct EnvelopeSpec {
     pub sub_code: &'static [&'static str],
     /// Paths of the sub error message.
     pub sub_message: &'static [&'static str],
+    /// Body shapes that refuse the request although the code says success.
+    pub refusals: &'static [Refusal],
+}
+
+/// A body shape that refuses the request although its code says success: a field at `path` equal to `equals`
+/// (douyin.com's search answers a captcha with `status_code` 0 and `search_nil_info.search_nil_type`
+/// `"verify_check"`). Generated from the domain spec's `envelope.refusals`.
+#[derive(Debug)]
+pub struct Refusal {
+    /// Dot-separated path of the field.
+    pub path: &'static str,
+    /// The text value that means refusal.
+    pub equals: &'static str,
+    /// What the service wants.
+    pub kind: RefusalKind,
 }
 
 /// The outcome fields read from a typed response (generated per response type).
@@ -100,6 +115,24 @@ fn text(v: &Value) -> Option<Cow<'_, str>> {
         Value::Bool(b) => Some(Cow::Owned(b.to_string())),
         _ => None,
     }
+}
+
+/// The refusal a successful-looking body stands for. The body is parsed again only when it contains one of the
+/// refusal values as a JSON string, which ordinary pages do not.
+fn refusal(body: &[u8], spec: &EnvelopeSpec) -> Option<BlockedKind> {
+    let mut candidates = spec.refusals.iter().filter(|r| {
+        let quoted = format!("\"{}\"", r.equals);
+        memchr::memmem::find(body, quoted.as_bytes()).is_some()
+    });
+    let first = candidates.next()?;
+    let value: Value = serde_json::from_slice(body).ok()?;
+    std::iter::once(first).chain(candidates).find_map(|r| {
+        let found = lookup(&value, &[r.path]).and_then(text)?;
+        (found == r.equals).then(|| BlockedKind::Refused {
+            kind: r.kind,
+            evidence: format!("{} = {}", r.path, r.equals),
+        })
+    })
 }
 
 /// Reads the outcome from an untyped body (the slow path, when the typed decode failed).
@@ -182,6 +215,9 @@ where
     if let Ok(value) = typed {
         if let Some(api) = value.outcome().into_error(spec, status) {
             return Err(Error::Api(Box::new(api)));
+        }
+        if let Some(kind) = refusal(body, spec) {
+            return Err(Error::Blocked(kind));
         }
         if !ok_status {
             return Err(Error::Status {

@@ -19,8 +19,10 @@ pub mod retry;
 
 pub use client::{Client, ClientBuilder, Domain};
 pub use credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials};
-pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome};
-pub use error::{ApiError, Billing, BlockedKind, DecodeError, Error, ErrorClass, ErrorCode};
+pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome, Refusal};
+pub use error::{
+    ApiError, Billing, BlockedKind, DecodeError, Error, ErrorClass, ErrorCode, RefusalKind,
+};
 pub use futures::future::BoxFuture;
 pub use lossless::{Census, Extra, RawJson, StrOrNum};
 pub use paginate::{paginate, MoreFlag, Page};

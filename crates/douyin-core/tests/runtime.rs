@@ -7,7 +7,7 @@ use douyin_core::decode::{decode_body, excerpt};
 use douyin_core::request::{encode_component, push_pair};
 use douyin_core::{
     check_range, impl_lossless, paginate, BlockedKind, Census, Envelope, EnvelopeSpec, Error,
-    ErrorClass, ErrorCode, Extra, Outcome, Page,
+    ErrorClass, ErrorCode, Extra, Outcome, Page, Refusal, RefusalKind,
 };
 use futures::{executor::block_on, StreamExt};
 
@@ -63,6 +63,7 @@ static SPEC: EnvelopeSpec = EnvelopeSpec {
     log_id: &["meta.log"],
     sub_code: &[],
     sub_message: &[],
+    refusals: &[],
 };
 
 fn decode(status: u16, ct: &str, body: &str) -> Result<Body, Error<Code>> {
@@ -85,6 +86,64 @@ fn empty_and_html_bodies_are_blocked_not_empty_results() {
         decode(502, "text/html", "<html/>"),
         Err(Error::Status { status: 502, .. })
     ));
+}
+
+static REFUSING: EnvelopeSpec = EnvelopeSpec {
+    code: &["code"],
+    success: &["0"],
+    message: &["msg"],
+    log_id: &[],
+    sub_code: &[],
+    sub_message: &[],
+    refusals: &[
+        Refusal {
+            path: "nil.type",
+            equals: "verify_check",
+            kind: RefusalKind::Captcha,
+        },
+        Refusal {
+            path: "nil.type",
+            equals: "login",
+            kind: RefusalKind::Login,
+        },
+    ],
+};
+
+#[test]
+fn a_success_shaped_refusal_is_blocked_with_its_evidence() {
+    let decode = |body: &str| {
+        decode_body::<Body, Code>(200, "application/json", body.as_bytes(), &REFUSING, &[])
+    };
+    match decode(r#"{"code":0,"items":[],"nil":{"type":"verify_check","text_type":9}}"#) {
+        Err(Error::Blocked(kind)) => {
+            assert_eq!(
+                kind,
+                BlockedKind::Refused {
+                    kind: RefusalKind::Captcha,
+                    evidence: "nil.type = verify_check".into()
+                }
+            );
+            assert_eq!(
+                kind.to_string(),
+                "the service asks for a captcha (nil.type = verify_check)"
+            );
+            assert!(kind.advice().contains("captcha"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        decode(r#"{"code":0,"nil":{"type":"login"}}"#),
+        Err(Error::Blocked(BlockedKind::Refused {
+            kind: RefusalKind::Login,
+            ..
+        }))
+    ));
+    // The marker elsewhere in the body (a caption, another field) is no refusal.
+    let ok = decode(r#"{"code":0,"items":[1],"msg":"verify_check","nil":{"type":""}}"#).unwrap();
+    assert_eq!(ok.items, Some(vec![1]));
+    // An error code still wins over the refusal shape.
+    let e = decode(r#"{"code":7,"nil":{"type":"verify_check"}}"#).unwrap_err();
+    assert_eq!(e.api().unwrap().code, Code("7".into()));
 }
 
 #[test]

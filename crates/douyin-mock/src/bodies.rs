@@ -205,6 +205,20 @@ pub(crate) fn page(
     Bytes::from(body.to_string())
 }
 
+/// The operation's synthetic success with the domain's first refusal of `kind` written in.
+pub(crate) fn refused(
+    domain: &DomainTable,
+    op: &OperationTable,
+    kind: douyin_core::RefusalKind,
+) -> Bytes {
+    let mut body: Value =
+        serde_json::from_str(op.synthetic).unwrap_or_else(|_| Value::Object(Map::new()));
+    if let Some(r) = domain.envelope.refusals.iter().find(|r| r.kind == kind) {
+        set_path(&mut body, r.path, r.equals.into());
+    }
+    Bytes::from(body.to_string())
+}
+
 /// A challenge page like the ones douyin.com serves instead of JSON.
 pub(crate) const CHALLENGE_PAGE: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>验证码中间页</title>\
      </head><body><div id=\"captcha_container\"></div><script>/* douyin-mock challenge */</script></body></html>";

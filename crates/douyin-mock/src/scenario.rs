@@ -33,6 +33,9 @@ pub enum Scenario {
     EmptyBody,
     /// HTTP 200 with an HTML challenge page (`text/html`).
     Html,
+    /// The synthetic success with the domain's refusal of this kind written in (web: a search answering a captcha
+    /// with `search_nil_info.search_nil_type` `verify_check`).
+    Refused(douyin_core::RefusalKind),
     /// The success body cut in the middle.
     TruncatedJson,
     /// `pages` pages of `page_size` synthetic items, following the operation's pagination paths; the cursor is the
@@ -85,6 +88,11 @@ impl Scenario {
                     ));
                 }
                 Ok(())
+            }
+            Scenario::Refused(kind)
+                if !domain.envelope.refusals.iter().any(|r| r.kind == *kind) =>
+            {
+                Err(format!("domain {} has no {kind:?} refusal", domain.name))
             }
             Scenario::Pages { .. } if op.pagination.is_none() => {
                 Err(format!("{}/{} does not paginate", domain.name, op.name))

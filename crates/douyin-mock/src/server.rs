@@ -388,6 +388,7 @@ async fn answer(
             "text/html; charset=utf-8",
             Bytes::from_static(bodies::CHALLENGE_PAGE.as_bytes()),
         ),
+        Scenario::Refused(kind) => Reply::json(bodies::refused(d, op, kind)),
         Scenario::TruncatedJson => match bodies::success(d, op) {
             Ok(body) => Reply::json(bodies::truncated(&body)),
             Err(e) => missing_fixture(e),

@@ -24,6 +24,7 @@ pub static ONEBOUND: DomainTable = DomainTable {
         log_id: &["request_id"],
         sub_code: &[],
         sub_message: &[],
+        refusals: &[],
     },
     errors: &[
         ErrorSpec {
@@ -278,6 +279,7 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
         log_id: &["log_id", "extra.logid", "data.extra.logid"],
         sub_code: &["extra.sub_error_code", "data.extra.sub_error_code"],
         sub_message: &["extra.sub_description", "data.extra.sub_description"],
+        refusals: &[],
     },
     errors: &[
         ErrorSpec {
@@ -589,8 +591,39 @@ pub static WEB: DomainTable = DomainTable {
         log_id: &["extra.logid", "log_pb.impr_id"],
         sub_code: &[],
         sub_message: &[],
+        refusals: &[
+            ::douyin_core::Refusal {
+                path: "search_nil_info.search_nil_type",
+                equals: "verify_check",
+                kind: ::douyin_core::RefusalKind::Captcha,
+            },
+            ::douyin_core::Refusal {
+                path: "search_nil_info.search_nil_type",
+                equals: "login",
+                kind: ::douyin_core::RefusalKind::Login,
+            },
+        ],
     },
-    errors: &[],
+    errors: &[
+        ErrorSpec {
+            code: "8",
+            name: "NotLoggedIn",
+            meaning: "The request needs a signed-in session; the cookie has none or it expired",
+            class: ErrorClass::ExpiredCredential,
+        },
+        ErrorSpec {
+            code: "2096",
+            name: "PrivateList",
+            meaning: "The user's privacy settings hide this list",
+            class: ErrorClass::Permission,
+        },
+        ErrorSpec {
+            code: "2483",
+            name: "SearchNeedsLogin",
+            meaning: "Search needs a signed-in session",
+            class: ErrorClass::Permission,
+        },
+    ],
     formats: ::std::option::Option::None,
     session_user_agent: ::std::option::Option::Some(
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/117.0.0.0 Safari/537.36 Edg/117.0.2045.60",
