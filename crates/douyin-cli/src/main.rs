@@ -5,6 +5,7 @@
 //! douyin <domain> <operation> … --all-pages          every item of every page, one JSON value per line
 //! douyin check-capture <domain> <operation> <file|-> decode a captured body and report what the spec misses
 //! douyin xbogus sign … | decode VALUE                X-Bogus signatures
+//! douyin resolve TEXT                                what a share link or share text points at
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
@@ -19,6 +20,7 @@ mod config;
 mod generated;
 mod output;
 mod pages;
+mod share;
 mod support;
 mod xbogus;
 
@@ -67,6 +69,16 @@ fn common_args() -> Vec<Arg> {
             .global(true)
             .help_heading("Common options")
             .help("One-line JSON [default when stdout is not a terminal]"),
+        Arg::new("cookies")
+            .long("cookies")
+            .value_name("FILE")
+            .value_parser(clap::value_parser!(PathBuf))
+            .global(true)
+            .help_heading("Common options")
+            .help(
+                "web: cookies from a file (a Cookie header, Netscape cookies.txt or a browser extension's JSON \
+                 export), merged over the cookie credential; only unexpired douyin.com cookies are sent",
+            ),
         Arg::new("max_attempts")
             .long("max-attempts")
             .value_name("N")
@@ -120,6 +132,7 @@ fn root() -> Command {
             .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Machine-readable report")),
     )
     .subcommand(xbogus::command())
+    .subcommand(share::command())
 }
 
 fn check_capture(m: &ArgMatches) -> Result<(), CliError> {
@@ -158,6 +171,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
     match name {
         "check-capture" => check_capture(sub),
         "xbogus" => xbogus::run(sub),
+        "resolve" => share::run(sub).await,
         domain => {
             let (op, leaf) = sub
                 .subcommand()

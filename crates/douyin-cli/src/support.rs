@@ -326,6 +326,8 @@ pub struct Ctx {
     pub max_attempts: u32,
     /// `--timeout`.
     pub timeout: Duration,
+    /// `--cookies` (web).
+    pub cookies: Option<std::path::PathBuf>,
     /// When the run started.
     pub started: Instant,
 }
@@ -347,6 +349,7 @@ impl Ctx {
             format,
             max_attempts: m.get_one::<u32>("max_attempts").copied().unwrap_or(3),
             timeout: Duration::from_secs_f64(m.get_one::<f64>("timeout").copied().unwrap_or(30.0)),
+            cookies: m.get_one::<std::path::PathBuf>("cookies").cloned(),
             started: Instant::now(),
         }
     }

@@ -18,8 +18,9 @@ use std::time::Duration;
 
 use url::Url;
 
-/// What a link points at.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a link points at. Serializes as `{"kind": "aweme", "aweme_id": …, "aweme_kind": "video"}` and the like.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Target {
     /// A video or an image post (aweme/detail serves both).
@@ -27,6 +28,7 @@ pub enum Target {
         /// The aweme id.
         aweme_id: String,
         /// What the link called it.
+        #[serde(rename = "aweme_kind")]
         kind: AwemeKind,
     },
     /// A user's page (aweme/post, aweme/favorite, user/profile/other take its sec_user_id).
@@ -62,7 +64,8 @@ impl Target {
 }
 
 /// What kind of aweme a link named.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum AwemeKind {
     /// `/video/ID`, `/share/video/ID`.
     Video,
@@ -404,6 +407,25 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(parse(&input).unwrap(), want, "{input}");
         }
+    }
+
+    #[test]
+    fn targets_serialize_with_their_kind() {
+        let t = Target::Aweme {
+            aweme_id: "1".into(),
+            kind: AwemeKind::Note,
+        };
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#"{"kind":"aweme","aweme_id":"1","aweme_kind":"note"}"#
+        );
+        let t = Target::LiveRoom {
+            room_id: "7".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#"{"kind":"live_room","room_id":"7"}"#
+        );
     }
 
     #[test]
