@@ -228,7 +228,16 @@ async fn search_pages_by_offset_with_an_ascii_referer() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(results.len(), 8);
+    let ids: Vec<_> = results
+        .iter()
+        .map(|r| r.aweme_info.as_ref().unwrap().aweme_id.clone().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        (1..=8)
+            .map(|n| format!("general_search_single-{n}"))
+            .collect::<Vec<_>>()
+    );
     assert_eq!(sent(&server, "general_search_single", "offset"), ["0", "4"]);
     let r = &server.requests_to("general_search_single")[0];
     assert_eq!(

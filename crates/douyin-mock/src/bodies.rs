@@ -180,15 +180,15 @@ pub(crate) fn page(
         (0..size)
             .map(|j| {
                 let n = index * size + j;
-                let mut item = Map::new();
+                let mut item = Value::Object(Map::new());
                 if let Some(id) = pg.item_id {
                     let v = match id.kind {
                         JsonKind::Integer | JsonKind::Number => Value::from(n + 1),
                         _ => Value::from(format!("{}-{}", op.name, n + 1)),
                     };
-                    item.insert(id.path.to_owned(), v);
+                    set_path(&mut item, id.path, v);
                 }
-                Value::Object(item)
+                item
             })
             .collect()
     } else {

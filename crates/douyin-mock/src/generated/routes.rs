@@ -1636,7 +1636,10 @@ pub static WEB: DomainTable = DomainTable {
                     kind: JsonKind::Integer,
                 },
                 items: "data",
-                item_id: ::std::option::Option::None,
+                item_id: ::std::option::Option::Some(FieldRef {
+                    path: "aweme_info.aweme_id",
+                    kind: JsonKind::String,
+                }),
             }),
             synthetic: "{\"cursor\":0,\"data\":[],\"extra\":{\"now\":0,\"logid\":\"\",\"fatal_item_ids\":[]},\"has_more\":0,\"log_pb\":{\"impr_id\":\"\"},\"search_nil_info\":{\"is_load_more\":\"\",\"search_nil_item\":\"\",\"search_nil_type\":\"\",\"text_type\":0},\"status_code\":0,\"status_msg\":\"\"}",
         },
