@@ -1,5 +1,7 @@
-//! `cargo xtask codegen [--check]`: specs/ → generated crates. Stages: load → validate → IR → emit → write/check.
+//! `cargo xtask codegen [--check]`: specs/ → generated crates (load → validate → IR → emit → write/check);
+//! `cargo xtask diff [BASE]`: what a spec change means for users of the generated crates.
 
+mod diff;
 mod emit;
 mod ir;
 mod spec;
@@ -18,22 +20,24 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask codegen [--check]");
-    ExitCode::from(2)
+/// The project's maintenance tasks.
+#[derive(clap::Parser, Debug)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+enum Task {
+    /// Generate the domain crates, mock tables, CLI and OpenAPI documents from specs/.
+    Codegen {
+        /// Write nothing; fail with a diff if a generated file is stale, hand-edited, missing or orphaned.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Report what the spec changes since BASE mean for users of the generated crates.
+    Diff(diff::Args),
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["codegen"] => codegen(false),
-        ["codegen", "--check"] => codegen(true),
-        _ => usage(),
+    match <Task as clap::Parser>::parse() {
+        Task::Codegen { check } => codegen(check),
+        Task::Diff(args) => diff::run(&workspace_root(), &args),
     }
 }
 
@@ -68,6 +72,11 @@ fn codegen(check: bool) -> ExitCode {
 
 /// Every generated file of every domain, or every problem found in the specs.
 pub fn generate(root: &Path) -> Result<emit::Files, Vec<String>> {
+    emit_all(&load(root)?)
+}
+
+/// Every domain under `root/specs/`, loaded and validated, or every problem found.
+pub fn load(root: &Path) -> Result<Vec<ir::Domain>, Vec<String>> {
     let mut errors = Vec::new();
     let mut domains = Vec::new();
     let specs = root.join("specs");
@@ -90,12 +99,17 @@ pub fn generate(root: &Path) -> Result<emit::Files, Vec<String>> {
     if !errors.is_empty() {
         return Err(errors);
     }
+    Ok(domains)
+}
+
+/// Every generated file of `domains`.
+pub fn emit_all(domains: &[ir::Domain]) -> Result<emit::Files, Vec<String>> {
     let mut files = emit::Files::new();
-    for d in &domains {
+    for d in domains {
         files.extend(emit::domain_files(d).map_err(|e| vec![e])?);
         files.extend(emit::openapi::emit(d).map_err(|e| vec![e])?);
     }
-    files.extend(emit::mock::emit(&domains).map_err(|e| vec![e])?);
-    files.extend(emit::cli::emit(&domains).map_err(|e| vec![e])?);
+    files.extend(emit::mock::emit(domains).map_err(|e| vec![e])?);
+    files.extend(emit::cli::emit(domains).map_err(|e| vec![e])?);
     Ok(files)
 }
