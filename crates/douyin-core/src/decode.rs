@@ -27,9 +27,10 @@ pub struct EnvelopeSpec {
     pub refusals: &'static [Refusal],
 }
 
-/// A body shape that refuses the request although its code says success: a field at `path` equal to `equals`
+/// A body shape that refuses the request although its code says success: a string field at `path` equal to `equals`
 /// (douyin.com's search answers a captcha with `status_code` 0 and `search_nil_info.search_nil_type`
-/// `"verify_check"`). Generated from the domain spec's `envelope.refusals`.
+/// `"verify_check"`). Generated from the domain spec's `envelope.refusals`; each response type that has the field
+/// reports a match in [`Outcome::refused`].
 #[derive(Debug)]
 pub struct Refusal {
     /// Dot-separated path of the field.
@@ -53,6 +54,8 @@ pub struct Outcome<'a> {
     pub sub_code: Option<Cow<'a, str>>,
     /// The sub message.
     pub sub_message: Option<&'a str>,
+    /// The index in [`EnvelopeSpec::refusals`] of the refusal the body's shape matches, if any.
+    pub refused: Option<usize>,
 }
 
 /// Implemented by every generated response type: reads the envelope fields without another pass over the body.
@@ -117,24 +120,6 @@ fn text(v: &Value) -> Option<Cow<'_, str>> {
     }
 }
 
-/// The refusal a successful-looking body stands for. The body is parsed again only when it contains one of the
-/// refusal values as a JSON string, which ordinary pages do not.
-fn refusal(body: &[u8], spec: &EnvelopeSpec) -> Option<BlockedKind> {
-    let mut candidates = spec.refusals.iter().filter(|r| {
-        let quoted = format!("\"{}\"", r.equals);
-        memchr::memmem::find(body, quoted.as_bytes()).is_some()
-    });
-    let first = candidates.next()?;
-    let value: Value = serde_json::from_slice(body).ok()?;
-    std::iter::once(first).chain(candidates).find_map(|r| {
-        let found = lookup(&value, &[r.path]).and_then(text)?;
-        (found == r.equals).then(|| BlockedKind::Refused {
-            kind: r.kind,
-            evidence: format!("{} = {}", r.path, r.equals),
-        })
-    })
-}
-
 /// Reads the outcome from an untyped body (the slow path, when the typed decode failed).
 pub fn probe_outcome<'v>(value: &'v Value, spec: &EnvelopeSpec) -> Outcome<'v> {
     Outcome {
@@ -143,6 +128,10 @@ pub fn probe_outcome<'v>(value: &'v Value, spec: &EnvelopeSpec) -> Outcome<'v> {
         log_id: lookup(value, spec.log_id).and_then(Value::as_str),
         sub_code: lookup(value, spec.sub_code).and_then(text),
         sub_message: lookup(value, spec.sub_message).and_then(Value::as_str),
+        refused: spec
+            .refusals
+            .iter()
+            .position(|r| lookup(value, &[r.path]).and_then(Value::as_str) == Some(r.equals)),
     }
 }
 
@@ -216,8 +205,11 @@ where
         if let Some(api) = value.outcome().into_error(spec, status) {
             return Err(Error::Api(Box::new(api)));
         }
-        if let Some(kind) = refusal(body, spec) {
-            return Err(Error::Blocked(kind));
+        if let Some(r) = value.outcome().refused.and_then(|i| spec.refusals.get(i)) {
+            return Err(Error::Blocked(BlockedKind::Refused {
+                kind: r.kind,
+                evidence: format!("{} = {}", r.path, r.equals),
+            }));
         }
         if !ok_status {
             return Err(Error::Status {

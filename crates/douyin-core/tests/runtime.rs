@@ -109,10 +109,45 @@ static REFUSING: EnvelopeSpec = EnvelopeSpec {
     ],
 };
 
+#[derive(Clone, Debug, Default)]
+struct Nil {
+    kind: Option<String>,
+    unknown_fields: Extra,
+}
+impl_lossless!(Nil { kind: "type" });
+
+/// A search-like page: its `nil.type` field is where the refusals look (as generated code reads it).
+#[derive(Clone, Debug, Default)]
+struct Searched {
+    code: Option<i64>,
+    items: Option<Vec<i64>>,
+    nil: Option<Nil>,
+    unknown_fields: Extra,
+}
+impl_lossless!(Searched {
+    code: "code",
+    items: "items",
+    nil: "nil"
+});
+
+impl Envelope for Searched {
+    fn outcome(&self) -> Outcome<'_> {
+        let kind = self.nil.as_ref().and_then(|n| n.kind.as_deref());
+        Outcome {
+            code: self.code.map(|c| Cow::Owned(c.to_string())),
+            refused: REFUSING
+                .refusals
+                .iter()
+                .position(|r| Some(r.equals) == kind),
+            ..Outcome::default()
+        }
+    }
+}
+
 #[test]
 fn a_success_shaped_refusal_is_blocked_with_its_evidence() {
     let decode = |body: &str| {
-        decode_body::<Body, Code>(200, "application/json", body.as_bytes(), &REFUSING, &[])
+        decode_body::<Searched, Code>(200, "application/json", body.as_bytes(), &REFUSING, &[])
     };
     match decode(r#"{"code":0,"items":[],"nil":{"type":"verify_check","text_type":9}}"#) {
         Err(Error::Blocked(kind)) => {

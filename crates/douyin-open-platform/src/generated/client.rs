@@ -337,6 +337,7 @@ impl ::douyin_core::Envelope for super::types::ListCommentResponse {
                 .as_ref()
                 .and_then(|v| v.extra.as_ref())
                 .and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -360,6 +361,7 @@ impl ::douyin_core::Envelope for super::types::MediaListResponse {
                 .and_then(|v| v.sub_error_code.as_ref())
                 .map(::douyin_core::CodeText::code_text),
             sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }

@@ -2545,6 +2545,7 @@ impl ::douyin_core::Envelope for super::types::AwemeDetailResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2560,6 +2561,7 @@ impl ::douyin_core::Envelope for super::types::AwemeFavoriteResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2575,6 +2577,7 @@ impl ::douyin_core::Envelope for super::types::AwemeListcollectionResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2590,6 +2593,7 @@ impl ::douyin_core::Envelope for super::types::AwemePostResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2605,6 +2609,7 @@ impl ::douyin_core::Envelope for super::types::AwemeRelatedResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2620,6 +2625,7 @@ impl ::douyin_core::Envelope for super::types::CommentListResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2635,6 +2641,7 @@ impl ::douyin_core::Envelope for super::types::CommentListReplyResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2650,6 +2657,7 @@ impl ::douyin_core::Envelope for super::types::EmojiListResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2665,6 +2673,7 @@ impl ::douyin_core::Envelope for super::types::EmoticonTrendingResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2680,6 +2689,23 @@ impl ::douyin_core::Envelope for super::types::GeneralSearchSingleResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: if self
+                .search_nil_info
+                .as_ref()
+                .and_then(|v| v.search_nil_type.as_deref())
+                == ::std::option::Option::Some("verify_check")
+            {
+                ::std::option::Option::Some(0usize)
+            } else if self
+                .search_nil_info
+                .as_ref()
+                .and_then(|v| v.search_nil_type.as_deref())
+                == ::std::option::Option::Some("login")
+            {
+                ::std::option::Option::Some(1usize)
+            } else {
+                ::std::option::Option::None
+            },
         }
     }
 }
@@ -2695,6 +2721,7 @@ impl ::douyin_core::Envelope for super::types::HotSearchListResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2710,6 +2737,7 @@ impl ::douyin_core::Envelope for super::types::ImUserInfoResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2725,6 +2753,7 @@ impl ::douyin_core::Envelope for super::types::LocatePostResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2740,6 +2769,7 @@ impl ::douyin_core::Envelope for super::types::MixAwemeResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2755,6 +2785,7 @@ impl ::douyin_core::Envelope for super::types::NoticeDetailResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2770,6 +2801,7 @@ impl ::douyin_core::Envelope for super::types::TabFeedResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2785,6 +2817,7 @@ impl ::douyin_core::Envelope for super::types::UserFollowerListResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2800,6 +2833,7 @@ impl ::douyin_core::Envelope for super::types::UserFollowingListResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2815,6 +2849,7 @@ impl ::douyin_core::Envelope for super::types::UserProfileOtherResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -2830,6 +2865,7 @@ impl ::douyin_core::Envelope for super::types::UserProfileSelfResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
