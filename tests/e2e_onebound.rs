@@ -22,6 +22,7 @@ fn fast_retries() -> RetryPolicy {
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_millis(5),
         jitter: false,
+        ..RetryPolicy::default()
     }
 }
 

@@ -38,6 +38,7 @@ fn client_with(server: &MockServer, session: WebSession, signer: impl Signer) ->
             base_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(5),
             jitter: false,
+            ..RetryPolicy::default()
         })
         .timeout(Duration::from_secs(10))
         .build()

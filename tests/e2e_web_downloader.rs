@@ -34,6 +34,7 @@ fn client(server: &MockServer) -> Client {
             base_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(5),
             jitter: false,
+            ..RetryPolicy::default()
         })
         .build()
         .unwrap()

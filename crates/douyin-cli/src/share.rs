@@ -33,9 +33,10 @@ pub fn command() -> Command {
 
 /// Runs `resolve`.
 pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
-    let text = support::string(m, "text").unwrap_or_default();
+    let get = |id: &str| m.get_one::<String>(id).cloned();
+    let text = get("text").unwrap_or_default();
     let mut resolver = Resolver::new();
-    if let Some(base) = support::string(m, "short_link_base") {
+    if let Some(base) = get("short_link_base") {
         resolver = resolver
             .short_link_origin("https://v.douyin.com", &base)
             .map_err(|e| CliError::usage(format!("--short-link-base {base}: {e}")))?;

@@ -9,9 +9,12 @@ use serde::de::DeserializeOwned;
 
 use crate::credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials};
 use crate::decode::{blocked, decode_body, excerpt, Envelope, EnvelopeSpec};
-use crate::error::{Error, ErrorClass, ErrorCode};
+use crate::error::{BuildError, Error, ErrorClass, ErrorCode};
+use crate::limit::{LimitedBuf, DEFAULT_MAX_BODY_BYTES};
+use crate::redact::cookie_values;
+use crate::redirect::{Hop, RedirectPolicy};
 use crate::request::{push_pair, Position, Request, Value};
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryAfter, RetryPolicy};
 
 /// Static facts about a domain, generated from its `domain.yaml`.
 pub trait Domain: Send + Sync + 'static {
@@ -33,6 +36,8 @@ pub struct ClientBuilder<D: Domain> {
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
+    max_body_bytes: u64,
+    redirects: RedirectPolicy,
     credentials: Arc<dyn Credentials>,
     signer: Option<Arc<dyn Signer>>,
     session: Vec<(String, String, Position)>,
@@ -47,6 +52,8 @@ impl<D: Domain> ClientBuilder<D> {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            redirects: RedirectPolicy::default(),
             credentials: Arc::new(StaticCredentials::new()),
             signer: None,
             session: Vec::new(),
@@ -79,6 +86,21 @@ impl<D: Domain> ClientBuilder<D> {
         self
     }
 
+    /// The largest response body accepted, counted after decompression (default
+    /// [`DEFAULT_MAX_BODY_BYTES`], 64 MiB); a larger one fails with [`Error::BodyTooLarge`] as soon as it passes
+    /// the limit.
+    pub fn max_body_bytes(mut self, limit: u64) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// Which redirects to follow (default [`RedirectPolicy::SameOrigin`]: a redirect to another origin fails with
+    /// [`Error::Redirect`], so credentials never travel there).
+    pub fn redirects(mut self, policy: RedirectPolicy) -> Self {
+        self.redirects = policy;
+        self
+    }
+
     /// Where credentials come from.
     pub fn credentials(mut self, credentials: impl Credentials) -> Self {
         self.credentials = Arc::new(credentials);
@@ -102,19 +124,25 @@ impl<D: Domain> ClientBuilder<D> {
         self
     }
 
-    /// Uses an existing reqwest client (connection pool, proxy settings).
+    /// Uses an existing reqwest client (connection pool, proxy settings). Build it with
+    /// `.redirect(reqwest::redirect::Policy::none()).referer(false)`: redirects are the runtime's to follow, and a
+    /// client that follows them itself forwards credential headers and a `Referer` to wherever they lead.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
     }
 
-    /// Builds the client.
-    pub fn build(self) -> Result<Client<D>, reqwest::Error> {
+    /// Builds the client; the base URL must be an absolute `http`/`https` URL without user name or password.
+    pub fn build(self) -> Result<Client<D>, BuildError> {
+        check_base_url(&self.base_url)?;
         let http = match self.http {
             Some(h) => h,
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
-                .build()?,
+                .redirect(reqwest::redirect::Policy::none())
+                .referer(false)
+                .build()
+                .map_err(BuildError::Http)?,
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -122,6 +150,8 @@ impl<D: Domain> ClientBuilder<D> {
                 base_url: self.base_url,
                 timeout: self.timeout,
                 retry: self.retry,
+                max_body_bytes: self.max_body_bytes,
+                redirects: self.redirects,
                 credentials: self.credentials,
                 signer: self.signer,
                 session: self.session,
@@ -136,6 +166,8 @@ struct Inner {
     base_url: String,
     timeout: Duration,
     retry: RetryPolicy,
+    max_body_bytes: u64,
+    redirects: RedirectPolicy,
     credentials: Arc<dyn Credentials>,
     signer: Option<Arc<dyn Signer>>,
     session: Vec<(String, String, Position)>,
@@ -172,14 +204,19 @@ struct RawResponse {
     status: u16,
     content_type: String,
     body: bytes::Bytes,
+    /// `Retry-After` of a 429 or 503.
+    retry_after: Option<RetryAfter>,
 }
 
 /// A request with its credentials resolved, ready to send.
 struct Wire {
     url: String,
     headers: Vec<(&'static str, String, bool)>,
-    form: Option<String>,
+    /// The body and its content type.
+    body: Option<(String, &'static str)>,
     secrets: Vec<Secret>,
+    /// Each credential's value as sent, so a refresh knows which value the service rejected.
+    sent: Vec<(&'static str, Secret)>,
 }
 
 impl<D: Domain> Client<D> {
@@ -238,19 +275,22 @@ impl<D: Domain> Client<D> {
         loop {
             let wire = self.resolve(req).await?;
             let secrets: Vec<&str> = wire.secrets.iter().map(Secret::expose).collect();
-            let result = match self.transmit(req, &wire).await {
-                Ok(raw) => decode(&raw, &secrets),
-                Err(e) => Err(e),
+            let (result, retry_after) = match self.transmit(req, &wire).await {
+                Ok(raw) => (
+                    decode(&raw, &secrets),
+                    raw.retry_after.map(|r| (raw.status, r)),
+                ),
+                Err(e) => (Err(e), None),
             };
             let err = match result {
                 Ok(v) => return Ok(v),
-                Err(e) => e,
+                Err(e) => e.masked(&secrets),
             };
             if let Error::Api(api) = &err {
                 if api.class() == ErrorClass::ExpiredCredential && !refreshed {
                     refreshed = true;
                     // A provider that cannot refresh leaves the API error as the answer.
-                    if self.refresh_credentials(req).await.is_ok() {
+                    if self.refresh_credentials(&wire.sent).await.is_ok() {
                         tracing::debug!(
                             op = req.op.name,
                             "credential expired; refreshed, retrying"
@@ -259,8 +299,18 @@ impl<D: Domain> Client<D> {
                     }
                 }
             }
+            if err.is_retryable() {
+                if let Some((status, r)) =
+                    retry_after.filter(|(_, r)| r.wait > policy.max_retry_after)
+                {
+                    return Err(Error::RateLimited {
+                        status,
+                        retry_after: r,
+                    });
+                }
+            }
             if err.is_retryable() && attempt < policy.max_attempts {
-                let delay = policy.delay(attempt);
+                let delay = policy.delay_with(attempt, retry_after.map(|(_, r)| r));
                 tracing::debug!(op = req.op.name, attempt, ?delay, "retrying after: {err}");
                 tokio::time::sleep(delay).await;
                 attempt += 1;
@@ -270,9 +320,9 @@ impl<D: Domain> Client<D> {
         }
     }
 
-    async fn refresh_credentials(&self, req: &Request) -> Result<(), String> {
-        for name in credential_names(req) {
-            self.inner.credentials.refresh(name).await?;
+    async fn refresh_credentials(&self, sent: &[(&'static str, Secret)]) -> Result<(), String> {
+        for (name, value) in sent {
+            self.inner.credentials.refresh_rejected(name, value).await?;
         }
         Ok(())
     }
@@ -287,6 +337,7 @@ impl<D: Domain> Client<D> {
 
     async fn resolve(&self, req: &Request) -> Result<Wire, Error<D::Code>> {
         let mut secrets = Vec::new();
+        let mut sent = Vec::new();
         let mut query = String::new();
         for (name, value) in &req.query {
             match value {
@@ -294,6 +345,7 @@ impl<D: Domain> Client<D> {
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
                     push_pair(&mut query, name, s.expose());
+                    sent.push((*c, s.clone()));
                     secrets.push(s);
                 }
                 Value::Session(pos) => {
@@ -312,9 +364,13 @@ impl<D: Domain> Client<D> {
                 Value::Plain(v) => headers.push((*name, v.clone(), false)),
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
+                    sent.push((*c, s.clone()));
                     if Some(*c) == D::USER_AGENT_CREDENTIAL {
                         user_agent = Some(s.expose().to_owned());
                     } else {
+                        if name.eq_ignore_ascii_case("cookie") {
+                            secrets.extend(cookie_values(s.expose()).map(Secret::new));
+                        }
                         secrets.push(s.clone());
                     }
                     headers.push((*name, s.expose().to_owned(), true));
@@ -322,28 +378,55 @@ impl<D: Domain> Client<D> {
                 Value::Session(_) => {}
             }
         }
-        let form = (!req.form.is_empty()).then(|| {
-            let mut body = String::new();
-            for (n, v) in &req.form {
-                push_pair(&mut body, n, v);
+        let mut form = None::<String>;
+        let mut json = serde_json::Map::new();
+        for (is_json, (n, v)) in req
+            .form
+            .iter()
+            .map(|f| (false, f))
+            .chain(req.json.iter().map(|f| (true, f)))
+        {
+            let value = match v {
+                Value::Plain(v) => v.clone(),
+                Value::Credential(c) => {
+                    let s = self.credential(c).await?;
+                    sent.push((*c, s.clone()));
+                    secrets.push(s.clone());
+                    s.expose().to_owned()
+                }
+                Value::Session(_) => continue,
+            };
+            if is_json {
+                json.insert((*n).to_owned(), serde_json::Value::String(value));
+            } else {
+                push_pair(form.get_or_insert_with(String::new), n, &value);
             }
-            body
-        });
+        }
+        let body = match form {
+            Some(f) => Some((f, "application/x-www-form-urlencoded")),
+            None if !json.is_empty() => Some((
+                serde_json::Value::Object(json).to_string(),
+                "application/json",
+            )),
+            None => None,
+        };
         if let Some(signer) = &self.inner.signer {
             let input = SignInput {
                 method: req.op.method,
                 path: req.op.path,
                 query: &query,
-                body: form.as_deref().unwrap_or("").as_bytes(),
+                body: body.as_ref().map_or("", |(b, _)| b.as_str()).as_bytes(),
                 user_agent: user_agent.as_deref().unwrap_or(""),
             };
-            let extra = signer
-                .sign(input)
-                .await
-                .map_err(|reason| Error::Credential {
+            let extra = signer.sign(input).await.map_err(|reason| {
+                // A signing service's message may quote the query it was given.
+                let exposed: Vec<&str> = secrets.iter().map(Secret::expose).collect();
+                Error::Credential {
                     name: "signature",
                     reason,
-                })?;
+                }
+                .masked(&exposed)
+            })?;
             for (n, v) in extra {
                 push_pair(&mut query, &n, &v);
             }
@@ -356,8 +439,9 @@ impl<D: Domain> Client<D> {
         Ok(Wire {
             url,
             headers,
-            form,
+            body,
             secrets,
+            sent,
         })
     }
 
@@ -366,29 +450,6 @@ impl<D: Domain> Client<D> {
             "POST" => reqwest::Method::POST,
             _ => reqwest::Method::GET,
         };
-        let mut builder = self
-            .inner
-            .http
-            .request(method, &wire.url)
-            .timeout(self.inner.timeout);
-        for (name, value, sensitive) in &wire.headers {
-            let mut hv = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
-                Error::InvalidParameter {
-                    name,
-                    reason: "not a valid header value".to_owned(),
-                }
-            })?;
-            hv.set_sensitive(*sensitive);
-            builder = builder.header(*name, hv);
-        }
-        if let Some(form) = &wire.form {
-            builder = builder
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(form.clone());
-        }
         tracing::debug!(
             op = req.op.name,
             method = req.op.method,
@@ -403,7 +464,39 @@ impl<D: Domain> Client<D> {
                 Error::Transport(e.without_url())
             }
         };
-        let resp = builder.send().await.map_err(map_err)?;
+        let first = reqwest::Url::parse(&wire.url).map_err(|e| Error::InvalidParameter {
+            name: "url",
+            reason: e.to_string(),
+        })?;
+        let secrets: Vec<&str> = wire.secrets.iter().map(Secret::expose).collect();
+        // Redirects share the attempt's time budget.
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut hop = Hop::first(method, first.clone());
+        let resp = loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let resp = self
+                .hop_request(&hop, wire, left)?
+                .send()
+                .await
+                .map_err(map_err)?;
+            let location = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok());
+            let status = resp.status();
+            match hop.follow(self.inner.redirects, &first, status, location, &secrets) {
+                Ok(Some(next)) => hop = next,
+                Ok(None) => break resp,
+                Err((refusal, to)) => {
+                    return Err(Error::Redirect {
+                        status: status.as_u16(),
+                        to,
+                        refusal,
+                    })
+                }
+            }
+            tracing::debug!(op = req.op.name, %status, hop = hop.count, crossed = hop.crossed, "redirected");
+        };
         let status = resp.status().as_u16();
         let content_type = resp
             .headers()
@@ -411,22 +504,90 @@ impl<D: Domain> Client<D> {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        let body = resp.bytes().await.map_err(map_err)?;
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|_| matches!(status, 429 | 503))
+            .and_then(|v| RetryAfter::parse(v, std::time::SystemTime::now()));
+        let body = read_body(resp, self.inner.max_body_bytes, map_err).await?;
         tracing::debug!(op = req.op.name, status, bytes = body.len(), "received");
         Ok(RawResponse {
             status,
             content_type,
             body,
+            retry_after,
         })
+    }
+
+    /// One request of a redirect chain; past the first origin it carries no credential header and no `Referer`.
+    fn hop_request(
+        &self,
+        hop: &Hop,
+        wire: &Wire,
+        timeout: Duration,
+    ) -> Result<reqwest::RequestBuilder, Error<D::Code>> {
+        let mut builder = self
+            .inner
+            .http
+            .request(hop.method.clone(), hop.url.clone())
+            .timeout(timeout);
+        for (name, value, sensitive) in &wire.headers {
+            if hop.crossed && (*sensitive || name.eq_ignore_ascii_case("referer")) {
+                continue;
+            }
+            let mut hv = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+                Error::InvalidParameter {
+                    name,
+                    reason: "not a valid header value".to_owned(),
+                }
+            })?;
+            hv.set_sensitive(*sensitive);
+            builder = builder.header(*name, hv);
+        }
+        if let Some((body, content_type)) = wire.body.as_ref().filter(|_| hop.with_body) {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, *content_type)
+                .body(body.clone());
+        }
+        Ok(builder)
     }
 }
 
-fn credential_names(req: &Request) -> impl Iterator<Item = &'static str> + '_ {
-    req.query
-        .iter()
-        .chain(req.headers.iter())
-        .filter_map(|(_, v)| match v {
-            Value::Credential(c) => Some(*c),
-            _ => None,
-        })
+/// Reads a (decompressed) body chunk by chunk, stopping as soon as it passes `limit`.
+async fn read_body<C: ErrorCode>(
+    mut resp: reqwest::Response,
+    limit: u64,
+    map_err: impl Fn(reqwest::Error) -> Error<C>,
+) -> Result<bytes::Bytes, Error<C>> {
+    let too_large = |e: crate::limit::TooLarge| Error::BodyTooLarge { limit: e.limit };
+    // reqwest reports no length for a body it decompresses; a plain body's length is checked before reading.
+    let mut buf = LimitedBuf::new(limit, resp.content_length()).map_err(too_large)?;
+    while let Some(chunk) = resp.chunk().await.map_err(&map_err)? {
+        buf.push(&chunk).map_err(too_large)?;
+    }
+    Ok(buf.into_inner().into())
+}
+
+/// The base URL is joined with each operation's path as text, so it must be a plain absolute URL. [`ClientBuilder::build`]
+/// checks it; a command line checks it earlier to say where a bad one came from.
+pub fn check_base_url(url: &str) -> Result<(), BuildError> {
+    let invalid = |reason: String| BuildError::InvalidBaseUrl { reason };
+    let parsed = reqwest::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(BuildError::BaseUrlCredentials);
+    }
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid(format!(
+            "scheme `{}` is not http or https",
+            parsed.scheme()
+        )));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("no host".to_owned()));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("a base URL takes no query or fragment".to_owned()));
+    }
+    Ok(())
 }

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::error::{ApiError, BlockedKind, DecodeError, Error, ErrorCode, RefusalKind};
+use crate::redact::{mask, mask_bytes};
 
 /// Where a domain's bodies report their outcome: dot-separated JSON paths, first present wins. Generated from the
 /// domain spec's `envelope`.
@@ -135,14 +136,17 @@ pub fn probe_outcome<'v>(value: &'v Value, spec: &EnvelopeSpec) -> Outcome<'v> {
     }
 }
 
-/// Masks every secret in `text` and cuts it to a short excerpt.
+/// Masks every secret in `body` (in any encoding [`mask`] knows) and cuts it to a short excerpt.
 pub fn excerpt(body: &[u8], secrets: &[&str]) -> String {
     const MAX: usize = 160;
-    let mut s = String::from_utf8_lossy(body).into_owned();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        s = s.replace(secret, "***");
-    }
-    if s.len() > MAX {
+    // A few bytes past MAX so a character cut at the window's end is dropped whole below.
+    let window = MAX + 4;
+    let (bytes, more) = mask_bytes(body, secrets, window).unwrap_or_else(|| {
+        let end = body.len().min(window);
+        (body[..end].to_vec(), end < body.len())
+    });
+    let mut s = String::from_utf8_lossy(&bytes).into_owned();
+    if s.len() > MAX || more {
         let mut cut = MAX;
         while !s.is_char_boundary(cut) {
             cut -= 1;
@@ -245,9 +249,10 @@ pub fn locate_decode_error<T: DeserializeOwned>(body: &[u8], secrets: &[&str]) -
             message: "trailing characters after the JSON value".to_owned(),
             excerpt: excerpt(body, secrets),
         },
+        // serde's messages quote the offending value, which may be an echoed credential.
         Err(e) => DecodeError {
-            path: e.path().to_string(),
-            message: e.inner().to_string(),
+            path: mask(&e.path().to_string(), secrets).into_owned(),
+            message: mask(&e.inner().to_string(), secrets).into_owned(),
             excerpt: excerpt(body, secrets),
         },
     }

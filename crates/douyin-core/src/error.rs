@@ -1,7 +1,10 @@
 //! The one error family every client returns, generic over the domain's typed error code.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
+
+use crate::redact::mask;
 
 /// What kind of failure a documented error code stands for; decides retries and token refreshes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -17,6 +20,8 @@ pub enum ErrorClass {
     Authentication,
     /// The credential expired; the client refreshes it once and retries.
     ExpiredCredential,
+    /// The user's grant is gone (expired or exhausted refresh token, expired code): only a new authorization helps.
+    Reauthorize,
     /// The application or account lacks a permission.
     Permission,
     /// A quota is used up.
@@ -42,6 +47,7 @@ impl ErrorClass {
             ErrorClass::InvalidParameter => "invalid_parameter",
             ErrorClass::Authentication => "authentication",
             ErrorClass::ExpiredCredential => "expired_credential",
+            ErrorClass::Reauthorize => "reauthorize",
             ErrorClass::Permission => "permission",
             ErrorClass::Quota => "quota",
             ErrorClass::RateLimited => "rate_limited",
@@ -78,6 +84,8 @@ pub trait ErrorCode: Clone + fmt::Debug + PartialEq + Send + Sync + 'static {
     fn from_raw(raw: &str) -> Self;
     /// The code as text, as it arrived.
     fn raw(&self) -> &str;
+    /// The name of the code's variant (`NoResult`), or `Unknown` for a code the documentation does not list.
+    fn name(&self) -> &'static str;
     /// The documented meaning, if the code is documented.
     fn meaning(&self) -> Option<&'static str>;
     /// The documented class of the code.
@@ -277,8 +285,40 @@ pub enum Error<C: ErrorCode> {
     /// The service reported an error in the body.
     #[error("API error {0}")]
     Api(Box<ApiError<C>>),
-    /// A pagination cursor did not advance; the stream stops instead of looping.
-    #[error("pagination cursor did not advance (stuck at {cursor})")]
+    /// The response body passed the client's limit (counted after decompression); reading stopped there.
+    #[error(
+        "response body larger than the limit of {limit} bytes (`ClientBuilder::max_body_bytes`)"
+    )]
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A redirect the client's [`crate::redirect::RedirectPolicy`] does not follow.
+    #[error("redirect (HTTP {status}) to {to} not followed: {refusal}")]
+    Redirect {
+        /// The redirect's status.
+        status: u16,
+        /// The origin it pointed to (never the path or query), or "an unusable location".
+        to: String,
+        /// Why it was not followed.
+        refusal: crate::redirect::Refusal,
+    },
+    /// The service (HTTP 429 or 503 with `Retry-After`) asked to wait longer than
+    /// [`crate::RetryPolicy::max_retry_after`]; nothing was retried.
+    #[error(
+        "rate limited; retry after {} (in {} s)",
+        humantime::format_rfc3339_seconds(.retry_after.at),
+        whole_seconds(.retry_after.wait)
+    )]
+    RateLimited {
+        /// The response's status.
+        status: u16,
+        /// When retrying is allowed, and how long that was from the response.
+        retry_after: crate::retry::RetryAfter,
+    },
+    /// A pagination cursor came back that the same walk already fetched (it did not advance, or it cycles); the walk
+    /// stops instead of looping.
+    #[error("pagination cursor {cursor} came back (already fetched in this walk)")]
     StalledCursor {
         /// The cursor that repeated.
         cursor: String,
@@ -294,13 +334,111 @@ impl<C: ErrorCode> Error<C> {
         }
     }
 
+    /// The same error with every credential value in `secrets` masked (in any encoding [`crate::redact::mask`]
+    /// knows) in all the text it carries from the server or a provider: messages, sub-messages, codes, log ids,
+    /// decode messages and paths, excerpts, content types, cursors. The client applies it to every error before
+    /// it is logged or returned.
+    pub fn masked(self, secrets: &[&str]) -> Self {
+        if secrets.iter().all(|s| s.is_empty()) {
+            return self;
+        }
+        let m = |text: String| match mask(&text, secrets) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(masked) => masked,
+        };
+        let mo = |text: Option<String>| text.map(m);
+        match self {
+            Error::InvalidParameter { name, reason } => Error::InvalidParameter {
+                name,
+                reason: m(reason),
+            },
+            Error::Credential { name, reason } => Error::Credential {
+                name,
+                reason: m(reason),
+            },
+            Error::Status { status, excerpt } => Error::Status {
+                status,
+                excerpt: m(excerpt),
+            },
+            Error::Blocked(BlockedKind::Challenge { content_type }) => {
+                Error::Blocked(BlockedKind::Challenge {
+                    content_type: m(content_type),
+                })
+            }
+            Error::Decode(mut d) => {
+                d.path = m(std::mem::take(&mut d.path));
+                d.message = m(std::mem::take(&mut d.message));
+                d.excerpt = m(std::mem::take(&mut d.excerpt));
+                Error::Decode(d)
+            }
+            Error::Api(mut a) => {
+                if let Cow::Owned(code) = mask(a.code.raw(), secrets) {
+                    a.code = C::from_raw(&code);
+                }
+                a.message = mo(a.message.take());
+                a.log_id = mo(a.log_id.take());
+                a.sub_code = mo(a.sub_code.take());
+                a.sub_message = mo(a.sub_message.take());
+                Error::Api(a)
+            }
+            Error::StalledCursor { cursor } => Error::StalledCursor { cursor: m(cursor) },
+            Error::Redirect {
+                status,
+                to,
+                refusal,
+            } => Error::Redirect {
+                status,
+                to: m(to),
+                refusal,
+            },
+            other => other,
+        }
+    }
+
     /// Whether the runtime's retry policy retries this error.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Transport(_) | Error::Timeout(_) => true,
+            // A request reqwest cannot even build fails the same way every time.
+            Error::Transport(e) => !e.is_builder(),
+            Error::Timeout(_) => true,
             Error::Status { status, .. } => *status >= 500 || *status == 429,
             Error::Api(e) => e.is_retryable(),
             _ => false,
         }
+    }
+}
+
+/// A wait in seconds, rounded up so "in 0 s" never means "not yet".
+fn whole_seconds(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+/// Why [`crate::ClientBuilder::build`] refused the configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The base URL is not an absolute `http`/`https` URL with a host and nothing after the path.
+    #[error("invalid base URL: {reason}")]
+    InvalidBaseUrl {
+        /// What is wrong (the URL itself is not repeated: it may hold a password).
+        reason: String,
+    },
+    /// The base URL has a user name or password in it (`http://user:password@host`).
+    #[error(
+        "the base URL carries a user name or password; credentials go through the credential provider, never in the URL"
+    )]
+    BaseUrlCredentials,
+    /// reqwest could not set up its client (TLS backend, system configuration).
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+impl BuildError {
+    /// Whether the caller's configuration is at fault (a command line maps this to a usage error).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            BuildError::InvalidBaseUrl { .. } | BuildError::BaseUrlCredentials
+        )
     }
 }

@@ -11,8 +11,11 @@ pub mod compare;
 pub mod credentials;
 pub mod decode;
 pub mod error;
+pub mod limit;
 pub mod lossless;
 pub mod paginate;
+pub mod redact;
+pub mod redirect;
 pub mod registry;
 pub mod request;
 pub mod retry;
@@ -21,11 +24,14 @@ pub use client::{Client, ClientBuilder, Domain};
 pub use credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials};
 pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome, Refusal};
 pub use error::{
-    ApiError, Billing, BlockedKind, DecodeError, Error, ErrorClass, ErrorCode, RefusalKind,
+    ApiError, Billing, BlockedKind, BuildError, DecodeError, Error, ErrorClass, ErrorCode,
+    RefusalKind,
 };
 pub use futures::future::BoxFuture;
+pub use limit::{read_limited, DEFAULT_MAX_BODY_BYTES};
 pub use lossless::{Census, Extra, RawJson, StrOrNum};
-pub use paginate::{paginate, MoreFlag, Page};
+pub use paginate::{paginate, CursorWalk, MoreFlag, Page};
+pub use redirect::RedirectPolicy;
 pub use request::{check_range, Json, Operation, ParamValue, Position, Request};
 pub use retry::RetryPolicy;
 /// A JSON number kept as it was written (integer or fraction), for fields documented as `number`.

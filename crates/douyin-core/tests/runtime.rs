@@ -1,73 +1,19 @@
 //! Runtime behaviour without HTTP: body classification, envelope errors, decode paths, redaction, query encoding,
 //! bounds, pagination stop rules.
 
-use std::borrow::Cow;
-
 use douyin_core::decode::{decode_body, excerpt};
 use douyin_core::request::{encode_component, push_pair};
 use douyin_core::{
-    check_range, impl_lossless, paginate, BlockedKind, Census, Envelope, EnvelopeSpec, Error,
-    ErrorClass, ErrorCode, Extra, Outcome, Page, Refusal, RefusalKind,
+    check_range, impl_lossless, paginate, BlockedKind, Census, CursorWalk, Domain, Envelope,
+    EnvelopeSpec, Error, Extra, Outcome, Page, Refusal, RefusalKind,
 };
 use futures::{executor::block_on, StreamExt};
+use support::domain::{Body, Code, Probe};
 
-#[derive(Clone, Debug, PartialEq)]
-struct Code(String);
-
-impl ErrorCode for Code {
-    fn from_raw(raw: &str) -> Self {
-        Code(raw.to_owned())
-    }
-    fn raw(&self) -> &str {
-        &self.0
-    }
-    fn meaning(&self) -> Option<&'static str> {
-        (self.0 == "7").then_some("seven")
-    }
-    fn class(&self) -> ErrorClass {
-        if self.0 == "7" {
-            ErrorClass::RateLimited
-        } else {
-            ErrorClass::Other
-        }
-    }
-}
-
-#[derive(Clone, Debug, Default)]
-struct Body {
-    code: Option<i64>,
-    msg: Option<String>,
-    items: Option<Vec<i64>>,
-    unknown_fields: Extra,
-}
-impl_lossless!(Body {
-    code: "code",
-    msg: "msg",
-    items: "items"
-});
-
-impl Envelope for Body {
-    fn outcome(&self) -> Outcome<'_> {
-        Outcome {
-            code: self.code.map(|c| Cow::Owned(c.to_string())),
-            message: self.msg.as_deref(),
-            ..Outcome::default()
-        }
-    }
-}
-
-static SPEC: EnvelopeSpec = EnvelopeSpec {
-    code: &["code"],
-    success: &["0"],
-    message: &["msg"],
-    log_id: &["meta.log"],
-    sub_code: &[],
-    sub_message: &[],
-    refusals: &[],
-};
+mod support;
 
 fn decode(status: u16, ct: &str, body: &str) -> Result<Body, Error<Code>> {
-    decode_body::<Body, Code>(status, ct, body.as_bytes(), &SPEC, &["SECRET"])
+    decode_body::<Body, Code>(status, ct, body.as_bytes(), Probe::ENVELOPE, &["SECRET"])
 }
 
 #[test]
@@ -88,105 +34,12 @@ fn empty_and_html_bodies_are_blocked_not_empty_results() {
     ));
 }
 
-static REFUSING: EnvelopeSpec = EnvelopeSpec {
-    code: &["code"],
-    success: &["0"],
-    message: &["msg"],
-    log_id: &[],
-    sub_code: &[],
-    sub_message: &[],
-    refusals: &[
-        Refusal {
-            path: "nil.type",
-            equals: "verify_check",
-            kind: RefusalKind::Captcha,
-        },
-        Refusal {
-            path: "nil.type",
-            equals: "login",
-            kind: RefusalKind::Login,
-        },
-    ],
-};
-
-#[derive(Clone, Debug, Default)]
-struct Nil {
-    kind: Option<String>,
-    unknown_fields: Extra,
-}
-impl_lossless!(Nil { kind: "type" });
-
-/// A search-like page: its `nil.type` field is where the refusals look (as generated code reads it).
-#[derive(Clone, Debug, Default)]
-struct Searched {
-    code: Option<i64>,
-    items: Option<Vec<i64>>,
-    nil: Option<Nil>,
-    unknown_fields: Extra,
-}
-impl_lossless!(Searched {
-    code: "code",
-    items: "items",
-    nil: "nil"
-});
-
-impl Envelope for Searched {
-    fn outcome(&self) -> Outcome<'_> {
-        let kind = self.nil.as_ref().and_then(|n| n.kind.as_deref());
-        Outcome {
-            code: self.code.map(|c| Cow::Owned(c.to_string())),
-            refused: REFUSING
-                .refusals
-                .iter()
-                .position(|r| Some(r.equals) == kind),
-            ..Outcome::default()
-        }
-    }
-}
-
-#[test]
-fn a_success_shaped_refusal_is_blocked_with_its_evidence() {
-    let decode = |body: &str| {
-        decode_body::<Searched, Code>(200, "application/json", body.as_bytes(), &REFUSING, &[])
-    };
-    match decode(r#"{"code":0,"items":[],"nil":{"type":"verify_check","text_type":9}}"#) {
-        Err(Error::Blocked(kind)) => {
-            assert_eq!(
-                kind,
-                BlockedKind::Refused {
-                    kind: RefusalKind::Captcha,
-                    evidence: "nil.type = verify_check".into()
-                }
-            );
-            assert_eq!(
-                kind.to_string(),
-                "the service asks for a captcha (nil.type = verify_check)"
-            );
-            assert!(kind.advice().contains("captcha"));
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(matches!(
-        decode(r#"{"code":0,"nil":{"type":"login"}}"#),
-        Err(Error::Blocked(BlockedKind::Refused {
-            kind: RefusalKind::Login,
-            ..
-        }))
-    ));
-    // The marker elsewhere in the body (a caption, another field) is no refusal.
-    let ok = decode(r#"{"code":0,"items":[1],"msg":"verify_check","nil":{"type":""}}"#).unwrap();
-    assert_eq!(ok.items, Some(vec![1]));
-    // An error code still wins over the refusal shape.
-    let e = decode(r#"{"code":7,"nil":{"type":"verify_check"}}"#).unwrap_err();
-    assert_eq!(e.api().unwrap().code, Code("7".into()));
-}
-
 #[test]
 fn an_error_code_in_the_body_is_an_api_error_even_when_the_body_does_not_fit() {
     let e = decode(
         200,
         "application/json",
-        r#"{"code":7,"msg":"slow down","items":"oops","meta":{"log":"L1"}}"#,
+        r#"{"code":7,"msg":"slow down","items":"oops","log_id":"L1"}"#,
     )
     .unwrap_err();
     let api = e.api().expect("api error");
@@ -311,4 +164,157 @@ fn a_cursor_that_does_not_advance_ends_the_stream_with_an_error() {
     );
     assert_eq!(out.len(), 2);
     assert!(matches!(&out[1], Err(Error::StalledCursor { cursor }) if cursor == "5"));
+}
+
+#[test]
+fn a_cursor_cycle_ends_the_stream_with_an_error() {
+    // Issue 11 row 9: the cursor alternates 0 ↔ 1 and has_more never clears. Only an immediate repeat was caught.
+    let fetched = std::sync::Mutex::new(Vec::new());
+    let alternating = |c: Option<i64>| {
+        fetched.lock().unwrap().push(c);
+        Page {
+            items: vec![c.unwrap_or(-1)],
+            next_cursor: Some(if c == Some(1) { 0 } else { 1 }),
+            has_more: true,
+        }
+    };
+    let out: Vec<Result<i64, Error<Code>>> = block_on(
+        paginate::<_, _, Code, _, _>(
+            None::<i64>,
+            |p| {
+                let page = alternating(p);
+                async move { Ok(page) }
+            },
+            |p| *p,
+            |p, c| *p = Some(c),
+        )
+        .take(100)
+        .collect(),
+    );
+    // None → 1 → 0 → 1 again: three pages, then the error.
+    assert_eq!(*fetched.lock().unwrap(), [None, Some(1), Some(0)]);
+    assert_eq!(out.len(), 4, "{out:?}");
+    assert_eq!(
+        out[..3]
+            .iter()
+            .map(|r| *r.as_ref().unwrap())
+            .collect::<Vec<_>>(),
+        [-1, 1, 0]
+    );
+    assert!(matches!(&out[3], Err(Error::StalledCursor { cursor }) if cursor == "1"));
+}
+
+#[test]
+fn the_walk_rules_stop_on_no_more_no_cursor_and_any_repeat() {
+    let mut walk = CursorWalk::new(Some(10));
+    assert_eq!(walk.next::<Code>(Some(20), true).unwrap(), Some(20));
+    assert_eq!(walk.next::<Code>(Some(30), true).unwrap(), Some(30));
+    // A cursor seen two pages ago (the start one) is a cycle, not progress.
+    assert!(matches!(
+        walk.next::<Code>(Some(10), true),
+        Err(Error::StalledCursor { cursor }) if cursor == "10"
+    ));
+    assert_eq!(walk.next::<Code>(Some(40), false).unwrap(), None);
+    assert_eq!(walk.next::<Code>(None, true).unwrap(), None);
+    assert_eq!(walk.cursors(), 3);
+}
+
+#[test]
+fn a_request_reqwest_cannot_build_is_not_retried() {
+    let builder_error = reqwest::Client::new().get("not a url").build().unwrap_err();
+    assert!(builder_error.is_builder());
+    assert!(!Error::<Code>::Transport(builder_error).is_retryable());
+}
+
+static REFUSING: EnvelopeSpec = EnvelopeSpec {
+    code: &["code"],
+    success: &["0"],
+    message: &["msg"],
+    log_id: &[],
+    sub_code: &[],
+    sub_message: &[],
+    refusals: &[
+        Refusal {
+            path: "nil.type",
+            equals: "verify_check",
+            kind: RefusalKind::Captcha,
+        },
+        Refusal {
+            path: "nil.type",
+            equals: "login",
+            kind: RefusalKind::Login,
+        },
+    ],
+};
+
+#[derive(Clone, Debug, Default)]
+struct Nil {
+    kind: Option<String>,
+    unknown_fields: Extra,
+}
+impl_lossless!(Nil { kind: "type" });
+
+/// A search-like page: its `nil.type` field is where the refusals look (as generated code reads it).
+#[derive(Clone, Debug, Default)]
+struct Searched {
+    code: Option<i64>,
+    items: Option<Vec<i64>>,
+    nil: Option<Nil>,
+    unknown_fields: Extra,
+}
+impl_lossless!(Searched {
+    code: "code",
+    items: "items",
+    nil: "nil"
+});
+
+impl Envelope for Searched {
+    fn outcome(&self) -> Outcome<'_> {
+        let kind = self.nil.as_ref().and_then(|n| n.kind.as_deref());
+        Outcome {
+            code: self.code.map(|c| std::borrow::Cow::Owned(c.to_string())),
+            refused: REFUSING
+                .refusals
+                .iter()
+                .position(|r| Some(r.equals) == kind),
+            ..Outcome::default()
+        }
+    }
+}
+
+#[test]
+fn a_success_shaped_refusal_is_blocked_with_its_evidence() {
+    let decode = |body: &str| {
+        decode_body::<Searched, Code>(200, "application/json", body.as_bytes(), &REFUSING, &[])
+    };
+    match decode(r#"{"code":0,"items":[],"nil":{"type":"verify_check","text_type":9}}"#) {
+        Err(Error::Blocked(kind)) => {
+            assert_eq!(
+                kind,
+                BlockedKind::Refused {
+                    kind: RefusalKind::Captcha,
+                    evidence: "nil.type = verify_check".into()
+                }
+            );
+            assert_eq!(
+                kind.to_string(),
+                "the service asks for a captcha (nil.type = verify_check)"
+            );
+            assert!(kind.advice().contains("captcha"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        decode(r#"{"code":0,"nil":{"type":"login"}}"#),
+        Err(Error::Blocked(BlockedKind::Refused {
+            kind: RefusalKind::Login,
+            ..
+        }))
+    ));
+    // The marker elsewhere in the body (a caption, another field) is no refusal.
+    let ok = decode(r#"{"code":0,"items":[1],"msg":"verify_check","nil":{"type":""}}"#).unwrap();
+    assert_eq!(ok.items, Some(vec![1]));
+    // An error code still wins over the refusal shape.
+    let e = decode(r#"{"code":7,"nil":{"type":"verify_check"}}"#).unwrap_err();
+    assert_eq!(e.api().unwrap().code, Code("7".into()));
 }
