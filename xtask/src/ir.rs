@@ -50,6 +50,7 @@ pub struct Envelope {
     pub sub_code: Vec<String>,
     pub sub_message: Vec<String>,
     pub billed: bool,
+    pub refusals: Vec<crate::spec::model::Refusal>,
 }
 
 /// A validated operation.

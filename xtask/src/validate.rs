@@ -150,6 +150,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
             sub_code: d.envelope.sub_code.clone(),
             sub_message: d.envelope.sub_message.clone(),
             billed: d.envelope.billed,
+            refusals: d.envelope.refusals.clone(),
         },
         errors: d
             .errors

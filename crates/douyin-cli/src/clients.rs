@@ -48,14 +48,31 @@ pub fn open_platform(ctx: &Ctx) -> Result<douyin_open_platform::Client, CliError
     finish(ctx, "open-platform", b).map(Into::into)
 }
 
-/// Web: a browser session (cookie required; user agent defaults to the one the spec's browser profile agrees with;
-/// msToken defaults to the cookie's) signed with X-Bogus.
+/// Web: a browser session signed with X-Bogus. The cookie credential (a `Cookie` header, cookies.txt or extension
+/// JSON) and `--cookies FILE` are merged, the file last; one of them is required. The user agent defaults to the one
+/// the spec's browser profile agrees with; msToken to the cookies'.
 pub fn web(ctx: &Ctx) -> Result<douyin_web::Client, CliError> {
-    let cookie = ctx.config.require("web", "cookie")?;
     let mut session = match ctx.config.credential("web", "user_agent") {
-        Some(ua) => douyin_web::WebSession::new(cookie.expose(), ua.expose()),
-        None => douyin_web::WebSession::with_default_user_agent(cookie.expose()),
+        Some(ua) => douyin_web::WebSession::new("", ua.expose()),
+        None => douyin_web::WebSession::with_default_user_agent(""),
     };
+    let cookie = match &ctx.cookies {
+        Some(_) => ctx.config.credential("web", "cookie").cloned(),
+        None => Some(ctx.config.require("web", "cookie")?),
+    };
+    if let Some(cookie) = cookie {
+        session
+            .import_cookies(cookie.expose())
+            .map_err(|e| CliError::usage(format!("web cookie credential: {e}")))?;
+    }
+    if let Some(path) = &ctx.cookies {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::usage(format!("--cookies {}: {e}", path.display())))?;
+        let n = session
+            .import_cookies(&text)
+            .map_err(|e| CliError::usage(format!("--cookies {}: {e}", path.display())))?;
+        ctx.note(&format!("{n} douyin.com cookie(s) from {}", path.display()));
+    }
     if let Some(token) = ctx.config.credential("web", "ms_token") {
         session = session.ms_token(token.expose());
     }

@@ -42,6 +42,8 @@ pub struct Ctx {
     pub timeout: Duration,
     /// `--max-body-bytes`: the largest response body read.
     pub max_body_bytes: u64,
+    /// `--cookies` (web).
+    pub cookies: Option<std::path::PathBuf>,
     /// When the run started.
     pub started: Instant,
 }
@@ -88,6 +90,7 @@ impl Ctx {
             max_attempts: common.max_attempts.max(1),
             timeout: timeout(common.timeout)?,
             max_body_bytes: common.max_body_bytes,
+            cookies: common.cookies.clone(),
             started: Instant::now(),
         })
     }

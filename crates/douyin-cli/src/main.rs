@@ -6,6 +6,7 @@
 //! douyin check-capture <domain> <operation> <file|-> decode a captured body and report what the spec misses
 //! douyin xbogus sign … | decode VALUE                X-Bogus signatures
 //! douyin abogus sign … | decode VALUE                a_bogus signatures
+//! douyin resolve TEXT                                what a share link or share text points at
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
@@ -25,6 +26,7 @@ mod generated;
 mod host;
 mod output;
 mod pages;
+mod share;
 mod support;
 mod xbogus;
 
@@ -92,6 +94,7 @@ fn root() -> Command {
     )
     .subcommand(xbogus::command())
     .subcommand(abogus::command())
+    .subcommand(share::command())
     .subcommand(download::command(CommonArgs::args()))
 }
 
@@ -171,6 +174,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
         "xbogus" => xbogus::run(sub),
         "download" => download::run(sub).await,
         "abogus" => abogus::run(sub),
+        "resolve" => share::run(sub).await,
         domain => {
             let (op, leaf) = sub
                 .subcommand()

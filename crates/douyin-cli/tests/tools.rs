@@ -181,7 +181,9 @@ fn decode_errors_exit_1_with_their_json_path() {
     let r = douyin_run(&["check-capture", "web", "nope", bare.to_str().unwrap()]);
     assert_eq!(r.code, Some(2), "{r:?}");
     assert!(
-        r.stderr.contains("operations: aweme-post, comment-list"),
+        r.stderr.contains(
+            "operations: aweme-detail, aweme-favorite, aweme-listcollection, aweme-post,"
+        ),
         "{}",
         r.stderr
     );
@@ -409,7 +411,7 @@ fn every_operation_has_a_command_with_the_specs_docs() {
             count += 1;
         }
     }
-    assert_eq!(count, 17, "13 data operations and 4 OAuth token endpoints");
+    assert_eq!(count, 27, "23 data operations and 4 OAuth token endpoints");
     let r = douyin_run(&["web", "comment-list", "--help"]);
     for text in [
         "作品评论信息",

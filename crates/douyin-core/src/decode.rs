@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::{ApiError, BlockedKind, DecodeError, Error, ErrorCode};
+use crate::error::{ApiError, BlockedKind, DecodeError, Error, ErrorCode, RefusalKind};
 use crate::redact::{mask, mask_bytes};
 
 /// Where a domain's bodies report their outcome: dot-separated JSON paths, first present wins. Generated from the
@@ -24,6 +24,22 @@ pub struct EnvelopeSpec {
     pub sub_code: &'static [&'static str],
     /// Paths of the sub error message.
     pub sub_message: &'static [&'static str],
+    /// Body shapes that refuse the request although the code says success.
+    pub refusals: &'static [Refusal],
+}
+
+/// A body shape that refuses the request although its code says success: a string field at `path` equal to `equals`
+/// (douyin.com's search answers a captcha with `status_code` 0 and `search_nil_info.search_nil_type`
+/// `"verify_check"`). Generated from the domain spec's `envelope.refusals`; each response type that has the field
+/// reports a match in [`Outcome::refused`].
+#[derive(Debug)]
+pub struct Refusal {
+    /// Dot-separated path of the field.
+    pub path: &'static str,
+    /// The text value that means refusal.
+    pub equals: &'static str,
+    /// What the service wants.
+    pub kind: RefusalKind,
 }
 
 /// The outcome fields read from a typed response (generated per response type).
@@ -39,6 +55,8 @@ pub struct Outcome<'a> {
     pub sub_code: Option<Cow<'a, str>>,
     /// The sub message.
     pub sub_message: Option<&'a str>,
+    /// The index in [`EnvelopeSpec::refusals`] of the refusal the body's shape matches, if any.
+    pub refused: Option<usize>,
 }
 
 /// Implemented by every generated response type: reads the envelope fields without another pass over the body.
@@ -111,6 +129,10 @@ pub fn probe_outcome<'v>(value: &'v Value, spec: &EnvelopeSpec) -> Outcome<'v> {
         log_id: lookup(value, spec.log_id).and_then(Value::as_str),
         sub_code: lookup(value, spec.sub_code).and_then(text),
         sub_message: lookup(value, spec.sub_message).and_then(Value::as_str),
+        refused: spec
+            .refusals
+            .iter()
+            .position(|r| lookup(value, &[r.path]).and_then(Value::as_str) == Some(r.equals)),
     }
 }
 
@@ -186,6 +208,12 @@ where
     if let Ok(value) = typed {
         if let Some(api) = value.outcome().into_error(spec, status) {
             return Err(Error::Api(Box::new(api)));
+        }
+        if let Some(r) = value.outcome().refused.and_then(|i| spec.refusals.get(i)) {
+            return Err(Error::Blocked(BlockedKind::Refused {
+                kind: r.kind,
+                evidence: format!("{} = {}", r.path, r.equals),
+            }));
         }
         if !ok_status {
             return Err(Error::Status {

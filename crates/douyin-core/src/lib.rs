@@ -22,9 +22,10 @@ pub mod retry;
 
 pub use client::{Client, ClientBuilder, Domain};
 pub use credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials};
-pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome};
+pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome, Refusal};
 pub use error::{
     ApiError, Billing, BlockedKind, BuildError, DecodeError, Error, ErrorClass, ErrorCode,
+    RefusalKind,
 };
 pub use futures::future::BoxFuture;
 pub use limit::{read_limited, DEFAULT_MAX_BODY_BYTES};

@@ -3,7 +3,10 @@
 
 use douyin_core::decode::{decode_body, excerpt};
 use douyin_core::request::{encode_component, push_pair};
-use douyin_core::{check_range, paginate, BlockedKind, Census, CursorWalk, Domain, Error, Page};
+use douyin_core::{
+    check_range, impl_lossless, paginate, BlockedKind, Census, CursorWalk, Domain, Envelope,
+    EnvelopeSpec, Error, Extra, Outcome, Page, Refusal, RefusalKind,
+};
 use futures::{executor::block_on, StreamExt};
 use support::domain::{Body, Code, Probe};
 
@@ -221,4 +224,97 @@ fn a_request_reqwest_cannot_build_is_not_retried() {
     let builder_error = reqwest::Client::new().get("not a url").build().unwrap_err();
     assert!(builder_error.is_builder());
     assert!(!Error::<Code>::Transport(builder_error).is_retryable());
+}
+
+static REFUSING: EnvelopeSpec = EnvelopeSpec {
+    code: &["code"],
+    success: &["0"],
+    message: &["msg"],
+    log_id: &[],
+    sub_code: &[],
+    sub_message: &[],
+    refusals: &[
+        Refusal {
+            path: "nil.type",
+            equals: "verify_check",
+            kind: RefusalKind::Captcha,
+        },
+        Refusal {
+            path: "nil.type",
+            equals: "login",
+            kind: RefusalKind::Login,
+        },
+    ],
+};
+
+#[derive(Clone, Debug, Default)]
+struct Nil {
+    kind: Option<String>,
+    unknown_fields: Extra,
+}
+impl_lossless!(Nil { kind: "type" });
+
+/// A search-like page: its `nil.type` field is where the refusals look (as generated code reads it).
+#[derive(Clone, Debug, Default)]
+struct Searched {
+    code: Option<i64>,
+    items: Option<Vec<i64>>,
+    nil: Option<Nil>,
+    unknown_fields: Extra,
+}
+impl_lossless!(Searched {
+    code: "code",
+    items: "items",
+    nil: "nil"
+});
+
+impl Envelope for Searched {
+    fn outcome(&self) -> Outcome<'_> {
+        let kind = self.nil.as_ref().and_then(|n| n.kind.as_deref());
+        Outcome {
+            code: self.code.map(|c| std::borrow::Cow::Owned(c.to_string())),
+            refused: REFUSING
+                .refusals
+                .iter()
+                .position(|r| Some(r.equals) == kind),
+            ..Outcome::default()
+        }
+    }
+}
+
+#[test]
+fn a_success_shaped_refusal_is_blocked_with_its_evidence() {
+    let decode = |body: &str| {
+        decode_body::<Searched, Code>(200, "application/json", body.as_bytes(), &REFUSING, &[])
+    };
+    match decode(r#"{"code":0,"items":[],"nil":{"type":"verify_check","text_type":9}}"#) {
+        Err(Error::Blocked(kind)) => {
+            assert_eq!(
+                kind,
+                BlockedKind::Refused {
+                    kind: RefusalKind::Captcha,
+                    evidence: "nil.type = verify_check".into()
+                }
+            );
+            assert_eq!(
+                kind.to_string(),
+                "the service asks for a captcha (nil.type = verify_check)"
+            );
+            assert!(kind.advice().contains("captcha"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        decode(r#"{"code":0,"nil":{"type":"login"}}"#),
+        Err(Error::Blocked(BlockedKind::Refused {
+            kind: RefusalKind::Login,
+            ..
+        }))
+    ));
+    // The marker elsewhere in the body (a caption, another field) is no refusal.
+    let ok = decode(r#"{"code":0,"items":[1],"msg":"verify_check","nil":{"type":""}}"#).unwrap();
+    assert_eq!(ok.items, Some(vec![1]));
+    // An error code still wins over the refusal shape.
+    let e = decode(r#"{"code":7,"nil":{"type":"verify_check"}}"#).unwrap_err();
+    assert_eq!(e.api().unwrap().code, Code("7".into()));
 }

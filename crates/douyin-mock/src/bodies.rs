@@ -42,8 +42,9 @@ fn fixture(name: &'static str) -> Result<Bytes, String> {
     Ok(bytes)
 }
 
-/// The body of a documented success: a real capture for the web operations that have one, else the first `ok`
-/// example, else the synthetic body derived from the schema.
+/// The body of a documented success: a real capture for the web operations that have one (aweme/detail: an aweme of
+/// the aweme/post capture in a synthetic envelope), else the first `ok` example, else the synthetic body derived from
+/// the schema.
 pub(crate) fn success(domain: &DomainTable, op: &OperationTable) -> Result<Bytes, String> {
     match (domain.name, op.name) {
         ("web", "aweme_post") => fixture("web-aweme-post.json"),
@@ -54,6 +55,22 @@ pub(crate) fn success(domain: &DomainTable, op: &OperationTable) -> Result<Bytes
             Ok(Bytes::from(format!(
                 r#"{{"status_code":0,"emoji_list":{}}}"#,
                 items.trim()
+            )))
+        }
+        ("web", "aweme_detail") => {
+            // No capture of aweme/detail: the aweme/post capture's first aweme in a synthetic aweme/detail envelope.
+            let post = fixture("web-aweme-post.json")?;
+            let top: BTreeMap<String, Box<RawValue>> =
+                serde_json::from_slice(&post).map_err(|e| format!("web-aweme-post.json: {e}"))?;
+            let list: Vec<Box<RawValue>> = top
+                .get("aweme_list")
+                .map(|r| serde_json::from_str(r.get()))
+                .transpose()
+                .map_err(|e| format!("web-aweme-post.json aweme_list: {e}"))?
+                .unwrap_or_default();
+            let first = list.first().map(|r| r.get()).unwrap_or("null");
+            Ok(Bytes::from(format!(
+                r#"{{"status_code":0,"aweme_detail":{first}}}"#
             )))
         }
         ("web", "tab_feed") => {
@@ -163,15 +180,15 @@ pub(crate) fn page(
         (0..size)
             .map(|j| {
                 let n = index * size + j;
-                let mut item = Map::new();
+                let mut item = Value::Object(Map::new());
                 if let Some(id) = pg.item_id {
                     let v = match id.kind {
                         JsonKind::Integer | JsonKind::Number => Value::from(n + 1),
                         _ => Value::from(format!("{}-{}", op.name, n + 1)),
                     };
-                    item.insert(id.path.to_owned(), v);
+                    set_path(&mut item, id.path, v);
                 }
-                Value::Object(item)
+                item
             })
             .collect()
     } else {
@@ -185,6 +202,20 @@ pub(crate) fn page(
         _ => Value::from(i64::from(more)),
     };
     set_path(&mut body, pg.has_more.path, flag);
+    Bytes::from(body.to_string())
+}
+
+/// The operation's synthetic success with the domain's first refusal of `kind` written in.
+pub(crate) fn refused(
+    domain: &DomainTable,
+    op: &OperationTable,
+    kind: douyin_core::RefusalKind,
+) -> Bytes {
+    let mut body: Value =
+        serde_json::from_str(op.synthetic).unwrap_or_else(|_| Value::Object(Map::new()));
+    if let Some(r) = domain.envelope.refusals.iter().find(|r| r.kind == kind) {
+        set_path(&mut body, r.path, r.equals.into());
+    }
     Bytes::from(body.to_string())
 }
 

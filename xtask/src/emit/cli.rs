@@ -98,6 +98,15 @@ const COMMON: &[OwnFlag] = &[
         conflicts_with: None,
     },
     OwnFlag {
+        id: "cookies",
+        long: "cookies",
+        short: None,
+        value: FlagValue::Path("FILE"),
+        help: "web: cookies from a file (a Cookie header, Netscape cookies.txt or a browser extension's JSON export), \
+               merged over the cookie credential; only unexpired douyin.com cookies are sent",
+        conflicts_with: None,
+    },
+    OwnFlag {
         id: "max_attempts",
         long: "max-attempts",
         short: None,

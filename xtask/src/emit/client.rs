@@ -166,7 +166,7 @@ fn params_struct(domain: &Domain, op: &Operation) -> TokenStream {
         let args = names.iter().map(|n| {
             let p = op.params.iter().find(|p| &p.wire == n).expect("validated");
             let f = format_ident!("{}", p.rust);
-            quote!(self.#f)
+            quote!(::douyin_core::request::encoded(&self.#f))
         });
         quote!(req.header("referer", ::std::format!(#fmt, #(#args),*));)
     });
@@ -361,6 +361,25 @@ fn envelope_impl(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStr
         pick(&env.sub_code, true),
         pick(&env.sub_message, false),
     );
+    // Refusals whose path is a string field of this response type, checked on the typed value: types without such a
+    // field pay nothing.
+    let checks: Vec<TokenStream> = env
+        .refusals
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let (chain, leaf) = ref_chain(structs, root, quote!(self), &r.path)?;
+            (type_last_ident(&leaf).as_deref() == Some("String")).then(|| {
+                let equals = &r.equals;
+                quote!(if #chain == ::std::option::Option::Some(#equals) { ::std::option::Option::Some(#i) })
+            })
+        })
+        .collect();
+    let refused = if checks.is_empty() {
+        quote!(::std::option::Option::None)
+    } else {
+        quote!(#(#checks else)* { ::std::option::Option::None })
+    };
     quote! {
         impl ::douyin_core::Envelope for super::types::#ty {
             fn outcome(&self) -> ::douyin_core::Outcome<'_> {
@@ -370,6 +389,7 @@ fn envelope_impl(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStr
                     log_id: #log_id,
                     sub_code: #sub_code,
                     sub_message: #sub_message,
+                    refused: #refused,
                 }
             }
         }

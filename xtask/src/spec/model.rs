@@ -81,8 +81,28 @@ pub struct Envelope {
     pub sub_message: Vec<String>,
     #[serde(default)]
     pub billed: bool,
+    /// Body shapes that refuse the request although the code says success.
+    #[serde(default)]
+    pub refusals: Vec<Refusal>,
     #[serde(default)]
     pub schema: Option<Json>,
+}
+
+/// A body shape that refuses: the field at `path` equals `equals`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Refusal {
+    pub path: String,
+    pub equals: String,
+    pub kind: RefusalKind,
+}
+
+/// What a refusing body asks for.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    Captcha,
+    Login,
 }
 
 #[derive(Debug, Deserialize)]

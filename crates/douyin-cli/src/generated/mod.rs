@@ -51,6 +51,8 @@ pub struct CommonArgs {
     pub pretty: bool,
     ///`--compact`: One-line JSON [default when stdout is not a terminal]
     pub compact: bool,
+    ///`--cookies`: web: cookies from a file (a Cookie header, Netscape cookies.txt or a browser extension's JSON export), merged over the cookie credential; only unexpired douyin.com cookies are sent
+    pub cookies: ::std::option::Option<::std::path::PathBuf>,
     ///`--max-attempts`: Attempts per request, retries of retryable failures included
     pub max_attempts: u32,
     ///`--timeout`: Time allowed for one attempt (more than 0, at most 86400)
@@ -66,6 +68,7 @@ impl CommonArgs {
         "verbose",
         "pretty",
         "compact",
+        "cookies",
         "max_attempts",
         "timeout",
         "max_body_bytes",
@@ -91,6 +94,10 @@ impl CommonArgs {
             .long("compact").action(::clap::ArgAction::SetTrue).global(true)
             .help_heading("Common options")
             .help("One-line JSON [default when stdout is not a terminal]"),
+            ::clap::Arg::new("cookies").long("cookies").value_name("FILE")
+            .value_parser(::clap::value_parser!(::std::path::PathBuf)).global(true)
+            .help_heading("Common options")
+            .help("web: cookies from a file (a Cookie header, Netscape cookies.txt or a browser extension's JSON export), merged over the cookie credential; only unexpired douyin.com cookies are sent"),
             ::clap::Arg::new("max_attempts").long("max-attempts").value_name("N")
             .value_parser(::clap::value_parser!(u32) .range(1..)).default_value("3")
             .global(true).help_heading("Common options")
@@ -113,6 +120,7 @@ impl CommonArgs {
             verbose: one::<bool>(m, "verbose").unwrap_or(false),
             pretty: one::<bool>(m, "pretty").unwrap_or(false),
             compact: one::<bool>(m, "compact").unwrap_or(false),
+            cookies: one::<::std::path::PathBuf>(m, "cookies"),
             max_attempts: one::<u32>(m, "max_attempts").unwrap_or(3u32),
             timeout: one::<f64>(m, "timeout").unwrap_or(30f64),
             max_body_bytes: one::<u64>(m, "max_body_bytes")

@@ -51,6 +51,7 @@ impl Domain for Probe {
         log_id: &["log_id"],
         sub_code: &["sub_code"],
         sub_message: &["sub_msg"],
+        refusals: &[],
     };
 }
 
@@ -89,6 +90,7 @@ impl Envelope for Body {
             log_id: self.log_id.as_deref(),
             sub_code: self.sub_code.as_deref().map(Cow::Borrowed),
             sub_message: self.sub_msg.as_deref(),
+            refused: None,
         }
     }
 }

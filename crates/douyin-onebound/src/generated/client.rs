@@ -167,6 +167,7 @@ impl ::douyin_core::Envelope for super::types::ItemGetVideoResponse {
             log_id: self.request_id.as_deref(),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }

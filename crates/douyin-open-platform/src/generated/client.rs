@@ -547,6 +547,7 @@ impl ::douyin_core::Envelope for super::types::AccessTokenResponse {
                 .and_then(|v| v.sub_error_code.as_ref())
                 .map(::douyin_core::CodeText::code_text),
             sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -574,6 +575,7 @@ impl ::douyin_core::Envelope for super::types::ClientTokenResponse {
                 .and_then(|v| v.sub_error_code.as_ref())
                 .map(::douyin_core::CodeText::code_text),
             sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -603,6 +605,7 @@ impl ::douyin_core::Envelope for super::types::ListCommentResponse {
                 .as_ref()
                 .and_then(|v| v.extra.as_ref())
                 .and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -626,6 +629,7 @@ impl ::douyin_core::Envelope for super::types::MediaListResponse {
                 .and_then(|v| v.sub_error_code.as_ref())
                 .map(::douyin_core::CodeText::code_text),
             sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -653,6 +657,7 @@ impl ::douyin_core::Envelope for super::types::RefreshTokenResponse {
                 .and_then(|v| v.sub_error_code.as_ref())
                 .map(::douyin_core::CodeText::code_text),
             sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -680,6 +685,7 @@ impl ::douyin_core::Envelope for super::types::RenewRefreshTokenResponse {
                 .and_then(|v| v.sub_error_code.as_ref())
                 .map(::douyin_core::CodeText::code_text),
             sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }

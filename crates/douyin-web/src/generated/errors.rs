@@ -67,7 +67,9 @@ pub const SESSION_USER_AGENT: ::std::option::Option<&str> = ::std::option::Optio
 ///- aid=6383, documented as a query parameter on hot/search/list, notice/detail, user/profile/other, comment/list and user/profile/self (备注 未知), is the web app id and part of the browser profile (session.profile); operations do not repeat it.
 ///- session.profile order and values are those of a real captured Edge 117 request (vectors/xbogus.json, case 1): device_platform, aid, channel before the operation's own parameters, the rest after them, then msToken. The default user agent that agrees with them is Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/117.0.0.0 Safari/537.36 Edg/117.0.2045.60.
 ///- That captured request also sends webid (a per-browser id, between round_trip_time and msToken); it is not part of the documentation and has no stable default, so it is not in the profile.
-///- The documentation has no error-code table for this domain (status_code 0 is success; status_msg carries the message), so errors is empty. The site blocks by answering HTTP 200 with an empty body or an HTML challenge page instead of JSON; the runtime handles that (blocked), not the envelope.
+///- The documentation has no error-code table for this domain (status_code 0 is success; status_msg carries the message). The site mostly refuses by answering HTTP 200 with an empty body or an HTML challenge page instead of JSON; the runtime handles that (blocked), not the envelope. errors lists the codes public projects met: 8 用户未登录 (github.com/mafqla/douyin-api issue 1, a listcollection/digg answer; f2 filter.py FriendFeedFilter comment "8 login_expired"), 2096 (f2 filter.py UserFollowingFilter comment: 用户隐私设置不允许查看), 2483 请先登录，再继续搜索吧 (github.com/Jack-Cherish/python-spider issue 35, a search answer). No code is classed authentication: a bad cookie gets the empty body (the mock answers it so too); 8 is expired_credential, which the client refreshes once where the session can.
+///- Rate limits have no code: the site answers HTTP 429 (TikTokDownloader issue 258) or an empty body; the runtime retries 429 with backoff and reports the empty body as blocked.
+///- refusals: general/search/single answers a captcha with status_code 0, empty data and search_nil_info.search_nil_type verify_check (MediaCrawler and DouYin_Spider issue 27 report it as 风控 verify check), and a signed-out cookie with search_nil_type login (search_nil_item invalid_login); the runtime reports both as blocked (refused: captcha / login) instead of an empty page.
 ///- The referer header is per operation (documented 转发 header). Three are changed from the documentation to the page a browser is really on: comment_list (video page), aweme_post and user_profile_other (the user's page).
 ///- Response trees in the documentation lost their nesting (every ├─ line at the same depth). Nesting was reconstructed from the 必须 flags, alphabetical order breaks and the real captures; each operation's notes say where it was not obvious. Shared objects (Image, User, Aweme, Video, Music, ...) are one schema each, the union of every listing; x-required marks a field flagged 必须 in at least one listing.
 ///- Numbers: every documented `number` is an integer (ids, counts, timestamps, 0/1 flags) except video.big_thumbs\[\] duration / interval, which are fractional in real traffic. Many ids exceed 2^53 (music.id, comment ids, impression_data ids), so integers are 64-bit and never f64.
@@ -86,6 +88,18 @@ impl ::douyin_core::Domain for Web {
         log_id: &["extra.logid", "log_pb.impr_id"],
         sub_code: &[],
         sub_message: &[],
+        refusals: &[
+            ::douyin_core::Refusal {
+                path: "search_nil_info.search_nil_type",
+                equals: "verify_check",
+                kind: ::douyin_core::RefusalKind::Captcha,
+            },
+            ::douyin_core::Refusal {
+                path: "search_nil_info.search_nil_type",
+                equals: "login",
+                kind: ::douyin_core::RefusalKind::Login,
+            },
+        ],
     };
     const USER_AGENT_CREDENTIAL: ::std::option::Option<&'static str> = ::std::option::Option::Some(
         "user_agent",
@@ -97,31 +111,88 @@ pub type Error = ::douyin_core::Error<ErrorCode>;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
+    ///`8` — The request needs a signed-in session; the cookie has none or it expired (用户未登录)
+    ///
+    /// Advice: renew the cookie (sign in on www.douyin.com in a browser and export the cookie again)
+    NotLoggedIn,
+    ///`2096` — The user's privacy settings hide this list (用户隐私设置不允许查看)
+    ///
+    /// Advice: nothing to retry; only the account's own signed-in cookie can read it
+    PrivateList,
+    ///`2483` — Search needs a signed-in session (请先登录，再继续搜索吧)
+    ///
+    /// Advice: sign in on www.douyin.com in a browser and export the cookie again
+    SearchNeedsLogin,
     /// A code the documentation does not list, as received.
     Unknown(::std::string::String),
 }
 impl ::douyin_core::ErrorCode for ErrorCode {
     fn from_raw(raw: &str) -> Self {
-        Self::Unknown(raw.to_owned())
+        match raw {
+            "8" => Self::NotLoggedIn,
+            "2096" => Self::PrivateList,
+            "2483" => Self::SearchNeedsLogin,
+            other => Self::Unknown(other.to_owned()),
+        }
     }
     fn raw(&self) -> &str {
         match self {
+            Self::NotLoggedIn => "8",
+            Self::PrivateList => "2096",
+            Self::SearchNeedsLogin => "2483",
             Self::Unknown(raw) => raw,
         }
     }
     fn name(&self) -> &'static str {
         match self {
+            Self::NotLoggedIn => "NotLoggedIn",
+            Self::PrivateList => "PrivateList",
+            Self::SearchNeedsLogin => "SearchNeedsLogin",
             Self::Unknown(_) => "Unknown",
         }
     }
     fn meaning(&self) -> ::std::option::Option<&'static str> {
         match self {
+            Self::NotLoggedIn => {
+                ::std::option::Option::Some(
+                    "The request needs a signed-in session; the cookie has none or it expired",
+                )
+            }
+            Self::PrivateList => {
+                ::std::option::Option::Some("The user's privacy settings hide this list")
+            }
+            Self::SearchNeedsLogin => {
+                ::std::option::Option::Some("Search needs a signed-in session")
+            }
             Self::Unknown(_) => ::std::option::Option::None,
         }
     }
     fn class(&self) -> ::douyin_core::ErrorClass {
         match self {
+            Self::NotLoggedIn => ::douyin_core::ErrorClass::ExpiredCredential,
+            Self::PrivateList => ::douyin_core::ErrorClass::Permission,
+            Self::SearchNeedsLogin => ::douyin_core::ErrorClass::Permission,
             Self::Unknown(_) => ::douyin_core::ErrorClass::Other,
+        }
+    }
+    fn advice(&self) -> ::std::option::Option<&'static str> {
+        match self {
+            Self::NotLoggedIn => {
+                ::std::option::Option::Some(
+                    "renew the cookie (sign in on www.douyin.com in a browser and export the cookie again)",
+                )
+            }
+            Self::PrivateList => {
+                ::std::option::Option::Some(
+                    "nothing to retry; only the account's own signed-in cookie can read it",
+                )
+            }
+            Self::SearchNeedsLogin => {
+                ::std::option::Option::Some(
+                    "sign in on www.douyin.com in a browser and export the cookie again",
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
 }

@@ -200,6 +200,23 @@ pub struct AwemeControl {
     AwemeControl { can_comment : "can_comment", can_forward : "can_forward", can_share :
     "can_share", can_show_comment : "can_show_comment" }
 );
+///`AwemeDetailResponse`
+#[derive(Clone, Debug, Default)]
+pub struct AwemeDetailResponse {
+    pub aweme_detail: ::std::option::Option<Aweme>,
+    pub extra: ::std::option::Option<Extra>,
+    pub filter_detail: ::std::option::Option<FilterDetail>,
+    pub log_pb: ::std::option::Option<LogPb>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    AwemeDetailResponse { aweme_detail : "aweme_detail", extra : "extra", filter_detail :
+    "filter_detail", log_pb : "log_pb", status_code : "status_code", status_msg :
+    "status_msg" }
+);
 ///`AwemeEditInfo`
 #[derive(Clone, Debug, Default)]
 pub struct AwemeEditInfo {
@@ -210,6 +227,47 @@ pub struct AwemeEditInfo {
 }
 ::douyin_core::impl_lossless!(
     AwemeEditInfo { button_status : "button_status", button_toast : "button_toast" }
+);
+///`AwemeFavoriteResponse`
+#[derive(Clone, Debug, Default)]
+pub struct AwemeFavoriteResponse {
+    pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
+    pub extra: ::std::option::Option<Extra>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<LogPb>,
+    ///Cursor for the next page.
+    pub max_cursor: ::std::option::Option<i64>,
+    pub min_cursor: ::std::option::Option<i64>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    AwemeFavoriteResponse { aweme_list : "aweme_list", extra : "extra", has_more :
+    "has_more", log_pb : "log_pb", max_cursor : "max_cursor", min_cursor : "min_cursor",
+    status_code : "status_code", status_msg : "status_msg" }
+);
+///`AwemeListcollectionResponse`
+#[derive(Clone, Debug, Default)]
+pub struct AwemeListcollectionResponse {
+    pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
+    ///Cursor for the next page.
+    pub cursor: ::std::option::Option<i64>,
+    pub extra: ::std::option::Option<Extra>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<LogPb>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    AwemeListcollectionResponse { aweme_list : "aweme_list", cursor : "cursor", extra :
+    "extra", has_more : "has_more", log_pb : "log_pb", status_code : "status_code",
+    status_msg : "status_msg" }
 );
 ///`AwemePostResponse`
 #[derive(Clone, Debug, Default)]
@@ -238,6 +296,24 @@ pub struct AwemePostResponse {
     post_serial : "post_serial", replace_series_cover : "replace_series_cover",
     request_item_cursor : "request_item_cursor", status_code : "status_code", status_msg
     : "status_msg", time_list : "time_list" }
+);
+///`AwemeRelatedResponse`
+#[derive(Clone, Debug, Default)]
+pub struct AwemeRelatedResponse {
+    pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
+    pub extra: ::std::option::Option<Extra>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<LogPb>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    AwemeRelatedResponse { aweme_list : "aweme_list", extra : "extra", has_more :
+    "has_more", log_pb : "log_pb", status_code : "status_code", status_msg : "status_msg"
+    }
 );
 ///`AwemeStatus`
 #[derive(Clone, Debug, Default)]
@@ -446,6 +522,26 @@ pub struct Comment {
     "reply_to_reply_id", status : "status", stick_position : "stick_position", text :
     "text", text_extra : "text_extra", text_music_info : "text_music_info", user :
     "user", user_buried : "user_buried", user_digged : "user_digged" }
+);
+///`CommentListReplyResponse`
+#[derive(Clone, Debug, Default)]
+pub struct CommentListReplyResponse {
+    pub comments: ::std::option::Option<::std::vec::Vec<Comment>>,
+    pub cursor: ::std::option::Option<i64>,
+    pub extra: ::std::option::Option<Extra>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<LogPb>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    pub total: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    CommentListReplyResponse { comments : "comments", cursor : "cursor", extra : "extra",
+    has_more : "has_more", log_pb : "log_pb", status_code : "status_code", status_msg :
+    "status_msg", total : "total" }
 );
 ///`CommentListResponse`
 #[derive(Clone, Debug, Default)]
@@ -691,6 +787,21 @@ pub struct FastResponseComment {
     FastResponseComment { constant_response_words : "constant_response_words",
     timed_response_words : "timed_response_words" }
 );
+///Why an aweme is not returned (inferred from public projects; no capture).
+#[derive(Clone, Debug, Default)]
+pub struct FilterDetail {
+    pub aweme_id: ::std::option::Option<::std::string::String>,
+    pub detail_msg: ::std::option::Option<::std::string::String>,
+    pub filter_reason: ::std::option::Option<::std::string::String>,
+    pub icon: ::std::option::Option<::std::string::String>,
+    pub notice: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    FilterDetail { aweme_id : "aweme_id", detail_msg : "detail_msg", filter_reason :
+    "filter_reason", icon : "icon", notice : "notice" }
+);
 ///Followers on a sister app (x-required as documented at user/profile/self).
 #[derive(Clone, Debug, Default)]
 pub struct FollowerDetail {
@@ -747,6 +858,30 @@ pub struct GeneralPermission {
 }
 ::douyin_core::impl_lossless!(
     GeneralPermission { following_follower_list_toast : "following_follower_list_toast" }
+);
+///`GeneralSearchSingleResponse`
+#[derive(Clone, Debug, Default)]
+pub struct GeneralSearchSingleResponse {
+    ///Offset of the next page.
+    pub cursor: ::std::option::Option<i64>,
+    pub data: ::std::option::Option<::std::vec::Vec<SearchResult>>,
+    pub extra: ::std::option::Option<Extra>,
+    ///Search-page decoration; kept as raw JSON.
+    pub global_doodle_config: ::std::option::Option<::douyin_core::RawJson>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<LogPb>,
+    pub search_nil_info: ::std::option::Option<SearchNilInfo>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    GeneralSearchSingleResponse { cursor : "cursor", data : "data", extra : "extra",
+    global_doodle_config : "global_doodle_config", has_more : "has_more", log_pb :
+    "log_pb", search_nil_info : "search_nil_info", status_code : "status_code",
+    status_msg : "status_msg" }
 );
 ///`HotSearchData`
 #[derive(Clone, Debug, Default)]
@@ -919,6 +1054,28 @@ pub struct LifeStoryBlock {
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(LifeStoryBlock { life_story_block : "life_story_block" });
+///`LocatePostResponse`
+#[derive(Clone, Debug, Default)]
+pub struct LocatePostResponse {
+    pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
+    pub extra: ::std::option::Option<Extra>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub locate_item_cursor: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<LogPb>,
+    pub max_cursor: ::std::option::Option<i64>,
+    pub min_cursor: ::std::option::Option<i64>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LocatePostResponse { aweme_list : "aweme_list", extra : "extra", has_more :
+    "has_more", locate_item_cursor : "locate_item_cursor", log_pb : "log_pb", max_cursor
+    : "max_cursor", min_cursor : "min_cursor", status_code : "status_code", status_msg :
+    "status_msg" }
+);
 ///`LogPb`
 #[derive(Clone, Debug, Default)]
 pub struct LogPb {
@@ -954,6 +1111,26 @@ pub struct MatchedPgcSound {
 ::douyin_core::impl_lossless!(
     MatchedPgcSound { author : "author", cover_medium : "cover_medium", id : "id",
     mixed_author : "mixed_author", mixed_title : "mixed_title", title : "title" }
+);
+///`MixAwemeResponse`
+#[derive(Clone, Debug, Default)]
+pub struct MixAwemeResponse {
+    pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
+    ///Cursor for the next page.
+    pub cursor: ::std::option::Option<i64>,
+    pub extra: ::std::option::Option<Extra>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<LogPb>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    MixAwemeResponse { aweme_list : "aweme_list", cursor : "cursor", extra : "extra",
+    has_more : "has_more", log_pb : "log_pb", status_code : "status_code", status_msg :
+    "status_msg" }
 );
 ///`MixInfo`
 #[derive(Clone, Debug, Default)]
@@ -1241,6 +1418,32 @@ pub struct SearchImpr {
 }
 ::douyin_core::impl_lossless!(
     SearchImpr { entity_id : "entity_id", entity_type : "entity_type" }
+);
+///Present when the search returned nothing on purpose; search_nil_type verify_check means a captcha.
+#[derive(Clone, Debug, Default)]
+pub struct SearchNilInfo {
+    pub is_load_more: ::std::option::Option<::std::string::String>,
+    pub search_nil_item: ::std::option::Option<::std::string::String>,
+    pub search_nil_type: ::std::option::Option<::std::string::String>,
+    pub text_type: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    SearchNilInfo { is_load_more : "is_load_more", search_nil_item : "search_nil_item",
+    search_nil_type : "search_nil_type", text_type : "text_type" }
+);
+///`SearchResult`
+#[derive(Clone, Debug, Default)]
+pub struct SearchResult {
+    pub aweme_info: ::std::option::Option<Aweme>,
+    ///1 an aweme (aweme_info); other values are cards (users, mixes, lives), kept as raw JSON.
+    pub type_: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    SearchResult { aweme_info : "aweme_info", type_ : "type" }
 );
 ///`ShareInfo`
 #[derive(Clone, Debug, Default)]
@@ -1938,6 +2141,58 @@ pub struct UserCollectCount {
 ::douyin_core::impl_lossless!(
     UserCollectCount { collect_count_list : "collect_count_list", extra : "extra", log_pb
     : "log_pb", status_code : "status_code" }
+);
+///`UserFollowerListResponse`
+#[derive(Clone, Debug, Default)]
+pub struct UserFollowerListResponse {
+    pub extra: ::std::option::Option<Extra>,
+    pub followers: ::std::option::Option<::std::vec::Vec<User>>,
+    ///Inferred boolean (f2 reads it as a truth value).
+    pub has_more: ::std::option::Option<bool>,
+    pub log_pb: ::std::option::Option<LogPb>,
+    pub max_time: ::std::option::Option<i64>,
+    ///Follow time (seconds) of the page's last follower; the next page's max_time.
+    pub min_time: ::std::option::Option<i64>,
+    pub mix_count: ::std::option::Option<i64>,
+    pub myself_user_id: ::std::option::Option<::std::string::String>,
+    pub offset: ::std::option::Option<i64>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    pub total: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    UserFollowerListResponse { extra : "extra", followers : "followers", has_more :
+    "has_more", log_pb : "log_pb", max_time : "max_time", min_time : "min_time",
+    mix_count : "mix_count", myself_user_id : "myself_user_id", offset : "offset",
+    status_code : "status_code", status_msg : "status_msg", total : "total" }
+);
+///`UserFollowingListResponse`
+#[derive(Clone, Debug, Default)]
+pub struct UserFollowingListResponse {
+    pub extra: ::std::option::Option<Extra>,
+    pub followings: ::std::option::Option<::std::vec::Vec<User>>,
+    ///Inferred boolean (f2 reads it as a truth value).
+    pub has_more: ::std::option::Option<bool>,
+    pub log_pb: ::std::option::Option<LogPb>,
+    pub max_time: ::std::option::Option<i64>,
+    pub min_time: ::std::option::Option<i64>,
+    pub mix_count: ::std::option::Option<i64>,
+    pub myself_user_id: ::std::option::Option<::std::string::String>,
+    ///Offset of the next page (source_type 4).
+    pub offset: ::std::option::Option<i64>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    pub total: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    UserFollowingListResponse { extra : "extra", followings : "followings", has_more :
+    "has_more", log_pb : "log_pb", max_time : "max_time", min_time : "min_time",
+    mix_count : "mix_count", myself_user_id : "myself_user_id", offset : "offset",
+    status_code : "status_code", status_msg : "status_msg", total : "total" }
 );
 ///`UserProfileOtherResponse`
 #[derive(Clone, Debug, Default)]
