@@ -43,6 +43,10 @@ impl Parse for LosslessArgs {
         let content;
         syn::braced!(content in input);
         let list = Punctuated::<FieldWire, Token![,]>::parse_terminated(&content)?;
+        // `response` after the fields marks a response type (it also has a `drift` field).
+        if !input.is_empty() {
+            input.parse::<Ident>()?;
+        }
         Ok(LosslessArgs {
             ty,
             fields: list.into_iter().map(|FieldWire(f, w)| (f, w)).collect(),
@@ -93,7 +97,7 @@ fn main() {
                 let mut fields = Vec::new();
                 for f in &s.fields {
                     let ident = f.ident.as_ref().expect("named fields");
-                    if ident == "unknown_fields" {
+                    if ident == "unknown_fields" || ident == "drift" {
                         continue;
                     }
                     let w = wire

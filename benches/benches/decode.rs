@@ -10,7 +10,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Thro
 use douyin_bench::{aweme_post_fixture, derive_flatten, derive_ignoring, visitor_ignoring};
 use douyin_core::decode::decode_body;
 use douyin_core::lossless::Census;
-use douyin_core::Domain;
+use douyin_core::{DecodeMode, Domain};
 use douyin_web::types::AwemePostResponse;
 use douyin_web::{ErrorCode, Web};
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -130,6 +130,7 @@ fn decode(c: &mut Criterion) {
                 black_box(body),
                 <Web as Domain>::ENVELOPE,
                 &[],
+                DecodeMode::Tolerant,
             )
             .unwrap()
         })

@@ -17,7 +17,7 @@ pub fn aweme_post_fixture() -> Vec<u8> {
 /// value skipped with `IgnoredAny` and nothing is stored. Used by [`visitor_ignoring`].
 #[macro_export]
 macro_rules! impl_ignoring {
-    ($ty:ident { $($field:ident : $wire:literal),* $(,)? }) => {
+    ($ty:ident { $($field:ident : $wire:literal),* $(,)? } $($response:ident)?) => {
         impl<'de> ::serde::Deserialize<'de> for $ty {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 struct V;

@@ -110,14 +110,18 @@ fn root() -> Command {
             .long_about(
                 "Decodes a captured response body with the operation's generated response type and reports (1) decode \
                  errors with their JSON paths, (2) every field the spec does not document, by JSON path (array \
-                 indices as []), with its JSON types, count and an example value, (3) whether re-encoding gives back \
-                 the same JSON (null and absent count as equal). Exit status 0 when the body decodes losslessly, 1 \
+                 indices as []), with its JSON types, count and an example value, (3) values that do not fit their \
+                 field's type (drift: kept raw, listed by path; --strict fails on the first), (4) duplicate keys, \
+                 (5) whether re-encoding gives back the same JSON (null and absent count as equal). Exit status 0 when the body decodes losslessly, 1 \
                  otherwise.",
             )
             .arg(Arg::new("domain").required(true).value_parser(clap::builder::PossibleValuesParser::new(generated::DOMAINS)))
             .arg(Arg::new("operation").required(true).help("Operation name (`comment-list` or `comment_list`)"))
             .arg(Arg::new("file").required(true).help("The captured body, or `-` for stdin"))
-            .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Machine-readable report")),
+            .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Machine-readable report"))
+            .arg(Arg::new("strict").long("strict").action(ArgAction::SetTrue).help(
+                "Fail on the first value that does not fit its type, instead of keeping it and listing it as drift",
+            )),
     )
     .subcommand(xbogus::command())
 }
@@ -134,7 +138,12 @@ fn check_capture(m: &ArgMatches) -> Result<(), CliError> {
     } else {
         std::fs::read(file).map_err(|e| CliError::failure(format!("{file}: {e}")))?
     };
-    let report = generated::check_capture(domain, op, &body)?;
+    let mode = if m.get_flag("strict") {
+        douyin_core::DecodeMode::Strict
+    } else {
+        douyin_core::DecodeMode::Tolerant
+    };
+    let report = generated::check_capture(domain, op, &body, mode)?;
     let shown = if file == "-" { "stdin" } else { file };
     if m.get_flag("json") {
         support::write_stdout(&report.to_json().to_string())?;

@@ -5,10 +5,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
-
 use crate::credentials::{Credentials, Secret, SignInput, Signer, StaticCredentials};
-use crate::decode::{blocked, decode_body, excerpt, Envelope, EnvelopeSpec};
+use crate::decode::{blocked, decode_response, excerpt, Envelope, EnvelopeSpec};
+use crate::drift::{Decode, DecodeMode, Response};
 use crate::error::{Error, ErrorClass, ErrorCode};
 use crate::request::{push_pair, Position, Request, Value};
 use crate::retry::RetryPolicy;
@@ -37,6 +36,7 @@ pub struct ClientBuilder<D: Domain> {
     signer: Option<Arc<dyn Signer>>,
     session: Vec<(String, String, Position)>,
     http: Option<reqwest::Client>,
+    decode_mode: DecodeMode,
     _domain: PhantomData<D>,
 }
 
@@ -51,6 +51,7 @@ impl<D: Domain> ClientBuilder<D> {
             signer: None,
             session: Vec::new(),
             http: None,
+            decode_mode: DecodeMode::Tolerant,
             _domain: PhantomData,
         }
     }
@@ -108,6 +109,17 @@ impl<D: Domain> ClientBuilder<D> {
         self
     }
 
+    /// Fails a response when a value does not fit its type, instead of keeping it raw and reporting it in the
+    /// response's `drift()` (default: tolerant).
+    pub fn strict_decoding(mut self, strict: bool) -> Self {
+        self.decode_mode = if strict {
+            DecodeMode::Strict
+        } else {
+            DecodeMode::Tolerant
+        };
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client<D>, reqwest::Error> {
         let http = match self.http {
@@ -125,6 +137,7 @@ impl<D: Domain> ClientBuilder<D> {
                 credentials: self.credentials,
                 signer: self.signer,
                 session: self.session,
+                decode_mode: self.decode_mode,
             }),
             _domain: PhantomData,
         })
@@ -139,6 +152,7 @@ struct Inner {
     credentials: Arc<dyn Credentials>,
     signer: Option<Arc<dyn Signer>>,
     session: Vec<(String, String, Position)>,
+    decode_mode: DecodeMode,
 }
 
 /// A client of one domain. Cheap to clone; clones share the connection pool.
@@ -196,15 +210,17 @@ impl<D: Domain> Client<D> {
     /// Sends `req` and decodes a JSON body into `T`, retrying per the policy.
     pub async fn send<T>(&self, req: Request) -> Result<T, Error<D::Code>>
     where
-        T: DeserializeOwned + Envelope,
+        T: Decode + Envelope + Response,
     {
+        let mode = self.inner.decode_mode;
         self.with_retries(&req, |raw, secrets| {
-            decode_body::<T, D::Code>(
+            decode_response::<T, D::Code>(
                 raw.status,
                 &raw.content_type,
                 &raw.body,
                 D::ENVELOPE,
                 secrets,
+                mode,
             )
         })
         .await

@@ -128,9 +128,10 @@ fn root_module(domains: &[Domain]) -> TokenStream {
             domain: &str,
             op: &str,
             body: &[u8],
+            mode: ::douyin_core::DecodeMode,
         ) -> ::std::result::Result<crate::capture::Report, crate::support::CliError> {
             match domain {
-                #(#names => crate::capture::check(domain, ::#crates::OPERATIONS, op, body),)*
+                #(#names => crate::capture::check(domain, ::#crates::OPERATIONS, op, body, mode),)*
                 other => ::std::result::Result::Err(crate::support::CliError::usage(::std::format!(
                     "no domain `{other}`; domains: {}",
                     DOMAINS.join(", ")

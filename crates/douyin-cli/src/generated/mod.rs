@@ -46,15 +46,22 @@ pub fn check_capture(
     domain: &str,
     op: &str,
     body: &[u8],
+    mode: ::douyin_core::DecodeMode,
 ) -> ::std::result::Result<crate::capture::Report, crate::support::CliError> {
     match domain {
         "onebound" => {
-            crate::capture::check(domain, ::douyin_onebound::OPERATIONS, op, body)
+            crate::capture::check(domain, ::douyin_onebound::OPERATIONS, op, body, mode)
         }
         "open-platform" => {
-            crate::capture::check(domain, ::douyin_open_platform::OPERATIONS, op, body)
+            crate::capture::check(
+                domain,
+                ::douyin_open_platform::OPERATIONS,
+                op,
+                body,
+                mode,
+            )
         }
-        "web" => crate::capture::check(domain, ::douyin_web::OPERATIONS, op, body),
+        "web" => crate::capture::check(domain, ::douyin_web::OPERATIONS, op, body, mode),
         other => {
             ::std::result::Result::Err(
                 crate::support::CliError::usage(

@@ -372,27 +372,19 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/open-platform/list_comment.yaml",
         method: "GET",
         path: "/api/apps/v1/item/list_comment/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::ListCommentResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::ListCommentResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "media_list",
         spec: "specs/open-platform/media_list.yaml",
         method: "GET",
         path: "/enterprise/media/list/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::MediaListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::MediaListResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
 ];

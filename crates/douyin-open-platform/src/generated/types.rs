@@ -2,6 +2,7 @@
 //! Request and response types of `specs/open-platform/` (typify, made lossless and open).
 ///`Comment`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Comment {
     ///Undocumented (typed from the 正常响应示例); presumably the commenter's avatar URL.
     pub avatar: ::std::option::Option<::std::string::String>,
@@ -21,7 +22,8 @@ pub struct Comment {
     pub reply_comment_total: ::std::option::Option<i64>,
     ///Undocumented (typed from the 正常响应示例, where it is false); presumably whether the comment is pinned (置顶).
     pub top: ::std::option::Option<bool>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -32,6 +34,7 @@ pub struct Comment {
 );
 ///`CommentPage`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CommentPage {
     ///response中会返回下一页请求用到的cursor (from the documentation of the `cursor` parameter)
     pub cursor: ::std::option::Option<i64>,
@@ -39,7 +42,8 @@ pub struct CommentPage {
     pub has_more: ::std::option::Option<bool>,
     ///Undocumented field name (typed from the 正常响应示例); the page's comments.
     pub list: ::std::option::Option<::std::vec::Vec<Comment>>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -47,6 +51,7 @@ pub struct CommentPage {
 );
 ///`Extra`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Extra {
     ///错误码描述
     pub description: ::std::option::Option<::std::string::String>,
@@ -60,7 +65,8 @@ pub struct Extra {
     pub sub_description: ::std::option::Option<::std::string::String>,
     ///子错误码
     pub sub_error_code: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -69,29 +75,35 @@ pub struct Extra {
 );
 ///`ListCommentData`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ListCommentData {
-    pub data: ::std::option::Option<CommentPage>,
-    pub extra: ::std::option::Option<Extra>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub data: ::std::option::Option<::std::boxed::Box<CommentPage>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(ListCommentData { data : "data", extra : "extra" });
 ///`ListCommentResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ListCommentResponse {
-    pub data: ::std::option::Option<ListCommentData>,
+    pub data: ::std::option::Option<::std::boxed::Box<ListCommentData>>,
     ///错误描述
     pub err_msg: ::std::option::Option<::std::string::String>,
     ///错误码
     pub err_no: ::std::option::Option<i64>,
     ///日志id
     pub log_id: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     ListCommentResponse { data : "data", err_msg : "err_msg", err_no : "err_no", log_id :
-    "log_id" }
+    "log_id" } response
 );
 ///`ListCommentSortType`
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -107,6 +119,7 @@ pub enum ListCommentSortType {
 );
 ///`Media`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Media {
     ///素材id
     pub media_id: ::std::option::Option<::std::string::String>,
@@ -114,7 +127,8 @@ pub struct Media {
     pub status: ::std::option::Option<MediaStatus>,
     ///素材链接数组
     pub url_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -122,6 +136,7 @@ pub struct Media {
 );
 ///`MediaListData`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct MediaListData {
     ///用于下一页请求的cursor
     pub cursor: ::std::option::Option<i64>,
@@ -132,7 +147,8 @@ pub struct MediaListData {
     ///Documented as bool without a description; whether more pages follow (see the `cursor` parameter).
     pub has_more: ::std::option::Option<bool>,
     pub medias: ::std::option::Option<::std::vec::Vec<Media>>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -141,13 +157,19 @@ pub struct MediaListData {
 );
 ///`MediaListResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct MediaListResponse {
-    pub data: ::std::option::Option<MediaListData>,
-    pub extra: ::std::option::Option<Extra>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub data: ::std::option::Option<::std::boxed::Box<MediaListData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
-::douyin_core::impl_lossless!(MediaListResponse { data : "data", extra : "extra" });
+::douyin_core::impl_lossless!(
+    MediaListResponse { data : "data", extra : "extra" } response
+);
 ///审核状态(avaliable可使用,review审核中,reject审核不通过)
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
