@@ -339,8 +339,8 @@ pub struct BitRate {
     ///Bits per second. (Documented as required.)
     pub bit_rate: ::std::option::Option<i64>,
     pub format: ::std::option::Option<::std::string::String>,
-    ///(Documented as required.)
-    pub fps: ::std::option::Option<i64>,
+    ///Frame rate: integers in the captures, fractional rates (29.97) exist; domain notes. (Documented as required.)
+    pub fps: ::std::option::Option<::douyin_core::Number>,
     ///e.g. "normal_1080_0", "adapt_lowest_720_1". (Documented as required.)
     pub gear_name: ::std::option::Option<::std::string::String>,
     ///(Documented as required.)
@@ -1735,7 +1735,8 @@ pub struct User {
     pub iso_country_code: ::std::option::Option<::std::string::String>,
     ///Documented only as null; kept as raw JSON.
     pub item_list: ::std::option::Option<::douyin_core::RawJson>,
-    pub ky_only_predict: ::std::option::Option<i64>,
+    ///A prediction score: integers in the captures here, fractions (0.75, 0.5806463) in published real comment lists; see domain notes.
+    pub ky_only_predict: ::std::option::Option<::douyin_core::Number>,
     pub language: ::std::option::Option<::std::string::String>,
     pub latest_order_time: ::std::option::Option<i64>,
     pub life_story_block: ::std::option::Option<::std::boxed::Box<LifeStoryBlock>>,
@@ -1785,7 +1786,8 @@ pub struct User {
     pub platform_sync_info: ::std::option::Option<::douyin_core::RawJson>,
     pub prevent_download: ::std::option::Option<bool>,
     pub private_aweme_count: ::std::option::Option<i64>,
-    pub profile_completion: ::std::option::Option<i64>,
+    ///Documented `number`, no example; typed number (domain notes).
+    pub profile_completion: ::std::option::Option<::douyin_core::Number>,
     pub profile_tab_type: ::std::option::Option<i64>,
     pub province: ::std::option::Option<::std::string::String>,
     pub publish_landing_tab: ::std::option::Option<i64>,
@@ -1884,7 +1886,8 @@ pub struct User {
     pub user_period: ::std::option::Option<i64>,
     ///Documented only as null; kept as raw JSON.
     pub user_permissions: ::std::option::Option<::douyin_core::RawJson>,
-    pub user_rate: ::std::option::Option<i64>,
+    ///Documented `number`; the captures show 1; typed number (domain notes).
+    pub user_rate: ::std::option::Option<::douyin_core::Number>,
     pub user_story_count: ::std::option::Option<i64>,
     ///Documented only as null; kept as raw JSON.
     pub user_tags: ::std::option::Option<::douyin_core::RawJson>,
