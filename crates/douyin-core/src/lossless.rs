@@ -97,6 +97,11 @@ impl Extra {
     }
 }
 
+/// The most bytes a generated struct may take inline, checked by a generated test in every domain crate. The largest
+/// today is web's `User` (3,848 bytes: about 300 documented fields); nested structs are boxed, so an array of empty
+/// objects costs at most this per item (docs/reliability.md).
+pub const STRUCT_SIZE_BUDGET: usize = 4096;
+
 /// An object key, borrowed from the input when it has no escapes.
 pub struct Key<'de>(pub Cow<'de, str>);
 

@@ -140,8 +140,28 @@ fn rework(file: syn::File, responses: &[String]) -> Result<Types, String> {
             other => items.push(other),
         }
     }
+    let names = structs.keys().map(|n| format_ident!("{}", n));
+    let labels = structs.keys();
+    let size_test = quote! {
+        /// Every struct's inline size stays within `douyin_core::lossless::STRUCT_SIZE_BUDGET` (nested structs are
+        /// boxed, so a body of empty objects costs only their own fields; docs/reliability.md).
+        #[cfg(test)]
+        mod size_budget {
+            #[test]
+            fn every_struct_fits_the_size_budget() {
+                let sizes: &[(&str, usize)] = &[#((#labels, ::std::mem::size_of::<super::#names>())),*];
+                let largest = sizes.iter().max_by_key(|(_, size)| *size);
+                ::std::eprintln!("largest struct: {largest:?}");
+                let over: ::std::vec::Vec<_> = sizes
+                    .iter()
+                    .filter(|(_, size)| *size > ::douyin_core::lossless::STRUCT_SIZE_BUDGET)
+                    .collect();
+                assert!(over.is_empty(), "over the size budget: {over:?}");
+            }
+        }
+    };
     Ok(Types {
-        tokens: quote!(#(#items)*),
+        tokens: quote!(#(#items)* #size_test),
         structs,
     })
 }

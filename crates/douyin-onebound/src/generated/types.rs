@@ -146,3 +146,27 @@ pub enum ResultType {
     ResultType { Json : "json", Jsonu : "jsonu", Xml : "xml", Serialize : "serialize",
     VarExport : "var_export" }
 );
+/// Every struct's inline size stays within `douyin_core::lossless::STRUCT_SIZE_BUDGET` (nested structs are
+/// boxed, so a body of empty objects costs only their own fields; docs/reliability.md).
+#[cfg(test)]
+mod size_budget {
+    #[test]
+    fn every_struct_fits_the_size_budget() {
+        let sizes: &[(&str, usize)] = &[
+            ("Item", ::std::mem::size_of::<super::Item>()),
+            (
+                "ItemGetVideoResponse",
+                ::std::mem::size_of::<super::ItemGetVideoResponse>(),
+            ),
+            ("ItemMusic", ::std::mem::size_of::<super::ItemMusic>()),
+            ("ItemVideo", ::std::mem::size_of::<super::ItemVideo>()),
+        ];
+        let largest = sizes.iter().max_by_key(|(_, size)| *size);
+        ::std::eprintln!("largest struct: {largest:?}");
+        let over: ::std::vec::Vec<_> = sizes
+            .iter()
+            .filter(|(_, size)| *size > ::douyin_core::lossless::STRUCT_SIZE_BUDGET)
+            .collect();
+        assert!(over.is_empty(), "over the size budget: {over:?}");
+    }
+}

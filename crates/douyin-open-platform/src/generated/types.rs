@@ -183,3 +183,28 @@ pub enum MediaStatus {
 ::douyin_core::impl_open_enum!(
     MediaStatus { Avaliable : "avaliable", Review : "review", Reject : "reject" }
 );
+/// Every struct's inline size stays within `douyin_core::lossless::STRUCT_SIZE_BUDGET` (nested structs are
+/// boxed, so a body of empty objects costs only their own fields; docs/reliability.md).
+#[cfg(test)]
+mod size_budget {
+    #[test]
+    fn every_struct_fits_the_size_budget() {
+        let sizes: &[(&str, usize)] = &[
+            ("Comment", ::std::mem::size_of::<super::Comment>()),
+            ("CommentPage", ::std::mem::size_of::<super::CommentPage>()),
+            ("Extra", ::std::mem::size_of::<super::Extra>()),
+            ("ListCommentData", ::std::mem::size_of::<super::ListCommentData>()),
+            ("ListCommentResponse", ::std::mem::size_of::<super::ListCommentResponse>()),
+            ("Media", ::std::mem::size_of::<super::Media>()),
+            ("MediaListData", ::std::mem::size_of::<super::MediaListData>()),
+            ("MediaListResponse", ::std::mem::size_of::<super::MediaListResponse>()),
+        ];
+        let largest = sizes.iter().max_by_key(|(_, size)| *size);
+        ::std::eprintln!("largest struct: {largest:?}");
+        let over: ::std::vec::Vec<_> = sizes
+            .iter()
+            .filter(|(_, size)| *size > ::douyin_core::lossless::STRUCT_SIZE_BUDGET)
+            .collect();
+        assert!(over.is_empty(), "over the size budget: {over:?}");
+    }
+}

@@ -2236,3 +2236,104 @@ pub struct VideoTag {
 ::douyin_core::impl_lossless!(
     VideoTag { level : "level", tag_id : "tag_id", tag_name : "tag_name" }
 );
+/// Every struct's inline size stays within `douyin_core::lossless::STRUCT_SIZE_BUDGET` (nested structs are
+/// boxed, so a body of empty objects costs only their own fields; docs/reliability.md).
+#[cfg(test)]
+mod size_budget {
+    #[test]
+    fn every_struct_fits_the_size_budget() {
+        let sizes: &[(&str, usize)] = &[
+            ("Aweme", ::std::mem::size_of::<super::Aweme>()),
+            ("AwemeControl", ::std::mem::size_of::<super::AwemeControl>()),
+            ("AwemeEditInfo", ::std::mem::size_of::<super::AwemeEditInfo>()),
+            ("AwemePostResponse", ::std::mem::size_of::<super::AwemePostResponse>()),
+            ("AwemeStatus", ::std::mem::size_of::<super::AwemeStatus>()),
+            ("BigThumb", ::std::mem::size_of::<super::BigThumb>()),
+            ("BitRate", ::std::mem::size_of::<super::BitRate>()),
+            ("CardEntry", ::std::mem::size_of::<super::CardEntry>()),
+            ("CellRoom", ::std::mem::size_of::<super::CellRoom>()),
+            ("CollectCount", ::std::mem::size_of::<super::CollectCount>()),
+            ("Comment", ::std::mem::size_of::<super::Comment>()),
+            ("CommentListResponse", ::std::mem::size_of::<super::CommentListResponse>()),
+            ("CommerceInfo", ::std::mem::size_of::<super::CommerceInfo>()),
+            ("CommerceUserInfo", ::std::mem::size_of::<super::CommerceUserInfo>()),
+            (
+                "CoverAndHeadImageInfo",
+                ::std::mem::size_of::<super::CoverAndHeadImageInfo>(),
+            ),
+            ("Descendants", ::std::mem::size_of::<super::Descendants>()),
+            ("DiggLottie", ::std::mem::size_of::<super::DiggLottie>()),
+            ("DiggNotice", ::std::mem::size_of::<super::DiggNotice>()),
+            ("Emoji", ::std::mem::size_of::<super::Emoji>()),
+            ("EmojiListResponse", ::std::mem::size_of::<super::EmojiListResponse>()),
+            ("EmoticonData", ::std::mem::size_of::<super::EmoticonData>()),
+            (
+                "EmoticonTrendingResponse",
+                ::std::mem::size_of::<super::EmoticonTrendingResponse>(),
+            ),
+            ("Extra", ::std::mem::size_of::<super::Extra>()),
+            ("FastResponseComment", ::std::mem::size_of::<super::FastResponseComment>()),
+            ("FollowerDetail", ::std::mem::size_of::<super::FollowerDetail>()),
+            ("GeneralNotice", ::std::mem::size_of::<super::GeneralNotice>()),
+            ("GeneralPermission", ::std::mem::size_of::<super::GeneralPermission>()),
+            ("HotSearchData", ::std::mem::size_of::<super::HotSearchData>()),
+            (
+                "HotSearchListResponse",
+                ::std::mem::size_of::<super::HotSearchListResponse>(),
+            ),
+            ("HotSearchWord", ::std::mem::size_of::<super::HotSearchWord>()),
+            ("ImUserInfoResponse", ::std::mem::size_of::<super::ImUserInfoResponse>()),
+            ("Image", ::std::mem::size_of::<super::Image>()),
+            ("ImpressionData", ::std::mem::size_of::<super::ImpressionData>()),
+            ("LifeStoryBlock", ::std::mem::size_of::<super::LifeStoryBlock>()),
+            ("LogPb", ::std::mem::size_of::<super::LogPb>()),
+            ("LunaInfo", ::std::mem::size_of::<super::LunaInfo>()),
+            ("MatchedPgcSound", ::std::mem::size_of::<super::MatchedPgcSound>()),
+            ("MixInfo", ::std::mem::size_of::<super::MixInfo>()),
+            ("MixStatis", ::std::mem::size_of::<super::MixStatis>()),
+            ("MixStatus", ::std::mem::size_of::<super::MixStatus>()),
+            ("Music", ::std::mem::size_of::<super::Music>()),
+            ("Notice", ::std::mem::size_of::<super::Notice>()),
+            (
+                "NoticeDetailResponse",
+                ::std::mem::size_of::<super::NoticeDetailResponse>(),
+            ),
+            ("NoticeIdItem", ::std::mem::size_of::<super::NoticeIdItem>()),
+            ("OriginalMusician", ::std::mem::size_of::<super::OriginalMusician>()),
+            ("PhotoSearchEntrance", ::std::mem::size_of::<super::PhotoSearchEntrance>()),
+            ("PrivateTab", ::std::mem::size_of::<super::PrivateTab>()),
+            ("ProfileCover", ::std::mem::size_of::<super::ProfileCover>()),
+            ("ReviewResult", ::std::mem::size_of::<super::ReviewResult>()),
+            ("SearchImpr", ::std::mem::size_of::<super::SearchImpr>()),
+            ("ShareInfo", ::std::mem::size_of::<super::ShareInfo>()),
+            ("Song", ::std::mem::size_of::<super::Song>()),
+            ("Statistics", ::std::mem::size_of::<super::Statistics>()),
+            ("Sticker", ::std::mem::size_of::<super::Sticker>()),
+            ("StickerAuthor", ::std::mem::size_of::<super::StickerAuthor>()),
+            ("TabFeedResponse", ::std::mem::size_of::<super::TabFeedResponse>()),
+            ("TabSettings", ::std::mem::size_of::<super::TabSettings>()),
+            ("TextExtra", ::std::mem::size_of::<super::TextExtra>()),
+            ("UrgeDetail", ::std::mem::size_of::<super::UrgeDetail>()),
+            ("User", ::std::mem::size_of::<super::User>()),
+            ("UserCollectCount", ::std::mem::size_of::<super::UserCollectCount>()),
+            (
+                "UserProfileOtherResponse",
+                ::std::mem::size_of::<super::UserProfileOtherResponse>(),
+            ),
+            (
+                "UserProfileSelfResponse",
+                ::std::mem::size_of::<super::UserProfileSelfResponse>(),
+            ),
+            ("Video", ::std::mem::size_of::<super::Video>()),
+            ("VideoControl", ::std::mem::size_of::<super::VideoControl>()),
+            ("VideoTag", ::std::mem::size_of::<super::VideoTag>()),
+        ];
+        let largest = sizes.iter().max_by_key(|(_, size)| *size);
+        ::std::eprintln!("largest struct: {largest:?}");
+        let over: ::std::vec::Vec<_> = sizes
+            .iter()
+            .filter(|(_, size)| *size > ::douyin_core::lossless::STRUCT_SIZE_BUDGET)
+            .collect();
+        assert!(over.is_empty(), "over the size budget: {over:?}");
+    }
+}
