@@ -631,7 +631,7 @@ fn api_errors_are_one_line_naming_code_meaning_class_and_retryability() {
         r.stderr
     );
 
-    // A body that does not match the spec names the path.
+    // A value that does not fit its type does not lose the response: it is kept and printed back as it came.
     mock.server.set_scenario(
         "web",
         "hot_search_list",
@@ -642,10 +642,27 @@ fn api_errors_are_one_line_naming_code_meaning_class_and_retryability() {
         },
     );
     let r = run(call(&mock, &home, &["web", "hot-search-list"]));
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(
+        r.stdout.trim(),
+        r#"{"data":{"word_list":"not a list"},"status_code":0}"#
+    );
+
+    // A body that is not whole JSON names the path where it stops.
+    mock.server.set_scenario(
+        "web",
+        "hot_search_list",
+        Scenario::Raw {
+            status: 200,
+            content_type: "application/json".to_owned(),
+            body: br#"{"status_code":0,"data":{"word_list":[{"word":"#.to_vec(),
+        },
+    );
+    let r = run(call(&mock, &home, &["web", "hot-search-list"]));
     assert_eq!(r.code, Some(1), "{r:?}");
     assert!(
         r.stderr
-            .starts_with("error: decode error at `data.word_list`:"),
+            .starts_with("error: decode error at `data.word_list[0].word`:"),
         "{}",
         r.stderr
     );

@@ -2,9 +2,9 @@
 
 use std::borrow::Cow;
 
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::drift::{from_json, Decode, DecodeMode, Response};
 use crate::error::{ApiError, BlockedKind, DecodeError, Error, ErrorCode, RefusalKind};
 use crate::redact::{mask, mask_bytes};
 
@@ -174,16 +174,19 @@ pub fn blocked(body: &[u8], content_type: &str) -> Option<BlockedKind> {
     }
 }
 
-/// Decodes a JSON body into `T`, or into the error it stands for.
+/// Decodes a JSON body into `T`, or into the error it stands for. In [`DecodeMode::Tolerant`] a value that does not
+/// fit its type is kept raw and reported in the response's [`Response::drift`]; in [`DecodeMode::Strict`] it fails
+/// the decode with its path.
 pub fn decode_body<T, C>(
     status: u16,
     content_type: &str,
     body: &[u8],
     spec: &EnvelopeSpec,
     secrets: &[&str],
+    mode: DecodeMode,
 ) -> Result<T, Error<C>>
 where
-    T: DeserializeOwned + Envelope,
+    T: Decode + Envelope + Response,
     C: ErrorCode,
 {
     let ok_status = (200..300).contains(&status);
@@ -197,16 +200,24 @@ where
             }
         });
     }
-    // Fast path: one typed pass; the envelope is read from the typed value. The body is checked as UTF-8 once up
-    // front so serde_json reads it as text and skips validating every string it copies out again (~17% of the
-    // typed decode of the 1.17 MB aweme/post capture; docs/performance.md). A body that is not UTF-8 fails the same
-    // way through `from_slice`.
-    let typed = match std::str::from_utf8(body) {
-        Ok(text) => serde_json::from_str::<T>(text),
-        Err(_) => serde_json::from_slice::<T>(body),
-    };
-    if let Ok(value) = typed {
-        if let Some(api) = value.outcome().into_error(spec, status) {
+    // Fast path: one typed pass; the envelope is read from the typed value.
+    let typed = from_json::<T>(body, mode);
+    if let Ok((mut value, drift)) = typed {
+        // A code that drifted (`"status_code":"8"` where an integer belongs) must not read as success: only then is
+        // the envelope looked up untyped.
+        let code_drifted = drift.iter().any(|d| {
+            spec.code
+                .iter()
+                .any(|c| d.path.strip_prefix('.') == Some(*c))
+        });
+        let api = if code_drifted {
+            serde_json::from_slice::<Value>(body)
+                .ok()
+                .and_then(|v| probe_outcome(&v, spec).into_error(spec, status))
+        } else {
+            value.outcome().into_error(spec, status)
+        };
+        if let Some(api) = api {
             return Err(Error::Api(Box::new(api)));
         }
         if let Some(r) = value.outcome().refused.and_then(|i| spec.refusals.get(i)) {
@@ -221,6 +232,17 @@ where
                 excerpt: excerpt(body, secrets),
             });
         }
+        // Drift paths name map keys, which may be an echoed credential; they reach logs and reports.
+        let drift = drift
+            .into_iter()
+            .map(|mut d| {
+                if let Cow::Owned(masked) = mask(&d.path, secrets) {
+                    d.path = masked;
+                }
+                d
+            })
+            .collect();
+        value.set_drift(drift);
         return Ok(value);
     }
     // Slow path: an error body need not match the success schema, so look for the envelope untyped.
@@ -235,25 +257,39 @@ where
             excerpt: excerpt(body, secrets),
         });
     }
-    Err(Error::Decode(Box::new(locate_decode_error::<T>(
-        body, secrets,
-    ))))
+    let Err((path, message)) = typed else {
+        unreachable!("the typed decode failed")
+    };
+    // serde's messages quote the offending value and paths name map keys; either may be an echoed credential.
+    Err(Error::Decode(Box::new(DecodeError {
+        path: mask(&path, secrets).into_owned(),
+        message: mask(&message, secrets).into_owned(),
+        excerpt: excerpt(body, secrets),
+    })))
 }
 
-/// Re-runs a failed decode with path tracking to say where it failed.
-pub fn locate_decode_error<T: DeserializeOwned>(body: &[u8], secrets: &[&str]) -> DecodeError {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(_) => DecodeError {
-            path: ".".to_owned(),
-            message: "trailing characters after the JSON value".to_owned(),
-            excerpt: excerpt(body, secrets),
-        },
-        // serde's messages quote the offending value, which may be an echoed credential.
-        Err(e) => DecodeError {
-            path: mask(&e.path().to_string(), secrets).into_owned(),
-            message: mask(&e.inner().to_string(), secrets).into_owned(),
-            excerpt: excerpt(body, secrets),
-        },
+/// [`decode_body`] as a client runs it: logs one warning per distinct drift path of the response.
+pub fn decode_response<T, C>(
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+    spec: &EnvelopeSpec,
+    secrets: &[&str],
+    mode: DecodeMode,
+) -> Result<T, Error<C>>
+where
+    T: Decode + Envelope + Response,
+    C: ErrorCode,
+{
+    let value = decode_body::<T, C>(status, content_type, body, spec, secrets, mode)?;
+    for d in value.drift() {
+        tracing::warn!(
+            path = %d.path,
+            expected = d.expected,
+            found = %d.found,
+            count = d.count,
+            "response value does not fit its schema; kept raw, field left empty"
+        );
     }
+    Ok(value)
 }

@@ -4,8 +4,9 @@
 use douyin_core::decode::{decode_body, excerpt};
 use douyin_core::request::{encode_component, push_pair};
 use douyin_core::{
-    check_range, impl_lossless, paginate, BlockedKind, Census, CursorWalk, Domain, Envelope,
-    EnvelopeSpec, Error, Extra, Outcome, Page, Refusal, RefusalKind,
+    check_range, impl_lossless, paginate, BlockedKind, Census, CursorWalk, DecodeMode, Domain,
+    Drift, Envelope, EnvelopeSpec, Error, Extra, Found, Outcome, Page, Refusal, RefusalKind,
+    Response,
 };
 use futures::{executor::block_on, StreamExt};
 use support::domain::{Body, Code, Probe};
@@ -13,7 +14,25 @@ use support::domain::{Body, Code, Probe};
 mod support;
 
 fn decode(status: u16, ct: &str, body: &str) -> Result<Body, Error<Code>> {
-    decode_body::<Body, Code>(status, ct, body.as_bytes(), Probe::ENVELOPE, &["SECRET"])
+    decode_body::<Body, Code>(
+        status,
+        ct,
+        body.as_bytes(),
+        Probe::ENVELOPE,
+        &["SECRET"],
+        DecodeMode::Tolerant,
+    )
+}
+
+fn decode_strict(body: &str) -> Result<Body, Error<Code>> {
+    decode_body::<Body, Code>(
+        200,
+        "application/json",
+        body.as_bytes(),
+        Probe::ENVELOPE,
+        &["SECRET"],
+        DecodeMode::Strict,
+    )
 }
 
 #[test]
@@ -35,13 +54,10 @@ fn empty_and_html_bodies_are_blocked_not_empty_results() {
 }
 
 #[test]
-fn an_error_code_in_the_body_is_an_api_error_even_when_the_body_does_not_fit() {
-    let e = decode(
-        200,
-        "application/json",
-        r#"{"code":7,"msg":"slow down","items":"oops","log_id":"L1"}"#,
-    )
-    .unwrap_err();
+fn strict_an_error_code_in_the_body_is_an_api_error_even_when_the_body_does_not_fit() {
+    // Strict: the typed decode fails on `items`, and the envelope (log id included) is read untyped.
+    let e = decode_strict(r#"{"code":7,"msg":"slow down","items":"oops","log_id":"L1"}"#)
+        .unwrap_err();
     let api = e.api().expect("api error");
     assert_eq!(api.code, Code("7".into()));
     assert_eq!(api.message.as_deref(), Some("slow down"));
@@ -54,13 +70,8 @@ fn an_error_code_in_the_body_is_an_api_error_even_when_the_body_does_not_fit() {
 }
 
 #[test]
-fn a_body_that_does_not_fit_names_the_path_and_masks_secrets() {
-    let e = decode(
-        200,
-        "application/json",
-        r#"{"code":0,"items":[1,"SECRET"]}"#,
-    )
-    .unwrap_err();
+fn strict_a_body_that_does_not_fit_names_the_path_and_masks_secrets() {
+    let e = decode_strict(r#"{"code":0,"items":[1,"SECRET"]}"#).unwrap_err();
     match e {
         Error::Decode(d) => {
             assert_eq!(d.path, "items[1]");
@@ -72,6 +83,55 @@ fn a_body_that_does_not_fit_names_the_path_and_masks_secrets() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn tolerant_a_value_that_does_not_fit_is_kept_and_reported() {
+    let text = r#"{"code":0,"items":[1,"x",2],"msg":{"a":[1.5]},"new":true}"#;
+    let body = decode(200, "application/json", text).unwrap();
+    assert_eq!(
+        (body.code, body.items.as_ref(), body.msg.as_ref()),
+        (Some(0), None, None)
+    );
+    let drift: Vec<String> = body.drift().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        drift,
+        [
+            "`.items[]`: expected integer, found string",
+            "`.msg`: expected string, found object",
+        ]
+    );
+    // Only `new` is an unknown field; the drifted values are written back in place.
+    assert_eq!(body.unknown_paths(), [".new"]);
+    let again: serde_json::Value = serde_json::to_value(&body).unwrap();
+    assert_eq!(
+        again,
+        serde_json::from_str::<serde_json::Value>(text).unwrap()
+    );
+}
+
+#[test]
+fn tolerant_a_drifted_error_code_is_still_an_api_error() {
+    // `code` is typed as an integer; a string code must not read as "no code, success".
+    let e = decode(200, "application/json", r#"{"code":"7","msg":"slow down"}"#).unwrap_err();
+    assert_eq!(e.api().expect("api error").code, Code("7".into()));
+}
+
+#[test]
+fn duplicate_keys_are_reported_not_silently_merged() {
+    let body = decode(200, "application/json", r#"{"code":5,"code":0}"#).unwrap();
+    assert_eq!(body.code, Some(0), "the last value wins, as in JSON.parse");
+    assert_eq!(
+        body.drift(),
+        [Drift {
+            path: ".code".into(),
+            expected: "one value",
+            found: Found::DuplicateKey,
+            count: 1
+        }]
+    );
+    let e = decode_strict(r#"{"code":5,"code":0}"#).unwrap_err();
+    assert!(e.to_string().contains("duplicate field `code`"), "{e}");
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! types decode, every documented example is served as documented, refusals look like the real services'.
 
 use douyin_core::registry::OperationEntry;
-use douyin_core::{Error, ErrorCode};
+use douyin_core::{DecodeMode, Error, ErrorCode};
 use douyin_mock::table::{self, DomainTable, Expect, Location, OperationTable, ParamKind};
 use douyin_mock::{MockConfig, MockServer, Scenario};
 use serde_json::Value;
@@ -21,8 +21,8 @@ fn decode_with<C: ErrorCode>(ops: &[OperationEntry<C>], op: &str, body: &[u8]) -
         .iter()
         .find(|e| e.name == op)
         .expect("the registry lists every operation");
-    match (entry.decode)(body) {
-        Ok(v) => Decoded::Ok(v),
+    match (entry.check)(body, DecodeMode::Strict) {
+        Ok(v) => Decoded::Ok(v.reencoded),
         Err(Error::Api(a)) => Decoded::Api(a.code.raw().to_owned()),
         Err(Error::Decode(d)) => Decoded::Decode(d.path.clone()),
         Err(other) => Decoded::Other(other.to_string()),

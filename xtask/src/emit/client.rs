@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 use serde_json::Value as Json;
 
 use super::errors::domain_type;
-use super::types::FieldInfo;
+use super::types::{type_last_ident, FieldInfo};
 use crate::ir::{Domain, Location, Method, Operation, Param, ParamType, Position};
 
 type Structs = BTreeMap<String, Vec<FieldInfo>>;
@@ -320,13 +320,6 @@ fn move_chain(structs: &Structs, root: &str, base: TokenStream, path: &str) -> O
     expr
 }
 
-fn type_last_ident(t: &syn::Type) -> Option<String> {
-    match t {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
-}
-
 fn envelope_impl(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
     let ty = format_ident!("{}", op.response_type);
     let root = &op.response_type;
@@ -566,13 +559,10 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
                 spec: #spec,
                 method: #method,
                 path: #path,
-                decode: |body| ::douyin_core::registry::roundtrip::<super::types::#resp, super::errors::ErrorCode>(
+                check: |body, mode| ::douyin_core::registry::check::<super::types::#resp, super::errors::ErrorCode>(
                     body,
                     <super::errors::#marker as ::douyin_core::Domain>::ENVELOPE,
-                ),
-                unknown_paths: |body| ::douyin_core::registry::census::<super::types::#resp, super::errors::ErrorCode>(
-                    body,
-                    <super::errors::#marker as ::douyin_core::Domain>::ENVELOPE,
+                    mode,
                 ),
             }
         }

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use douyin_core::{
-    impl_lossless, Domain, Envelope, EnvelopeSpec, ErrorClass, ErrorCode, Extra, Operation, Outcome,
+    impl_lossless, Domain, Drift, Envelope, EnvelopeSpec, ErrorClass, ErrorCode, Extra, Operation, Outcome,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -71,6 +71,7 @@ pub struct Body {
     pub cursor: Option<i64>,
     pub items: Option<Vec<i64>>,
     pub unknown_fields: Extra,
+    pub drift: Vec<Drift>,
 }
 impl_lossless!(Body {
     code: "code",
@@ -80,7 +81,7 @@ impl_lossless!(Body {
     log_id: "log_id",
     cursor: "cursor",
     items: "items"
-});
+} response);
 
 impl Envelope for Body {
     fn outcome(&self) -> Outcome<'_> {

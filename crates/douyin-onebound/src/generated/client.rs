@@ -180,13 +180,9 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/onebound/item_get_video.yaml",
         method: "GET",
         path: "/douyin/item_get_video/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::ItemGetVideoResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Onebound as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::ItemGetVideoResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Onebound as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Onebound as ::douyin_core::Domain>::ENVELOPE, mode),
     },
 ];

@@ -698,83 +698,59 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/open-platform/access_token.yaml",
         method: "POST",
         path: "/oauth/access_token/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::AccessTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::AccessTokenResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "client_token",
         spec: "specs/open-platform/client_token.yaml",
         method: "POST",
         path: "/oauth/client_token/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::ClientTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::ClientTokenResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "list_comment",
         spec: "specs/open-platform/list_comment.yaml",
         method: "GET",
         path: "/api/apps/v1/item/list_comment/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::ListCommentResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::ListCommentResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "media_list",
         spec: "specs/open-platform/media_list.yaml",
         method: "GET",
         path: "/enterprise/media/list/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::MediaListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::MediaListResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "refresh_token",
         spec: "specs/open-platform/refresh_token.yaml",
         method: "POST",
         path: "/oauth/refresh_token/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::RefreshTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::RefreshTokenResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "renew_refresh_token",
         spec: "specs/open-platform/renew_refresh_token.yaml",
         method: "POST",
         path: "/oauth/renew_refresh_token/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::RenewRefreshTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::RenewRefreshTokenResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
 ];

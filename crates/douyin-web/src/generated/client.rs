@@ -2878,279 +2878,199 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/aweme_detail.yaml",
         method: "GET",
         path: "/aweme/v1/web/aweme/detail/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemeDetailResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::AwemeDetailResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "aweme_favorite",
         spec: "specs/web/aweme_favorite.yaml",
         method: "GET",
         path: "/aweme/v1/web/aweme/favorite/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemeFavoriteResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::AwemeFavoriteResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "aweme_listcollection",
         spec: "specs/web/aweme_listcollection.yaml",
         method: "POST",
         path: "/aweme/v1/web/aweme/listcollection/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemeListcollectionResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::AwemeListcollectionResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "aweme_post",
         spec: "specs/web/aweme_post.yaml",
         method: "GET",
         path: "/aweme/v1/web/aweme/post/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemePostResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::AwemePostResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "aweme_related",
         spec: "specs/web/aweme_related.yaml",
         method: "GET",
         path: "/aweme/v1/web/aweme/related/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemeRelatedResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::AwemeRelatedResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "comment_list",
         spec: "specs/web/comment_list.yaml",
         method: "GET",
         path: "/aweme/v1/web/comment/list/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::CommentListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::CommentListResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "comment_list_reply",
         spec: "specs/web/comment_list_reply.yaml",
         method: "GET",
         path: "/aweme/v1/web/comment/list/reply/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::CommentListReplyResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::CommentListReplyResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "emoji_list",
         spec: "specs/web/emoji_list.yaml",
         method: "GET",
         path: "/aweme/v1/web/emoji/list",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::EmojiListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::EmojiListResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "emoticon_trending",
         spec: "specs/web/emoticon_trending.yaml",
         method: "GET",
         path: "/aweme/v1/web/im/resources/emoticon/trending",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::EmoticonTrendingResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::EmoticonTrendingResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "general_search_single",
         spec: "specs/web/general_search_single.yaml",
         method: "GET",
         path: "/aweme/v1/web/general/search/single/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::GeneralSearchSingleResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::GeneralSearchSingleResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "hot_search_list",
         spec: "specs/web/hot_search_list.yaml",
         method: "GET",
         path: "/aweme/v1/web/hot/search/list/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::HotSearchListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::HotSearchListResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "im_user_info",
         spec: "specs/web/im_user_info.yaml",
         method: "POST",
         path: "/aweme/v1/web/im/user/info/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::ImUserInfoResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::ImUserInfoResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "locate_post",
         spec: "specs/web/locate_post.yaml",
         method: "GET",
         path: "/aweme/v1/web/locate/post/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::LocatePostResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::LocatePostResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "mix_aweme",
         spec: "specs/web/mix_aweme.yaml",
         method: "GET",
         path: "/aweme/v1/web/mix/aweme/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::MixAwemeResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::MixAwemeResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "notice_detail",
         spec: "specs/web/notice_detail.yaml",
         method: "GET",
         path: "/aweme/v1/web/notice/detail/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::NoticeDetailResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::NoticeDetailResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "tab_feed",
         spec: "specs/web/tab_feed.yaml",
         method: "GET",
         path: "/aweme/v1/web/tab/feed/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::TabFeedResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::TabFeedResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "user_follower_list",
         spec: "specs/web/user_follower_list.yaml",
         method: "GET",
         path: "/aweme/v1/web/user/follower/list/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserFollowerListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::UserFollowerListResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "user_following_list",
         spec: "specs/web/user_following_list.yaml",
         method: "GET",
         path: "/aweme/v1/web/user/following/list/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserFollowingListResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::UserFollowingListResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "user_profile_other",
         spec: "specs/web/user_profile_other.yaml",
         method: "GET",
         path: "/aweme/v1/web/user/profile/other/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserProfileOtherResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::UserProfileOtherResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "user_profile_self",
         spec: "specs/web/user_profile_self.yaml",
         method: "GET",
         path: "/aweme/v1/web/user/profile/self/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserProfileSelfResponse,
             super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::UserProfileSelfResponse,
-            super::errors::ErrorCode,
-        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::errors::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
 ];
