@@ -85,6 +85,7 @@ async fn a_comment_list_with_a_fractional_ky_only_predict_decodes_through_the_cl
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_millis(1),
         jitter: false,
+        ..RetryPolicy::default()
     })
     .build()
     .unwrap()

@@ -152,13 +152,20 @@ fn check_capture(m: &ArgMatches) -> Result<(), CliError> {
     } else {
         DecodeMode::Tolerant
     };
-    let report = generated::with_operations(domain, CheckCapture { op, body: &body, mode })
-        .unwrap_or_else(|| {
-            Err(CliError::usage(format!(
-                "no domain `{domain}`; domains: {}",
-                generated::DOMAINS.join(", ")
-            )))
-        })?;
+    let report = generated::with_operations(
+        domain,
+        CheckCapture {
+            op,
+            body: &body,
+            mode,
+        },
+    )
+    .unwrap_or_else(|| {
+        Err(CliError::usage(format!(
+            "no domain `{domain}`; domains: {}",
+            generated::DOMAINS.join(", ")
+        )))
+    })?;
     let shown = if file == "-" { "stdin" } else { file };
     if m.get_flag("json") {
         support::write_stdout(&report.to_json().to_string())?;

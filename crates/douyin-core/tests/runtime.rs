@@ -56,8 +56,8 @@ fn empty_and_html_bodies_are_blocked_not_empty_results() {
 #[test]
 fn strict_an_error_code_in_the_body_is_an_api_error_even_when_the_body_does_not_fit() {
     // Strict: the typed decode fails on `items`, and the envelope (log id included) is read untyped.
-    let e = decode_strict(r#"{"code":7,"msg":"slow down","items":"oops","log_id":"L1"}"#)
-        .unwrap_err();
+    let e =
+        decode_strict(r#"{"code":7,"msg":"slow down","items":"oops","log_id":"L1"}"#).unwrap_err();
     let api = e.api().expect("api error");
     assert_eq!(api.code, Code("7".into()));
     assert_eq!(api.message.as_deref(), Some("slow down"));
@@ -321,12 +321,13 @@ struct Searched {
     items: Option<Vec<i64>>,
     nil: Option<Nil>,
     unknown_fields: Extra,
+    drift: Vec<Drift>,
 }
 impl_lossless!(Searched {
     code: "code",
     items: "items",
     nil: "nil"
-});
+} response);
 
 impl Envelope for Searched {
     fn outcome(&self) -> Outcome<'_> {
@@ -345,7 +346,14 @@ impl Envelope for Searched {
 #[test]
 fn a_success_shaped_refusal_is_blocked_with_its_evidence() {
     let decode = |body: &str| {
-        decode_body::<Searched, Code>(200, "application/json", body.as_bytes(), &REFUSING, &[])
+        decode_body::<Searched, Code>(
+            200,
+            "application/json",
+            body.as_bytes(),
+            &REFUSING,
+            &[],
+            DecodeMode::Tolerant,
+        )
     };
     match decode(r#"{"code":0,"items":[],"nil":{"type":"verify_check","text_type":9}}"#) {
         Err(Error::Blocked(kind)) => {

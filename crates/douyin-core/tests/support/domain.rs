@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use douyin_core::{
-    impl_lossless, Domain, Drift, Envelope, EnvelopeSpec, ErrorClass, ErrorCode, Extra, Operation, Outcome,
+    impl_lossless, Domain, Drift, Envelope, EnvelopeSpec, ErrorClass, ErrorCode, Extra, Operation,
+    Outcome,
 };
 
 #[derive(Clone, Debug, PartialEq)]
