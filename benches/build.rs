@@ -6,7 +6,9 @@
 //! - `derive_ignoring.rs`: every struct with `#[derive(Deserialize)]` and its wire renames, no unknown-field store
 //!   (serde's default: unknown keys skipped);
 //! - `derive_flatten.rs`: the same plus `#[serde(flatten)] unknown_fields: serde_json::Map<String, Value>`, the usual
-//!   way to keep unknown fields, which douyin-core's macros replace.
+//!   way to keep unknown fields, which douyin-core's macros replace;
+//! - `before_drift.rs`: the types as they were before drift tolerance (issue 11): nested structs inline instead of
+//!   boxed, the inline `ExtraBefore` store and the bench's `impl_lossless_before!` (the strict decoder of that time).
 //!
 //! Field types come from the struct definitions, wire names from the `impl_lossless!` invocations. Nested types
 //! resolve to their own variant module's types because every variant module defines all of them. Open enums (leaves)
@@ -43,6 +45,10 @@ impl Parse for LosslessArgs {
         let content;
         syn::braced!(content in input);
         let list = Punctuated::<FieldWire, Token![,]>::parse_terminated(&content)?;
+        // `response` after the fields marks a response type (it also has a `drift` field).
+        if !input.is_empty() {
+            input.parse::<Ident>()?;
+        }
         Ok(LosslessArgs {
             ty,
             fields: list.into_iter().map(|FieldWire(f, w)| (f, w)).collect(),
@@ -82,10 +88,12 @@ fn main() {
     let mut visitor_ignoring = TokenStream::new();
     let mut derive_ignoring = TokenStream::new();
     let mut derive_flatten = TokenStream::new();
+    let mut before_drift = TokenStream::new();
     for item in &file.items {
         match item {
             Item::Struct(s) => {
                 visitor_ignoring.extend(quote!(#s));
+                before_drift.extend(unboxed(s));
                 let name = &s.ident;
                 let wire = wires
                     .get(&name.to_string())
@@ -93,7 +101,7 @@ fn main() {
                 let mut fields = Vec::new();
                 for f in &s.fields {
                     let ident = f.ident.as_ref().expect("named fields");
-                    if ident == "unknown_fields" {
+                    if ident == "unknown_fields" || ident == "drift" {
                         continue;
                     }
                     let w = wire
@@ -118,12 +126,16 @@ fn main() {
             Item::Macro(m) if macro_name(m).as_deref() == Some("impl_lossless") => {
                 let body = &m.mac.tokens;
                 visitor_ignoring.extend(quote!(crate::impl_ignoring!(#body);));
+                before_drift.extend(quote!(crate::impl_lossless_before!(#body);));
             }
+            // The generated size-budget test is about the real types only.
+            Item::Mod(_) => {}
             // Open enums and anything else (leaves): the same in every variant.
             other => {
                 visitor_ignoring.extend(quote!(#other));
                 derive_ignoring.extend(quote!(#other));
                 derive_flatten.extend(quote!(#other));
+                before_drift.extend(quote!(#other));
             }
         }
     }
@@ -133,7 +145,35 @@ fn main() {
         ("visitor_ignoring.rs", visitor_ignoring),
         ("derive_ignoring.rs", derive_ignoring),
         ("derive_flatten.rs", derive_flatten),
+        ("before_drift.rs", before_drift),
     ] {
         std::fs::write(out.join(name), tokens.to_string()).expect("writing a variant module");
     }
+}
+
+/// The struct as it was before drift tolerance: `Option<Box<T>>` fields back to `Option<T>`, no `drift` field, the
+/// inline `ExtraBefore` store.
+fn unboxed(s: &syn::ItemStruct) -> TokenStream {
+    let mut s = s.clone();
+    if let syn::Fields::Named(named) = &mut s.fields {
+        named.named = std::mem::take(&mut named.named)
+            .into_iter()
+            .filter(|f| f.ident.as_ref().is_some_and(|i| i != "drift"))
+            .map(|mut f| {
+                let ty = &f.ty;
+                let text = quote!(#ty).to_string().replace(' ', "");
+                if f.ident.as_ref().is_some_and(|i| i == "unknown_fields") {
+                    f.ty = syn::parse_quote!(crate::ExtraBefore);
+                } else if let Some(inner) = text
+                    .split_once("::std::option::Option<::std::boxed::Box<")
+                    .map(|(_, rest)| rest.trim_end_matches(['>', ',']).to_owned())
+                {
+                    let unboxed = format!("::std::option::Option<{inner}>");
+                    f.ty = syn::parse_str(&unboxed).unwrap_or_else(|e| panic!("{unboxed}: {e}"));
+                }
+                f
+            })
+            .collect();
+    }
+    quote!(#s)
 }

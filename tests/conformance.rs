@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use douyin_core::registry::OperationEntry;
+use douyin_core::DecodeMode;
 use douyin_tests::{captures, first_difference, workspace};
 use douyin_web::ErrorCode;
 use serde_json::Value;
@@ -42,13 +43,15 @@ fn op(name: &str) -> &'static OperationEntry<ErrorCode> {
 /// Decodes `body` as `operation`, checks the round trip, and returns the unknown paths holding documented names.
 fn conform(operation: &str, body: &[u8]) -> Vec<String> {
     let entry = op(operation);
-    let reencoded = (entry.decode)(body).unwrap_or_else(|e| panic!("{operation}: {e}"));
+    let checked =
+        (entry.check)(body, DecodeMode::Strict).unwrap_or_else(|e| panic!("{operation}: {e}"));
+    let reencoded = checked.reencoded;
     let original: Value = serde_json::from_slice(body).unwrap();
     if let Some(d) = first_difference(&original, &reencoded) {
         panic!("{operation}: re-encoding is not lossless at {d}");
     }
     let documented = documented_names();
-    let unknown = (entry.unknown_paths)(body).unwrap();
+    let unknown = checked.unknown_paths;
     unknown
         .into_iter()
         .filter(|p| {
@@ -71,7 +74,9 @@ fn aweme_post_capture_conforms() {
         "documented fields left untyped: {misplaced:#?}"
     );
     // Integers above 2^53 survive: music.id equals its id_str in this capture.
-    let v = (op("aweme_post").decode)(&body).unwrap();
+    let v = (op("aweme_post").check)(&body, DecodeMode::Strict)
+        .unwrap()
+        .reencoded;
     let music = &v["aweme_list"][0]["music"];
     assert_eq!(music["id"].to_string(), music["id_str"].as_str().unwrap());
 }
@@ -98,7 +103,9 @@ fn emoji_capture_conforms() {
         misplaced.is_empty(),
         "documented fields left untyped: {misplaced:#?}"
     );
-    let v = (op("emoji_list").decode)(&body).unwrap();
+    let v = (op("emoji_list").check)(&body, DecodeMode::Strict)
+        .unwrap()
+        .reencoded;
     assert_eq!(v["emoji_list"].as_array().unwrap().len(), count);
     assert_eq!(v["emoji_list"][0]["display_name"], "[微笑]");
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use douyin_core::{BlockedKind, BoxFuture, ErrorClass, ErrorCode as _};
+use douyin_core::{BlockedKind, BoxFuture, ErrorClass, ErrorCode as _, Response as _};
 use douyin_mock::{MockConfig, MockServer, Scenario};
 use douyin_open_platform::{
     Client, Error, ErrorCode, FixedToken, ListCommentParams, MediaListParams, RetryPolicy, Secret,
@@ -169,10 +169,45 @@ async fn documented_error_examples_are_typed_api_errors_in_both_envelopes() {
         Some("2020070614111601022506808001045D59")
     );
 
-    // The documented "success" example of media_list is a documentation artifact: a decode error at data.cursor.
+    // The documented "success" example of media_list is a documentation artifact (`<nil>` where integers belong):
+    // by default its misfits are drift, kept and reported by path; a strict client fails at data.cursor.
     server.set_scenario("open-platform", "media_list", Scenario::Example(0));
+    let resp = client
+        .media_list(&MediaListParams::new(OPEN_ID))
+        .await
+        .unwrap();
+    let drifted: Vec<&str> = resp.drift().iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(
+        drifted,
+        [
+            ".data.cursor",
+            ".data.error_code",
+            ".data.has_more",
+            ".extra.error_code",
+            ".extra.now",
+            ".extra.sub_error_code"
+        ]
+    );
+    let data = resp.data.as_ref().unwrap();
+    assert_eq!((data.cursor, data.has_more), (None, None));
+    assert_eq!(
+        data.unknown_fields
+            .drifted()
+            .map(|(k, v)| (k, v.get()))
+            .next(),
+        Some(("cursor", "\"<nil>\""))
+    );
+    let strict: Client = Client::builder()
+        .base_url(server.base_url("open-platform"))
+        .credentials(douyin_open_platform::credentials(FixedToken(Secret::new(
+            TOKEN,
+        ))))
+        .strict_decoding(true)
+        .build()
+        .unwrap()
+        .into();
     let err = checked(
-        client.media_list(&MediaListParams::new(OPEN_ID)).await,
+        strict.media_list(&MediaListParams::new(OPEN_ID)).await,
         &[TOKEN],
     );
     let Error::Decode(d) = &err else {
@@ -181,7 +216,7 @@ async fn documented_error_examples_are_typed_api_errors_in_both_envelopes() {
     assert_eq!(d.path, "data.cursor");
     assert_eq!(
         server.attempts("list_comment") + server.attempts("media_list"),
-        3,
+        4,
         "none retried"
     );
 }
@@ -475,7 +510,7 @@ async fn blocked_and_broken_bodies() {
     let Error::Decode(d) = &err else {
         panic!("expected a decode error, got {err:?}")
     };
-    // Cut inside the first comment, between two keys (serde names the key it never read `?`).
-    assert_eq!(d.path, "data.data.list[0].?");
+    // Cut inside the first comment, between two keys: the path names the comment.
+    assert_eq!(d.path, "data.data.list[0]");
     assert!(d.message.contains("EOF"), "{}", d.message);
 }

@@ -246,11 +246,10 @@ async fn synthetic_successes_decode() {
             .status_code,
         Some(0)
     );
-    let item = types::NoticeIdItem {
-        notice_id_str: Some("7180000000000007632".into()),
-        type_: Some(0),
-        ..Default::default()
-    };
+    // Generated types are #[non_exhaustive]: built from Default plus field assignment.
+    let mut item = types::NoticeIdItem::default();
+    item.notice_id_str = Some("7180000000000007632".into());
+    item.type_ = Some(0);
     assert_eq!(
         client
             .notice_detail(&NoticeDetailParams::new(vec![item]))

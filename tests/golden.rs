@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use douyin_core::registry::OperationEntry;
-use douyin_core::{Error, ErrorCode};
+use douyin_core::{DecodeMode, Error, ErrorCode};
 use douyin_mock::{with_registry, RegistryVisitor};
 use douyin_tests::{first_difference, workspace};
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -39,8 +39,8 @@ fn run<C: ErrorCode>(ops: &[OperationEntry<C>], name: &str, body: &[u8]) -> Outc
     let Some(op) = ops.iter().find(|o| o.name == name) else {
         return Outcome::Other(format!("no generated operation `{name}`"));
     };
-    match (op.decode)(body) {
-        Ok(v) => Outcome::Value(v),
+    match (op.check)(body, DecodeMode::Strict) {
+        Ok(v) => Outcome::Value(v.reencoded),
         Err(Error::Api(e)) => Outcome::Api(e.code.raw().to_owned()),
         Err(Error::Decode(d)) => Outcome::Decode(d.path.clone(), d.message.clone()),
         Err(other) => Outcome::Other(other.to_string()),

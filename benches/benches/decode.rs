@@ -7,10 +7,12 @@ use std::hint::black_box;
 
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
-use douyin_bench::{aweme_post_fixture, derive_flatten, derive_ignoring, visitor_ignoring};
+use douyin_bench::{
+    aweme_post_fixture, before_drift, derive_flatten, derive_ignoring, visitor_ignoring,
+};
 use douyin_core::decode::decode_body;
 use douyin_core::lossless::Census;
-use douyin_core::Domain;
+use douyin_core::{DecodeMode, Domain, Response as _};
 use douyin_web::types::AwemePostResponse;
 use douyin_web::{ErrorCode, Web};
 use serde::de::{DeserializeOwned, IgnoredAny};
@@ -112,6 +114,44 @@ fn variant<T: DeserializeOwned>(g: &mut BenchmarkGroup<'_, WallTime>, name: &str
     });
 }
 
+fn sdk_decode(body: &[u8], mode: DecodeMode) -> AwemePostResponse {
+    decode_body::<AwemePostResponse, ErrorCode>(
+        200,
+        "application/json",
+        body,
+        <Web as Domain>::ENVELOPE,
+        &[],
+        mode,
+    )
+    .unwrap()
+}
+
+/// The capture with every `"digg_count":N` (one per aweme, in `statistics`) turned into `N.5`: the same bytes but
+/// one float where an integer belongs in each aweme.
+fn drifted_page(body: &[u8]) -> Vec<u8> {
+    const KEY: &[u8] = b"\"digg_count\":";
+    let mut out = Vec::with_capacity(body.len() + 64);
+    let mut rest = body;
+    while let Some(at) = rest.windows(KEY.len()).position(|w| w == KEY) {
+        let value = &rest[at + KEY.len()..];
+        let spaces = value.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let digits = value[spaces..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let end = at + KEY.len() + spaces + digits;
+        out.extend_from_slice(&rest[..end]);
+        out.extend_from_slice(b".5");
+        rest = &rest[end..];
+    }
+    out.extend_from_slice(rest);
+    let page = sdk_decode(&out, DecodeMode::Tolerant);
+    let awemes = page.aweme_list.as_ref().map_or(0, Vec::len);
+    assert_eq!(page.drift().len(), 1, "{:?}", page.drift());
+    assert_eq!(page.drift()[0].count, awemes, "one drift per aweme");
+    out
+}
+
 fn decode(c: &mut Criterion) {
     let body = aweme_post_fixture();
     check(&body);
@@ -130,9 +170,26 @@ fn decode(c: &mut Criterion) {
                 black_box(body),
                 <Web as Domain>::ENVELOPE,
                 &[],
+                DecodeMode::Tolerant,
             )
             .unwrap()
         })
+    });
+    g.bench_function("sdk decode_body (strict)", |b| {
+        b.iter(|| sdk_decode(black_box(body), DecodeMode::Strict))
+    });
+    // Today's target: within 5 % of the decoder this replaced (strict, unboxed, inline unknown-field store), entered
+    // the same way decode_body did (one UTF-8 check, then from_str).
+    g.bench_function("before drift tolerance (strict, unboxed)", |b| {
+        b.iter(|| {
+            let text = std::str::from_utf8(black_box(body)).unwrap();
+            serde_json::from_str::<before_drift::AwemePostResponse>(text).unwrap()
+        })
+    });
+    // One drifted field per aweme (a float where an integer belongs): target ≥ 0.8× the clean page.
+    let drifted = drifted_page(body);
+    g.bench_function("sdk decode_body (tolerant), one misfit per aweme", |b| {
+        b.iter(|| sdk_decode(black_box(&drifted), DecodeMode::Tolerant))
     });
     variant::<AwemePostResponse>(&mut g, "lossless", body);
     variant::<visitor_ignoring::AwemePostResponse>(&mut g, "ignoring (generated visitor)", body);

@@ -17,7 +17,7 @@ pub fn aweme_post_fixture() -> Vec<u8> {
 /// value skipped with `IgnoredAny` and nothing is stored. Used by [`visitor_ignoring`].
 #[macro_export]
 macro_rules! impl_ignoring {
-    ($ty:ident { $($field:ident : $wire:literal),* $(,)? }) => {
+    ($ty:ident { $($field:ident : $wire:literal),* $(,)? } $($response:ident)?) => {
         impl<'de> ::serde::Deserialize<'de> for $ty {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 struct V;
@@ -51,6 +51,81 @@ macro_rules! impl_ignoring {
             }
         }
     };
+}
+
+/// The unknown-field store as it was before drift tolerance (issue 11): inline, two growable buffers. Kept here only
+/// as the baseline of [`before_drift`].
+#[derive(Clone, Debug, Default)]
+pub struct ExtraBefore {
+    names: String,
+    values: Vec<(usize, Box<serde_json::value::RawValue>)>,
+}
+
+impl ExtraBefore {
+    /// Records an unknown field, as `Extra::push_str` did.
+    #[inline]
+    pub fn push_str(&mut self, key: &str, value: Box<serde_json::value::RawValue>) {
+        self.names.push_str(key);
+        self.values.push((self.names.len(), value));
+    }
+
+    /// Number of unknown fields.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// `impl_lossless!`'s decoder as it was before drift tolerance (issue 11): strict, `out.field = map.next_value()?`
+/// for known keys, `RawValue` for unknown ones. The baseline of the "within 5 % of today's speed" target.
+#[macro_export]
+macro_rules! impl_lossless_before {
+    ($ty:ident { $($field:ident : $wire:literal),* $(,)? } $($response:ident)?) => {
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                struct V;
+                impl<'de> ::serde::de::Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter) -> ::std::fmt::Result {
+                        f.write_str(concat!("object ", stringify!($ty)))
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<$ty, A::Error> {
+                        #[allow(non_camel_case_types)]
+                        enum F { $($field,)* __Unknown }
+                        fn field(key: &str) -> F {
+                            match key {
+                                $($wire => F::$field,)*
+                                _ => F::__Unknown,
+                            }
+                        }
+                        let mut out = <$ty as ::std::default::Default>::default();
+                        while let ::std::option::Option::Some(key) = map.next_key::<::douyin_core::lossless::Key<'de>>()? {
+                            match field(key.as_str()) {
+                                $(F::$field => out.$field = map.next_value()?,)*
+                                F::__Unknown => {
+                                    let raw = map.next_value()?;
+                                    out.unknown_fields.push_str(key.as_str(), raw);
+                                }
+                            }
+                        }
+                        ::std::result::Result::Ok(out)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+    };
+}
+
+/// douyin-web's generated types as they were before drift tolerance: nested structs inline (not boxed), the inline
+/// unknown-field store and the strict decoder (build.rs).
+#[allow(dead_code, clippy::all)]
+pub mod before_drift {
+    include!(concat!(env!("OUT_DIR"), "/before_drift.rs"));
 }
 
 /// douyin-web's generated types with the generated visitor, unknown fields skipped (build.rs).

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use serde_json::Value as Json;
 
 pub use crate::spec::model::{
-    AlternativeBaseUrl, AuthorizationUrl, Billed, CrateSpec, Credential, Dependency, Encoding,
-    Envelope, ErrorClass, ErrorCodeSpec, Expect, Location, Method, OAuthRoles, Pagination,
-    Position, ProfileParam, ResponseFormats, Session, SignerSpec,
+    AlternativeBaseUrl, AuthorizationUrl, Billed, CliFile, CrateSpec, Credential, Dependency,
+    Encoding, Envelope, ErrorClass, ErrorCodeSpec, Expect, Location, Method, OAuthRoles,
+    Pagination, Position, ProfileParam, ResponseFormats, Session, SignerSpec,
 };
 
 /// A validated domain.

@@ -1,12 +1,13 @@
 //! `douyin check-capture`: decodes a captured response with an operation's generated type (the domain's
 //! `OPERATIONS` registry) and reports decode errors with their JSON paths, every field the spec does not document
-//! (by JSON path, with its JSON type and an example value from the input), and whether re-encoding gives back the
-//! same JSON.
+//! (by JSON path, with its JSON type and an example value from the input), values that do not fit their field's type
+//! (drift, by path), keys that appear twice in one object, and whether re-encoding gives back the same JSON.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use douyin_core::compare::duplicate_keys;
 use douyin_core::registry::OperationEntry;
-use douyin_core::ErrorCode;
+use douyin_core::{DecodeMode, Drift, ErrorCode};
 use serde_json::{json, Value};
 
 use crate::support::CliError;
@@ -56,6 +57,10 @@ pub struct Report {
     pub problem: Option<Problem>,
     /// Fields the spec does not describe (empty when the body does not decode).
     pub undocumented: Vec<Undocumented>,
+    /// Values that did not fit their field's type, by path (kept raw; always empty with `--strict`).
+    pub drift: Vec<Drift>,
+    /// Keys that appear more than once in one object (indices as `[]`): a parsed body keeps one of the values.
+    pub duplicate_keys: Vec<String>,
     /// Differences between the input and its re-encoding (`None` when the body does not decode).
     pub differences: Option<Vec<String>>,
 }
@@ -192,6 +197,7 @@ pub fn check<C: ErrorCode>(
     ops: &'static [OperationEntry<C>],
     op: &str,
     body: &[u8],
+    mode: DecodeMode,
 ) -> Result<Report, CliError> {
     let wanted = op.replace('-', "_");
     let Some(entry) = ops.iter().find(|e| e.name == wanted) else {
@@ -208,9 +214,11 @@ pub fn check<C: ErrorCode>(
         bytes: body.len(),
         problem: None,
         undocumented: Vec::new(),
+        drift: Vec::new(),
+        duplicate_keys: Vec::new(),
         differences: None,
     };
-    let reencoded = match (entry.decode)(body) {
+    let checked = match (entry.check)(body, mode) {
         Ok(v) => v,
         Err(e) => {
             report.problem = Some(problem(e));
@@ -219,8 +227,10 @@ pub fn check<C: ErrorCode>(
     };
     let original: Value = serde_json::from_slice(body)
         .map_err(|e| CliError::failure(format!("the input decoded but is not JSON: {e}")))?;
-    report.differences = Some(differences(&original, &reencoded, MAX_DIFFERENCES));
-    let paths = (entry.unknown_paths)(body).unwrap_or_default();
+    report.differences = Some(differences(&original, &checked.reencoded, MAX_DIFFERENCES));
+    report.drift = checked.drift;
+    report.duplicate_keys = duplicate_keys(body).unwrap_or_default();
+    let paths = checked.unknown_paths;
     let mut groups: BTreeMap<String, Undocumented> = BTreeMap::new();
     let mut order = Vec::new();
     for path in paths {
@@ -252,9 +262,12 @@ pub fn check<C: ErrorCode>(
 }
 
 impl Report {
-    /// Whether the body decodes and re-encodes to the same JSON (null and absent treated as equal).
+    /// Whether the body decodes and re-encodes to the same JSON (null and absent treated as equal) with no key
+    /// dropped as a duplicate. Drift does not count against it: drifted values are kept and written back.
     pub fn lossless(&self) -> bool {
-        self.problem.is_none() && self.differences.as_ref().is_some_and(Vec::is_empty)
+        self.problem.is_none()
+            && self.differences.as_ref().is_some_and(Vec::is_empty)
+            && self.duplicate_keys.is_empty()
     }
 
     /// The report as JSON (`--json`).
@@ -276,6 +289,18 @@ impl Report {
                 })
             })
             .collect();
+        let drift: Vec<Value> = self
+            .drift
+            .iter()
+            .map(|d| {
+                json!({
+                    "path": d.path,
+                    "expected": d.expected,
+                    "found": d.found.to_string(),
+                    "count": d.count,
+                })
+            })
+            .collect();
         json!({
             "domain": self.domain,
             "operation": self.operation,
@@ -283,6 +308,8 @@ impl Report {
             "bytes": self.bytes,
             "decode": decode,
             "undocumented": undocumented,
+            "drift": drift,
+            "duplicate_keys": self.duplicate_keys,
             "roundtrip": match &self.differences {
                 None => Value::Null,
                 Some(d) => json!({ "same": d.is_empty(), "differences": d }),
@@ -324,6 +351,27 @@ impl Report {
                 u.count,
                 u.example.as_deref().unwrap_or("null")
             ));
+        }
+        if !self.drift.is_empty() {
+            s.push_str(&format!(
+                "drift: {} path(s) where a value does not fit its type (kept raw and written back; field left empty)\n",
+                self.drift.len()
+            ));
+            for d in &self.drift {
+                s.push_str(&format!(
+                    "  {}  expected {}, found {}  ×{}\n",
+                    d.path, d.expected, d.found, d.count
+                ));
+            }
+        }
+        if !self.duplicate_keys.is_empty() {
+            s.push_str(&format!(
+                "duplicate keys: {} (one of the values is dropped by any JSON parser)\n",
+                self.duplicate_keys.len()
+            ));
+            for p in &self.duplicate_keys {
+                s.push_str(&format!("  {p}\n"));
+            }
         }
         match &self.differences {
             Some(d) if d.is_empty() => {
@@ -373,7 +421,14 @@ mod tests {
     #[test]
     fn undocumented_fields_are_grouped_with_type_and_example() {
         let body = br#"{"status_code":0,"emoji_list":[{"display_name":"[a]","new_field":"x"},{"new_field":7}]}"#;
-        let r = check("web", douyin_web::OPERATIONS, "emoji-list", body).unwrap();
+        let r = check(
+            "web",
+            douyin_web::OPERATIONS,
+            "emoji-list",
+            body,
+            DecodeMode::Tolerant,
+        )
+        .unwrap();
         assert!(r.lossless(), "{r:?}");
         assert_eq!(r.undocumented.len(), 1, "{r:?}");
         let u = &r.undocumented[0];
@@ -388,18 +443,126 @@ mod tests {
     }
 
     #[test]
-    fn decode_errors_carry_their_path() {
+    fn strict_decode_errors_carry_their_path() {
         let body = br#"{"status_code":0,"emoji_list":[{"display_name":5}]}"#;
-        let r = check("web", douyin_web::OPERATIONS, "emoji_list", body).unwrap();
+        let r = check(
+            "web",
+            douyin_web::OPERATIONS,
+            "emoji_list",
+            body,
+            DecodeMode::Strict,
+        )
+        .unwrap();
         let p = r.problem.as_ref().unwrap();
         assert_eq!(p.kind, "decode");
         assert_eq!(p.path.as_deref(), Some("emoji_list[0].display_name"));
+        assert!(p.message.contains("expected string"), "{}", p.message);
         assert!(!r.lossless());
     }
 
     #[test]
+    fn drift_is_listed_by_path_and_kept() {
+        let body = br#"{"status_code":0,"emoji_list":[{"display_name":5},{"display_name":[1]},{"display_name":6}]}"#;
+        let r = check(
+            "web",
+            douyin_web::OPERATIONS,
+            "emoji_list",
+            body,
+            DecodeMode::Tolerant,
+        )
+        .unwrap();
+        assert!(r.problem.is_none(), "{r:?}");
+        assert!(r.lossless(), "{r:?}");
+        let drift: Vec<String> = r.drift.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            drift,
+            [
+                "`.emoji_list[].display_name`: expected string, found integer (2 times)",
+                "`.emoji_list[].display_name`: expected string, found array",
+            ]
+        );
+        assert!(r
+            .text("x")
+            .contains(".emoji_list[].display_name  expected string, found integer  ×2"));
+    }
+
+    #[test]
+    fn a_truncated_capture_names_where_it_stops() {
+        let body = br#"{"status_code":0,"emoji_list":[{"display_name":"a"},{"display_name":"#;
+        let r = check(
+            "web",
+            douyin_web::OPERATIONS,
+            "emoji_list",
+            body,
+            DecodeMode::Tolerant,
+        )
+        .unwrap();
+        let p = r.problem.as_ref().unwrap();
+        assert_eq!(
+            p.path.as_deref(),
+            Some("emoji_list[1].display_name"),
+            "{p:?}"
+        );
+        assert!(p.message.contains("EOF"), "{}", p.message);
+    }
+
+    #[test]
+    fn a_failure_inside_an_unknown_field_names_the_field() {
+        let body = br#"{"status_code":0,"emoji_list":[{"new":{"deep":[1,}}]}"#;
+        let r = check(
+            "web",
+            douyin_web::OPERATIONS,
+            "emoji_list",
+            body,
+            DecodeMode::Tolerant,
+        )
+        .unwrap();
+        let p = r.problem.as_ref().unwrap();
+        assert_eq!(p.path.as_deref(), Some("emoji_list[0].new"), "{p:?}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_not_lossless() {
+        let body =
+            br#"{"status_code":0,"emoji_list":[],"extra":{"now":1,"now":2},"x":{"y":1,"y":1}}"#;
+        let r = check(
+            "web",
+            douyin_web::OPERATIONS,
+            "emoji_list",
+            body,
+            DecodeMode::Tolerant,
+        )
+        .unwrap();
+        assert_eq!(r.duplicate_keys, [".extra.now", ".x.y"], "{r:?}");
+        assert_eq!(
+            r.drift[0].to_string(),
+            "`.extra.now`: expected one value, found duplicate key"
+        );
+        assert!(!r.lossless());
+        assert!(r.text("x").contains("duplicate keys: 2"), "{}", r.text("x"));
+        let r = check(
+            "web",
+            douyin_web::OPERATIONS,
+            "emoji_list",
+            body,
+            DecodeMode::Strict,
+        )
+        .unwrap();
+        let p = r.problem.as_ref().unwrap();
+        assert_eq!(p.path.as_deref(), Some("extra.now"), "{p:?}");
+        assert!(p.message.contains("duplicate field `now`"), "{}", p.message);
+    }
+
+    #[test]
     fn unknown_operations_list_the_known_ones() {
-        let e = check("web", douyin_web::OPERATIONS, "nope", b"{}").unwrap_err();
+        let e = check(
+            "web",
+            douyin_web::OPERATIONS,
+            "nope",
+            b"{}",
+            DecodeMode::Tolerant,
+        )
+        .unwrap_err();
         assert!(e.message.contains("comment-list"), "{}", e.message);
     }
 }

@@ -24,7 +24,12 @@ pub enum Source {
     Env(String),
     /// The config file.
     File,
+    /// A file named by a flag (`--cookies FILE`): the flag.
+    Flag(&'static str),
 }
+
+/// The largest credential file read (a browser's whole cookie export is a few hundred KiB).
+const MAX_CREDENTIAL_FILE_BYTES: u64 = 4 << 20;
 
 /// Credentials and base URLs, by domain.
 #[derive(Debug, Default)]
@@ -215,6 +220,36 @@ impl Config {
             .map(|(s, _)| s)
     }
 
+    /// Sets credential `credential` of `domain` to the contents of `path` (given with `--flag`), over the environment
+    /// and the config file; the file's text is the credential's value, never echoed in errors.
+    pub fn read_credential_file(
+        &mut self,
+        domain: &str,
+        credential: &str,
+        flag: &'static str,
+        path: &Path,
+    ) -> Result<(), CliError> {
+        use std::io::Read as _;
+        let bad = |e: std::io::Error| CliError::usage(format!("--{flag} {}: {e}", path.display()));
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .map_err(bad)?
+            .take(MAX_CREDENTIAL_FILE_BYTES + 1)
+            .read_to_string(&mut text)
+            .map_err(bad)?;
+        if text.len() as u64 > MAX_CREDENTIAL_FILE_BYTES {
+            return Err(CliError::usage(format!(
+                "--{flag} {}: larger than {MAX_CREDENTIAL_FILE_BYTES} bytes",
+                path.display()
+            )));
+        }
+        self.credentials.insert(
+            (domain.to_owned(), credential.to_owned()),
+            (Secret::new(text), Source::Flag(flag)),
+        );
+        Ok(())
+    }
+
     /// Credential `name` of `domain`, or an error saying where to set it.
     pub fn require(&self, domain: &str, name: &str) -> Result<Secret, CliError> {
         self.credential(domain, name).cloned().ok_or_else(|| {
@@ -237,6 +272,7 @@ impl Config {
         self.base_urls.get(domain).map(|(_, source)| match source {
             Source::Env(var) => var.clone(),
             Source::File => format!("`base_url` in [{domain}] of {}", self.file_name()),
+            Source::Flag(flag) => format!("--{flag}"),
         })
     }
 
@@ -265,6 +301,7 @@ impl Config {
             .map(|((_, name), (_, source))| match source {
                 Source::Env(var) => format!("{name} (from {var})"),
                 Source::File => format!("{name} (from the config file)"),
+                Source::Flag(flag) => format!("{name} (from the file given with --{flag})"),
             })
             .collect();
         if found.is_empty() {

@@ -67,8 +67,12 @@ pub fn base_url(url: &str, source: &str) -> Result<String, CliError> {
 }
 
 impl Ctx {
-    /// The context from the common options and the loaded config; a bad `--timeout` or `--base-url` is a usage error.
-    pub fn new(common: &CommonArgs, config: Config) -> Result<Ctx, CliError> {
+    /// The context from the common options and the loaded config (credential files read into it); a bad `--timeout`,
+    /// `--base-url` or credential file is a usage error.
+    pub fn new(common: &CommonArgs, mut config: Config) -> Result<Ctx, CliError> {
+        for f in &common.credential_files {
+            config.read_credential_file(f.domain, f.credential, f.flag, &f.path)?;
+        }
         let format = if common.pretty {
             Format::Pretty
         } else if common.compact || !std::io::stdout().is_terminal() {

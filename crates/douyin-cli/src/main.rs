@@ -6,6 +6,7 @@
 //! douyin check-capture <domain> <operation> <file|-> decode a captured body and report what the spec misses
 //! douyin xbogus sign … | decode VALUE                X-Bogus signatures
 //! douyin abogus sign … | decode VALUE                a_bogus signatures
+//! douyin resolve TEXT                                what a share link or share text points at
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
@@ -25,6 +26,7 @@ mod generated;
 mod host;
 mod output;
 mod pages;
+mod share;
 mod support;
 mod xbogus;
 
@@ -33,7 +35,7 @@ use std::process::ExitCode;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use douyin_core::limit::ReadLimitedError;
 use douyin_core::registry::OperationEntry;
-use douyin_core::{ErrorCode, DEFAULT_MAX_BODY_BYTES};
+use douyin_core::{DecodeMode, ErrorCode, DEFAULT_MAX_BODY_BYTES};
 
 use crate::capture::Report;
 use crate::config::Config;
@@ -71,14 +73,18 @@ fn root() -> Command {
             .long_about(
                 "Decodes a captured response body with the operation's generated response type and reports (1) decode \
                  errors with their JSON paths, (2) every field the spec does not document, by JSON path (array \
-                 indices as []), with its JSON types, count and an example value, (3) whether re-encoding gives back \
-                 the same JSON (null and absent count as equal). Exit status 0 when the body decodes losslessly, 1 \
+                 indices as []), with its JSON types, count and an example value, (3) values that do not fit their \
+                 field's type (drift: kept raw, listed by path; --strict fails on the first), (4) duplicate keys, \
+                 (5) whether re-encoding gives back the same JSON (null and absent count as equal). Exit status 0 when the body decodes losslessly, 1 \
                  otherwise.",
             )
             .arg(Arg::new("domain").required(true).value_parser(clap::builder::PossibleValuesParser::new(generated::DOMAINS)))
             .arg(Arg::new("operation").required(true).help("Operation name (`comment-list` or `comment_list`)"))
             .arg(Arg::new("file").required(true).help("The captured body, or `-` for stdin"))
             .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Machine-readable report"))
+            .arg(Arg::new("strict").long("strict").action(ArgAction::SetTrue).help(
+                "Fail on the first value that does not fit its type, instead of keeping it and listing it as drift",
+            ))
             .arg(
                 Arg::new("max_body_bytes")
                     .long("max-body-bytes")
@@ -92,6 +98,7 @@ fn root() -> Command {
     )
     .subcommand(xbogus::command())
     .subcommand(abogus::command())
+    .subcommand(share::command())
     .subcommand(download::command(CommonArgs::args()))
 }
 
@@ -117,6 +124,7 @@ fn read_capped(file: &str, limit: u64) -> Result<Vec<u8>, CliError> {
 struct CheckCapture<'a> {
     op: &'a str,
     body: &'a [u8],
+    mode: DecodeMode,
 }
 
 impl WithOperations for CheckCapture<'_> {
@@ -127,7 +135,7 @@ impl WithOperations for CheckCapture<'_> {
         domain: &'static str,
         operations: &'static [OperationEntry<C>],
     ) -> Self::Output {
-        capture::check(domain, operations, self.op, self.body)
+        capture::check(domain, operations, self.op, self.body, self.mode)
     }
 }
 
@@ -139,13 +147,25 @@ fn check_capture(m: &ArgMatches) -> Result<(), CliError> {
         .copied()
         .unwrap_or(DEFAULT_MAX_BODY_BYTES);
     let body = read_capped(file, limit)?;
-    let report = generated::with_operations(domain, CheckCapture { op, body: &body })
-        .unwrap_or_else(|| {
-            Err(CliError::usage(format!(
-                "no domain `{domain}`; domains: {}",
-                generated::DOMAINS.join(", ")
-            )))
-        })?;
+    let mode = if m.get_flag("strict") {
+        DecodeMode::Strict
+    } else {
+        DecodeMode::Tolerant
+    };
+    let report = generated::with_operations(
+        domain,
+        CheckCapture {
+            op,
+            body: &body,
+            mode,
+        },
+    )
+    .unwrap_or_else(|| {
+        Err(CliError::usage(format!(
+            "no domain `{domain}`; domains: {}",
+            generated::DOMAINS.join(", ")
+        )))
+    })?;
     let shown = if file == "-" { "stdin" } else { file };
     if m.get_flag("json") {
         support::write_stdout(&report.to_json().to_string())?;
@@ -171,6 +191,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
         "xbogus" => xbogus::run(sub),
         "download" => download::run(sub).await,
         "abogus" => abogus::run(sub),
+        "resolve" => share::run(sub).await,
         domain => {
             let (op, leaf) = sub
                 .subcommand()

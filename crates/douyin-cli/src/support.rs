@@ -95,6 +95,9 @@ pub fn api_error<C: ErrorCode>(e: douyin_core::Error<C>) -> CliError {
             if let Some(id) = a.log_id.as_deref().filter(|m| !m.is_empty()) {
                 s.push_str(&format!(" [log id {id}]"));
             }
+            if let Some(advice) = a.code.advice() {
+                s.push_str(&format!("; what to do: {advice}"));
+            }
             CliError::failure(s)
         }
         E::InvalidParameter { .. } => CliError::usage(format!("{e} (checked before sending)")),
@@ -104,9 +107,7 @@ pub fn api_error<C: ErrorCode>(e: douyin_core::Error<C>) -> CliError {
              `douyin check-capture` on it)",
             d.path, d.message
         )),
-        E::Blocked(_) => CliError::failure(format!(
-            "{e} ({retry}; the service refused the request: check the cookie, msToken, user agent and signature)"
-        )),
+        E::Blocked(b) => CliError::failure(format!("{e} ({retry}; what to do: {})", b.advice())),
         E::Status { status, .. } => CliError::failure(format!("HTTP status {status} ({retry})")),
         _ => CliError::failure(format!("{} ({retry})", with_sources(&e))),
     }

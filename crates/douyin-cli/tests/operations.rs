@@ -599,7 +599,39 @@ fn api_errors_are_one_line_naming_code_meaning_class_and_retryability() {
         r.stderr
     );
 
-    // A body that does not match the spec names the path.
+    // A search answering a captcha with status_code 0 is blocked too, saying what to do.
+    mock.server.set_scenario(
+        "web",
+        "general_search_single",
+        Scenario::Refused(douyin_core::RefusalKind::Captcha),
+    );
+    let r = run(call(
+        &mock,
+        &home,
+        &["web", "general-search-single", "--keyword", "美食"],
+    ));
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert_eq!(
+        r.stderr,
+        "error: blocked: the service asks for a captcha (search_nil_info.search_nil_type = verify_check) \
+         (not retryable; what to do: solve the captcha in a browser signed in with this cookie, then retry more \
+         slowly)\n"
+    );
+
+    // A code with the spec's advice prints it.
+    mock.server
+        .set_scenario("web", "tab_feed", Scenario::Code("8".to_owned()));
+    let r = run(call(&mock, &home, &["web", "tab-feed"]));
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(
+        r.stderr.ends_with(
+            "; what to do: renew the cookie (sign in on www.douyin.com in a browser and export the cookie again)\n"
+        ),
+        "{}",
+        r.stderr
+    );
+
+    // A value that does not fit its type does not lose the response: it is kept and printed back as it came.
     mock.server.set_scenario(
         "web",
         "hot_search_list",
@@ -610,10 +642,27 @@ fn api_errors_are_one_line_naming_code_meaning_class_and_retryability() {
         },
     );
     let r = run(call(&mock, &home, &["web", "hot-search-list"]));
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(
+        r.stdout.trim(),
+        r#"{"data":{"word_list":"not a list"},"status_code":0}"#
+    );
+
+    // A body that is not whole JSON names the path where it stops.
+    mock.server.set_scenario(
+        "web",
+        "hot_search_list",
+        Scenario::Raw {
+            status: 200,
+            content_type: "application/json".to_owned(),
+            body: br#"{"status_code":0,"data":{"word_list":[{"word":"#.to_vec(),
+        },
+    );
+    let r = run(call(&mock, &home, &["web", "hot-search-list"]));
     assert_eq!(r.code, Some(1), "{r:?}");
     assert!(
         r.stderr
-            .starts_with("error: decode error at `data.word_list`:"),
+            .starts_with("error: decode error at `data.word_list[0].word`:"),
         "{}",
         r.stderr
     );

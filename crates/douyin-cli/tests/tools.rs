@@ -133,7 +133,7 @@ fn decode_errors_exit_1_with_their_json_path() {
     assert_eq!(r.code, Some(1), "{r:?}");
     assert!(
         r.stdout
-            .contains("decode: FAILED at `.`: invalid type: sequence"),
+            .contains("decode: FAILED at `.`: invalid type: array, expected object"),
         "{}",
         r.stdout
     );
@@ -147,12 +147,34 @@ fn decode_errors_exit_1_with_their_json_path() {
     let mut body: Value = json(&std::fs::read_to_string(real("web-aweme-post.json")).unwrap());
     body["aweme_list"][3]["statistics"]["digg_count"] = Value::from("many");
     let file = dir.file("tampered.json", serde_json::to_vec(&body).unwrap());
+    // By default it is drift: kept, listed by path, and the capture still decodes losslessly.
     let r = douyin_run(&[
         "check-capture",
         "web",
         "aweme-post",
         file.to_str().unwrap(),
         "--json",
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let report = json(&r.stdout);
+    assert_eq!(report["lossless"], true);
+    assert_eq!(
+        report["drift"],
+        serde_json::json!([{
+            "path": ".aweme_list[].statistics.digg_count",
+            "expected": "integer",
+            "found": "string",
+            "count": 1
+        }])
+    );
+    // --strict fails on it with its path.
+    let r = douyin_run(&[
+        "check-capture",
+        "web",
+        "aweme-post",
+        file.to_str().unwrap(),
+        "--json",
+        "--strict",
     ]);
     assert_eq!(r.code, Some(1), "{r:?}");
     let report = json(&r.stdout);
@@ -181,7 +203,9 @@ fn decode_errors_exit_1_with_their_json_path() {
     let r = douyin_run(&["check-capture", "web", "nope", bare.to_str().unwrap()]);
     assert_eq!(r.code, Some(2), "{r:?}");
     assert!(
-        r.stderr.contains("operations: aweme-post, comment-list"),
+        r.stderr.contains(
+            "operations: aweme-detail, aweme-favorite, aweme-listcollection, aweme-post,"
+        ),
         "{}",
         r.stderr
     );
@@ -409,7 +433,7 @@ fn every_operation_has_a_command_with_the_specs_docs() {
             count += 1;
         }
     }
-    assert_eq!(count, 17, "13 data operations and 4 OAuth token endpoints");
+    assert_eq!(count, 27, "23 data operations and 4 OAuth token endpoints");
     let r = douyin_run(&["web", "comment-list", "--help"]);
     for text in [
         "作品评论信息",

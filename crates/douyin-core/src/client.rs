@@ -5,12 +5,11 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
-
 use crate::credentials::{
     CredentialSpec, Credentials, Secret, SignInput, Signer, StaticCredentials,
 };
-use crate::decode::{blocked, decode_body, excerpt, Envelope, EnvelopeSpec};
+use crate::decode::{blocked, decode_response, excerpt, Envelope, EnvelopeSpec};
+use crate::drift::{Decode, DecodeMode, Response};
 use crate::error::{BuildError, Error, ErrorCode};
 use crate::limit::{LimitedBuf, DEFAULT_MAX_BODY_BYTES};
 use crate::redact::cookie_values;
@@ -48,6 +47,7 @@ pub struct ClientBuilder<D: Domain> {
     credential_session: Vec<(String, String, Position)>,
     session: Vec<(String, String, Position)>,
     http: Option<reqwest::Client>,
+    decode_mode: DecodeMode,
     _domain: PhantomData<D>,
 }
 
@@ -65,6 +65,7 @@ impl<D: Domain> ClientBuilder<D> {
             credential_session: Vec::new(),
             session: Vec::new(),
             http: None,
+            decode_mode: DecodeMode::Tolerant,
             _domain: PhantomData,
         }
     }
@@ -146,6 +147,17 @@ impl<D: Domain> ClientBuilder<D> {
         self
     }
 
+    /// Fails a response when a value does not fit its type, instead of keeping it raw and reporting it in the
+    /// response's `drift()` (default: tolerant).
+    pub fn strict_decoding(mut self, strict: bool) -> Self {
+        self.decode_mode = if strict {
+            DecodeMode::Strict
+        } else {
+            DecodeMode::Tolerant
+        };
+        self
+    }
+
     /// Builds the client; the base URL must be an absolute `http`/`https` URL without user name or password.
     pub fn build(self) -> Result<Client<D>, BuildError> {
         check_base_url(&self.base_url)?;
@@ -173,6 +185,7 @@ impl<D: Domain> ClientBuilder<D> {
                 credentials: self.credentials,
                 signers: self.signers,
                 session,
+                decode_mode: self.decode_mode,
             }),
             _domain: PhantomData,
         })
@@ -191,6 +204,7 @@ struct Inner {
     credentials: Arc<dyn Credentials>,
     signers: Vec<(&'static str, Arc<dyn Signer>)>,
     session: Vec<(String, String, Position)>,
+    decode_mode: DecodeMode,
 }
 
 /// A client of one domain. Cheap to clone; clones share the connection pool.
@@ -253,15 +267,17 @@ impl<D: Domain> Client<D> {
     /// Sends `req` and decodes a JSON body into `T`, retrying per the policy.
     pub async fn send<T>(&self, req: Request) -> Result<T, Error<D::Code>>
     where
-        T: DeserializeOwned + Envelope,
+        T: Decode + Envelope + Response,
     {
+        let mode = self.inner.decode_mode;
         self.with_retries(&req, |raw, secrets| {
-            decode_body::<T, D::Code>(
+            decode_response::<T, D::Code>(
                 raw.status,
                 &raw.content_type,
                 &raw.body,
                 D::ENVELOPE,
                 secrets,
+                mode,
             )
         })
         .await
@@ -708,6 +724,7 @@ mod tests {
         log_id: &[],
         sub_code: &[],
         sub_message: &[],
+        refusals: &[],
     };
 
     impl Domain for Demo {

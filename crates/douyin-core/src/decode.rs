@@ -2,10 +2,10 @@
 
 use std::borrow::Cow;
 
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::{ApiError, BlockedKind, DecodeError, Error, ErrorCode};
+use crate::drift::{from_json, Decode, DecodeMode, Response};
+use crate::error::{ApiError, BlockedKind, DecodeError, Error, ErrorCode, RefusalKind};
 use crate::redact::{mask, mask_bytes};
 
 /// Where a domain's bodies report their outcome: dot-separated JSON paths, first present wins. Generated from the
@@ -24,6 +24,22 @@ pub struct EnvelopeSpec {
     pub sub_code: &'static [&'static str],
     /// Paths of the sub error message.
     pub sub_message: &'static [&'static str],
+    /// Body shapes that refuse the request although the code says success.
+    pub refusals: &'static [Refusal],
+}
+
+/// A body shape that refuses the request although its code says success: a string field at `path` equal to `equals`
+/// (douyin.com's search answers a captcha with `status_code` 0 and `search_nil_info.search_nil_type`
+/// `"verify_check"`). Generated from the domain spec's `envelope.refusals`; each response type that has the field
+/// reports a match in [`Outcome::refused`].
+#[derive(Debug)]
+pub struct Refusal {
+    /// Dot-separated path of the field.
+    pub path: &'static str,
+    /// The text value that means refusal.
+    pub equals: &'static str,
+    /// What the service wants.
+    pub kind: RefusalKind,
 }
 
 /// The outcome fields read from a typed response (generated per response type).
@@ -39,6 +55,8 @@ pub struct Outcome<'a> {
     pub sub_code: Option<Cow<'a, str>>,
     /// The sub message.
     pub sub_message: Option<&'a str>,
+    /// The index in [`EnvelopeSpec::refusals`] of the refusal the body's shape matches, if any.
+    pub refused: Option<usize>,
 }
 
 /// Implemented by every generated response type: reads the envelope fields without another pass over the body.
@@ -111,6 +129,10 @@ pub fn probe_outcome<'v>(value: &'v Value, spec: &EnvelopeSpec) -> Outcome<'v> {
         log_id: lookup(value, spec.log_id).and_then(Value::as_str),
         sub_code: lookup(value, spec.sub_code).and_then(text),
         sub_message: lookup(value, spec.sub_message).and_then(Value::as_str),
+        refused: spec
+            .refusals
+            .iter()
+            .position(|r| lookup(value, &[r.path]).and_then(Value::as_str) == Some(r.equals)),
     }
 }
 
@@ -152,16 +174,19 @@ pub fn blocked(body: &[u8], content_type: &str) -> Option<BlockedKind> {
     }
 }
 
-/// Decodes a JSON body into `T`, or into the error it stands for.
+/// Decodes a JSON body into `T`, or into the error it stands for. In [`DecodeMode::Tolerant`] a value that does not
+/// fit its type is kept raw and reported in the response's [`Response::drift`]; in [`DecodeMode::Strict`] it fails
+/// the decode with its path.
 pub fn decode_body<T, C>(
     status: u16,
     content_type: &str,
     body: &[u8],
     spec: &EnvelopeSpec,
     secrets: &[&str],
+    mode: DecodeMode,
 ) -> Result<T, Error<C>>
 where
-    T: DeserializeOwned + Envelope,
+    T: Decode + Envelope + Response,
     C: ErrorCode,
 {
     let ok_status = (200..300).contains(&status);
@@ -175,17 +200,31 @@ where
             }
         });
     }
-    // Fast path: one typed pass; the envelope is read from the typed value. The body is checked as UTF-8 once up
-    // front so serde_json reads it as text and skips validating every string it copies out again (~17% of the
-    // typed decode of the 1.17 MB aweme/post capture; docs/performance.md). A body that is not UTF-8 fails the same
-    // way through `from_slice`.
-    let typed = match std::str::from_utf8(body) {
-        Ok(text) => serde_json::from_str::<T>(text),
-        Err(_) => serde_json::from_slice::<T>(body),
-    };
-    if let Ok(value) = typed {
-        if let Some(api) = value.outcome().into_error(spec, status) {
+    // Fast path: one typed pass; the envelope is read from the typed value.
+    let typed = from_json::<T>(body, mode);
+    if let Ok((mut value, drift)) = typed {
+        // A code that drifted (`"status_code":"8"` where an integer belongs) must not read as success: only then is
+        // the envelope looked up untyped.
+        let code_drifted = drift.iter().any(|d| {
+            spec.code
+                .iter()
+                .any(|c| d.path.strip_prefix('.') == Some(*c))
+        });
+        let api = if code_drifted {
+            serde_json::from_slice::<Value>(body)
+                .ok()
+                .and_then(|v| probe_outcome(&v, spec).into_error(spec, status))
+        } else {
+            value.outcome().into_error(spec, status)
+        };
+        if let Some(api) = api {
             return Err(Error::Api(Box::new(api)));
+        }
+        if let Some(r) = value.outcome().refused.and_then(|i| spec.refusals.get(i)) {
+            return Err(Error::Blocked(BlockedKind::Refused {
+                kind: r.kind,
+                evidence: format!("{} = {}", r.path, r.equals),
+            }));
         }
         if !ok_status {
             return Err(Error::Status {
@@ -193,6 +232,17 @@ where
                 excerpt: excerpt(body, secrets),
             });
         }
+        // Drift paths name map keys, which may be an echoed credential; they reach logs and reports.
+        let drift = drift
+            .into_iter()
+            .map(|mut d| {
+                if let Cow::Owned(masked) = mask(&d.path, secrets) {
+                    d.path = masked;
+                }
+                d
+            })
+            .collect();
+        value.set_drift(drift);
         return Ok(value);
     }
     // Slow path: an error body need not match the success schema, so look for the envelope untyped.
@@ -207,25 +257,39 @@ where
             excerpt: excerpt(body, secrets),
         });
     }
-    Err(Error::Decode(Box::new(locate_decode_error::<T>(
-        body, secrets,
-    ))))
+    let Err((path, message)) = typed else {
+        unreachable!("the typed decode failed")
+    };
+    // serde's messages quote the offending value and paths name map keys; either may be an echoed credential.
+    Err(Error::Decode(Box::new(DecodeError {
+        path: mask(&path, secrets).into_owned(),
+        message: mask(&message, secrets).into_owned(),
+        excerpt: excerpt(body, secrets),
+    })))
 }
 
-/// Re-runs a failed decode with path tracking to say where it failed.
-pub fn locate_decode_error<T: DeserializeOwned>(body: &[u8], secrets: &[&str]) -> DecodeError {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(_) => DecodeError {
-            path: ".".to_owned(),
-            message: "trailing characters after the JSON value".to_owned(),
-            excerpt: excerpt(body, secrets),
-        },
-        // serde's messages quote the offending value, which may be an echoed credential.
-        Err(e) => DecodeError {
-            path: mask(&e.path().to_string(), secrets).into_owned(),
-            message: mask(&e.inner().to_string(), secrets).into_owned(),
-            excerpt: excerpt(body, secrets),
-        },
+/// [`decode_body`] as a client runs it: logs one warning per distinct drift path of the response.
+pub fn decode_response<T, C>(
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+    spec: &EnvelopeSpec,
+    secrets: &[&str],
+    mode: DecodeMode,
+) -> Result<T, Error<C>>
+where
+    T: Decode + Envelope + Response,
+    C: ErrorCode,
+{
+    let value = decode_body::<T, C>(status, content_type, body, spec, secrets, mode)?;
+    for d in value.drift() {
+        tracing::warn!(
+            path = %d.path,
+            expected = d.expected,
+            found = %d.found,
+            count = d.count,
+            "response value does not fit its schema; kept raw, field left empty"
+        );
     }
+    Ok(value)
 }

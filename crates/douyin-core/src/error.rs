@@ -94,6 +94,10 @@ pub trait ErrorCode: Clone + fmt::Debug + PartialEq + Send + Sync + 'static {
     fn billing(&self) -> Option<Billing> {
         None
     }
+    /// The spec's one line on what to do about the code, if it gives one.
+    fn advice(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// An error the service reported inside a response body.
@@ -149,8 +153,19 @@ impl<C: ErrorCode> fmt::Display for ApiError<C> {
     }
 }
 
-/// How the service refused to answer with JSON.
+/// What a refusing body shape asks for ([`crate::decode::Refusal`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefusalKind {
+    /// A captcha or slider verification in a browser.
+    Captcha,
+    /// A signed-in session.
+    Login,
+}
+
+/// How the service refused to answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BlockedKind {
     /// HTTP 200 with an empty body: how douyin.com answers an expired cookie or a bad signature.
     EmptyBody,
@@ -159,6 +174,36 @@ pub enum BlockedKind {
         /// The response's content type.
         content_type: String,
     },
+    /// A JSON body whose code says success but whose shape refuses (a captcha, a sign-in), per the domain spec.
+    Refused {
+        /// What the service wants.
+        kind: RefusalKind,
+        /// The field and value that said so (`search_nil_info.search_nil_type = verify_check`).
+        evidence: String,
+    },
+}
+
+impl BlockedKind {
+    /// One line on what to do about it.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            BlockedKind::EmptyBody => {
+                "renew the cookie and msToken (sign in on the site and export them again) and check that the \
+                 signature was made with the user agent that is sent"
+            }
+            BlockedKind::Challenge { .. } => {
+                "open the site in a browser with this cookie, pass the verification, then retry more slowly"
+            }
+            BlockedKind::Refused {
+                kind: RefusalKind::Captcha,
+                ..
+            } => "solve the captcha in a browser signed in with this cookie, then retry more slowly",
+            BlockedKind::Refused {
+                kind: RefusalKind::Login,
+                ..
+            } => "sign in on the site and export the cookie again",
+        }
+    }
 }
 
 impl fmt::Display for BlockedKind {
@@ -168,6 +213,14 @@ impl fmt::Display for BlockedKind {
             BlockedKind::Challenge { content_type } => {
                 write!(f, "challenge page instead of JSON ({content_type})")
             }
+            BlockedKind::Refused {
+                kind: RefusalKind::Captcha,
+                evidence,
+            } => write!(f, "the service asks for a captcha ({evidence})"),
+            BlockedKind::Refused {
+                kind: RefusalKind::Login,
+                evidence,
+            } => write!(f, "the service wants a signed-in session ({evidence})"),
         }
     }
 }

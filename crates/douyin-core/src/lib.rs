@@ -10,6 +10,7 @@ pub mod client;
 pub mod compare;
 pub mod credentials;
 pub mod decode;
+pub mod drift;
 pub mod error;
 pub mod limit;
 pub mod lossless;
@@ -22,9 +23,11 @@ pub mod retry;
 
 pub use client::{Client, ClientBuilder, Domain};
 pub use credentials::{CredentialSpec, Credentials, Secret, SignInput, Signer, StaticCredentials};
-pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome};
+pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome, Refusal};
+pub use drift::{DecodeMode, Drift, Found, Response};
 pub use error::{
     ApiError, Billing, BlockedKind, BuildError, DecodeError, Error, ErrorClass, ErrorCode,
+    RefusalKind,
 };
 pub use futures::future::BoxFuture;
 /// The pagination streams' item source (`<op>_stream` methods return one).

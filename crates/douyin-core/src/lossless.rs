@@ -13,16 +13,20 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-/// Fields of a JSON object that the spec does not describe, in arrival order, kept as raw JSON text.
+/// Fields of a JSON object that the spec does not describe, in arrival order, kept as raw JSON text; also the
+/// values of described fields that did not fit their type ([`crate::drift`]), so re-encoding writes them back.
 ///
-/// The names share one buffer and each value is one allocation, so keeping an unknown field costs a single
-/// allocation (docs/performance.md).
+/// One pointer wide and unallocated while empty, so an object whose fields are all known costs nothing here; the
+/// names share one buffer and each value is one allocation (docs/performance.md).
 #[derive(Clone, Debug, Default)]
-pub struct Extra {
+pub struct Extra(Option<Box<ExtraFields>>);
+
+#[derive(Clone, Debug, Default)]
+struct ExtraFields {
     /// Every name, concatenated.
     names: String,
-    /// Where each name ends in `names`, and its value.
-    values: Vec<(usize, Box<RawValue>)>,
+    /// Where each name ends in `names`, whether it is a drifted known field, and its value.
+    values: Vec<(usize, bool, Box<RawValue>)>,
 }
 
 impl Extra {
@@ -31,21 +35,31 @@ impl Extra {
         self.push_str(&key, value);
     }
 
-    /// Records an unknown field without allocating for its name (used by generated `Deserialize` impls).
+    /// Records an unknown field without allocating for its name (used by generated decoders).
     #[inline]
     pub fn push_str(&mut self, key: &str, value: Box<RawValue>) {
-        self.names.push_str(key);
-        self.values.push((self.names.len(), value));
+        self.push_entry(key, false, value);
+    }
+
+    /// Keeps the value of a described field that did not fit its type.
+    pub fn push_drifted(&mut self, key: &str, value: Box<RawValue>) {
+        self.push_entry(key, true, value);
+    }
+
+    fn push_entry(&mut self, key: &str, drifted: bool, value: Box<RawValue>) {
+        let fields = self.0.get_or_insert_with(Box::default);
+        fields.names.push_str(key);
+        fields.values.push((fields.names.len(), drifted, value));
     }
 
     /// Whether every field of the object was known to the spec.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.iter().next().is_none()
     }
 
     /// Number of unknown fields.
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.iter().count()
     }
 
     /// The raw JSON text of an unknown field.
@@ -55,20 +69,38 @@ impl Extra {
 
     /// Unknown fields as `(name, raw JSON)` pairs.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &RawValue)> {
-        let starts = std::iter::once(0).chain(self.values.iter().map(|(end, _)| *end));
-        starts
-            .zip(&self.values)
-            .map(|(start, (end, v))| (&self.names[start..*end], &**v))
+        self.entries().filter(|e| !e.1).map(|(k, _, v)| (k, v))
     }
 
-    /// Writes the unknown fields into a map being serialized (used by generated `Serialize` impls).
+    /// Described fields whose value did not fit their type, as `(name, raw JSON)` pairs.
+    pub fn drifted(&self) -> impl Iterator<Item = (&str, &RawValue)> {
+        self.entries().filter(|e| e.1).map(|(k, _, v)| (k, v))
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (&str, bool, &RawValue)> {
+        let (names, values) = match &self.0 {
+            Some(f) => (f.names.as_str(), f.values.as_slice()),
+            None => ("", &[][..]),
+        };
+        let starts = std::iter::once(0).chain(values.iter().map(|(end, _, _)| *end));
+        starts
+            .zip(values)
+            .map(move |(start, (end, drifted, v))| (&names[start..*end], *drifted, &**v))
+    }
+
+    /// Writes the unknown and drifted fields into a map being serialized (used by generated `Serialize` impls).
     pub fn serialize_into<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        for (k, v) in self.iter() {
+        for (k, _, v) in self.entries() {
             map.serialize_entry(k, v)?;
         }
         Ok(())
     }
 }
+
+/// The most bytes a generated struct may take inline, checked by a generated test in every domain crate. The largest
+/// today is web's `User` (3,848 bytes: about 300 documented fields); nested structs are boxed, so an array of empty
+/// objects costs at most this per item (docs/reliability.md).
+pub const STRUCT_SIZE_BUDGET: usize = 4096;
 
 /// An object key, borrowed from the input when it has no escapes.
 pub struct Key<'de>(pub Cow<'de, str>);
@@ -77,6 +109,11 @@ impl Key<'_> {
     /// The key text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The key as an owned boxed string.
+    pub fn into_boxed(self) -> Box<str> {
+        self.0.into_owned().into_boxed_str()
     }
 }
 
@@ -263,49 +300,68 @@ impl<T: Census> Census for Box<T> {
 impl Extra {
     /// Records the paths of these unknown fields (used by generated [`Census`] impls).
     pub fn census(&self, path: &str, out: &mut Vec<String>) {
+        // Drifted values belong to described fields: they are reported as drift, not as new fields.
         out.extend(self.iter().map(|(k, _)| format!("{path}.{k}")));
     }
 }
 
-/// Implements lossless `Deserialize` and `Serialize` for a generated struct whose fields are all `Option`s plus an
-/// `unknown_fields: Extra` store. Written once here so generated files stay small and reviewable.
+/// Implements drift-tolerant lossless decoding ([`crate::drift::Decode`], and a strict `Deserialize`), `Serialize` and
+/// [`Census`] for a generated struct whose fields are all `Option`s plus an `unknown_fields: Extra` store. With
+/// `response` after the fields, the struct also has `drift: Vec<Drift>` and implements [`crate::drift::Response`].
+/// Written once here so generated files stay small and reviewable.
 #[macro_export]
 macro_rules! impl_lossless {
+    ($ty:ident { $($field:ident : $wire:literal),* $(,)? } response) => {
+        $crate::impl_lossless!($ty { $($field: $wire),* });
+
+        impl $crate::drift::Response for $ty {
+            fn drift(&self) -> &[$crate::drift::Drift] {
+                &self.drift
+            }
+            fn set_drift(&mut self, drift: ::std::vec::Vec<$crate::drift::Drift>) {
+                self.drift = drift;
+            }
+        }
+    };
     ($ty:ident { $($field:ident : $wire:literal),* $(,)? }) => {
-        impl<'de> ::serde::Deserialize<'de> for $ty {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                struct V;
-                impl<'de> ::serde::de::Visitor<'de> for V {
-                    type Value = $ty;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter) -> ::std::fmt::Result {
-                        f.write_str(concat!("object ", stringify!($ty)))
-                    }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<$ty, A::Error> {
-                        // Key to field in a small function of its own, then one jump per field, like serde's
-                        // derive: measured faster than matching strings in arms that decode values
-                        // (docs/performance.md).
-                        #[allow(non_camel_case_types)]
-                        enum F { $($field,)* __Unknown }
-                        fn field(key: &str) -> F {
-                            match key {
-                                $($wire => F::$field,)*
-                                _ => F::__Unknown,
-                            }
-                        }
-                        let mut out = <$ty as ::std::default::Default>::default();
-                        while let ::std::option::Option::Some(key) = map.next_key::<$crate::lossless::Key<'de>>()? {
-                            match field(key.as_str()) {
-                                $(F::$field => out.$field = map.next_value()?,)*
-                                F::__Unknown => {
-                                    let raw = map.next_value()?;
-                                    out.unknown_fields.push_str(key.as_str(), raw);
-                                }
-                            }
-                        }
-                        ::std::result::Result::Ok(out)
+        impl $crate::drift::Object for $ty {
+            fn field<'de, A: ::serde::de::MapAccess<'de>>(
+                &mut self,
+                key: $crate::lossless::Key<'de>,
+                map: &mut A,
+                cx: &mut $crate::drift::DecodeCx,
+            ) -> ::std::result::Result<(), A::Error> {
+                // Key to field in a small function of its own, then one jump per field, like serde's derive:
+                // measured faster than matching strings in arms that decode values (docs/performance.md).
+                #[allow(non_camel_case_types)]
+                enum F { $($field,)* __Unknown }
+                fn field(key: &str) -> F {
+                    match key {
+                        $($wire => F::$field,)*
+                        _ => F::__Unknown,
                     }
                 }
-                d.deserialize_map(V)
+                match field(key.as_str()) {
+                    $(F::$field => $crate::drift::known_field(map, &mut self.$field, &mut self.unknown_fields, $wire, cx),)*
+                    F::__Unknown => $crate::drift::unknown_field(map, key, &mut self.unknown_fields, cx),
+                }
+            }
+        }
+
+        impl $crate::drift::Decode for $ty {
+            const EXPECTED: &'static str = "object";
+            #[inline]
+            fn decode<'de, D: ::serde::Deserializer<'de>>(
+                d: D,
+                cx: &mut $crate::drift::DecodeCx,
+            ) -> ::std::result::Result<$crate::drift::Fit<Self>, D::Error> {
+                $crate::drift::decode_object(d, cx)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                $crate::drift::deserialize_strict(d)
             }
         }
 
@@ -376,6 +432,16 @@ macro_rules! impl_open_enum {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
                 let key = <$crate::lossless::Key<'de> as ::serde::Deserialize>::deserialize(d)?;
                 ::std::result::Result::Ok(Self::from(key.as_str()))
+            }
+        }
+
+        impl $crate::drift::Decode for $ty {
+            const EXPECTED: &'static str = "string";
+            fn decode<'de, D: ::serde::Deserializer<'de>>(
+                d: D,
+                cx: &mut $crate::drift::DecodeCx,
+            ) -> ::std::result::Result<$crate::drift::Fit<Self>, D::Error> {
+                $crate::drift::decode_str(d, cx)
             }
         }
 

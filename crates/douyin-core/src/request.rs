@@ -207,6 +207,14 @@ pub fn encode_component(out: &mut String, value: &str) {
     }
 }
 
+/// `value` percent-encoded like a query value ([`encode_component`]), for a URL built from a parameter (a referer
+/// naming a search keyword must stay ASCII to be a valid header).
+pub fn encoded(value: &impl ParamValue) -> String {
+    let mut out = String::new();
+    encode_component(&mut out, &value.to_param());
+    out
+}
+
 /// Appends `name=value` to a query or form string under construction.
 pub fn push_pair(out: &mut String, name: &str, value: &str) {
     if !out.is_empty() {

@@ -3,14 +3,36 @@
 
 use douyin_core::decode::{decode_body, excerpt};
 use douyin_core::request::{encode_component, push_pair};
-use douyin_core::{check_range, paginate, BlockedKind, Census, CursorWalk, Domain, Error, Page};
+use douyin_core::{
+    check_range, impl_lossless, paginate, BlockedKind, Census, CursorWalk, DecodeMode, Domain,
+    Drift, Envelope, EnvelopeSpec, Error, Extra, Found, Outcome, Page, Refusal, RefusalKind,
+    Response,
+};
 use futures::{executor::block_on, StreamExt};
 use support::domain::{Body, Code, Probe};
 
 mod support;
 
 fn decode(status: u16, ct: &str, body: &str) -> Result<Body, Error<Code>> {
-    decode_body::<Body, Code>(status, ct, body.as_bytes(), Probe::ENVELOPE, &["SECRET"])
+    decode_body::<Body, Code>(
+        status,
+        ct,
+        body.as_bytes(),
+        Probe::ENVELOPE,
+        &["SECRET"],
+        DecodeMode::Tolerant,
+    )
+}
+
+fn decode_strict(body: &str) -> Result<Body, Error<Code>> {
+    decode_body::<Body, Code>(
+        200,
+        "application/json",
+        body.as_bytes(),
+        Probe::ENVELOPE,
+        &["SECRET"],
+        DecodeMode::Strict,
+    )
 }
 
 #[test]
@@ -32,13 +54,10 @@ fn empty_and_html_bodies_are_blocked_not_empty_results() {
 }
 
 #[test]
-fn an_error_code_in_the_body_is_an_api_error_even_when_the_body_does_not_fit() {
-    let e = decode(
-        200,
-        "application/json",
-        r#"{"code":7,"msg":"slow down","items":"oops","log_id":"L1"}"#,
-    )
-    .unwrap_err();
+fn strict_an_error_code_in_the_body_is_an_api_error_even_when_the_body_does_not_fit() {
+    // Strict: the typed decode fails on `items`, and the envelope (log id included) is read untyped.
+    let e =
+        decode_strict(r#"{"code":7,"msg":"slow down","items":"oops","log_id":"L1"}"#).unwrap_err();
     let api = e.api().expect("api error");
     assert_eq!(api.code, Code("7".into()));
     assert_eq!(api.message.as_deref(), Some("slow down"));
@@ -51,13 +70,8 @@ fn an_error_code_in_the_body_is_an_api_error_even_when_the_body_does_not_fit() {
 }
 
 #[test]
-fn a_body_that_does_not_fit_names_the_path_and_masks_secrets() {
-    let e = decode(
-        200,
-        "application/json",
-        r#"{"code":0,"items":[1,"SECRET"]}"#,
-    )
-    .unwrap_err();
+fn strict_a_body_that_does_not_fit_names_the_path_and_masks_secrets() {
+    let e = decode_strict(r#"{"code":0,"items":[1,"SECRET"]}"#).unwrap_err();
     match e {
         Error::Decode(d) => {
             assert_eq!(d.path, "items[1]");
@@ -69,6 +83,55 @@ fn a_body_that_does_not_fit_names_the_path_and_masks_secrets() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn tolerant_a_value_that_does_not_fit_is_kept_and_reported() {
+    let text = r#"{"code":0,"items":[1,"x",2],"msg":{"a":[1.5]},"new":true}"#;
+    let body = decode(200, "application/json", text).unwrap();
+    assert_eq!(
+        (body.code, body.items.as_ref(), body.msg.as_ref()),
+        (Some(0), None, None)
+    );
+    let drift: Vec<String> = body.drift().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        drift,
+        [
+            "`.items[]`: expected integer, found string",
+            "`.msg`: expected string, found object",
+        ]
+    );
+    // Only `new` is an unknown field; the drifted values are written back in place.
+    assert_eq!(body.unknown_paths(), [".new"]);
+    let again: serde_json::Value = serde_json::to_value(&body).unwrap();
+    assert_eq!(
+        again,
+        serde_json::from_str::<serde_json::Value>(text).unwrap()
+    );
+}
+
+#[test]
+fn tolerant_a_drifted_error_code_is_still_an_api_error() {
+    // `code` is typed as an integer; a string code must not read as "no code, success".
+    let e = decode(200, "application/json", r#"{"code":"7","msg":"slow down"}"#).unwrap_err();
+    assert_eq!(e.api().expect("api error").code, Code("7".into()));
+}
+
+#[test]
+fn duplicate_keys_are_reported_not_silently_merged() {
+    let body = decode(200, "application/json", r#"{"code":5,"code":0}"#).unwrap();
+    assert_eq!(body.code, Some(0), "the last value wins, as in JSON.parse");
+    assert_eq!(
+        body.drift(),
+        [Drift {
+            path: ".code".into(),
+            expected: "one value",
+            found: Found::DuplicateKey,
+            count: 1
+        }]
+    );
+    let e = decode_strict(r#"{"code":5,"code":0}"#).unwrap_err();
+    assert!(e.to_string().contains("duplicate field `code`"), "{e}");
 }
 
 #[test]
@@ -221,4 +284,105 @@ fn a_request_reqwest_cannot_build_is_not_retried() {
     let builder_error = reqwest::Client::new().get("not a url").build().unwrap_err();
     assert!(builder_error.is_builder());
     assert!(!Error::<Code>::Transport(builder_error).is_retryable());
+}
+
+static REFUSING: EnvelopeSpec = EnvelopeSpec {
+    code: &["code"],
+    success: &["0"],
+    message: &["msg"],
+    log_id: &[],
+    sub_code: &[],
+    sub_message: &[],
+    refusals: &[
+        Refusal {
+            path: "nil.type",
+            equals: "verify_check",
+            kind: RefusalKind::Captcha,
+        },
+        Refusal {
+            path: "nil.type",
+            equals: "login",
+            kind: RefusalKind::Login,
+        },
+    ],
+};
+
+#[derive(Clone, Debug, Default)]
+struct Nil {
+    kind: Option<String>,
+    unknown_fields: Extra,
+}
+impl_lossless!(Nil { kind: "type" });
+
+/// A search-like page: its `nil.type` field is where the refusals look (as generated code reads it).
+#[derive(Clone, Debug, Default)]
+struct Searched {
+    code: Option<i64>,
+    items: Option<Vec<i64>>,
+    nil: Option<Nil>,
+    unknown_fields: Extra,
+    drift: Vec<Drift>,
+}
+impl_lossless!(Searched {
+    code: "code",
+    items: "items",
+    nil: "nil"
+} response);
+
+impl Envelope for Searched {
+    fn outcome(&self) -> Outcome<'_> {
+        let kind = self.nil.as_ref().and_then(|n| n.kind.as_deref());
+        Outcome {
+            code: self.code.map(|c| std::borrow::Cow::Owned(c.to_string())),
+            refused: REFUSING
+                .refusals
+                .iter()
+                .position(|r| Some(r.equals) == kind),
+            ..Outcome::default()
+        }
+    }
+}
+
+#[test]
+fn a_success_shaped_refusal_is_blocked_with_its_evidence() {
+    let decode = |body: &str| {
+        decode_body::<Searched, Code>(
+            200,
+            "application/json",
+            body.as_bytes(),
+            &REFUSING,
+            &[],
+            DecodeMode::Tolerant,
+        )
+    };
+    match decode(r#"{"code":0,"items":[],"nil":{"type":"verify_check","text_type":9}}"#) {
+        Err(Error::Blocked(kind)) => {
+            assert_eq!(
+                kind,
+                BlockedKind::Refused {
+                    kind: RefusalKind::Captcha,
+                    evidence: "nil.type = verify_check".into()
+                }
+            );
+            assert_eq!(
+                kind.to_string(),
+                "the service asks for a captcha (nil.type = verify_check)"
+            );
+            assert!(kind.advice().contains("captcha"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        decode(r#"{"code":0,"nil":{"type":"login"}}"#),
+        Err(Error::Blocked(BlockedKind::Refused {
+            kind: RefusalKind::Login,
+            ..
+        }))
+    ));
+    // The marker elsewhere in the body (a caption, another field) is no refusal.
+    let ok = decode(r#"{"code":0,"items":[1],"msg":"verify_check","nil":{"type":""}}"#).unwrap();
+    assert_eq!(ok.items, Some(vec![1]));
+    // An error code still wins over the refusal shape.
+    let e = decode(r#"{"code":7,"nil":{"type":"verify_check"}}"#).unwrap_err();
+    assert_eq!(e.api().unwrap().code, Code("7".into()));
 }

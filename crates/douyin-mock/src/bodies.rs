@@ -49,16 +49,24 @@ fn fixture(op: &OperationTable, f: &FixtureBody) -> Result<Bytes, String> {
     Ok(body)
 }
 
-/// The raw JSON text at a dot-separated path of `json`, without re-encoding it (integers and escapes stay as sent).
+/// The raw JSON text at a dot-separated path of `json` (a numeric segment indexes an array), without re-encoding it
+/// (integers and escapes stay as sent).
 fn select<'a>(json: &'a str, path: &str) -> Result<&'a str, String> {
     let mut cur = json;
     for seg in path.split('.') {
-        let fields: BTreeMap<String, &'a RawValue> =
-            serde_json::from_str(cur).map_err(|e| e.to_string())?;
-        cur = fields
-            .get(seg)
-            .map(|r| r.get())
-            .ok_or_else(|| format!("no `{path}`"))?;
+        let found = match seg.parse::<usize>() {
+            Ok(i) => {
+                let items: Vec<&'a RawValue> =
+                    serde_json::from_str(cur).map_err(|e| format!("`{path}`: {e}"))?;
+                items.get(i).map(|r| r.get())
+            }
+            Err(_) => {
+                let fields: BTreeMap<String, &'a RawValue> =
+                    serde_json::from_str(cur).map_err(|e| format!("`{path}`: {e}"))?;
+                fields.get(seg).map(|r| r.get())
+            }
+        };
+        cur = found.ok_or_else(|| format!("no `{path}`"))?;
     }
     Ok(cur)
 }
@@ -154,15 +162,15 @@ pub(crate) fn page(
         (0..size)
             .map(|j| {
                 let n = index * size + j;
-                let mut item = Map::new();
+                let mut item = Value::Object(Map::new());
                 if let Some(id) = pg.item_id {
                     let v = match id.kind {
                         JsonKind::Integer | JsonKind::Number => Value::from(n + 1),
                         _ => Value::from(format!("{}-{}", op.name, n + 1)),
                     };
-                    item.insert(id.path.to_owned(), v);
+                    set_path(&mut item, id.path, v);
                 }
-                Value::Object(item)
+                item
             })
             .collect()
     } else {
@@ -176,6 +184,20 @@ pub(crate) fn page(
         _ => Value::from(i64::from(more)),
     };
     set_path(&mut body, pg.has_more.path, flag);
+    Bytes::from(body.to_string())
+}
+
+/// The operation's synthetic success with the domain's first refusal of `kind` written in.
+pub(crate) fn refused(
+    domain: &DomainTable,
+    op: &OperationTable,
+    kind: douyin_core::RefusalKind,
+) -> Bytes {
+    let mut body: Value =
+        serde_json::from_str(op.synthetic).unwrap_or_else(|_| Value::Object(Map::new()));
+    if let Some(r) = domain.envelope.refusals.iter().find(|r| r.kind == kind) {
+        set_path(&mut body, r.path, r.equals.into());
+    }
     Bytes::from(body.to_string())
 }
 

@@ -16,6 +16,7 @@
 //!   5xx, delays, empty bodies, challenge pages, truncated JSON, pages of synthetic items);
 //! - [`media`] serves download tests: deterministic bytes of any size under `/media/<seed>/<size>`, `HEAD`, ranges,
 //!   and per-URL failures (refusing mirrors, drops, stalls, slow bodies, wrong lengths, ignored ranges);
+//! - `v.douyin.com` short links redirect like the real ones ([`share`], under `/share-link/`);
 //! - every request is recorded byte for byte ([`MockServer::requests`], the most recent ones: the log is a bounded
 //!   ring, so a long run holds flat memory) and counted ([`MockServer::attempts`]); request bodies above
 //!   [`MockConfig::max_body_bytes`] are refused with HTTP 413.
@@ -39,6 +40,7 @@ pub mod media;
 mod oauth;
 mod scenario;
 mod server;
+pub mod share;
 pub mod table;
 mod validate;
 

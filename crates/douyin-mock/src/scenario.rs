@@ -33,6 +33,9 @@ pub enum Scenario {
     EmptyBody,
     /// HTTP 200 with an HTML challenge page (`text/html`).
     Html,
+    /// The synthetic success with the domain's refusal of this kind written in (web: a search answering a captcha
+    /// with `search_nil_info.search_nil_type` `verify_check`).
+    Refused(douyin_core::RefusalKind),
     /// The success body cut in the middle.
     TruncatedJson,
     /// `pages` pages of `page_size` synthetic items, following the operation's pagination paths; the cursor is the
@@ -83,6 +86,10 @@ pub const SCENARIO_NAMES: &[(&str, &str)] = &[
     ("empty", "HTTP 200 with an empty body"),
     ("html", "HTTP 200 with an HTML challenge page"),
     ("truncated", "the success body cut in the middle"),
+    (
+        "refused:KIND",
+        "the success carrying the domain's refusal of KIND, captcha or login (web: a search asking for a captcha)",
+    ),
     ("pages:N:SIZE", "N pages of SIZE synthetic items"),
     ("A|B|…", "each request the next of these, round and round"),
     (
@@ -133,6 +140,15 @@ impl std::str::FromStr for Scenario {
             "empty" => Scenario::EmptyBody,
             "html" => Scenario::Html,
             "truncated" => Scenario::TruncatedJson,
+            "refused" => Scenario::Refused(match need()? {
+                "captcha" => douyin_core::RefusalKind::Captcha,
+                "login" => douyin_core::RefusalKind::Login,
+                other => {
+                    return Err(format!(
+                        "`{text}`: refused:captcha or refused:login, not `{other}`"
+                    ))
+                }
+            }),
             "pages" => {
                 let (pages, size) = need()?
                     .split_once(':')
@@ -196,6 +212,11 @@ impl Scenario {
                     ));
                 }
                 Ok(())
+            }
+            Scenario::Refused(kind)
+                if !domain.envelope.refusals.iter().any(|r| r.kind == *kind) =>
+            {
+                Err(format!("domain {} has no {kind:?} refusal", domain.name))
             }
             Scenario::Pages { .. } if op.pagination.is_none() => {
                 Err(format!("{}/{} does not paginate", domain.name, op.name))
@@ -309,6 +330,10 @@ mod tests {
             })
         );
         assert_eq!(
+            parse("refused:captcha"),
+            Ok(Scenario::Refused(douyin_core::RefusalKind::Captcha))
+        );
+        assert_eq!(
             parse("empty|html"),
             Ok(Scenario::Cycle(vec![Scenario::EmptyBody, Scenario::Html]))
         );
@@ -321,6 +346,8 @@ mod tests {
             "empty:1",
             "example:-1",
             "html*x",
+            "refused",
+            "refused:maybe",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }

@@ -396,6 +396,10 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         )
         .into_response();
     }
+    if let Some(resp) = crate::share::answer(&record.method, &record.path) {
+        shared.lock().record(record, &shared.config);
+        return resp;
+    }
     let (d, op) = match (domain, found) {
         (Some(d), Ok(op)) => (d, op),
         (_, Err(reply)) => {
@@ -511,6 +515,7 @@ async fn answer(
             "text/html; charset=utf-8",
             Bytes::from_static(bodies::CHALLENGE_PAGE.as_bytes()),
         ),
+        Scenario::Refused(kind) => Reply::json(bodies::refused(d, op, kind)),
         Scenario::TruncatedJson => match success_body(shared, d, op) {
             Ok(body) => Reply::json(bodies::truncated(&body)),
             Err(e) => missing_fixture(e),
@@ -520,9 +525,11 @@ async fn answer(
                 .pagination
                 .as_ref()
                 .expect("checked when the scenario was set");
+            // The cursor travels in the query, or in the form body of a POST (aweme/listcollection).
             let cursor = req
                 .query_pairs()
                 .into_iter()
+                .chain(validate::pairs(&req.body))
                 .find(|(n, _)| n == pg.cursor_param)
                 .and_then(|(_, v)| v.parse::<i64>().ok())
                 .unwrap_or(0);

@@ -293,7 +293,8 @@ pub struct PaginationTable {
     pub has_more: FieldRef,
     /// Response path of the page's items.
     pub items: &'static str,
-    /// An id-like field of the item schema, given a different value per synthesized item.
+    /// An id-like field of the item schema (dot-separated when nested), given a different value per synthesized
+    /// item.
     pub item_id: Option<FieldRef>,
 }
 

@@ -215,7 +215,7 @@ impl OAuthApp {
             .map_err(|e| AuthError::from_call(OP, e))?;
         let data = resp.data.ok_or_else(|| missing(OP, "data"))?;
         let now = now_ms();
-        user_tokens(OP, data, now, None)
+        user_tokens(OP, *data, now, None)
     }
 
     /// A fresh access token for `tokens` (`/oauth/refresh_token/`); the refresh token is kept unless the service
@@ -228,7 +228,7 @@ impl OAuthApp {
             .await
             .map_err(|e| AuthError::from_call(OP, e))?;
         let data = resp.data.ok_or_else(|| missing(OP, "data"))?;
-        user_tokens(OP, data, now_ms(), Some(tokens))
+        user_tokens(OP, *data, now_ms(), Some(tokens))
     }
 
     /// A new refresh token for `tokens` (`/oauth/renew_refresh_token/`); the access token is kept.

@@ -3,8 +3,10 @@
 //! browser session (cookie, user agent, msToken, browser profile) and X-Bogus or a_bogus signing.
 //!
 //! Everything under [`generated`] comes from `specs/web/` via `cargo xtask codegen`; [`session`], [`signing`]
-//! (X-Bogus), [`abogus_signer`] (a_bogus), [`user_agent`] and [`constructors`] are hand-written. A blocked request
-//! (HTTP 200 with an empty body, or a challenge page) is [`douyin_core::Error::Blocked`], never an empty result.
+//! (X-Bogus), [`abogus_signer`] (a_bogus), [`user_agent`], [`constructors`], [`share`] (share links in, typed
+//! targets out) and [`cookies`] (cookie import) are hand-written. A blocked request (HTTP 200 with an empty body, a
+//! challenge page, or a success-shaped refusal such as a search asking for a captcha) is
+//! [`douyin_core::Error::Blocked`], never an empty result.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), douyin_web::Error> {
@@ -21,7 +23,9 @@
 pub mod generated;
 pub mod abogus_signer;
 pub mod constructors;
+pub mod cookies;
 pub mod session;
+pub mod share;
 pub mod signing;
 pub mod user_agent;
 pub use abogus_signer::ABogusSigner;

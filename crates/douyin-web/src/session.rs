@@ -76,6 +76,46 @@ impl WebSession {
         self
     }
 
+    /// Merges `cookies` into the cookie header the session sends: a cookie of the same name takes the new value, new
+    /// ones are appended in order; an imported `msToken` also becomes the session's msToken.
+    pub fn merge_cookies<'c>(&mut self, cookies: impl IntoIterator<Item = cookie::Cookie<'c>>) {
+        let mut pairs: Vec<(String, String)> = self
+            .cookie
+            .expose()
+            .split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((n, v)) => (n.trim().to_owned(), v.trim().to_owned()),
+                None => (p.to_owned(), String::new()),
+            })
+            .collect();
+        for c in cookies {
+            let (name, value) = (c.name(), c.value());
+            match pairs.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => slot.1 = value.to_owned(),
+                None => pairs.push((name.to_owned(), value.to_owned())),
+            }
+            if name == "msToken" && !value.is_empty() {
+                self.ms_token = Secret::new(value.to_owned());
+            }
+        }
+        let header: Vec<String> = pairs.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        self.cookie = Secret::new(header.join("; "));
+    }
+
+    /// Imports cookies from a `Cookie:` header, a `cookies.txt` file or a browser extension's JSON export
+    /// ([`crate::cookies::import`]) and merges them; returns how many were merged.
+    pub fn import_cookies(
+        &mut self,
+        input: &str,
+    ) -> Result<usize, crate::cookies::CookieImportError> {
+        let cookies = crate::cookies::import(input)?;
+        let n = cookies.len();
+        self.merge_cookies(cookies);
+        Ok(n)
+    }
+
     /// The user agent.
     pub fn user_agent(&self) -> &str {
         &self.user_agent
@@ -120,8 +160,9 @@ impl Credentials for WebSession {
     }
 }
 
-/// The session for credential values by name (the spec's `credentials_from`): the cookie, the user agent (default:
-/// the one the profile defaults agree with) and msToken (default: the cookie's).
+/// The session for credential values by name (the spec's `credentials_from`): the cookie in any format
+/// [`crate::cookies::import`] reads (a `Cookie` header, cookies.txt, an extension's JSON export), the user agent
+/// (default: the one the profile defaults agree with) and msToken (default: the cookie's).
 pub fn from_values(
     values: &dyn Fn(&'static str) -> Option<Secret>,
 ) -> Result<WebSession, crate::Error> {
@@ -130,9 +171,16 @@ pub fn from_values(
         reason: "not configured".to_owned(),
     })?;
     let mut session = match values(USER_AGENT) {
-        Some(ua) => WebSession::new(cookie.expose(), ua.expose()),
-        None => WebSession::with_default_user_agent(cookie.expose()),
+        Some(ua) => WebSession::new("", ua.expose()),
+        None => WebSession::with_default_user_agent(""),
     };
+    // The import error names the line or pair at fault, never a value.
+    session
+        .import_cookies(cookie.expose())
+        .map_err(|e| douyin_core::Error::Credential {
+            name: COOKIE,
+            reason: e.to_string(),
+        })?;
     if let Some(token) = values(MS_TOKEN) {
         session = session.ms_token(token.expose());
     }
@@ -184,6 +232,25 @@ mod tests {
             !dbg.contains("SECRETCOOKIE") && !dbg.contains("SECRETTOKEN"),
             "{dbg}"
         );
+    }
+
+    #[test]
+    fn imported_cookies_merge_into_the_header_and_ms_token() {
+        let mut s = WebSession::new("ttwid=old; sid_guard=g", "UA");
+        let txt = ".douyin.com\tTRUE\t/\tFALSE\t0\tttwid\tnew\n\
+                   .douyin.com\tTRUE\t/\tFALSE\t0\tsessionid\t3f9c\n\
+                   .douyin.com\tTRUE\t/\tFALSE\t0\tmsToken\tTOKEN_FROM_FILE\n";
+        assert_eq!(s.import_cookies(txt).unwrap(), 3);
+        assert_eq!(
+            s.cookie.expose(),
+            "ttwid=new; sid_guard=g; sessionid=3f9c; msToken=TOKEN_FROM_FILE"
+        );
+        assert_eq!(s.ms_token.expose(), "TOKEN_FROM_FILE");
+        let before = s.cookie.expose().to_owned();
+        assert!(s
+            .import_cookies(".example.com\tTRUE\t/\tFALSE\t0\tx\ty\n")
+            .is_err());
+        assert_eq!(s.cookie.expose(), before, "a failed import changes nothing");
     }
 
     #[test]

@@ -393,12 +393,13 @@ fn pagination_added_is_additive() {
 }
 
 #[test]
-fn ky_only_predict_to_number_is_one_breaking_change_and_needs_a_bump() {
+fn ky_only_predict_back_to_integer_is_one_breaking_change_and_needs_a_bump() {
+    // The number typing review made it `number`; narrowing it again changes the Rust type just as widening did.
     let p = Pair::new("ky", "web");
     p.edit(
         "specs/web/schemas/user.yaml",
-        "ky_only_predict: { type: integer }",
-        "ky_only_predict: { type: number }",
+        "ky_only_predict: { type: number,",
+        "ky_only_predict: { type: integer,",
     );
     for (root, version) in [(&p.old, "0.1.0"), (&p.new, "0.1.0")] {
         let dir = root.join("crates/douyin-web");
@@ -422,7 +423,7 @@ fn ky_only_predict_to_number_is_one_breaking_change_and_needs_a_bump() {
     );
     assert_eq!(
         c.rust.as_deref(),
-        Some("douyin_web::types::User::ky_only_predict: Option<i64> → Option<Number>")
+        Some("douyin_web::types::User::ky_only_predict: Option<Number> → Option<i64>")
     );
     assert!(
         c.paths

@@ -277,7 +277,37 @@ fn root_module(domains: &[Domain]) -> TokenStream {
         },
     );
     let field_docs = COMMON.iter().map(|f| format!("`--{}`: {}", f.long, f.help));
-    let ids = COMMON.iter().map(|f| f.id);
+    // Credentials a spec lets the CLI read from a file (`cli_file:`): one common flag each.
+    let files: Vec<(&str, &str, &crate::ir::CliFile)> = domains
+        .iter()
+        .flat_map(|d| {
+            d.credentials
+                .iter()
+                .filter_map(move |c| Some((d.name.as_str(), c.name.as_str(), c.cli_file.as_ref()?)))
+        })
+        .collect();
+    let file_args = files.iter().map(|(domain, _, f)| {
+        let (flag, help) = (&f.flag, format!("{domain}: {}", f.help));
+        quote! {
+            ::clap::Arg::new(#flag)
+                .long(#flag)
+                .value_name("FILE")
+                .value_parser(::clap::value_parser!(::std::path::PathBuf))
+                .global(true)
+                .help_heading("Common options")
+                .help(#help)
+        }
+    });
+    let file_reads = files.iter().map(|(domain, name, f)| {
+        let flag = &f.flag;
+        quote! {
+            (#domain, #name, #flag)
+        }
+    });
+    let ids = COMMON
+        .iter()
+        .map(|f| f.id)
+        .chain(files.iter().map(|(_, _, f)| f.flag.as_str()));
     let paging_args = PAGING.iter().map(|f| own_arg(f, false, "Pagination"));
     // Argument readers only the parameter kinds some spec has need (no dead code in the output).
     let needed = |k: Reader| {
@@ -381,6 +411,19 @@ fn root_module(domains: &[Domain]) -> TokenStream {
             pub max_pages: ::std::option::Option<u64>,
         }
 
+        /// A credential read from a file named on the command line (a spec's `cli_file:`).
+        #[derive(Clone, Debug)]
+        pub struct CredentialFile {
+            /// The domain (`web`).
+            pub domain: &'static str,
+            /// The spec's credential name.
+            pub credential: &'static str,
+            /// The flag it came from, without dashes.
+            pub flag: &'static str,
+            /// The file.
+            pub path: ::std::path::PathBuf,
+        }
+
         /// The common options every domain command takes (the one list of them), as parsed.
         #[derive(Clone, Debug)]
         pub struct CommonArgs {
@@ -388,6 +431,8 @@ fn root_module(domains: &[Domain]) -> TokenStream {
                 #[doc = #field_docs]
                 pub #fields: #types,
             )*
+            /// Credentials given as files (`--cookies FILE`, …).
+            pub credential_files: ::std::vec::Vec<CredentialFile>,
         }
 
         impl CommonArgs {
@@ -396,12 +441,22 @@ fn root_module(domains: &[Domain]) -> TokenStream {
 
             /// The clap arguments (global: they may also follow the operation).
             pub fn args() -> ::std::vec::Vec<::clap::Arg> {
-                ::std::vec![#(#common_args),*]
+                ::std::vec![#(#common_args,)* #(#file_args),*]
             }
 
             /// The options from a leaf command's matches (global options propagate down to it).
             pub fn from_matches(m: &::clap::ArgMatches) -> CommonArgs {
-                CommonArgs { #(#fields: #reads,)* }
+                let files: &[(&'static str, &'static str, &'static str)] = &[#(#file_reads),*];
+                CommonArgs {
+                    #(#fields: #reads,)*
+                    credential_files: files
+                        .iter()
+                        .filter_map(|&(domain, credential, flag)| {
+                            one::<::std::path::PathBuf>(m, flag)
+                                .map(|path| CredentialFile { domain, credential, flag, path })
+                        })
+                        .collect(),
+                }
             }
         }
 

@@ -9,7 +9,7 @@ use quote::{format_ident, quote};
 use serde_json::Value as Json;
 
 use super::errors::domain_type;
-use super::types::FieldInfo;
+use super::types::{type_last_ident, FieldInfo};
 use crate::ir::{Domain, Location, Operation, Param, ParamType, Position, Slot};
 
 type Structs = BTreeMap<String, Vec<FieldInfo>>;
@@ -124,7 +124,7 @@ fn params_struct(domain: &Domain, op: &Operation) -> TokenStream {
         let fmt = &r.format;
         let args = r.fields.iter().map(|f| {
             let f = format_ident!("{}", f);
-            quote!(self.#f)
+            quote!(::douyin_core::request::encoded(&self.#f))
         });
         quote!(req.header("referer", ::std::format!(#fmt, #(#args),*));)
     });
@@ -262,13 +262,6 @@ fn move_chain(structs: &Structs, root: &str, base: TokenStream, path: &str) -> O
     expr
 }
 
-fn type_last_ident(t: &syn::Type) -> Option<String> {
-    match t {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
-}
-
 fn envelope_impl(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
     let ty = format_ident!("{}", op.response_type);
     let root = &op.response_type;
@@ -303,6 +296,25 @@ fn envelope_impl(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStr
         pick(&env.sub_code, true),
         pick(&env.sub_message, false),
     );
+    // Refusals whose path is a string field of this response type, checked on the typed value: types without such a
+    // field pay nothing.
+    let checks: Vec<TokenStream> = env
+        .refusals
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let (chain, leaf) = ref_chain(structs, root, quote!(self), &r.path)?;
+            (type_last_ident(&leaf).as_deref() == Some("String")).then(|| {
+                let equals = &r.equals;
+                quote!(if #chain == ::std::option::Option::Some(#equals) { ::std::option::Option::Some(#i) })
+            })
+        })
+        .collect();
+    let refused = if checks.is_empty() {
+        quote!(::std::option::Option::None)
+    } else {
+        quote!(#(#checks else)* { ::std::option::Option::None })
+    };
     quote! {
         impl ::douyin_core::Envelope for super::types::#ty {
             fn outcome(&self) -> ::douyin_core::Outcome<'_> {
@@ -312,6 +324,7 @@ fn envelope_impl(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStr
                     log_id: #log_id,
                     sub_code: #sub_code,
                     sub_message: #sub_message,
+                    refused: #refused,
                 }
             }
         }
@@ -497,13 +510,10 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
                 spec: #spec,
                 method: #method,
                 path: #path,
-                decode: |body| ::douyin_core::registry::roundtrip::<super::types::#resp, super::errors::ErrorCode>(
+                check: |body, mode| ::douyin_core::registry::check::<super::types::#resp, super::errors::ErrorCode>(
                     body,
                     <super::domain::#marker as ::douyin_core::Domain>::ENVELOPE,
-                ),
-                unknown_paths: |body| ::douyin_core::registry::census::<super::types::#resp, super::errors::ErrorCode>(
-                    body,
-                    <super::domain::#marker as ::douyin_core::Domain>::ENVELOPE,
+                    mode,
                 ),
             }
         }

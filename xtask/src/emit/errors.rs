@@ -28,6 +28,17 @@ pub fn envelope_spec(domain: &Domain) -> TokenStream {
         strs(&env.sub_code),
         strs(&env.sub_message),
     );
+    let refusals = env.refusals.iter().map(|r| {
+        let (path, equals) = (&r.path, &r.equals);
+        let kind = format_ident!("{}", format!("{:?}", r.kind));
+        quote! {
+            ::douyin_core::Refusal {
+                path: #path,
+                equals: #equals,
+                kind: ::douyin_core::RefusalKind::#kind,
+            }
+        }
+    });
     quote! {
         ::douyin_core::EnvelopeSpec {
             code: #code,
@@ -36,6 +47,7 @@ pub fn envelope_spec(domain: &Domain) -> TokenStream {
             log_id: #log_id,
             sub_code: #sub_code,
             sub_message: #sub_message,
+            refusals: &[#(#refusals),*],
         }
     }
 }
@@ -278,6 +290,20 @@ pub fn emit(domain: &Domain) -> TokenStream {
         let (v, m) = (format_ident!("{}", e.name), &e.meaning);
         quote!(Self::#v => ::std::option::Option::Some(#m))
     });
+    let advice = domain.errors.iter().filter_map(|e| {
+        let (v, a) = (format_ident!("{}", e.name), e.advice.as_ref()?);
+        Some(quote!(Self::#v => ::std::option::Option::Some(#a)))
+    });
+    let advice_fn = domain.errors.iter().any(|e| e.advice.is_some()).then(|| {
+        quote! {
+            fn advice(&self) -> ::std::option::Option<&'static str> {
+                match self {
+                    #(#advice,)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
+    });
     let class = domain.errors.iter().map(|e| {
         let (v, c) = (format_ident!("{}", e.name), class_tokens(e.class));
         quote!(Self::#v => #c)
@@ -343,6 +369,7 @@ pub fn emit(domain: &Domain) -> TokenStream {
                 }
             }
             #billing
+            #advice_fn
         }
     }
 }

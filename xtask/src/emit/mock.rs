@@ -259,7 +259,20 @@ fn param_rule(p: &Param) -> TokenStream {
 }
 
 /// An id-like field of a paginated item: `id`, `cid`, `<item type>_id`, then the first `…_id`; string or integer.
+/// An item without one (a search result card) is looked into: the first object property holding one gives a dotted
+/// path (`aweme_info.aweme_id`).
 fn item_id(item_type: &str, item_schema: &Json) -> Option<(String, Json)> {
+    own_item_id(item_type, item_schema).or_else(|| {
+        let props = item_schema.get("properties")?.as_object()?;
+        props.iter().find_map(|(name, schema)| {
+            // `aweme_info` holds an aweme: its own id is `aweme_id`.
+            let (inner, s) = own_item_id(name.trim_end_matches("_info"), schema)?;
+            Some((format!("{name}.{inner}"), s))
+        })
+    })
+}
+
+fn own_item_id(item_type: &str, item_schema: &Json) -> Option<(String, Json)> {
     let props = item_schema.get("properties")?.as_object()?;
     let usable = |name: &str| {
         props

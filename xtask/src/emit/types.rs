@@ -1,5 +1,6 @@
 //! Emits `types.rs`: typify turns the domain's schemas into Rust types, then the syn tree is reworked so every
-//! struct is lossless (unknown fields kept as raw JSON) and every string enum is open (unknown values kept).
+//! struct is lossless (unknown fields kept as raw JSON, drift tolerated), `#[non_exhaustive]`, and holds its nested
+//! structs boxed (an empty object costs only its own fields), and every string enum is open (unknown values kept).
 
 use std::collections::BTreeMap;
 
@@ -39,19 +40,27 @@ pub fn emit(domain: &Domain) -> Result<Types, String> {
         .map_err(|e| format!("typify: {e}"))?;
     let file: syn::File =
         syn::parse2(space.to_stream()).map_err(|e| format!("typify output: {e}"))?;
-    Ok(rework(file))
+    let responses: Vec<String> = domain
+        .operations
+        .iter()
+        .map(|op| op.response_type.clone())
+        .collect();
+    rework(file, &responses)
 }
 
-fn rework(file: syn::File) -> Types {
+fn rework(file: syn::File, responses: &[String]) -> Result<Types, String> {
     let mut open_enums = Vec::new();
+    let mut struct_names = Vec::new();
     let mut structs = BTreeMap::new();
     let mut items = Vec::new();
-    // First pass: find the types we take over, so their typify impls can be dropped.
+    // First pass: find the types we take over, so their typify impls can be dropped, and the structs to box.
     for item in &file.items {
-        if let Item::Enum(e) = item {
-            if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) {
+        match item {
+            Item::Enum(e) if e.variants.iter().all(|v| matches!(v.fields, Fields::Unit)) => {
                 open_enums.push(e.ident.to_string());
             }
+            Item::Struct(s) => struct_names.push(s.ident.to_string()),
+            _ => {}
         }
     }
     for item in file.items {
@@ -70,23 +79,40 @@ fn rework(file: syn::File) -> Types {
                     let ident = f.ident.clone().expect("named field");
                     let wire = serde_rename(&f.attrs).unwrap_or_else(|| ident.to_string());
                     f.attrs.retain(|a| !a.path().is_ident("serde"));
-                    fields.push(FieldInfo {
-                        ident,
-                        wire,
-                        inner: option_inner(&f.ty),
-                    });
+                    let inner = option_inner(&f.ty);
+                    if type_last_ident(&inner).is_some_and(|t| struct_names.contains(&t)) {
+                        f.ty = parse_quote!(::std::option::Option<::std::boxed::Box<#inner>>);
+                    }
+                    fields.push(FieldInfo { ident, wire, inner });
                 }
                 named.named.push(parse_quote! {
-                    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+                    /// Fields the spec does not describe, and values of described fields that did not fit their
+                    /// type, kept as raw JSON and written back on encode.
                     pub unknown_fields: ::douyin_core::Extra
                 });
+                let response = responses.contains(&name.to_string());
+                if response {
+                    if fields.iter().any(|f| f.ident == "drift") {
+                        return Err(format!(
+                            "response type {name} has a property named `drift`, which the generator reserves"
+                        ));
+                    }
+                    named.named.push(parse_quote! {
+                        /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+                        pub drift: ::std::vec::Vec<::douyin_core::Drift>
+                    });
+                }
                 s.attrs = clean_attrs(&s.attrs, &["Clone", "Debug", "Default"]);
+                s.attrs.push(parse_quote!(#[non_exhaustive]));
                 let pairs = fields.iter().map(|f| {
                     let (i, w) = (&f.ident, &f.wire);
                     quote!(#i: #w)
                 });
                 items.push(Item::Struct(s));
-                items.push(parse_quote! { ::douyin_core::impl_lossless!(#name { #(#pairs),* }); });
+                let marker = response.then(|| quote!(response));
+                items.push(
+                    parse_quote! { ::douyin_core::impl_lossless!(#name { #(#pairs),* } #marker); },
+                );
                 structs.insert(name.to_string(), fields);
             }
             Item::Enum(mut e) if open_enums.contains(&e.ident.to_string()) => {
@@ -114,9 +140,37 @@ fn rework(file: syn::File) -> Types {
             other => items.push(other),
         }
     }
-    Types {
-        tokens: quote!(#(#items)*),
+    let names = structs.keys().map(|n| format_ident!("{}", n));
+    let labels = structs.keys();
+    let size_test = quote! {
+        /// Every struct's inline size stays within `douyin_core::lossless::STRUCT_SIZE_BUDGET` (nested structs are
+        /// boxed, so a body of empty objects costs only their own fields; docs/reliability.md).
+        #[cfg(test)]
+        mod size_budget {
+            #[test]
+            fn every_struct_fits_the_size_budget() {
+                let sizes: &[(&str, usize)] = &[#((#labels, ::std::mem::size_of::<super::#names>())),*];
+                let largest = sizes.iter().max_by_key(|(_, size)| *size);
+                ::std::eprintln!("largest struct: {largest:?}");
+                let over: ::std::vec::Vec<_> = sizes
+                    .iter()
+                    .filter(|(_, size)| *size > ::douyin_core::lossless::STRUCT_SIZE_BUDGET)
+                    .collect();
+                assert!(over.is_empty(), "over the size budget: {over:?}");
+            }
+        }
+    };
+    Ok(Types {
+        tokens: quote!(#(#items)* #size_test),
         structs,
+    })
+}
+
+/// The last path segment of a type (`Aweme` for `Aweme` or `super::Aweme`).
+pub(super) fn type_last_ident(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
     }
 }
 

@@ -125,6 +125,17 @@ pub struct Credential {
     /// A value for documentation and tests: the mock accepts it by default.
     #[serde(default)]
     pub example: Option<String>,
+    /// A common CLI flag that reads this credential from a file (`--cookies FILE`).
+    #[serde(default)]
+    pub cli_file: Option<CliFile>,
+}
+
+/// `cli_file:` of a credential: the flag's long name and its help.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct CliFile {
+    pub flag: String,
+    pub help: String,
 }
 
 fn yes() -> bool {
@@ -206,8 +217,28 @@ pub struct Envelope {
     pub sub_message: Vec<String>,
     #[serde(default)]
     pub billed: bool,
+    /// Body shapes that refuse the request although the code says success.
+    #[serde(default)]
+    pub refusals: Vec<Refusal>,
     #[serde(default)]
     pub schema: Option<Json>,
+}
+
+/// A body shape that refuses: the field at `path` equals `equals`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Refusal {
+    pub path: String,
+    pub equals: String,
+    pub kind: RefusalKind,
+}
+
+/// What a refusing body asks for.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    Captcha,
+    Login,
 }
 
 #[derive(Debug, Deserialize, Clone)]

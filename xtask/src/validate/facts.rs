@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use heck::ToKebabCase;
+use heck::{ToKebabCase, ToSnakeCase};
 use serde_json::{Map, Value as Json};
 
 use super::{base_url_problem, is_snake_ident, Ctx};
@@ -98,6 +98,18 @@ impl Ctx<'_> {
                     self.errors.push(map.error(
                         &[at[0], at[1], "refresh_on_codes", &j.to_string()],
                         format!("code {code} is not in the domain's `errors` table"),
+                    ));
+                }
+            }
+            if let Some(f) = &c.cli_file {
+                let kebab = f.flag.to_kebab_case() == f.flag && !f.flag.is_empty();
+                if !kebab || reserved(&f.flag) || reserved(&f.flag.to_snake_case()) {
+                    self.errors.push(map.error(
+                        &[at[0], at[1], "cli_file", "flag"],
+                        format!(
+                            "`{}` is not kebab-case or is one of the CLI's own flags",
+                            f.flag
+                        ),
                     ));
                 }
             }
@@ -227,8 +239,8 @@ impl Ctx<'_> {
         }
     }
 
-    /// A mock fixture: the file exists and is JSON, `select` finds a value, `with` is an object, and the body
-    /// matches the response schema.
+    /// A mock fixture: the file exists and is JSON, `select` (dot-separated; numbers index arrays) finds a value,
+    /// `with` is an object, and the body matches the response schema.
     pub(super) fn fixture(
         &mut self,
         f: &Fixture,
@@ -254,16 +266,24 @@ impl Ctx<'_> {
         };
         let selected = match &f.select {
             None => value,
-            Some(sel) => match sel.split('.').try_fold(&value, |v, seg| v.get(seg)) {
-                Some(v) => v.clone(),
-                None => {
-                    self.errors.push(map.error(
-                        &[at[0], at[1], "select"],
-                        format!("{} has no `{sel}`", rel.display()),
-                    ));
-                    return None;
+            Some(sel) => {
+                match sel
+                    .split('.')
+                    .try_fold(&value, |v, seg| match seg.parse::<usize>() {
+                        // A numeric segment indexes an array, as the mock's `select` does.
+                        Ok(i) => v.get(i),
+                        Err(_) => v.get(seg),
+                    }) {
+                    Some(v) => v.clone(),
+                    None => {
+                        self.errors.push(map.error(
+                            &[at[0], at[1], "select"],
+                            format!("{} has no `{sel}`", rel.display()),
+                        ));
+                        return None;
+                    }
                 }
-            },
+            }
         };
         let mut body = match &f.with {
             None => Json::Object(Map::new()),

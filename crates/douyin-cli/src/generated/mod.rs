@@ -38,6 +38,18 @@ pub struct Paging {
     /// `--max-pages`.
     pub max_pages: ::std::option::Option<u64>,
 }
+/// A credential read from a file named on the command line (a spec's `cli_file:`).
+#[derive(Clone, Debug)]
+pub struct CredentialFile {
+    /// The domain (`web`).
+    pub domain: &'static str,
+    /// The spec's credential name.
+    pub credential: &'static str,
+    /// The flag it came from, without dashes.
+    pub flag: &'static str,
+    /// The file.
+    pub path: ::std::path::PathBuf,
+}
 /// The common options every domain command takes (the one list of them), as parsed.
 #[derive(Clone, Debug)]
 pub struct CommonArgs {
@@ -57,6 +69,8 @@ pub struct CommonArgs {
     pub timeout: f64,
     ///`--max-body-bytes`: Refuse a response body larger than this, counted decompressed [default: the library's limit, 64 MiB]
     pub max_body_bytes: u64,
+    /// Credentials given as files (`--cookies FILE`, …).
+    pub credential_files: ::std::vec::Vec<CredentialFile>,
 }
 impl CommonArgs {
     /// The argument ids of the common options.
@@ -69,6 +83,7 @@ impl CommonArgs {
         "max_attempts",
         "timeout",
         "max_body_bytes",
+        "cookies",
     ];
     /// The clap arguments (global: they may also follow the operation).
     pub fn args() -> ::std::vec::Vec<::clap::Arg> {
@@ -102,11 +117,18 @@ impl CommonArgs {
             ::clap::Arg::new("max_body_bytes").long("max-body-bytes").value_name("BYTES")
             .value_parser(::clap::value_parser!(u64) .range(1..)).global(true)
             .help_heading("Common options")
-            .help("Refuse a response body larger than this, counted decompressed [default: the library's limit, 64 MiB]")
+            .help("Refuse a response body larger than this, counted decompressed [default: the library's limit, 64 MiB]"),
+            ::clap::Arg::new("cookies").long("cookies").value_name("FILE")
+            .value_parser(::clap::value_parser!(::std::path::PathBuf)).global(true)
+            .help_heading("Common options")
+            .help("web: the cookie credential from a file: a Cookie header, Netscape cookies.txt or a browser extension's JSON export (only unexpired douyin.com cookies are sent); replaces the configured one")
         ]
     }
     /// The options from a leaf command's matches (global options propagate down to it).
     pub fn from_matches(m: &::clap::ArgMatches) -> CommonArgs {
+        let files: &[(&'static str, &'static str, &'static str)] = &[
+            ("web", "cookie", "cookies"),
+        ];
         CommonArgs {
             config: one::<::std::path::PathBuf>(m, "config"),
             base_url: one::<::std::string::String>(m, "base_url"),
@@ -117,6 +139,18 @@ impl CommonArgs {
             timeout: one::<f64>(m, "timeout").unwrap_or(30f64),
             max_body_bytes: one::<u64>(m, "max_body_bytes")
                 .unwrap_or(::douyin_core::DEFAULT_MAX_BODY_BYTES),
+            credential_files: files
+                .iter()
+                .filter_map(|&(domain, credential, flag)| {
+                    one::<::std::path::PathBuf>(m, flag)
+                        .map(|path| CredentialFile {
+                            domain,
+                            credential,
+                            flag,
+                            path,
+                        })
+                })
+                .collect(),
         }
     }
 }

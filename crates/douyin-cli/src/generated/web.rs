@@ -4,7 +4,7 @@
 pub const CREDENTIALS: &[super::Credential] = &[
     super::Credential {
         name: "cookie",
-        doc: "The browser cookie string (sid_guard=...; ...), 有效期一年,个人标识符. Identifies the signed-in session.",
+        doc: "The browser cookie string (sid_guard=...; ...), 有效期一年,个人标识符. Identifies the signed-in session. Also accepted as Netscape cookies.txt or a browser extension's JSON export (only unexpired douyin.com cookies count).",
     },
     super::Credential {
         name: "user_agent",
@@ -24,16 +24,142 @@ pub fn command<H: super::Host>() -> ::clap::Command {
         )
         .subcommand_required(true)
         .arg_required_else_help(true)
+        .subcommand(aweme_detail_command::<H>())
+        .subcommand(aweme_favorite_command::<H>())
+        .subcommand(aweme_listcollection_command::<H>())
         .subcommand(aweme_post_command::<H>())
+        .subcommand(aweme_related_command::<H>())
         .subcommand(comment_list_command::<H>())
+        .subcommand(comment_list_reply_command::<H>())
         .subcommand(emoji_list_command::<H>())
         .subcommand(emoticon_trending_command::<H>())
+        .subcommand(general_search_single_command::<H>())
         .subcommand(hot_search_list_command::<H>())
         .subcommand(im_user_info_command::<H>())
+        .subcommand(locate_post_command::<H>())
+        .subcommand(mix_aweme_command::<H>())
         .subcommand(notice_detail_command::<H>())
         .subcommand(tab_feed_command::<H>())
+        .subcommand(user_follower_list_command::<H>())
+        .subcommand(user_following_list_command::<H>())
         .subcommand(user_profile_other_command::<H>())
         .subcommand(user_profile_self_command::<H>())
+}
+///`douyin web aweme-detail`.
+fn aweme_detail_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("aweme-detail")
+        .about("One aweme (video or image post) by id")
+        .long_about(
+            "One aweme (video or image post) by id\n\n作品详情\n\nGET /aweme/v1/web/aweme/detail/\n\nSpec: specs/web/aweme_detail.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (POST_DETAIL), f2/apps/douyin/model.py (PostDetail); github.com/NanmiCoder/MediaCrawler media_platform/douyin/client.py (get_video_by_id).",
+        )
+        .after_long_help(
+            "Example:\n  douyin web aweme-detail --aweme-id 7331282358999584037",
+        )
+        .arg(
+            ::clap::Arg::new("aweme_id")
+                .long("aweme-id")
+                .required(true)
+                .help("作品id (the number in www.douyin.com/video/ID or /note/ID)")
+                .long_help(
+                    "作品id (the number in www.douyin.com/video/ID or /note/ID)\n\nSent as query parameter `aweme_id`. Example: `7331282358999584037`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+}
+///`douyin web aweme-favorite`.
+fn aweme_favorite_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("aweme-favorite")
+        .about("The awemes a user liked")
+        .long_about(
+            "The awemes a user liked\n\n用户喜欢作品\n\nGET /aweme/v1/web/aweme/favorite/\n\nPaginated: `--all-pages` follows `max_cursor` while `has_more` says more pages follow and prints the items of `aweme_list` one per line (JSON Lines); `--max-cursor` starts (or resumes) at a cursor.\n\nSpec: specs/web/aweme_favorite.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_FAVORITE_A), f2/apps/douyin/model.py (UserLike); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (UserLike).",
+        )
+        .after_long_help(
+            "Example:\n  douyin web aweme-favorite --sec-user-id MS4wLjABAAAAW9FWcqS7RdQAWPd2AA5fL_ilmqsIFUCQ_Iym6Yh9_cUa6ZRqVLjVQSUjlHrfXY1Y",
+        )
+        .arg(
+            ::clap::Arg::new("sec_user_id")
+                .long("sec-user-id")
+                .required(true)
+                .help(
+                    "用户唯一标识 (the user's likes must be public, or the cookie must be the user's own)",
+                )
+                .long_help(
+                    "用户唯一标识 (the user's likes must be public, or the cookie must be the user's own)\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAW9FWcqS7RdQAWPd2AA5fL_ilmqsIFUCQ_Iym6Yh9_cUa6ZRqVLjVQSUjlHrfXY1Y`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("max_cursor")
+                .long("max-cursor")
+                .required(false)
+                .help(
+                    "0 for the first page, then the previous page's max_cursor [default: 0]",
+                )
+                .long_help(
+                    "0 for the first page, then the previous page's max_cursor\n\nSent as query parameter `max_cursor`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(false)
+                .help("作品数量 [default: 18]")
+                .long_help(
+                    "作品数量\n\nSent as query parameter `count`. Defaults to `18` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .args(super::paging_args::<H>("--max-cursor"))
+}
+///`douyin web aweme-listcollection`.
+fn aweme_listcollection_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("aweme-listcollection")
+        .about("The signed-in user's favourite awemes")
+        .long_about(
+            "The signed-in user's favourite awemes\n\n用户收藏作品\n\nPOST /aweme/v1/web/aweme/listcollection/\n\nPaginated: `--all-pages` follows `cursor` while `has_more` says more pages follow and prints the items of `aweme_list` one per line (JSON Lines); `--cursor` starts (or resumes) at a cursor.\n\nSpec: specs/web/aweme_listcollection.yaml; documentation: github.com/JoeanAmier/TikTokDownloader src/interface/collection.py (Collection); github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_COLLECTION), f2/apps/douyin/model.py (UserCollection).",
+        )
+        .after_long_help("Example:\n  douyin web aweme-listcollection")
+        .arg(
+            ::clap::Arg::new("publish_video_strategy_type")
+                .long("publish-video-strategy-type")
+                .required(false)
+                .help("sent by the site [default: 2]")
+                .long_help(
+                    "sent by the site\n\nSent as query parameter `publish_video_strategy_type`. Defaults to `2` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(false)
+                .help("作品数量 [default: 10]")
+                .long_help(
+                    "作品数量\n\nSent as form parameter `count`. Defaults to `10` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("cursor")
+                .long("cursor")
+                .required(false)
+                .help(
+                    "0 for the first page, then the previous page's cursor [default: 0]",
+                )
+                .long_help(
+                    "0 for the first page, then the previous page's cursor\n\nSent as form parameter `cursor`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .args(super::paging_args::<H>("--cursor"))
 }
 ///`douyin web aweme-post`.
 fn aweme_post_command<H: super::Host>() -> ::clap::Command {
@@ -161,6 +287,74 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
         )
         .args(super::paging_args::<H>("--max-cursor"))
 }
+///`douyin web aweme-related`.
+fn aweme_related_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("aweme-related")
+        .about("Awemes related to an aweme")
+        .long_about(
+            "Awemes related to an aweme\n\n相关推荐\n\nGET /aweme/v1/web/aweme/related/\n\nSpec: specs/web/aweme_related.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (POST_RELATED), f2/apps/douyin/model.py (PostRelated).",
+        )
+        .after_long_help(
+            "Example:\n  douyin web aweme-related --aweme-id 7331282358999584037",
+        )
+        .arg(
+            ::clap::Arg::new("aweme_id")
+                .long("aweme-id")
+                .required(true)
+                .help("作品id")
+                .long_help(
+                    "作品id\n\nSent as query parameter `aweme_id`. Example: `7331282358999584037`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(false)
+                .help("数量 [default: 20]")
+                .long_help(
+                    "数量\n\nSent as query parameter `count`. Defaults to `20` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("filter_gids")
+                .long("filter-gids")
+                .required(false)
+                .help(
+                    "comma-separated ids of awemes already shown (the next batch excludes them) [default: ]",
+                )
+                .long_help(
+                    "comma-separated ids of awemes already shown (the next batch excludes them)\n\nSent as query parameter `filterGids`. Defaults to `` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("aweme_pc_rec_raw_data")
+                .long("aweme-pc-rec-raw-data")
+                .required(false)
+                .help("JSON text the web app sends [default: {\"is_client\":false}]")
+                .long_help(
+                    "JSON text the web app sends\n\nSent as query parameter `awemePcRecRawData`. Defaults to `{\"is_client\":false}` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("sub_channel_id")
+                .long("sub-channel-id")
+                .required(false)
+                .help("sent by the site [default: 3]")
+                .long_help(
+                    "sent by the site\n\nSent as query parameter `sub_channel_id`. Defaults to `3` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+}
 ///`douyin web comment-list`.
 fn comment_list_command<H: super::Host>() -> ::clap::Command {
     ::clap::Command::new("comment-list")
@@ -200,6 +394,75 @@ fn comment_list_command<H: super::Host>() -> ::clap::Command {
                 .help("评论个数 [default: 20]")
                 .long_help(
                     "评论个数\n\nSent as query parameter `count`. Defaults to `20` when not given. Example: `20`.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .args(super::paging_args::<H>("--cursor"))
+}
+///`douyin web comment-list-reply`.
+fn comment_list_reply_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("comment-list-reply")
+        .about("Replies to a comment")
+        .long_about(
+            "Replies to a comment\n\n评论回复\n\nGET /aweme/v1/web/comment/list/reply/\n\nPaginated: `--all-pages` follows `cursor` while `has_more` says more pages follow and prints the items of `comments` one per line (JSON Lines); `--cursor` starts (or resumes) at a cursor.\n\nSpec: specs/web/comment_list_reply.yaml; documentation: github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (PostCommentsReply); github.com/NanmiCoder/MediaCrawler media_platform/douyin/client.py (get_sub_comments).",
+        )
+        .after_long_help(
+            "Example:\n  douyin web comment-list-reply --item-id 7344709764531686690 --comment-id 7346856757471953698",
+        )
+        .arg(
+            ::clap::Arg::new("item_id")
+                .long("item-id")
+                .required(true)
+                .help("作品id (the aweme the comment is on)")
+                .long_help(
+                    "作品id (the aweme the comment is on)\n\nSent as query parameter `item_id`. Example: `7344709764531686690`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("comment_id")
+                .long("comment-id")
+                .required(true)
+                .help("评论id (the parent comment's cid)")
+                .long_help(
+                    "评论id (the parent comment's cid)\n\nSent as query parameter `comment_id`. Example: `7346856757471953698`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("cursor")
+                .long("cursor")
+                .required(false)
+                .help(
+                    "0 for the first page, then the previous page's cursor [default: 0]",
+                )
+                .long_help(
+                    "0 for the first page, then the previous page's cursor\n\nSent as query parameter `cursor`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(false)
+                .help("回复个数 [default: 20]")
+                .long_help(
+                    "回复个数\n\nSent as query parameter `count`. Defaults to `20` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("item_type")
+                .long("item-type")
+                .required(false)
+                .help("0 (an aweme) [default: 0]")
+                .long_help(
+                    "0 (an aweme)\n\nSent as query parameter `item_type`. Defaults to `0` when not given.",
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
@@ -246,6 +509,167 @@ fn emoticon_trending_command<H: super::Host>() -> ::clap::Command {
                 .value_parser(::clap::value_parser!(i64)),
         )
         .args(super::paging_args::<H>("--cursor"))
+}
+///`douyin web general-search-single`.
+fn general_search_single_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("general-search-single")
+        .about("General search (awemes, users, lives) by keyword")
+        .long_about(
+            "General search (awemes, users, lives) by keyword\n\n综合搜索\n\nGET /aweme/v1/web/general/search/single/\n\nPaginated: `--all-pages` follows `cursor` while `has_more` says more pages follow and prints the items of `data` one per line (JSON Lines); `--offset` starts (or resumes) at a cursor.\n\nSpec: specs/web/general_search_single.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (POST_SEARCH), f2/apps/douyin/model.py (PostSearch); github.com/JoeanAmier/TikTokDownloader src/interface/search.py (_generate_params_general); github.com/NanmiCoder/MediaCrawler media_platform/douyin/client.py (search_info_by_keyword), field.py.",
+        )
+        .after_long_help("Example:\n  douyin web general-search-single --keyword 美食")
+        .arg(
+            ::clap::Arg::new("search_channel")
+                .long("search-channel")
+                .required(false)
+                .help("aweme_general (综合) [default: aweme_general]")
+                .long_help(
+                    "aweme_general (综合)\n\nSent as query parameter `search_channel`. Defaults to `aweme_general` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("enable_history")
+                .long("enable-history")
+                .required(false)
+                .help("sent by the site [default: 1]")
+                .long_help(
+                    "sent by the site\n\nSent as query parameter `enable_history`. Defaults to `1` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("keyword")
+                .long("keyword")
+                .required(true)
+                .help("搜索关键词")
+                .long_help(
+                    "搜索关键词\n\nSent as query parameter `keyword`. Example: `美食`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("search_source")
+                .long("search-source")
+                .required(false)
+                .help(
+                    "normal_search, tab_search, search_sug, guide_search or hot_search_board (where the search started) [default: normal_search]",
+                )
+                .long_help(
+                    "normal_search, tab_search, search_sug, guide_search or hot_search_board (where the search started)\n\nSent as query parameter `search_source`. Defaults to `normal_search` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("query_correct_type")
+                .long("query-correct-type")
+                .required(false)
+                .help("sent by the site [default: 1]")
+                .long_help(
+                    "sent by the site\n\nSent as query parameter `query_correct_type`. Defaults to `1` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("is_filter_search")
+                .long("is-filter-search")
+                .required(false)
+                .help("1 when filter_selected is sent, else 0 [default: 0]")
+                .long_help(
+                    "1 when filter_selected is sent, else 0\n\nSent as query parameter `is_filter_search`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("from_group_id")
+                .long("from-group-id")
+                .required(false)
+                .help("sent (empty) by the site [default: ]")
+                .long_help(
+                    "sent (empty) by the site\n\nSent as query parameter `from_group_id`. Defaults to `` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("offset")
+                .long("offset")
+                .required(false)
+                .help(
+                    "0 for the first page, then the previous page's cursor [default: 0]",
+                )
+                .long_help(
+                    "0 for the first page, then the previous page's cursor\n\nSent as query parameter `offset`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(false)
+                .help("results per page [default: 15]")
+                .long_help(
+                    "results per page\n\nSent as query parameter `count`. Defaults to `15` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("need_filter_settings")
+                .long("need-filter-settings")
+                .required(false)
+                .help(
+                    "1 to receive the filter settings with the first page [default: 1]",
+                )
+                .long_help(
+                    "1 to receive the filter settings with the first page\n\nSent as query parameter `need_filter_settings`. Defaults to `1` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("list_type")
+                .long("list-type")
+                .required(false)
+                .help("single or multi (result layout) [default: single]")
+                .long_help(
+                    "single or multi (result layout)\n\nSent as query parameter `list_type`. Defaults to `single` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("search_id")
+                .long("search-id")
+                .required(false)
+                .help("the previous page's log_pb.impr_id (absent on the first page)")
+                .long_help(
+                    "the previous page's log_pb.impr_id (absent on the first page)\n\nSent as query parameter `search_id`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("filter_selected")
+                .long("filter-selected")
+                .required(false)
+                .help(
+                    "JSON text, e.g. {\"sort_type\":\"2\",\"publish_time\":\"7\"} (sort_type 0 综合 1 最多点赞 2 最新; publish_time 0 1 7 180 days); send with is_filter_search 1",
+                )
+                .long_help(
+                    "JSON text, e.g. {\"sort_type\":\"2\",\"publish_time\":\"7\"} (sort_type 0 综合 1 最多点赞 2 最新; publish_time 0 1 7 180 days); send with is_filter_search 1\n\nSent as query parameter `filter_selected`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .args(super::paging_args::<H>("--offset"))
 }
 ///`douyin web hot-search-list`.
 fn hot_search_list_command<H: super::Host>() -> ::clap::Command {
@@ -299,6 +723,142 @@ fn im_user_info_command<H: super::Host>() -> ::clap::Command {
                 .action(::clap::ArgAction::Append)
                 .value_delimiter(','),
         )
+}
+///`douyin web locate-post`.
+fn locate_post_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("locate-post")
+        .about("A user's awemes starting at a given one")
+        .long_about(
+            "A user's awemes starting at a given one\n\n定位作品\n\nGET /aweme/v1/web/locate/post/\n\nPaginated: `--all-pages` follows `max_cursor` while `has_more` says more pages follow and prints the items of `aweme_list` one per line (JSON Lines); `--max-cursor` starts (or resumes) at a cursor.\n\nSpec: specs/web/locate_post.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (LOCATE_POST), f2/apps/douyin/model.py (PostLocate), f2/apps/douyin/filter.py (UserPostFilter.locate_item_cursor).",
+        )
+        .after_long_help(
+            "Example:\n  douyin web locate-post --sec-user-id MS4wLjABAAAAWP5yJJm9n_Nmmk0E",
+        )
+        .arg(
+            ::clap::Arg::new("sec_user_id")
+                .long("sec-user-id")
+                .required(true)
+                .help("用户唯一标识")
+                .long_help(
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAWP5yJJm9n_Nmmk0E`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("max_cursor")
+                .long("max-cursor")
+                .required(false)
+                .help(
+                    "the max_cursor of the page to locate in (0 the newest) [default: 0]",
+                )
+                .long_help(
+                    "the max_cursor of the page to locate in (0 the newest)\n\nSent as query parameter `max_cursor`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("locate_item_id")
+                .long("locate-item-id")
+                .required(false)
+                .help("the aweme id to locate [default: ]")
+                .long_help(
+                    "the aweme id to locate\n\nSent as query parameter `locate_item_id`. Defaults to `` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("locate_item_cursor")
+                .long("locate-item-cursor")
+                .required(false)
+                .help("the previous answer's locate_item_cursor [default: 0]")
+                .long_help(
+                    "the previous answer's locate_item_cursor\n\nSent as query parameter `locate_item_cursor`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("locate_query")
+                .long("locate-query")
+                .required(false)
+                .help("sent by the site [default: true]")
+                .long_help(
+                    "sent by the site\n\nSent as query parameter `locate_query`. Defaults to `true` when not given.",
+                )
+                .value_name("BOOL")
+                .value_parser(::clap::builder::BoolishValueParser::new()),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(false)
+                .help("作品数量 [default: 10]")
+                .long_help(
+                    "作品数量\n\nSent as query parameter `count`. Defaults to `10` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("publish_video_strategy_type")
+                .long("publish-video-strategy-type")
+                .required(false)
+                .help("sent by the site [default: 2]")
+                .long_help(
+                    "sent by the site\n\nSent as query parameter `publish_video_strategy_type`. Defaults to `2` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .args(super::paging_args::<H>("--max-cursor"))
+}
+///`douyin web mix-aweme`.
+fn mix_aweme_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("mix-aweme")
+        .about("The awemes of a collection (mix)")
+        .long_about(
+            "The awemes of a collection (mix)\n\n合集作品\n\nGET /aweme/v1/web/mix/aweme/\n\nPaginated: `--all-pages` follows `cursor` while `has_more` says more pages follow and prints the items of `aweme_list` one per line (JSON Lines); `--cursor` starts (or resumes) at a cursor.\n\nSpec: specs/web/mix_aweme.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (MIX_AWEME), f2/apps/douyin/model.py (UserMix); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/web_crawler.py (fetch_user_mix_videos).",
+        )
+        .after_long_help("Example:\n  douyin web mix-aweme --mix-id 7348687990509553679")
+        .arg(
+            ::clap::Arg::new("mix_id")
+                .long("mix-id")
+                .required(true)
+                .help("合集id (the number in www.douyin.com/collection/ID or /mix/ID)")
+                .long_help(
+                    "合集id (the number in www.douyin.com/collection/ID or /mix/ID)\n\nSent as query parameter `mix_id`. Example: `7348687990509553679`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("cursor")
+                .long("cursor")
+                .required(false)
+                .help(
+                    "0 for the first page, then the previous page's cursor [default: 0]",
+                )
+                .long_help(
+                    "0 for the first page, then the previous page's cursor\n\nSent as query parameter `cursor`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(false)
+                .help("作品数量 [default: 20]")
+                .long_help(
+                    "作品数量\n\nSent as query parameter `count`. Defaults to `20` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .args(super::paging_args::<H>("--cursor"))
 }
 ///`douyin web notice-detail`.
 fn notice_detail_command<H: super::Host>() -> ::clap::Command {
@@ -354,6 +914,258 @@ fn tab_feed_command<H: super::Host>() -> ::clap::Command {
                 .value_parser(::clap::value_parser!(i64)),
         )
 }
+///`douyin web user-follower-list`.
+fn user_follower_list_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("user-follower-list")
+        .about("A user's followers")
+        .long_about(
+            "A user's followers\n\n用户粉丝列表\n\nGET /aweme/v1/web/user/follower/list/\n\nPaginated: `--all-pages` follows `min_time` while `has_more` says more pages follow and prints the items of `followers` one per line (JSON Lines); `--max-time` starts (or resumes) at a cursor.\n\nSpec: specs/web/user_follower_list.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_FOLLOWER), f2/apps/douyin/model.py (UserFollower), f2/apps/douyin/filter.py (UserFollowerFilter).",
+        )
+        .after_long_help(
+            "Example:\n  douyin web user-follower-list --sec-user-id MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE",
+        )
+        .arg(
+            ::clap::Arg::new("user_id")
+                .long("user-id")
+                .required(false)
+                .help("用户uid (may stay empty when sec_user_id is given) [default: ]")
+                .long_help(
+                    "用户uid (may stay empty when sec_user_id is given)\n\nSent as query parameter `user_id`. Defaults to `` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("sec_user_id")
+                .long("sec-user-id")
+                .required(true)
+                .help("用户唯一标识")
+                .long_help(
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("offset")
+                .long("offset")
+                .required(false)
+                .help("only meaningful with source_type 2; 0 otherwise [default: 0]")
+                .long_help(
+                    "only meaningful with source_type 2; 0 otherwise\n\nSent as query parameter `offset`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("min_time")
+                .long("min-time")
+                .required(false)
+                .help("lower time bound in seconds [default: 0]")
+                .long_help(
+                    "lower time bound in seconds\n\nSent as query parameter `min_time`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("max_time")
+                .long("max-time")
+                .required(false)
+                .help(
+                    "0 for the first page, then the previous page's min_time (source_type 1) [default: 0]",
+                )
+                .long_help(
+                    "0 for the first page, then the previous page's min_time (source_type 1)\n\nSent as query parameter `max_time`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(false)
+                .help("数量 [default: 20]")
+                .long_help(
+                    "数量\n\nSent as query parameter `count`. Defaults to `20` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("source_type")
+                .long("source-type")
+                .required(false)
+                .help(
+                    "1 most recent first (pages by max_time), 2 综合 (pages by offset) [default: 1]",
+                )
+                .long_help(
+                    "1 most recent first (pages by max_time), 2 综合 (pages by offset)\n\nSent as query parameter `source_type`. Defaults to `1` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("gps_access")
+                .long("gps-access")
+                .required(false)
+                .help("sent by the site [default: 0]")
+                .long_help(
+                    "sent by the site\n\nSent as query parameter `gps_access`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("address_book_access")
+                .long("address-book-access")
+                .required(false)
+                .help("sent by the site [default: 0]")
+                .long_help(
+                    "sent by the site\n\nSent as query parameter `address_book_access`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("is_top")
+                .long("is-top")
+                .required(false)
+                .help("sent by the site [default: 1]")
+                .long_help(
+                    "sent by the site\n\nSent as query parameter `is_top`. Defaults to `1` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .args(super::paging_args::<H>("--max-time"))
+}
+///`douyin web user-following-list`.
+fn user_following_list_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("user-following-list")
+        .about("The accounts a user follows")
+        .long_about(
+            "The accounts a user follows\n\n用户关注列表\n\nGET /aweme/v1/web/user/following/list/\n\nPaginated: `--all-pages` follows `offset` while `has_more` says more pages follow and prints the items of `followings` one per line (JSON Lines); `--offset` starts (or resumes) at a cursor.\n\nSpec: specs/web/user_following_list.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_FOLLOWING), f2/apps/douyin/model.py (UserFollowing), f2/apps/douyin/filter.py (UserFollowingFilter).",
+        )
+        .after_long_help(
+            "Example:\n  douyin web user-following-list --sec-user-id MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE",
+        )
+        .arg(
+            ::clap::Arg::new("user_id")
+                .long("user-id")
+                .required(false)
+                .help("用户uid (may stay empty when sec_user_id is given) [default: ]")
+                .long_help(
+                    "用户uid (may stay empty when sec_user_id is given)\n\nSent as query parameter `user_id`. Defaults to `` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("sec_user_id")
+                .long("sec-user-id")
+                .required(true)
+                .help("用户唯一标识")
+                .long_help(
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("offset")
+                .long("offset")
+                .required(false)
+                .help(
+                    "0 for the first page, then the previous page's offset (source_type 4) [default: 0]",
+                )
+                .long_help(
+                    "0 for the first page, then the previous page's offset (source_type 4)\n\nSent as query parameter `offset`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("min_time")
+                .long("min-time")
+                .required(false)
+                .help("lower time bound in seconds (source_type 3) [default: 0]")
+                .long_help(
+                    "lower time bound in seconds (source_type 3)\n\nSent as query parameter `min_time`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("max_time")
+                .long("max-time")
+                .required(false)
+                .help("upper time bound in seconds (source_type 1) [default: 0]")
+                .long_help(
+                    "upper time bound in seconds (source_type 1)\n\nSent as query parameter `max_time`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(false)
+                .help("数量 [default: 20]")
+                .long_help(
+                    "数量\n\nSent as query parameter `count`. Defaults to `20` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("source_type")
+                .long("source-type")
+                .required(false)
+                .help(
+                    "1 most recent first (pages by max_time), 3 oldest first (pages by min_time), 4 综合排序 (pages by offset) [default: 4]",
+                )
+                .long_help(
+                    "1 most recent first (pages by max_time), 3 oldest first (pages by min_time), 4 综合排序 (pages by offset)\n\nSent as query parameter `source_type`. Defaults to `4` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("gps_access")
+                .long("gps-access")
+                .required(false)
+                .help("sent by the site [default: 0]")
+                .long_help(
+                    "sent by the site\n\nSent as query parameter `gps_access`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("address_book_access")
+                .long("address-book-access")
+                .required(false)
+                .help("sent by the site [default: 0]")
+                .long_help(
+                    "sent by the site\n\nSent as query parameter `address_book_access`. Defaults to `0` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("is_top")
+                .long("is-top")
+                .required(false)
+                .help("sent by the site [default: 1]")
+                .long_help(
+                    "sent by the site\n\nSent as query parameter `is_top`. Defaults to `1` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .args(super::paging_args::<H>("--offset"))
+}
 ///`douyin web user-profile-other`.
 fn user_profile_other_command<H: super::Host>() -> ::clap::Command {
     ::clap::Command::new("user-profile-other")
@@ -384,6 +1196,60 @@ fn user_profile_self_command<H: super::Host>() -> ::clap::Command {
             "The signed-in user's profile\n\n直播间个人信息\n\nGET /aweme/v1/web/user/profile/self/\n\nSpec: specs/web/user_profile_self.yaml; documentation: seeds/001_8fb9ba359deb8cf4.txt § 直播间个人信息.",
         )
         .after_long_help("Example:\n  douyin web user-profile-self")
+}
+///`AwemeDetailParams` from the arguments of `douyin web aweme-detail`.
+fn aweme_detail_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::AwemeDetailParams, H::Error> {
+    let p = ::douyin_web::AwemeDetailParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "aweme_id"),
+            "--aweme-id",
+        )?,
+    );
+    ::std::result::Result::Ok(p)
+}
+///`AwemeFavoriteParams` from the arguments of `douyin web aweme-favorite`.
+fn aweme_favorite_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::AwemeFavoriteParams, H::Error> {
+    let mut p = ::douyin_web::AwemeFavoriteParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "sec_user_id"),
+            "--sec-user-id",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "max_cursor") {
+        p.max_cursor = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "count") {
+        p.count = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
+///`AwemeListcollectionParams` from the arguments of `douyin web aweme-listcollection`.
+fn aweme_listcollection_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::AwemeListcollectionParams, H::Error> {
+    let _ = host;
+    let mut p = ::douyin_web::AwemeListcollectionParams::new();
+    if let ::std::option::Option::Some(v) = super::one::<
+        i64,
+    >(m, "publish_video_strategy_type") {
+        p.publish_video_strategy_type = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "count") {
+        p.count = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "cursor") {
+        p.cursor = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
 }
 ///`AwemePostParams` from the arguments of `douyin web aweme-post`.
 fn aweme_post_params<H: super::Host>(
@@ -432,6 +1298,36 @@ fn aweme_post_params<H: super::Host>(
     }
     ::std::result::Result::Ok(p)
 }
+///`AwemeRelatedParams` from the arguments of `douyin web aweme-related`.
+fn aweme_related_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::AwemeRelatedParams, H::Error> {
+    let mut p = ::douyin_web::AwemeRelatedParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "aweme_id"),
+            "--aweme-id",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "count") {
+        p.count = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "filter_gids") {
+        p.filter_gids = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "aweme_pc_rec_raw_data") {
+        p.aweme_pc_rec_raw_data = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "sub_channel_id") {
+        p.sub_channel_id = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
 ///`CommentListParams` from the arguments of `douyin web comment-list`.
 fn comment_list_params<H: super::Host>(
     host: &H,
@@ -449,6 +1345,34 @@ fn comment_list_params<H: super::Host>(
     }
     if let ::std::option::Option::Some(v) = super::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
+///`CommentListReplyParams` from the arguments of `douyin web comment-list-reply`.
+fn comment_list_reply_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::CommentListReplyParams, H::Error> {
+    let mut p = ::douyin_web::CommentListReplyParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "item_id"),
+            "--item-id",
+        )?,
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "comment_id"),
+            "--comment-id",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "cursor") {
+        p.cursor = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "count") {
+        p.count = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "item_type") {
+        p.item_type = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
 }
@@ -473,6 +1397,70 @@ fn emoticon_trending_params<H: super::Host>(
     }
     if let ::std::option::Option::Some(v) = super::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
+///`GeneralSearchSingleParams` from the arguments of `douyin web general-search-single`.
+fn general_search_single_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::GeneralSearchSingleParams, H::Error> {
+    let mut p = ::douyin_web::GeneralSearchSingleParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "keyword"),
+            "--keyword",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "search_channel") {
+        p.search_channel = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "enable_history") {
+        p.enable_history = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "search_source") {
+        p.search_source = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "query_correct_type") {
+        p.query_correct_type = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "is_filter_search") {
+        p.is_filter_search = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "from_group_id") {
+        p.from_group_id = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "offset") {
+        p.offset = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "count") {
+        p.count = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        i64,
+    >(m, "need_filter_settings") {
+        p.need_filter_settings = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "list_type") {
+        p.list_type = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "search_id") {
+        p.search_id = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "filter_selected") {
+        p.filter_selected = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
 }
@@ -503,6 +1491,62 @@ fn im_user_info_params<H: super::Host>(
             "--sec-user-ids",
         )?,
     );
+    ::std::result::Result::Ok(p)
+}
+///`LocatePostParams` from the arguments of `douyin web locate-post`.
+fn locate_post_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::LocatePostParams, H::Error> {
+    let mut p = ::douyin_web::LocatePostParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "sec_user_id"),
+            "--sec-user-id",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "max_cursor") {
+        p.max_cursor = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "locate_item_id") {
+        p.locate_item_id = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "locate_item_cursor") {
+        p.locate_item_cursor = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<bool>(m, "locate_query") {
+        p.locate_query = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "count") {
+        p.count = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        i64,
+    >(m, "publish_video_strategy_type") {
+        p.publish_video_strategy_type = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
+///`MixAwemeParams` from the arguments of `douyin web mix-aweme`.
+fn mix_aweme_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::MixAwemeParams, H::Error> {
+    let mut p = ::douyin_web::MixAwemeParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "mix_id"),
+            "--mix-id",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "cursor") {
+        p.cursor = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "count") {
+        p.count = ::std::option::Option::Some(v);
+    }
     ::std::result::Result::Ok(p)
 }
 ///`NoticeDetailParams` from the arguments of `douyin web notice-detail`.
@@ -539,6 +1583,92 @@ fn tab_feed_params<H: super::Host>(
     }
     ::std::result::Result::Ok(p)
 }
+///`UserFollowerListParams` from the arguments of `douyin web user-follower-list`.
+fn user_follower_list_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::UserFollowerListParams, H::Error> {
+    let mut p = ::douyin_web::UserFollowerListParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "sec_user_id"),
+            "--sec-user-id",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "user_id") {
+        p.user_id = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "offset") {
+        p.offset = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "min_time") {
+        p.min_time = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "max_time") {
+        p.max_time = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "count") {
+        p.count = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "source_type") {
+        p.source_type = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "gps_access") {
+        p.gps_access = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "address_book_access") {
+        p.address_book_access = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "is_top") {
+        p.is_top = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
+///`UserFollowingListParams` from the arguments of `douyin web user-following-list`.
+fn user_following_list_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::UserFollowingListParams, H::Error> {
+    let mut p = ::douyin_web::UserFollowingListParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "sec_user_id"),
+            "--sec-user-id",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "user_id") {
+        p.user_id = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "offset") {
+        p.offset = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "min_time") {
+        p.min_time = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "max_time") {
+        p.max_time = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "count") {
+        p.count = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "source_type") {
+        p.source_type = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "gps_access") {
+        p.gps_access = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "address_book_access") {
+        p.address_book_access = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "is_top") {
+        p.is_top = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
 ///`UserProfileOtherParams` from the arguments of `douyin web user-profile-other`.
 fn user_profile_other_params<H: super::Host>(
     host: &H,
@@ -572,6 +1702,96 @@ pub async fn run<H: super::Host>(
     let client: ::douyin_web::Client = host
         .client("web", |values| ::douyin_web::Client::configured(values))?;
     match op {
+        "aweme-detail" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "aweme_detail",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/aweme/v1/web/aweme/detail/",
+                },
+                m,
+            );
+            let params = aweme_detail_params(host, m)?;
+            host.respond(client.aweme_detail(&params).await)
+        }
+        "aweme-favorite" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "aweme_favorite",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/aweme/v1/web/aweme/favorite/",
+                },
+                m,
+            );
+            let params = aweme_favorite_params(host, m)?;
+            if let ::std::option::Option::Some(paging) = super::paging(
+                m,
+                "--max-cursor",
+                "max_cursor",
+            ) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(
+                        paging,
+                        |cursor| {
+                            let mut p = params.clone();
+                            if let ::std::option::Option::Some(c) = cursor {
+                                p.max_cursor = ::std::option::Option::Some(c);
+                            }
+                            async move {
+                                client
+                                    .aweme_favorite(&p)
+                                    .await
+                                    .map(::douyin_web::Client::aweme_favorite_page)
+                            }
+                        },
+                    )
+                    .await;
+            }
+            host.respond(client.aweme_favorite(&params).await)
+        }
+        "aweme-listcollection" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "aweme_listcollection",
+                    method: "POST",
+                    base_url: client.core().base_url(),
+                    path: "/aweme/v1/web/aweme/listcollection/",
+                },
+                m,
+            );
+            let params = aweme_listcollection_params(host, m)?;
+            if let ::std::option::Option::Some(paging) = super::paging(
+                m,
+                "--cursor",
+                "cursor",
+            ) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(
+                        paging,
+                        |cursor| {
+                            let mut p = params.clone();
+                            if let ::std::option::Option::Some(c) = cursor {
+                                p.cursor = ::std::option::Option::Some(c);
+                            }
+                            async move {
+                                client
+                                    .aweme_listcollection(&p)
+                                    .await
+                                    .map(::douyin_web::Client::aweme_listcollection_page)
+                            }
+                        },
+                    )
+                    .await;
+            }
+            host.respond(client.aweme_listcollection(&params).await)
+        }
         "aweme-post" => {
             host.announce(
                 super::Call {
@@ -610,6 +1830,20 @@ pub async fn run<H: super::Host>(
             }
             host.respond(client.aweme_post(&params).await)
         }
+        "aweme-related" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "aweme_related",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/aweme/v1/web/aweme/related/",
+                },
+                m,
+            );
+            let params = aweme_related_params(host, m)?;
+            host.respond(client.aweme_related(&params).await)
+        }
         "comment-list" => {
             host.announce(
                 super::Call {
@@ -647,6 +1881,44 @@ pub async fn run<H: super::Host>(
                     .await;
             }
             host.respond(client.comment_list(&params).await)
+        }
+        "comment-list-reply" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "comment_list_reply",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/aweme/v1/web/comment/list/reply/",
+                },
+                m,
+            );
+            let params = comment_list_reply_params(host, m)?;
+            if let ::std::option::Option::Some(paging) = super::paging(
+                m,
+                "--cursor",
+                "cursor",
+            ) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(
+                        paging,
+                        |cursor| {
+                            let mut p = params.clone();
+                            if let ::std::option::Option::Some(c) = cursor {
+                                p.cursor = ::std::option::Option::Some(c);
+                            }
+                            async move {
+                                client
+                                    .comment_list_reply(&p)
+                                    .await
+                                    .map(::douyin_web::Client::comment_list_reply_page)
+                            }
+                        },
+                    )
+                    .await;
+            }
+            host.respond(client.comment_list_reply(&params).await)
         }
         "emoji-list" => {
             host.announce(
@@ -700,6 +1972,44 @@ pub async fn run<H: super::Host>(
             }
             host.respond(client.emoticon_trending(&params).await)
         }
+        "general-search-single" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "general_search_single",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/aweme/v1/web/general/search/single/",
+                },
+                m,
+            );
+            let params = general_search_single_params(host, m)?;
+            if let ::std::option::Option::Some(paging) = super::paging(
+                m,
+                "--offset",
+                "offset",
+            ) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(
+                        paging,
+                        |cursor| {
+                            let mut p = params.clone();
+                            if let ::std::option::Option::Some(c) = cursor {
+                                p.offset = ::std::option::Option::Some(c);
+                            }
+                            async move {
+                                client
+                                    .general_search_single(&p)
+                                    .await
+                                    .map(::douyin_web::Client::general_search_single_page)
+                            }
+                        },
+                    )
+                    .await;
+            }
+            host.respond(client.general_search_single(&params).await)
+        }
         "hot-search-list" => {
             host.announce(
                 super::Call {
@@ -728,6 +2038,82 @@ pub async fn run<H: super::Host>(
             let params = im_user_info_params(host, m)?;
             host.respond(client.im_user_info(&params).await)
         }
+        "locate-post" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "locate_post",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/aweme/v1/web/locate/post/",
+                },
+                m,
+            );
+            let params = locate_post_params(host, m)?;
+            if let ::std::option::Option::Some(paging) = super::paging(
+                m,
+                "--max-cursor",
+                "max_cursor",
+            ) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(
+                        paging,
+                        |cursor| {
+                            let mut p = params.clone();
+                            if let ::std::option::Option::Some(c) = cursor {
+                                p.max_cursor = ::std::option::Option::Some(c);
+                            }
+                            async move {
+                                client
+                                    .locate_post(&p)
+                                    .await
+                                    .map(::douyin_web::Client::locate_post_page)
+                            }
+                        },
+                    )
+                    .await;
+            }
+            host.respond(client.locate_post(&params).await)
+        }
+        "mix-aweme" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "mix_aweme",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/aweme/v1/web/mix/aweme/",
+                },
+                m,
+            );
+            let params = mix_aweme_params(host, m)?;
+            if let ::std::option::Option::Some(paging) = super::paging(
+                m,
+                "--cursor",
+                "cursor",
+            ) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(
+                        paging,
+                        |cursor| {
+                            let mut p = params.clone();
+                            if let ::std::option::Option::Some(c) = cursor {
+                                p.cursor = ::std::option::Option::Some(c);
+                            }
+                            async move {
+                                client
+                                    .mix_aweme(&p)
+                                    .await
+                                    .map(::douyin_web::Client::mix_aweme_page)
+                            }
+                        },
+                    )
+                    .await;
+            }
+            host.respond(client.mix_aweme(&params).await)
+        }
         "notice-detail" => {
             host.announce(
                 super::Call {
@@ -755,6 +2141,82 @@ pub async fn run<H: super::Host>(
             );
             let params = tab_feed_params(host, m)?;
             host.respond(client.tab_feed(&params).await)
+        }
+        "user-follower-list" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "user_follower_list",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/aweme/v1/web/user/follower/list/",
+                },
+                m,
+            );
+            let params = user_follower_list_params(host, m)?;
+            if let ::std::option::Option::Some(paging) = super::paging(
+                m,
+                "--max-time",
+                "max_time",
+            ) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(
+                        paging,
+                        |cursor| {
+                            let mut p = params.clone();
+                            if let ::std::option::Option::Some(c) = cursor {
+                                p.max_time = ::std::option::Option::Some(c);
+                            }
+                            async move {
+                                client
+                                    .user_follower_list(&p)
+                                    .await
+                                    .map(::douyin_web::Client::user_follower_list_page)
+                            }
+                        },
+                    )
+                    .await;
+            }
+            host.respond(client.user_follower_list(&params).await)
+        }
+        "user-following-list" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "user_following_list",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/aweme/v1/web/user/following/list/",
+                },
+                m,
+            );
+            let params = user_following_list_params(host, m)?;
+            if let ::std::option::Option::Some(paging) = super::paging(
+                m,
+                "--offset",
+                "offset",
+            ) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(
+                        paging,
+                        |cursor| {
+                            let mut p = params.clone();
+                            if let ::std::option::Option::Some(c) = cursor {
+                                p.offset = ::std::option::Option::Some(c);
+                            }
+                            async move {
+                                client
+                                    .user_following_list(&p)
+                                    .await
+                                    .map(::douyin_web::Client::user_following_list_page)
+                            }
+                        },
+                    )
+                    .await;
+            }
+            host.respond(client.user_following_list(&params).await)
         }
         "user-profile-other" => {
             host.announce(

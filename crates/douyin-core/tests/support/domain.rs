@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 
 use douyin_core::{
-    impl_lossless, Domain, Envelope, EnvelopeSpec, ErrorClass, ErrorCode, Extra, Method, Operation,
-    Outcome,
+    impl_lossless, Domain, Drift, Envelope, EnvelopeSpec, ErrorClass, ErrorCode, Extra, Method,
+    Operation, Outcome,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +52,7 @@ impl Domain for Probe {
         log_id: &["log_id"],
         sub_code: &["sub_code"],
         sub_message: &["sub_msg"],
+        refusals: &[],
     };
 }
 
@@ -86,6 +87,7 @@ pub struct Body {
     pub cursor: Option<i64>,
     pub items: Option<Vec<i64>>,
     pub unknown_fields: Extra,
+    pub drift: Vec<Drift>,
 }
 impl_lossless!(Body {
     code: "code",
@@ -95,7 +97,7 @@ impl_lossless!(Body {
     log_id: "log_id",
     cursor: "cursor",
     items: "items"
-});
+} response);
 
 impl Envelope for Body {
     fn outcome(&self) -> Outcome<'_> {
@@ -105,6 +107,7 @@ impl Envelope for Body {
             log_id: self.log_id.as_deref(),
             sub_code: self.sub_code.as_deref().map(Cow::Borrowed),
             sub_message: self.sub_msg.as_deref(),
+            refused: None,
         }
     }
 }

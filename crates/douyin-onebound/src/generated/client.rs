@@ -194,6 +194,7 @@ impl ::douyin_core::Envelope for super::types::ItemGetVideoResponse {
             log_id: self.request_id.as_deref(),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -206,13 +207,9 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/onebound/item_get_video.yaml",
         method: ::douyin_core::Method::Get,
         path: "/douyin/item_get_video/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::ItemGetVideoResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Onebound as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::ItemGetVideoResponse,
-            super::errors::ErrorCode,
-        >(body, <super::domain::Onebound as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Onebound as ::douyin_core::Domain>::ENVELOPE, mode),
     },
 ];

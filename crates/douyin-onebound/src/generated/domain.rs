@@ -52,6 +52,7 @@ impl ::douyin_core::Domain for Onebound {
         log_id: &["request_id"],
         sub_code: &[],
         sub_message: &[],
+        refusals: &[],
     };
     const USER_AGENT_CREDENTIAL: ::std::option::Option<&'static str> = ::std::option::Option::None;
     const CREDENTIALS: &'static [::douyin_core::CredentialSpec] = &[

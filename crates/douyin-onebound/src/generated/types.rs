@@ -12,12 +12,13 @@ pub enum Cache {
 ::douyin_core::impl_open_enum!(Cache { Yes : "yes", No : "no" });
 ///`Item`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Item {
     ///链接
     pub detail_url: ::std::option::Option<::std::string::String>,
     ///图片 (Mix in the table; only seen as an empty array)
     pub item_imgs: ::std::option::Option<::std::vec::Vec<::douyin_core::RawJson>>,
-    pub music: ::std::option::Option<ItemMusic>,
+    pub music: ::std::option::Option<::std::boxed::Box<ItemMusic>>,
     ///昵称
     pub nick: ::std::option::Option<::std::string::String>,
     ///视频ID
@@ -32,8 +33,9 @@ pub struct Item {
     pub type_: ::std::option::Option<::std::string::String>,
     ///作者uid
     pub uid: ::std::option::Option<::std::string::String>,
-    pub video: ::std::option::Option<ItemVideo>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub video: ::std::option::Option<::std::boxed::Box<ItemVideo>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -43,6 +45,7 @@ pub struct Item {
 );
 ///`ItemGetVideoResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ItemGetVideoResponse {
     ///调用次数信息
     pub api_info: ::std::option::Option<::std::string::String>,
@@ -58,7 +61,7 @@ pub struct ItemGetVideoResponse {
     pub error_code: ::std::option::Option<::std::string::String>,
     ///执行时间 (a string in the normal example, a number in the error example)
     pub execution_time: ::std::option::Option<::douyin_core::StrOrNum>,
-    pub item: ::std::option::Option<Item>,
+    pub item: ::std::option::Option<::std::boxed::Box<Item>>,
     pub last_id: ::std::option::Option<::std::string::String>,
     ///错误原因
     pub reason: ::std::option::Option<::std::string::String>,
@@ -70,8 +73,11 @@ pub struct ItemGetVideoResponse {
     pub success: ::std::option::Option<i64>,
     pub translate_engine: ::std::option::Option<::std::string::String>,
     pub translate_language: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     ItemGetVideoResponse { api_info : "api_info", api_type : "api_type", cache : "cache",
@@ -79,16 +85,18 @@ pub struct ItemGetVideoResponse {
     "error_code", execution_time : "execution_time", item : "item", last_id : "last_id",
     reason : "reason", request_id : "request_id", server_memory : "server_memory",
     server_time : "server_time", success : "success", translate_engine :
-    "translate_engine", translate_language : "translate_language" }
+    "translate_engine", translate_language : "translate_language" } response
 );
 ///音乐 (Mix in the table)
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ItemMusic {
     pub nick: ::std::option::Option<::std::string::String>,
     pub pic_url: ::std::option::Option<::std::string::String>,
     pub title: ::std::option::Option<::std::string::String>,
     pub url: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -96,6 +104,7 @@ pub struct ItemMusic {
 );
 ///视频 (Mix in the table)
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ItemVideo {
     ///封面图
     pub pic_url: ::std::option::Option<::std::string::String>,
@@ -103,7 +112,8 @@ pub struct ItemVideo {
     pub url: ::std::option::Option<::std::string::String>,
     ///无水印播放地址
     pub url_raw: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -136,3 +146,27 @@ pub enum ResultType {
     ResultType { Json : "json", Jsonu : "jsonu", Xml : "xml", Serialize : "serialize",
     VarExport : "var_export" }
 );
+/// Every struct's inline size stays within `douyin_core::lossless::STRUCT_SIZE_BUDGET` (nested structs are
+/// boxed, so a body of empty objects costs only their own fields; docs/reliability.md).
+#[cfg(test)]
+mod size_budget {
+    #[test]
+    fn every_struct_fits_the_size_budget() {
+        let sizes: &[(&str, usize)] = &[
+            ("Item", ::std::mem::size_of::<super::Item>()),
+            (
+                "ItemGetVideoResponse",
+                ::std::mem::size_of::<super::ItemGetVideoResponse>(),
+            ),
+            ("ItemMusic", ::std::mem::size_of::<super::ItemMusic>()),
+            ("ItemVideo", ::std::mem::size_of::<super::ItemVideo>()),
+        ];
+        let largest = sizes.iter().max_by_key(|(_, size)| *size);
+        ::std::eprintln!("largest struct: {largest:?}");
+        let over: ::std::vec::Vec<_> = sizes
+            .iter()
+            .filter(|(_, size)| *size > ::douyin_core::lossless::STRUCT_SIZE_BUDGET)
+            .collect();
+        assert!(over.is_empty(), "over the size budget: {over:?}");
+    }
+}

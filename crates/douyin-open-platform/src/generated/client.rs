@@ -587,6 +587,7 @@ impl ::douyin_core::Envelope for super::types::AccessTokenResponse {
                 .and_then(|v| v.sub_error_code.as_ref())
                 .map(::douyin_core::CodeText::code_text),
             sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -614,6 +615,7 @@ impl ::douyin_core::Envelope for super::types::ClientTokenResponse {
                 .and_then(|v| v.sub_error_code.as_ref())
                 .map(::douyin_core::CodeText::code_text),
             sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -643,6 +645,7 @@ impl ::douyin_core::Envelope for super::types::ListCommentResponse {
                 .as_ref()
                 .and_then(|v| v.extra.as_ref())
                 .and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -666,6 +669,7 @@ impl ::douyin_core::Envelope for super::types::MediaListResponse {
                 .and_then(|v| v.sub_error_code.as_ref())
                 .map(::douyin_core::CodeText::code_text),
             sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -693,6 +697,7 @@ impl ::douyin_core::Envelope for super::types::RefreshTokenResponse {
                 .and_then(|v| v.sub_error_code.as_ref())
                 .map(::douyin_core::CodeText::code_text),
             sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -720,6 +725,7 @@ impl ::douyin_core::Envelope for super::types::RenewRefreshTokenResponse {
                 .and_then(|v| v.sub_error_code.as_ref())
                 .map(::douyin_core::CodeText::code_text),
             sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -732,83 +738,59 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/open-platform/access_token.yaml",
         method: ::douyin_core::Method::Post,
         path: "/oauth/access_token/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::AccessTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::AccessTokenResponse,
-            super::errors::ErrorCode,
-        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "client_token",
         spec: "specs/open-platform/client_token.yaml",
         method: ::douyin_core::Method::Post,
         path: "/oauth/client_token/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::ClientTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::ClientTokenResponse,
-            super::errors::ErrorCode,
-        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "list_comment",
         spec: "specs/open-platform/list_comment.yaml",
         method: ::douyin_core::Method::Get,
         path: "/api/apps/v1/item/list_comment/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::ListCommentResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::ListCommentResponse,
-            super::errors::ErrorCode,
-        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "media_list",
         spec: "specs/open-platform/media_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/enterprise/media/list/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::MediaListResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::MediaListResponse,
-            super::errors::ErrorCode,
-        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "refresh_token",
         spec: "specs/open-platform/refresh_token.yaml",
         method: ::douyin_core::Method::Post,
         path: "/oauth/refresh_token/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::RefreshTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::RefreshTokenResponse,
-            super::errors::ErrorCode,
-        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "renew_refresh_token",
         spec: "specs/open-platform/renew_refresh_token.yaml",
         method: ::douyin_core::Method::Post,
         path: "/oauth/renew_refresh_token/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::RenewRefreshTokenResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::RenewRefreshTokenResponse,
-            super::errors::ErrorCode,
-        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
 ];

@@ -97,6 +97,7 @@ impl ::douyin_core::Domain for OpenPlatform {
         log_id: &["log_id", "extra.logid", "data.extra.logid", "data.log_id"],
         sub_code: &["extra.sub_error_code", "data.extra.sub_error_code"],
         sub_message: &["extra.sub_description", "data.extra.sub_description"],
+        refusals: &[],
     };
     const USER_AGENT_CREDENTIAL: ::std::option::Option<&'static str> = ::std::option::Option::None;
     const CREDENTIALS: &'static [::douyin_core::CredentialSpec] = &[

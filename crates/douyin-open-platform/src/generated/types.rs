@@ -2,32 +2,41 @@
 //! Request and response types of `specs/open-platform/` (typify, made lossless and open).
 ///`AccessTokenResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AccessTokenResponse {
-    pub data: ::std::option::Option<OAuthTokenData>,
-    pub extra: ::std::option::Option<Extra>,
+    pub data: ::std::option::Option<::std::boxed::Box<OAuthTokenData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
     ///success, or error
     pub message: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
-    AccessTokenResponse { data : "data", extra : "extra", message : "message" }
+    AccessTokenResponse { data : "data", extra : "extra", message : "message" } response
 );
 ///`ClientTokenResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ClientTokenResponse {
-    pub data: ::std::option::Option<OAuthTokenData>,
-    pub extra: ::std::option::Option<Extra>,
+    pub data: ::std::option::Option<::std::boxed::Box<OAuthTokenData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
     ///success, or error
     pub message: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
-    ClientTokenResponse { data : "data", extra : "extra", message : "message" }
+    ClientTokenResponse { data : "data", extra : "extra", message : "message" } response
 );
 ///`Comment`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Comment {
     ///Undocumented (typed from the 正常响应示例); presumably the commenter's avatar URL.
     pub avatar: ::std::option::Option<::std::string::String>,
@@ -47,7 +56,8 @@ pub struct Comment {
     pub reply_comment_total: ::std::option::Option<i64>,
     ///Undocumented (typed from the 正常响应示例, where it is false); presumably whether the comment is pinned (置顶).
     pub top: ::std::option::Option<bool>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -58,6 +68,7 @@ pub struct Comment {
 );
 ///`CommentPage`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CommentPage {
     ///response中会返回下一页请求用到的cursor (from the documentation of the `cursor` parameter)
     pub cursor: ::std::option::Option<i64>,
@@ -65,7 +76,8 @@ pub struct CommentPage {
     pub has_more: ::std::option::Option<bool>,
     ///Undocumented field name (typed from the 正常响应示例); the page's comments.
     pub list: ::std::option::Option<::std::vec::Vec<Comment>>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -73,6 +85,7 @@ pub struct CommentPage {
 );
 ///`Extra`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Extra {
     ///错误码描述
     pub description: ::std::option::Option<::std::string::String>,
@@ -86,7 +99,8 @@ pub struct Extra {
     pub sub_description: ::std::option::Option<::std::string::String>,
     ///子错误码
     pub sub_error_code: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -95,29 +109,35 @@ pub struct Extra {
 );
 ///`ListCommentData`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ListCommentData {
-    pub data: ::std::option::Option<CommentPage>,
-    pub extra: ::std::option::Option<Extra>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub data: ::std::option::Option<::std::boxed::Box<CommentPage>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(ListCommentData { data : "data", extra : "extra" });
 ///`ListCommentResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ListCommentResponse {
-    pub data: ::std::option::Option<ListCommentData>,
+    pub data: ::std::option::Option<::std::boxed::Box<ListCommentData>>,
     ///错误描述
     pub err_msg: ::std::option::Option<::std::string::String>,
     ///错误码
     pub err_no: ::std::option::Option<i64>,
     ///日志id
     pub log_id: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     ListCommentResponse { data : "data", err_msg : "err_msg", err_no : "err_no", log_id :
-    "log_id" }
+    "log_id" } response
 );
 ///`ListCommentSortType`
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -133,6 +153,7 @@ pub enum ListCommentSortType {
 );
 ///`Media`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Media {
     ///素材id
     pub media_id: ::std::option::Option<::std::string::String>,
@@ -140,7 +161,8 @@ pub struct Media {
     pub status: ::std::option::Option<MediaStatus>,
     ///素材链接数组
     pub url_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -148,6 +170,7 @@ pub struct Media {
 );
 ///`MediaListData`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct MediaListData {
     ///用于下一页请求的cursor
     pub cursor: ::std::option::Option<i64>,
@@ -158,7 +181,8 @@ pub struct MediaListData {
     ///Documented as bool without a description; whether more pages follow (see the `cursor` parameter).
     pub has_more: ::std::option::Option<bool>,
     pub medias: ::std::option::Option<::std::vec::Vec<Media>>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -167,13 +191,19 @@ pub struct MediaListData {
 );
 ///`MediaListResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct MediaListResponse {
-    pub data: ::std::option::Option<MediaListData>,
-    pub extra: ::std::option::Option<Extra>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub data: ::std::option::Option<::std::boxed::Box<MediaListData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
-::douyin_core::impl_lossless!(MediaListResponse { data : "data", extra : "extra" });
+::douyin_core::impl_lossless!(
+    MediaListResponse { data : "data", extra : "extra" } response
+);
 ///审核状态(avaliable可使用,review审核中,reject审核不通过)
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -189,6 +219,7 @@ pub enum MediaStatus {
 );
 ///`OAuthTokenData`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct OAuthTokenData {
     ///接口调用凭证 (user access token `act.…`, or the client token `clt.…` of /oauth/client_token/)
     pub access_token: ::std::option::Option<::std::string::String>,
@@ -212,7 +243,8 @@ pub struct OAuthTokenData {
     pub refresh_token: ::std::option::Option<::std::string::String>,
     ///用户授权的作用域 (scope),逗号分隔
     pub scope: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -223,27 +255,72 @@ pub struct OAuthTokenData {
 );
 ///`RefreshTokenResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct RefreshTokenResponse {
-    pub data: ::std::option::Option<OAuthTokenData>,
-    pub extra: ::std::option::Option<Extra>,
+    pub data: ::std::option::Option<::std::boxed::Box<OAuthTokenData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
     ///success, or error
     pub message: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
-    RefreshTokenResponse { data : "data", extra : "extra", message : "message" }
+    RefreshTokenResponse { data : "data", extra : "extra", message : "message" } response
 );
 ///`RenewRefreshTokenResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct RenewRefreshTokenResponse {
-    pub data: ::std::option::Option<OAuthTokenData>,
-    pub extra: ::std::option::Option<Extra>,
+    pub data: ::std::option::Option<::std::boxed::Box<OAuthTokenData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
     ///success, or error
     pub message: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     RenewRefreshTokenResponse { data : "data", extra : "extra", message : "message" }
+    response
 );
+/// Every struct's inline size stays within `douyin_core::lossless::STRUCT_SIZE_BUDGET` (nested structs are
+/// boxed, so a body of empty objects costs only their own fields; docs/reliability.md).
+#[cfg(test)]
+mod size_budget {
+    #[test]
+    fn every_struct_fits_the_size_budget() {
+        let sizes: &[(&str, usize)] = &[
+            ("AccessTokenResponse", ::std::mem::size_of::<super::AccessTokenResponse>()),
+            ("ClientTokenResponse", ::std::mem::size_of::<super::ClientTokenResponse>()),
+            ("Comment", ::std::mem::size_of::<super::Comment>()),
+            ("CommentPage", ::std::mem::size_of::<super::CommentPage>()),
+            ("Extra", ::std::mem::size_of::<super::Extra>()),
+            ("ListCommentData", ::std::mem::size_of::<super::ListCommentData>()),
+            ("ListCommentResponse", ::std::mem::size_of::<super::ListCommentResponse>()),
+            ("Media", ::std::mem::size_of::<super::Media>()),
+            ("MediaListData", ::std::mem::size_of::<super::MediaListData>()),
+            ("MediaListResponse", ::std::mem::size_of::<super::MediaListResponse>()),
+            ("OAuthTokenData", ::std::mem::size_of::<super::OAuthTokenData>()),
+            (
+                "RefreshTokenResponse",
+                ::std::mem::size_of::<super::RefreshTokenResponse>(),
+            ),
+            (
+                "RenewRefreshTokenResponse",
+                ::std::mem::size_of::<super::RenewRefreshTokenResponse>(),
+            ),
+        ];
+        let largest = sizes.iter().max_by_key(|(_, size)| *size);
+        ::std::eprintln!("largest struct: {largest:?}");
+        let over: ::std::vec::Vec<_> = sizes
+            .iter()
+            .filter(|(_, size)| *size > ::douyin_core::lossless::STRUCT_SIZE_BUDGET)
+            .collect();
+        assert!(over.is_empty(), "over the size budget: {over:?}");
+    }
+}

@@ -2,6 +2,30 @@
 //! Parameters, client methods, pagination streams and the operation registry.
 /// The operations of this domain (method and path).
 pub mod operations {
+    ///`GET /aweme/v1/web/aweme/detail/`
+    pub static AWEME_DETAIL: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "aweme_detail",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/aweme/detail/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
+    };
+    ///`GET /aweme/v1/web/aweme/favorite/`
+    pub static AWEME_FAVORITE: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "aweme_favorite",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/aweme/favorite/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
+    };
+    ///`POST /aweme/v1/web/aweme/listcollection/`
+    pub static AWEME_LISTCOLLECTION: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "aweme_listcollection",
+        method: ::douyin_core::Method::Post,
+        path: "/aweme/v1/web/aweme/listcollection/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
+    };
     ///`GET /aweme/v1/web/aweme/post/`
     pub static AWEME_POST: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "aweme_post",
@@ -10,11 +34,27 @@ pub mod operations {
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
     };
+    ///`GET /aweme/v1/web/aweme/related/`
+    pub static AWEME_RELATED: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "aweme_related",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/aweme/related/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
+    };
     ///`GET /aweme/v1/web/comment/list/`
     pub static COMMENT_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "comment_list",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/comment/list/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
+    };
+    ///`GET /aweme/v1/web/comment/list/reply/`
+    pub static COMMENT_LIST_REPLY: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "comment_list_reply",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/comment/list/reply/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
     };
@@ -34,6 +74,14 @@ pub mod operations {
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
     };
+    ///`GET /aweme/v1/web/general/search/single/`
+    pub static GENERAL_SEARCH_SINGLE: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "general_search_single",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/general/search/single/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
+    };
     ///`GET /aweme/v1/web/hot/search/list/`
     pub static HOT_SEARCH_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "hot_search_list",
@@ -47,6 +95,22 @@ pub mod operations {
         name: "im_user_info",
         method: ::douyin_core::Method::Post,
         path: "/aweme/v1/web/im/user/info/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
+    };
+    ///`GET /aweme/v1/web/locate/post/`
+    pub static LOCATE_POST: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "locate_post",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/locate/post/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
+    };
+    ///`GET /aweme/v1/web/mix/aweme/`
+    pub static MIX_AWEME: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "mix_aweme",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/mix/aweme/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
     };
@@ -66,6 +130,22 @@ pub mod operations {
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
     };
+    ///`GET /aweme/v1/web/user/follower/list/`
+    pub static USER_FOLLOWER_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "user_follower_list",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/user/follower/list/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
+    };
+    ///`GET /aweme/v1/web/user/following/list/`
+    pub static USER_FOLLOWING_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "user_following_list",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/user/following/list/",
+        base_url: ::std::option::Option::None,
+        signing: &["x_bogus"],
+    };
     ///`GET /aweme/v1/web/user/profile/other/`
     pub static USER_PROFILE_OTHER: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "user_profile_other",
@@ -82,6 +162,185 @@ pub mod operations {
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
     };
+}
+///Parameters of [`Client::aweme_detail`](super::client::Client::aweme_detail).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AwemeDetailParams {
+    /**作品id (the number in www.douyin.com/video/ID or /note/ID)
+
+Sent as query parameter `aweme_id`. Example: `7331282358999584037`.*/
+    pub aweme_id: ::std::string::String,
+}
+impl AwemeDetailParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(aweme_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { aweme_id: aweme_id.into() }
+    }
+    ///Builds the request for `GET /aweme/v1/web/aweme/detail/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::AWEME_DETAIL,
+        );
+        req.session_query(::douyin_core::Position::First);
+        req.query("aweme_id", &self.aweme_id);
+        req.session_query(::douyin_core::Position::Last);
+        req.header_credential("cookie", "cookie");
+        req.header_credential("user-agent", "user_agent");
+        req.query_credential("msToken", "ms_token");
+        req.header(
+            "referer",
+            ::std::format!(
+                "https://www.douyin.com/video/{}", ::douyin_core::request::encoded(& self
+                .aweme_id)
+            ),
+        );
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::aweme_favorite`](super::client::Client::aweme_favorite).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AwemeFavoriteParams {
+    /**用户唯一标识 (the user's likes must be public, or the cookie must be the user's own)
+
+Sent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAW9FWcqS7RdQAWPd2AA5fL_ilmqsIFUCQ_Iym6Yh9_cUa6ZRqVLjVQSUjlHrfXY1Y`.*/
+    pub sec_user_id: ::std::string::String,
+    /**0 for the first page, then the previous page's max_cursor
+
+Sent as query parameter `max_cursor`. Defaults to `0` when not given.*/
+    pub max_cursor: ::std::option::Option<i64>,
+    /**作品数量
+
+Sent as query parameter `count`. Defaults to `18` when not given.*/
+    pub count: ::std::option::Option<i64>,
+}
+impl AwemeFavoriteParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(sec_user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            sec_user_id: sec_user_id.into(),
+            max_cursor: ::std::option::Option::Some(0i64),
+            count: ::std::option::Option::Some(18i64),
+        }
+    }
+    ///Sets `max_cursor`.
+    pub fn max_cursor(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `count`.
+    pub fn count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.count = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /aweme/v1/web/aweme/favorite/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::AWEME_FAVORITE,
+        );
+        req.session_query(::douyin_core::Position::First);
+        req.query("sec_user_id", &self.sec_user_id);
+        if let ::std::option::Option::Some(value) = &self.max_cursor {
+            req.query("max_cursor", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.count {
+            req.query("count", value);
+        }
+        req.session_query(::douyin_core::Position::Last);
+        req.header_credential("cookie", "cookie");
+        req.header_credential("user-agent", "user_agent");
+        req.query_credential("msToken", "ms_token");
+        req.header(
+            "referer",
+            ::std::format!(
+                "https://www.douyin.com/user/{}", ::douyin_core::request::encoded(& self
+                .sec_user_id)
+            ),
+        );
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::aweme_listcollection`](super::client::Client::aweme_listcollection).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AwemeListcollectionParams {
+    /**sent by the site
+
+Sent as query parameter `publish_video_strategy_type`. Defaults to `2` when not given.*/
+    pub publish_video_strategy_type: ::std::option::Option<i64>,
+    /**作品数量
+
+Sent as form parameter `count`. Defaults to `10` when not given.*/
+    pub count: ::std::option::Option<i64>,
+    /**0 for the first page, then the previous page's cursor
+
+Sent as form parameter `cursor`. Defaults to `0` when not given.*/
+    pub cursor: ::std::option::Option<i64>,
+}
+impl AwemeListcollectionParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new() -> Self {
+        Self {
+            publish_video_strategy_type: ::std::option::Option::Some(2i64),
+            count: ::std::option::Option::Some(10i64),
+            cursor: ::std::option::Option::Some(0i64),
+        }
+    }
+    ///Sets `publish_video_strategy_type`.
+    pub fn publish_video_strategy_type(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.publish_video_strategy_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `count`.
+    pub fn count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.count = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `cursor`.
+    pub fn cursor(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `POST /aweme/v1/web/aweme/listcollection/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::AWEME_LISTCOLLECTION,
+        );
+        req.session_query(::douyin_core::Position::First);
+        if let ::std::option::Option::Some(value) = &self.publish_video_strategy_type {
+            req.query("publish_video_strategy_type", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.count {
+            req.form("count", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.cursor {
+            req.form("cursor", value);
+        }
+        req.session_query(::douyin_core::Position::Last);
+        req.header_credential("cookie", "cookie");
+        req.header_credential("user-agent", "user_agent");
+        req.query_credential("msToken", "ms_token");
+        req.header(
+            "referer",
+            "https://www.douyin.com/user/self?showTab=favorite_collection",
+        );
+        ::std::result::Result::Ok(req)
+    }
+}
+impl ::std::default::Default for AwemeListcollectionParams {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 ///Parameters of [`Client::aweme_post`](super::client::Client::aweme_post).
 #[derive(Clone, Debug)]
@@ -242,7 +501,109 @@ impl AwemePostParams {
         req.query_credential("msToken", "ms_token");
         req.header(
             "referer",
-            ::std::format!("https://www.douyin.com/user/{}", self.sec_user_id),
+            ::std::format!(
+                "https://www.douyin.com/user/{}", ::douyin_core::request::encoded(& self
+                .sec_user_id)
+            ),
+        );
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::aweme_related`](super::client::Client::aweme_related).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct AwemeRelatedParams {
+    /**作品id
+
+Sent as query parameter `aweme_id`. Example: `7331282358999584037`.*/
+    pub aweme_id: ::std::string::String,
+    /**数量
+
+Sent as query parameter `count`. Defaults to `20` when not given.*/
+    pub count: ::std::option::Option<i64>,
+    /**comma-separated ids of awemes already shown (the next batch excludes them)
+
+Sent as query parameter `filterGids`. Defaults to `` when not given.*/
+    pub filter_gids: ::std::option::Option<::std::string::String>,
+    /**JSON text the web app sends
+
+Sent as query parameter `awemePcRecRawData`. Defaults to `{"is_client":false}` when not given.*/
+    pub aweme_pc_rec_raw_data: ::std::option::Option<::std::string::String>,
+    /**sent by the site
+
+Sent as query parameter `sub_channel_id`. Defaults to `3` when not given.*/
+    pub sub_channel_id: ::std::option::Option<i64>,
+}
+impl AwemeRelatedParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(aweme_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            aweme_id: aweme_id.into(),
+            count: ::std::option::Option::Some(20i64),
+            filter_gids: ::std::option::Option::Some(::std::string::String::from("")),
+            aweme_pc_rec_raw_data: ::std::option::Option::Some(
+                ::std::string::String::from("{\"is_client\":false}"),
+            ),
+            sub_channel_id: ::std::option::Option::Some(3i64),
+        }
+    }
+    ///Sets `count`.
+    pub fn count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.count = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `filterGids`.
+    pub fn filter_gids(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_gids = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `awemePcRecRawData`.
+    pub fn aweme_pc_rec_raw_data(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.aweme_pc_rec_raw_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `sub_channel_id`.
+    pub fn sub_channel_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.sub_channel_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /aweme/v1/web/aweme/related/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::AWEME_RELATED,
+        );
+        req.session_query(::douyin_core::Position::First);
+        req.query("aweme_id", &self.aweme_id);
+        if let ::std::option::Option::Some(value) = &self.count {
+            req.query("count", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.filter_gids {
+            req.query("filterGids", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.aweme_pc_rec_raw_data {
+            req.query("awemePcRecRawData", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.sub_channel_id {
+            req.query("sub_channel_id", value);
+        }
+        req.session_query(::douyin_core::Position::Last);
+        req.header_credential("cookie", "cookie");
+        req.header_credential("user-agent", "user_agent");
+        req.query_credential("msToken", "ms_token");
+        req.header(
+            "referer",
+            ::std::format!(
+                "https://www.douyin.com/video/{}", ::douyin_core::request::encoded(& self
+                .aweme_id)
+            ),
         );
         ::std::result::Result::Ok(req)
     }
@@ -304,7 +665,97 @@ impl CommentListParams {
         req.query_credential("msToken", "ms_token");
         req.header(
             "referer",
-            ::std::format!("https://www.douyin.com/video/{}", self.aweme_id),
+            ::std::format!(
+                "https://www.douyin.com/video/{}", ::douyin_core::request::encoded(& self
+                .aweme_id)
+            ),
+        );
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::comment_list_reply`](super::client::Client::comment_list_reply).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CommentListReplyParams {
+    /**作品id (the aweme the comment is on)
+
+Sent as query parameter `item_id`. Example: `7344709764531686690`.*/
+    pub item_id: ::std::string::String,
+    /**评论id (the parent comment's cid)
+
+Sent as query parameter `comment_id`. Example: `7346856757471953698`.*/
+    pub comment_id: ::std::string::String,
+    /**0 for the first page, then the previous page's cursor
+
+Sent as query parameter `cursor`. Defaults to `0` when not given.*/
+    pub cursor: ::std::option::Option<i64>,
+    /**回复个数
+
+Sent as query parameter `count`. Defaults to `20` when not given.*/
+    pub count: ::std::option::Option<i64>,
+    /**0 (an aweme)
+
+Sent as query parameter `item_type`. Defaults to `0` when not given.*/
+    pub item_type: ::std::option::Option<i64>,
+}
+impl CommentListReplyParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(
+        item_id: impl ::std::convert::Into<::std::string::String>,
+        comment_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            item_id: item_id.into(),
+            comment_id: comment_id.into(),
+            cursor: ::std::option::Option::Some(0i64),
+            count: ::std::option::Option::Some(20i64),
+            item_type: ::std::option::Option::Some(0i64),
+        }
+    }
+    ///Sets `cursor`.
+    pub fn cursor(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `count`.
+    pub fn count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.count = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `item_type`.
+    pub fn item_type(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.item_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /aweme/v1/web/comment/list/reply/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::COMMENT_LIST_REPLY,
+        );
+        req.session_query(::douyin_core::Position::First);
+        req.query("item_id", &self.item_id);
+        req.query("comment_id", &self.comment_id);
+        if let ::std::option::Option::Some(value) = &self.cursor {
+            req.query("cursor", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.count {
+            req.query("count", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.item_type {
+            req.query("item_type", value);
+        }
+        req.session_query(::douyin_core::Position::Last);
+        req.header_credential("cookie", "cookie");
+        req.header_credential("user-agent", "user_agent");
+        req.query_credential("msToken", "ms_token");
+        req.header(
+            "referer",
+            ::std::format!(
+                "https://www.douyin.com/video/{}", ::douyin_core::request::encoded(& self
+                .item_id)
+            ),
         );
         ::std::result::Result::Ok(req)
     }
@@ -395,6 +846,228 @@ impl EmoticonTrendingParams {
 impl ::std::default::Default for EmoticonTrendingParams {
     fn default() -> Self {
         Self::new()
+    }
+}
+///Parameters of [`Client::general_search_single`](super::client::Client::general_search_single).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GeneralSearchSingleParams {
+    /**aweme_general (综合)
+
+Sent as query parameter `search_channel`. Defaults to `aweme_general` when not given.*/
+    pub search_channel: ::std::option::Option<::std::string::String>,
+    /**sent by the site
+
+Sent as query parameter `enable_history`. Defaults to `1` when not given.*/
+    pub enable_history: ::std::option::Option<i64>,
+    /**搜索关键词
+
+Sent as query parameter `keyword`. Example: `美食`.*/
+    pub keyword: ::std::string::String,
+    /**normal_search, tab_search, search_sug, guide_search or hot_search_board (where the search started)
+
+Sent as query parameter `search_source`. Defaults to `normal_search` when not given.*/
+    pub search_source: ::std::option::Option<::std::string::String>,
+    /**sent by the site
+
+Sent as query parameter `query_correct_type`. Defaults to `1` when not given.*/
+    pub query_correct_type: ::std::option::Option<i64>,
+    /**1 when filter_selected is sent, else 0
+
+Sent as query parameter `is_filter_search`. Defaults to `0` when not given.*/
+    pub is_filter_search: ::std::option::Option<i64>,
+    /**sent (empty) by the site
+
+Sent as query parameter `from_group_id`. Defaults to `` when not given.*/
+    pub from_group_id: ::std::option::Option<::std::string::String>,
+    /**0 for the first page, then the previous page's cursor
+
+Sent as query parameter `offset`. Defaults to `0` when not given.*/
+    pub offset: ::std::option::Option<i64>,
+    /**results per page
+
+Sent as query parameter `count`. Defaults to `15` when not given.*/
+    pub count: ::std::option::Option<i64>,
+    /**1 to receive the filter settings with the first page
+
+Sent as query parameter `need_filter_settings`. Defaults to `1` when not given.*/
+    pub need_filter_settings: ::std::option::Option<i64>,
+    /**single or multi (result layout)
+
+Sent as query parameter `list_type`. Defaults to `single` when not given.*/
+    pub list_type: ::std::option::Option<::std::string::String>,
+    /**the previous page's log_pb.impr_id (absent on the first page)
+
+Sent as query parameter `search_id`.*/
+    pub search_id: ::std::option::Option<::std::string::String>,
+    /**JSON text, e.g. {"sort_type":"2","publish_time":"7"} (sort_type 0 综合 1 最多点赞 2 最新; publish_time 0 1 7 180 days); send with is_filter_search 1
+
+Sent as query parameter `filter_selected`.*/
+    pub filter_selected: ::std::option::Option<::std::string::String>,
+}
+impl GeneralSearchSingleParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(keyword: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            search_channel: ::std::option::Option::Some(
+                ::std::string::String::from("aweme_general"),
+            ),
+            enable_history: ::std::option::Option::Some(1i64),
+            keyword: keyword.into(),
+            search_source: ::std::option::Option::Some(
+                ::std::string::String::from("normal_search"),
+            ),
+            query_correct_type: ::std::option::Option::Some(1i64),
+            is_filter_search: ::std::option::Option::Some(0i64),
+            from_group_id: ::std::option::Option::Some(::std::string::String::from("")),
+            offset: ::std::option::Option::Some(0i64),
+            count: ::std::option::Option::Some(15i64),
+            need_filter_settings: ::std::option::Option::Some(1i64),
+            list_type: ::std::option::Option::Some(
+                ::std::string::String::from("single"),
+            ),
+            search_id: ::std::option::Option::None,
+            filter_selected: ::std::option::Option::None,
+        }
+    }
+    ///Sets `search_channel`.
+    pub fn search_channel(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search_channel = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `enable_history`.
+    pub fn enable_history(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.enable_history = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `search_source`.
+    pub fn search_source(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search_source = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `query_correct_type`.
+    pub fn query_correct_type(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.query_correct_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `is_filter_search`.
+    pub fn is_filter_search(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.is_filter_search = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `from_group_id`.
+    pub fn from_group_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from_group_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `offset`.
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `count`.
+    pub fn count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.count = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `need_filter_settings`.
+    pub fn need_filter_settings(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.need_filter_settings = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `list_type`.
+    pub fn list_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.list_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `search_id`.
+    pub fn search_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.search_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `filter_selected`.
+    pub fn filter_selected(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filter_selected = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /aweme/v1/web/general/search/single/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::GENERAL_SEARCH_SINGLE,
+        );
+        req.session_query(::douyin_core::Position::First);
+        if let ::std::option::Option::Some(value) = &self.search_channel {
+            req.query("search_channel", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.enable_history {
+            req.query("enable_history", value);
+        }
+        req.query("keyword", &self.keyword);
+        if let ::std::option::Option::Some(value) = &self.search_source {
+            req.query("search_source", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.query_correct_type {
+            req.query("query_correct_type", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.is_filter_search {
+            req.query("is_filter_search", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.from_group_id {
+            req.query("from_group_id", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.offset {
+            req.query("offset", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.count {
+            req.query("count", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.need_filter_settings {
+            req.query("need_filter_settings", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.list_type {
+            req.query("list_type", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.search_id {
+            req.query("search_id", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.filter_selected {
+            req.query("filter_selected", value);
+        }
+        req.session_query(::douyin_core::Position::Last);
+        req.header_credential("cookie", "cookie");
+        req.header_credential("user-agent", "user_agent");
+        req.query_credential("msToken", "ms_token");
+        req.header(
+            "referer",
+            ::std::format!(
+                "https://www.douyin.com/search/{}?type=general",
+                ::douyin_core::request::encoded(& self.keyword)
+            ),
+        );
+        ::std::result::Result::Ok(req)
     }
 }
 ///Parameters of [`Client::hot_search_list`](super::client::Client::hot_search_list).
@@ -490,6 +1163,192 @@ impl ImUserInfoParams {
         ::std::result::Result::Ok(req)
     }
 }
+///Parameters of [`Client::locate_post`](super::client::Client::locate_post).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct LocatePostParams {
+    /**用户唯一标识
+
+Sent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAWP5yJJm9n_Nmmk0E`.*/
+    pub sec_user_id: ::std::string::String,
+    /**the max_cursor of the page to locate in (0 the newest)
+
+Sent as query parameter `max_cursor`. Defaults to `0` when not given.*/
+    pub max_cursor: ::std::option::Option<i64>,
+    /**the aweme id to locate
+
+Sent as query parameter `locate_item_id`. Defaults to `` when not given.*/
+    pub locate_item_id: ::std::option::Option<::std::string::String>,
+    /**the previous answer's locate_item_cursor
+
+Sent as query parameter `locate_item_cursor`. Defaults to `0` when not given.*/
+    pub locate_item_cursor: ::std::option::Option<i64>,
+    /**sent by the site
+
+Sent as query parameter `locate_query`. Defaults to `true` when not given.*/
+    pub locate_query: ::std::option::Option<bool>,
+    /**作品数量
+
+Sent as query parameter `count`. Defaults to `10` when not given.*/
+    pub count: ::std::option::Option<i64>,
+    /**sent by the site
+
+Sent as query parameter `publish_video_strategy_type`. Defaults to `2` when not given.*/
+    pub publish_video_strategy_type: ::std::option::Option<i64>,
+}
+impl LocatePostParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(sec_user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            sec_user_id: sec_user_id.into(),
+            max_cursor: ::std::option::Option::Some(0i64),
+            locate_item_id: ::std::option::Option::Some(::std::string::String::from("")),
+            locate_item_cursor: ::std::option::Option::Some(0i64),
+            locate_query: ::std::option::Option::Some(true),
+            count: ::std::option::Option::Some(10i64),
+            publish_video_strategy_type: ::std::option::Option::Some(2i64),
+        }
+    }
+    ///Sets `max_cursor`.
+    pub fn max_cursor(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `locate_item_id`.
+    pub fn locate_item_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.locate_item_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `locate_item_cursor`.
+    pub fn locate_item_cursor(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.locate_item_cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `locate_query`.
+    pub fn locate_query(mut self, value: impl ::std::convert::Into<bool>) -> Self {
+        self.locate_query = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `count`.
+    pub fn count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.count = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `publish_video_strategy_type`.
+    pub fn publish_video_strategy_type(
+        mut self,
+        value: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        self.publish_video_strategy_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /aweme/v1/web/locate/post/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::LOCATE_POST,
+        );
+        req.session_query(::douyin_core::Position::First);
+        req.query("sec_user_id", &self.sec_user_id);
+        if let ::std::option::Option::Some(value) = &self.max_cursor {
+            req.query("max_cursor", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.locate_item_id {
+            req.query("locate_item_id", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.locate_item_cursor {
+            req.query("locate_item_cursor", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.locate_query {
+            req.query("locate_query", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.count {
+            req.query("count", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.publish_video_strategy_type {
+            req.query("publish_video_strategy_type", value);
+        }
+        req.session_query(::douyin_core::Position::Last);
+        req.header_credential("cookie", "cookie");
+        req.header_credential("user-agent", "user_agent");
+        req.query_credential("msToken", "ms_token");
+        req.header(
+            "referer",
+            ::std::format!(
+                "https://www.douyin.com/user/{}", ::douyin_core::request::encoded(& self
+                .sec_user_id)
+            ),
+        );
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::mix_aweme`](super::client::Client::mix_aweme).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct MixAwemeParams {
+    /**合集id (the number in www.douyin.com/collection/ID or /mix/ID)
+
+Sent as query parameter `mix_id`. Example: `7348687990509553679`.*/
+    pub mix_id: ::std::string::String,
+    /**0 for the first page, then the previous page's cursor
+
+Sent as query parameter `cursor`. Defaults to `0` when not given.*/
+    pub cursor: ::std::option::Option<i64>,
+    /**作品数量
+
+Sent as query parameter `count`. Defaults to `20` when not given.*/
+    pub count: ::std::option::Option<i64>,
+}
+impl MixAwemeParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(mix_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            mix_id: mix_id.into(),
+            cursor: ::std::option::Option::Some(0i64),
+            count: ::std::option::Option::Some(20i64),
+        }
+    }
+    ///Sets `cursor`.
+    pub fn cursor(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `count`.
+    pub fn count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.count = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /aweme/v1/web/mix/aweme/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(&super::client::operations::MIX_AWEME);
+        req.session_query(::douyin_core::Position::First);
+        req.query("mix_id", &self.mix_id);
+        if let ::std::option::Option::Some(value) = &self.cursor {
+            req.query("cursor", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.count {
+            req.query("count", value);
+        }
+        req.session_query(::douyin_core::Position::Last);
+        req.header_credential("cookie", "cookie");
+        req.header_credential("user-agent", "user_agent");
+        req.query_credential("msToken", "ms_token");
+        req.header(
+            "referer",
+            ::std::format!(
+                "https://www.douyin.com/collection/{}", ::douyin_core::request::encoded(&
+                self.mix_id)
+            ),
+        );
+        ::std::result::Result::Ok(req)
+    }
+}
 ///Parameters of [`Client::notice_detail`](super::client::Client::notice_detail).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -582,6 +1441,324 @@ impl ::std::default::Default for TabFeedParams {
         Self::new()
     }
 }
+///Parameters of [`Client::user_follower_list`](super::client::Client::user_follower_list).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UserFollowerListParams {
+    /**用户uid (may stay empty when sec_user_id is given)
+
+Sent as query parameter `user_id`. Defaults to `` when not given.*/
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /**用户唯一标识
+
+Sent as query parameter `sec_user_id`. Example: `MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE`.*/
+    pub sec_user_id: ::std::string::String,
+    /**only meaningful with source_type 2; 0 otherwise
+
+Sent as query parameter `offset`. Defaults to `0` when not given.*/
+    pub offset: ::std::option::Option<i64>,
+    /**lower time bound in seconds
+
+Sent as query parameter `min_time`. Defaults to `0` when not given.*/
+    pub min_time: ::std::option::Option<i64>,
+    /**0 for the first page, then the previous page's min_time (source_type 1)
+
+Sent as query parameter `max_time`. Defaults to `0` when not given.*/
+    pub max_time: ::std::option::Option<i64>,
+    /**数量
+
+Sent as query parameter `count`. Defaults to `20` when not given.*/
+    pub count: ::std::option::Option<i64>,
+    /**1 most recent first (pages by max_time), 2 综合 (pages by offset)
+
+Sent as query parameter `source_type`. Defaults to `1` when not given.*/
+    pub source_type: ::std::option::Option<i64>,
+    /**sent by the site
+
+Sent as query parameter `gps_access`. Defaults to `0` when not given.*/
+    pub gps_access: ::std::option::Option<i64>,
+    /**sent by the site
+
+Sent as query parameter `address_book_access`. Defaults to `0` when not given.*/
+    pub address_book_access: ::std::option::Option<i64>,
+    /**sent by the site
+
+Sent as query parameter `is_top`. Defaults to `1` when not given.*/
+    pub is_top: ::std::option::Option<i64>,
+}
+impl UserFollowerListParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(sec_user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_id: ::std::option::Option::Some(::std::string::String::from("")),
+            sec_user_id: sec_user_id.into(),
+            offset: ::std::option::Option::Some(0i64),
+            min_time: ::std::option::Option::Some(0i64),
+            max_time: ::std::option::Option::Some(0i64),
+            count: ::std::option::Option::Some(20i64),
+            source_type: ::std::option::Option::Some(1i64),
+            gps_access: ::std::option::Option::Some(0i64),
+            address_book_access: ::std::option::Option::Some(0i64),
+            is_top: ::std::option::Option::Some(1i64),
+        }
+    }
+    ///Sets `user_id`.
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `offset`.
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `min_time`.
+    pub fn min_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.min_time = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_time`.
+    pub fn max_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_time = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `count`.
+    pub fn count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.count = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `source_type`.
+    pub fn source_type(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.source_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `gps_access`.
+    pub fn gps_access(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.gps_access = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `address_book_access`.
+    pub fn address_book_access(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.address_book_access = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `is_top`.
+    pub fn is_top(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.is_top = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /aweme/v1/web/user/follower/list/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::USER_FOLLOWER_LIST,
+        );
+        req.session_query(::douyin_core::Position::First);
+        if let ::std::option::Option::Some(value) = &self.user_id {
+            req.query("user_id", value);
+        }
+        req.query("sec_user_id", &self.sec_user_id);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            req.query("offset", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.min_time {
+            req.query("min_time", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.max_time {
+            req.query("max_time", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.count {
+            req.query("count", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.source_type {
+            req.query("source_type", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.gps_access {
+            req.query("gps_access", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.address_book_access {
+            req.query("address_book_access", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.is_top {
+            req.query("is_top", value);
+        }
+        req.session_query(::douyin_core::Position::Last);
+        req.header_credential("cookie", "cookie");
+        req.header_credential("user-agent", "user_agent");
+        req.query_credential("msToken", "ms_token");
+        req.header(
+            "referer",
+            ::std::format!(
+                "https://www.douyin.com/user/{}", ::douyin_core::request::encoded(& self
+                .sec_user_id)
+            ),
+        );
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::user_following_list`](super::client::Client::user_following_list).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UserFollowingListParams {
+    /**用户uid (may stay empty when sec_user_id is given)
+
+Sent as query parameter `user_id`. Defaults to `` when not given.*/
+    pub user_id: ::std::option::Option<::std::string::String>,
+    /**用户唯一标识
+
+Sent as query parameter `sec_user_id`. Example: `MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE`.*/
+    pub sec_user_id: ::std::string::String,
+    /**0 for the first page, then the previous page's offset (source_type 4)
+
+Sent as query parameter `offset`. Defaults to `0` when not given.*/
+    pub offset: ::std::option::Option<i64>,
+    /**lower time bound in seconds (source_type 3)
+
+Sent as query parameter `min_time`. Defaults to `0` when not given.*/
+    pub min_time: ::std::option::Option<i64>,
+    /**upper time bound in seconds (source_type 1)
+
+Sent as query parameter `max_time`. Defaults to `0` when not given.*/
+    pub max_time: ::std::option::Option<i64>,
+    /**数量
+
+Sent as query parameter `count`. Defaults to `20` when not given.*/
+    pub count: ::std::option::Option<i64>,
+    /**1 most recent first (pages by max_time), 3 oldest first (pages by min_time), 4 综合排序 (pages by offset)
+
+Sent as query parameter `source_type`. Defaults to `4` when not given.*/
+    pub source_type: ::std::option::Option<i64>,
+    /**sent by the site
+
+Sent as query parameter `gps_access`. Defaults to `0` when not given.*/
+    pub gps_access: ::std::option::Option<i64>,
+    /**sent by the site
+
+Sent as query parameter `address_book_access`. Defaults to `0` when not given.*/
+    pub address_book_access: ::std::option::Option<i64>,
+    /**sent by the site
+
+Sent as query parameter `is_top`. Defaults to `1` when not given.*/
+    pub is_top: ::std::option::Option<i64>,
+}
+impl UserFollowingListParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(sec_user_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_id: ::std::option::Option::Some(::std::string::String::from("")),
+            sec_user_id: sec_user_id.into(),
+            offset: ::std::option::Option::Some(0i64),
+            min_time: ::std::option::Option::Some(0i64),
+            max_time: ::std::option::Option::Some(0i64),
+            count: ::std::option::Option::Some(20i64),
+            source_type: ::std::option::Option::Some(4i64),
+            gps_access: ::std::option::Option::Some(0i64),
+            address_book_access: ::std::option::Option::Some(0i64),
+            is_top: ::std::option::Option::Some(1i64),
+        }
+    }
+    ///Sets `user_id`.
+    pub fn user_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `offset`.
+    pub fn offset(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.offset = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `min_time`.
+    pub fn min_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.min_time = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `max_time`.
+    pub fn max_time(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.max_time = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `count`.
+    pub fn count(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.count = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `source_type`.
+    pub fn source_type(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.source_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `gps_access`.
+    pub fn gps_access(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.gps_access = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `address_book_access`.
+    pub fn address_book_access(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.address_book_access = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `is_top`.
+    pub fn is_top(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.is_top = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /aweme/v1/web/user/following/list/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::USER_FOLLOWING_LIST,
+        );
+        req.session_query(::douyin_core::Position::First);
+        if let ::std::option::Option::Some(value) = &self.user_id {
+            req.query("user_id", value);
+        }
+        req.query("sec_user_id", &self.sec_user_id);
+        if let ::std::option::Option::Some(value) = &self.offset {
+            req.query("offset", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.min_time {
+            req.query("min_time", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.max_time {
+            req.query("max_time", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.count {
+            req.query("count", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.source_type {
+            req.query("source_type", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.gps_access {
+            req.query("gps_access", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.address_book_access {
+            req.query("address_book_access", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.is_top {
+            req.query("is_top", value);
+        }
+        req.session_query(::douyin_core::Position::Last);
+        req.header_credential("cookie", "cookie");
+        req.header_credential("user-agent", "user_agent");
+        req.query_credential("msToken", "ms_token");
+        req.header(
+            "referer",
+            ::std::format!(
+                "https://www.douyin.com/user/{}", ::douyin_core::request::encoded(& self
+                .sec_user_id)
+            ),
+        );
+        ::std::result::Result::Ok(req)
+    }
+}
 ///Parameters of [`Client::user_profile_other`](super::client::Client::user_profile_other).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -613,7 +1790,10 @@ impl UserProfileOtherParams {
         req.query_credential("msToken", "ms_token");
         req.header(
             "referer",
-            ::std::format!("https://www.douyin.com/user/{}", self.sec_user_id),
+            ::std::format!(
+                "https://www.douyin.com/user/{}", ::douyin_core::request::encoded(& self
+                .sec_user_id)
+            ),
         );
         ::std::result::Result::Ok(req)
     }
@@ -696,6 +1876,128 @@ impl Client {
     pub fn core(&self) -> &::douyin_core::Client<super::domain::Web> {
         &self.core
     }
+    ///One aweme (video or image post) by id
+    ///
+    ///作品详情
+    ///
+    ///`GET /aweme/v1/web/aweme/detail/`
+    ///Spec: `specs/web/aweme_detail.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (POST_DETAIL), f2/apps/douyin/model.py (PostDetail); github.com/NanmiCoder/MediaCrawler media_platform/douyin/client.py (get_video_by_id).
+    ///
+    ///Notes from the spec:
+    ///- Path and the single parameter aweme_id are what f2 (PostDetail), Douyin_TikTok_Download_API (PostDetail) and MediaCrawler send, together with the browser profile (session.profile) every web request carries.
+    ///- aweme_detail is the shared Aweme schema: f2's PostDetailFilter reads aweme_detail.{aweme_id, aweme_type, desc, create_time, author, video, images, music, statistics}, the same fields aweme/post items carry.
+    ///- filter_detail is inferred (not in f2's filter or any capture we hold): public projects report it when the aweme is gone; its fields are kept as raw JSON if they differ.
+    ///- No capture of this endpoint exists; the mock answers with the first aweme of the aweme/post capture.
+    pub async fn aweme_detail(
+        &self,
+        params: &AwemeDetailParams,
+    ) -> ::std::result::Result<super::types::AwemeDetailResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
+    }
+    ///The awemes a user liked
+    ///
+    ///用户喜欢作品
+    ///
+    ///`GET /aweme/v1/web/aweme/favorite/`
+    ///Spec: `specs/web/aweme_favorite.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_FAVORITE_A), f2/apps/douyin/model.py (UserLike); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (UserLike).
+    ///
+    ///Notes from the spec:
+    ///- Parameters as f2 (UserLike: sec_user_id, max_cursor, count) and Douyin_TikTok_Download_API send them; the page shape is aweme/post's (f2 reads it with UserPostFilter: aweme_list, has_more, max_cursor, min_cursor).
+    ///- count default 18 as on aweme/post (the projects pass the caller's count; the site's own page sends 18).
+    ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
+    pub async fn aweme_favorite(
+        &self,
+        params: &AwemeFavoriteParams,
+    ) -> ::std::result::Result<
+        super::types::AwemeFavoriteResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
+    ///Every item of every page of [`Client::aweme_favorite`], following `max_cursor` while `has_more` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].
+    pub fn aweme_favorite_stream(
+        &self,
+        params: AwemeFavoriteParams,
+    ) -> impl ::douyin_core::Stream<
+        Item = ::std::result::Result<super::types::Aweme, super::errors::Error>,
+    > + '_ {
+        ::douyin_core::paginate(
+            params,
+            move |p: AwemeFavoriteParams| async move {
+                self.aweme_favorite(&p).await.map(Self::aweme_favorite_page)
+            },
+            |p| p.max_cursor,
+            |p, c| p.max_cursor = ::std::option::Option::Some(c),
+        )
+    }
+    ///The page in a [`Client::aweme_favorite`] response.
+    pub fn aweme_favorite_page(
+        resp: super::types::AwemeFavoriteResponse,
+    ) -> ::douyin_core::Page<super::types::Aweme> {
+        let has_more = resp
+            .has_more
+            .as_ref()
+            .is_some_and(::douyin_core::MoreFlag::is_set);
+        let next_cursor = resp.max_cursor.as_ref().copied();
+        let items = resp.aweme_list.unwrap_or_default();
+        ::douyin_core::Page {
+            items,
+            next_cursor,
+            has_more,
+        }
+    }
+    ///The signed-in user's favourite awemes
+    ///
+    ///用户收藏作品
+    ///
+    ///`POST /aweme/v1/web/aweme/listcollection/`
+    ///Spec: `specs/web/aweme_listcollection.yaml`; documentation: github.com/JoeanAmier/TikTokDownloader src/interface/collection.py (Collection); github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_COLLECTION), f2/apps/douyin/model.py (UserCollection).
+    ///
+    ///Notes from the spec:
+    ///- Whose favourites is decided by the cookie alone (a signed-in session; status_code 8 otherwise): the endpoint takes no user id.
+    ///- POST with count and cursor in an application/x-www-form-urlencoded body (TikTokDownloader's generate_data, sent as form data); publish_video_strategy_type in the query. The projects read aweme_list, cursor and has_more (f2's UserCollectionFilter).
+    ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
+    pub async fn aweme_listcollection(
+        &self,
+        params: &AwemeListcollectionParams,
+    ) -> ::std::result::Result<
+        super::types::AwemeListcollectionResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
+    ///Every item of every page of [`Client::aweme_listcollection`], following `cursor` while `has_more` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].
+    pub fn aweme_listcollection_stream(
+        &self,
+        params: AwemeListcollectionParams,
+    ) -> impl ::douyin_core::Stream<
+        Item = ::std::result::Result<super::types::Aweme, super::errors::Error>,
+    > + '_ {
+        ::douyin_core::paginate(
+            params,
+            move |p: AwemeListcollectionParams| async move {
+                self.aweme_listcollection(&p).await.map(Self::aweme_listcollection_page)
+            },
+            |p| p.cursor,
+            |p, c| p.cursor = ::std::option::Option::Some(c),
+        )
+    }
+    ///The page in a [`Client::aweme_listcollection`] response.
+    pub fn aweme_listcollection_page(
+        resp: super::types::AwemeListcollectionResponse,
+    ) -> ::douyin_core::Page<super::types::Aweme> {
+        let has_more = resp
+            .has_more
+            .as_ref()
+            .is_some_and(::douyin_core::MoreFlag::is_set);
+        let next_cursor = resp.cursor.as_ref().copied();
+        let items = resp.aweme_list.unwrap_or_default();
+        ::douyin_core::Page {
+            items,
+            next_cursor,
+            has_more,
+        }
+    }
     ///A user's published awemes
     ///
     ///主页作品
@@ -746,6 +2048,26 @@ impl Client {
             has_more,
         }
     }
+    ///Awemes related to an aweme
+    ///
+    ///相关推荐
+    ///
+    ///`GET /aweme/v1/web/aweme/related/`
+    ///Spec: `specs/web/aweme_related.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (POST_RELATED), f2/apps/douyin/model.py (PostRelated).
+    ///
+    ///Notes from the spec:
+    ///- Parameters, order and defaults as f2's PostRelated; f2 reads the answer with UserPostFilter (aweme_list, has_more).
+    ///- Not cursor-paginated: the next batch is requested with the ids already seen in filterGids, so there is no pagination block.
+    ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
+    pub async fn aweme_related(
+        &self,
+        params: &AwemeRelatedParams,
+    ) -> ::std::result::Result<
+        super::types::AwemeRelatedResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
     ///Comments of an aweme
     ///
     ///作品评论信息
@@ -785,6 +2107,58 @@ impl Client {
     ///The page in a [`Client::comment_list`] response.
     pub fn comment_list_page(
         resp: super::types::CommentListResponse,
+    ) -> ::douyin_core::Page<super::types::Comment> {
+        let has_more = resp
+            .has_more
+            .as_ref()
+            .is_some_and(::douyin_core::MoreFlag::is_set);
+        let next_cursor = resp.cursor.as_ref().copied();
+        let items = resp.comments.unwrap_or_default();
+        ::douyin_core::Page {
+            items,
+            next_cursor,
+            has_more,
+        }
+    }
+    ///Replies to a comment
+    ///
+    ///评论回复
+    ///
+    ///`GET /aweme/v1/web/comment/list/reply/`
+    ///Spec: `specs/web/comment_list_reply.yaml`; documentation: github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (PostCommentsReply); github.com/NanmiCoder/MediaCrawler media_platform/douyin/client.py (get_sub_comments).
+    ///
+    ///Notes from the spec:
+    ///- Parameters in Douyin_TikTok_Download_API's order (item_id, comment_id, cursor, count, item_type); MediaCrawler sends the same five. A reply is a Comment (the shared schema: cid, text, user, reply_id, reply_to_reply_id, …).
+    ///- Page shape as comment/list's (MediaCrawler reads comments, cursor and has_more from both the same way).
+    ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
+    pub async fn comment_list_reply(
+        &self,
+        params: &CommentListReplyParams,
+    ) -> ::std::result::Result<
+        super::types::CommentListReplyResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
+    ///Every item of every page of [`Client::comment_list_reply`], following `cursor` while `has_more` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].
+    pub fn comment_list_reply_stream(
+        &self,
+        params: CommentListReplyParams,
+    ) -> impl ::douyin_core::Stream<
+        Item = ::std::result::Result<super::types::Comment, super::errors::Error>,
+    > + '_ {
+        ::douyin_core::paginate(
+            params,
+            move |p: CommentListReplyParams| async move {
+                self.comment_list_reply(&p).await.map(Self::comment_list_reply_page)
+            },
+            |p| p.cursor,
+            |p, c| p.cursor = ::std::option::Option::Some(c),
+        )
+    }
+    ///The page in a [`Client::comment_list_reply`] response.
+    pub fn comment_list_reply_page(
+        resp: super::types::CommentListReplyResponse,
     ) -> ::douyin_core::Page<super::types::Comment> {
         let has_more = resp
             .has_more
@@ -868,6 +2242,61 @@ impl Client {
             has_more,
         }
     }
+    ///General search (awemes, users, lives) by keyword
+    ///
+    ///综合搜索
+    ///
+    ///`GET /aweme/v1/web/general/search/single/`
+    ///Spec: `specs/web/general_search_single.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (POST_SEARCH), f2/apps/douyin/model.py (PostSearch); github.com/JoeanAmier/TikTokDownloader src/interface/search.py (_generate_params_general); github.com/NanmiCoder/MediaCrawler media_platform/douyin/client.py (search_info_by_keyword), field.py.
+    ///
+    ///Notes from the spec:
+    ///- Parameters: f2's PostSearch (search_channel, filter_selected, keyword, search_source, search_id, query_correct_type, is_filter_search, from_group_id, offset, count 15, need_filter_settings) with TikTokDownloader's and MediaCrawler's enable_history and list_type; sent in MediaCrawler's order (the browser's), search_id and filter_selected last and only when set.
+    ///- Response: TikTokDownloader reads data\[\], cursor, has_more and log_pb.impr_id (the next search_id); items with type 1 carry aweme_info (an Aweme). Other card types are kept losslessly as unknown fields.
+    ///- search_nil_info: when the site wants a captcha it answers status_code 0 with empty data and search_nil_info.search_nil_type "verify_check" (seen by MediaCrawler, DouYin_Spider #27 and other public crawlers); search_nil_type "login" (search_nil_item invalid_login) means the cookie is not signed in.
+    ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
+    pub async fn general_search_single(
+        &self,
+        params: &GeneralSearchSingleParams,
+    ) -> ::std::result::Result<
+        super::types::GeneralSearchSingleResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
+    ///Every item of every page of [`Client::general_search_single`], following `cursor` while `has_more` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].
+    pub fn general_search_single_stream(
+        &self,
+        params: GeneralSearchSingleParams,
+    ) -> impl ::douyin_core::Stream<
+        Item = ::std::result::Result<super::types::SearchResult, super::errors::Error>,
+    > + '_ {
+        ::douyin_core::paginate(
+            params,
+            move |p: GeneralSearchSingleParams| async move {
+                self.general_search_single(&p)
+                    .await
+                    .map(Self::general_search_single_page)
+            },
+            |p| p.offset,
+            |p, c| p.offset = ::std::option::Option::Some(c),
+        )
+    }
+    ///The page in a [`Client::general_search_single`] response.
+    pub fn general_search_single_page(
+        resp: super::types::GeneralSearchSingleResponse,
+    ) -> ::douyin_core::Page<super::types::SearchResult> {
+        let has_more = resp
+            .has_more
+            .as_ref()
+            .is_some_and(::douyin_core::MoreFlag::is_set);
+        let next_cursor = resp.cursor.as_ref().copied();
+        let items = resp.data.unwrap_or_default();
+        ::douyin_core::Page {
+            items,
+            next_cursor,
+            has_more,
+        }
+    }
     ///Hot search list
     ///
     ///实时上升热点
@@ -905,6 +2334,104 @@ impl Client {
     ) -> ::std::result::Result<super::types::ImUserInfoResponse, super::errors::Error> {
         self.core.send(params.to_request()?).await
     }
+    ///A user's awemes starting at a given one
+    ///
+    ///定位作品
+    ///
+    ///`GET /aweme/v1/web/locate/post/`
+    ///Spec: `specs/web/locate_post.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (LOCATE_POST), f2/apps/douyin/model.py (PostLocate), f2/apps/douyin/filter.py (UserPostFilter.locate_item_cursor).
+    ///
+    ///Notes from the spec:
+    ///- Parameters, order and defaults as f2's PostLocate (locate_item_cursor is typed integer here: f2 passes the previous answer's locate_item_cursor, a number).
+    ///- Shape: aweme/post's page plus locate_item_cursor (f2 reads both with UserPostFilter).
+    ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
+    pub async fn locate_post(
+        &self,
+        params: &LocatePostParams,
+    ) -> ::std::result::Result<super::types::LocatePostResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
+    }
+    ///Every item of every page of [`Client::locate_post`], following `max_cursor` while `has_more` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].
+    pub fn locate_post_stream(
+        &self,
+        params: LocatePostParams,
+    ) -> impl ::douyin_core::Stream<
+        Item = ::std::result::Result<super::types::Aweme, super::errors::Error>,
+    > + '_ {
+        ::douyin_core::paginate(
+            params,
+            move |p: LocatePostParams| async move {
+                self.locate_post(&p).await.map(Self::locate_post_page)
+            },
+            |p| p.max_cursor,
+            |p, c| p.max_cursor = ::std::option::Option::Some(c),
+        )
+    }
+    ///The page in a [`Client::locate_post`] response.
+    pub fn locate_post_page(
+        resp: super::types::LocatePostResponse,
+    ) -> ::douyin_core::Page<super::types::Aweme> {
+        let has_more = resp
+            .has_more
+            .as_ref()
+            .is_some_and(::douyin_core::MoreFlag::is_set);
+        let next_cursor = resp.max_cursor.as_ref().copied();
+        let items = resp.aweme_list.unwrap_or_default();
+        ::douyin_core::Page {
+            items,
+            next_cursor,
+            has_more,
+        }
+    }
+    ///The awemes of a collection (mix)
+    ///
+    ///合集作品
+    ///
+    ///`GET /aweme/v1/web/mix/aweme/`
+    ///Spec: `specs/web/mix_aweme.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (MIX_AWEME), f2/apps/douyin/model.py (UserMix); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/web_crawler.py (fetch_user_mix_videos).
+    ///
+    ///Notes from the spec:
+    ///- Parameters as f2 (UserMix: cursor, count, mix_id; sent mix_id first here, the id-then-page order of the other list endpoints) and Douyin_TikTok_Download_API (count 20) send them.
+    ///- Shape: f2's UserMixFilter is UserPostFilter with max_cursor read from `cursor`: aweme_list of awemes (each carrying mix_info), cursor, has_more.
+    ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
+    pub async fn mix_aweme(
+        &self,
+        params: &MixAwemeParams,
+    ) -> ::std::result::Result<super::types::MixAwemeResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
+    }
+    ///Every item of every page of [`Client::mix_aweme`], following `cursor` while `has_more` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].
+    pub fn mix_aweme_stream(
+        &self,
+        params: MixAwemeParams,
+    ) -> impl ::douyin_core::Stream<
+        Item = ::std::result::Result<super::types::Aweme, super::errors::Error>,
+    > + '_ {
+        ::douyin_core::paginate(
+            params,
+            move |p: MixAwemeParams| async move {
+                self.mix_aweme(&p).await.map(Self::mix_aweme_page)
+            },
+            |p| p.cursor,
+            |p, c| p.cursor = ::std::option::Option::Some(c),
+        )
+    }
+    ///The page in a [`Client::mix_aweme`] response.
+    pub fn mix_aweme_page(
+        resp: super::types::MixAwemeResponse,
+    ) -> ::douyin_core::Page<super::types::Aweme> {
+        let has_more = resp
+            .has_more
+            .as_ref()
+            .is_some_and(::douyin_core::MoreFlag::is_set);
+        let next_cursor = resp.cursor.as_ref().copied();
+        let items = resp.aweme_list.unwrap_or_default();
+        ::douyin_core::Page {
+            items,
+            next_cursor,
+            has_more,
+        }
+    }
     ///Notification details by notice id
     ///
     ///通知信息
@@ -940,6 +2467,111 @@ impl Client {
         params: &TabFeedParams,
     ) -> ::std::result::Result<super::types::TabFeedResponse, super::errors::Error> {
         self.core.send(params.to_request()?).await
+    }
+    ///A user's followers
+    ///
+    ///用户粉丝列表
+    ///
+    ///`GET /aweme/v1/web/user/follower/list/`
+    ///Spec: `specs/web/user_follower_list.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_FOLLOWER), f2/apps/douyin/model.py (UserFollower), f2/apps/douyin/filter.py (UserFollowerFilter).
+    ///
+    ///Notes from the spec:
+    ///- Parameters, their order and defaults as f2's UserFollower (identical in Douyin_TikTok_Download_API); the source_type meanings are f2's comments on that model.
+    ///- Response fields from f2's UserFollowerFilter (the following filter over followers\[\]). Paging by max_time ← min_time is inferred from f2's comment (source_type 1: 最近关注, 需要指定max_time); has_more inferred boolean.
+    ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
+    pub async fn user_follower_list(
+        &self,
+        params: &UserFollowerListParams,
+    ) -> ::std::result::Result<
+        super::types::UserFollowerListResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
+    ///Every item of every page of [`Client::user_follower_list`], following `min_time` while `has_more` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].
+    pub fn user_follower_list_stream(
+        &self,
+        params: UserFollowerListParams,
+    ) -> impl ::douyin_core::Stream<
+        Item = ::std::result::Result<super::types::User, super::errors::Error>,
+    > + '_ {
+        ::douyin_core::paginate(
+            params,
+            move |p: UserFollowerListParams| async move {
+                self.user_follower_list(&p).await.map(Self::user_follower_list_page)
+            },
+            |p| p.max_time,
+            |p, c| p.max_time = ::std::option::Option::Some(c),
+        )
+    }
+    ///The page in a [`Client::user_follower_list`] response.
+    pub fn user_follower_list_page(
+        resp: super::types::UserFollowerListResponse,
+    ) -> ::douyin_core::Page<super::types::User> {
+        let has_more = resp
+            .has_more
+            .as_ref()
+            .is_some_and(::douyin_core::MoreFlag::is_set);
+        let next_cursor = resp.min_time.as_ref().copied();
+        let items = resp.followers.unwrap_or_default();
+        ::douyin_core::Page {
+            items,
+            next_cursor,
+            has_more,
+        }
+    }
+    ///The accounts a user follows
+    ///
+    ///用户关注列表
+    ///
+    ///`GET /aweme/v1/web/user/following/list/`
+    ///Spec: `specs/web/user_following_list.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_FOLLOWING), f2/apps/douyin/model.py (UserFollowing), f2/apps/douyin/filter.py (UserFollowingFilter).
+    ///
+    ///Notes from the spec:
+    ///- Parameters, their order and defaults as f2's UserFollowing (identical in Douyin_TikTok_Download_API); the source_type meanings are f2's comments on that model.
+    ///- Response fields from f2's UserFollowingFilter (status_code, status_msg, has_more, total, mix_count, offset, myself_user_id, max_time, min_time, followings\[\] of users). has_more is inferred to be a boolean; offset as the next page's offset is inferred from f2's comment (offset 相当于cursor).
+    ///- status_code 2096: the user's privacy settings hide the list (f2 filter.py comment); see domain errors.
+    ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
+    pub async fn user_following_list(
+        &self,
+        params: &UserFollowingListParams,
+    ) -> ::std::result::Result<
+        super::types::UserFollowingListResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
+    ///Every item of every page of [`Client::user_following_list`], following `offset` while `has_more` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].
+    pub fn user_following_list_stream(
+        &self,
+        params: UserFollowingListParams,
+    ) -> impl ::douyin_core::Stream<
+        Item = ::std::result::Result<super::types::User, super::errors::Error>,
+    > + '_ {
+        ::douyin_core::paginate(
+            params,
+            move |p: UserFollowingListParams| async move {
+                self.user_following_list(&p).await.map(Self::user_following_list_page)
+            },
+            |p| p.offset,
+            |p, c| p.offset = ::std::option::Option::Some(c),
+        )
+    }
+    ///The page in a [`Client::user_following_list`] response.
+    pub fn user_following_list_page(
+        resp: super::types::UserFollowingListResponse,
+    ) -> ::douyin_core::Page<super::types::User> {
+        let has_more = resp
+            .has_more
+            .as_ref()
+            .is_some_and(::douyin_core::MoreFlag::is_set);
+        let next_cursor = resp.offset.as_ref().copied();
+        let items = resp.followings.unwrap_or_default();
+        ::douyin_core::Page {
+            items,
+            next_cursor,
+            has_more,
+        }
     }
     ///A user's profile by sec_user_id
     ///
@@ -990,6 +2622,54 @@ impl ::std::convert::From<::douyin_core::Client<super::domain::Web>> for Client 
         Self { core }
     }
 }
+impl ::douyin_core::Envelope for super::types::AwemeDetailResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::AwemeFavoriteResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::AwemeListcollectionResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
 impl ::douyin_core::Envelope for super::types::AwemePostResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
@@ -1002,6 +2682,23 @@ impl ::douyin_core::Envelope for super::types::AwemePostResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::AwemeRelatedResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -1017,6 +2714,23 @@ impl ::douyin_core::Envelope for super::types::CommentListResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::CommentListReplyResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -1032,6 +2746,7 @@ impl ::douyin_core::Envelope for super::types::EmojiListResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -1047,6 +2762,39 @@ impl ::douyin_core::Envelope for super::types::EmoticonTrendingResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::GeneralSearchSingleResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: if self
+                .search_nil_info
+                .as_ref()
+                .and_then(|v| v.search_nil_type.as_deref())
+                == ::std::option::Option::Some("verify_check")
+            {
+                ::std::option::Option::Some(0usize)
+            } else if self
+                .search_nil_info
+                .as_ref()
+                .and_then(|v| v.search_nil_type.as_deref())
+                == ::std::option::Option::Some("login")
+            {
+                ::std::option::Option::Some(1usize)
+            } else {
+                ::std::option::Option::None
+            },
         }
     }
 }
@@ -1062,6 +2810,7 @@ impl ::douyin_core::Envelope for super::types::HotSearchListResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -1077,6 +2826,39 @@ impl ::douyin_core::Envelope for super::types::ImUserInfoResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::LocatePostResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::MixAwemeResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -1092,6 +2874,7 @@ impl ::douyin_core::Envelope for super::types::NoticeDetailResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -1107,6 +2890,39 @@ impl ::douyin_core::Envelope for super::types::TabFeedResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::UserFollowerListResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::UserFollowingListResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -1122,6 +2938,7 @@ impl ::douyin_core::Envelope for super::types::UserProfileOtherResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -1137,6 +2954,7 @@ impl ::douyin_core::Envelope for super::types::UserProfileSelfResponse {
                 .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
             sub_code: ::std::option::Option::None,
             sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
         }
     }
 }
@@ -1145,143 +2963,203 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
     super::errors::ErrorCode,
 >] = &[
     ::douyin_core::registry::OperationEntry {
+        name: "aweme_detail",
+        spec: "specs/web/aweme_detail.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/aweme/detail/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::AwemeDetailResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "aweme_favorite",
+        spec: "specs/web/aweme_favorite.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/aweme/favorite/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::AwemeFavoriteResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "aweme_listcollection",
+        spec: "specs/web/aweme_listcollection.yaml",
+        method: ::douyin_core::Method::Post,
+        path: "/aweme/v1/web/aweme/listcollection/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::AwemeListcollectionResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
         name: "aweme_post",
         spec: "specs/web/aweme_post.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/post/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemePostResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::AwemePostResponse,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "aweme_related",
+        spec: "specs/web/aweme_related.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/aweme/related/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::AwemeRelatedResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "comment_list",
         spec: "specs/web/comment_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/comment/list/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::CommentListResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::CommentListResponse,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "comment_list_reply",
+        spec: "specs/web/comment_list_reply.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/comment/list/reply/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::CommentListReplyResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "emoji_list",
         spec: "specs/web/emoji_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/emoji/list",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::EmojiListResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::EmojiListResponse,
-            super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "emoticon_trending",
         spec: "specs/web/emoticon_trending.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/im/resources/emoticon/trending",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::EmoticonTrendingResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::EmoticonTrendingResponse,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "general_search_single",
+        spec: "specs/web/general_search_single.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/general/search/single/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::GeneralSearchSingleResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "hot_search_list",
         spec: "specs/web/hot_search_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/hot/search/list/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::HotSearchListResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::HotSearchListResponse,
-            super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "im_user_info",
         spec: "specs/web/im_user_info.yaml",
         method: ::douyin_core::Method::Post,
         path: "/aweme/v1/web/im/user/info/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::ImUserInfoResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::ImUserInfoResponse,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "locate_post",
+        spec: "specs/web/locate_post.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/locate/post/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::LocatePostResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "mix_aweme",
+        spec: "specs/web/mix_aweme.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/mix/aweme/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::MixAwemeResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "notice_detail",
         spec: "specs/web/notice_detail.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/notice/detail/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::NoticeDetailResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::NoticeDetailResponse,
-            super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "tab_feed",
         spec: "specs/web/tab_feed.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/tab/feed/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::TabFeedResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::TabFeedResponse,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "user_follower_list",
+        spec: "specs/web/user_follower_list.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/user/follower/list/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::UserFollowerListResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "user_following_list",
+        spec: "specs/web/user_following_list.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/aweme/v1/web/user/following/list/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::UserFollowingListResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "user_profile_other",
         spec: "specs/web/user_profile_other.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/profile/other/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserProfileOtherResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::UserProfileOtherResponse,
-            super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
         name: "user_profile_self",
         spec: "specs/web/user_profile_self.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/profile/self/",
-        decode: |body| ::douyin_core::registry::roundtrip::<
+        check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserProfileSelfResponse,
             super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
-        unknown_paths: |body| ::douyin_core::registry::census::<
-            super::types::UserProfileSelfResponse,
-            super::errors::ErrorCode,
-        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE),
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
 ];

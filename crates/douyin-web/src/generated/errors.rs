@@ -6,31 +6,88 @@ pub type Error = ::douyin_core::Error<ErrorCode>;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorCode {
+    ///`8` — The request needs a signed-in session; the cookie has none or it expired (用户未登录)
+    ///
+    /// Advice: renew the cookie (sign in on www.douyin.com in a browser and export the cookie again)
+    NotLoggedIn,
+    ///`2096` — The user's privacy settings hide this list (用户隐私设置不允许查看)
+    ///
+    /// Advice: nothing to retry; only the account's own signed-in cookie can read it
+    PrivateList,
+    ///`2483` — Search needs a signed-in session (请先登录，再继续搜索吧)
+    ///
+    /// Advice: sign in on www.douyin.com in a browser and export the cookie again
+    SearchNeedsLogin,
     /// A code the documentation does not list, as received.
     Unknown(::std::string::String),
 }
 impl ::douyin_core::ErrorCode for ErrorCode {
     fn from_raw(raw: &str) -> Self {
-        Self::Unknown(raw.to_owned())
+        match raw {
+            "8" => Self::NotLoggedIn,
+            "2096" => Self::PrivateList,
+            "2483" => Self::SearchNeedsLogin,
+            other => Self::Unknown(other.to_owned()),
+        }
     }
     fn raw(&self) -> &str {
         match self {
+            Self::NotLoggedIn => "8",
+            Self::PrivateList => "2096",
+            Self::SearchNeedsLogin => "2483",
             Self::Unknown(raw) => raw,
         }
     }
     fn name(&self) -> &'static str {
         match self {
+            Self::NotLoggedIn => "NotLoggedIn",
+            Self::PrivateList => "PrivateList",
+            Self::SearchNeedsLogin => "SearchNeedsLogin",
             Self::Unknown(_) => "Unknown",
         }
     }
     fn meaning(&self) -> ::std::option::Option<&'static str> {
         match self {
+            Self::NotLoggedIn => {
+                ::std::option::Option::Some(
+                    "The request needs a signed-in session; the cookie has none or it expired",
+                )
+            }
+            Self::PrivateList => {
+                ::std::option::Option::Some("The user's privacy settings hide this list")
+            }
+            Self::SearchNeedsLogin => {
+                ::std::option::Option::Some("Search needs a signed-in session")
+            }
             Self::Unknown(_) => ::std::option::Option::None,
         }
     }
     fn class(&self) -> ::douyin_core::ErrorClass {
         match self {
+            Self::NotLoggedIn => ::douyin_core::ErrorClass::ExpiredCredential,
+            Self::PrivateList => ::douyin_core::ErrorClass::Permission,
+            Self::SearchNeedsLogin => ::douyin_core::ErrorClass::Permission,
             Self::Unknown(_) => ::douyin_core::ErrorClass::Other,
+        }
+    }
+    fn advice(&self) -> ::std::option::Option<&'static str> {
+        match self {
+            Self::NotLoggedIn => {
+                ::std::option::Option::Some(
+                    "renew the cookie (sign in on www.douyin.com in a browser and export the cookie again)",
+                )
+            }
+            Self::PrivateList => {
+                ::std::option::Option::Some(
+                    "nothing to retry; only the account's own signed-in cookie can read it",
+                )
+            }
+            Self::SearchNeedsLogin => {
+                ::std::option::Option::Some(
+                    "sign in on www.douyin.com in a browser and export the cookie again",
+                )
+            }
+            _ => ::std::option::Option::None,
         }
     }
 }

@@ -2,23 +2,24 @@
 //! Request and response types of `specs/web/` (typify, made lossless and open).
 ///`Aweme`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Aweme {
     ///Documented only as null; kept as raw JSON.
     pub ad_candidates: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
     pub anchors: ::std::option::Option<::douyin_core::RawJson>,
-    pub author: ::std::option::Option<User>,
+    pub author: ::std::option::Option<::std::boxed::Box<User>>,
     ///(Documented as required.)
     pub author_mask_tag: ::std::option::Option<i64>,
     ///The author's uid as a number (64-bit). (Documented as required.)
     pub author_user_id: ::std::option::Option<i64>,
-    pub aweme_control: ::std::option::Option<AwemeControl>,
+    pub aweme_control: ::std::option::Option<::std::boxed::Box<AwemeControl>>,
     ///Aweme id (numeric text). (Documented as required.)
     pub aweme_id: ::std::option::Option<::std::string::String>,
     ///Kind of aweme (0 for the plain videos in the captures). (Documented as required.)
     pub aweme_type: ::std::option::Option<i64>,
     pub caption: ::std::option::Option<::std::string::String>,
-    pub cell_room: ::std::option::Option<CellRoom>,
+    pub cell_room: ::std::option::Option<::std::boxed::Box<CellRoom>>,
     ///Documented only as null (notice/detail); real traffic (module/feed) sends an array of objects.
     pub cha_list: ::std::option::Option<::std::vec::Vec<::douyin_core::RawJson>>,
     ///Documented only as null; kept as raw JSON.
@@ -41,8 +42,8 @@ pub struct Aweme {
     pub create_time: ::std::option::Option<i64>,
     ///The caption text; text_extra spans index into it. (Documented as required.)
     pub desc: ::std::option::Option<::std::string::String>,
-    pub descendants: ::std::option::Option<Descendants>,
-    pub digg_lottie: ::std::option::Option<DiggLottie>,
+    pub descendants: ::std::option::Option<::std::boxed::Box<Descendants>>,
+    pub digg_lottie: ::std::option::Option<::std::boxed::Box<DiggLottie>>,
     ///Documented only as null; kept as raw JSON.
     pub dislike_dimension_list: ::std::option::Option<::douyin_core::RawJson>,
     ///Milliseconds.
@@ -66,7 +67,7 @@ pub struct Aweme {
     pub images: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
     pub img_bitrate: ::std::option::Option<::douyin_core::RawJson>,
-    pub impression_data: ::std::option::Option<ImpressionData>,
+    pub impression_data: ::std::option::Option<::std::boxed::Box<ImpressionData>>,
     ///Documented only as null (notice/detail); real traffic (aweme/post) sends an array of objects.
     pub interaction_stickers: ::std::option::Option<
         ::std::vec::Vec<::douyin_core::RawJson>,
@@ -90,8 +91,8 @@ pub struct Aweme {
     ///Documented only as null; kept as raw JSON.
     pub long_video: ::std::option::Option<::douyin_core::RawJson>,
     pub media_type: ::std::option::Option<i64>,
-    pub mix_info: ::std::option::Option<MixInfo>,
-    pub music: ::std::option::Option<Music>,
+    pub mix_info: ::std::option::Option<::std::boxed::Box<MixInfo>>,
+    pub music: ::std::option::Option<::std::boxed::Box<Music>>,
     ///Documented only as null; kept as raw JSON.
     pub music_guidance_tag_list: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
@@ -106,7 +107,9 @@ pub struct Aweme {
     pub original_images: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
     pub packed_clips: ::std::option::Option<::douyin_core::RawJson>,
-    pub photo_search_entrance: ::std::option::Option<PhotoSearchEntrance>,
+    pub photo_search_entrance: ::std::option::Option<
+        ::std::boxed::Box<PhotoSearchEntrance>,
+    >,
     ///Documented only as null; kept as raw JSON.
     pub position: ::std::option::Option<::douyin_core::RawJson>,
     ///(Documented as required.)
@@ -121,16 +124,16 @@ pub struct Aweme {
     pub region: ::std::option::Option<::std::string::String>,
     ///Documented only as null; kept as raw JSON.
     pub relation_labels: ::std::option::Option<::douyin_core::RawJson>,
-    pub search_impr: ::std::option::Option<SearchImpr>,
-    pub share_info: ::std::option::Option<ShareInfo>,
+    pub search_impr: ::std::option::Option<::std::boxed::Box<SearchImpr>>,
+    pub share_info: ::std::option::Option<::std::boxed::Box<ShareInfo>>,
     ///(Documented as required.)
     pub share_url: ::std::option::Option<::std::string::String>,
     ///Documented only as null; kept as raw JSON.
     pub social_tag_list: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
     pub standard_bar_info_list: ::std::option::Option<::douyin_core::RawJson>,
-    pub statistics: ::std::option::Option<Statistics>,
-    pub status: ::std::option::Option<AwemeStatus>,
+    pub statistics: ::std::option::Option<::std::boxed::Box<Statistics>>,
+    pub status: ::std::option::Option<::std::boxed::Box<AwemeStatus>>,
     ///Only seen as null (module/feed); kept raw.
     pub stickers: ::std::option::Option<::douyin_core::RawJson>,
     ///Hashtags and mentions in desc. Documented object\[\] at tab/feed, null at notice/detail. (Documented as required.)
@@ -139,8 +142,8 @@ pub struct Aweme {
     pub uniqid_position: ::std::option::Option<::douyin_core::RawJson>,
     ///Whether the viewer liked the aweme (0/1). (Documented as required.)
     pub user_digged: ::std::option::Option<i64>,
-    pub video: ::std::option::Option<Video>,
-    pub video_control: ::std::option::Option<VideoControl>,
+    pub video: ::std::option::Option<::std::boxed::Box<Video>>,
+    pub video_control: ::std::option::Option<::std::boxed::Box<VideoControl>>,
     ///Documented only as null (notice/detail); real traffic (aweme/post) sends \[\].
     pub video_labels: ::std::option::Option<::std::vec::Vec<::douyin_core::RawJson>>,
     ///Content category tags. Documented only as null; real traffic sends an array of {level, tag_id, tag_name}. (Documented as required.)
@@ -149,7 +152,8 @@ pub struct Aweme {
     pub video_text: ::std::option::Option<::std::vec::Vec<::douyin_core::RawJson>>,
     ///JSON text. (Documented as required.)
     pub web_raw_data: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -188,37 +192,112 @@ pub struct Aweme {
 );
 ///`AwemeControl`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AwemeControl {
     pub can_comment: ::std::option::Option<bool>,
     pub can_forward: ::std::option::Option<bool>,
     pub can_share: ::std::option::Option<bool>,
     pub can_show_comment: ::std::option::Option<bool>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     AwemeControl { can_comment : "can_comment", can_forward : "can_forward", can_share :
     "can_share", can_show_comment : "can_show_comment" }
 );
+///`AwemeDetailResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct AwemeDetailResponse {
+    pub aweme_detail: ::std::option::Option<::std::boxed::Box<Aweme>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub filter_detail: ::std::option::Option<::std::boxed::Box<FilterDetail>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    AwemeDetailResponse { aweme_detail : "aweme_detail", extra : "extra", filter_detail :
+    "filter_detail", log_pb : "log_pb", status_code : "status_code", status_msg :
+    "status_msg" } response
+);
 ///`AwemeEditInfo`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AwemeEditInfo {
     pub button_status: ::std::option::Option<i64>,
     pub button_toast: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     AwemeEditInfo { button_status : "button_status", button_toast : "button_toast" }
 );
-///`AwemePostResponse`
+///`AwemeFavoriteResponse`
 #[derive(Clone, Debug, Default)]
-pub struct AwemePostResponse {
+#[non_exhaustive]
+pub struct AwemeFavoriteResponse {
     pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
-    pub extra: ::std::option::Option<Extra>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
     ///0/1.
     pub has_more: ::std::option::Option<i64>,
-    pub log_pb: ::std::option::Option<LogPb>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    ///Cursor for the next page.
+    pub max_cursor: ::std::option::Option<i64>,
+    pub min_cursor: ::std::option::Option<i64>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    AwemeFavoriteResponse { aweme_list : "aweme_list", extra : "extra", has_more :
+    "has_more", log_pb : "log_pb", max_cursor : "max_cursor", min_cursor : "min_cursor",
+    status_code : "status_code", status_msg : "status_msg" } response
+);
+///`AwemeListcollectionResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct AwemeListcollectionResponse {
+    pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
+    ///Cursor for the next page.
+    pub cursor: ::std::option::Option<i64>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    AwemeListcollectionResponse { aweme_list : "aweme_list", cursor : "cursor", extra :
+    "extra", has_more : "has_more", log_pb : "log_pb", status_code : "status_code",
+    status_msg : "status_msg" } response
+);
+///`AwemePostResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct AwemePostResponse {
+    pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
     ///Cursor for the next page (millisecond timestamp).
     pub max_cursor: ::std::option::Option<i64>,
     pub min_cursor: ::std::option::Option<i64>,
@@ -229,25 +308,51 @@ pub struct AwemePostResponse {
     pub status_msg: ::std::option::Option<::std::string::String>,
     ///Null in real traffic; kept as raw JSON.
     pub time_list: ::std::option::Option<::douyin_core::RawJson>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     AwemePostResponse { aweme_list : "aweme_list", extra : "extra", has_more :
     "has_more", log_pb : "log_pb", max_cursor : "max_cursor", min_cursor : "min_cursor",
     post_serial : "post_serial", replace_series_cover : "replace_series_cover",
     request_item_cursor : "request_item_cursor", status_code : "status_code", status_msg
-    : "status_msg", time_list : "time_list" }
+    : "status_msg", time_list : "time_list" } response
+);
+///`AwemeRelatedResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct AwemeRelatedResponse {
+    pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    AwemeRelatedResponse { aweme_list : "aweme_list", extra : "extra", has_more :
+    "has_more", log_pb : "log_pb", status_code : "status_code", status_msg : "status_msg"
+    } response
 );
 ///`AwemeStatus`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AwemeStatus {
     pub allow_comment: ::std::option::Option<bool>,
     pub allow_friend_recommend: ::std::option::Option<bool>,
     pub allow_friend_recommend_guide: ::std::option::Option<bool>,
     pub allow_self_recommend_to_friend: ::std::option::Option<bool>,
     pub allow_share: ::std::option::Option<bool>,
-    pub aweme_edit_info: ::std::option::Option<AwemeEditInfo>,
+    pub aweme_edit_info: ::std::option::Option<::std::boxed::Box<AwemeEditInfo>>,
     pub aweme_id: ::std::option::Option<::std::string::String>,
     pub dont_share_status: ::std::option::Option<i64>,
     pub download_status: ::std::option::Option<i64>,
@@ -259,13 +364,14 @@ pub struct AwemeStatus {
     pub listen_video_status: ::std::option::Option<i64>,
     pub part_see: ::std::option::Option<i64>,
     pub private_status: ::std::option::Option<i64>,
-    pub review_result: ::std::option::Option<ReviewResult>,
+    pub review_result: ::std::option::Option<::std::boxed::Box<ReviewResult>>,
     pub reviewed: ::std::option::Option<i64>,
     pub self_see: ::std::option::Option<bool>,
     pub video_hide_search: ::std::option::Option<i64>,
     pub with_fusion_goods: ::std::option::Option<bool>,
     pub with_goods: ::std::option::Option<bool>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -284,6 +390,7 @@ pub struct AwemeStatus {
 );
 ///A sprite sheet of preview thumbnails (x-required as documented at tab/feed).
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct BigThumb {
     ///Seconds; fractional in real traffic. (Documented as required.)
     pub duration: ::std::option::Option<::douyin_core::Number>,
@@ -307,7 +414,8 @@ pub struct BigThumb {
     ///(Documented as required.)
     pub uri: ::std::option::Option<::std::string::String>,
     pub uris: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -318,12 +426,13 @@ pub struct BigThumb {
 );
 ///`BitRate`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct BitRate {
     ///Bits per second. (Documented as required.)
     pub bit_rate: ::std::option::Option<i64>,
     pub format: ::std::option::Option<::std::string::String>,
-    ///(Documented as required.)
-    pub fps: ::std::option::Option<i64>,
+    ///Frame rate: integers in the captures, fractional rates (29.97) exist; domain notes. (Documented as required.)
+    pub fps: ::std::option::Option<::douyin_core::Number>,
     ///e.g. "normal_1080_0", "adapt_lowest_720_1". (Documented as required.)
     pub gear_name: ::std::option::Option<::std::string::String>,
     ///(Documented as required.)
@@ -333,13 +442,14 @@ pub struct BitRate {
     pub is_bytevc1: ::std::option::Option<i64>,
     ///(Documented as required.)
     pub is_h265: ::std::option::Option<i64>,
-    pub play_addr: ::std::option::Option<Image>,
-    pub play_addr_265: ::std::option::Option<Image>,
+    pub play_addr: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub play_addr_265: ::std::option::Option<::std::boxed::Box<Image>>,
     ///(Documented as required.)
     pub quality_type: ::std::option::Option<i64>,
     ///JSON text.
     pub video_extra: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -350,17 +460,19 @@ pub struct BitRate {
 );
 ///`CardEntry`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CardEntry {
     ///JSON text.
     pub card_data: ::std::option::Option<::std::string::String>,
     pub card_enable_before: ::std::option::Option<bool>,
     pub goto_url: ::std::option::Option<::std::string::String>,
-    pub icon_dark: ::std::option::Option<Image>,
-    pub icon_light: ::std::option::Option<Image>,
+    pub icon_dark: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub icon_light: ::std::option::Option<::std::boxed::Box<Image>>,
     pub sub_title: ::std::option::Option<::std::string::String>,
     pub title: ::std::option::Option<::std::string::String>,
     pub type_: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -370,19 +482,23 @@ pub struct CardEntry {
 );
 ///`CellRoom`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CellRoom {
     ///JSON text of the live room.
     pub rawdata: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(CellRoom { rawdata : "rawdata" });
 ///`CollectCount`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CollectCount {
     pub collect_count: ::std::option::Option<i64>,
     pub item_type: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -390,6 +506,7 @@ pub struct CollectCount {
 );
 ///`Comment`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Comment {
     ///(Documented as required.)
     pub aweme_id: ::std::option::Option<::std::string::String>,
@@ -429,12 +546,13 @@ pub struct Comment {
     pub text_extra: ::std::option::Option<::std::vec::Vec<TextExtra>>,
     ///Documented only as null; kept as raw JSON.
     pub text_music_info: ::std::option::Option<::douyin_core::RawJson>,
-    pub user: ::std::option::Option<User>,
+    pub user: ::std::option::Option<::std::boxed::Box<User>>,
     ///(Documented as required.)
     pub user_buried: ::std::option::Option<bool>,
     ///(Documented as required.)
     pub user_digged: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -447,8 +565,33 @@ pub struct Comment {
     "text", text_extra : "text_extra", text_music_info : "text_music_info", user :
     "user", user_buried : "user_buried", user_digged : "user_digged" }
 );
+///`CommentListReplyResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct CommentListReplyResponse {
+    pub comments: ::std::option::Option<::std::vec::Vec<Comment>>,
+    pub cursor: ::std::option::Option<i64>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    pub total: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    CommentListReplyResponse { comments : "comments", cursor : "cursor", extra : "extra",
+    has_more : "has_more", log_pb : "log_pb", status_code : "status_code", status_msg :
+    "status_msg", total : "total" } response
+);
 ///`CommentListResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CommentListResponse {
     ///Documented only as null; kept as raw JSON.
     pub bottom_prompt: ::std::option::Option<::douyin_core::RawJson>,
@@ -460,8 +603,10 @@ pub struct CommentListResponse {
     pub comment_surprise: ::std::option::Option<::douyin_core::RawJson>,
     pub comments: ::std::option::Option<::std::vec::Vec<Comment>>,
     pub cursor: ::std::option::Option<i64>,
-    pub extra: ::std::option::Option<Extra>,
-    pub fast_response_comment: ::std::option::Option<FastResponseComment>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub fast_response_comment: ::std::option::Option<
+        ::std::boxed::Box<FastResponseComment>,
+    >,
     ///Documented as an object without fields.
     pub general_comment_config: ::std::option::Option<::douyin_core::RawJson>,
     ///0/1.
@@ -471,7 +616,7 @@ pub struct CommentListResponse {
     pub hotsoon_has_more: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
     pub hotsoon_text: ::std::option::Option<::douyin_core::RawJson>,
-    pub log_pb: ::std::option::Option<LogPb>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
     ///Documented only as null; kept as raw JSON.
     pub new_insert_ids: ::std::option::Option<::douyin_core::RawJson>,
     pub reply_style: ::std::option::Option<i64>,
@@ -485,8 +630,11 @@ pub struct CommentListResponse {
     pub user_commented: ::std::option::Option<i64>,
     ///Documented only as null; kept as raw JSON.
     pub xigua_text: ::std::option::Option<::douyin_core::RawJson>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     CommentListResponse { bottom_prompt : "bottom_prompt", comment_config :
@@ -499,9 +647,11 @@ pub struct CommentListResponse {
     "reply_style", review_status : "review_status", show_friend_comment_desc :
     "show_friend_comment_desc", status_code : "status_code", status_msg : "status_msg",
     total : "total", user_commented : "user_commented", xigua_text : "xigua_text" }
+    response
 );
 ///`CommerceInfo`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CommerceInfo {
     ///Documented only as null; kept as raw JSON.
     pub challenge_list: ::std::option::Option<::douyin_core::RawJson>,
@@ -512,7 +662,8 @@ pub struct CommerceInfo {
     pub smart_phone_list: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
     pub task_list: ::std::option::Option<::douyin_core::RawJson>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -522,11 +673,13 @@ pub struct CommerceInfo {
 );
 ///`CommerceUserInfo`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CommerceUserInfo {
     ///Documented only as null; kept as raw JSON.
     pub ad_revenue_rits: ::std::option::Option<::douyin_core::RawJson>,
     pub has_ads_entry: ::std::option::Option<bool>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -535,11 +688,13 @@ pub struct CommerceUserInfo {
 );
 ///`CoverAndHeadImageInfo`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CoverAndHeadImageInfo {
     ///Documented only as null; kept as raw JSON.
     pub cover_list: ::std::option::Option<::douyin_core::RawJson>,
     pub profile_cover_list: ::std::option::Option<::std::vec::Vec<ProfileCover>>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -548,10 +703,12 @@ pub struct CoverAndHeadImageInfo {
 );
 ///(Documented as required.)
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Descendants {
     pub notify_msg: ::std::option::Option<::std::string::String>,
     pub platforms: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -559,10 +716,12 @@ pub struct Descendants {
 );
 ///(Documented as required.)
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct DiggLottie {
     pub can_bomb: ::std::option::Option<i64>,
     pub lottie_id: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -570,11 +729,12 @@ pub struct DiggLottie {
 );
 ///`DiggNotice`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct DiggNotice {
-    pub aweme: ::std::option::Option<Aweme>,
+    pub aweme: ::std::option::Option<::std::boxed::Box<Aweme>>,
     ///The liked comment's id, as a number (64-bit).
     pub cid: ::std::option::Option<i64>,
-    pub comment: ::std::option::Option<Comment>,
+    pub comment: ::std::option::Option<::std::boxed::Box<Comment>>,
     pub comment_unvisible: ::std::option::Option<i64>,
     pub content: ::std::option::Option<::std::string::String>,
     pub digg_type: ::std::option::Option<i64>,
@@ -588,7 +748,8 @@ pub struct DiggNotice {
     pub label_type: ::std::option::Option<i64>,
     pub merge_count: ::std::option::Option<i64>,
     pub real_cid: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -600,15 +761,17 @@ pub struct DiggNotice {
 );
 ///`Emoji`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Emoji {
     ///The text code typed in comments, e.g. "\[微笑\]". (Documented as required.)
     pub display_name: ::std::option::Option<::std::string::String>,
-    pub emoji_url: ::std::option::Option<Image>,
+    pub emoji_url: ::std::option::Option<::std::boxed::Box<Image>>,
     ///0/1 flag (0 in every captured item). (Documented as required.)
     pub hide: ::std::option::Option<i64>,
     ///(Documented as required.)
     pub origin_uri: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -617,28 +780,35 @@ pub struct Emoji {
 );
 ///`EmojiListResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct EmojiListResponse {
     pub emoji_list: ::std::option::Option<::std::vec::Vec<Emoji>>,
-    pub extra: ::std::option::Option<Extra>,
-    pub log_pb: ::std::option::Option<LogPb>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
     pub status_code: ::std::option::Option<i64>,
     pub status_msg: ::std::option::Option<::std::string::String>,
     pub version: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     EmojiListResponse { emoji_list : "emoji_list", extra : "extra", log_pb : "log_pb",
     status_code : "status_code", status_msg : "status_msg", version : "version" }
+    response
 );
 ///`EmoticonData`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct EmoticonData {
     pub has_more: ::std::option::Option<bool>,
     pub next_cursor: ::std::option::Option<i64>,
     pub source: ::std::option::Option<i64>,
     pub stickers: ::std::option::Option<::std::vec::Vec<Sticker>>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -647,21 +817,26 @@ pub struct EmoticonData {
 );
 ///`EmoticonTrendingResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct EmoticonTrendingResponse {
-    pub emoticon_data: ::std::option::Option<EmoticonData>,
-    pub extra: ::std::option::Option<Extra>,
-    pub log_pb: ::std::option::Option<LogPb>,
+    pub emoticon_data: ::std::option::Option<::std::boxed::Box<EmoticonData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
     pub status_code: ::std::option::Option<i64>,
     pub status_msg: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     EmoticonTrendingResponse { emoticon_data : "emoticon_data", extra : "extra", log_pb :
-    "log_pb", status_code : "status_code", status_msg : "status_msg" }
+    "log_pb", status_code : "status_code", status_msg : "status_msg" } response
 );
 ///`Extra`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Extra {
     ///Documented string\[\] (comment/list documents it as null).
     pub fatal_item_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -669,7 +844,8 @@ pub struct Extra {
     pub logid: ::std::option::Option<::std::string::String>,
     ///Server time, Unix milliseconds.
     pub now: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -677,6 +853,7 @@ pub struct Extra {
 );
 ///`FastResponseComment`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct FastResponseComment {
     pub constant_response_words: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
@@ -684,15 +861,34 @@ pub struct FastResponseComment {
     pub timed_response_words: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     FastResponseComment { constant_response_words : "constant_response_words",
     timed_response_words : "timed_response_words" }
 );
+///Why an aweme is not returned (inferred from public projects; no capture).
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct FilterDetail {
+    pub aweme_id: ::std::option::Option<::std::string::String>,
+    pub detail_msg: ::std::option::Option<::std::string::String>,
+    pub filter_reason: ::std::option::Option<::std::string::String>,
+    pub icon: ::std::option::Option<::std::string::String>,
+    pub notice: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    FilterDetail { aweme_id : "aweme_id", detail_msg : "detail_msg", filter_reason :
+    "filter_reason", icon : "icon", notice : "notice" }
+);
 ///Followers on a sister app (x-required as documented at user/profile/self).
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct FollowerDetail {
     ///(Documented as required.)
     pub app_name: ::std::option::Option<::std::string::String>,
@@ -710,7 +906,8 @@ pub struct FollowerDetail {
     pub open_url: ::std::option::Option<::std::string::String>,
     ///(Documented as required.)
     pub package_name: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -720,6 +917,7 @@ pub struct FollowerDetail {
 );
 ///`GeneralNotice`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct GeneralNotice {
     pub content: ::std::option::Option<::std::string::String>,
     ///JSON text.
@@ -730,7 +928,8 @@ pub struct GeneralNotice {
     pub schema_url: ::std::option::Option<::std::string::String>,
     pub sender_name: ::std::option::Option<::std::string::String>,
     pub title: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -740,25 +939,57 @@ pub struct GeneralNotice {
 );
 ///`GeneralPermission`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct GeneralPermission {
     pub following_follower_list_toast: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     GeneralPermission { following_follower_list_toast : "following_follower_list_toast" }
 );
+///`GeneralSearchSingleResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct GeneralSearchSingleResponse {
+    ///Offset of the next page.
+    pub cursor: ::std::option::Option<i64>,
+    pub data: ::std::option::Option<::std::vec::Vec<SearchResult>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    ///Search-page decoration; kept as raw JSON.
+    pub global_doodle_config: ::std::option::Option<::douyin_core::RawJson>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub search_nil_info: ::std::option::Option<::std::boxed::Box<SearchNilInfo>>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    GeneralSearchSingleResponse { cursor : "cursor", data : "data", extra : "extra",
+    global_doodle_config : "global_doodle_config", has_more : "has_more", log_pb :
+    "log_pb", search_nil_info : "search_nil_info", status_code : "status_code",
+    status_msg : "status_msg" } response
+);
 ///`HotSearchData`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct HotSearchData {
     pub active_time: ::std::option::Option<::std::string::String>,
     ///Documented only as null; kept as raw JSON.
     pub recommend_list: ::std::option::Option<::douyin_core::RawJson>,
-    pub share_info: ::std::option::Option<ShareInfo>,
+    pub share_info: ::std::option::Option<::std::boxed::Box<ShareInfo>>,
     pub trending_desc: ::std::option::Option<::std::string::String>,
     pub trending_list: ::std::option::Option<::std::vec::Vec<HotSearchWord>>,
     pub word_list: ::std::option::Option<::std::vec::Vec<HotSearchWord>>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -768,26 +999,31 @@ pub struct HotSearchData {
 );
 ///`HotSearchListResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct HotSearchListResponse {
     ///Documented only as null; kept as raw JSON.
     pub ad_search_list: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
     pub board_tabs: ::std::option::Option<::douyin_core::RawJson>,
-    pub data: ::std::option::Option<HotSearchData>,
-    pub extra: ::std::option::Option<Extra>,
-    pub log_pb: ::std::option::Option<LogPb>,
+    pub data: ::std::option::Option<::std::boxed::Box<HotSearchData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
     pub status_code: ::std::option::Option<i64>,
     pub status_msg: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     HotSearchListResponse { ad_search_list : "ad_search_list", board_tabs : "board_tabs",
     data : "data", extra : "extra", log_pb : "log_pb", status_code : "status_code",
-    status_msg : "status_msg" }
+    status_msg : "status_msg" } response
 );
 ///`HotSearchWord`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct HotSearchWord {
     ///(Documented as required.)
     pub article_detail_count: ::std::option::Option<i64>,
@@ -831,12 +1067,13 @@ pub struct HotSearchWord {
     pub view_count: ::std::option::Option<i64>,
     ///The hot-search phrase. (Documented as required.)
     pub word: ::std::option::Option<::std::string::String>,
-    pub word_cover: ::std::option::Option<Image>,
+    pub word_cover: ::std::option::Option<::std::boxed::Box<Image>>,
     ///Documented "array,null" in word_list, null in trending_list. (Documented as required.)
     pub word_sub_board: ::std::option::Option<::std::vec::Vec<::douyin_core::RawJson>>,
     ///(Documented as required.)
     pub word_type: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -853,26 +1090,31 @@ pub struct HotSearchWord {
 );
 ///`ImUserInfoResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ImUserInfoResponse {
     pub data: ::std::option::Option<::std::vec::Vec<User>>,
-    pub extra: ::std::option::Option<Extra>,
-    pub log_pb: ::std::option::Option<LogPb>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
     pub next_req_count: ::std::option::Option<i64>,
     pub status_code: ::std::option::Option<i64>,
     pub status_msg: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     ImUserInfoResponse { data : "data", extra : "extra", log_pb : "log_pb",
     next_req_count : "next_req_count", status_code : "status_code", status_msg :
-    "status_msg" }
+    "status_msg" } response
 );
 /**A media resource: `uri` is the storage key, `url_list` its CDN mirrors (try them in order). Play addresses
 (video.play_addr, bit_rate\[\].play_addr, music.play_url) also carry url_key / data_size / file_hash / file_cs.
 Real traffic sends url_key and data_size as null on plain images.
 */
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Image {
     pub data_size: ::std::option::Option<i64>,
     pub file_cs: ::std::option::Option<::std::string::String>,
@@ -886,7 +1128,8 @@ pub struct Image {
     pub url_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///(Documented as required.)
     pub width: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -896,6 +1139,7 @@ pub struct Image {
 );
 ///(Documented as required.)
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ImpressionData {
     pub group_id_list_a: ::std::option::Option<::std::vec::Vec<i64>>,
     pub group_id_list_b: ::std::option::Option<::std::vec::Vec<i64>>,
@@ -903,7 +1147,8 @@ pub struct ImpressionData {
     pub similar_id_list_a: ::std::option::Option<::std::vec::Vec<i64>>,
     ///Documented only as null; real traffic (aweme/post) sends an array of 64-bit ids.
     pub similar_id_list_b: ::std::option::Option<::std::vec::Vec<i64>>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -913,26 +1158,58 @@ pub struct ImpressionData {
 );
 ///`LifeStoryBlock`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LifeStoryBlock {
     pub life_story_block: ::std::option::Option<bool>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(LifeStoryBlock { life_story_block : "life_story_block" });
+///`LocatePostResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LocatePostResponse {
+    pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub locate_item_cursor: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub max_cursor: ::std::option::Option<i64>,
+    pub min_cursor: ::std::option::Option<i64>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    LocatePostResponse { aweme_list : "aweme_list", extra : "extra", has_more :
+    "has_more", locate_item_cursor : "locate_item_cursor", log_pb : "log_pb", max_cursor
+    : "max_cursor", min_cursor : "min_cursor", status_code : "status_code", status_msg :
+    "status_msg" } response
+);
 ///`LogPb`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LogPb {
     pub impr_id: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(LogPb { impr_id : "impr_id" });
 ///`LunaInfo`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct LunaInfo {
     pub has_copyright: ::std::option::Option<bool>,
     pub is_luna_user: ::std::option::Option<bool>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -940,25 +1217,52 @@ pub struct LunaInfo {
 );
 ///`MatchedPgcSound`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct MatchedPgcSound {
     pub author: ::std::option::Option<::std::string::String>,
-    pub cover_medium: ::std::option::Option<Image>,
+    pub cover_medium: ::std::option::Option<::std::boxed::Box<Image>>,
     ///Only seen as null (module/feed); documented as an integer on music.
     pub id: ::std::option::Option<i64>,
     pub mixed_author: ::std::option::Option<::std::string::String>,
     pub mixed_title: ::std::option::Option<::std::string::String>,
     pub title: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     MatchedPgcSound { author : "author", cover_medium : "cover_medium", id : "id",
     mixed_author : "mixed_author", mixed_title : "mixed_title", title : "title" }
 );
+///`MixAwemeResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct MixAwemeResponse {
+    pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
+    ///Cursor for the next page.
+    pub cursor: ::std::option::Option<i64>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    ///0/1.
+    pub has_more: ::std::option::Option<i64>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    MixAwemeResponse { aweme_list : "aweme_list", cursor : "cursor", extra : "extra",
+    has_more : "has_more", log_pb : "log_pb", status_code : "status_code", status_msg :
+    "status_msg" } response
+);
 ///`MixInfo`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct MixInfo {
-    pub cover_url: ::std::option::Option<Image>,
+    pub cover_url: ::std::option::Option<::std::boxed::Box<Image>>,
     pub desc: ::std::option::Option<::std::string::String>,
     ///JSON text.
     pub extra: ::std::option::Option<::std::string::String>,
@@ -966,10 +1270,11 @@ pub struct MixInfo {
     pub mix_id: ::std::option::Option<::std::string::String>,
     pub mix_name: ::std::option::Option<::std::string::String>,
     pub mix_type: ::std::option::Option<i64>,
-    pub share_info: ::std::option::Option<ShareInfo>,
-    pub statis: ::std::option::Option<MixStatis>,
-    pub status: ::std::option::Option<MixStatus>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub share_info: ::std::option::Option<::std::boxed::Box<ShareInfo>>,
+    pub statis: ::std::option::Option<::std::boxed::Box<MixStatis>>,
+    pub status: ::std::option::Option<::std::boxed::Box<MixStatus>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -979,12 +1284,14 @@ pub struct MixInfo {
 );
 ///`MixStatis`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct MixStatis {
     pub collect_vv: ::std::option::Option<i64>,
     pub current_episode: ::std::option::Option<i64>,
     pub play_vv: ::std::option::Option<i64>,
     pub updated_to_episode: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -993,10 +1300,12 @@ pub struct MixStatis {
 );
 ///`MixStatus`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct MixStatus {
     pub is_collected: ::std::option::Option<i64>,
     pub status: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -1004,6 +1313,7 @@ pub struct MixStatus {
 );
 ///`Music`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Music {
     pub album: ::std::option::Option<::std::string::String>,
     ///Documented as null; real traffic (module/feed) sends \[\].
@@ -1017,19 +1327,19 @@ pub struct Music {
     ///Documented only as null; kept as raw JSON.
     pub author_position: ::std::option::Option<::douyin_core::RawJson>,
     pub author_status: ::std::option::Option<i64>,
-    pub avatar_168x168: ::std::option::Option<Image>,
-    pub avatar_300x300: ::std::option::Option<Image>,
-    pub avatar_large: ::std::option::Option<Image>,
-    pub avatar_larger: ::std::option::Option<Image>,
-    pub avatar_medium: ::std::option::Option<Image>,
-    pub avatar_thumb: ::std::option::Option<Image>,
+    pub avatar_168x168: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub avatar_300x300: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub avatar_large: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub avatar_larger: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub avatar_medium: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub avatar_thumb: ::std::option::Option<::std::boxed::Box<Image>>,
     pub binded_challenge_id: ::std::option::Option<i64>,
     pub can_background_play: ::std::option::Option<bool>,
     pub collect_stat: ::std::option::Option<i64>,
-    pub cover_hd: ::std::option::Option<Image>,
-    pub cover_large: ::std::option::Option<Image>,
-    pub cover_medium: ::std::option::Option<Image>,
-    pub cover_thumb: ::std::option::Option<Image>,
+    pub cover_hd: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub cover_large: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub cover_medium: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub cover_thumb: ::std::option::Option<::std::boxed::Box<Image>>,
     pub cover_url: ::std::option::Option<::std::vec::Vec<Image>>,
     pub dmv_auto_show: ::std::option::Option<bool>,
     pub dsp_status: ::std::option::Option<i64>,
@@ -1054,8 +1364,8 @@ pub struct Music {
     pub is_pgc: ::std::option::Option<bool>,
     pub is_restricted: ::std::option::Option<bool>,
     pub is_video_self_see: ::std::option::Option<bool>,
-    pub luna_info: ::std::option::Option<LunaInfo>,
-    pub matched_pgc_sound: ::std::option::Option<MatchedPgcSound>,
+    pub luna_info: ::std::option::Option<::std::boxed::Box<LunaInfo>>,
+    pub matched_pgc_sound: ::std::option::Option<::std::boxed::Box<MatchedPgcSound>>,
     pub mid: ::std::option::Option<::std::string::String>,
     pub music_collect_count: ::std::option::Option<i64>,
     pub music_cover_atmosphere_color_value: ::std::option::Option<::std::string::String>,
@@ -1066,7 +1376,7 @@ pub struct Music {
     pub owner_id: ::std::option::Option<::std::string::String>,
     pub owner_nickname: ::std::option::Option<::std::string::String>,
     pub pgc_music_type: ::std::option::Option<i64>,
-    pub play_url: ::std::option::Option<Image>,
+    pub play_url: ::std::option::Option<::std::boxed::Box<Image>>,
     ///Documented only as null; kept as raw JSON.
     pub position: ::std::option::Option<::douyin_core::RawJson>,
     pub prevent_download: ::std::option::Option<bool>,
@@ -1076,23 +1386,24 @@ pub struct Music {
     pub reason_type: ::std::option::Option<i64>,
     pub redirect: ::std::option::Option<bool>,
     pub schema_url: ::std::option::Option<::std::string::String>,
-    pub search_impr: ::std::option::Option<SearchImpr>,
+    pub search_impr: ::std::option::Option<::std::boxed::Box<SearchImpr>>,
     pub sec_uid: ::std::option::Option<::std::string::String>,
-    pub share_info: ::std::option::Option<ShareInfo>,
+    pub share_info: ::std::option::Option<::std::boxed::Box<ShareInfo>>,
     pub shoot_duration: ::std::option::Option<i64>,
     pub show_origin_clip: ::std::option::Option<bool>,
-    pub song: ::std::option::Option<Song>,
+    pub song: ::std::option::Option<::std::boxed::Box<Song>>,
     pub source_platform: ::std::option::Option<i64>,
     pub start_time: ::std::option::Option<i64>,
     pub status: ::std::option::Option<i64>,
-    pub strong_beat_url: ::std::option::Option<Image>,
+    pub strong_beat_url: ::std::option::Option<::std::boxed::Box<Image>>,
     pub title: ::std::option::Option<::std::string::String>,
     ///Documented only as null; kept as raw JSON.
     pub unshelve_countries: ::std::option::Option<::douyin_core::RawJson>,
     pub user_count: ::std::option::Option<i64>,
     pub video_duration: ::std::option::Option<i64>,
-    pub video_icon: ::std::option::Option<Image>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub video_icon: ::std::option::Option<::std::boxed::Box<Image>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -1130,11 +1441,12 @@ pub struct Music {
 );
 ///`Notice`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Notice {
     ///Unix seconds.
     pub create_time: ::std::option::Option<i64>,
-    pub digg: ::std::option::Option<DiggNotice>,
-    pub general_notice: ::std::option::Option<GeneralNotice>,
+    pub digg: ::std::option::Option<::std::boxed::Box<DiggNotice>>,
+    pub general_notice: ::std::option::Option<::std::boxed::Box<GeneralNotice>>,
     pub has_read: ::std::option::Option<bool>,
     ///Notice id (64-bit); same value as nid_str.
     pub nid: ::std::option::Option<i64>,
@@ -1142,7 +1454,8 @@ pub struct Notice {
     pub type_: ::std::option::Option<i64>,
     ///The receiving user's uid (64-bit).
     pub user_id: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -1152,25 +1465,31 @@ pub struct Notice {
 );
 ///`NoticeDetailResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct NoticeDetailResponse {
-    pub extra: ::std::option::Option<Extra>,
-    pub log_pb: ::std::option::Option<LogPb>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
     pub notice_list_v2: ::std::option::Option<::std::vec::Vec<Notice>>,
     pub status_code: ::std::option::Option<i64>,
     pub status_msg: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     NoticeDetailResponse { extra : "extra", log_pb : "log_pb", notice_list_v2 :
-    "notice_list_v2", status_code : "status_code", status_msg : "status_msg" }
+    "notice_list_v2", status_code : "status_code", status_msg : "status_msg" } response
 );
 ///`NoticeIdItem`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct NoticeIdItem {
     pub notice_id_str: ::std::option::Option<::std::string::String>,
     pub type_: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -1178,11 +1497,13 @@ pub struct NoticeIdItem {
 );
 ///`OriginalMusician`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct OriginalMusician {
     pub digg_count: ::std::option::Option<i64>,
     pub music_count: ::std::option::Option<i64>,
     pub music_used_count: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -1191,18 +1512,22 @@ pub struct OriginalMusician {
 );
 ///(Documented as required.)
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PhotoSearchEntrance {
     pub ecom_type: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(PhotoSearchEntrance { ecom_type : "ecom_type" });
 ///`PrivateTab`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct PrivateTab {
     pub private_tab_style: ::std::option::Option<i64>,
     pub show_private_tab: ::std::option::Option<bool>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -1211,11 +1536,13 @@ pub struct PrivateTab {
 );
 ///`ProfileCover`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ProfileCover {
-    pub cover_url: ::std::option::Option<Image>,
+    pub cover_url: ::std::option::Option<::std::boxed::Box<Image>>,
     pub dark_cover_color: ::std::option::Option<::std::string::String>,
     pub light_cover_color: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -1224,33 +1551,68 @@ pub struct ProfileCover {
 );
 ///`ReviewResult`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ReviewResult {
     pub review_status: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(ReviewResult { review_status : "review_status" });
 ///`SearchImpr`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SearchImpr {
     pub entity_id: ::std::option::Option<::std::string::String>,
     ///Not documented; seen on awemes in real traffic (aweme/post).
     pub entity_type: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     SearchImpr { entity_id : "entity_id", entity_type : "entity_type" }
 );
+///Present when the search returned nothing on purpose; search_nil_type verify_check means a captcha.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct SearchNilInfo {
+    pub is_load_more: ::std::option::Option<::std::string::String>,
+    pub search_nil_item: ::std::option::Option<::std::string::String>,
+    pub search_nil_type: ::std::option::Option<::std::string::String>,
+    pub text_type: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    SearchNilInfo { is_load_more : "is_load_more", search_nil_item : "search_nil_item",
+    search_nil_type : "search_nil_type", text_type : "text_type" }
+);
+///`SearchResult`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct SearchResult {
+    pub aweme_info: ::std::option::Option<::std::boxed::Box<Aweme>>,
+    ///1 an aweme (aweme_info); other values are cards (users, mixes, lives), kept as raw JSON.
+    pub type_: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    SearchResult { aweme_info : "aweme_info", type_ : "type" }
+);
 ///`ShareInfo`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ShareInfo {
     pub bool_persist: ::std::option::Option<i64>,
     pub share_desc: ::std::option::Option<::std::string::String>,
     pub share_desc_info: ::std::option::Option<::std::string::String>,
-    pub share_image_url: ::std::option::Option<Image>,
+    pub share_image_url: ::std::option::Option<::std::boxed::Box<Image>>,
     pub share_link_desc: ::std::option::Option<::std::string::String>,
-    pub share_qrcode_url: ::std::option::Option<Image>,
+    pub share_qrcode_url: ::std::option::Option<::std::boxed::Box<Image>>,
     pub share_quote: ::std::option::Option<::std::string::String>,
     pub share_signature_desc: ::std::option::Option<::std::string::String>,
     pub share_signature_url: ::std::option::Option<::std::string::String>,
@@ -1259,7 +1621,8 @@ pub struct ShareInfo {
     pub share_title_other: ::std::option::Option<::std::string::String>,
     pub share_url: ::std::option::Option<::std::string::String>,
     pub share_weibo_desc: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -1273,17 +1636,20 @@ pub struct ShareInfo {
 );
 ///`Song`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Song {
     ///64-bit id (exceeds 2^53). Same value as id_str.
     pub id: ::std::option::Option<i64>,
     pub id_str: ::std::option::Option<::std::string::String>,
     pub title: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(Song { id : "id", id_str : "id_str", title : "title" });
 ///`Statistics`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Statistics {
     pub admire_count: ::std::option::Option<i64>,
     pub aweme_id: ::std::option::Option<::std::string::String>,
@@ -1298,7 +1664,8 @@ pub struct Statistics {
     pub recommend_count: ::std::option::Option<i64>,
     pub share_count: ::std::option::Option<i64>,
     pub whatsapp_share_count: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -1311,11 +1678,12 @@ pub struct Statistics {
 );
 ///`Sticker`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Sticker {
     ///(Documented as required.)
     pub animate_type: ::std::option::Option<::std::string::String>,
-    pub animate_url: ::std::option::Option<Image>,
-    pub author: ::std::option::Option<StickerAuthor>,
+    pub animate_url: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub author: ::std::option::Option<::std::boxed::Box<StickerAuthor>>,
     ///(Documented as required.)
     pub height: ::std::option::Option<i64>,
     ///Sticker id (64-bit). (Documented as required.)
@@ -1324,14 +1692,15 @@ pub struct Sticker {
     pub single_hey_can_id: ::std::option::Option<::std::string::String>,
     ///(Documented as required.)
     pub static_type: ::std::option::Option<::std::string::String>,
-    pub static_url: ::std::option::Option<Image>,
+    pub static_url: ::std::option::Option<::std::boxed::Box<Image>>,
     ///(Documented as required.)
     pub sticker_info_source: ::std::option::Option<::std::string::String>,
     ///(Documented as required.)
     pub sticker_type: ::std::option::Option<i64>,
     ///(Documented as required.)
     pub width: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -1342,40 +1711,49 @@ pub struct Sticker {
 );
 ///(Documented as required.)
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct StickerAuthor {
     pub name: ::std::option::Option<::std::string::String>,
     pub sec_uid: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(StickerAuthor { name : "name", sec_uid : "sec_uid" });
 ///`TabFeedResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TabFeedResponse {
     pub aweme_list: ::std::option::Option<::std::vec::Vec<Aweme>>,
-    pub extra: ::std::option::Option<Extra>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
     ///0/1. (Documented as required.)
     pub has_more: ::std::option::Option<i64>,
-    pub log_pb: ::std::option::Option<LogPb>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
     pub status_code: ::std::option::Option<i64>,
     pub status_msg: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     TabFeedResponse { aweme_list : "aweme_list", extra : "extra", has_more : "has_more",
-    log_pb : "log_pb", status_code : "status_code", status_msg : "status_msg" }
+    log_pb : "log_pb", status_code : "status_code", status_msg : "status_msg" } response
 );
 ///`TabSettings`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TabSettings {
-    pub private_tab: ::std::option::Option<PrivateTab>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub private_tab: ::std::option::Option<::std::boxed::Box<PrivateTab>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(TabSettings { private_tab : "private_tab" });
 ///`TextExtra`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct TextExtra {
     pub caption_end: ::std::option::Option<i64>,
     pub caption_start: ::std::option::Option<i64>,
@@ -1397,7 +1775,8 @@ pub struct TextExtra {
     pub type_: ::std::option::Option<i64>,
     ///Mentioned user's uid (comment text_extra, signature_extra). (Documented as required.)
     pub user_id: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -1408,14 +1787,17 @@ pub struct TextExtra {
 );
 ///`UrgeDetail`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct UrgeDetail {
     pub user_urged: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(UrgeDetail { user_urged : "user_urged" });
 ///`User`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct User {
     pub accept_private_policy: ::std::option::Option<bool>,
     pub account_region: ::std::option::Option<::std::string::String>,
@@ -1425,15 +1807,15 @@ pub struct User {
     pub apple_account: ::std::option::Option<i64>,
     pub authority_status: ::std::option::Option<i64>,
     pub auto_mix_count: ::std::option::Option<i64>,
-    pub avatar_168x168: ::std::option::Option<Image>,
-    pub avatar_300x300: ::std::option::Option<Image>,
-    pub avatar_large: ::std::option::Option<Image>,
-    pub avatar_larger: ::std::option::Option<Image>,
-    pub avatar_medium: ::std::option::Option<Image>,
-    pub avatar_small: ::std::option::Option<Image>,
-    pub avatar_thumb: ::std::option::Option<Image>,
+    pub avatar_168x168: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub avatar_300x300: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub avatar_large: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub avatar_larger: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub avatar_medium: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub avatar_small: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub avatar_thumb: ::std::option::Option<::std::boxed::Box<Image>>,
     pub avatar_uri: ::std::option::Option<::std::string::String>,
-    pub aweme_control: ::std::option::Option<AwemeControl>,
+    pub aweme_control: ::std::option::Option<::std::boxed::Box<AwemeControl>>,
     pub aweme_count: ::std::option::Option<i64>,
     pub aweme_count_correction_threshold: ::std::option::Option<i64>,
     pub aweme_hotsoon_auth: ::std::option::Option<i64>,
@@ -1466,10 +1848,10 @@ pub struct User {
     pub college_name: ::std::option::Option<::std::string::String>,
     pub comment_filter_status: ::std::option::Option<i64>,
     pub comment_setting: ::std::option::Option<i64>,
-    pub commerce_info: ::std::option::Option<CommerceInfo>,
+    pub commerce_info: ::std::option::Option<::std::boxed::Box<CommerceInfo>>,
     ///Documented as an object without fields.
     pub commerce_permissions: ::std::option::Option<::douyin_core::RawJson>,
-    pub commerce_user_info: ::std::option::Option<CommerceUserInfo>,
+    pub commerce_user_info: ::std::option::Option<::std::boxed::Box<CommerceUserInfo>>,
     ///(Documented as required.)
     pub commerce_user_level: ::std::option::Option<i64>,
     ///Documented only as null; kept as raw JSON.
@@ -1481,7 +1863,9 @@ pub struct User {
     pub contrail_list: ::std::option::Option<::douyin_core::RawJson>,
     pub count_status: ::std::option::Option<i64>,
     pub country: ::std::option::Option<::std::string::String>,
-    pub cover_and_head_image_info: ::std::option::Option<CoverAndHeadImageInfo>,
+    pub cover_and_head_image_info: ::std::option::Option<
+        ::std::boxed::Box<CoverAndHeadImageInfo>,
+    >,
     pub cover_colour: ::std::option::Option<::std::string::String>,
     ///(Documented as required.)
     pub cover_url: ::std::option::Option<::std::vec::Vec<Image>>,
@@ -1535,7 +1919,7 @@ pub struct User {
     pub forward_count: ::std::option::Option<i64>,
     pub friend_count: ::std::option::Option<i64>,
     pub gender: ::std::option::Option<i64>,
-    pub general_permission: ::std::option::Option<GeneralPermission>,
+    pub general_permission: ::std::option::Option<::std::boxed::Box<GeneralPermission>>,
     ///(Documented as required.)
     pub geofencing: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     pub google_account: ::std::option::Option<::std::string::String>,
@@ -1592,10 +1976,11 @@ pub struct User {
     pub iso_country_code: ::std::option::Option<::std::string::String>,
     ///Documented only as null; kept as raw JSON.
     pub item_list: ::std::option::Option<::douyin_core::RawJson>,
-    pub ky_only_predict: ::std::option::Option<i64>,
+    ///A prediction score: integers in the captures here, fractions (0.75, 0.5806463) in published real comment lists; see domain notes.
+    pub ky_only_predict: ::std::option::Option<::douyin_core::Number>,
     pub language: ::std::option::Option<::std::string::String>,
     pub latest_order_time: ::std::option::Option<i64>,
-    pub life_story_block: ::std::option::Option<LifeStoryBlock>,
+    pub life_story_block: ::std::option::Option<::std::boxed::Box<LifeStoryBlock>>,
     ///Documented only as null; kept as raw JSON.
     pub link_item_list: ::std::option::Option<::douyin_core::RawJson>,
     pub live_agreement: ::std::option::Option<i64>,
@@ -1633,7 +2018,7 @@ pub struct User {
     pub not_seen_item_id_list_v2: ::std::option::Option<::douyin_core::RawJson>,
     ///Documented only as null; kept as raw JSON.
     pub offline_info_list: ::std::option::Option<::douyin_core::RawJson>,
-    pub original_musician: ::std::option::Option<OriginalMusician>,
+    pub original_musician: ::std::option::Option<::std::boxed::Box<OriginalMusician>>,
     ///Documented only as null; kept as raw JSON.
     pub personal_tag_list: ::std::option::Option<::douyin_core::RawJson>,
     pub pigeon_daren_status: ::std::option::Option<::std::string::String>,
@@ -1642,7 +2027,8 @@ pub struct User {
     pub platform_sync_info: ::std::option::Option<::douyin_core::RawJson>,
     pub prevent_download: ::std::option::Option<bool>,
     pub private_aweme_count: ::std::option::Option<i64>,
-    pub profile_completion: ::std::option::Option<i64>,
+    ///Documented `number`, no example; typed number (domain notes).
+    pub profile_completion: ::std::option::Option<::douyin_core::Number>,
     pub profile_tab_type: ::std::option::Option<i64>,
     pub province: ::std::option::Option<::std::string::String>,
     pub publish_landing_tab: ::std::option::Option<i64>,
@@ -1670,13 +2056,13 @@ pub struct User {
     pub school_id: ::std::option::Option<::std::string::String>,
     pub school_name: ::std::option::Option<::std::string::String>,
     pub school_visible: ::std::option::Option<i64>,
-    pub search_impr: ::std::option::Option<SearchImpr>,
+    pub search_impr: ::std::option::Option<::std::boxed::Box<SearchImpr>>,
     ///Secure user id (MS4wLjABAAAA...), the id the web API takes as sec_user_id. (Documented as required.)
     pub sec_uid: ::std::option::Option<::std::string::String>,
     ///(Documented as required.)
     pub secret: ::std::option::Option<i64>,
     pub series_count: ::std::option::Option<i64>,
-    pub share_info: ::std::option::Option<ShareInfo>,
+    pub share_info: ::std::option::Option<::std::boxed::Box<ShareInfo>>,
     pub share_qrcode_uri: ::std::option::Option<::std::string::String>,
     pub shield_comment_notice: ::std::option::Option<i64>,
     pub shield_digg_notice: ::std::option::Option<i64>,
@@ -1715,7 +2101,7 @@ pub struct User {
     pub story_open: ::std::option::Option<bool>,
     pub story_ttl: ::std::option::Option<i64>,
     pub sync_to_toutiao: ::std::option::Option<i64>,
-    pub tab_settings: ::std::option::Option<TabSettings>,
+    pub tab_settings: ::std::option::Option<::std::boxed::Box<TabSettings>>,
     ///Documented only as null; kept as raw JSON.
     pub text_extra: ::std::option::Option<::douyin_core::RawJson>,
     pub total_favorited: ::std::option::Option<i64>,
@@ -1730,7 +2116,7 @@ pub struct User {
     ///抖音号 (custom handle); empty when unset. (Documented as required.)
     pub unique_id: ::std::option::Option<::std::string::String>,
     pub unique_id_modify_time: ::std::option::Option<i64>,
-    pub urge_detail: ::std::option::Option<UrgeDetail>,
+    pub urge_detail: ::std::option::Option<::std::boxed::Box<UrgeDetail>>,
     pub user_age: ::std::option::Option<i64>,
     pub user_canceled: ::std::option::Option<bool>,
     pub user_had_local_ads: ::std::option::Option<bool>,
@@ -1741,7 +2127,8 @@ pub struct User {
     pub user_period: ::std::option::Option<i64>,
     ///Documented only as null; kept as raw JSON.
     pub user_permissions: ::std::option::Option<::douyin_core::RawJson>,
-    pub user_rate: ::std::option::Option<i64>,
+    ///Documented `number`; the captures show 1; typed number (domain notes).
+    pub user_rate: ::std::option::Option<::douyin_core::Number>,
     pub user_story_count: ::std::option::Option<i64>,
     ///Documented only as null; kept as raw JSON.
     pub user_tags: ::std::option::Option<::douyin_core::RawJson>,
@@ -1750,7 +2137,7 @@ pub struct User {
     pub verify_info: ::std::option::Option<::std::string::String>,
     ///Documented as an object without fields.
     pub video_cover: ::std::option::Option<::douyin_core::RawJson>,
-    pub video_icon: ::std::option::Option<Image>,
+    pub video_icon: ::std::option::Option<::std::boxed::Box<Image>>,
     pub view_history_permission: ::std::option::Option<i64>,
     pub watch_status: ::std::option::Option<bool>,
     ///Documented as an object without fields.
@@ -1778,7 +2165,8 @@ pub struct User {
     pub youtube_channel_title: ::std::option::Option<::std::string::String>,
     pub youtube_expire_time: ::std::option::Option<i64>,
     pub youtube_last_refresh_time: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -1927,66 +2315,137 @@ pub struct User {
 );
 ///Counts of the user's collections by item type. Carries its own extra / log_pb / status_code (the documentation indents them under user_collect_count, unlike the top-level ones).
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct UserCollectCount {
     pub collect_count_list: ::std::option::Option<::std::vec::Vec<CollectCount>>,
-    pub extra: ::std::option::Option<Extra>,
-    pub log_pb: ::std::option::Option<LogPb>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
     pub status_code: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     UserCollectCount { collect_count_list : "collect_count_list", extra : "extra", log_pb
     : "log_pb", status_code : "status_code" }
 );
+///`UserFollowerListResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct UserFollowerListResponse {
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub followers: ::std::option::Option<::std::vec::Vec<User>>,
+    ///Inferred boolean (f2 reads it as a truth value).
+    pub has_more: ::std::option::Option<bool>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub max_time: ::std::option::Option<i64>,
+    ///Follow time (seconds) of the page's last follower; the next page's max_time.
+    pub min_time: ::std::option::Option<i64>,
+    pub mix_count: ::std::option::Option<i64>,
+    pub myself_user_id: ::std::option::Option<::std::string::String>,
+    pub offset: ::std::option::Option<i64>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    pub total: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    UserFollowerListResponse { extra : "extra", followers : "followers", has_more :
+    "has_more", log_pb : "log_pb", max_time : "max_time", min_time : "min_time",
+    mix_count : "mix_count", myself_user_id : "myself_user_id", offset : "offset",
+    status_code : "status_code", status_msg : "status_msg", total : "total" } response
+);
+///`UserFollowingListResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct UserFollowingListResponse {
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub followings: ::std::option::Option<::std::vec::Vec<User>>,
+    ///Inferred boolean (f2 reads it as a truth value).
+    pub has_more: ::std::option::Option<bool>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub max_time: ::std::option::Option<i64>,
+    pub min_time: ::std::option::Option<i64>,
+    pub mix_count: ::std::option::Option<i64>,
+    pub myself_user_id: ::std::option::Option<::std::string::String>,
+    ///Offset of the next page (source_type 4).
+    pub offset: ::std::option::Option<i64>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    pub total: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    UserFollowingListResponse { extra : "extra", followings : "followings", has_more :
+    "has_more", log_pb : "log_pb", max_time : "max_time", min_time : "min_time",
+    mix_count : "mix_count", myself_user_id : "myself_user_id", offset : "offset",
+    status_code : "status_code", status_msg : "status_msg", total : "total" } response
+);
 ///`UserProfileOtherResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct UserProfileOtherResponse {
-    pub extra: ::std::option::Option<Extra>,
-    pub log_pb: ::std::option::Option<LogPb>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
     pub status_code: ::std::option::Option<i64>,
     ///Documented as null here; a string (the envelope's message) at the other endpoints.
     pub status_msg: ::std::option::Option<::std::string::String>,
-    pub user: ::std::option::Option<User>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub user: ::std::option::Option<::std::boxed::Box<User>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     UserProfileOtherResponse { extra : "extra", log_pb : "log_pb", status_code :
-    "status_code", status_msg : "status_msg", user : "user" }
+    "status_code", status_msg : "status_msg", user : "user" } response
 );
 ///`UserProfileSelfResponse`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct UserProfileSelfResponse {
-    pub extra: ::std::option::Option<Extra>,
-    pub log_pb: ::std::option::Option<LogPb>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
     pub status_code: ::std::option::Option<i64>,
     ///Documented as null here; a string (the envelope's message) at the other endpoints.
     pub status_msg: ::std::option::Option<::std::string::String>,
-    pub user: ::std::option::Option<User>,
-    pub user_collect_count: ::std::option::Option<UserCollectCount>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    pub user: ::std::option::Option<::std::boxed::Box<User>>,
+    pub user_collect_count: ::std::option::Option<::std::boxed::Box<UserCollectCount>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
 }
 ::douyin_core::impl_lossless!(
     UserProfileSelfResponse { extra : "extra", log_pb : "log_pb", status_code :
     "status_code", status_msg : "status_msg", user : "user", user_collect_count :
-    "user_collect_count" }
+    "user_collect_count" } response
 );
 ///`Video`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Video {
-    pub animated_cover: ::std::option::Option<Image>,
+    pub animated_cover: ::std::option::Option<::std::boxed::Box<Image>>,
     pub big_thumbs: ::std::option::Option<::std::vec::Vec<BigThumb>>,
     pub bit_rate: ::std::option::Option<::std::vec::Vec<BitRate>>,
     pub bit_rate_audio: ::std::option::Option<::std::vec::Vec<::douyin_core::RawJson>>,
-    pub cover: ::std::option::Option<Image>,
-    pub download_addr: ::std::option::Option<Image>,
+    pub cover: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub download_addr: ::std::option::Option<::std::boxed::Box<Image>>,
     ///Milliseconds.
     pub duration: ::std::option::Option<i64>,
-    pub dynamic_cover: ::std::option::Option<Image>,
+    pub dynamic_cover: ::std::option::Option<::std::boxed::Box<Image>>,
     pub format: ::std::option::Option<::std::string::String>,
-    pub gaussian_cover: ::std::option::Option<Image>,
+    pub gaussian_cover: ::std::option::Option<::std::boxed::Box<Image>>,
     pub has_watermark: ::std::option::Option<bool>,
     pub height: ::std::option::Option<i64>,
     pub is_h265: ::std::option::Option<i64>,
@@ -1996,11 +2455,11 @@ pub struct Video {
     pub meta: ::std::option::Option<::std::string::String>,
     ///JSON text.
     pub misc_download_addrs: ::std::option::Option<::std::string::String>,
-    pub origin_cover: ::std::option::Option<Image>,
-    pub play_addr: ::std::option::Option<Image>,
-    pub play_addr_265: ::std::option::Option<Image>,
-    pub play_addr_h264: ::std::option::Option<Image>,
-    pub play_addr_lowbr: ::std::option::Option<Image>,
+    pub origin_cover: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub play_addr: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub play_addr_265: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub play_addr_h264: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub play_addr_lowbr: ::std::option::Option<::std::boxed::Box<Image>>,
     ///e.g. "1080p".
     pub ratio: ::std::option::Option<::std::string::String>,
     ///Documented at notice/detail only as null; kept as raw JSON.
@@ -2009,7 +2468,8 @@ pub struct Video {
     ///JSON text.
     pub video_model: ::std::option::Option<::std::string::String>,
     pub width: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -2026,6 +2486,7 @@ pub struct Video {
 );
 ///`VideoControl`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct VideoControl {
     pub allow_douplus: ::std::option::Option<bool>,
     pub allow_download: ::std::option::Option<bool>,
@@ -2046,7 +2507,8 @@ pub struct VideoControl {
     pub share_type: ::std::option::Option<i64>,
     pub show_progress_bar: ::std::option::Option<i64>,
     pub timer_status: ::std::option::Option<i64>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
@@ -2063,13 +2525,150 @@ pub struct VideoControl {
 );
 ///`VideoTag`
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct VideoTag {
     pub level: ::std::option::Option<i64>,
     pub tag_id: ::std::option::Option<i64>,
     pub tag_name: ::std::option::Option<::std::string::String>,
-    /// Fields the spec does not describe, kept as raw JSON and written back on encode.
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
     VideoTag { level : "level", tag_id : "tag_id", tag_name : "tag_name" }
 );
+/// Every struct's inline size stays within `douyin_core::lossless::STRUCT_SIZE_BUDGET` (nested structs are
+/// boxed, so a body of empty objects costs only their own fields; docs/reliability.md).
+#[cfg(test)]
+mod size_budget {
+    #[test]
+    fn every_struct_fits_the_size_budget() {
+        let sizes: &[(&str, usize)] = &[
+            ("Aweme", ::std::mem::size_of::<super::Aweme>()),
+            ("AwemeControl", ::std::mem::size_of::<super::AwemeControl>()),
+            ("AwemeDetailResponse", ::std::mem::size_of::<super::AwemeDetailResponse>()),
+            ("AwemeEditInfo", ::std::mem::size_of::<super::AwemeEditInfo>()),
+            (
+                "AwemeFavoriteResponse",
+                ::std::mem::size_of::<super::AwemeFavoriteResponse>(),
+            ),
+            (
+                "AwemeListcollectionResponse",
+                ::std::mem::size_of::<super::AwemeListcollectionResponse>(),
+            ),
+            ("AwemePostResponse", ::std::mem::size_of::<super::AwemePostResponse>()),
+            (
+                "AwemeRelatedResponse",
+                ::std::mem::size_of::<super::AwemeRelatedResponse>(),
+            ),
+            ("AwemeStatus", ::std::mem::size_of::<super::AwemeStatus>()),
+            ("BigThumb", ::std::mem::size_of::<super::BigThumb>()),
+            ("BitRate", ::std::mem::size_of::<super::BitRate>()),
+            ("CardEntry", ::std::mem::size_of::<super::CardEntry>()),
+            ("CellRoom", ::std::mem::size_of::<super::CellRoom>()),
+            ("CollectCount", ::std::mem::size_of::<super::CollectCount>()),
+            ("Comment", ::std::mem::size_of::<super::Comment>()),
+            (
+                "CommentListReplyResponse",
+                ::std::mem::size_of::<super::CommentListReplyResponse>(),
+            ),
+            ("CommentListResponse", ::std::mem::size_of::<super::CommentListResponse>()),
+            ("CommerceInfo", ::std::mem::size_of::<super::CommerceInfo>()),
+            ("CommerceUserInfo", ::std::mem::size_of::<super::CommerceUserInfo>()),
+            (
+                "CoverAndHeadImageInfo",
+                ::std::mem::size_of::<super::CoverAndHeadImageInfo>(),
+            ),
+            ("Descendants", ::std::mem::size_of::<super::Descendants>()),
+            ("DiggLottie", ::std::mem::size_of::<super::DiggLottie>()),
+            ("DiggNotice", ::std::mem::size_of::<super::DiggNotice>()),
+            ("Emoji", ::std::mem::size_of::<super::Emoji>()),
+            ("EmojiListResponse", ::std::mem::size_of::<super::EmojiListResponse>()),
+            ("EmoticonData", ::std::mem::size_of::<super::EmoticonData>()),
+            (
+                "EmoticonTrendingResponse",
+                ::std::mem::size_of::<super::EmoticonTrendingResponse>(),
+            ),
+            ("Extra", ::std::mem::size_of::<super::Extra>()),
+            ("FastResponseComment", ::std::mem::size_of::<super::FastResponseComment>()),
+            ("FilterDetail", ::std::mem::size_of::<super::FilterDetail>()),
+            ("FollowerDetail", ::std::mem::size_of::<super::FollowerDetail>()),
+            ("GeneralNotice", ::std::mem::size_of::<super::GeneralNotice>()),
+            ("GeneralPermission", ::std::mem::size_of::<super::GeneralPermission>()),
+            (
+                "GeneralSearchSingleResponse",
+                ::std::mem::size_of::<super::GeneralSearchSingleResponse>(),
+            ),
+            ("HotSearchData", ::std::mem::size_of::<super::HotSearchData>()),
+            (
+                "HotSearchListResponse",
+                ::std::mem::size_of::<super::HotSearchListResponse>(),
+            ),
+            ("HotSearchWord", ::std::mem::size_of::<super::HotSearchWord>()),
+            ("ImUserInfoResponse", ::std::mem::size_of::<super::ImUserInfoResponse>()),
+            ("Image", ::std::mem::size_of::<super::Image>()),
+            ("ImpressionData", ::std::mem::size_of::<super::ImpressionData>()),
+            ("LifeStoryBlock", ::std::mem::size_of::<super::LifeStoryBlock>()),
+            ("LocatePostResponse", ::std::mem::size_of::<super::LocatePostResponse>()),
+            ("LogPb", ::std::mem::size_of::<super::LogPb>()),
+            ("LunaInfo", ::std::mem::size_of::<super::LunaInfo>()),
+            ("MatchedPgcSound", ::std::mem::size_of::<super::MatchedPgcSound>()),
+            ("MixAwemeResponse", ::std::mem::size_of::<super::MixAwemeResponse>()),
+            ("MixInfo", ::std::mem::size_of::<super::MixInfo>()),
+            ("MixStatis", ::std::mem::size_of::<super::MixStatis>()),
+            ("MixStatus", ::std::mem::size_of::<super::MixStatus>()),
+            ("Music", ::std::mem::size_of::<super::Music>()),
+            ("Notice", ::std::mem::size_of::<super::Notice>()),
+            (
+                "NoticeDetailResponse",
+                ::std::mem::size_of::<super::NoticeDetailResponse>(),
+            ),
+            ("NoticeIdItem", ::std::mem::size_of::<super::NoticeIdItem>()),
+            ("OriginalMusician", ::std::mem::size_of::<super::OriginalMusician>()),
+            ("PhotoSearchEntrance", ::std::mem::size_of::<super::PhotoSearchEntrance>()),
+            ("PrivateTab", ::std::mem::size_of::<super::PrivateTab>()),
+            ("ProfileCover", ::std::mem::size_of::<super::ProfileCover>()),
+            ("ReviewResult", ::std::mem::size_of::<super::ReviewResult>()),
+            ("SearchImpr", ::std::mem::size_of::<super::SearchImpr>()),
+            ("SearchNilInfo", ::std::mem::size_of::<super::SearchNilInfo>()),
+            ("SearchResult", ::std::mem::size_of::<super::SearchResult>()),
+            ("ShareInfo", ::std::mem::size_of::<super::ShareInfo>()),
+            ("Song", ::std::mem::size_of::<super::Song>()),
+            ("Statistics", ::std::mem::size_of::<super::Statistics>()),
+            ("Sticker", ::std::mem::size_of::<super::Sticker>()),
+            ("StickerAuthor", ::std::mem::size_of::<super::StickerAuthor>()),
+            ("TabFeedResponse", ::std::mem::size_of::<super::TabFeedResponse>()),
+            ("TabSettings", ::std::mem::size_of::<super::TabSettings>()),
+            ("TextExtra", ::std::mem::size_of::<super::TextExtra>()),
+            ("UrgeDetail", ::std::mem::size_of::<super::UrgeDetail>()),
+            ("User", ::std::mem::size_of::<super::User>()),
+            ("UserCollectCount", ::std::mem::size_of::<super::UserCollectCount>()),
+            (
+                "UserFollowerListResponse",
+                ::std::mem::size_of::<super::UserFollowerListResponse>(),
+            ),
+            (
+                "UserFollowingListResponse",
+                ::std::mem::size_of::<super::UserFollowingListResponse>(),
+            ),
+            (
+                "UserProfileOtherResponse",
+                ::std::mem::size_of::<super::UserProfileOtherResponse>(),
+            ),
+            (
+                "UserProfileSelfResponse",
+                ::std::mem::size_of::<super::UserProfileSelfResponse>(),
+            ),
+            ("Video", ::std::mem::size_of::<super::Video>()),
+            ("VideoControl", ::std::mem::size_of::<super::VideoControl>()),
+            ("VideoTag", ::std::mem::size_of::<super::VideoTag>()),
+        ];
+        let largest = sizes.iter().max_by_key(|(_, size)| *size);
+        ::std::eprintln!("largest struct: {largest:?}");
+        let over: ::std::vec::Vec<_> = sizes
+            .iter()
+            .filter(|(_, size)| *size > ::douyin_core::lossless::STRUCT_SIZE_BUDGET)
+            .collect();
+        assert!(over.is_empty(), "over the size budget: {over:?}");
+    }
+}

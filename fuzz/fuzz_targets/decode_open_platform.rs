@@ -1,0 +1,7 @@
+//! Every open-platform operation decodes arbitrary bytes, tolerant and strict, without panicking; a JSON object decodes
+//! tolerantly and re-encodes to the same value.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    douyin_fuzz::decode_all(douyin_open_platform::OPERATIONS, data);
+});
