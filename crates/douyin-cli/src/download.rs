@@ -17,7 +17,7 @@ use douyin_media::{
     select, Archive, Codec, Downloader, Event, Fetched, Job, MediaItem, MediaKind, NameTemplate,
     Outcome, Planner, Post, Selection, Update, VideoChoice,
 };
-use douyin_web::types::Aweme;
+use douyin_web::types::{Aweme, AwemeDetailResponse, AwemePostResponse};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::Config;
@@ -250,18 +250,19 @@ fn read_awemes(file: &str) -> Result<Vec<Aweme>, CliError> {
     {
         let value =
             value.map_err(|e| CliError::failure(format!("{file}: value {}: {e}", n + 1)))?;
-        let list: Vec<serde_json::Value> = if let Some(d) = value.get("aweme_detail") {
-            vec![d.clone()]
-        } else if let Some(serde_json::Value::Array(l)) = value.get("aweme_list") {
-            l.clone()
-        } else {
-            vec![value]
-        };
-        for v in list {
-            let aweme = serde_json::from_value::<Aweme>(v).map_err(|e| {
+        // The response types decide which shape this is (tolerant decoding: another shape leaves the field empty).
+        let detail = serde_json::from_value::<AwemeDetailResponse>(value.clone())
+            .ok()
+            .and_then(|r| r.aweme_detail);
+        let list = serde_json::from_value::<AwemePostResponse>(value.clone())
+            .ok()
+            .and_then(|r| r.aweme_list);
+        match (detail, list) {
+            (Some(aweme), _) => out.push(*aweme),
+            (None, Some(list)) => out.extend(list),
+            (None, None) => out.push(serde_json::from_value::<Aweme>(value).map_err(|e| {
                 CliError::failure(format!("{file}: value {}: not an aweme: {e}", n + 1))
-            })?;
-            out.push(aweme);
+            })?),
         }
     }
     Ok(out)
