@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use serde_json::Value as Json;
 
 pub use crate::spec::model::{
-    Billed, Credential, Encoding, ErrorClass, ErrorCodeSpec, Expect, Location, Method, Pagination,
-    Position, ProfileParam, ResponseFormats,
+    AlternativeBaseUrl, AuthorizationUrl, Billed, Credential, Encoding, ErrorClass, ErrorCodeSpec,
+    Expect, Location, Method, Pagination, Position, ProfileParam, ResponseFormats,
 };
 
 /// A validated domain.
@@ -29,6 +29,10 @@ pub struct Domain {
     pub session_profile: Vec<ProfileParam>,
     /// The user agent the session profile's defaults agree with.
     pub session_user_agent: Option<String>,
+    /// Other documented base URLs (a sandbox), by name.
+    pub alternative_base_urls: Vec<AlternativeBaseUrl>,
+    /// The OAuth authorization page, a URL the user opens (not an operation).
+    pub authorization_url: Option<AuthorizationUrl>,
     pub notes: Vec<String>,
     pub operations: Vec<Operation>,
     /// Every named type's JSON Schema in the form typify reads, keyed by Rust type name.

@@ -168,3 +168,21 @@ fn output_is_deterministic() {
     let again = generate(&crate::workspace_root()).unwrap();
     assert_eq!(real, again);
 }
+
+#[test]
+fn a_body_on_a_get_request_is_located() {
+    let s = Scratch::new("get-body");
+    s.edit(
+        "specs/onebound/item_get_video.yaml",
+        "    in: query",
+        "    in: json",
+    );
+    let errors = generate(&s.0).unwrap_err();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("specs/onebound/item_get_video.yaml:")
+            && errors[0].ends_with("a GET request has no body (`in: form`/`in: json`)"),
+        "{}",
+        errors[0]
+    );
+}

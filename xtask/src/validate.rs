@@ -185,6 +185,8 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
             })
             .unwrap_or_default(),
         session_user_agent: d.session.as_ref().and_then(|s| s.user_agent.clone()),
+        alternative_base_urls: d.alternative_base_urls.clone(),
+        authorization_url: d.authorization_url.clone(),
         notes: d.notes.clone(),
         operations,
         definitions: cx.definitions,
@@ -322,6 +324,23 @@ impl Ctx<'_> {
                     format!("parameter `{}` appears twice", p.wire),
                 ));
             }
+        }
+        let bodies: BTreeSet<_> = params
+            .iter()
+            .map(|p| p.location)
+            .filter(|l| l.in_body())
+            .collect();
+        if bodies.len() > 1 {
+            self.errors.push(map.error(
+                &["parameters"],
+                "an operation's body is either a form (`in: form`) or JSON (`in: json`), not both",
+            ));
+        }
+        if o.method == ir::Method::Get && !bodies.is_empty() {
+            self.errors.push(map.error(
+                &["parameters"],
+                "a GET request has no body (`in: form`/`in: json`)",
+            ));
         }
         if let Some(r) = &o.referer {
             for name in placeholders(r) {

@@ -1,10 +1,11 @@
-//! One client constructor per domain, with the domain crate's own credential plumbing; the generated dispatch calls
-//! `crate::clients::<domain>(ctx)`. A new operation needs nothing here; a new domain (a new crate with its own
-//! hand-written constructors) adds one function.
+//! One client constructor per domain, with the domain crate's own credential plumbing; the generated commands reach
+//! them through `Host::<domain>_client` ([`crate::host`]). A new operation needs nothing here; a new domain (a new
+//! crate with its own hand-written constructors) adds one function, and the compiler asks for its `Host` method.
 
 use douyin_core::{ClientBuilder, Domain, RetryPolicy};
 
-use crate::support::{CliError, Ctx};
+use crate::host::Ctx;
+use crate::support::CliError;
 
 /// Base URL, retries and timeout from the context, then builds.
 fn finish<D: Domain>(
@@ -12,16 +13,23 @@ fn finish<D: Domain>(
     domain: &str,
     mut b: ClientBuilder<D>,
 ) -> Result<douyin_core::Client<D>, CliError> {
-    if let Some(url) = ctx.base_url.as_deref().or(ctx.config.base_url(domain)) {
+    if let Some(url) = ctx.base_url_for(domain)? {
         b = b.base_url(url);
     }
     b.retry(RetryPolicy {
-        max_attempts: ctx.max_attempts.max(1),
+        max_attempts: ctx.max_attempts,
         ..RetryPolicy::default()
     })
     .timeout(ctx.timeout)
+    .max_body_bytes(ctx.max_body_bytes)
     .build()
-    .map_err(|e| CliError::failure(format!("cannot set up the HTTP client: {e}")))
+    .map_err(|e| {
+        if e.is_usage() {
+            CliError::usage(e.to_string())
+        } else {
+            CliError::failure(e.to_string())
+        }
+    })
 }
 
 /// Onebound: `key` and `secret`.
@@ -33,12 +41,10 @@ pub fn onebound(ctx: &Ctx) -> Result<douyin_onebound::Client, CliError> {
     finish(ctx, "onebound", b).map(Into::into)
 }
 
-/// Open Platform: a fixed OAuth access token (no refresh from the command line).
+/// Open Platform: tokens set in the environment or config file, else the stored OAuth tokens, refreshed as needed
+/// (`crate::auth`).
 pub fn open_platform(ctx: &Ctx) -> Result<douyin_open_platform::Client, CliError> {
-    let token = ctx.config.require("open-platform", "access_token")?;
-    let b = douyin_open_platform::Client::builder().credentials(douyin_open_platform::credentials(
-        douyin_open_platform::FixedToken(token),
-    ));
+    let b = douyin_open_platform::Client::builder().credentials(crate::auth::credentials(ctx)?);
     finish(ctx, "open-platform", b).map(Into::into)
 }
 

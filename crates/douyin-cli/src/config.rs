@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 use douyin_core::Secret;
 
-use crate::support::{CliError, CredentialInfo};
+use crate::generated::Credential;
+use crate::support::CliError;
 
 /// Where a value came from (for `--verbose`; the value itself is never shown).
 #[derive(Clone, Debug)]
@@ -63,7 +64,7 @@ pub fn default_file() -> Option<PathBuf> {
 }
 
 /// The credentials section of a domain command's `--help`.
-pub fn credentials_help(domain: &str, creds: &[CredentialInfo]) -> String {
+pub fn credentials_help(domain: &str, creds: &[Credential]) -> String {
     let mut s = String::from(
         "Credentials (never flags; from the environment, else the config file's table):\n",
     );
@@ -101,7 +102,7 @@ impl Config {
     pub fn load(
         explicit: Option<&Path>,
         domains: &[&str],
-        credentials: impl Fn(&str) -> Option<&'static [CredentialInfo]>,
+        credentials: impl Fn(&str) -> Option<&'static [Credential]>,
     ) -> Result<Config, CliError> {
         let mut config = Config::default();
         let file = match explicit {
@@ -155,7 +156,7 @@ impl Config {
         path: &Path,
         text: &str,
         domains: &[&str],
-        credentials: &impl Fn(&str) -> Option<&'static [CredentialInfo]>,
+        credentials: &impl Fn(&str) -> Option<&'static [Credential]>,
     ) -> Result<(), CliError> {
         let bad = |what: String| CliError::usage(format!("config file {}: {what}", path.display()));
         // The parser's own message quotes the offending line, which may hold a credential: report position only.
@@ -218,10 +219,7 @@ impl Config {
     pub fn require(&self, domain: &str, name: &str) -> Result<Secret, CliError> {
         self.credential(domain, name).cloned().ok_or_else(|| {
             let [specific, short] = env_names(domain, name);
-            let file = match &self.file {
-                Some((p, _)) => p.display().to_string(),
-                None => "the config file".to_owned(),
-            };
+            let file = self.file_name();
             CliError::usage(format!(
                 "missing credential `{name}` for {domain}: set {specific} (or {short}), or `{name}` under \
                  [{domain}] in {file}"
@@ -232,6 +230,21 @@ impl Config {
     /// The configured base URL of `domain` (environment, then file).
     pub fn base_url(&self, domain: &str) -> Option<&str> {
         self.base_urls.get(domain).map(|(u, _)| u.as_str())
+    }
+
+    /// Where the configured base URL of `domain` comes from (an environment variable or the config file's table).
+    pub fn base_url_source(&self, domain: &str) -> Option<String> {
+        self.base_urls.get(domain).map(|(_, source)| match source {
+            Source::Env(var) => var.clone(),
+            Source::File => format!("`base_url` in [{domain}] of {}", self.file_name()),
+        })
+    }
+
+    fn file_name(&self) -> String {
+        match &self.file {
+            Some((p, _)) => p.display().to_string(),
+            None => "the config file".to_owned(),
+        }
     }
 
     /// Which config file was read, for `--verbose`.
@@ -266,18 +279,18 @@ impl Config {
 mod tests {
     use super::*;
 
-    const CREDS: &[CredentialInfo] = &[
-        CredentialInfo {
+    const CREDS: &[Credential] = &[
+        Credential {
             name: "key",
             doc: "",
         },
-        CredentialInfo {
+        Credential {
             name: "secret",
             doc: "",
         },
     ];
 
-    fn creds(d: &str) -> Option<&'static [CredentialInfo]> {
+    fn creds(d: &str) -> Option<&'static [Credential]> {
         (d == "onebound").then_some(CREDS)
     }
 

@@ -5,86 +5,41 @@
 //! douyin <domain> <operation> … --all-pages          every item of every page, one JSON value per line
 //! douyin check-capture <domain> <operation> <file|-> decode a captured body and report what the spec misses
 //! douyin xbogus sign … | decode VALUE                X-Bogus signatures
+//! douyin abogus sign … | decode VALUE                a_bogus signatures
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
-//! `cargo xtask codegen`); this crate adds credentials (environment or config file, never flags), output, pagination
-//! and the tools. Exit status: 0 success, 1 failure (API error, transport, decode, failed check), 2 usage (bad
-//! arguments, missing credential, bad config file), 130 interrupted.
+//! `cargo xtask codegen`); the generated code reaches this crate only through its `Host` trait, which [`host::Ctx`]
+//! implements with credentials (environment or config file, never flags), output, pagination and errors. Logs go to
+//! stderr, filtered by `RUST_LOG`. Exit status: 0 success, 1 failure (API error, transport, decode, failed check), 2
+//! usage (bad arguments, missing credential, bad config file), 130 interrupted.
 
+mod abogus;
+mod auth;
 mod capture;
 mod clients;
 mod config;
+mod download;
 #[rustfmt::skip]
 mod generated;
+mod host;
 mod output;
 mod pages;
 mod support;
 mod xbogus;
 
-use std::io::Read;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
+use douyin_core::limit::ReadLimitedError;
+use douyin_core::registry::OperationEntry;
+use douyin_core::{ErrorCode, DEFAULT_MAX_BODY_BYTES};
 
+use crate::capture::Report;
 use crate::config::Config;
-use crate::support::{CliError, Ctx};
-
-/// Flags every domain command takes (propagated to its operations).
-fn common_args() -> Vec<Arg> {
-    vec![
-        Arg::new("config")
-            .long("config")
-            .value_name("FILE")
-            .value_parser(clap::value_parser!(PathBuf))
-            .global(true)
-            .help_heading("Common options")
-            .help("Config file with credentials [default: $XDG_CONFIG_HOME/douyin/config.toml]"),
-        Arg::new("base_url")
-            .long("base-url")
-            .value_name("URL")
-            .global(true)
-            .help_heading("Common options")
-            .help("Send requests to this base URL (a mock server, a proxy) instead of the service"),
-        Arg::new("verbose")
-            .long("verbose")
-            .short('v')
-            .action(ArgAction::SetTrue)
-            .global(true)
-            .help_heading("Common options")
-            .help("Say on stderr what is sent where and where credentials come from (never their values)"),
-        Arg::new("pretty")
-            .long("pretty")
-            .action(ArgAction::SetTrue)
-            .conflicts_with("compact")
-            .global(true)
-            .help_heading("Common options")
-            .help("Indented JSON [default on a terminal]"),
-        Arg::new("compact")
-            .long("compact")
-            .action(ArgAction::SetTrue)
-            .global(true)
-            .help_heading("Common options")
-            .help("One-line JSON [default when stdout is not a terminal]"),
-        Arg::new("max_attempts")
-            .long("max-attempts")
-            .value_name("N")
-            .value_parser(clap::value_parser!(u32).range(1..))
-            .default_value("3")
-            .global(true)
-            .help_heading("Common options")
-            .help("Attempts per request, retries of retryable failures included"),
-        Arg::new("timeout")
-            .long("timeout")
-            .value_name("SECONDS")
-            .value_parser(clap::value_parser!(f64))
-            .default_value("30")
-            .global(true)
-            .help_heading("Common options")
-            .help("Time allowed for one attempt"),
-    ]
-}
+use crate::generated::{CommonArgs, WithOperations};
+use crate::host::Ctx;
+use crate::support::CliError;
 
 fn root() -> Command {
     let mut root = Command::new("douyin")
@@ -101,8 +56,14 @@ fn root() -> Command {
         )
         .subcommand_required(true)
         .arg_required_else_help(true);
-    for domain in generated::commands() {
-        root = root.subcommand(domain.args(common_args()));
+    for domain in generated::commands::<Ctx>() {
+        let creds = generated::credentials(domain.get_name()).unwrap_or_default();
+        let help = config::credentials_help(domain.get_name(), creds);
+        root = root.subcommand(
+            auth::extend(domain)
+                .args(CommonArgs::args())
+                .after_long_help(help),
+        );
     }
     root.subcommand(
         Command::new("check-capture")
@@ -117,24 +78,74 @@ fn root() -> Command {
             .arg(Arg::new("domain").required(true).value_parser(clap::builder::PossibleValuesParser::new(generated::DOMAINS)))
             .arg(Arg::new("operation").required(true).help("Operation name (`comment-list` or `comment_list`)"))
             .arg(Arg::new("file").required(true).help("The captured body, or `-` for stdin"))
-            .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Machine-readable report")),
+            .arg(Arg::new("json").long("json").action(ArgAction::SetTrue).help("Machine-readable report"))
+            .arg(
+                Arg::new("max_body_bytes")
+                    .long("max-body-bytes")
+                    .value_name("BYTES")
+                    .value_parser(clap::value_parser!(u64).range(1..))
+                    .help(format!(
+                        "Refuse a capture larger than this [default: {DEFAULT_MAX_BODY_BYTES}, the library's response \
+                         body limit]"
+                    )),
+            ),
     )
     .subcommand(xbogus::command())
+    .subcommand(abogus::command())
+    .subcommand(download::command(CommonArgs::args()))
+}
+
+/// Reads `file` (`-`: stdin) up to `limit` bytes; a larger input is an error, not a memory hog.
+fn read_capped(file: &str, limit: u64) -> Result<Vec<u8>, CliError> {
+    let shown = if file == "-" { "stdin" } else { file };
+    let read = if file == "-" {
+        douyin_core::read_limited(std::io::stdin().lock(), limit)
+    } else {
+        std::fs::File::open(file)
+            .map_err(ReadLimitedError::Io)
+            .and_then(|f| douyin_core::read_limited(f, limit))
+    };
+    read.map_err(|e| match e {
+        ReadLimitedError::TooLarge(_) => CliError::failure(format!(
+            "{shown} is larger than {limit} bytes (--max-body-bytes); nothing was decoded"
+        )),
+        ReadLimitedError::Io(e) => CliError::failure(format!("{shown}: {e}")),
+    })
+}
+
+/// `check-capture`'s work on the registry of the chosen domain.
+struct CheckCapture<'a> {
+    op: &'a str,
+    body: &'a [u8],
+}
+
+impl WithOperations for CheckCapture<'_> {
+    type Output = Result<Report, CliError>;
+
+    fn with<C: ErrorCode>(
+        self,
+        domain: &'static str,
+        operations: &'static [OperationEntry<C>],
+    ) -> Self::Output {
+        capture::check(domain, operations, self.op, self.body)
+    }
 }
 
 fn check_capture(m: &ArgMatches) -> Result<(), CliError> {
     let get = |id: &str| m.get_one::<String>(id).map(String::as_str).unwrap_or("");
     let (domain, op, file) = (get("domain"), get("operation"), get("file"));
-    let body = if file == "-" {
-        let mut b = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut b)
-            .map(|_| b)
-            .map_err(|e| CliError::failure(format!("stdin: {e}")))?
-    } else {
-        std::fs::read(file).map_err(|e| CliError::failure(format!("{file}: {e}")))?
-    };
-    let report = generated::check_capture(domain, op, &body)?;
+    let limit = m
+        .get_one::<u64>("max_body_bytes")
+        .copied()
+        .unwrap_or(DEFAULT_MAX_BODY_BYTES);
+    let body = read_capped(file, limit)?;
+    let report = generated::with_operations(domain, CheckCapture { op, body: &body })
+        .unwrap_or_else(|| {
+            Err(CliError::usage(format!(
+                "no domain `{domain}`; domains: {}",
+                generated::DOMAINS.join(", ")
+            )))
+        })?;
     let shown = if file == "-" { "stdin" } else { file };
     if m.get_flag("json") {
         support::write_stdout(&report.to_json().to_string())?;
@@ -158,22 +169,47 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
     match name {
         "check-capture" => check_capture(sub),
         "xbogus" => xbogus::run(sub),
+        "download" => download::run(sub).await,
+        "abogus" => abogus::run(sub),
         domain => {
             let (op, leaf) = sub
                 .subcommand()
                 .ok_or_else(|| CliError::usage(format!("{domain}: an operation is required")))?;
+            let common = CommonArgs::from_matches(leaf);
             let config = Config::load(
-                leaf.get_one::<PathBuf>("config").map(PathBuf::as_path),
+                common.config.as_deref(),
                 generated::DOMAINS,
                 generated::credentials,
             )?;
-            let ctx = Ctx::from_matches(leaf, config);
+            if (domain, op) == (auth::DOMAIN, auth::COMMAND) {
+                return auth::run(leaf, config).await;
+            }
+            let ctx = Ctx::new(&common, config)?;
             generated::run(&ctx, domain, op, leaf).await
         }
     }
 }
 
+/// Logs (the runtime's `tracing` events) go to stderr, filtered by `RUST_LOG` (default: warnings); this is the only
+/// place they go.
+fn init_logs() {
+    let filter = match tracing_subscriber::EnvFilter::try_from_default_env() {
+        Ok(f) => f,
+        Err(e) => {
+            if std::env::var_os("RUST_LOG").is_some() {
+                eprintln!("douyin: RUST_LOG ignored ({e}); logging warnings");
+            }
+            tracing_subscriber::EnvFilter::new("warn")
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 fn main() -> ExitCode {
+    init_logs();
     let matches = match root().try_get_matches() {
         Ok(m) => m,
         Err(e) => {

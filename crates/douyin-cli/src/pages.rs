@@ -1,12 +1,28 @@
-//! `--all-pages`: follows an operation's cursor pagination page by page (the generated page fetchers), writes one
-//! item per line (JSON Lines) to stdout, shows progress on stderr when it is a terminal, and on Ctrl-C (or
-//! `--max-pages`, or a failed page) stops after complete lines and prints the cursor to resume from.
+//! `--all-pages`: follows an operation's cursor pagination page by page with douyin-core's stop rules
+//! ([`CursorWalk`], the same as the library's stream), writes one item per line (JSON Lines) to stdout, shows
+//! progress on stderr when it is a terminal, and on Ctrl-C (or `--max-pages`, or a failed page) stops after complete
+//! lines and prints the cursor to resume from.
 
 use std::future::Future;
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
-use crate::support::{CliError, Ctx, PageJson, Paging, EXIT_INTERRUPTED};
+use douyin_core::{CursorWalk, ErrorCode, Page};
+use serde::Serialize;
+
+use crate::generated::Paging;
+use crate::host::Ctx;
+use crate::support::{api_error, CliError, EXIT_INTERRUPTED};
+
+/// The long help of `--all-pages` for an operation whose cursor is set with `cursor_flag`.
+pub fn help(cursor_flag: &str) -> String {
+    format!(
+        "Follow the operation's pagination and print every item of every page, one JSON value per line (JSON \
+         Lines). A progress line (items, pages, rate) goes to stderr when it is a terminal. Ctrl-C stops after the \
+         lines already written and prints the cursor to resume from with `{cursor_flag}`. A cursor that comes back \
+         (the service repeats or cycles) stops the walk with an error."
+    )
+}
 
 /// Ctrl-C, registered before the first request so no interrupt is lost between pages.
 struct Interrupt {
@@ -85,11 +101,25 @@ fn resume(paging: &Paging, cursor: Option<i64>) -> String {
     }
 }
 
-/// Fetches pages with `fetch(cursor)` (`None`: the arguments' own cursor) until the service says there are no more.
-pub async fn run<F, Fut>(ctx: &Ctx, paging: Paging, mut fetch: F) -> Result<(), CliError>
+/// Each item of `page` as compact JSON, one per line.
+fn lines<I: Serialize>(page: &Page<I>) -> Result<String, CliError> {
+    let mut buf = String::new();
+    for item in &page.items {
+        let line = serde_json::to_string(item)
+            .map_err(|e| CliError::failure(format!("encoding an item failed: {e}")))?;
+        buf.push_str(&line);
+        buf.push('\n');
+    }
+    Ok(buf)
+}
+
+/// Fetches pages with `fetch(cursor)` (`None`: the arguments' own cursor) until the walk ends.
+pub async fn run<I, C, F, Fut>(ctx: &Ctx, paging: Paging, mut fetch: F) -> Result<(), CliError>
 where
+    I: Serialize,
+    C: ErrorCode,
     F: FnMut(Option<i64>) -> Fut,
-    Fut: Future<Output = Result<PageJson, CliError>>,
+    Fut: Future<Output = Result<Page<I>, douyin_core::Error<C>>>,
 {
     let mut interrupt = Interrupt::new()?;
     let progress = Progress {
@@ -97,12 +127,24 @@ where
         started: Instant::now(),
     };
     let (mut items, mut pages) = (0u64, 0u64);
+    let mut walk = CursorWalk::new(paging.start);
     // The cursor of the page being fetched: `None` for the first request (whatever the arguments say).
     let mut cursor: Option<i64> = None;
     let mut stdout = std::io::stdout().lock();
     progress.show(0, 0);
     loop {
         let current = cursor.or(paging.start);
+        let stopped = |e: CliError, items: u64, pages: u64| {
+            progress.done();
+            CliError {
+                message: format!(
+                    "{}; stopped after {items} items from {pages} pages; {}",
+                    e.message,
+                    resume(&paging, current)
+                ),
+                exit: e.exit,
+            }
+        };
         let page = tokio::select! {
             biased;
             _ = interrupt.recv() => {
@@ -117,23 +159,8 @@ where
             }
             page = fetch(cursor) => page,
         };
-        let page = match page {
-            Ok(p) => p,
-            Err(mut e) => {
-                progress.done();
-                e.message = format!(
-                    "{}; stopped after {items} items from {pages} pages; {}",
-                    e.message,
-                    resume(&paging, current)
-                );
-                return Err(e);
-            }
-        };
-        let mut buf = String::new();
-        for item in &page.items {
-            buf.push_str(item);
-            buf.push('\n');
-        }
+        let page = page.map_err(|e| stopped(api_error(e), items, pages))?;
+        let buf = lines(&page).map_err(|e| stopped(e, items, pages))?;
         progress.clear();
         match stdout
             .write_all(buf.as_bytes())
@@ -156,15 +183,15 @@ where
             page.next_cursor,
             page.has_more
         ));
-        let next = match page.next_cursor.filter(|_| page.has_more) {
-            None => break,
-            Some(next) if Some(next) == current => {
+        let next = match walk.next::<C>(page.next_cursor, page.has_more) {
+            Ok(None) => break,
+            Ok(Some(next)) => next,
+            Err(e) => {
                 progress.done();
                 return Err(CliError::failure(format!(
-                    "pagination cursor did not advance (stuck at {next}) after {items} items from {pages} pages"
+                    "{e} after {items} items from {pages} pages"
                 )));
             }
-            Some(next) => next,
         };
         if paging.max_pages.is_some_and(|max| pages >= max) {
             progress.done();

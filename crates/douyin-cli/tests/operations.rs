@@ -787,3 +787,187 @@ fn base_url_can_come_from_the_environment() {
     assert_eq!(out["emoji_list"][0]["display_name"], "[微笑]");
     assert_eq!(mock.server.requests_to("emoji_list").len(), 1);
 }
+
+#[test]
+fn all_pages_stops_when_a_cursor_comes_back() {
+    // Issue 11 row 9: the cursor alternates 0 ↔ 1 and has_more never clears; only an immediate repeat was caught,
+    // so `--all-pages` looped forever.
+    let (mock, home) = (Mock::start(config()), TempDir::new("cycle"));
+    let page = |cid: &str, next: i64| Scenario::Raw {
+        status: 200,
+        content_type: "application/json".to_owned(),
+        body: format!(
+            r#"{{"status_code":0,"comments":[{{"cid":"{cid}"}}],"cursor":{next},"has_more":1}}"#
+        )
+        .into_bytes(),
+    };
+    mock.server.set_scenario(
+        "web",
+        "comment_list",
+        Scenario::Cycle(vec![page("a", 1), page("b", 0)]),
+    );
+    let r = common::run_within(
+        call(
+            &mock,
+            &home,
+            &["web", "comment-list", "--aweme-id", "1", "--all-pages"],
+        ),
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(r.code, Some(1), "{r:?}");
+    // First page (no cursor) → 1 → 0 → 1 again: three pages written, then the typed stalled-cursor error.
+    assert_eq!(cids(&r.stdout), ["a", "b", "a"]);
+    assert_eq!(mock.server.attempts("comment_list"), 3);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "pagination cursor 1 came back (already fetched in this walk) after 3 items from 3 pages"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn absurd_timeouts_are_usage_errors_not_panics() {
+    let (mock, home) = (Mock::start(config()), TempDir::new("timeout"));
+    for t in ["NaN", "inf", "1e300", "-1", "0"] {
+        let r = run(call(
+            &mock,
+            &home,
+            &[
+                "onebound",
+                "item-get-video",
+                "--item-id",
+                "1",
+                "--timeout",
+                t,
+            ],
+        ));
+        assert_eq!(r.code, Some(2), "--timeout {t}: {r:?}");
+        assert_eq!(r.stderr.lines().count(), 1, "--timeout {t}: {}", r.stderr);
+        assert!(
+            r.stderr.starts_with("error: --timeout ")
+                && r.stderr.contains("above 0 and at most 86400"),
+            "--timeout {t}: {}",
+            r.stderr
+        );
+    }
+    assert_eq!(mock.server.requests().len(), 0);
+}
+
+#[test]
+fn bad_base_urls_are_usage_errors_and_a_password_in_one_is_never_printed() {
+    let (mock, home) = (Mock::start(config()), TempDir::new("base-url"));
+    let with_password = format!("http://user:PASSWORD-0b7e@{}/onebound", mock.server.addr());
+    let args = |url: &str| -> Vec<String> {
+        [
+            "onebound",
+            "item-get-video",
+            "--item-id",
+            "1",
+            "--verbose",
+            "--base-url",
+            url,
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    for (url, why) in [
+        ("not a url", "--base-url: invalid base URL"),
+        (
+            with_password.as_str(),
+            "--base-url: the base URL carries a user name or password",
+        ),
+    ] {
+        let mut cmd = douyin(home.path(), &env());
+        cmd.args(args(url));
+        let r = run(cmd);
+        assert_eq!(r.code, Some(2), "{url}: {r:?}");
+        assert_eq!(r.stderr.lines().count(), 1, "{url}: {}", r.stderr);
+        assert!(r.stderr.contains(why), "{url}: {}", r.stderr);
+        assert!(
+            !r.stderr.contains("PASSWORD") && !r.stdout.contains("PASSWORD"),
+            "{r:?}"
+        );
+        assert_no_secret(&r);
+    }
+    // The same from the environment.
+    let mut e = env();
+    e.push(("DOUYIN_ONEBOUND_BASE_URL", with_password.as_str()));
+    let mut cmd = douyin(home.path(), &e);
+    cmd.args(["onebound", "item-get-video", "--item-id", "1", "--verbose"]);
+    let r = run(cmd);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("DOUYIN_ONEBOUND_BASE_URL: the base URL carries a user name or password"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("PASSWORD"), "{}", r.stderr);
+    // Nothing was sent (the userinfo would have gone out as Basic auth).
+    assert_eq!(mock.server.requests().len(), 0);
+}
+
+#[test]
+fn rust_log_sends_the_runtime_logs_to_stderr() {
+    let (mock, home) = (Mock::start(config()), TempDir::new("rust-log"));
+    let args = ["onebound", "item-get-video", "--item-id", "1"];
+    let quiet = run(call(&mock, &home, &args));
+    assert_eq!(quiet.code, Some(0), "{quiet:?}");
+    assert!(quiet.stderr.is_empty(), "{}", quiet.stderr);
+    let mut cmd = call(&mock, &home, &args);
+    cmd.env("RUST_LOG", "douyin_core=debug");
+    let r = run(cmd);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stdout, quiet.stdout, "logs stay off stdout");
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert!(
+        lines.iter().any(|l| l.contains("DEBUG")
+            && l.contains("douyin_core")
+            && l.contains("sending")
+            && l.contains("item_get_video")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("received") && l.contains("status=200")),
+        "{}",
+        r.stderr
+    );
+    assert_no_secret(&r);
+    // A filter that does not parse is said once, then warnings are logged.
+    let mut cmd = call(&mock, &home, &args);
+    cmd.env("RUST_LOG", "douyin_core=loud");
+    let r = run(cmd);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("douyin: RUST_LOG ignored"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn max_body_bytes_limits_the_response_body() {
+    let (mock, home) = (Mock::start(config()), TempDir::new("body-limit"));
+    let args = ["onebound", "item-get-video", "--item-id", "1"];
+    let r = run(call(&mock, &home, &args));
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let mut cmd = call(&mock, &home, &args);
+    cmd.args(["--max-body-bytes", "100"]);
+    let r = run(cmd);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("response body larger than the limit of 100 bytes"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+}

@@ -409,7 +409,7 @@ fn every_operation_has_a_command_with_the_specs_docs() {
             count += 1;
         }
     }
-    assert_eq!(count, 13);
+    assert_eq!(count, 17, "13 data operations and 4 OAuth token endpoints");
     let r = douyin_run(&["web", "comment-list", "--help"]);
     for text in [
         "作品评论信息",
@@ -428,4 +428,53 @@ fn every_operation_has_a_command_with_the_specs_docs() {
         "{}",
         r.stdout
     );
+}
+
+#[test]
+fn check_capture_reads_at_most_max_body_bytes() {
+    // Issue 11: `check-capture /dev/zero` read without a cap. Now it stops at the limit and decodes nothing.
+    let r = common::run_within(
+        {
+            let home = TempDir::new("dev-zero");
+            let mut cmd = douyin(home.path(), &[]);
+            cmd.args([
+                "check-capture",
+                "web",
+                "comment-list",
+                "/dev/zero",
+                "--max-body-bytes",
+                "4096",
+            ]);
+            cmd
+        },
+        std::time::Duration::from_secs(30),
+    );
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert_eq!(
+        r.stderr,
+        "error: /dev/zero is larger than 4096 bytes (--max-body-bytes); nothing was decoded\n"
+    );
+    assert!(r.stdout.is_empty());
+    // At the limit the capture is read and checked as usual; one byte less and it is refused.
+    let file = common::workspace().join("specs/onebound/examples/item_get_video.ok.json");
+    let size = std::fs::metadata(&file).unwrap().len();
+    for (limit, code) in [(size, 0), (size - 1, 1)] {
+        let limit = limit.to_string();
+        let r = douyin_run(&[
+            "check-capture",
+            "onebound",
+            "item_get_video",
+            file.to_str().unwrap(),
+            "--max-body-bytes",
+            &limit,
+        ]);
+        assert_eq!(r.code, Some(code), "{limit}: {r:?}");
+        if code == 1 {
+            let want = format!("is larger than {limit} bytes (--max-body-bytes)");
+            assert!(r.stderr.contains(&want), "{}", r.stderr);
+        }
+    }
+    // The default is the library's body limit.
+    let r = douyin_run(&["check-capture", "--help"]);
+    assert!(r.stdout.contains("[default: 67108864"), "{}", r.stdout);
 }

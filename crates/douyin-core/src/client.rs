@@ -212,8 +212,11 @@ struct RawResponse {
 struct Wire {
     url: String,
     headers: Vec<(&'static str, String, bool)>,
-    form: Option<String>,
+    /// The body and its content type.
+    body: Option<(String, &'static str)>,
     secrets: Vec<Secret>,
+    /// Each credential's value as sent, so a refresh knows which value the service rejected.
+    sent: Vec<(&'static str, Secret)>,
 }
 
 impl<D: Domain> Client<D> {
@@ -287,7 +290,7 @@ impl<D: Domain> Client<D> {
                 if api.class() == ErrorClass::ExpiredCredential && !refreshed {
                     refreshed = true;
                     // A provider that cannot refresh leaves the API error as the answer.
-                    if self.refresh_credentials(req).await.is_ok() {
+                    if self.refresh_credentials(&wire.sent).await.is_ok() {
                         tracing::debug!(
                             op = req.op.name,
                             "credential expired; refreshed, retrying"
@@ -317,9 +320,9 @@ impl<D: Domain> Client<D> {
         }
     }
 
-    async fn refresh_credentials(&self, req: &Request) -> Result<(), String> {
-        for name in credential_names(req) {
-            self.inner.credentials.refresh(name).await?;
+    async fn refresh_credentials(&self, sent: &[(&'static str, Secret)]) -> Result<(), String> {
+        for (name, value) in sent {
+            self.inner.credentials.refresh_rejected(name, value).await?;
         }
         Ok(())
     }
@@ -334,6 +337,7 @@ impl<D: Domain> Client<D> {
 
     async fn resolve(&self, req: &Request) -> Result<Wire, Error<D::Code>> {
         let mut secrets = Vec::new();
+        let mut sent = Vec::new();
         let mut query = String::new();
         for (name, value) in &req.query {
             match value {
@@ -341,6 +345,7 @@ impl<D: Domain> Client<D> {
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
                     push_pair(&mut query, name, s.expose());
+                    sent.push((*c, s.clone()));
                     secrets.push(s);
                 }
                 Value::Session(pos) => {
@@ -359,6 +364,7 @@ impl<D: Domain> Client<D> {
                 Value::Plain(v) => headers.push((*name, v.clone(), false)),
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
+                    sent.push((*c, s.clone()));
                     if Some(*c) == D::USER_AGENT_CREDENTIAL {
                         user_agent = Some(s.expose().to_owned());
                     } else {
@@ -372,19 +378,44 @@ impl<D: Domain> Client<D> {
                 Value::Session(_) => {}
             }
         }
-        let form = (!req.form.is_empty()).then(|| {
-            let mut body = String::new();
-            for (n, v) in &req.form {
-                push_pair(&mut body, n, v);
+        let mut form = None::<String>;
+        let mut json = serde_json::Map::new();
+        for (is_json, (n, v)) in req
+            .form
+            .iter()
+            .map(|f| (false, f))
+            .chain(req.json.iter().map(|f| (true, f)))
+        {
+            let value = match v {
+                Value::Plain(v) => v.clone(),
+                Value::Credential(c) => {
+                    let s = self.credential(c).await?;
+                    sent.push((*c, s.clone()));
+                    secrets.push(s.clone());
+                    s.expose().to_owned()
+                }
+                Value::Session(_) => continue,
+            };
+            if is_json {
+                json.insert((*n).to_owned(), serde_json::Value::String(value));
+            } else {
+                push_pair(form.get_or_insert_with(String::new), n, &value);
             }
-            body
-        });
+        }
+        let body = match form {
+            Some(f) => Some((f, "application/x-www-form-urlencoded")),
+            None if !json.is_empty() => Some((
+                serde_json::Value::Object(json).to_string(),
+                "application/json",
+            )),
+            None => None,
+        };
         if let Some(signer) = &self.inner.signer {
             let input = SignInput {
                 method: req.op.method,
                 path: req.op.path,
                 query: &query,
-                body: form.as_deref().unwrap_or("").as_bytes(),
+                body: body.as_ref().map_or("", |(b, _)| b.as_str()).as_bytes(),
                 user_agent: user_agent.as_deref().unwrap_or(""),
             };
             let extra = signer.sign(input).await.map_err(|reason| {
@@ -408,8 +439,9 @@ impl<D: Domain> Client<D> {
         Ok(Wire {
             url,
             headers,
-            form,
+            body,
             secrets,
+            sent,
         })
     }
 
@@ -513,26 +545,13 @@ impl<D: Domain> Client<D> {
             hv.set_sensitive(*sensitive);
             builder = builder.header(*name, hv);
         }
-        if let Some(form) = wire.form.as_ref().filter(|_| hop.with_body) {
+        if let Some((body, content_type)) = wire.body.as_ref().filter(|_| hop.with_body) {
             builder = builder
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(form.clone());
+                .header(reqwest::header::CONTENT_TYPE, *content_type)
+                .body(body.clone());
         }
         Ok(builder)
     }
-}
-
-fn credential_names(req: &Request) -> impl Iterator<Item = &'static str> + '_ {
-    req.query
-        .iter()
-        .chain(req.headers.iter())
-        .filter_map(|(_, v)| match v {
-            Value::Credential(c) => Some(*c),
-            _ => None,
-        })
 }
 
 /// Reads a (decompressed) body chunk by chunk, stopping as soon as it passes `limit`.
@@ -550,8 +569,9 @@ async fn read_body<C: ErrorCode>(
     Ok(buf.into_inner().into())
 }
 
-/// The base URL is joined with each operation's path as text, so it must be a plain absolute URL.
-fn check_base_url(url: &str) -> Result<(), BuildError> {
+/// The base URL is joined with each operation's path as text, so it must be a plain absolute URL. [`ClientBuilder::build`]
+/// checks it; a command line checks it earlier to say where a bad one came from.
+pub fn check_base_url(url: &str) -> Result<(), BuildError> {
     let invalid = |reason: String| BuildError::InvalidBaseUrl { reason };
     let parsed = reqwest::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
     if !parsed.username().is_empty() || parsed.password().is_some() {

@@ -52,6 +52,17 @@ pub trait Credentials: Send + Sync + 'static {
     fn refresh(&self, name: &'static str) -> BoxFuture<'_, Result<(), String>> {
         Box::pin(async move { Err(format!("credential `{name}` cannot be refreshed")) })
     }
+
+    /// Like [`Credentials::refresh`], knowing the value the service rejected: a provider shared by many concurrent
+    /// requests refreshes once and answers the others, whose rejected value is already replaced, at once.
+    fn refresh_rejected<'a>(
+        &'a self,
+        name: &'static str,
+        rejected: &'a Secret,
+    ) -> BoxFuture<'a, Result<(), String>> {
+        let _ = rejected;
+        self.refresh(name)
+    }
 }
 
 /// Fixed credentials given up front.

@@ -20,6 +20,8 @@ pub enum ErrorClass {
     Authentication,
     /// The credential expired; the client refreshes it once and retries.
     ExpiredCredential,
+    /// The user's grant is gone (expired or exhausted refresh token, expired code): only a new authorization helps.
+    Reauthorize,
     /// The application or account lacks a permission.
     Permission,
     /// A quota is used up.
@@ -45,6 +47,7 @@ impl ErrorClass {
             ErrorClass::InvalidParameter => "invalid_parameter",
             ErrorClass::Authentication => "authentication",
             ErrorClass::ExpiredCredential => "expired_credential",
+            ErrorClass::Reauthorize => "reauthorize",
             ErrorClass::Permission => "permission",
             ErrorClass::Quota => "quota",
             ErrorClass::RateLimited => "rate_limited",
@@ -81,6 +84,8 @@ pub trait ErrorCode: Clone + fmt::Debug + PartialEq + Send + Sync + 'static {
     fn from_raw(raw: &str) -> Self;
     /// The code as text, as it arrived.
     fn raw(&self) -> &str;
+    /// The name of the code's variant (`NoResult`), or `Unknown` for a code the documentation does not list.
+    fn name(&self) -> &'static str;
     /// The documented meaning, if the code is documented.
     fn meaning(&self) -> Option<&'static str>;
     /// The documented class of the code.
@@ -258,8 +263,9 @@ pub enum Error<C: ErrorCode> {
         /// When retrying is allowed, and how long that was from the response.
         retry_after: crate::retry::RetryAfter,
     },
-    /// A pagination cursor did not advance; the stream stops instead of looping.
-    #[error("pagination cursor did not advance (stuck at {cursor})")]
+    /// A pagination cursor came back that the same walk already fetched (it did not advance, or it cycles); the walk
+    /// stops instead of looping.
+    #[error("pagination cursor {cursor} came back (already fetched in this walk)")]
     StalledCursor {
         /// The cursor that repeated.
         cursor: String,

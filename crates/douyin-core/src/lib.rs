@@ -29,7 +29,7 @@ pub use error::{
 pub use futures::future::BoxFuture;
 pub use limit::{read_limited, DEFAULT_MAX_BODY_BYTES};
 pub use lossless::{Census, Extra, RawJson, StrOrNum};
-pub use paginate::{paginate, MoreFlag, Page};
+pub use paginate::{paginate, CursorWalk, MoreFlag, Page};
 pub use redirect::RedirectPolicy;
 pub use request::{check_range, Json, Operation, ParamValue, Position, Request};
 pub use retry::RetryPolicy;

@@ -1,7 +1,10 @@
-//! Cursor pagination as a `Stream` of items: stops when the service says there is no more, never loops.
+//! Cursor pagination: the one set of stop rules ([`CursorWalk`]) and the library's `Stream` of items built on it.
+//! The `douyin` CLI's `--all-pages` walks with the same [`CursorWalk`].
+
+use std::collections::HashSet;
+use std::future::Future;
 
 use futures::stream::{self, Stream, StreamExt};
-use std::future::Future;
 
 use crate::error::{Error, ErrorCode};
 
@@ -16,8 +19,49 @@ pub struct Page<I> {
     pub has_more: bool,
 }
 
+/// The stop rules of one walk over a paginated operation, page after page.
+///
+/// A walk ends when the service says no more pages follow (or gives no next cursor). It ends with
+/// [`Error::StalledCursor`] when the next cursor is one this walk already fetched: an immediate repeat or a cycle
+/// (`0 → 1 → 0 …` with `has_more` always set) would otherwise loop forever. Memory grows by one `i64` per page.
+#[derive(Clone, Debug, Default)]
+pub struct CursorWalk {
+    fetched: HashSet<i64>,
+}
+
+impl CursorWalk {
+    /// A walk whose first page is fetched at `start` (`None`: the operation's default first page).
+    pub fn new(start: Option<i64>) -> Self {
+        CursorWalk {
+            fetched: start.into_iter().collect(),
+        }
+    }
+
+    /// The cursor of the next page after a page that said `next_cursor` and `has_more`: `Ok(None)` when the walk is
+    /// over, `Err` when that cursor was fetched before in this walk. A returned cursor counts as fetched.
+    pub fn next<C: ErrorCode>(
+        &mut self,
+        next_cursor: Option<i64>,
+        has_more: bool,
+    ) -> Result<Option<i64>, Error<C>> {
+        match next_cursor.filter(|_| has_more) {
+            None => Ok(None),
+            Some(next) if !self.fetched.insert(next) => Err(Error::StalledCursor {
+                cursor: next.to_string(),
+            }),
+            Some(next) => Ok(Some(next)),
+        }
+    }
+
+    /// How many distinct cursors the walk has fetched (the start cursor included when one was given).
+    pub fn cursors(&self) -> usize {
+        self.fetched.len()
+    }
+}
+
 /// Streams the items of every page. `fetch` gets one page for the given params; `cursor` reads and `set_cursor`
-/// moves the cursor in the params. Errors are yielded as items and end the stream.
+/// moves the cursor in the params. Errors are yielded as items and end the stream; the stop rules are
+/// [`CursorWalk`]'s.
 pub fn paginate<P, I, C, F, Fut>(
     params: P,
     fetch: F,
@@ -30,25 +74,22 @@ where
     P: Clone,
     C: ErrorCode,
 {
-    stream::unfold(Some((params, fetch)), move |state| async move {
-        let (mut params, mut fetch) = state?;
-        let current = cursor(&params);
+    let walk = CursorWalk::new(cursor(&params));
+    stream::unfold(Some((params, fetch, walk)), move |state| async move {
+        let (mut params, mut fetch, mut walk) = state?;
         match fetch(params.clone()).await {
             Err(e) => Some((vec![Err(e)], None)),
             Ok(page) => {
-                let items: Vec<Result<I, Error<C>>> = page.items.into_iter().map(Ok).collect();
-                match page.next_cursor.filter(|_| page.has_more) {
-                    None => Some((items, None)),
-                    Some(next) if Some(next) == current => {
-                        let mut items = items;
-                        items.push(Err(Error::StalledCursor {
-                            cursor: next.to_string(),
-                        }));
+                let mut items: Vec<Result<I, Error<C>>> = page.items.into_iter().map(Ok).collect();
+                match walk.next(page.next_cursor, page.has_more) {
+                    Ok(None) => Some((items, None)),
+                    Err(e) => {
+                        items.push(Err(e));
                         Some((items, None))
                     }
-                    Some(next) => {
+                    Ok(Some(next)) => {
                         set_cursor(&mut params, next);
-                        Some((items, Some((params, fetch))))
+                        Some((items, Some((params, fetch, walk))))
                     }
                 }
             }

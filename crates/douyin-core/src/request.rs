@@ -38,7 +38,9 @@ pub struct Request {
     pub(crate) op: &'static Operation,
     pub(crate) query: Vec<(&'static str, Value)>,
     pub(crate) headers: Vec<(&'static str, Value)>,
-    pub(crate) form: Vec<(&'static str, String)>,
+    pub(crate) form: Vec<(&'static str, Value)>,
+    /// Members of a JSON object body, in order (an operation has a form or a JSON body, never both).
+    pub(crate) json: Vec<(&'static str, Value)>,
 }
 
 impl Request {
@@ -49,6 +51,7 @@ impl Request {
             query: Vec::new(),
             headers: Vec::new(),
             form: Vec::new(),
+            json: Vec::new(),
         }
     }
 
@@ -84,7 +87,22 @@ impl Request {
 
     /// Appends a form field (the body becomes `application/x-www-form-urlencoded`).
     pub fn form(&mut self, name: &'static str, value: impl ParamValue) {
-        self.form.push((name, value.to_param()));
+        self.form.push((name, Value::Plain(value.to_param())));
+    }
+
+    /// Appends a form field whose value is the named credential (a client secret, a refresh token).
+    pub fn form_credential(&mut self, name: &'static str, credential: &'static str) {
+        self.form.push((name, Value::Credential(credential)));
+    }
+
+    /// Appends a string member to the JSON object body (the body becomes `application/json`).
+    pub fn json_field(&mut self, name: &'static str, value: impl ParamValue) {
+        self.json.push((name, Value::Plain(value.to_param())));
+    }
+
+    /// Appends a JSON body member whose value is the named credential.
+    pub fn json_credential(&mut self, name: &'static str, credential: &'static str) {
+        self.json.push((name, Value::Credential(credential)));
     }
 
     /// The plain (non-credential) value of a query parameter, as set.

@@ -3,7 +3,7 @@
 
 use douyin_core::decode::{decode_body, excerpt};
 use douyin_core::request::{encode_component, push_pair};
-use douyin_core::{check_range, paginate, BlockedKind, Census, Domain, Error, Page};
+use douyin_core::{check_range, paginate, BlockedKind, Census, CursorWalk, Domain, Error, Page};
 use futures::{executor::block_on, StreamExt};
 use support::domain::{Body, Code, Probe};
 
@@ -161,6 +161,59 @@ fn a_cursor_that_does_not_advance_ends_the_stream_with_an_error() {
     );
     assert_eq!(out.len(), 2);
     assert!(matches!(&out[1], Err(Error::StalledCursor { cursor }) if cursor == "5"));
+}
+
+#[test]
+fn a_cursor_cycle_ends_the_stream_with_an_error() {
+    // Issue 11 row 9: the cursor alternates 0 ↔ 1 and has_more never clears. Only an immediate repeat was caught.
+    let fetched = std::sync::Mutex::new(Vec::new());
+    let alternating = |c: Option<i64>| {
+        fetched.lock().unwrap().push(c);
+        Page {
+            items: vec![c.unwrap_or(-1)],
+            next_cursor: Some(if c == Some(1) { 0 } else { 1 }),
+            has_more: true,
+        }
+    };
+    let out: Vec<Result<i64, Error<Code>>> = block_on(
+        paginate::<_, _, Code, _, _>(
+            None::<i64>,
+            |p| {
+                let page = alternating(p);
+                async move { Ok(page) }
+            },
+            |p| *p,
+            |p, c| *p = Some(c),
+        )
+        .take(100)
+        .collect(),
+    );
+    // None → 1 → 0 → 1 again: three pages, then the error.
+    assert_eq!(*fetched.lock().unwrap(), [None, Some(1), Some(0)]);
+    assert_eq!(out.len(), 4, "{out:?}");
+    assert_eq!(
+        out[..3]
+            .iter()
+            .map(|r| *r.as_ref().unwrap())
+            .collect::<Vec<_>>(),
+        [-1, 1, 0]
+    );
+    assert!(matches!(&out[3], Err(Error::StalledCursor { cursor }) if cursor == "1"));
+}
+
+#[test]
+fn the_walk_rules_stop_on_no_more_no_cursor_and_any_repeat() {
+    let mut walk = CursorWalk::new(Some(10));
+    assert_eq!(walk.next::<Code>(Some(20), true).unwrap(), Some(20));
+    assert_eq!(walk.next::<Code>(Some(30), true).unwrap(), Some(30));
+    // A cursor seen two pages ago (the start one) is a cycle, not progress.
+    assert!(matches!(
+        walk.next::<Code>(Some(10), true),
+        Err(Error::StalledCursor { cursor }) if cursor == "10"
+    ));
+    assert_eq!(walk.next::<Code>(Some(40), false).unwrap(), None);
+    assert_eq!(walk.next::<Code>(None, true).unwrap(), None);
+    assert_eq!(walk.cursors(), 3);
 }
 
 #[test]

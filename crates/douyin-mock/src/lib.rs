@@ -14,7 +14,11 @@
 //!   user agent;
 //! - a test switches a route to a failure [`Scenario`] (documented error examples, rate limits, expired tokens,
 //!   5xx, delays, empty bodies, challenge pages, truncated JSON, pages of synthetic items);
-//! - every request is recorded byte for byte ([`MockServer::requests`]) and counted ([`MockServer::attempts`]).
+//! - [`media`] serves download tests: deterministic bytes of any size under `/media/<seed>/<size>`, `HEAD`, ranges,
+//!   and per-URL failures (refusing mirrors, drops, stalls, slow bodies, wrong lengths, ignored ranges);
+//! - every request is recorded byte for byte ([`MockServer::requests`], the most recent ones: the log is a bounded
+//!   ring, so a long run holds flat memory) and counted ([`MockServer::attempts`]); request bodies above
+//!   [`MockConfig::max_body_bytes`] are refused with HTTP 413.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -31,14 +35,21 @@
 mod bodies;
 #[rustfmt::skip]
 mod generated;
+pub mod media;
+mod oauth;
 mod scenario;
 mod server;
 pub mod table;
 mod validate;
 
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
 
-pub use scenario::Scenario;
+use bytes::Bytes;
+
+pub use oauth::OAuthConfig;
+pub use scenario::{Scenario, SCENARIO_NAMES};
 pub use server::{MockServer, RecordedRequest};
 
 /// The user agent the mock expects by default: the one a spec's browser profile agrees with (web
@@ -53,12 +64,28 @@ pub struct MockConfig {
     /// Port on 127.0.0.1; 0 (the default) picks a free one.
     pub port: u16,
     /// Accepted value of each named credential; a credential without a value here accepts any non-empty value.
-    /// Defaults: `key` test-key, `secret` test-secret, `access_token` act.test, `cookie` sessionid=test, `ms_token`
-    /// test-ms-token, `user_agent` the spec's browser user agent ([`default_user_agent`]) where one is named.
+    /// Defaults: `key` test-key, `secret` test-secret, `access_token` act.test (a pre-issued token that never
+    /// expires; tokens from the OAuth endpoints are judged by their own lifetimes), `client_key` test-client-key,
+    /// `client_secret` test-client-secret, `cookie` sessionid=test, `ms_token` test-ms-token, `user_agent` the spec's browser user agent ([`default_user_agent`]) where one is named.
     pub credentials: BTreeMap<String, String>,
     /// Whether web requests must carry a valid `X-Bogus` (default true).
     pub require_signature: bool,
+    /// Address to listen on (default 127.0.0.1: the mock is for this machine).
+    pub host: IpAddr,
+    /// Largest request body read; a larger one gets HTTP 413 (default 1 MiB).
+    pub max_body_bytes: usize,
+    /// The request log keeps at most this many requests, the oldest dropped first (default 1024).
+    pub log_requests: usize,
+    /// … and at most this many body bytes in all (default 16 MiB).
+    pub log_body_bytes: usize,
+    /// Success bodies that replace the documented ones, by `(domain, operation)`.
+    pub success_bodies: BTreeMap<(String, String), Bytes>,
+    /// Lifetimes and limits of the Open Platform's OAuth codes and tokens.
+    pub oauth: OAuthConfig,
 }
+
+/// Default [`MockConfig::max_body_bytes`]: 1 MiB, far above any request the specs describe.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1 << 20;
 
 impl Default for MockConfig {
     fn default() -> Self {
@@ -66,6 +93,8 @@ impl Default for MockConfig {
             ("key", "test-key"),
             ("secret", "test-secret"),
             ("access_token", "act.test"),
+            ("client_key", "test-client-key"),
+            ("client_secret", "test-client-secret"),
             ("cookie", "sessionid=test"),
             ("ms_token", "test-ms-token"),
         ]
@@ -79,6 +108,12 @@ impl Default for MockConfig {
             port: 0,
             credentials,
             require_signature: true,
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            log_requests: 1024,
+            log_body_bytes: 16 << 20,
+            success_bodies: BTreeMap::new(),
+            oauth: OAuthConfig::default(),
         }
     }
 }
@@ -96,6 +131,12 @@ impl MockConfig {
         self
     }
 
+    /// Sets the OAuth lifetimes and limits.
+    pub fn oauth(mut self, oauth: OAuthConfig) -> Self {
+        self.oauth = oauth;
+        self
+    }
+
     /// Turns the web domain's `X-Bogus` check on or off.
     pub fn require_signature(mut self, on: bool) -> Self {
         self.require_signature = on;
@@ -106,4 +147,100 @@ impl MockConfig {
     pub fn credential_value(&self, name: &str) -> Option<&str> {
         self.credentials.get(name).map(String::as_str)
     }
+
+    /// Listens on `host` instead of 127.0.0.1.
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// Refuses request bodies above `bytes` with HTTP 413.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Keeps at most `requests` requests and `body_bytes` body bytes in the request log (the oldest go first).
+    pub fn log_limit(mut self, requests: usize, body_bytes: usize) -> Self {
+        self.log_requests = requests;
+        self.log_body_bytes = body_bytes;
+        self
+    }
+
+    /// Answers `domain`'s operation `op` with `body` instead of its documented success.
+    ///
+    /// # Panics
+    /// If the route does not exist.
+    pub fn success_body(mut self, domain: &str, op: &str, body: impl Into<Bytes>) -> Self {
+        let (d, o) = server::route(domain, op);
+        self.success_bodies
+            .insert((d.name.to_owned(), o.name.to_owned()), body.into());
+        self
+    }
+
+    /// Success bodies from the files of `dir`, named by operation: `<operation>.json`, or
+    /// `<domain>/<operation>.json` when two domains share an operation name (kebab-case names work too). A file
+    /// that names no operation is an error, so a typo does not go unnoticed.
+    pub fn fixtures(mut self, dir: &Path) -> Result<Self, String> {
+        for (domain, op, file) in fixture_files(dir)? {
+            let body = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            self.success_bodies
+                .insert((domain.to_owned(), op.to_owned()), Bytes::from(body));
+        }
+        Ok(self)
+    }
+}
+
+/// The files of a fixtures folder with the route each names.
+fn fixture_files(
+    dir: &Path,
+) -> Result<Vec<(&'static str, &'static str, std::path::PathBuf)>, String> {
+    let list = |dir: &Path| -> Result<Vec<std::path::PathBuf>, String> {
+        let mut paths = std::fs::read_dir(dir)
+            .and_then(|entries| {
+                entries
+                    .map(|e| e.map(|e| e.path()))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        paths.sort();
+        Ok(paths)
+    };
+    let stem = |p: &Path| -> Option<String> {
+        (p.extension()? == "json").then(|| p.file_stem()?.to_str().map(|s| s.replace('-', "_")))?
+    };
+    let mut found = Vec::new();
+    for path in list(dir)? {
+        if path.is_dir() {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            let d = table::domain(name)
+                .ok_or_else(|| format!("{}: no domain `{name}` in specs/", path.display()))?;
+            for file in list(&path)? {
+                let o = stem(&file).and_then(|op| d.operation(&op)).ok_or_else(|| {
+                    format!("{}: names no operation of {}", file.display(), d.name)
+                })?;
+                found.push((d.name, o.name, file));
+            }
+            continue;
+        }
+        let op = stem(&path).ok_or_else(|| format!("{}: not a .json file", path.display()))?;
+        let routes: Vec<_> = table::domains()
+            .iter()
+            .filter_map(|d| d.operation(&op).map(|o| (d.name, o.name)))
+            .collect();
+        match routes.as_slice() {
+            [(d, o)] => found.push((*d, *o, path)),
+            [] => return Err(format!("{}: names no operation in specs/", path.display())),
+            _ => {
+                return Err(format!(
+                    "{}: several domains have operation `{op}`; put it in a folder named after the domain",
+                    path.display()
+                ))
+            }
+        }
+    }
+    Ok(found)
 }

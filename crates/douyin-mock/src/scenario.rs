@@ -54,6 +54,117 @@ pub enum Scenario {
     },
     /// The inner scenario for the first `n` requests to the route, then [`Scenario::Success`].
     Times(u32, Box<Scenario>),
+    /// Each request gets the next of these, round and round (a cursor that cycles, a flapping route).
+    Cycle(Vec<Scenario>),
+}
+
+/// The scenarios `douyin-mock --scenario ROUTE=SCENARIO` names (parsed by `Scenario`'s `FromStr`), with what each does.
+pub const SCENARIO_NAMES: &[(&str, &str)] = &[
+    ("success", "the documented success (the default)"),
+    (
+        "example:N",
+        "documented example N of the operation (0-based, spec order)",
+    ),
+    ("code:CODE", "the operation's envelope carrying CODE"),
+    (
+        "rate_limited",
+        "the domain's rate-limit code (HTTP 429 where none is documented)",
+    ),
+    (
+        "quota",
+        "the domain's quota code (HTTP 429 where none is documented)",
+    ),
+    (
+        "expired[:FRESH]",
+        "the expired-credential code until the token is FRESH (or, without it, changes)",
+    ),
+    ("status:N", "HTTP status N with a short text body"),
+    ("delay:MS", "the success after MS milliseconds"),
+    ("empty", "HTTP 200 with an empty body"),
+    ("html", "HTTP 200 with an HTML challenge page"),
+    ("truncated", "the success body cut in the middle"),
+    ("pages:N:SIZE", "N pages of SIZE synthetic items"),
+    ("A|B|…", "each request the next of these, round and round"),
+    (
+        "SCENARIO*N",
+        "SCENARIO for the next N requests, then success",
+    ),
+];
+
+impl std::str::FromStr for Scenario {
+    type Err = String;
+
+    /// Parses a scenario as [`SCENARIO_NAMES`] spells them (`rate_limited`, `status:503*2`, `expired:act.new`).
+    fn from_str(text: &str) -> Result<Scenario, String> {
+        if text.contains('|') {
+            return text
+                .split('|')
+                .map(str::parse)
+                .collect::<Result<Vec<_>, _>>()
+                .map(Scenario::Cycle);
+        }
+        if let Some((inner, n)) = text.rsplit_once('*') {
+            let n = number::<u32>(n, text)?;
+            return Ok(inner.parse::<Scenario>()?.times(n));
+        }
+        let (name, arg) = match text.split_once(':') {
+            Some((name, arg)) => (name, Some(arg)),
+            None => (text, None),
+        };
+        let need =
+            || arg.ok_or_else(|| format!("scenario `{name}` takes an argument (`{name}:…`)"));
+        let scenario = match name {
+            "success" => Scenario::Success,
+            "example" => Scenario::Example(number(need()?, text)?),
+            "code" => Scenario::Code(need()?.to_owned()),
+            "rate_limited" => Scenario::RateLimited,
+            "quota" => Scenario::Quota,
+            "expired" => Scenario::ExpiredToken {
+                fresh: arg.map(str::to_owned),
+            },
+            "status" => {
+                let status = number::<u16>(need()?, text)?;
+                if !(100..=599).contains(&status) {
+                    return Err(format!("`{text}`: an HTTP status is 100 to 599"));
+                }
+                Scenario::Status(status)
+            }
+            "delay" => Scenario::Delay(Duration::from_millis(number(need()?, text)?)),
+            "empty" => Scenario::EmptyBody,
+            "html" => Scenario::Html,
+            "truncated" => Scenario::TruncatedJson,
+            "pages" => {
+                let (pages, size) = need()?
+                    .split_once(':')
+                    .ok_or_else(|| format!("`{text}`: give pages:N:SIZE"))?;
+                Scenario::Pages {
+                    pages: number(pages, text)?,
+                    page_size: number(size, text)?,
+                }
+            }
+            other => {
+                let names: Vec<&str> = SCENARIO_NAMES.iter().map(|(n, _)| *n).collect();
+                return Err(format!(
+                    "no scenario `{other}`; scenarios: {}",
+                    names.join(", ")
+                ));
+            }
+        };
+        if arg.is_some()
+            && matches!(
+                name,
+                "success" | "rate_limited" | "quota" | "empty" | "html" | "truncated"
+            )
+        {
+            return Err(format!("scenario `{name}` takes no argument"));
+        }
+        Ok(scenario)
+    }
+}
+
+fn number<T: std::str::FromStr>(text: &str, whole: &str) -> Result<T, String> {
+    text.parse()
+        .map_err(|_| format!("`{whole}`: `{text}` is not a number that fits"))
 }
 
 impl Scenario {
@@ -90,6 +201,15 @@ impl Scenario {
                 Err(format!("{}/{} does not paginate", domain.name, op.name))
             }
             Scenario::Times(_, inner) => inner.check(domain, op),
+            Scenario::Cycle(all) if all.is_empty() => {
+                Err("an empty cycle answers nothing".to_owned())
+            }
+            Scenario::Cycle(all) => all.iter().try_for_each(|s| match s {
+                Scenario::Times(..) | Scenario::Cycle(..) => {
+                    Err("a cycle holds plain scenarios (no `*N`, no nested cycle)".to_owned())
+                }
+                s => s.check(domain, op),
+            }),
             _ => Ok(()),
         }
     }
@@ -110,7 +230,7 @@ pub(crate) fn token_credential(domain: &DomainTable, op: &OperationTable) -> Opt
 #[derive(Debug)]
 pub(crate) struct RouteState {
     pub scenario: Scenario,
-    /// Requests the `Times` wrapper has answered with its inner scenario.
+    /// Requests the `Times` wrapper has answered with its inner scenario, or a `Cycle` has answered.
     pub served: u32,
     /// The first token an `ExpiredToken` scenario saw.
     pub first_token: Option<String>,
@@ -136,6 +256,11 @@ impl RouteState {
                     Scenario::Success
                 }
             }
+            Scenario::Cycle(all) => {
+                let next = all[self.served as usize % all.len()].clone();
+                self.served = self.served.wrapping_add(1);
+                next
+            }
             other => other.clone(),
         }
     }
@@ -152,5 +277,72 @@ impl RouteState {
                 Some(first) => first == token,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenarios_parse_from_their_names() {
+        let parse = |s: &str| s.parse::<Scenario>();
+        assert_eq!(parse("rate_limited"), Ok(Scenario::RateLimited));
+        assert_eq!(parse("status:503*2"), Ok(Scenario::Status(503).times(2)));
+        assert_eq!(
+            parse("expired:act.new"),
+            Ok(Scenario::ExpiredToken {
+                fresh: Some("act.new".to_owned())
+            })
+        );
+        assert_eq!(parse("expired"), Ok(Scenario::ExpiredToken { fresh: None }));
+        assert_eq!(parse("code:2154"), Ok(Scenario::Code("2154".to_owned())));
+        assert_eq!(
+            parse("delay:250"),
+            Ok(Scenario::Delay(Duration::from_millis(250)))
+        );
+        assert_eq!(
+            parse("pages:3:20"),
+            Ok(Scenario::Pages {
+                pages: 3,
+                page_size: 20
+            })
+        );
+        assert_eq!(
+            parse("empty|html"),
+            Ok(Scenario::Cycle(vec![Scenario::EmptyBody, Scenario::Html]))
+        );
+        for bad in [
+            "nope",
+            "status",
+            "status:abc",
+            "status:42",
+            "pages:3",
+            "empty:1",
+            "example:-1",
+            "html*x",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert!(parse("nope").unwrap_err().contains("rate_limited"));
+    }
+
+    #[test]
+    fn a_cycle_answers_in_turn() {
+        let mut state = RouteState::new(Scenario::Cycle(vec![
+            Scenario::Status(500),
+            Scenario::Success,
+        ]));
+        let got: Vec<Scenario> = (0..5).map(|_| state.next()).collect();
+        assert_eq!(
+            got,
+            [
+                Scenario::Status(500),
+                Scenario::Success,
+                Scenario::Status(500),
+                Scenario::Success,
+                Scenario::Status(500)
+            ]
+        );
     }
 }

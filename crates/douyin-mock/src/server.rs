@@ -1,6 +1,6 @@
 //! The HTTP server: routing by domain prefix and operation path, recording, validation, scenarios and replies.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -12,6 +12,7 @@ use http::{HeaderMap, HeaderValue, StatusCode};
 use tokio::task::JoinHandle;
 
 use crate::bodies;
+use crate::oauth::{self, OAuthState, Verdict};
 use crate::scenario::{token_credential, RouteState, Scenario};
 use crate::table::{self, DomainTable, ErrorClass, OperationTable};
 use crate::validate::{self, Incoming, Rejection};
@@ -50,20 +51,47 @@ impl RecordedRequest {
 
 #[derive(Default)]
 struct Inner {
-    requests: Vec<RecordedRequest>,
+    /// The most recent requests, oldest first, within the config's log limits.
+    requests: VecDeque<RecordedRequest>,
+    /// Body bytes held by `requests`.
+    logged_bytes: usize,
+    /// Requests dropped from the log to keep it within its limits.
+    dropped: u64,
     attempts: HashMap<(&'static str, &'static str), usize>,
     routes: HashMap<(&'static str, &'static str), RouteState>,
+}
+
+impl Inner {
+    /// Logs `r`, dropping the oldest requests while the log holds more requests or body bytes than `config` allows.
+    fn record(&mut self, r: RecordedRequest, config: &MockConfig) {
+        self.logged_bytes += r.body.len();
+        self.requests.push_back(r);
+        while self.requests.len() > config.log_requests
+            || (self.logged_bytes > config.log_body_bytes && !self.requests.is_empty())
+        {
+            if let Some(old) = self.requests.pop_front() {
+                self.logged_bytes -= old.body.len();
+                self.dropped += 1;
+            }
+        }
+    }
 }
 
 struct Shared {
     config: MockConfig,
     inner: Mutex<Inner>,
+    /// Codes and tokens issued by the OAuth endpoints (kept across [`MockServer::reset`]).
+    oauth: Mutex<OAuthState>,
 }
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panicking test thread must not take every later assertion down with it.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn oauth(&self) -> MutexGuard<'_, OAuthState> {
+        self.oauth.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -109,13 +137,17 @@ impl MockServer {
 
     /// Starts a server with `config`, or says why it could not listen.
     pub async fn try_start(config: MockConfig) -> std::io::Result<MockServer> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let listener = tokio::net::TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             config,
             inner: Mutex::new(Inner::default()),
+            oauth: Mutex::new(OAuthState::default()),
         });
-        let app = Router::new().fallback(handle).with_state(shared.clone());
+        let app = Router::new()
+            .merge(crate::media::router())
+            .fallback(handle)
+            .with_state(shared.clone());
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
                 eprintln!("douyin-mock: server stopped: {e}");
@@ -144,9 +176,15 @@ impl MockServer {
         format!("http://{}{}", self.addr, d.prefix)
     }
 
-    /// Every request received so far, in arrival order.
+    /// The requests received so far, in arrival order: every one, unless more arrived than the log keeps
+    /// ([`MockConfig::log_limit`]); then the most recent ones.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().requests.clone()
+        self.shared.lock().requests.iter().cloned().collect()
+    }
+
+    /// How many requests were dropped from the log to keep it within its limits.
+    pub fn requests_dropped(&self) -> u64 {
+        self.shared.lock().dropped
     }
 
     /// The requests routed to operation `op` (of any domain).
@@ -177,23 +215,54 @@ impl MockServer {
     /// If the route does not exist or the scenario does not fit it (an example it does not have, pages for an
     /// operation that does not paginate, an expired token where the domain documents none).
     pub fn set_scenario(&self, domain: &str, op: &str, scenario: Scenario) {
-        let (d, o) = route(domain, op);
-        if let Err(e) = scenario.check(d, o) {
+        if let Err(e) = self.try_set_scenario(domain, op, scenario) {
             panic!("douyin-mock: {e}");
         }
+    }
+
+    /// Like [`MockServer::set_scenario`], but says what is wrong instead of panicking.
+    pub fn try_set_scenario(
+        &self,
+        domain: &str,
+        op: &str,
+        scenario: Scenario,
+    ) -> Result<(), String> {
+        let d = table::domain(domain).ok_or_else(|| format!("no domain `{domain}` in specs/"))?;
+        let o = d
+            .operation(op)
+            .ok_or_else(|| format!("domain `{domain}` has no operation `{op}`"))?;
+        scenario.check(d, o)?;
         self.shared
             .lock()
             .routes
             .insert((d.name, o.name), RouteState::new(scenario));
+        Ok(())
     }
 
-    /// Forgets recorded requests, attempt counters and scenarios.
+    /// A user approves the Open Platform authorization page for `scope`: the code its redirect would carry.
+    pub fn authorize(&self, scope: &str) -> String {
+        self.shared
+            .oauth()
+            .authorize(&self.shared.config.oauth, scope)
+    }
+
+    /// Ends the life of every access token issued so far (the data endpoints answer the expired-token code).
+    pub fn expire_access_tokens(&self) {
+        self.shared.oauth().expire_access_tokens();
+    }
+
+    /// Ends the life of every refresh token issued so far.
+    pub fn expire_refresh_tokens(&self) {
+        self.shared.oauth().expire_refresh_tokens();
+    }
+
+    /// Forgets recorded requests, attempt counters and scenarios (issued OAuth tokens stay valid).
     pub fn reset(&self) {
         *self.shared.lock() = Inner::default();
     }
 }
 
-fn route(domain: &str, op: &str) -> (&'static DomainTable, &'static OperationTable) {
+pub(crate) fn route(domain: &str, op: &str) -> (&'static DomainTable, &'static OperationTable) {
     let d = table::domain(domain)
         .unwrap_or_else(|| panic!("douyin-mock: no domain `{domain}` in specs/"));
     let o = d
@@ -208,6 +277,7 @@ struct Reply {
     content_type: String,
     body: Bytes,
     allow: Option<&'static str>,
+    location: Option<String>,
 }
 
 const JSON: &str = "application/json; charset=utf-8";
@@ -232,6 +302,7 @@ impl Reply {
             content_type: content_type.to_owned(),
             body,
             allow: None,
+            location: None,
         }
     }
 
@@ -247,6 +318,9 @@ impl Reply {
         }
         if let Some(allow) = self.allow {
             headers.insert(http::header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if let Some(location) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            headers.insert(http::header::LOCATION, location);
         }
         resp
     }
@@ -286,12 +360,27 @@ fn resolve(
 
 async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
+    let limit = shared.config.max_body_bytes;
+    // A body over the limit is neither read on nor kept: the request is logged without it and refused.
+    let (body, too_large) = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => (b, false),
+        Err(_) => (Bytes::new(), true),
+    };
     let method = parts.method.as_str().to_owned();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
+    if let Some(query) = path
+        .strip_suffix(oauth::CONNECT_PATH)
+        .filter(|p| table::domain_by_prefix(p).is_some_and(oauth::serves_connect))
+        .map(|_| parts.uri.query().unwrap_or(""))
+    {
+        let (status, text) = oauth::connect(&mut shared.oauth(), &shared.config, query);
+        let mut reply = Reply::text(status, text.clone());
+        if status == 302 {
+            reply.location = Some(text);
+        }
+        return reply.into_response();
+    }
     let (domain, found) = resolve(&method, &path);
     let record = RecordedRequest {
         domain: domain.map(|d| d.name),
@@ -302,17 +391,25 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         headers: parts.headers,
         body,
     };
+    if too_large {
+        shared.lock().record(record, &shared.config);
+        return Reply::text(
+            413,
+            format!("413 payload too large: request bodies are limited to {limit} bytes"),
+        )
+        .into_response();
+    }
     let (d, op) = match (domain, found) {
         (Some(d), Ok(op)) => (d, op),
         (_, Err(reply)) => {
-            shared.lock().requests.push(record);
+            shared.lock().record(record, &shared.config);
             return reply.into_response();
         }
         (None, Ok(_)) => unreachable!("an operation is always found in a domain"),
     };
     let scenario = {
         let mut inner = shared.lock();
-        inner.requests.push(record.clone());
+        inner.record(record.clone(), &shared.config);
         *inner.attempts.entry((d.name, op.name)).or_default() += 1;
         match inner.routes.get_mut(&(d.name, op.name)) {
             Some(state) => state.next(),
@@ -340,15 +437,45 @@ async fn answer(
         Scenario::ExpiredToken { .. } => token_credential(d, op),
         _ => None,
     };
-    if let Err(rejection) = validate::check(d, op, &incoming, &shared.config, token) {
+    // Issued codes and tokens are judged against what the OAuth endpoints handed out, not the configuration.
+    let judged = token
+        .is_none()
+        .then(|| oauth::judged_credential(d, op))
+        .flatten();
+    if let Err(rejection) = validate::check(d, op, &incoming, &shared.config, token.or(judged)) {
         return rejected(d, op, rejection);
+    }
+    let judged_value = judged.map(|n| incoming.credential(op, n).unwrap_or_default());
+    if let (Some(name @ ("access_token" | "client_token")), Some(value)) = (judged, &judged_value) {
+        let verdict = shared
+            .oauth()
+            .judge(name, value, shared.config.credential_value(name));
+        match verdict {
+            Verdict::Live => {}
+            Verdict::Expired => {
+                return Reply::json(oauth::refusal(d, op, ErrorClass::ExpiredCredential, ""))
+            }
+            Verdict::Unknown => return rejected(d, op, Rejection::Credential(name)),
+        }
     }
     let envelope = |class: ErrorClass, hint: &str| match d.code_of(class, hint) {
         Some(e) => Reply::json(bodies::envelope(d, op, e.code, e.meaning)),
         None => Reply::text(429, "429 too many requests"),
     };
     match scenario {
-        Scenario::Success | Scenario::Times(..) => success(d, op, req),
+        // `Times` and `Cycle` are resolved by `RouteState::next`; a cycle holds no nested ones.
+        Scenario::Success | Scenario::Times(..) | Scenario::Cycle(..) => {
+            let issued = shared.oauth().answer(
+                &shared.config.oauth,
+                d,
+                op,
+                judged_value.as_deref().unwrap_or(""),
+            );
+            match issued {
+                Some(body) => Reply::json(body),
+                None => success(shared, d, op, req),
+            }
+        }
         Scenario::Example(n) => Reply::json(Bytes::from_static(op.examples[n].body.as_bytes())),
         Scenario::Code(code) => {
             let meaning = d.error(&code).map(|e| e.meaning).unwrap_or("mock error");
@@ -370,13 +497,13 @@ async fn answer(
             if stale {
                 envelope(ErrorClass::ExpiredCredential, "")
             } else {
-                success(d, op, req)
+                success(shared, d, op, req)
             }
         }
         Scenario::Status(status) => Reply::text(status, format!("douyin-mock: HTTP {status}")),
         Scenario::Delay(delay) => {
             tokio::time::sleep(delay).await;
-            success(d, op, req)
+            success(shared, d, op, req)
         }
         Scenario::EmptyBody => Reply::empty(),
         Scenario::Html => Reply::new(
@@ -384,7 +511,7 @@ async fn answer(
             "text/html; charset=utf-8",
             Bytes::from_static(bodies::CHALLENGE_PAGE.as_bytes()),
         ),
-        Scenario::TruncatedJson => match bodies::success(d, op) {
+        Scenario::TruncatedJson => match success_body(shared, d, op) {
             Ok(body) => Reply::json(bodies::truncated(&body)),
             Err(e) => missing_fixture(e),
         },
@@ -409,9 +536,18 @@ async fn answer(
     }
 }
 
+/// The success body: the configured override (`--fixtures`), else the documented one.
+fn success_body(shared: &Shared, d: &DomainTable, op: &OperationTable) -> Result<Bytes, String> {
+    let key = (d.name.to_owned(), op.name.to_owned());
+    match shared.config.success_bodies.get(&key) {
+        Some(body) => Ok(body.clone()),
+        None => bodies::success(d, op),
+    }
+}
+
 /// The success answer, in the requested response format.
-fn success(d: &DomainTable, op: &OperationTable, req: &RecordedRequest) -> Reply {
-    let body = match bodies::success(d, op) {
+fn success(shared: &Shared, d: &DomainTable, op: &OperationTable, req: &RecordedRequest) -> Reply {
+    let body = match success_body(shared, d, op) {
         Ok(b) => b,
         Err(e) => return missing_fixture(e),
     };
@@ -446,7 +582,12 @@ fn rejected(d: &DomainTable, op: &OperationTable, r: Rejection) -> Reply {
         Rejection::Signature(_) => return Reply::empty(),
         Rejection::Credential(name) => (
             ErrorClass::Authentication,
-            "Invalid",
+            // The application's own key and secret have their own documented code.
+            if name.starts_with("client_") {
+                "BadClient"
+            } else {
+                "Invalid"
+            },
             format!("invalid {name}"),
         ),
         Rejection::Missing(name) => (

@@ -126,6 +126,8 @@ pub enum Location {
     Header,
     /// `application/x-www-form-urlencoded` body.
     Form,
+    /// A member of an `application/json` object body.
+    Json,
 }
 
 /// What values a parameter accepts.
@@ -241,4 +243,9 @@ pub fn domains() -> &'static [&'static DomainTable] {
 /// The domain called `name`.
 pub fn domain(name: &str) -> Option<&'static DomainTable> {
     domains().iter().copied().find(|d| d.name == name)
+}
+
+/// The domain served under path `prefix` (`/open-platform`).
+pub fn domain_by_prefix(prefix: &str) -> Option<&'static DomainTable> {
+    domains().iter().copied().find(|d| d.prefix == prefix)
 }

@@ -36,6 +36,32 @@ pub(crate) fn pairs(raw: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(raw).into_owned().collect()
 }
 
+/// The members of a JSON object body as text (strings as they are, other values as JSON); nothing if the body is
+/// not a JSON object.
+fn json_members(raw: &[u8]) -> Vec<(String, String)> {
+    match serde_json::from_slice::<serde_json::Value>(raw) {
+        Ok(serde_json::Value::Object(m)) => m
+            .into_iter()
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => (k, s),
+                other => (k, other.to_string()),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The body's fields: form pairs, or JSON members for an operation whose body is JSON.
+fn body_fields(op: &OperationTable, raw: &[u8]) -> Vec<(String, String)> {
+    if op.params.iter().any(|p| p.location == Location::Json) {
+        json_members(raw)
+    } else if op.params.iter().any(|p| p.location == Location::Form) {
+        pairs(raw)
+    } else {
+        Vec::new()
+    }
+}
+
 impl Incoming<'_> {
     /// The value of `rule` in the request, if present.
     fn value(
@@ -49,7 +75,7 @@ impl Incoming<'_> {
                 .iter()
                 .find(|(n, _)| n == rule.wire)
                 .map(|(_, v)| v.clone()),
-            Location::Form => form
+            Location::Form | Location::Json => form
                 .iter()
                 .find(|(n, _)| n == rule.wire)
                 .map(|(_, v)| v.clone()),
@@ -67,7 +93,7 @@ impl Incoming<'_> {
     /// The value the request carries for credential `name`, if any.
     pub fn credential(&self, op: &OperationTable, name: &str) -> Option<String> {
         let query = pairs(self.query.as_bytes());
-        let form = pairs(self.body);
+        let form = body_fields(op, self.body);
         op.params
             .iter()
             .filter(|r| r.credential == Some(name))
@@ -84,11 +110,7 @@ pub(crate) fn check(
     unchecked: Option<&str>,
 ) -> Result<(), Rejection> {
     let query = pairs(req.query.as_bytes());
-    let form = if op.params.iter().any(|p| p.location == Location::Form) {
-        pairs(req.body)
-    } else {
-        Vec::new()
-    };
+    let form = body_fields(op, req.body);
     for rule in op.params {
         let Some(name) = rule.credential else {
             continue;

@@ -2,7 +2,8 @@
 //! comments, authenticated with OAuth access tokens.
 //!
 //! Everything under [`generated`] comes from `specs/open-platform/` via `cargo xtask codegen`; this file adds the
-//! access-token plumbing. Where a token goes (the `access_token` query parameter or the `access-token` header) comes
+//! access-token plumbing, [`oauth`] the authorization URL and token calls, [`tokens`] the client- and user-token
+//! providers (single-flight refresh) and [`store`] where tokens live between runs. Where a token goes (the `access_token` query parameter or the `access-token` header) comes
 //! from the specs. When the service answers 28001008 (token expired), the client asks the [`TokenProvider`] for a
 //! fresh token once and retries.
 //!
@@ -21,6 +22,9 @@
 
 #[rustfmt::skip]
 pub mod generated;
+pub mod oauth;
+pub mod store;
+pub mod tokens;
 
 use std::sync::Arc;
 
@@ -28,9 +32,14 @@ pub use douyin_core::{BoxFuture, RetryPolicy, Secret};
 pub use generated::client::*;
 pub use generated::errors::*;
 pub use generated::types;
+pub use oauth::{random_state, AuthError, OAuthApp};
+pub use store::{
+    ClientTokenRecord, FileStore, MemoryStore, StoreError, TokenStore, Tokens, UserTokens,
+};
+pub use tokens::{ClientTokenProvider, OAuthCredentials, RefreshPolicy, UserTokenProvider};
 
 /// The credential name the specs use for the OAuth access token.
-pub const ACCESS_TOKEN: &str = "access_token";
+pub const ACCESS_TOKEN: &str = credential_names::ACCESS_TOKEN;
 
 /// Supplies OAuth access tokens (from the user's OAuth flow, a token store, a refresh-token exchange…).
 pub trait TokenProvider: Send + Sync + 'static {
@@ -56,9 +65,9 @@ impl TokenProvider for FixedToken {
 }
 
 /// Adapts a [`TokenProvider`] to the runtime's named credentials.
-struct Tokens(Arc<dyn TokenProvider>);
+struct ProviderCredentials(Arc<dyn TokenProvider>);
 
-impl douyin_core::Credentials for Tokens {
+impl douyin_core::Credentials for ProviderCredentials {
     fn get(&self, name: &'static str) -> BoxFuture<'_, Result<Secret, String>> {
         if name == ACCESS_TOKEN {
             self.0.access_token()
@@ -78,13 +87,35 @@ impl douyin_core::Credentials for Tokens {
 
 /// A [`TokenProvider`] as the credentials of [`Client::builder`].
 pub fn credentials(provider: impl TokenProvider) -> impl douyin_core::Credentials {
-    Tokens(Arc::new(provider))
+    ProviderCredentials(Arc::new(provider))
 }
 
 impl Client {
     /// A client of the production API with a fixed access token.
     pub fn new(access_token: impl Into<Secret>) -> Self {
         Self::with_provider(FixedToken(access_token.into()))
+    }
+
+    /// A client of `app`'s base URL taking user tokens from `user` and client tokens from `client`, whichever each
+    /// operation's spec names; both refresh themselves.
+    pub fn with_oauth(
+        app: &OAuthApp,
+        user: Option<Arc<UserTokenProvider>>,
+        client: Option<Arc<ClientTokenProvider>>,
+    ) -> Self {
+        let mut creds = OAuthCredentials::new();
+        if let Some(u) = user {
+            creds = creds.user(u);
+        }
+        if let Some(c) = client {
+            creds = creds.client(c);
+        }
+        Client::builder()
+            .base_url(app.base())
+            .credentials(creds)
+            .build()
+            .expect("the default HTTP client builds")
+            .into()
     }
 
     /// A client of the production API taking tokens from `provider`.

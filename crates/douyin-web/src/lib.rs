@@ -1,9 +1,9 @@
 //! Typed client for the douyin.com web API (`https://www.douyin.com/aweme/v1/web/…`): what the website calls, with a
-//! browser session (cookie, user agent, msToken, browser profile) and X-Bogus signing.
+//! browser session (cookie, user agent, msToken, browser profile) and X-Bogus or a_bogus signing.
 //!
-//! Everything under [`generated`] comes from `specs/web/` via `cargo xtask codegen`; [`session`] and [`signing`] are
-//! hand-written. A blocked request (HTTP 200 with an empty body, or a challenge page) is
-//! [`douyin_core::Error::Blocked`], never an empty result.
+//! Everything under [`generated`] comes from `specs/web/` via `cargo xtask codegen`; [`session`], [`signing`]
+//! (X-Bogus) and [`abogus_signer`] (a_bogus) are hand-written. A blocked request (HTTP 200 with an empty body, or a
+//! challenge page) is [`douyin_core::Error::Blocked`], never an empty result.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), douyin_web::Error> {
@@ -19,10 +19,12 @@
 
 #[rustfmt::skip]
 pub mod generated;
+pub mod abogus_signer;
 pub mod session;
 pub mod signing;
 pub mod user_agent;
 
+pub use abogus_signer::ABogusSigner;
 pub use douyin_core::{RetryPolicy, Secret};
 pub use generated::client::*;
 pub use generated::errors::*;

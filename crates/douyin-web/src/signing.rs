@@ -8,12 +8,42 @@ use douyin_xbogus::{UaSigner, XBogus};
 /// Where the signer gets the time from (Unix seconds); replaceable for tests.
 pub type Clock = Arc<dyn Fn() -> u32 + Send + Sync>;
 
+/// The signer of the last user agent seen: a session signs with one user agent, so one entry is enough. Shared by
+/// clones of a signer.
+#[derive(Clone)]
+pub(crate) struct UaCache<S>(Arc<Mutex<Option<(String, S)>>>);
+
+impl<S: Copy> UaCache<S> {
+    pub(crate) fn new() -> Self {
+        UaCache(Arc::new(Mutex::new(None)))
+    }
+
+    /// The cached signer for `user_agent`, or a new one from `make` (which then replaces the cached one).
+    pub(crate) fn get(&self, user_agent: &str, make: impl FnOnce(&[u8]) -> S) -> S {
+        let mut cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match cached.as_ref() {
+            Some((ua, s)) if ua == user_agent => *s,
+            _ => {
+                let s = make(user_agent.as_bytes());
+                *cached = Some((user_agent.to_owned(), s));
+                s
+            }
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn user_agent(&self) -> Option<String> {
+        let cached = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        cached.as_ref().map(|(ua, _)| ua.clone())
+    }
+}
+
 /// Appends `X-Bogus=<signature>` to every request. Caches the per-user-agent part of the signature.
 #[derive(Clone)]
 pub struct XBogusSigner {
     config: XBogus,
     clock: Clock,
-    cached: Arc<Mutex<Option<(String, UaSigner)>>>,
+    cached: UaCache<UaSigner>,
 }
 
 impl Default for XBogusSigner {
@@ -36,7 +66,7 @@ impl XBogusSigner {
         XBogusSigner {
             config,
             clock: Arc::new(douyin_xbogus::unix_now),
-            cached: Arc::new(Mutex::new(None)),
+            cached: UaCache::new(),
         }
     }
 
@@ -54,16 +84,9 @@ impl XBogusSigner {
         user_agent: &str,
     ) -> douyin_xbogus::Signature {
         let now = (self.clock)();
-        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
-        let signer = match cached.as_ref() {
-            Some((ua, s)) if ua == user_agent => *s,
-            _ => {
-                let s = self.config.for_user_agent(user_agent.as_bytes());
-                *cached = Some((user_agent.to_owned(), s));
-                s
-            }
-        };
-        drop(cached);
+        let signer = self
+            .cached
+            .get(user_agent, |ua| self.config.for_user_agent(ua));
         signer.sign(query.as_bytes(), body, now)
     }
 }

@@ -1,8 +1,12 @@
 //! Emits the `douyin` command-line tool's command tree and dispatch (`crates/douyin-cli/src/generated/`) from every
 //! domain's IR: one clap subcommand per operation with a flag per caller-supplied parameter (value parsers by
 //! parameter type, documented bounds, enum values, help from the spec's docs), a dispatch function building the
-//! generated `<Op>Params` and calling the generated client method, a page fetcher for paginated operations and the
-//! capture-check table. Credentials are never flags; the hand-written half of `crates/douyin-cli` supplies them.
+//! generated `<Op>Params` and calling the generated client method (or walking its pages), the common options and the
+//! capture-check table.
+//!
+//! The generated code calls the hand-written half of `crates/douyin-cli` only through the `Host` trait it declares
+//! (clients with their credentials, output, `--all-pages`, errors), the way progenitor's generated CLI calls its
+//! `CliConfig`; it names no hand-written module. Credentials are never flags.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -18,20 +22,136 @@ use crate::ir::{Domain, Location, Method, Operation, Param, ParamType};
 /// Where the generated files go.
 const DIR: &str = "crates/douyin-cli/src/generated";
 
-/// Flags and argument ids the hand-written CLI defines on every command (or on paginated ones); a parameter with one
-/// of these names would collide with them.
-const RESERVED: &[&str] = &[
-    "help",
-    "config",
-    "base-url",
-    "verbose",
-    "pretty",
-    "compact",
-    "max-attempts",
-    "timeout",
-    "all-pages",
-    "max-pages",
+/// What a flag of the CLI's own carries, and so its clap parser and its field in the generated `CommonArgs`.
+#[derive(Clone, Copy)]
+enum FlagValue {
+    /// On or off (`bool`).
+    Switch,
+    /// A file (`Option<PathBuf>`).
+    Path(&'static str),
+    /// Text (`Option<String>`).
+    Text(&'static str),
+    /// A count of at least 1 with a default (`u32`).
+    Count(&'static str, u32),
+    /// A number of seconds with a default (`f64`; the hand-written host says which values make sense).
+    Seconds(&'static str, &'static str),
+    /// A count of at least 1, optional (`Option<u64>`).
+    Limit(&'static str),
+    /// A byte count of at least 1 (`u64`), by default the runtime's response body limit.
+    BodyBytes(&'static str),
+}
+
+/// A flag the CLI defines itself (not from a spec).
+struct OwnFlag {
+    /// Argument id (also the `CommonArgs` field).
+    id: &'static str,
+    long: &'static str,
+    short: Option<char>,
+    value: FlagValue,
+    help: &'static str,
+    /// Another flag of the same list it cannot be given with.
+    conflicts_with: Option<&'static str>,
+}
+
+/// The one list of common flags: every domain command takes them (global, so they also go after the operation);
+/// the generator emits them as `CommonArgs`, and no spec parameter may take their names.
+const COMMON: &[OwnFlag] = &[
+    OwnFlag {
+        id: "config",
+        long: "config",
+        short: None,
+        value: FlagValue::Path("FILE"),
+        help: "Config file with credentials [default: $XDG_CONFIG_HOME/douyin/config.toml]",
+        conflicts_with: None,
+    },
+    OwnFlag {
+        id: "base_url",
+        long: "base-url",
+        short: None,
+        value: FlagValue::Text("URL"),
+        help: "Send requests to this base URL (a mock server, a proxy) instead of the service",
+        conflicts_with: None,
+    },
+    OwnFlag {
+        id: "verbose",
+        long: "verbose",
+        short: Some('v'),
+        value: FlagValue::Switch,
+        help:
+            "Say on stderr what is sent where and where credentials come from (never their values)",
+        conflicts_with: None,
+    },
+    OwnFlag {
+        id: "pretty",
+        long: "pretty",
+        short: None,
+        value: FlagValue::Switch,
+        help: "Indented JSON [default on a terminal]",
+        conflicts_with: Some("compact"),
+    },
+    OwnFlag {
+        id: "compact",
+        long: "compact",
+        short: None,
+        value: FlagValue::Switch,
+        help: "One-line JSON [default when stdout is not a terminal]",
+        conflicts_with: None,
+    },
+    OwnFlag {
+        id: "max_attempts",
+        long: "max-attempts",
+        short: None,
+        value: FlagValue::Count("N", 3),
+        help: "Attempts per request, retries of retryable failures included",
+        conflicts_with: None,
+    },
+    OwnFlag {
+        id: "timeout",
+        long: "timeout",
+        short: None,
+        value: FlagValue::Seconds("SECONDS", "30"),
+        help: "Time allowed for one attempt (more than 0, at most 86400)",
+        conflicts_with: None,
+    },
+    OwnFlag {
+        id: "max_body_bytes",
+        long: "max-body-bytes",
+        short: None,
+        value: FlagValue::BodyBytes("BYTES"),
+        help: "Refuse a response body larger than this, counted decompressed [default: the library's limit, 64 MiB]",
+        conflicts_with: None,
+    },
 ];
+
+/// The flags of a paginated operation (`--all-pages`, `--max-pages`); their long help is the host's business
+/// (`Host::paging_help`), as it names the operation's cursor flag.
+const PAGING: &[OwnFlag] = &[
+    OwnFlag {
+        id: "all_pages",
+        long: "all-pages",
+        short: None,
+        value: FlagValue::Switch,
+        help: "Follow the pagination; print one item per line (JSON Lines)",
+        conflicts_with: None,
+    },
+    OwnFlag {
+        id: "max_pages",
+        long: "max-pages",
+        short: None,
+        value: FlagValue::Limit("N"),
+        help: "With --all-pages: stop after N pages and print the cursor to resume from",
+        conflicts_with: None,
+    },
+];
+
+/// Whether `flag` (a long flag without dashes) is taken by the CLI itself.
+fn reserved(flag: &str) -> bool {
+    flag == "help"
+        || COMMON
+            .iter()
+            .chain(PAGING)
+            .any(|f| f.long == flag || f.id == flag)
+}
 
 /// Top-level command names the hand-written CLI uses; a domain may not take them.
 const RESERVED_COMMANDS: &[&str] = &["check-capture", "xbogus", "help"];
@@ -51,8 +171,8 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
             dir.join(format!("{}.rs", module_name(d))),
             super::render("specs/", 
                 &format!(
-                    " The `douyin {}` commands, generated from `{}/`: one subcommand per operation, its dispatch and \
-                     page fetchers.",
+                    " The `douyin {}` commands, generated from `{}/`: one subcommand per operation and its dispatch, \
+                     calling the hand-written CLI only through `Host`.",
                     d.name,
                     d.spec_dir.display()
                 ),
@@ -63,8 +183,9 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
     files.insert(
         dir.join("mod.rs"),
         super::render("specs/", 
-            " Code generated from `specs/`: the `douyin` command tree (one module per domain), dispatch by domain and \
-             the operation registries `check-capture` reads.",
+            " Code generated from `specs/`: the `douyin` command tree (one module per domain), the common options, \
+             dispatch by domain, the operation registries `check-capture` reads, and `Host`, the trait through which \
+             all of it calls the hand-written CLI.",
             root_module(domains),
         )?,
     );
@@ -79,6 +200,77 @@ fn crate_ident(d: &Domain) -> syn::Ident {
     format_ident!("{}", d.crate_name.to_snake_case())
 }
 
+/// The clap argument of one of the CLI's own flags.
+fn own_arg(f: &OwnFlag, global: bool, heading: &str) -> TokenStream {
+    let (id, long, help) = (f.id, f.long, f.help);
+    let short = f.short.map(|c| quote!(.short(#c)));
+    let conflicts = f.conflicts_with.map(|c| quote!(.conflicts_with(#c)));
+    let value = match f.value {
+        FlagValue::Switch => quote!(.action(::clap::ArgAction::SetTrue)),
+        FlagValue::Path(name) => {
+            quote!(.value_name(#name).value_parser(::clap::value_parser!(::std::path::PathBuf)))
+        }
+        FlagValue::Text(name) => {
+            quote!(.value_name(#name).value_parser(::clap::builder::ValueParser::string()))
+        }
+        FlagValue::Count(name, default) => {
+            let default = default.to_string();
+            quote!(.value_name(#name).value_parser(::clap::value_parser!(u32).range(1..)).default_value(#default))
+        }
+        FlagValue::Seconds(name, default) => quote! {
+            .value_name(#name)
+            .value_parser(::clap::value_parser!(f64))
+            .allow_negative_numbers(true)
+            .default_value(#default)
+        },
+        FlagValue::Limit(name) | FlagValue::BodyBytes(name) => {
+            quote!(.value_name(#name).value_parser(::clap::value_parser!(u64).range(1..)))
+        }
+    };
+    quote! {
+        ::clap::Arg::new(#id)
+            .long(#long)
+            #short
+            #value
+            #conflicts
+            .global(#global)
+            .help_heading(#heading)
+            .help(#help)
+    }
+}
+
+/// The field of `CommonArgs` (or of `Paging`) an own flag fills: its name, type and how it is read.
+fn own_field(f: &OwnFlag) -> (syn::Ident, TokenStream, TokenStream) {
+    let (name, id) = (format_ident!("{}", f.id), f.id);
+    let (ty, read) = match f.value {
+        FlagValue::Switch => (quote!(bool), quote!(one::<bool>(m, #id).unwrap_or(false))),
+        FlagValue::Path(_) => (
+            quote!(::std::option::Option<::std::path::PathBuf>),
+            quote!(one::<::std::path::PathBuf>(m, #id)),
+        ),
+        FlagValue::Text(_) => (
+            quote!(::std::option::Option<::std::string::String>),
+            quote!(one::<::std::string::String>(m, #id)),
+        ),
+        FlagValue::Count(_, default) => {
+            (quote!(u32), quote!(one::<u32>(m, #id).unwrap_or(#default)))
+        }
+        FlagValue::Seconds(_, default) => {
+            let default: f64 = default.parse().expect("a number");
+            (quote!(f64), quote!(one::<f64>(m, #id).unwrap_or(#default)))
+        }
+        FlagValue::Limit(_) => (
+            quote!(::std::option::Option<u64>),
+            quote!(one::<u64>(m, #id)),
+        ),
+        FlagValue::BodyBytes(_) => (
+            quote!(u64),
+            quote!(one::<u64>(m, #id).unwrap_or(::douyin_core::DEFAULT_MAX_BODY_BYTES)),
+        ),
+    };
+    (name, ty, read)
+}
+
 fn root_module(domains: &[Domain]) -> TokenStream {
     let mods: Vec<syn::Ident> = domains
         .iter()
@@ -86,22 +278,223 @@ fn root_module(domains: &[Domain]) -> TokenStream {
         .collect();
     let names: Vec<&str> = domains.iter().map(|d| d.name.as_str()).collect();
     let crates: Vec<syn::Ident> = domains.iter().map(crate_ident).collect();
+    let client_methods = domains.iter().map(|d| {
+        let (m, c) = (client_method(d), crate_ident(d));
+        let doc = format!(
+            "A `{}` client for `douyin {}`: credentials, base URL, retries and timeout from the host's settings.",
+            d.crate_name, d.name
+        );
+        quote! {
+            #[doc = #doc]
+            fn #m(&self) -> ::std::result::Result<::#c::Client, Self::Error>;
+        }
+    });
+    let common_args = COMMON.iter().map(|f| own_arg(f, true, "Common options"));
+    let (fields, types, reads): (Vec<_>, Vec<_>, Vec<_>) = COMMON.iter().map(own_field).fold(
+        (Vec::new(), Vec::new(), Vec::new()),
+        |(mut a, mut b, mut c), (x, y, z)| {
+            a.push(x);
+            b.push(y);
+            c.push(z);
+            (a, b, c)
+        },
+    );
+    let field_docs = COMMON.iter().map(|f| format!("`--{}`: {}", f.long, f.help));
+    let ids = COMMON.iter().map(|f| f.id);
+    let paging_args = PAGING.iter().map(|f| own_arg(f, false, "Pagination"));
+    // Argument readers only the parameter kinds some spec has need (no dead code in the output).
+    let needed = |k: Reader| {
+        domains
+            .iter()
+            .flat_map(|d| &d.operations)
+            .flat_map(|op| op.params.iter().filter(|p| p.is_user()))
+            .any(|p| reader(p) == Some(k))
+    };
+    let many_fn = (needed(Reader::Many) || needed(Reader::JsonList)).then(|| {
+        quote! {
+            /// Every value of a list argument `id` (repeated, or comma-separated where the flag allows it).
+            fn many<T: ::std::clone::Clone + ::std::marker::Send + ::std::marker::Sync + 'static>(
+                m: &::clap::ArgMatches,
+                id: &str,
+            ) -> ::std::option::Option<::std::vec::Vec<T>> {
+                m.try_get_many::<T>(id).ok().flatten().map(|v| v.cloned().collect())
+            }
+
+        }
+    });
+    let json_fn = needed(Reader::Json).then(|| quote! {
+        /// An argument given as JSON, decoded into the parameter's generated type.
+        fn json<H: Host, T: ::serde::de::DeserializeOwned>(
+            host: &H,
+            m: &::clap::ArgMatches,
+            id: &str,
+            flag: &str,
+        ) -> ::std::result::Result<::std::option::Option<T>, H::Error> {
+            one::<::std::string::String>(m, id)
+                .map(|text| {
+                    ::serde_json::from_str(&text)
+                        .map_err(|e| host.usage(::std::format!("{flag}: not valid JSON for it: {e}")))
+                })
+                .transpose()
+        }
+
+    });
+    let json_list_fn = needed(Reader::JsonList).then(|| quote! {
+        /// A list argument of JSON items: each occurrence one item, or one occurrence holding a JSON array.
+        fn json_list<H: Host, T: ::serde::de::DeserializeOwned>(
+            host: &H,
+            m: &::clap::ArgMatches,
+            id: &str,
+            flag: &str,
+        ) -> ::std::result::Result<::std::option::Option<::std::vec::Vec<T>>, H::Error> {
+            let ::std::option::Option::Some(values) = many::<::std::string::String>(m, id) else {
+                return ::std::result::Result::Ok(::std::option::Option::None);
+            };
+            let bad = |e: ::serde_json::Error| host.usage(::std::format!("{flag}: not valid JSON for it: {e}"));
+            if let [only] = values.as_slice() {
+                if only.trim_start().starts_with('[') {
+                    return ::serde_json::from_str(only).map(::std::option::Option::Some).map_err(bad);
+                }
+            }
+            values
+                .iter()
+                .map(|v| ::serde_json::from_str(v).map_err(bad))
+                .collect::<::std::result::Result<::std::vec::Vec<T>, _>>()
+                .map(::std::option::Option::Some)
+        }
+    });
     quote! {
         #(
             #[rustfmt::skip]
             pub mod #mods;
         )*
 
+        /// A credential a domain's spec declares (values come from the environment or the config file, never flags).
+        #[derive(Clone, Copy, Debug)]
+        pub struct Credential {
+            /// The spec's credential name (`key`, `access_token`, `cookie`, …).
+            pub name: &'static str,
+            /// The first paragraph of its documentation.
+            pub doc: &'static str,
+        }
+
+        /// An operation about to be sent, as `--verbose` describes it.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Call<'a> {
+            /// The domain (`web`).
+            pub domain: &'static str,
+            /// The spec's operation name (`comment_list`).
+            pub operation: &'static str,
+            /// HTTP method.
+            pub method: &'static str,
+            /// The client's base URL.
+            pub base_url: &'a str,
+            /// Path below the base URL.
+            pub path: &'static str,
+        }
+
+        /// How `--all-pages` runs: the flag that sets the cursor, where it starts, where it stops.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Paging {
+            /// `--cursor`, `--max-cursor`, …: named when telling how to resume.
+            pub cursor_flag: &'static str,
+            /// The cursor given on the command line, if any.
+            pub start: ::std::option::Option<i64>,
+            /// `--max-pages`.
+            pub max_pages: ::std::option::Option<u64>,
+        }
+
+        /// The common options every domain command takes (the one list of them), as parsed.
+        #[derive(Clone, Debug)]
+        pub struct CommonArgs {
+            #(
+                #[doc = #field_docs]
+                pub #fields: #types,
+            )*
+        }
+
+        impl CommonArgs {
+            /// The argument ids of the common options.
+            pub const IDS: &'static [&'static str] = &[#(#ids),*];
+
+            /// The clap arguments (global: they may also follow the operation).
+            pub fn args() -> ::std::vec::Vec<::clap::Arg> {
+                ::std::vec![#(#common_args),*]
+            }
+
+            /// The options from a leaf command's matches (global options propagate down to it).
+            pub fn from_matches(m: &::clap::ArgMatches) -> CommonArgs {
+                CommonArgs { #(#fields: #reads,)* }
+            }
+        }
+
+        /// What the generated commands need from the hand-written CLI, and all they call of it: clients, output,
+        /// `--all-pages`, errors (compare progenitor's `CliConfig`).
+        pub trait Host {
+            /// What a failed run returns.
+            type Error;
+
+            /// A usage problem (a bad argument, an unknown operation).
+            fn usage(&self, message: ::std::string::String) -> Self::Error;
+
+            #(#client_methods)*
+
+            /// Called before an operation is sent, with the arguments as given.
+            fn announce(&self, call: Call<'_>, m: &::clap::ArgMatches);
+
+            /// Prints a decoded response, or turns the client's error into the host's.
+            fn respond<T: ::serde::Serialize, C: ::douyin_core::ErrorCode>(
+                &self,
+                result: ::std::result::Result<T, ::douyin_core::Error<C>>,
+            ) -> ::std::result::Result<(), Self::Error>;
+
+            /// Prints a body in a text format (not JSON) as received, or turns the client's error into the host's.
+            fn respond_text<C: ::douyin_core::ErrorCode>(
+                &self,
+                result: ::std::result::Result<::std::string::String, ::douyin_core::Error<C>>,
+            ) -> ::std::result::Result<(), Self::Error>;
+
+            /// `--all-pages`: fetches pages with `fetch(cursor)` (`None`: the arguments' own cursor) until the walk
+            /// ends, printing the items.
+            fn all_pages<I, C, F, Fut>(
+                &self,
+                paging: Paging,
+                fetch: F,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<(), Self::Error>>
+            where
+                I: ::serde::Serialize,
+                C: ::douyin_core::ErrorCode,
+                F: FnMut(::std::option::Option<i64>) -> Fut,
+                Fut: ::std::future::Future<
+                    Output = ::std::result::Result<::douyin_core::Page<I>, ::douyin_core::Error<C>>,
+                >;
+
+            /// The long help of `--all-pages` for an operation whose cursor is set with `cursor_flag`.
+            fn paging_help(cursor_flag: &str) -> ::std::string::String;
+        }
+
+        /// Something done with one domain's operation registry, whatever its error-code type (`check-capture`).
+        pub trait WithOperations {
+            /// What it gives.
+            type Output;
+            /// Does it with `domain`'s registry.
+            fn with<C: ::douyin_core::ErrorCode>(
+                self,
+                domain: &'static str,
+                operations: &'static [::douyin_core::registry::OperationEntry<C>],
+            ) -> Self::Output;
+        }
+
         /// Every domain's name, in spec folder order.
         pub const DOMAINS: &[&str] = &[#(#names),*];
 
-        /// Every domain's command (`douyin <domain> …`).
-        pub fn commands() -> ::std::vec::Vec<::clap::Command> {
-            ::std::vec![#(#mods::command()),*]
+        /// Every domain's command (`douyin <domain> …`), its operations' `--all-pages` help from `H`.
+        pub fn commands<H: Host>() -> ::std::vec::Vec<::clap::Command> {
+            ::std::vec![#(#mods::command::<H>()),*]
         }
 
         /// The credentials domain `domain` declares, as its spec names them.
-        pub fn credentials(domain: &str) -> ::std::option::Option<&'static [crate::support::CredentialInfo]> {
+        pub fn credentials(domain: &str) -> ::std::option::Option<&'static [Credential]> {
             match domain {
                 #(#names => ::std::option::Option::Some(#mods::CREDENTIALS),)*
                 _ => ::std::option::Option::None,
@@ -109,35 +502,87 @@ fn root_module(domains: &[Domain]) -> TokenStream {
         }
 
         /// Runs operation `op` (its subcommand name) of `domain` with the parsed arguments.
-        pub async fn run(
-            ctx: &crate::support::Ctx,
+        pub async fn run<H: Host>(
+            host: &H,
             domain: &str,
             op: &str,
             m: &::clap::ArgMatches,
-        ) -> ::std::result::Result<(), crate::support::CliError> {
+        ) -> ::std::result::Result<(), H::Error> {
             match domain {
-                #(#names => #mods::run(ctx, op, m).await,)*
-                other => ::std::result::Result::Err(crate::support::CliError::usage(
-                    ::std::format!("no domain `{other}`"),
-                )),
+                #(#names => #mods::run(host, op, m).await,)*
+                other => ::std::result::Result::Err(host.usage(::std::format!("no domain `{other}`"))),
             }
         }
 
-        /// Decodes a captured body with operation `op` of `domain` (the generated registry) and reports on it.
-        pub fn check_capture(
-            domain: &str,
-            op: &str,
-            body: &[u8],
-        ) -> ::std::result::Result<crate::capture::Report, crate::support::CliError> {
+        /// Hands `domain`'s operation registry to `v`; `None` if there is no such domain.
+        pub fn with_operations<V: WithOperations>(domain: &str, v: V) -> ::std::option::Option<V::Output> {
             match domain {
-                #(#names => crate::capture::check(domain, ::#crates::OPERATIONS, op, body),)*
-                other => ::std::result::Result::Err(crate::support::CliError::usage(::std::format!(
-                    "no domain `{other}`; domains: {}",
-                    DOMAINS.join(", ")
-                ))),
+                #(#names => ::std::option::Option::Some(v.with(#names, ::#crates::OPERATIONS)),)*
+                _ => ::std::option::Option::None,
             }
         }
+
+        /// `--all-pages` and `--max-pages` of a paginated operation whose cursor is set with `cursor_flag`.
+        fn paging_args<H: Host>(cursor_flag: &'static str) -> [::clap::Arg; 2] {
+            let [all, max] = [#(#paging_args),*];
+            [all.long_help(H::paging_help(cursor_flag)), max]
+        }
+
+        /// Whether the paging arguments say to follow the pagination, and how.
+        fn paging(m: &::clap::ArgMatches, cursor_flag: &'static str, cursor: &str) -> ::std::option::Option<Paging> {
+            one::<bool>(m, "all_pages").unwrap_or(false).then(|| Paging {
+                cursor_flag,
+                start: one::<i64>(m, cursor),
+                max_pages: one::<u64>(m, "max_pages"),
+            })
+        }
+
+        /// One value of argument `id`.
+        fn one<T: ::std::clone::Clone + ::std::marker::Send + ::std::marker::Sync + 'static>(
+            m: &::clap::ArgMatches,
+            id: &str,
+        ) -> ::std::option::Option<T> {
+            m.try_get_one::<T>(id).ok().flatten().cloned()
+        }
+
+        #many_fn
+        #json_fn
+        #json_list_fn
+
+        /// A required argument (clap enforces presence; this keeps a missing one an error rather than a panic).
+        fn required<H: Host, T>(host: &H, value: ::std::option::Option<T>, flag: &str) -> ::std::result::Result<T, H::Error> {
+            value.ok_or_else(|| host.usage(::std::format!("{flag} is required")))
+        }
+
     }
+}
+
+/// The generated argument readers beyond `one` a parameter needs.
+#[derive(Clone, Copy, PartialEq)]
+enum Reader {
+    Many,
+    Json,
+    JsonList,
+}
+
+fn reader(p: &Param) -> Option<Reader> {
+    match &p.ty {
+        ParamType::List(inner) => {
+            let items = p.schema.get("items").cloned().unwrap_or(Json::Null);
+            Some(if kind(inner, &items) == Kind::Json {
+                Reader::JsonList
+            } else {
+                Reader::Many
+            })
+        }
+        t if kind(t, &p.schema) == Kind::Json => Some(Reader::Json),
+        _ => None,
+    }
+}
+
+/// The `Host` method giving a domain's client.
+fn client_method(d: &Domain) -> syn::Ident {
+    format_ident!("{}_client", module_name(d))
 }
 
 fn first_line(s: &str) -> &str {
@@ -241,6 +686,7 @@ fn arg(p: &Param) -> TokenStream {
         Location::Query => "query",
         Location::Header => "header",
         Location::Form => "form",
+        Location::Json => "JSON body",
     };
     let mut long_help = if doc.trim().is_empty() {
         format!("`{}`", p.wire)
@@ -345,35 +791,35 @@ fn scalar_parser(
     }
 }
 
-/// An expression of type `Option<T>` (or `Result<Option<T>, CliError>` followed by `?`) reading a parameter.
+/// An expression of type `Option<T>` (or `Result<Option<T>, H::Error>` followed by `?`) reading a parameter.
 fn read(d: &Domain, p: &Param) -> TokenStream {
-    let id = &p.rust;
+    let (id, f) = (&p.rust, format!("--{}", flag(p)));
     match &p.ty {
-        ParamType::String => quote!(crate::support::string(m, #id)),
-        ParamType::Integer => quote!(crate::support::int(m, #id)),
-        ParamType::Boolean => quote!(crate::support::boolean(m, #id)),
+        ParamType::String => quote!(super::one::<::std::string::String>(m, #id)),
+        ParamType::Integer => quote!(super::one::<i64>(m, #id)),
+        ParamType::Boolean => quote!(super::one::<bool>(m, #id)),
         ParamType::Named(_) if kind(&p.ty, &p.schema) == Kind::Enum => {
             let t = rust_type(d, &p.ty);
-            quote!(crate::support::string(m, #id).map(|v| <#t>::from(v.as_str())))
+            quote!(super::one::<::std::string::String>(m, #id).map(|v| <#t>::from(v.as_str())))
         }
         ParamType::Named(_) => {
             let t = rust_type(d, &p.ty);
-            quote!(crate::support::json::<#t>(m, #id)?)
+            quote!(super::json::<H, #t>(host, m, #id, #f)?)
         }
         ParamType::List(inner) => {
             let items = p.schema.get("items").cloned().unwrap_or(Json::Null);
             match kind(inner, &items) {
-                Kind::Text => quote!(crate::support::strings(m, #id)),
-                Kind::Int => quote!(crate::support::ints(m, #id)),
-                Kind::Bool => quote!(crate::support::bools(m, #id)),
+                Kind::Text => quote!(super::many::<::std::string::String>(m, #id)),
+                Kind::Int => quote!(super::many::<i64>(m, #id)),
+                Kind::Bool => quote!(super::many::<bool>(m, #id)),
                 Kind::Enum => {
                     let t = rust_type(d, inner);
-                    quote!(crate::support::strings(m, #id)
+                    quote!(super::many::<::std::string::String>(m, #id)
                         .map(|v| v.iter().map(|s| <#t>::from(s.as_str())).collect::<::std::vec::Vec<_>>()))
                 }
                 Kind::Json => {
                     let t = rust_type(d, inner);
-                    quote!(crate::support::json_list::<#t>(m, #id)?)
+                    quote!(super::json_list::<H, #t>(host, m, #id, #f)?)
                 }
             }
         }
@@ -384,7 +830,7 @@ fn check_params(d: &Domain, op: &Operation) -> Result<(), String> {
     let mut seen = BTreeSet::new();
     for p in op.params.iter().filter(|p| p.is_user()) {
         let f = flag(p);
-        if RESERVED.contains(&f.as_str()) || RESERVED.contains(&p.rust.to_kebab_case().as_str()) {
+        if reserved(&f) || reserved(&p.rust) || reserved(&p.rust.to_kebab_case()) {
             return Err(format!(
                 "cli: {}/{}: parameter `{}` collides with the CLI's own `--{f}`",
                 d.name, op.name, p.wire
@@ -474,12 +920,12 @@ fn op_command(d: &Domain, op: &Operation) -> TokenStream {
             .find(|p| p.wire == pg.spec.cursor_param)
             .expect("validated");
         let f = format!("--{}", flag(cursor));
-        quote!(.args(crate::support::paging_args(#f)))
+        quote!(.args(super::paging_args::<H>(#f)))
     });
     let doc = format!("`douyin {} {name}`.", d.name);
     quote! {
         #[doc = #doc]
-        fn #fn_name() -> ::clap::Command {
+        fn #fn_name<H: super::Host>() -> ::clap::Command {
             ::clap::Command::new(#name)
                 .about(#about)
                 .long_about(#long_about)
@@ -497,7 +943,7 @@ fn params_fn(d: &Domain, op: &Operation) -> TokenStream {
     let user: Vec<&Param> = op.params.iter().filter(|p| p.is_user()).collect();
     let required = user.iter().filter(|p| p.required).map(|p| {
         let (r, f) = (read(d, p), format!("--{}", flag(p)));
-        quote!(crate::support::required(#r, #f)?)
+        quote!(super::required(host, #r, #f)?)
     });
     let optional = user.iter().filter(|p| !p.required).map(|p| {
         let (r, f) = (read(d, p), format_ident!("{}", p.rust));
@@ -512,7 +958,21 @@ fn params_fn(d: &Domain, op: &Operation) -> TokenStream {
     } else {
         quote!()
     };
-    let unused = user.is_empty().then(|| quote!(let _ = m;));
+    let unused = if user.is_empty() {
+        Some(quote!(let _ = (host, m);))
+    } else {
+        // `host` makes the errors of required and JSON arguments.
+        let needs_host = user.iter().any(|p| {
+            let json = match &p.ty {
+                ParamType::List(inner) => {
+                    kind(inner, p.schema.get("items").unwrap_or(&Json::Null)) == Kind::Json
+                }
+                t => kind(t, &p.schema) == Kind::Json,
+            };
+            p.required || json
+        });
+        (!needs_host).then(|| quote!(let _ = host;))
+    };
     let doc = format!(
         "`{ty}` from the arguments of `douyin {} {}`.",
         d.name,
@@ -520,7 +980,7 @@ fn params_fn(d: &Domain, op: &Operation) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        fn #fn_name(m: &::clap::ArgMatches) -> ::std::result::Result<::#c::#ty, crate::support::CliError> {
+        fn #fn_name<H: super::Host>(host: &H, m: &::clap::ArgMatches) -> ::std::result::Result<::#c::#ty, H::Error> {
             #unused
             let #mutable p = ::#c::#ty::new(#(#required),*);
             #(#optional)*
@@ -529,55 +989,13 @@ fn params_fn(d: &Domain, op: &Operation) -> TokenStream {
     }
 }
 
-fn page_fn(d: &Domain, op: &Operation) -> Option<TokenStream> {
-    let pg = op.pagination.as_ref()?;
-    let c = crate_ident(d);
-    let (m, params_fn) = (
-        format_ident!("{}", op.name),
-        format_ident!("{}_params", op.name),
-    );
-    let (fn_name, page) = (
-        format_ident!("{}_page", op.name),
-        format_ident!("{}_page", op.name),
-    );
-    let cursor = op
-        .params
-        .iter()
-        .find(|p| p.wire == pg.spec.cursor_param)
-        .expect("validated");
-    let cf = format_ident!("{}", cursor.rust);
-    let set = if cursor.required {
-        quote!(p.#cf = c;)
-    } else {
-        quote!(p.#cf = ::std::option::Option::Some(c);)
-    };
-    let doc = format!(
-        "One page of `{}` at cursor `c` (the arguments' own cursor when `None`), its items as JSON text.",
-        op.name
-    );
-    Some(quote! {
-        #[doc = #doc]
-        async fn #fn_name(
-            client: &::#c::Client,
-            m: &::clap::ArgMatches,
-            cursor: ::std::option::Option<i64>,
-        ) -> ::std::result::Result<crate::support::PageJson, crate::support::CliError> {
-            let mut p = #params_fn(m)?;
-            if let ::std::option::Option::Some(c) = cursor {
-                #set
-            }
-            let resp = client.#m(&p).await.map_err(crate::support::api_error)?;
-            crate::support::page_json(::#c::Client::#page(resp))
-        }
-    })
-}
-
 fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
     let name = op.name.to_kebab_case();
     let (m_ident, params_fn) = (
         format_ident!("{}", op.name),
         format_ident!("{}_params", op.name),
     );
+    let c = crate_ident(d);
     let (domain, op_name, method, path) = (&d.name, &op.name, method_str(op.method), &op.path);
     let paging = op.pagination.as_ref().map(|pg| {
         let cursor = op
@@ -585,16 +1003,29 @@ fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
             .iter()
             .find(|p| p.wire == pg.spec.cursor_param)
             .expect("validated");
-        let (id, f) = (&cursor.rust, format!("--{}", flag(cursor)));
+        let (id, f, cf) = (
+            &cursor.rust,
+            format!("--{}", flag(cursor)),
+            format_ident!("{}", cursor.rust),
+        );
+        let set = if cursor.required {
+            quote!(p.#cf = c;)
+        } else {
+            quote!(p.#cf = ::std::option::Option::Some(c);)
+        };
         let page = format_ident!("{}_page", op.name);
         quote! {
-            if crate::support::all_pages(m) {
-                let paging = crate::support::Paging {
-                    cursor_flag: #f,
-                    start: crate::support::int(m, #id),
-                    max_pages: crate::support::max_pages(m),
-                };
-                return crate::pages::run(ctx, paging, |c| #page(&client, m, c)).await;
+            if let ::std::option::Option::Some(paging) = super::paging(m, #f, #id) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(paging, |cursor| {
+                        let mut p = params.clone();
+                        if let ::std::option::Option::Some(c) = cursor {
+                            #set
+                        }
+                        async move { client.#m_ident(&p).await.map(::#c::Client::#page) }
+                    })
+                    .await;
             }
         }
     });
@@ -607,20 +1038,27 @@ fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
         let (id, values) = (&p.rust, &f.text);
         let mt = format_ident!("{}_text", op.name);
         Some(quote! {
-            if crate::support::string(m, #id).is_some_and(|v| [#(#values),*].contains(&v.as_str())) {
-                let text = client.#mt(&params).await.map_err(crate::support::api_error)?;
-                return ctx.print_text(&text);
+            if super::one::<::std::string::String>(m, #id).is_some_and(|v| [#(#values),*].contains(&v.as_str())) {
+                return host.respond_text(client.#mt(&params).await);
             }
         })
     });
     quote! {
         #name => {
-            ctx.announce(#domain, #op_name, #method, client.core().base_url(), #path, m);
+            host.announce(
+                super::Call {
+                    domain: #domain,
+                    operation: #op_name,
+                    method: #method,
+                    base_url: client.core().base_url(),
+                    path: #path,
+                },
+                m,
+            );
+            let params = #params_fn(host, m)?;
             #paging
-            let params = #params_fn(m)?;
             #text
-            let resp = client.#m_ident(&params).await.map_err(crate::support::api_error)?;
-            ctx.print_response(&resp)
+            host.respond(client.#m_ident(&params).await)
         }
     }
 }
@@ -648,7 +1086,7 @@ fn domain_module(d: &Domain) -> Result<TokenStream, String> {
     let creds = d.credentials.iter().map(|c| {
         let n = &c.name;
         let doc = c.doc.as_deref().map(first_paragraph).unwrap_or_default();
-        quote!(crate::support::CredentialInfo { name: #n, doc: #doc })
+        quote!(super::Credential { name: #n, doc: #doc })
     });
     let subcommands = d
         .operations
@@ -656,47 +1094,77 @@ fn domain_module(d: &Domain) -> Result<TokenStream, String> {
         .map(|op| format_ident!("{}_command", op.name));
     let commands = d.operations.iter().map(|op| op_command(d, op));
     let params = d.operations.iter().map(|op| params_fn(d, op));
-    let pages = d.operations.iter().filter_map(|op| page_fn(d, op));
     let arms = d.operations.iter().map(|op| run_arm(d, op));
-    let client_fn = format_ident!("{}", module_name(d));
+    let client_fn = client_method(d);
     let cmd_doc = format!(
         "The `douyin {name}` command: one subcommand per operation of `{}/`.",
         d.spec_dir.display()
     );
     Ok(quote! {
         /// The credentials the spec declares (values come from the environment or the config file, never flags).
-        pub const CREDENTIALS: &[crate::support::CredentialInfo] = &[#(#creds),*];
+        pub const CREDENTIALS: &[super::Credential] = &[#(#creds),*];
 
         #[doc = #cmd_doc]
-        pub fn command() -> ::clap::Command {
+        pub fn command<H: super::Host>() -> ::clap::Command {
             ::clap::Command::new(#name)
                 .about(#about)
                 .long_about(#long_about)
-                .after_long_help(crate::config::credentials_help(#name, CREDENTIALS))
                 .subcommand_required(true)
                 .arg_required_else_help(true)
-                #(.subcommand(#subcommands()))*
+                #(.subcommand(#subcommands::<H>()))*
         }
 
         #(#commands)*
 
         #(#params)*
 
-        #(#pages)*
-
-        /// Runs operation `op` (its subcommand name) and prints its decoded response.
-        pub async fn run(
-            ctx: &crate::support::Ctx,
+        /// Runs operation `op` (its subcommand name) and prints its decoded response (or, with `--all-pages`,
+        /// the items of every page).
+        pub async fn run<H: super::Host>(
+            host: &H,
             op: &str,
             m: &::clap::ArgMatches,
-        ) -> ::std::result::Result<(), crate::support::CliError> {
-            let client = crate::clients::#client_fn(ctx)?;
+        ) -> ::std::result::Result<(), H::Error> {
+            let client = host.#client_fn()?;
             match op {
                 #(#arms)*
-                other => ::std::result::Result::Err(crate::support::CliError::usage(
+                other => ::std::result::Result::Err(host.usage(
                     ::std::format!("{} has no operation `{other}`", #name),
                 )),
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_own_flags_are_reserved_by_long_name_and_id() {
+        for f in COMMON.iter().chain(PAGING) {
+            assert!(reserved(f.long) && reserved(f.id), "{}", f.long);
+        }
+        assert!(reserved("help") && reserved("max_attempts") && reserved("all-pages"));
+        assert!(!reserved("cursor") && !reserved("count"));
+        // Every conflict names a flag of the same list.
+        for f in COMMON {
+            if let Some(other) = f.conflicts_with {
+                assert!(COMMON.iter().any(|g| g.id == other), "{other}");
+            }
+        }
+    }
+
+    #[test]
+    fn common_args_are_emitted_with_a_typed_field_each() {
+        let tokens = root_module(&[]).to_string();
+        for f in COMMON {
+            let (field, ty, _) = own_field(f);
+            let decl = quote!(pub #field: #ty,).to_string();
+            assert!(tokens.contains(&decl), "{decl}");
+            assert!(tokens.contains(&format!("\"{}\"", f.long)), "{}", f.long);
+        }
+        // No spec set with list or JSON parameters: no reader for them (nothing dead in the output).
+        assert!(!tokens.contains("fn many") && !tokens.contains("fn json"));
+    }
 }

@@ -59,6 +59,7 @@ fn param_doc(p: &Param) -> String {
         Location::Query => "query",
         Location::Header => "header",
         Location::Form => "form",
+        Location::Json => "JSON body",
     };
     doc.push_str(&format!("\n\nSent as {place} parameter `{}`", p.wire));
     if p.encoding.is_some() {
@@ -238,7 +239,8 @@ fn push_param(p: &Param) -> TokenStream {
     let (plain, cred) = match p.location {
         Location::Query => (quote!(query), quote!(query_credential)),
         Location::Header => (quote!(header), quote!(header_credential)),
-        Location::Form => (quote!(form), quote!(form)),
+        Location::Form => (quote!(form), quote!(form_credential)),
+        Location::Json => (quote!(json_field), quote!(json_credential)),
     };
     if let Some(c) = &p.credential {
         return quote!(req.#cred(#wire, #c););
@@ -397,7 +399,7 @@ fn method(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
     doc.push(format!(
         "Spec: `{}`; documentation: {}.",
         op.spec_file.display(),
-        op.source
+        super::doc_text(&op.source)
     ));
     if !op.notes.is_empty() {
         doc.push(String::new());

@@ -1,5 +1,6 @@
 //! Emits `errors.rs`: the domain marker type, its envelope description and the documented error-code enum.
 
+use heck::ToShoutySnakeCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -64,7 +65,7 @@ pub fn emit(domain: &Domain) -> TokenStream {
     marker_doc.push(format!(
         "Spec: `{}/`; documentation: {}.",
         domain.spec_dir.display(),
-        domain.source
+        super::doc_text(&domain.source)
     ));
     if !domain.notes.is_empty() {
         marker_doc.push(String::new());
@@ -106,6 +107,10 @@ pub fn emit(domain: &Domain) -> TokenStream {
     let raw = domain.errors.iter().map(|e| {
         let (v, c) = (format_ident!("{}", e.name), &e.code);
         quote!(Self::#v => #c)
+    });
+    let names = domain.errors.iter().map(|e| {
+        let (v, n) = (format_ident!("{}", e.name), &e.name);
+        quote!(Self::#v => #n)
     });
     let meaning = domain.errors.iter().map(|e| {
         let (v, m) = (format_ident!("{}", e.name), &e.meaning);
@@ -165,7 +170,78 @@ pub fn emit(domain: &Domain) -> TokenStream {
         Some(u) => quote!(::std::option::Option::Some(#u)),
         None => quote!(::std::option::Option::None),
     };
+    let alternatives = domain.alternative_base_urls.iter().map(|a| {
+        let (n, u) = (&a.name, &a.url);
+        quote!((#n, #u))
+    });
+    let mut alt_doc = vec![
+        "Other documented base URLs of this API (`alternative_base_urls`), as `(name, url)`."
+            .to_owned(),
+    ];
+    for a in &domain.alternative_base_urls {
+        let doc = a
+            .doc
+            .as_deref()
+            .map(|d| format!(": {}", d.trim()))
+            .unwrap_or_default();
+        alt_doc.push(super::doc_text(&format!(
+            "- `{}` (documentation: {}){doc}",
+            a.name, a.source
+        )));
+    }
+    let mut auth_doc =
+        vec!["The page a user opens to authorize the application (`authorization_url`): built, never called.".to_owned()];
+    if let Some(a) = &domain.authorization_url {
+        auth_doc.push(super::doc_text(&format!("Documentation: {}.", a.source)));
+        auth_doc.extend(a.notes.iter().map(|n| super::doc_text(&format!("- {n}"))));
+    }
+    let (auth_url, auth_params) = match &domain.authorization_url {
+        Some(a) => {
+            let url = &a.url;
+            let params = a.parameters.iter().map(|p| {
+                let name = &p.name;
+                let opt = |v: &Option<String>| match v {
+                    Some(v) => quote!(::std::option::Option::Some(#v)),
+                    None => quote!(::std::option::Option::None),
+                };
+                let (cred, constant, required) = (opt(&p.credential), opt(&p.constant), p.required);
+                quote!((#name, #cred, #constant, #required))
+            });
+            (
+                quote!(::std::option::Option::Some(#url)),
+                quote!(&[#(#params),*]),
+            )
+        }
+        None => (quote!(::std::option::Option::None), quote!(&[])),
+    };
+    let cred_all = domain.credentials.iter().map(|c| &c.name);
+    let cred_consts = domain.credentials.iter().map(|c| {
+        let id = format_ident!("{}", c.name.to_shouty_snake_case());
+        let (n, doc) = (&c.name, format!("Credential `{}` of the spec.", c.name));
+        quote!(#[doc = #doc] pub const #id: &str = #n;)
+    });
     quote! {
+        /// The names of the credentials the spec declares, for [`douyin_core::Credentials`] providers.
+        pub mod credential_names {
+            #(#cred_consts)*
+            /// Every credential the spec declares, in declared order.
+            pub const ALL: &[&str] = &[#(#cred_all),*];
+        }
+
+        #(#[doc = #alt_doc])*
+        pub const ALTERNATIVE_BASE_URLS: &[(&str, &str)] = &[#(#alternatives),*];
+
+        #(#[doc = #auth_doc])*
+        pub const AUTHORIZATION_URL: ::std::option::Option<&str> = #auth_url;
+
+        /// Its query parameters in order, as `(name, credential, fixed value, required)`.
+        pub const AUTHORIZATION_PARAMETERS: &[(
+            &str,
+            ::std::option::Option<&str>,
+            ::std::option::Option<&str>,
+            bool,
+        )] = #auth_params;
+
         /// The browser-profile query parameters the spec's `session.profile` lists, with their defaults, in order.
         pub const SESSION_PROFILE: &[(&str, &str, ::douyin_core::Position)] = &[#(#profile),*];
 
@@ -206,6 +282,12 @@ pub fn emit(domain: &Domain) -> TokenStream {
                 match self {
                     #(#raw,)*
                     Self::Unknown(raw) => raw,
+                }
+            }
+            fn name(&self) -> &'static str {
+                match self {
+                    #(#names,)*
+                    Self::Unknown(_) => "Unknown",
                 }
             }
             fn meaning(&self) -> ::std::option::Option<&'static str> {

@@ -154,6 +154,7 @@ fn param_rule(p: &Param) -> TokenStream {
             Location::Query => "Query",
             Location::Header => "Header",
             Location::Form => "Form",
+            Location::Json => "Json",
         }
     );
     let required = p.required;

@@ -25,6 +25,32 @@ pub struct DomainFile {
     #[serde(default)]
     pub session: Option<Session>,
     #[serde(default)]
+    pub alternative_base_urls: Vec<AlternativeBaseUrl>,
+    #[serde(default)]
+    pub authorization_url: Option<AuthorizationUrl>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+/// Another documented base URL of the same API (a sandbox).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct AlternativeBaseUrl {
+    pub name: String,
+    pub url: String,
+    pub source: String,
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// A page the user's browser opens (OAuth authorization), built as a URL rather than called.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorizationUrl {
+    pub url: String,
+    pub source: String,
+    pub parameters: Vec<Parameter>,
+    #[serde(default)]
     pub notes: Vec<String>,
 }
 
@@ -82,6 +108,7 @@ pub enum ErrorClass {
     InvalidParameter,
     Authentication,
     ExpiredCredential,
+    Reauthorize,
     Permission,
     Quota,
     RateLimited,
@@ -202,6 +229,15 @@ pub enum Location {
     Query,
     Header,
     Form,
+    /// A member of a JSON object body (`application/json`).
+    Json,
+}
+
+impl Location {
+    /// Whether the parameter travels in the request body.
+    pub fn in_body(self) -> bool {
+        matches!(self, Location::Form | Location::Json)
+    }
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]

@@ -17,6 +17,14 @@ impl ErrorCode for Code {
     fn raw(&self) -> &str {
         &self.0
     }
+    fn name(&self) -> &'static str {
+        match self.0.as_str() {
+            "0" => "Success",
+            "7" => "Seven",
+            "9" => "Expired",
+            _ => "Unknown",
+        }
+    }
     fn meaning(&self) -> Option<&'static str> {
         (self.0 == "7").then_some("seven")
     }

@@ -270,12 +270,32 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
             name: "access_token",
             refreshed_on_expiry: true,
         },
+        CredentialSpec {
+            name: "client_token",
+            refreshed_on_expiry: true,
+        },
+        CredentialSpec {
+            name: "client_key",
+            refreshed_on_expiry: false,
+        },
+        CredentialSpec {
+            name: "client_secret",
+            refreshed_on_expiry: false,
+        },
+        CredentialSpec {
+            name: "refresh_token",
+            refreshed_on_expiry: false,
+        },
+        CredentialSpec {
+            name: "code",
+            refreshed_on_expiry: false,
+        },
     ],
     envelope: ::douyin_core::EnvelopeSpec {
         code: &["err_no", "data.error_code"],
         success: &["0"],
         message: &["err_msg", "data.description", "extra.description"],
-        log_id: &["log_id", "extra.logid", "data.extra.logid"],
+        log_id: &["log_id", "extra.logid", "data.extra.logid", "data.log_id"],
         sub_code: &["extra.sub_error_code", "data.extra.sub_error_code"],
         sub_message: &["extra.sub_description", "data.extra.sub_description"],
     },
@@ -346,10 +366,205 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
             meaning: "Invalid parameter",
             class: ErrorClass::InvalidParameter,
         },
+        ErrorSpec {
+            code: "10002",
+            name: "OAuthParameterError",
+            meaning: "Parameter error (OAuth endpoints)",
+            class: ErrorClass::InvalidParameter,
+        },
+        ErrorSpec {
+            code: "10003",
+            name: "ClientKeyNotFound",
+            meaning: "The client_key does not exist",
+            class: ErrorClass::Authentication,
+        },
+        ErrorSpec {
+            code: "10004",
+            name: "OAuthPermissionDenied",
+            meaning: "Insufficient permission (renew_refresh_token needs the renew_refresh_token permission)",
+            class: ErrorClass::Permission,
+        },
+        ErrorSpec {
+            code: "10005",
+            name: "OAuthIncompleteRequest",
+            meaning: "A parameter is missing",
+            class: ErrorClass::InvalidParameter,
+        },
+        ErrorSpec {
+            code: "10007",
+            name: "CodeExpired",
+            meaning: "The authorization code expired or was already used; authorize again",
+            class: ErrorClass::Reauthorize,
+        },
+        ErrorSpec {
+            code: "10008",
+            name: "AccessTokenExpired",
+            meaning: "access_token expired; refresh it",
+            class: ErrorClass::ExpiredCredential,
+        },
+        ErrorSpec {
+            code: "10010",
+            name: "RefreshTokenExpired",
+            meaning: "refresh_token expired; the user must authorize again",
+            class: ErrorClass::Reauthorize,
+        },
+        ErrorSpec {
+            code: "10013",
+            name: "BadClientCredentials",
+            meaning: "Wrong client_key or client_secret",
+            class: ErrorClass::Authentication,
+        },
+        ErrorSpec {
+            code: "10020",
+            name: "RefreshLimitReached",
+            meaning: "The refresh token was renewed as often as allowed (5 times); the user must authorize again",
+            class: ErrorClass::Reauthorize,
+        },
+        ErrorSpec {
+            code: "2190008",
+            name: "AccessTokenExpiredLegacy",
+            meaning: "access_token expired (older code); refresh it",
+            class: ErrorClass::ExpiredCredential,
+        },
+        ErrorSpec {
+            code: "29002002",
+            name: "InvalidClientKey",
+            meaning: "Invalid client key",
+            class: ErrorClass::Authentication,
+        },
     ],
     formats: ::std::option::Option::None,
     session_user_agent: ::std::option::Option::None,
     operations: &[
+        OperationTable {
+            name: "access_token",
+            method: "POST",
+            path: "/oauth/access_token/",
+            params: &[
+                ParamRule {
+                    wire: "client_key",
+                    location: Location::Form,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("client_key"),
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "client_secret",
+                    location: Location::Form,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("client_secret"),
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "code",
+                    location: Location::Form,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("code"),
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "grant_type",
+                    location: Location::Form,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("authorization_code"),
+                },
+            ],
+            envelope: OpEnvelope {
+                code: ::std::option::Option::Some(FieldRef {
+                    path: "data.error_code",
+                    kind: JsonKind::Integer,
+                }),
+                message: ::std::option::Option::Some("data.description"),
+                log_id: ::std::option::Option::Some("extra.logid"),
+            },
+            examples: &[
+                ExampleTable {
+                    file: "specs/open-platform/examples/access_token.ok.json",
+                    body: include_str!(
+                        "../../../../specs/open-platform/examples/access_token.ok.json"
+                    ),
+                    expect: Expect::Ok,
+                },
+                ExampleTable {
+                    file: "specs/open-platform/examples/access_token.error.json",
+                    body: include_str!(
+                        "../../../../specs/open-platform/examples/access_token.error.json"
+                    ),
+                    expect: Expect::ApiError("2100005"),
+                },
+            ],
+            pagination: ::std::option::Option::None,
+            synthetic: "{\"data\":{\"access_token\":\"\",\"captcha\":\"\",\"desc_url\":\"\",\"description\":\"\",\"error_code\":0,\"expires_in\":\"\",\"log_id\":\"\",\"open_id\":\"\",\"refresh_expires_in\":\"\",\"refresh_token\":\"\",\"scope\":\"\"},\"extra\":{\"logid\":\"\",\"error_code\":0,\"description\":\"\",\"sub_error_code\":0,\"sub_description\":\"\",\"now\":0},\"message\":\"\"}",
+        },
+        OperationTable {
+            name: "client_token",
+            method: "POST",
+            path: "/oauth/client_token/",
+            params: &[
+                ParamRule {
+                    wire: "client_key",
+                    location: Location::Json,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("client_key"),
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "client_secret",
+                    location: Location::Json,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("client_secret"),
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "grant_type",
+                    location: Location::Json,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("client_credential"),
+                },
+            ],
+            envelope: OpEnvelope {
+                code: ::std::option::Option::Some(FieldRef {
+                    path: "data.error_code",
+                    kind: JsonKind::Integer,
+                }),
+                message: ::std::option::Option::Some("data.description"),
+                log_id: ::std::option::Option::Some("extra.logid"),
+            },
+            examples: &[
+                ExampleTable {
+                    file: "specs/open-platform/examples/client_token.ok.json",
+                    body: include_str!(
+                        "../../../../specs/open-platform/examples/client_token.ok.json"
+                    ),
+                    expect: Expect::Ok,
+                },
+            ],
+            pagination: ::std::option::Option::None,
+            synthetic: "{\"data\":{\"access_token\":\"\",\"captcha\":\"\",\"desc_url\":\"\",\"description\":\"\",\"error_code\":0,\"expires_in\":\"\",\"log_id\":\"\",\"open_id\":\"\",\"refresh_expires_in\":\"\",\"refresh_token\":\"\",\"scope\":\"\"},\"extra\":{\"logid\":\"\",\"error_code\":0,\"description\":\"\",\"sub_error_code\":0,\"sub_description\":\"\",\"now\":0},\"message\":\"\"}",
+        },
         OperationTable {
             name: "list_comment",
             method: "GET",
@@ -561,6 +776,115 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
                 }),
             }),
             synthetic: "{\"data\":{\"cursor\":0,\"description\":\"\",\"error_code\":0,\"has_more\":false,\"medias\":[]},\"extra\":{\"logid\":\"\",\"error_code\":0,\"description\":\"\",\"sub_error_code\":0,\"sub_description\":\"\",\"now\":0}}",
+        },
+        OperationTable {
+            name: "refresh_token",
+            method: "POST",
+            path: "/oauth/refresh_token/",
+            params: &[
+                ParamRule {
+                    wire: "client_key",
+                    location: Location::Form,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("client_key"),
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "grant_type",
+                    location: Location::Form,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("refresh_token"),
+                },
+                ParamRule {
+                    wire: "refresh_token",
+                    location: Location::Form,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("refresh_token"),
+                    constant: ::std::option::Option::None,
+                },
+            ],
+            envelope: OpEnvelope {
+                code: ::std::option::Option::Some(FieldRef {
+                    path: "data.error_code",
+                    kind: JsonKind::Integer,
+                }),
+                message: ::std::option::Option::Some("data.description"),
+                log_id: ::std::option::Option::Some("extra.logid"),
+            },
+            examples: &[
+                ExampleTable {
+                    file: "specs/open-platform/examples/refresh_token.ok.json",
+                    body: include_str!(
+                        "../../../../specs/open-platform/examples/refresh_token.ok.json"
+                    ),
+                    expect: Expect::Ok,
+                },
+                ExampleTable {
+                    file: "specs/open-platform/examples/refresh_token.error.json",
+                    body: include_str!(
+                        "../../../../specs/open-platform/examples/refresh_token.error.json"
+                    ),
+                    expect: Expect::ApiError("2100005"),
+                },
+            ],
+            pagination: ::std::option::Option::None,
+            synthetic: "{\"data\":{\"access_token\":\"\",\"captcha\":\"\",\"desc_url\":\"\",\"description\":\"\",\"error_code\":0,\"expires_in\":\"\",\"log_id\":\"\",\"open_id\":\"\",\"refresh_expires_in\":\"\",\"refresh_token\":\"\",\"scope\":\"\"},\"extra\":{\"logid\":\"\",\"error_code\":0,\"description\":\"\",\"sub_error_code\":0,\"sub_description\":\"\",\"now\":0},\"message\":\"\"}",
+        },
+        OperationTable {
+            name: "renew_refresh_token",
+            method: "POST",
+            path: "/oauth/renew_refresh_token/",
+            params: &[
+                ParamRule {
+                    wire: "client_key",
+                    location: Location::Form,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("client_key"),
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "refresh_token",
+                    location: Location::Form,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("refresh_token"),
+                    constant: ::std::option::Option::None,
+                },
+            ],
+            envelope: OpEnvelope {
+                code: ::std::option::Option::Some(FieldRef {
+                    path: "data.error_code",
+                    kind: JsonKind::Integer,
+                }),
+                message: ::std::option::Option::Some("data.description"),
+                log_id: ::std::option::Option::Some("extra.logid"),
+            },
+            examples: &[
+                ExampleTable {
+                    file: "specs/open-platform/examples/renew_refresh_token.ok.json",
+                    body: include_str!(
+                        "../../../../specs/open-platform/examples/renew_refresh_token.ok.json"
+                    ),
+                    expect: Expect::Ok,
+                },
+            ],
+            pagination: ::std::option::Option::None,
+            synthetic: "{\"data\":{\"access_token\":\"\",\"captcha\":\"\",\"desc_url\":\"\",\"description\":\"\",\"error_code\":0,\"expires_in\":\"\",\"log_id\":\"\",\"open_id\":\"\",\"refresh_expires_in\":\"\",\"refresh_token\":\"\",\"scope\":\"\"},\"extra\":{\"logid\":\"\",\"error_code\":0,\"description\":\"\",\"sub_error_code\":0,\"sub_description\":\"\",\"now\":0},\"message\":\"\"}",
         },
     ],
 };

@@ -2,6 +2,18 @@
 //! Parameters, client methods, pagination streams and the operation registry.
 /// The operations of this domain (method and path).
 pub mod operations {
+    ///`POST /oauth/access_token/`
+    pub static ACCESS_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "access_token",
+        method: "POST",
+        path: "/oauth/access_token/",
+    };
+    ///`POST /oauth/client_token/`
+    pub static CLIENT_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "client_token",
+        method: "POST",
+        path: "/oauth/client_token/",
+    };
     ///`GET /api/apps/v1/item/list_comment/`
     pub static LIST_COMMENT: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "list_comment",
@@ -14,6 +26,71 @@ pub mod operations {
         method: "GET",
         path: "/enterprise/media/list/",
     };
+    ///`POST /oauth/refresh_token/`
+    pub static REFRESH_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "refresh_token",
+        method: "POST",
+        path: "/oauth/refresh_token/",
+    };
+    ///`POST /oauth/renew_refresh_token/`
+    pub static RENEW_REFRESH_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "renew_refresh_token",
+        method: "POST",
+        path: "/oauth/renew_refresh_token/",
+    };
+}
+///Parameters of [`Client::access_token`](super::client::Client::access_token).
+#[derive(Clone, Debug)]
+pub struct AccessTokenParams {}
+impl AccessTokenParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new() -> Self {
+        Self {}
+    }
+    ///Builds the request for `POST /oauth/access_token/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::ACCESS_TOKEN,
+        );
+        req.form_credential("client_key", "client_key");
+        req.form_credential("client_secret", "client_secret");
+        req.form_credential("code", "code");
+        req.form("grant_type", "authorization_code");
+        ::std::result::Result::Ok(req)
+    }
+}
+impl ::std::default::Default for AccessTokenParams {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+///Parameters of [`Client::client_token`](super::client::Client::client_token).
+#[derive(Clone, Debug)]
+pub struct ClientTokenParams {}
+impl ClientTokenParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new() -> Self {
+        Self {}
+    }
+    ///Builds the request for `POST /oauth/client_token/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::CLIENT_TOKEN,
+        );
+        req.json_credential("client_key", "client_key");
+        req.json_credential("client_secret", "client_secret");
+        req.json_field("grant_type", "client_credential");
+        ::std::result::Result::Ok(req)
+    }
+}
+impl ::std::default::Default for ClientTokenParams {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 ///Parameters of [`Client::list_comment`](super::client::Client::list_comment).
 #[derive(Clone, Debug)]
@@ -159,6 +236,57 @@ impl MediaListParams {
         ::std::result::Result::Ok(req)
     }
 }
+///Parameters of [`Client::refresh_token`](super::client::Client::refresh_token).
+#[derive(Clone, Debug)]
+pub struct RefreshTokenParams {}
+impl RefreshTokenParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new() -> Self {
+        Self {}
+    }
+    ///Builds the request for `POST /oauth/refresh_token/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::REFRESH_TOKEN,
+        );
+        req.form_credential("client_key", "client_key");
+        req.form("grant_type", "refresh_token");
+        req.form_credential("refresh_token", "refresh_token");
+        ::std::result::Result::Ok(req)
+    }
+}
+impl ::std::default::Default for RefreshTokenParams {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+///Parameters of [`Client::renew_refresh_token`](super::client::Client::renew_refresh_token).
+#[derive(Clone, Debug)]
+pub struct RenewRefreshTokenParams {}
+impl RenewRefreshTokenParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new() -> Self {
+        Self {}
+    }
+    ///Builds the request for `POST /oauth/renew_refresh_token/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::RENEW_REFRESH_TOKEN,
+        );
+        req.form_credential("client_key", "client_key");
+        req.form_credential("refresh_token", "refresh_token");
+        ::std::result::Result::Ok(req)
+    }
+}
+impl ::std::default::Default for RenewRefreshTokenParams {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 ///Client of the Douyin Open Platform domain: one async method per documented operation.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -177,6 +305,45 @@ impl Client {
     /// The runtime client (base URL, retries, credentials).
     pub fn core(&self) -> &::douyin_core::Client<super::errors::OpenPlatform> {
         &self.core
+    }
+    ///Exchange an authorization code for the user's access and refresh tokens (获取 access_token)
+    ///
+    /**该接口用于获取用户授权第三方接口调用的凭证 access_token;该接口适用于抖音授权。
+access_token 为用户授权第三方接口调用的凭证,存储在客户端,可能会被窃取,泄漏后可能会发生用户隐私数据泄漏的风险,建议存储在服务端。
+获取到 access_token 后授权临时票据 (code) 不要再授权刷新,否则会导致上一次获取的 code 过期。
+*/
+    ///
+    ///`POST /oauth/access_token/`
+    ///Spec: `specs/open-platform/access_token.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/get-access-token>.
+    ///
+    ///Notes from the spec:
+    ///- The page says the body is a form ("请注意此条件,并非json,而是form"); a mirror of an older revision shows a JSON body. The spec follows the current page.
+    ///- The code is declared as a credential (`code`), not a plain parameter: it is single-use and worth a token, so it is masked in Debug output, errors and logs like the client secret.
+    ///- The error example is the one /oauth/access_token/ shows on open.douyin.com/platform/resource/docs/openapi/ account-permission/get-access-token (2100005 Parameter error with the top-level extra block).
+    pub async fn access_token(
+        &self,
+        params: &AccessTokenParams,
+    ) -> ::std::result::Result<super::types::AccessTokenResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
+    }
+    ///Obtain the application's client token (生成 client_token)
+    ///
+    /**该接口用于获取接口调用的凭证 client_token,用于不需要用户授权就可以调用的接口。该接口适用于抖音授权。
+client_token 的有效时间为 2 个小时,重复获取 client_token 后会使上次的 client_token 失效(但有 5 分钟的缓冲时间)。
+*/
+    ///
+    ///`POST /oauth/client_token/`
+    ///Spec: `specs/open-platform/client_token.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/client-token>; <https://douyin.apifox.cn/api-128961756>.
+    ///
+    ///Notes from the spec:
+    ///- Body format: the current page's curl sends a JSON object (Content-Type application/json), unlike the three other OAuth endpoints, whose pages insist on a form; earlier revisions and the official Java SDK generated from them took the same three fields as plain parameters. The spec follows the current page (`in: json`).
+    ///- The documented lifetime is 2 hours (expires_in 7200); fetching again shortens the previous token to 5 minutes, which is why the client-token provider caches one token and refreshes it once for all callers.
+    ///- The page's error table: 10002 参数错误, 10003 client_key 不存在, 10013 client_key 或者 client_secret 报错.
+    pub async fn client_token(
+        &self,
+        params: &ClientTokenParams,
+    ) -> ::std::result::Result<super::types::ClientTokenResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
     }
     ///List a video's comments for a mini-app (评论列表)
     ///
@@ -304,11 +471,110 @@ impl Client {
             has_more,
         }
     }
+    ///Refresh the user's access token with the refresh token (刷新 access_token)
+    ///
+    /**该接口用于刷新 access_token 的有效期;该接口适用于抖音授权。
+当 access_token 过期(过期时间 15 天)后,可以通过该接口使用 refresh_token(过期时间 30 天)进行刷新。刷新后获得一个有效期为15天的 access_token,但是 refresh_token 的有效期保持不变。
+若 refresh_token 过期,获取 access_token 会报错(error_code=10010),此时需要重新引导用户授权。
+*/
+    ///
+    ///`POST /oauth/refresh_token/`
+    ///Spec: `specs/open-platform/refresh_token.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/refresh-access-token>.
+    ///
+    ///Notes from the spec:
+    ///- The example sends expires_in and refresh_expires_in as strings ("86400") where /oauth/access_token/ sends numbers; both decode (`[string, integer]`).
+    ///- An older revision of the page documents a multipart/form-data body; the current one a form (application/x-www-form-urlencoded), which the spec follows.
+    ///- The page says refreshing keeps the refresh token's lifetime; the response still carries a refresh_token and refresh_expires_in, which the token provider adopts when present.
+    pub async fn refresh_token(
+        &self,
+        params: &RefreshTokenParams,
+    ) -> ::std::result::Result<
+        super::types::RefreshTokenResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
+    ///Renew the refresh token before it expires (刷新 refresh_token)
+    ///
+    /**该接口用于刷新 refresh_token 的有效期。该接口适用于抖音授权。client_key 必须拥有 renew_refresh_token 权限。
+刷新操作需要在 refresh_token 过期前进行。
+通过旧的 refresh_token 获取新的 refresh_token,调用后旧 refresh_token 会失效,新 refresh_token 有 30 天有效期。最多只能获取 5 次新的 refresh_token,5 次过后需要用户重新授权。
+*/
+    ///
+    ///`POST /oauth/renew_refresh_token/`
+    ///Spec: `specs/open-platform/renew_refresh_token.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/refresh-token>.
+    ///
+    ///Notes from the spec:
+    ///- Here data.expires_in is the new refresh token's lifetime (the page: 新 refresh_token 有 30 天有效期).
+    ///- The page's error table is 10005 缺少参数, 10004 权限不足 (no renew_refresh_token permission), 10010 refresh_token 过期 and 10020 超过刷新次数限制; they are in the domain's code table.
+    pub async fn renew_refresh_token(
+        &self,
+        params: &RenewRefreshTokenParams,
+    ) -> ::std::result::Result<
+        super::types::RenewRefreshTokenResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
 }
 impl ::std::convert::From<::douyin_core::Client<super::errors::OpenPlatform>>
 for Client {
     fn from(core: ::douyin_core::Client<super::errors::OpenPlatform>) -> Self {
         Self { core }
+    }
+}
+impl ::douyin_core::Envelope for super::types::AccessTokenResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.data.as_ref().and_then(|v| v.log_id.as_deref())),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::ClientTokenResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.data.as_ref().and_then(|v| v.log_id.as_deref())),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+        }
     }
 }
 impl ::douyin_core::Envelope for super::types::ListCommentResponse {
@@ -363,10 +629,92 @@ impl ::douyin_core::Envelope for super::types::MediaListResponse {
         }
     }
 }
+impl ::douyin_core::Envelope for super::types::RefreshTokenResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.data.as_ref().and_then(|v| v.log_id.as_deref())),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::RenewRefreshTokenResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.data.as_ref().and_then(|v| v.log_id.as_deref())),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+        }
+    }
+}
 /// Every operation of this domain, for spec-driven tools (golden tests, capture checks, the mock server).
 pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
     super::errors::ErrorCode,
 >] = &[
+    ::douyin_core::registry::OperationEntry {
+        name: "access_token",
+        spec: "specs/open-platform/access_token.yaml",
+        method: "POST",
+        path: "/oauth/access_token/",
+        decode: |body| ::douyin_core::registry::roundtrip::<
+            super::types::AccessTokenResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
+            super::types::AccessTokenResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "client_token",
+        spec: "specs/open-platform/client_token.yaml",
+        method: "POST",
+        path: "/oauth/client_token/",
+        decode: |body| ::douyin_core::registry::roundtrip::<
+            super::types::ClientTokenResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
+            super::types::ClientTokenResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+    },
     ::douyin_core::registry::OperationEntry {
         name: "list_comment",
         spec: "specs/open-platform/list_comment.yaml",
@@ -392,6 +740,34 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
         unknown_paths: |body| ::douyin_core::registry::census::<
             super::types::MediaListResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "refresh_token",
+        spec: "specs/open-platform/refresh_token.yaml",
+        method: "POST",
+        path: "/oauth/refresh_token/",
+        decode: |body| ::douyin_core::registry::roundtrip::<
+            super::types::RefreshTokenResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
+            super::types::RefreshTokenResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "renew_refresh_token",
+        spec: "specs/open-platform/renew_refresh_token.yaml",
+        method: "POST",
+        path: "/oauth/renew_refresh_token/",
+        decode: |body| ::douyin_core::registry::roundtrip::<
+            super::types::RenewRefreshTokenResponse,
+            super::errors::ErrorCode,
+        >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
+        unknown_paths: |body| ::douyin_core::registry::census::<
+            super::types::RenewRefreshTokenResponse,
             super::errors::ErrorCode,
         >(body, <super::errors::OpenPlatform as ::douyin_core::Domain>::ENVELOPE),
     },

@@ -193,6 +193,7 @@ fn class_name(c: ErrorClass) -> &'static str {
         ErrorClass::InvalidParameter => "invalid_parameter",
         ErrorClass::Authentication => "authentication",
         ErrorClass::ExpiredCredential => "expired_credential",
+        ErrorClass::Reauthorize => "reauthorize",
         ErrorClass::Permission => "permission",
         ErrorClass::Quota => "quota",
         ErrorClass::RateLimited => "rate_limited",

@@ -22,7 +22,7 @@ pub(super) fn operation(
     let has_body = op
         .params
         .iter()
-        .any(|p| p.location == Location::Form && p.is_user());
+        .any(|p| p.location.in_body() && (p.is_user() || p.credential.is_some()));
     let mut parameters = Vec::new();
     for wp in wire_order(domain, op) {
         match wp {
@@ -30,7 +30,7 @@ pub(super) fn operation(
                 parameters.push(json!({ "$ref": format!("#/components/parameters/{}", p.name) }));
             }
             WireParam::Op(p) => {
-                if p.credential.is_some() || p.location == Location::Form {
+                if p.credential.is_some() || p.location.in_body() {
                     continue;
                 }
                 // The request body's media type already says it; a second content-type would clash.
@@ -57,7 +57,7 @@ pub(super) fn operation(
 
     let mut requirement = Map::new();
     for p in &op.params {
-        if let Some(c) = &p.credential {
+        if let Some(c) = p.credential.as_ref().filter(|_| !p.location.in_body()) {
             let s = &schemes[&(c.clone(), p.location, p.wire.clone())];
             requirement.insert(s.id.clone(), json!([]));
         }
@@ -248,10 +248,15 @@ fn type_schema(domain: &Domain, ty: &ParamType, spec: &Json) -> Result<Json, Str
 }
 
 fn request_body(domain: &Domain, op: &Operation) -> Result<Json, String> {
+    let media_type = if op.params.iter().any(|p| p.location == Location::Json) {
+        "application/json"
+    } else {
+        "application/x-www-form-urlencoded"
+    };
     let mut props = Map::new();
     let mut required = Vec::new();
     let mut example = Map::new();
-    for p in op.params.iter().filter(|p| p.location == Location::Form) {
+    for p in op.params.iter().filter(|p| p.location.in_body()) {
         let mut ex = p
             .constant
             .as_ref()
@@ -259,6 +264,13 @@ fn request_body(domain: &Domain, op: &Operation) -> Result<Json, String> {
             .or_else(|| p.example.clone());
         let mut s = match (&p.constant, p.encoding) {
             (Some(c), _) => json!({ "type": "string", "enum": [c] }),
+            // A secret in the body (client secret, code, refresh token): write-only, shown masked by tools.
+            _ if p.credential.is_some() => json!({
+                "type": "string",
+                "format": "password",
+                "writeOnly": true,
+                "x-credential": p.credential,
+            }),
             (None, Some(_)) => {
                 let (mut s, example, content) = json_text(domain, p)?;
                 s["x-content"] = content;
@@ -298,7 +310,7 @@ fn request_body(domain: &Domain, op: &Operation) -> Result<Json, String> {
     }
     Ok(json!({
         "required": !required.is_empty(),
-        "content": { "application/x-www-form-urlencoded": media },
+        "content": { media_type: media },
     }))
 }
 

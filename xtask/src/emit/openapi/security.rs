@@ -20,8 +20,9 @@ pub(super) fn security_schemes(
     for p in domain.operations.iter().flat_map(|o| &o.params) {
         if let Some(c) = &p.credential {
             let key = (c.clone(), p.location, p.wire.clone());
-            if p.location == Location::Form {
-                return Err(format!("credential `{c}` is sent as a form field, which OpenAPI security cannot express"));
+            // OpenAPI security cannot place a key in a form body: such credentials are body properties instead.
+            if p.location.in_body() {
+                continue;
             }
             if !uses.contains(&key) {
                 uses.push(key);
@@ -89,5 +90,6 @@ pub(super) fn location_name(l: Location) -> &'static str {
         Location::Query => "query",
         Location::Header => "header",
         Location::Form => "form",
+        Location::Json => "body",
     }
 }
