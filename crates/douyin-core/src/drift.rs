@@ -98,7 +98,7 @@ impl fmt::Display for Drift {
 pub trait Response {
     /// Every misfit of this response, sorted by path (empty when the body fit its schema).
     fn drift(&self) -> &[Drift];
-    /// Stores the drift found while decoding (used by [`crate::decode::decode_json`]).
+    /// Stores the drift found while decoding (used by [`crate::decode::decode_body`]).
     fn set_drift(&mut self, drift: Vec<Drift>);
 }
 
