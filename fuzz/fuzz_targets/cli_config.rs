@@ -17,10 +17,19 @@ mod output;
 use support::CredentialInfo;
 
 static WEB: &[CredentialInfo] = &[
-    CredentialInfo { name: "cookie", doc: "" },
-    CredentialInfo { name: "ms_token", doc: "" },
+    CredentialInfo {
+        name: "cookie",
+        doc: "",
+    },
+    CredentialInfo {
+        name: "ms_token",
+        doc: "",
+    },
 ];
-static OPEN: &[CredentialInfo] = &[CredentialInfo { name: "access_token", doc: "" }];
+static OPEN: &[CredentialInfo] = &[CredentialInfo {
+    name: "access_token",
+    doc: "",
+}];
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let path = std::env::temp_dir().join(format!("douyin-fuzz-config-{}.toml", std::process::id()));
@@ -30,7 +39,12 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         "open-platform" => Some(OPEN),
         _ => None,
     };
-    if let Err(e) = config::Config::load(Some(&path), &["web", "open-platform", "onebound"], creds) {
-        assert!(!e.message.contains('\n'), "a multi-line error: {}", e.message);
+    if let Err(e) = config::Config::load(Some(&path), &["web", "open-platform", "onebound"], creds)
+    {
+        assert!(
+            !e.message.contains('\n'),
+            "a multi-line error: {}",
+            e.message
+        );
     }
 });

@@ -7,7 +7,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(value) = std::str::from_utf8(value) {
         if let Ok(decoded) = douyin_xbogus::decode(value) {
             let third = request.len() / 3;
-            let _ = decoded.check(&request[..third], &request[third..2 * third], &request[2 * third..]);
+            let _ = decoded.check(
+                &request[..third],
+                &request[third..2 * third],
+                &request[2 * third..],
+            );
         }
     }
 });

@@ -22,7 +22,11 @@ pub fn decode_all<C: ErrorCode>(ops: &[OperationEntry<C>], data: &[u8]) {
                 }
             }
             Err(Error::Api(_)) => {}
-            Err(e) => assert!(!checkable, "{}: tolerant decode of a JSON object failed: {e}", op.name),
+            Err(e) => assert!(
+                !checkable,
+                "{}: tolerant decode of a JSON object failed: {e}",
+                op.name
+            ),
         }
     }
 }
