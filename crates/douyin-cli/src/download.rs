@@ -1,24 +1,32 @@
 //! `douyin download`: fetch the videos, pictures, live photos, music and covers of awemes with `douyin-media`, from
-//! a user's posts (`--user`, aweme/post paging that resumes where an interrupted run stopped) or from saved JSON
-//! (`--from-json`: an aweme/detail or aweme/post body, a bare aweme, or JSON Lines such as `--all-pages` writes).
+//! share links, addresses or aweme ids (arguments or stdin lines, [`inputs`]), from listings that resume where an
+//! interrupted run stopped (`--user`, `--favorites`, `--mix`, [`listing`]), or from saved JSON (`--from-json`: an
+//! aweme/detail or aweme/post body, a bare aweme, or JSON Lines such as `--all-pages` writes).
 //!
-//! Progress bars per file and in total on a terminal, plain lines otherwise. Ctrl-C stops at once: `.part` files
-//! keep what arrived and the archive only records finished files, so the next run resumes. Exit status: 0 all
+//! Progress bars per file and in total on a terminal, plain lines otherwise ([`ui`]). Ctrl-C stops at once: `.part`
+//! files keep what arrived and the archive only records finished files, so the next run resumes. Exit status: 0 all
 //! fetched or skipped, 1 any item failed (one line each: item, reason, what to do), 2 usage, 130 interrupted.
 
-use std::collections::HashMap;
-use std::io::{IsTerminal, Read};
+mod inputs;
+mod listing;
+mod ui;
+
+use std::collections::HashSet;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use douyin_core::Domain;
 use douyin_media::{
-    select, Archive, Codec, Downloader, Event, Fetched, Job, MediaItem, MediaKind, NameTemplate,
-    Outcome, Planner, Post, Selection, Update, VideoChoice,
+    select, Archive, Codec, Downloader, Fetched, Job, MediaItem, MediaKind, NameTemplate, Outcome,
+    Planner, Post, Selection, VideoChoice,
 };
 use douyin_web::types::{Aweme, AwemeDetailResponse, AwemePostResponse};
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use douyin_web::AwemeDetailParams;
+
+use self::inputs::{Flag, Source};
+use self::listing::Listing;
+use self::ui::Ui;
 
 use crate::config::Config;
 use crate::generated::CommonArgs;
@@ -31,17 +39,27 @@ pub fn command(common: Vec<Arg>) -> Command {
         .about("Download videos (no watermark), image posts, live photos, music and covers, resumably")
         .long_about(
             "Downloads what awemes point at: by default the best video rendition without watermark, or every \
-             picture (and live photo) of an image post. Sources: --user (all posts, newest first; an interrupted \
-             listing resumes from the archive) and --from-json (a saved aweme/detail or aweme/post body, a bare \
-             aweme, or JSON Lines as `douyin web aweme-post … --all-pages` prints). Files go to --dir as \
-             <name>.part and are renamed when complete; a re-run resumes .part files and skips what the archive \
-             ($XDG_DATA_HOME/douyin/archive.sqlite) records, even if the files moved.\n\n\
+             picture (and live photo) of an image post.\n\n\
+             Sources: share links, www.douyin.com addresses, share-sheet text or aweme ids as arguments, or one per \
+             line on stdin (an argument `-`, or no source at all with stdin not a terminal); a user link downloads \
+             the user's posts, a collection link the collection, a live-room link fails (nothing to download). \
+             --user, --favorites (the posts a user liked) and --mix (a collection) take a link or an id; their \
+             listings resume from the archive after an interruption. --from-json reads a saved aweme/detail or \
+             aweme/post body, a bare aweme, or JSON Lines as `douyin web aweme-post … --all-pages` prints.\n\n\
+             Short links are followed without a cookie; with --base-url they go to the same server (a mock serves \
+             them at /share-link/CODE/), or wherever --short-link-base says.\n\n\
+             Files go to --dir as <name>.part and are renamed when complete; a re-run resumes .part files and skips \
+             what the archive ($XDG_DATA_HOME/douyin/archive.sqlite) records, even if the files moved.\n\n\
              Exit status: 0 all fetched or skipped, 1 some item failed, 2 usage, 130 interrupted.",
         )
         .args(common)
-        .arg(Arg::new("user").long("user").value_name("SEC_UID").help("All posts of this user (sec_user_id or www.douyin.com/user/… URL)"))
+        .arg(Arg::new("inputs").value_name("LINK_OR_ID").num_args(0..).help("Share links, addresses, share text or aweme ids (`-`: one per line on stdin)"))
+        .arg(Arg::new("user").long("user").value_name("LINK").action(ArgAction::Append).help("All posts of this user (a user link, share text or sec_uid)"))
+        .arg(Arg::new("favorites").long("favorites").value_name("LINK").action(ArgAction::Append).help("All posts this user liked (a user link, share text or sec_uid)"))
+        .arg(Arg::new("mix").long("mix").value_name("LINK").action(ArgAction::Append).help("All awemes of this collection (a collection link, share text or id)"))
+        .arg(Arg::new("short_link_base").long("short-link-base").value_name("URL").help("Send v.douyin.com requests to this base URL instead (a mock server)"))
         .arg(Arg::new("from_json").long("from-json").value_name("FILE").help("Awemes from a saved JSON body or JSON Lines (`-`: stdin)"))
-        .arg(Arg::new("limit").long("limit").value_name("N").value_parser(clap::value_parser!(u64).range(1..)).help("At most N awemes"))
+        .arg(Arg::new("limit").long("limit").value_name("N").value_parser(clap::value_parser!(u64).range(1..)).help("At most N awemes from each listing, and N from the other sources together"))
         .arg(Arg::new("since").long("since").value_name("YYYY-MM-DD").help("Only awemes published on or after this day (UTC)"))
         .arg(Arg::new("dir").long("dir").value_name("DIR").default_value(".").value_parser(clap::value_parser!(PathBuf)).help("Where files go"))
         .arg(Arg::new("concurrency").long("concurrency").short('j').value_name("N").default_value("4").value_parser(clap::value_parser!(u64).range(1..=64)).help("Files fetched at once"))
@@ -145,6 +163,10 @@ fn parse_day(s: &str) -> Result<i64, CliError> {
         .map_err(|_| CliError::usage(format!("--since: `{s}` is not a date like 2024-01-31")))
 }
 
+/// Awemes named directly are downloaded in batches of this many (their details fetched first), so a long stdin list
+/// neither waits for every detail nor holds them all.
+const DIRECT_BATCH: usize = 32;
+
 /// Runs `douyin download`.
 pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let common = CommonArgs::from_matches(m);
@@ -155,46 +177,73 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     )?;
     let ctx = Ctx::new(&common, config)?;
     let opts = Options::from(m)?;
-    let user_agent = ctx
-        .config
-        .credential(
-            douyin_web::Web::NAME,
-            douyin_web::credential_names::USER_AGENT,
-        )
-        .map(|ua| ua.expose().to_owned());
-    let mut builder = Downloader::builder()
-        .concurrency(m.get_one::<u64>("concurrency").copied().unwrap_or(4) as usize)
-        .retry(douyin_core::RetryPolicy {
-            max_attempts: ctx.max_attempts.max(1),
-            ..Default::default()
+    let downloader = downloader(&ctx, m)?;
+    let resolver = inputs::resolver(
+        m.get_one::<String>("short_link_base").map(String::as_str),
+        common.base_url.as_deref(),
+    )?;
+    let texts = inputs::gather(m)?;
+    let from_json = m.get_one::<String>("from_json");
+    let flags: Vec<(Flag, &String)> = Flag::ALL
+        .iter()
+        .flat_map(|(id, flag)| {
+            m.get_many::<String>(id)
+                .into_iter()
+                .flatten()
+                .map(|text| (*flag, text))
         })
-        .stall_timeout(ctx.timeout);
-    if let Some(ua) = user_agent {
-        builder = builder.user_agent(ua);
-    }
-    let downloader = builder
-        .build()
-        .map_err(|e| CliError::usage(e.to_string()))?;
-    if m.get_one::<String>("from_json").is_none() && m.get_one::<String>("user").is_none() {
+        .collect();
+    if texts.is_empty() && from_json.is_none() && flags.is_empty() {
         return Err(CliError::usage(
-            "nothing to download: give --user SEC_UID or --from-json FILE",
+            "nothing to download: give links or aweme ids (or `-` for stdin), --user, --favorites, --mix or \
+             --from-json FILE",
         ));
     }
     let planner = Planner::new(&opts.dir, opts.template.clone());
     let mut run = Run {
         opts,
+        ctx,
+        client: None,
         downloader,
         planner,
         failures: Vec::new(),
         awemes: 0,
+        seen: HashSet::new(),
     };
     let work = async {
-        if let Some(file) = m.get_one::<String>("from_json") {
-            let awemes = read_awemes(file)?;
-            run.batch(awemes).await?;
+        let mut direct = match from_json {
+            Some(file) => read_awemes(file)?,
+            None => Vec::new(),
+        };
+        let mut listings: Vec<Listing> = Vec::new();
+        let mut asked = HashSet::new();
+        for text in &texts {
+            match inputs::source(&resolver, text).await {
+                Ok(Source::Aweme(id)) if !asked.insert(id.clone()) => {} // named twice: fetched once
+                Ok(Source::Aweme(id)) => {
+                    if let Some(aweme) = run.detail(text, &id).await? {
+                        direct.push(aweme);
+                    }
+                }
+                Ok(Source::Listing(l)) => listings.push(l),
+                Err(reason) => run.failures.push(format!("{}: {reason}", shown(text))),
+            }
+            if direct.len() >= DIRECT_BATCH {
+                run.batch(std::mem::take(&mut direct)).await?;
+            }
         }
-        if let Some(user) = m.get_one::<String>("user") {
-            run.user(&ctx, &sec_uid_of(user)).await?;
+        run.batch(direct).await?;
+        for (flag, text) in flags {
+            match inputs::listing(&resolver, flag, text).await {
+                Ok(l) => listings.push(l),
+                Err(reason) => run.failures.push(format!("{}: {reason}", shown(text))),
+            }
+        }
+        let mut walked = HashSet::new();
+        for l in listings {
+            if walked.insert(l.clone()) {
+                run.listing(&l).await?;
+            }
         }
         Ok::<(), CliError>(())
     };
@@ -220,15 +269,34 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     }
 }
 
-/// `www.douyin.com/user/<sec_uid>?…` or a bare sec_uid.
-fn sec_uid_of(arg: &str) -> String {
-    match arg.split_once("/user/") {
-        Some((_, rest)) => rest
-            .split(['?', '#', '/'])
-            .next()
-            .unwrap_or(rest)
-            .to_owned(),
-        None => arg.trim().to_owned(),
+/// The downloader the options ask for, with the web session's user agent when one is configured.
+fn downloader(ctx: &Ctx, m: &ArgMatches) -> Result<Downloader, CliError> {
+    let user_agent = ctx
+        .config
+        .credential(
+            douyin_web::Web::NAME,
+            douyin_web::credential_names::USER_AGENT,
+        )
+        .map(|ua| ua.expose().to_owned());
+    let mut builder = Downloader::builder()
+        .concurrency(m.get_one::<u64>("concurrency").copied().unwrap_or(4) as usize)
+        .retry(douyin_core::RetryPolicy {
+            max_attempts: ctx.max_attempts.max(1),
+            ..Default::default()
+        })
+        .stall_timeout(ctx.timeout);
+    if let Some(ua) = user_agent {
+        builder = builder.user_agent(ua);
+    }
+    builder.build().map_err(|e| CliError::usage(e.to_string()))
+}
+
+/// An input as a failure line shows it: share text can be long, so at most 80 characters of it.
+fn shown(text: &str) -> String {
+    const MAX: usize = 80;
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
     }
 }
 
@@ -268,12 +336,19 @@ fn read_awemes(file: &str) -> Result<Vec<Aweme>, CliError> {
     Ok(out)
 }
 
+/// A run's state: what it was asked, its clients, the failure lines so far.
 struct Run {
     opts: Options,
+    ctx: Ctx,
+    /// The web client, built when the first detail or listing needs it (saved JSON needs no credentials).
+    client: Option<douyin_web::Client>,
     downloader: Downloader,
     planner: Planner,
     failures: Vec<String>,
+    /// Awemes taken from the current source, against `--limit`.
     awemes: u64,
+    /// Awemes already planned in this run: one named twice (or liked and posted) is fetched once.
+    seen: HashSet<String>,
 }
 
 impl Run {
@@ -290,8 +365,51 @@ impl Run {
         self.opts.limit.is_some_and(|l| self.awemes >= l)
     }
 
+    fn client(&mut self) -> Result<&douyin_web::Client, CliError> {
+        if self.client.is_none() {
+            let client = crate::clients::build(&self.ctx, douyin_web::Web::NAME, |values| {
+                douyin_web::Client::configured(values)
+            })?;
+            self.client = Some(client);
+        }
+        Ok(self.client.as_ref().expect("built above"))
+    }
+
+    /// The aweme `input` named, by aweme/detail; `None` after recording why it is not available.
+    async fn detail(&mut self, input: &str, aweme_id: &str) -> Result<Option<Aweme>, CliError> {
+        let answer = self
+            .client()?
+            .aweme_detail(&AwemeDetailParams::new(aweme_id))
+            .await;
+        let why = match answer {
+            Ok(AwemeDetailResponse {
+                aweme_detail: Some(aweme),
+                ..
+            }) => return Ok(Some(*aweme)),
+            Ok(r) => {
+                // The site answers a deleted, private or region-locked aweme with no aweme and maybe a reason.
+                let reason = r
+                    .filter_detail
+                    .and_then(|f| f.detail_msg.or(f.filter_reason))
+                    .or(r.status_msg)
+                    .filter(|m| !m.trim().is_empty())
+                    .map_or_else(String::new, |m| format!(" ({m})"));
+                format!(
+                    "aweme {aweme_id} is not available{reason}: it may be deleted, private or not shown in your \
+                     region; check the link in a browser"
+                )
+            }
+            Err(e) => crate::support::api_error(e).message,
+        };
+        self.failures.push(format!("{}: {why}", shown(input)));
+        Ok(None)
+    }
+
     /// Plans, fetches (or lists) the files of `awemes`.
     async fn batch(&mut self, awemes: Vec<Aweme>) -> Result<(), CliError> {
+        if awemes.is_empty() {
+            return Ok(());
+        }
         let mut jobs: Vec<Job> = Vec::new();
         let mut posts: Vec<(Post, Aweme)> = Vec::new();
         for aweme in awemes {
@@ -300,6 +418,11 @@ impl Run {
             }
             if !self.wants(&aweme) {
                 continue;
+            }
+            if let Some(id) = &aweme.aweme_id {
+                if !self.seen.insert(id.clone()) {
+                    continue;
+                }
             }
             self.awemes += 1;
             let post = select(&aweme, &self.opts.selection);
@@ -359,60 +482,6 @@ impl Run {
         }
         crate::support::write_stdout(out.trim_end())
     }
-
-    /// Every post of `sec_uid`, page by page; the archive keeps the cursor of the last finished page.
-    async fn user(&mut self, ctx: &Ctx, sec_uid: &str) -> Result<(), CliError> {
-        let client: douyin_web::Client =
-            crate::clients::build(ctx, douyin_web::Web::NAME, |values| {
-                douyin_web::Client::configured(values)
-            })?;
-        let listing = format!("aweme_post:{sec_uid}");
-        let archive_err = |e: douyin_media::Error| CliError::failure(e.to_string());
-        let mut cursor: i64 = match &self.opts.archive {
-            Some(a) => a
-                .cursor(&listing)
-                .map_err(archive_err)?
-                .and_then(|c| c.parse().ok())
-                .unwrap_or(0),
-            None => 0,
-        };
-        if cursor != 0 {
-            eprintln!("resuming {sec_uid}'s posts at cursor {cursor} (from the archive)");
-        }
-        loop {
-            let params = douyin_web::AwemePostParams::new(sec_uid).max_cursor(cursor);
-            let page = client
-                .aweme_post(&params)
-                .await
-                .map_err(crate::support::api_error)?;
-            let awemes = page.aweme_list.clone().unwrap_or_default();
-            let old = awemes.iter().any(|a| a.is_top != Some(1) && !self.wants(a));
-            let failed_before = self.failures.len();
-            self.batch(awemes).await?;
-            let next = page.max_cursor.unwrap_or(0);
-            let more = page.has_more.unwrap_or(0) != 0 && next != cursor && next != 0;
-            let stop = !more || old || self.limit_reached();
-            let page_ok = self.failures.len() == failed_before;
-            // A page counts as done once all its files are: a failed or interrupted page is listed again next run.
-            if let Some(a) = self
-                .opts
-                .archive
-                .as_ref()
-                .filter(|_| page_ok && !self.opts.dry_run)
-            {
-                if stop {
-                    a.clear_cursor(&listing).map_err(archive_err)?;
-                } else {
-                    a.set_cursor(&listing, &next.to_string())
-                        .map_err(archive_err)?;
-                }
-            }
-            if stop || !page_ok {
-                return Ok(());
-            }
-            cursor = next;
-        }
-    }
 }
 
 fn done_line(item: &MediaItem, f: &Fetched) -> String {
@@ -458,110 +527,21 @@ fn write_metadata(
     std::fs::rename(&tmp, &path).map_err(io)
 }
 
-/// Progress bars on a terminal, plain lines for retries otherwise.
-struct Ui {
-    bars: Option<Bars>,
-}
-
-struct Bars {
-    multi: MultiProgress,
-    total: ProgressBar,
-    items: Mutex<HashMap<usize, ProgressBar>>,
-}
-
-impl Ui {
-    fn new(items: usize) -> Ui {
-        if !std::io::stderr().is_terminal() || items == 0 {
-            return Ui { bars: None };
-        }
-        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-        let total = multi.add(ProgressBar::new(0));
-        total.set_style(
-            ProgressStyle::with_template(
-                "total {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        Ui {
-            bars: Some(Bars {
-                multi,
-                total,
-                items: Mutex::new(HashMap::new()),
-            }),
-        }
-    }
-
-    fn update(&self, u: &Update<'_>) {
-        let Some(Bars {
-            multi,
-            total,
-            items,
-        }) = &self.bars
-        else {
-            if let Event::Retrying { mirror, reason, .. } = u.event {
-                eprintln!(
-                    "{}: mirror {} failed ({reason}), retrying",
-                    u.label,
-                    mirror + 1
-                );
-            }
-            return;
-        };
-        total.set_length(u.overall.total);
-        total.set_position(u.overall.bytes);
-        total.set_message(format!("{}/{} files", u.overall.done, u.overall.items));
-        let mut bars = items.lock().unwrap_or_else(|p| p.into_inner());
-        match u.event {
-            Event::Done | Event::Failed => {
-                if let Some(bar) = bars.remove(&u.index) {
-                    bar.finish_and_clear();
-                    multi.remove(&bar);
-                }
-            }
-            event => {
-                let bar = bars.entry(u.index).or_insert_with(|| {
-                    let bar = multi.insert_before(total, ProgressBar::new(0));
-                    bar.set_style(
-                        ProgressStyle::with_template(
-                            "{prefix:32!} [{bar:30}] {bytes}/{total_bytes} {msg}",
-                        )
-                        .unwrap_or_else(|_| ProgressStyle::default_bar())
-                        .progress_chars("=> "),
-                    );
-                    bar.set_prefix(u.label.to_owned());
-                    bar
-                });
-                bar.set_length(u.total.unwrap_or(0));
-                bar.set_position(u.bytes);
-                if let Event::Retrying { mirror, reason, .. } = event {
-                    bar.set_message(format!("mirror {} failed: {reason}", mirror + 1));
-                }
-            }
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(Bars { multi, total, .. }) = &self.bars {
-            total.finish_and_clear();
-            let _ = multi.clear();
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn days_and_user_links() {
+    fn days() {
         assert_eq!(parse_day("2024-01-24").unwrap(), 1_706_054_400);
         assert_eq!(parse_day("1970-01-01").unwrap(), 0);
         assert!(parse_day("2024-13-01").is_err() && parse_day("yesterday").is_err());
-        assert_eq!(
-            sec_uid_of("https://www.douyin.com/user/MS4wLjAB?vid=1"),
-            "MS4wLjAB"
-        );
-        assert_eq!(sec_uid_of("MS4wLjAB"), "MS4wLjAB");
+    }
+
+    #[test]
+    fn long_inputs_are_shortened_on_failure_lines() {
+        assert_eq!(shown("https://v.douyin.com/x/"), "https://v.douyin.com/x/");
+        let text = "看".repeat(100);
+        assert_eq!(shown(&text), format!("{}…", "看".repeat(80)));
     }
 }

@@ -7,8 +7,9 @@ use http::{header, HeaderValue, StatusCode};
 
 use crate::MockServer;
 
-/// Path prefix the short links are served under (`/share-link/CODE/`).
-pub const PREFIX: &str = "/share-link";
+/// Path prefix the short links are served under (`/share-link/CODE/`): where the web crate's resolver looks for them
+/// beside a stand-in's API.
+pub const PREFIX: &str = douyin_web::share::STAND_IN_SHORT_LINK_PATH;
 
 /// The short-link codes the mock knows and where each redirects, in the shapes the public projects record for
 /// v.douyin.com redirects (iesdouyin.com share pages, the live room's webcast reflow page).

@@ -119,6 +119,13 @@ pub enum ShareError {
     Transport(#[source] reqwest::Error),
 }
 
+/// Where short links live: `https://v.douyin.com/CODE/`.
+pub const SHORT_LINK_ORIGIN: &str = "https://v.douyin.com";
+
+/// The path under which a server standing in for douyin.com (douyin-mock) serves short links, beside its API:
+/// `<its origin>/share-link/CODE/`. [`Resolver::beside`] sends short links there.
+pub const STAND_IN_SHORT_LINK_PATH: &str = "/share-link";
+
 /// Hosts of the app stores a short link opened outside China or on a phone may redirect to.
 const APP_STORES: &[&str] = &[
     "apps.apple.com",
@@ -276,6 +283,16 @@ impl Resolver {
         let base = Url::parse(base.trim_end_matches('/'))?;
         self.short_origin = Some((origin.trim_end_matches('/').to_owned(), base));
         Ok(self)
+    }
+
+    /// Sends requests for short links to the server that stands in for douyin.com at `base_url` (the web API's base
+    /// URL pointed at a mock): `<its origin>/share-link/CODE/` ([`STAND_IN_SHORT_LINK_PATH`]).
+    pub fn beside(self, base_url: &str) -> Result<Self, url::ParseError> {
+        let mut base = Url::parse(base_url)?;
+        base.set_path(STAND_IN_SHORT_LINK_PATH);
+        base.set_query(None);
+        base.set_fragment(None);
+        self.short_link_origin(SHORT_LINK_ORIGIN, base.as_str())
     }
 
     /// What the first douyin link in `text` names, following short links.
@@ -475,5 +492,13 @@ mod tests {
         );
         let other = Url::parse("https://www.douyin.com/x").unwrap();
         assert_eq!(r.request_url(&other), other);
+
+        let r = Resolver::new()
+            .beside("http://127.0.0.1:9/web?x=1")
+            .unwrap();
+        assert_eq!(
+            r.request_url(&url).as_str(),
+            "http://127.0.0.1:9/share-link/iRNBho6u/?a=1"
+        );
     }
 }
