@@ -7,6 +7,7 @@
 //! douyin xbogus sign … | decode VALUE                X-Bogus signatures
 //! douyin abogus sign … | decode VALUE                a_bogus signatures
 //! douyin resolve TEXT                                what a share link or share text points at
+//! douyin download LINK|ID|- … [--user|--favorites|--mix LINK] [--from-json FILE]   videos, image posts, music
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by

@@ -38,7 +38,7 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let mut resolver = Resolver::new();
     if let Some(base) = get("short_link_base") {
         resolver = resolver
-            .short_link_origin("https://v.douyin.com", &base)
+            .short_link_origin(douyin_web::share::SHORT_LINK_ORIGIN, &base)
             .map_err(|e| CliError::usage(format!("--short-link-base {base}: {e}")))?;
     }
     let target = resolver

@@ -422,6 +422,32 @@ fn favorites_and_mix_page_up_to_the_limit_and_resume_their_listing() {
         !names.iter().any(|n| n.contains("7200000000000000003")),
         "{names:?}"
     );
+
+    // A user's short link as an argument walks the user's posts (listed only: a dry run).
+    let posts: Vec<MediaAweme> = (1..=2)
+        .map(|i| video(&format!("73000000000000000{i:02}"), 512, ""))
+        .collect();
+    mock.server
+        .set_scenario("web", "aweme_post", mock.page(&posts, "max_cursor", None));
+    let r = run(download(
+        &mock,
+        &home,
+        &["https://v.douyin.com/iUserP7d/", "--dry-run"],
+    ));
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(
+        sent(&mock, "aweme_post", "sec_user_id"),
+        ["MS4wLjABAAAAWP5yJJm9n_Nmmk0E"]
+    );
+    let listed: Vec<&str> = r
+        .stdout
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        ["7300000000000000001/video", "7300000000000000002/video"]
+    );
 }
 
 #[test]
