@@ -7,30 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::mock::Mock;
 use common::{douyin, run, TempDir};
 use douyin_mock::media::{aweme_json, media_bytes, seed_of, MediaAweme};
-use douyin_mock::MockServer;
-
-struct Mock {
-    server: MockServer,
-    _rt: tokio::runtime::Runtime,
-}
-
-impl Mock {
-    fn start() -> Mock {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = rt.block_on(MockServer::start());
-        Mock { server, _rt: rt }
-    }
-
-    fn root(&self) -> String {
-        format!("http://{}", self.server.addr())
-    }
-}
 
 const ID: &str = "7331282358999584037";
 const SIZE: u64 = 3 * 1024 * 1024;

@@ -5,14 +5,14 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{douyin, run, TempDir};
+use common::mock::Mock;
+use common::{douyin, run, run_with_stdin, TempDir};
 use douyin_mock::media::{aweme_json, media_bytes, seed_of, MediaAweme};
-use douyin_mock::{MockServer, Scenario};
+use douyin_mock::Scenario;
 use serde_json::{json, Value};
 
 /// The aweme `iRNBho6u` (the mock's video short link) redirects to.
@@ -21,64 +21,41 @@ const VIDEO_ID: &str = "7331282358999584037";
 const NOTE_ID: &str = "7325083396338600228";
 const USER_LINK: &str = "https://www.douyin.com/user/MS4wLjABAAAAmock";
 
-struct Mock {
-    server: MockServer,
-    rt: tokio::runtime::Runtime,
+/// A JSON answer of the web API carrying `body`.
+fn answer(body: Value) -> Scenario {
+    Scenario::Raw {
+        status: 200,
+        content_type: "application/json".into(),
+        body: body.to_string().into_bytes(),
+    }
 }
 
-impl Mock {
-    fn start() -> Mock {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = rt.block_on(MockServer::start());
-        Mock { server, rt }
-    }
+/// aweme/detail answers these awemes, one per request in turn.
+fn details(mock: &Mock, awemes: &[MediaAweme]) {
+    let answers = awemes
+        .iter()
+        .map(|m| answer(json!({"status_code": 0, "aweme_detail": aweme_json(&mock.root(), m)})))
+        .collect();
+    mock.server
+        .set_scenario("web", "aweme_detail", Scenario::Cycle(answers));
+}
 
-    fn root(&self) -> String {
-        format!("http://{}", self.server.addr())
-    }
+/// A page of a listing: `awemes`, and where the next page starts (none: the last page).
+fn page(mock: &Mock, awemes: &[MediaAweme], cursor_field: &str, next: Option<i64>) -> Scenario {
+    let list: Vec<Value> = awemes.iter().map(|m| aweme_json(&mock.root(), m)).collect();
+    let mut body =
+        json!({"status_code": 0, "aweme_list": list, "has_more": i32::from(next.is_some())});
+    body[cursor_field] = json!(next.unwrap_or(0));
+    answer(body)
+}
 
-    /// A JSON answer of the web API carrying `body`.
-    fn json(body: Value) -> Scenario {
-        Scenario::Raw {
-            status: 200,
-            content_type: "application/json".into(),
-            body: body.to_string().into_bytes(),
-        }
-    }
-
-    /// aweme/detail answers these awemes, one per request in turn.
-    fn details(&self, awemes: &[MediaAweme]) {
-        let answers = awemes
-            .iter()
-            .map(|m| {
-                Mock::json(json!({"status_code": 0, "aweme_detail": aweme_json(&self.root(), m)}))
-            })
-            .collect();
-        self.server
-            .set_scenario("web", "aweme_detail", Scenario::Cycle(answers));
-    }
-
-    /// A page of a listing: `awemes`, and where the next page starts (none: the last page).
-    fn page(&self, awemes: &[MediaAweme], cursor_field: &str, next: Option<i64>) -> Scenario {
-        let list: Vec<Value> = awemes.iter().map(|m| aweme_json(&self.root(), m)).collect();
-        let mut body =
-            json!({"status_code": 0, "aweme_list": list, "has_more": i32::from(next.is_some())});
-        body[cursor_field] = json!(next.unwrap_or(0));
-        Mock::json(body)
-    }
-
-    /// How often each media URL was requested.
-    fn media_hits(&self) -> Value {
-        let url = format!("{}/media/hits", self.root());
-        let body = self
-            .rt
-            .block_on(async { reqwest::get(url).await.unwrap().bytes().await.unwrap() });
-        serde_json::from_slice(&body).unwrap()
-    }
+/// How often each media URL was requested.
+fn media_hits(mock: &Mock) -> Value {
+    let url = format!("{}/media/hits", mock.root());
+    let body = mock
+        .rt
+        .block_on(async { reqwest::get(url).await.unwrap().bytes().await.unwrap() });
+    serde_json::from_slice(&body).unwrap()
 }
 
 /// A video aweme of `size` bytes whose files the mock serves through one mirror with `query`'s behaviour.
@@ -155,7 +132,7 @@ fn a_short_link_is_fetched_resumed_after_a_kill_with_identical_bytes_then_skippe
     let mock = Mock::start();
     let home = TempDir::new("dl-short");
     // A slow mirror (40 ms per 64 KiB), so the run can be killed half way; every run is the same command.
-    mock.details(&[video(VIDEO_ID, SIZE, "slow=40")]);
+    details(&mock, &[video(VIDEO_ID, SIZE, "slow=40")]);
     let share_text =
         "7.43 复制打开抖音，看看【南恬的作品】 https://v.douyin.com/iRNBho6u/ D@h.OK 09/12 goO:/";
     let command = || download(&mock, &home, &[share_text]);
@@ -219,7 +196,7 @@ fn a_short_link_is_fetched_resumed_after_a_kill_with_identical_bytes_then_skippe
     assert!(part_file(&out(&home)).is_none());
 
     // 3. And once more: the archive says it is fetched, so not a byte is requested.
-    let hits = mock.media_hits();
+    let hits = media_hits(&mock);
     let r = run(command());
     assert_eq!(r.code, Some(0), "{r:?}");
     assert!(
@@ -228,7 +205,7 @@ fn a_short_link_is_fetched_resumed_after_a_kill_with_identical_bytes_then_skippe
         "{}",
         r.stderr
     );
-    assert_eq!(mock.media_hits(), hits);
+    assert_eq!(media_hits(&mock), hits);
     assert_eq!(sent(&mock, "aweme_detail", "aweme_id").len(), 3);
 }
 
@@ -242,30 +219,20 @@ fn an_id_an_argument_list_and_a_stdin_list_are_fetched_in_order() {
     note.desc = "notes".into();
     note.mirrors = vec![String::new()];
     let third = "7000000000000000003";
-    mock.details(&[
-        video(VIDEO_ID, 65_536, ""),
-        note.clone(),
-        video(third, 1000, ""),
-    ]);
+    details(
+        &mock,
+        &[
+            video(VIDEO_ID, 65_536, ""),
+            note.clone(),
+            video(third, 1000, ""),
+        ],
+    );
     // An id as an argument, then stdin (`-`): a short link, a comment, a blank line, an id and the first id again.
-    let mut child = download(&mock, &home, &[VIDEO_ID, "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(
-            format!("https://v.douyin.com/iNoteK2s/\n# liked ones\n\n{third}\n{VIDEO_ID}\n")
-                .as_bytes(),
-        )
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let r = run_with_stdin(
+        download(&mock, &home, &[VIDEO_ID, "-"]),
+        &format!("https://v.douyin.com/iNoteK2s/\n# liked ones\n\n{third}\n{VIDEO_ID}\n"),
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
     // Three awemes, one of them named twice: asked for once each, in order.
     assert_eq!(
         sent(&mock, "aweme_detail", "aweme_id"),
@@ -288,22 +255,13 @@ fn an_id_an_argument_list_and_a_stdin_list_are_fetched_in_order() {
     assert_eq!(live, media_bytes(seed_of(NOTE_ID, 11), 0, 8192));
 
     // Without any argument, a piped stdin is the list: here a dry run of the already fetched video.
-    mock.details(&[video(VIDEO_ID, 65_536, "")]);
-    let mut child = download(&mock, &home, &["--dry-run"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("https://www.douyin.com/video/{VIDEO_ID}\n").as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    details(&mock, &[video(VIDEO_ID, 65_536, "")]);
+    let r = run_with_stdin(
+        download(&mock, &home, &["--dry-run"]),
+        &format!("https://www.douyin.com/video/{VIDEO_ID}\n"),
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let stdout = &r.stdout;
     assert!(
         stdout.starts_with(&format!("{VIDEO_ID}/video\t65536\t"))
             && stdout.trim_end().ends_with("(in archive: skipped)"),
@@ -326,8 +284,9 @@ fn favorites_and_mix_page_up_to_the_limit_and_resume_their_listing() {
         "web",
         "aweme_favorite",
         Scenario::Cycle(vec![
-            mock.page(&liked[..3], "max_cursor", Some(1_700_000_000_000)),
-            mock.page(
+            page(&mock, &liked[..3], "max_cursor", Some(1_700_000_000_000)),
+            page(
+                &mock,
                 &[liked[3].clone(), refused, liked[5].clone()],
                 "max_cursor",
                 None,
@@ -368,7 +327,7 @@ fn favorites_and_mix_page_up_to_the_limit_and_resume_their_listing() {
     mock.server.set_scenario(
         "web",
         "aweme_favorite",
-        mock.page(&liked[3..], "max_cursor", None),
+        page(&mock, &liked[3..], "max_cursor", None),
     );
     let r = run(download(
         &mock,
@@ -400,8 +359,11 @@ fn favorites_and_mix_page_up_to_the_limit_and_resume_their_listing() {
     let episodes: Vec<MediaAweme> = (1..=3)
         .map(|i| video(&format!("72000000000000000{i:02}"), 1024, ""))
         .collect();
-    mock.server
-        .set_scenario("web", "mix_aweme", mock.page(&episodes, "cursor", Some(3)));
+    mock.server.set_scenario(
+        "web",
+        "mix_aweme",
+        page(&mock, &episodes, "cursor", Some(3)),
+    );
     let r = run(download(
         &mock,
         &home,
@@ -428,7 +390,7 @@ fn favorites_and_mix_page_up_to_the_limit_and_resume_their_listing() {
         .map(|i| video(&format!("73000000000000000{i:02}"), 512, ""))
         .collect();
     mock.server
-        .set_scenario("web", "aweme_post", mock.page(&posts, "max_cursor", None));
+        .set_scenario("web", "aweme_post", page(&mock, &posts, "max_cursor", None));
     let r = run(download(
         &mock,
         &home,
@@ -454,7 +416,7 @@ fn favorites_and_mix_page_up_to_the_limit_and_resume_their_listing() {
 fn a_live_link_is_one_failure_line_and_the_others_still_download() {
     let mock = Mock::start();
     let home = TempDir::new("dl-live");
-    mock.details(&[video(VIDEO_ID, 4096, "")]);
+    details(&mock, &[video(VIDEO_ID, 4096, "")]);
     let r = run(download(
         &mock,
         &home,

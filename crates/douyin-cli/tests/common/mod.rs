@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod mock;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -80,6 +82,34 @@ pub fn run(mut cmd: Command) -> Run {
         stdout,
         stderr,
     } = cmd.output().expect("douyin runs");
+    Run {
+        code: status.code(),
+        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Like [`run`], with `input` written to the binary's stdin (then closed).
+pub fn run_with_stdin(mut cmd: Command, input: &str) -> Run {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("douyin runs");
+    let mut stdin = child.stdin.take().expect("piped");
+    let input = input.to_owned();
+    // Written from another thread, so a binary that prints before reading cannot block on a full pipe.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().expect("douyin runs");
+    writer.join().expect("writer").expect("stdin written");
     Run {
         code: status.code(),
         stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
