@@ -142,11 +142,7 @@ fn failed_items_are_one_line_each_and_exit_1() {
         c
     });
     assert_eq!(r.code, Some(1), "{r:?}");
-    let failed: Vec<&str> = r
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("failed: "))
-        .collect();
+    let failed = r.failed_lines();
     assert_eq!(failed.len(), 2, "{}", r.stderr);
     assert!(
         failed[0].contains(&format!("{ID}/video")) && failed[0].contains("HTTP 403"),

@@ -299,11 +299,7 @@ fn favorites_and_mix_page_up_to_the_limit_and_resume_their_listing() {
         &["--favorites", USER_LINK, "--limit", "5"],
     ));
     assert_eq!(r.code, Some(1), "{r:?}");
-    let failed: Vec<&str> = r
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("failed: "))
-        .collect();
+    let failed = r.failed_lines();
     assert_eq!(failed.len(), 1, "{}", r.stderr);
     assert!(
         failed[0].contains(&format!("{}/video", ids[4])),
@@ -423,11 +419,7 @@ fn a_live_link_is_one_failure_line_and_the_others_still_download() {
         &["https://v.douyin.com/iLiveR8e/", VIDEO_ID],
     ));
     assert_eq!(r.code, Some(1), "{r:?}");
-    let failed: Vec<&str> = r
-        .stderr
-        .lines()
-        .filter(|l| l.starts_with("failed: "))
-        .collect();
+    let failed = r.failed_lines();
     assert_eq!(
         failed,
         ["failed: https://v.douyin.com/iLiveR8e/: a live room (room id 7318296342189919011) is not downloadable: a \

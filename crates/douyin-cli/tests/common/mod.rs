@@ -76,6 +76,16 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// The `failed: …` lines on stderr (one per failed item of `douyin download`).
+    pub fn failed_lines(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|l| l.starts_with("failed: "))
+            .collect()
+    }
+}
+
 pub fn run(mut cmd: Command) -> Run {
     let Output {
         status,
