@@ -125,7 +125,7 @@ pub(super) async fn source(resolver: &Resolver, text: &str) -> Result<Source, St
         Ok(target) => Err(not_downloadable(&target)),
         Err(ShareError::NoLink) => Err(
             "no douyin link or aweme id in it: give a share link, a www.douyin.com address, share-sheet text or an \
-             aweme id"
+             aweme id (a bare sec_uid goes with --user or --favorites)"
                 .to_owned(),
         ),
         Err(e) => Err(e.to_string()),
