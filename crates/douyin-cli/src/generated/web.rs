@@ -36,9 +36,11 @@ pub fn command<H: super::Host>() -> ::clap::Command {
         .subcommand(general_search_single_command::<H>())
         .subcommand(hot_search_list_command::<H>())
         .subcommand(im_user_info_command::<H>())
+        .subcommand(live_room_enter_command::<H>())
         .subcommand(locate_post_command::<H>())
         .subcommand(mix_aweme_command::<H>())
         .subcommand(notice_detail_command::<H>())
+        .subcommand(slides_info_command::<H>())
         .subcommand(tab_feed_command::<H>())
         .subcommand(user_follower_list_command::<H>())
         .subcommand(user_following_list_command::<H>())
@@ -724,6 +726,94 @@ fn im_user_info_command<H: super::Host>() -> ::clap::Command {
                 .value_delimiter(','),
         )
 }
+///`douyin web live-room-enter`.
+fn live_room_enter_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("live-room-enter")
+        .about(
+            "A live room (status, title, owner, stream URLs) by the number in its live.douyin.com address",
+        )
+        .long_about(
+            "A live room (status, title, owner, stream URLs) by the number in its live.douyin.com address\n\n直播间信息\n\nGET https://live.douyin.com/webcast/room/web/enter/\n\nSpec: specs/web/live_room_enter.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (LIVE_INFO), f2/apps/douyin/model.py (BaseLiveModel, UserLive), f2/apps/douyin/filter.py (UserLiveFilter); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (UserLive).",
+        )
+        .after_long_help("Example:\n  douyin web live-room-enter --web-rid 285520721194")
+        .arg(
+            ::clap::Arg::new("app_name")
+                .long("app-name")
+                .required(false)
+                .help("sent by the live page [default: douyin_web]")
+                .long_help(
+                    "sent by the live page\n\nSent as query parameter `app_name`. Defaults to `douyin_web` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("live_id")
+                .long("live-id")
+                .required(false)
+                .help("sent by the live page [default: 1]")
+                .long_help(
+                    "sent by the live page\n\nSent as query parameter `live_id`. Defaults to `1` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("language")
+                .long("language")
+                .required(false)
+                .help("sent by the live page [default: zh-CN]")
+                .long_help(
+                    "sent by the live page\n\nSent as query parameter `language`. Defaults to `zh-CN` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("enter_source")
+                .long("enter-source")
+                .required(false)
+                .help("sent (empty) by the live page [default: ]")
+                .long_help(
+                    "sent (empty) by the live page\n\nSent as query parameter `enter_source`. Defaults to `` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("is_need_double_stream")
+                .long("is-need-double-stream")
+                .required(false)
+                .help("sent by the live page [default: false]")
+                .long_help(
+                    "sent by the live page\n\nSent as query parameter `is_need_double_stream`. Defaults to `false` when not given.",
+                )
+                .value_name("BOOL")
+                .value_parser(::clap::builder::BoolishValueParser::new()),
+        )
+        .arg(
+            ::clap::Arg::new("web_rid")
+                .long("web-rid")
+                .required(true)
+                .help("the number in live.douyin.com/WEB_RID")
+                .long_help(
+                    "the number in live.douyin.com/WEB_RID\n\nSent as query parameter `web_rid`. Example: `285520721194`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("room_id_str")
+                .long("room-id-str")
+                .required(false)
+                .help("the room id, when known [default: ]")
+                .long_help(
+                    "the room id, when known\n\nSent as query parameter `room_id_str`. Defaults to `` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+}
 ///`douyin web locate-post`.
 fn locate_post_command<H: super::Host>() -> ::clap::Command {
     ::clap::Command::new("locate-post")
@@ -881,6 +971,78 @@ fn notice_detail_command<H: super::Host>() -> ::clap::Command {
                 .value_name("JSON")
                 .value_parser(::clap::builder::ValueParser::string())
                 .action(::clap::ArgAction::Append),
+        )
+}
+///`douyin web slides-info`.
+fn slides_info_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("slides-info")
+        .about(
+            "Awemes (image posts with their live-photo videos) by id, from the iesdouyin.com share pages' API",
+        )
+        .long_about(
+            "Awemes (image posts with their live-photo videos) by id, from the iesdouyin.com share pages' API\n\n图集作品信息\n\nGET https://www.iesdouyin.com/web/api/v2/aweme/slidesinfo/\n\nSpec: specs/web/slides_info.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (SLIDES_AWEME); github.com/JoeanAmier/TikTokDownloader src/interface/slides.py; query as public parsers send it (reflow_source, web_id, device_id, aweme_ids=[ID], request_source=200).",
+        )
+        .after_long_help(
+            "Example:\n  douyin web slides-info --aweme-ids '7325083396338600228'",
+        )
+        .arg(
+            ::clap::Arg::new("reflow_source")
+                .long("reflow-source")
+                .required(false)
+                .help("the share page the request comes from [default: reflow_page]")
+                .long_help(
+                    "the share page the request comes from\n\nSent as query parameter `reflow_source`. Defaults to `reflow_page` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("web_id")
+                .long("web-id")
+                .required(false)
+                .help(
+                    "a per-browser id (public parsers send 75 followed by 15 random digits)",
+                )
+                .long_help(
+                    "a per-browser id (public parsers send 75 followed by 15 random digits)\n\nSent as query parameter `web_id`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("device_id")
+                .long("device-id")
+                .required(false)
+                .help("sent equal to web_id")
+                .long_help(
+                    "sent equal to web_id\n\nSent as query parameter `device_id`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("aweme_ids")
+                .long("aweme-ids")
+                .required(true)
+                .help("the aweme ids, as a JSON array ([7325083396338600228])")
+                .long_help(
+                    "the aweme ids, as a JSON array ([7325083396338600228])\n\nSent as query parameter `aweme_ids` as compact JSON text. Example: `[7325083396338600228]`.\n\nA list: repeat the flag or separate items with commas.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64))
+                .action(::clap::ArgAction::Append)
+                .value_delimiter(','),
+        )
+        .arg(
+            ::clap::Arg::new("request_source")
+                .long("request-source")
+                .required(false)
+                .help("sent by the share page [default: 200]")
+                .long_help(
+                    "sent by the share page\n\nSent as query parameter `request_source`. Defaults to `200` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
         )
 }
 ///`douyin web tab-feed`.
@@ -1493,6 +1655,48 @@ fn im_user_info_params<H: super::Host>(
     );
     ::std::result::Result::Ok(p)
 }
+///`LiveRoomEnterParams` from the arguments of `douyin web live-room-enter`.
+fn live_room_enter_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::LiveRoomEnterParams, H::Error> {
+    let mut p = ::douyin_web::LiveRoomEnterParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "web_rid"),
+            "--web-rid",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "app_name") {
+        p.app_name = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "live_id") {
+        p.live_id = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "language") {
+        p.language = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "enter_source") {
+        p.enter_source = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        bool,
+    >(m, "is_need_double_stream") {
+        p.is_need_double_stream = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "room_id_str") {
+        p.room_id_str = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
 ///`LocatePostParams` from the arguments of `douyin web locate-post`.
 fn locate_post_params<H: super::Host>(
     host: &H,
@@ -1564,6 +1768,34 @@ fn notice_detail_params<H: super::Host>(
             "--id-list",
         )?,
     );
+    ::std::result::Result::Ok(p)
+}
+///`SlidesInfoParams` from the arguments of `douyin web slides-info`.
+fn slides_info_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::SlidesInfoParams, H::Error> {
+    let mut p = ::douyin_web::SlidesInfoParams::new(
+        super::required(host, super::many::<i64>(m, "aweme_ids"), "--aweme-ids")?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "reflow_source") {
+        p.reflow_source = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "web_id") {
+        p.web_id = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "device_id") {
+        p.device_id = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "request_source") {
+        p.request_source = ::std::option::Option::Some(v);
+    }
     ::std::result::Result::Ok(p)
 }
 ///`TabFeedParams` from the arguments of `douyin web tab-feed`.
@@ -2038,6 +2270,20 @@ pub async fn run<H: super::Host>(
             let params = im_user_info_params(host, m)?;
             host.respond(client.im_user_info(&params).await)
         }
+        "live-room-enter" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "live_room_enter",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/webcast/room/web/enter/",
+                },
+                m,
+            );
+            let params = live_room_enter_params(host, m)?;
+            host.respond(client.live_room_enter(&params).await)
+        }
         "locate-post" => {
             host.announce(
                 super::Call {
@@ -2127,6 +2373,20 @@ pub async fn run<H: super::Host>(
             );
             let params = notice_detail_params(host, m)?;
             host.respond(client.notice_detail(&params).await)
+        }
+        "slides-info" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "slides_info",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/web/api/v2/aweme/slidesinfo/",
+                },
+                m,
+            );
+            let params = slides_info_params(host, m)?;
+            host.respond(client.slides_info(&params).await)
         }
         "tab-feed" => {
             host.announce(
