@@ -20,7 +20,7 @@ pub fn command<H: super::Host>() -> ::clap::Command {
     ::clap::Command::new("web")
         .about("douyin.com web API")
         .long_about(
-            "douyin.com web API\n\nThe JSON endpoints behind https://www.douyin.com (DouyinApi wiki page \"APIv1.0\", 2023). Every request carries the\nbrowser's cookie and user agent, the browser-profile query parameters (session.profile), msToken, and an X-Bogus\nsignature over the final query that the signer appends.\n抖音网页版接口：请求需携带 cookie、user-agent、msToken，并由签名器在查询串末尾追加 X-Bogus。\n\nBase URL: https://www.douyin.com (`--base-url` points elsewhere).\n\nSpec: specs/web/; documentation: seeds/001_8fb9ba359deb8cf4.txt.",
+            "douyin.com web API\n\nThe JSON endpoints behind https://www.douyin.com (DouyinApi wiki page \"APIv1.0\", 2023). Every request carries the\nbrowser's cookie and user agent, the browser-profile query parameters (session.profile), msToken, and a signature\nover the final query that the signer appends: X-Bogus as documented, a_bogus where an operation's `signing` says.\n抖音网页版接口：请求需携带 cookie、user-agent、msToken，并由签名器在查询串末尾追加 X-Bogus（或按接口追加 a_bogus）。\n\nBase URL: https://www.douyin.com (`--base-url` points elsewhere).\n\nSpec: specs/web/; documentation: seeds/001_8fb9ba359deb8cf4.txt.",
         )
         .subcommand_required(true)
         .arg_required_else_help(true)
