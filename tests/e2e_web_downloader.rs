@@ -534,8 +534,9 @@ async fn a_live_room_by_its_web_rid_is_signed_with_a_bogus() {
     assert!(!unsigned.contains("X-Bogus"), "{query}");
 }
 
-/// Every operation a spec signs with a_bogus: the requests the client sent (each test above made at least one, and
-/// the mock verified it or answered an empty body) end with a_bogus and carry no X-Bogus.
+/// Operations a spec signs with a_bogus, called through the typed client: the mock verified each signature (it
+/// answers a bad one with an empty body, a blocked error here), and each request ends with a_bogus and carries no
+/// X-Bogus. (douyin-mock's route tests check the refusals on every such operation.)
 #[tokio::test]
 async fn operations_signed_with_a_bogus_send_only_a_bogus() {
     let server = server().await;

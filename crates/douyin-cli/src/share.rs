@@ -30,7 +30,7 @@ pub fn command() -> Command {
             Arg::new("short_link_base")
                 .long("short-link-base")
                 .value_name("URL")
-                .help("Send v.douyin.com requests to this base URL instead (a mock server)"),
+                .help("Send short-link requests (v.douyin.com, v.iesdouyin.com) to this base URL instead (a mock server)"),
         )
 }
 
@@ -41,7 +41,7 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let mut resolver = Resolver::new();
     if let Some(base) = get("short_link_base") {
         resolver = resolver
-            .short_link_origin("https://v.douyin.com", &base)
+            .short_links_via(&base)
             .map_err(|e| CliError::usage(format!("--short-link-base {base}: {e}")))?;
     }
     let target = resolver
