@@ -534,38 +534,61 @@ async fn a_live_room_by_its_web_rid_is_signed_with_a_bogus() {
     assert!(!unsigned.contains("X-Bogus"), "{query}");
 }
 
-/// Operations a spec signs with a_bogus, called through the typed client: the mock verified each signature (it
-/// answers a bad one with an empty body, a blocked error here), and each request ends with a_bogus and carries no
-/// X-Bogus. (douyin-mock's route tests check the refusals on every such operation.)
+/// Every operation a spec signs with a_bogus, called through the typed client with its own signer (the session's
+/// fingerprint): the mock verified each signature (a bad one gets an empty body, a blocked error here), and each
+/// request ends with a_bogus and carries no X-Bogus. douyin-mock's route tests check the refusals on each of them.
 #[tokio::test]
-async fn operations_signed_with_a_bogus_send_only_a_bogus() {
+async fn every_a_bogus_operation_accepts_the_clients_own_signature() {
     let server = server().await;
     let c = client(&server);
-    c.aweme_detail(&AwemeDetailParams::new("7331282358999584037"))
+    let aweme = "7331282358999584037";
+    c.aweme_detail(&AwemeDetailParams::new(aweme))
         .await
         .unwrap();
     c.aweme_favorite(&AwemeFavoriteParams::new(SEC_USER_ID))
         .await
         .unwrap();
-    c.mix_aweme(&MixAwemeParams::new("7348687990509553679"))
+    c.aweme_listcollection(&AwemeListcollectionParams::new())
         .await
         .unwrap();
-    c.aweme_related(&AwemeRelatedParams::new("7331282358999584037"))
+    c.aweme_related(&AwemeRelatedParams::new(aweme))
         .await
         .unwrap();
-    c.locate_post(&LocatePostParams::new(SEC_USER_ID))
+    c.comment_list_reply(&CommentListReplyParams::new(aweme, "7346856757471953698"))
+        .await
+        .unwrap();
+    c.general_search_single(&GeneralSearchSingleParams::new("美食"))
         .await
         .unwrap();
     c.live_room_enter(&LiveRoomEnterParams::new("285520721194"))
         .await
         .unwrap();
-    let signed: Vec<_> = douyin_web::OPERATIONS
+    c.locate_post(&LocatePostParams::new(SEC_USER_ID))
+        .await
+        .unwrap();
+    c.mix_aweme(&MixAwemeParams::new("7348687990509553679"))
+        .await
+        .unwrap();
+    c.user_follower_list(&UserFollowerListParams::new(SEC_USER_ID))
+        .await
+        .unwrap();
+    c.user_following_list(&UserFollowingListParams::new(SEC_USER_ID))
+        .await
+        .unwrap();
+    let called: Vec<&str> = douyin_web::OPERATIONS
         .iter()
         .map(|e| e.name)
         .filter(|name| !server.requests_to(name).is_empty())
         .collect();
-    assert_eq!(signed.len(), 6, "{signed:?}");
-    for name in signed {
+    let specced: Vec<&str> = douyin_mock::table::domain("web")
+        .unwrap()
+        .operations
+        .iter()
+        .filter(|o| o.signers.iter().any(|s| s.name == "a_bogus"))
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(called, specced, "every operation whose spec names a_bogus");
+    for name in called {
         for r in server.requests_to(name) {
             let q = r.query_pairs();
             assert_eq!(q.last().map(|(n, _)| n.as_str()), Some("a_bogus"), "{name}");
