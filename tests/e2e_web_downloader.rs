@@ -1,7 +1,8 @@
 //! End to end, over loopback HTTP: the endpoints downloaders call (aweme/detail, likes, mixes, replies, following and
 //! follower lists, search, favourites, related awemes, locate/post), signed with X-Bogus and checked by the mock,
 //! each page of each paginated one following the spec's cursor; share links and short links resolved against the
-//! mock's redirects.
+//! mock's redirects; the two operations on other hosts (iesdouyin.com slidesinfo, live.douyin.com room/enter) reach
+//! the mock through the client's base URL like the rest.
 
 use std::time::Duration;
 
@@ -10,9 +11,9 @@ use douyin_mock::{MockConfig, MockServer, Scenario};
 use douyin_web::share::{AwemeKind, Resolver, ShareError, Target};
 use douyin_web::{
     AwemeDetailParams, AwemeFavoriteParams, AwemeListcollectionParams, AwemeRelatedParams, Client,
-    CommentListReplyParams, Error, ErrorCode, GeneralSearchSingleParams, LocatePostParams,
-    MixAwemeParams, RetryPolicy, UserFollowerListParams, UserFollowingListParams, WebSession,
-    XBogusSigner,
+    CommentListReplyParams, Error, ErrorCode, GeneralSearchSingleParams, LiveRoomEnterParams,
+    LocatePostParams, MixAwemeParams, RetryPolicy, SlidesInfoParams, UserFollowerListParams,
+    UserFollowingListParams, WebSession, XBogusSigner,
 };
 use futures::TryStreamExt;
 
@@ -80,7 +81,12 @@ async fn aweme_detail_is_a_signed_request_decoding_an_aweme() {
         r.header("referer"),
         Some("https://www.douyin.com/video/7331282358999584037")
     );
-    assert!(r.query.as_deref().unwrap().contains("&X-Bogus="));
+    // aweme/detail carries a_bogus (its spec's `signing`), which the mock verified: no X-Bogus beside it.
+    let query = r.query.as_deref().unwrap();
+    assert!(
+        query.contains("&a_bogus=") && !query.contains("X-Bogus"),
+        "{query}"
+    );
 }
 
 #[tokio::test]
@@ -463,4 +469,130 @@ async fn known_refusal_codes_are_typed_with_what_to_do() {
         .await
         .unwrap_err();
     assert_eq!(err.api().unwrap().code, ErrorCode::SearchNeedsLogin);
+}
+
+#[tokio::test]
+async fn slides_info_is_an_unsigned_request_on_the_share_pages_host() {
+    let server = server().await;
+    let resp = client(&server)
+        .slides_info(&SlidesInfoParams::new(vec![7331282358999584037]))
+        .await
+        .unwrap();
+    let ids: Vec<_> = resp
+        .aweme_details
+        .unwrap()
+        .into_iter()
+        .filter_map(|a| a.aweme_id)
+        .collect();
+    assert_eq!(ids[0], "7331282358999584037");
+    assert_eq!(ids.len(), 18, "the capture's awemes: {ids:?}");
+    let r = &server.requests_to("slides_info")[0];
+    // Its own host in production; the client's base URL (the mock) for every operation once it was changed.
+    assert_eq!(r.path, "/web/web/api/v2/aweme/slidesinfo/");
+    assert_eq!(r.header("referer"), Some("https://www.iesdouyin.com/"));
+    assert_eq!(
+        sent(&server, "slides_info", "aweme_ids"),
+        ["[7331282358999584037]"]
+    );
+    assert_eq!(sent(&server, "slides_info", "request_source"), ["200"]);
+    let query = r.query.as_deref().unwrap();
+    assert!(
+        !query.contains("X-Bogus") && !query.contains("a_bogus"),
+        "{query}"
+    );
+}
+
+#[tokio::test]
+async fn a_live_room_by_its_web_rid_is_signed_with_a_bogus() {
+    let server = server().await;
+    let resp = client(&server)
+        .live_room_enter(&LiveRoomEnterParams::new("285520721194"))
+        .await
+        .unwrap();
+    let data = resp.data.unwrap();
+    let room = &data.data.as_ref().unwrap()[0];
+    assert_eq!(room.status, Some(2));
+    assert_eq!(room.id_str.as_deref(), Some("7318296342189919011"));
+    let stream = room.stream_url.as_ref().unwrap();
+    assert_eq!(stream.default_resolution.as_deref(), Some("FULL_HD1"));
+    assert!(stream.flv_pull_url.is_some() && stream.hls_pull_url_map.is_some());
+    let r = &server.requests_to("live_room_enter")[0];
+    assert_eq!(r.path, "/web/webcast/room/web/enter/");
+    assert_eq!(
+        r.header("referer"),
+        Some("https://live.douyin.com/285520721194")
+    );
+    assert_eq!(
+        sent(&server, "live_room_enter", "web_rid"),
+        ["285520721194"]
+    );
+    assert_eq!(sent(&server, "live_room_enter", "app_name"), ["douyin_web"]);
+    let query = r.query.as_deref().unwrap();
+    let (unsigned, _) = query
+        .rsplit_once("&a_bogus=")
+        .expect("a_bogus is the last pair");
+    assert!(!unsigned.contains("X-Bogus"), "{query}");
+}
+
+/// Every operation a spec signs with a_bogus, called through the typed client with its own signer (the session's
+/// fingerprint): the mock verified each signature (a bad one gets an empty body, a blocked error here), and each
+/// request ends with a_bogus and carries no X-Bogus. douyin-mock's route tests check the refusals on each of them.
+#[tokio::test]
+async fn every_a_bogus_operation_accepts_the_clients_own_signature() {
+    let server = server().await;
+    let c = client(&server);
+    let aweme = "7331282358999584037";
+    c.aweme_detail(&AwemeDetailParams::new(aweme))
+        .await
+        .unwrap();
+    c.aweme_favorite(&AwemeFavoriteParams::new(SEC_USER_ID))
+        .await
+        .unwrap();
+    c.aweme_listcollection(&AwemeListcollectionParams::new())
+        .await
+        .unwrap();
+    c.aweme_related(&AwemeRelatedParams::new(aweme))
+        .await
+        .unwrap();
+    c.comment_list_reply(&CommentListReplyParams::new(aweme, "7346856757471953698"))
+        .await
+        .unwrap();
+    c.general_search_single(&GeneralSearchSingleParams::new("美食"))
+        .await
+        .unwrap();
+    c.live_room_enter(&LiveRoomEnterParams::new("285520721194"))
+        .await
+        .unwrap();
+    c.locate_post(&LocatePostParams::new(SEC_USER_ID))
+        .await
+        .unwrap();
+    c.mix_aweme(&MixAwemeParams::new("7348687990509553679"))
+        .await
+        .unwrap();
+    c.user_follower_list(&UserFollowerListParams::new(SEC_USER_ID))
+        .await
+        .unwrap();
+    c.user_following_list(&UserFollowingListParams::new(SEC_USER_ID))
+        .await
+        .unwrap();
+    let called: Vec<&str> = douyin_web::OPERATIONS
+        .iter()
+        .map(|e| e.name)
+        .filter(|name| !server.requests_to(name).is_empty())
+        .collect();
+    let specced: Vec<&str> = douyin_mock::table::domain("web")
+        .unwrap()
+        .operations
+        .iter()
+        .filter(|o| o.signers.iter().any(|s| s.name == "a_bogus"))
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(called, specced, "every operation whose spec names a_bogus");
+    for name in called {
+        for r in server.requests_to(name) {
+            let q = r.query_pairs();
+            assert_eq!(q.last().map(|(n, _)| n.as_str()), Some("a_bogus"), "{name}");
+            assert!(q.iter().all(|(n, _)| n != "X-Bogus"), "{name}");
+        }
+    }
 }

@@ -127,6 +127,8 @@ pub struct Param {
     pub schema: Json,
     /// Whether the domain adds it to every operation, and where.
     pub common: Option<Position>,
+    /// The kind of share link the CLI also takes for it (the spec's `link:`).
+    pub link: Option<crate::spec::model::LinkKind>,
 }
 
 impl Param {

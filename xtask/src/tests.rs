@@ -302,6 +302,31 @@ fn domain_facts_are_checked_with_their_position() {
     }
 }
 
+#[test]
+fn a_link_parameter_must_hold_an_id() {
+    let s = demo_workspace("link");
+    s.edit(
+        "specs/demo/common.yaml",
+        "    in: query\n    schema: { type: string }",
+        "    in: query\n    link: aweme\n    schema: { type: boolean }",
+    );
+    let errors = generate(&s.0).unwrap_err().join("\n");
+    let want = "specs/demo/common.yaml:9:5: `link: aweme` needs a string or integer parameter";
+    assert!(errors.contains(want), "{want}\n---\n{errors}");
+
+    let s = demo_workspace("link-kind");
+    s.edit(
+        "specs/demo/common.yaml",
+        "    in: query\n    schema: { type: string }",
+        "    in: query\n    link: video\n    schema: { type: string }",
+    );
+    let errors = generate(&s.0).unwrap_err().join("\n");
+    assert!(
+        errors.contains("specs/demo/common.yaml:9:") && errors.contains("unknown variant `video`"),
+        "{errors}"
+    );
+}
+
 /// Adding a domain is a spec folder and at most one hand-written file: the generated crate builds against the
 /// real runtime. Checks the demo crate in its own workspace (target dir kept under `target/`, so reruns are quick).
 #[test]

@@ -242,6 +242,29 @@ impl Ctx<'_> {
             self.errors
                 .push(map.error(&here, "a list parameter needs `encoding: json`"));
         }
+        if let Some(kind) = p.link {
+            // A link names one id: a text or integer value, or a list of them (each item resolved).
+            let item = match &ty {
+                ParamType::List(inner) => inner.as_ref(),
+                t => t,
+            };
+            let mut q = here.clone();
+            q.push("link");
+            if p.credential.is_some() || p.constant.is_some() || common.is_some() {
+                self.errors.push(map.error(
+                    &q,
+                    "`link` is for a parameter the caller supplies (not a credential, constant or common one)",
+                ));
+            } else if !matches!(item, ParamType::String | ParamType::Integer) {
+                self.errors.push(map.error(
+                    &q,
+                    format!(
+                        "`link: {}` needs a string or integer parameter (or a list of them)",
+                        kind.as_str()
+                    ),
+                ));
+            }
+        }
         let bound = |k: &str| schema.get(k).and_then(Json::as_i64);
         Some(Param {
             wire: p.name.clone(),
@@ -259,6 +282,7 @@ impl Ctx<'_> {
             encoding: p.encoding,
             schema: self.schemas.inline(&schema),
             common,
+            link: p.link,
         })
     }
 

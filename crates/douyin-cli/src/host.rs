@@ -10,7 +10,7 @@ use douyin_core::{ClientBuilder, Domain, ErrorCode, Page, Secret};
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::generated::{Call, CommonArgs, Host, Paging};
+use crate::generated::{Call, CommonArgs, Host, Link, Paging};
 use crate::support::{api_error, write_stdout, CliError};
 
 /// The longest `--timeout` accepted: one day. Anything longer is a mistake, not a wish.
@@ -224,6 +224,10 @@ impl Host for Ctx {
 
     fn paging_help(cursor_flag: &str) -> String {
         crate::pages::help(cursor_flag)
+    }
+
+    async fn link(&self, link: Link, text: String) -> Result<String, CliError> {
+        crate::share::id_for(self, link, text).await
     }
 }
 

@@ -1,8 +1,11 @@
-//! `douyin resolve TEXT`: what a share link, a `v.douyin.com` short link or share-sheet text points at, as JSON.
+//! `douyin resolve TEXT`: what a share link, a `v.douyin.com` short link or share-sheet text points at, as JSON; and
+//! the id a link given for an operation's parameter names (its spec's `link:`).
 
 use clap::{Arg, ArgMatches, Command};
-use douyin_web::share::Resolver;
+use douyin_web::share::{self, Resolver, ShareError, Target};
 
+use crate::generated::{Link, LinkKind};
+use crate::host::Ctx;
 use crate::support::{self, CliError};
 
 /// The `resolve` command.
@@ -27,7 +30,7 @@ pub fn command() -> Command {
             Arg::new("short_link_base")
                 .long("short-link-base")
                 .value_name("URL")
-                .help("Send v.douyin.com requests to this base URL instead (a mock server)"),
+                .help("Send short-link requests (v.douyin.com, v.iesdouyin.com) to this base URL instead (a mock server)"),
         )
 }
 
@@ -38,7 +41,7 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let mut resolver = Resolver::new();
     if let Some(base) = get("short_link_base") {
         resolver = resolver
-            .short_link_origin(douyin_web::share::SHORT_LINK_ORIGIN, &base)
+            .short_links_via(&base)
             .map_err(|e| CliError::usage(format!("--short-link-base {base}: {e}")))?;
     }
     let target = resolver
@@ -48,4 +51,49 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let json = serde_json::to_string(&target)
         .map_err(|e| CliError::failure(format!("cannot print the target: {e}")))?;
     support::write_stdout(&json)
+}
+
+/// The id `text` names for a parameter that takes links: `text` itself when it holds no link, else the target of the
+/// link (short links followed; with a base URL for the domain, `--base-url` or configured, short links are asked of it
+/// too, as a mock server serves them), which must be of the parameter's kind.
+pub async fn id_for(ctx: &Ctx, link: Link, text: String) -> Result<String, CliError> {
+    if matches!(share::parse(&text), Err(ShareError::NoLink)) {
+        return Ok(text);
+    }
+    let mut resolver = Resolver::new();
+    if let Some(base) = ctx.base_url_for(link.domain)? {
+        resolver = resolver
+            .short_links_via(&base)
+            .map_err(|e| CliError::usage(format!("base URL for short links: {e}")))?;
+    }
+    let target = resolver
+        .resolve(&text)
+        .await
+        .map_err(|e| CliError::failure(format!("{}: {e}", link.flag)))?;
+    let id = match (link.kind, &target) {
+        (LinkKind::Aweme, Target::Aweme { aweme_id, .. }) => aweme_id.clone(),
+        (LinkKind::User, Target::User { sec_user_id }) => sec_user_id.clone(),
+        (LinkKind::Mix, Target::Mix { mix_id }) => mix_id.clone(),
+        (LinkKind::Live, Target::Live { web_rid }) => web_rid.clone(),
+        (kind, other) => {
+            let named = serde_json::to_string(other).unwrap_or_default();
+            return Err(CliError::usage(format!(
+                "{}: the link names {named}, not {}",
+                link.flag,
+                wanted(kind)
+            )));
+        }
+    };
+    ctx.note(&format!("{}: the link names {id}", link.flag));
+    Ok(id)
+}
+
+/// What a parameter of `kind` wants, for messages.
+fn wanted(kind: LinkKind) -> &'static str {
+    match kind {
+        LinkKind::Aweme => "a video or image post",
+        LinkKind::User => "a user",
+        LinkKind::Mix => "a collection",
+        LinkKind::Live => "a live room's live.douyin.com number (web_rid)",
+    }
 }

@@ -174,10 +174,10 @@ fn a_short_link_is_fetched_resumed_after_a_kill_with_identical_bytes_then_skippe
         .server
         .requests()
         .into_iter()
-        .filter(|r| r.path.starts_with("/share-link/"))
+        .filter(|r| r.path.ends_with("/iRNBho6u/"))
         .collect();
     assert_eq!(short.len(), 1);
-    assert_eq!(short[0].path, "/share-link/iRNBho6u/");
+    assert_eq!(short[0].path, "/web/iRNBho6u/");
     assert_eq!(short[0].header("cookie"), None);
     assert_eq!(sent(&mock, "aweme_detail", "aweme_id"), [VIDEO_ID]);
 

@@ -433,11 +433,13 @@ fn every_operation_has_a_command_with_the_specs_docs() {
             count += 1;
         }
     }
-    assert_eq!(count, 27, "23 data operations and 4 OAuth token endpoints");
+    assert_eq!(count, 29, "25 data operations and 4 OAuth token endpoints");
     let r = douyin_run(&["web", "comment-list", "--help"]);
     for text in [
         "作品评论信息",
-        "--aweme-id <TEXT>",
+        "--aweme-id <ID|LINK>",
+        "[ID|LINK]",
+        "A link to the video or image post or share text holding one is also taken",
         "作品id",
         "--all-pages",
         "Example:\n  douyin web comment-list --aweme-id 7184732601662344482",

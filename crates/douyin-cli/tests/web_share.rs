@@ -117,3 +117,167 @@ fn cookies_from_a_cookies_txt_export_sign_in_the_web_session() {
         r.stderr
     );
 }
+
+/// `douyin web …` against the mock's web base URL with the credentials the mock accepts by default.
+fn web(home: &TempDir, server: &MockServer, args: &[&str]) -> common::Run {
+    let mut c = douyin(
+        home.path(),
+        &[
+            ("DOUYIN_COOKIE", "sessionid=test"),
+            ("DOUYIN_MS_TOKEN", "test-ms-token"),
+        ],
+    );
+    c.arg("web")
+        .args(args)
+        .args(["--base-url", &server.base_url("web")]);
+    run(c)
+}
+
+#[test]
+fn a_short_link_in_place_of_the_aweme_id_is_resolved_signed_and_decoded() {
+    let ((server, _rt), home) = (mock(), TempDir::new("detail-link"));
+    let r = web(
+        &home,
+        &server,
+        &["aweme-detail", "https://v.douyin.com/iRNBho6u/"],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(
+        stdout_json(&r)["aweme_detail"]["aweme_id"],
+        "7331282358999584037"
+    );
+    // The short link went to the mock under the base URL given, without the cookie.
+    let all = server.requests();
+    let hop = all
+        .iter()
+        .find(|q| q.path == "/web/iRNBho6u/")
+        .expect("the short link was asked of the mock");
+    assert_eq!(hop.header("cookie"), None);
+    // Then the signed request with the id the link named (the mock checked its a_bogus, cookie and msToken).
+    let detail = &server.requests_to("aweme_detail")[0];
+    let q = detail.query_pairs();
+    assert!(
+        q.contains(&("aweme_id".to_owned(), "7331282358999584037".to_owned())),
+        "{q:?}"
+    );
+    assert_eq!(q.last().map(|(n, _)| n.as_str()), Some("a_bogus"), "{q:?}");
+    assert_eq!(detail.header("cookie"), Some("sessionid=test"));
+
+    // Share-sheet text with the flag: the same id.
+    let text =
+        "7.43 复制打开抖音，看看【南恬的作品】 https://v.douyin.com/iRNBho6u/ D@h.OK 09/12 goO:/";
+    let r = web(&home, &server, &["aweme-detail", "--aweme-id", text]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let second = &server.requests_to("aweme_detail")[1];
+    assert!(second
+        .query_pairs()
+        .contains(&("aweme_id".to_owned(), "7331282358999584037".to_owned())));
+}
+
+#[test]
+fn a_user_link_pages_through_every_post_with_all_pages() {
+    let ((server, _rt), home) = (mock(), TempDir::new("post-link"));
+    server.set_scenario(
+        "web",
+        "aweme_post",
+        "pages:3:2".parse::<douyin_mock::Scenario>().unwrap(),
+    );
+    let r = web(
+        &home,
+        &server,
+        &[
+            "aweme-post",
+            "https://v.douyin.com/iUserP7d/",
+            "--all-pages",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stdout.lines().count(), 6, "{}", r.stdout);
+    let posts = server.requests_to("aweme_post");
+    assert_eq!(posts.len(), 3);
+    for p in &posts {
+        assert!(
+            p.query_pairs().contains(&(
+                "sec_user_id".to_owned(),
+                "MS4wLjABAAAAWP5yJJm9n_Nmmk0E".to_owned()
+            )),
+            "{:?}",
+            p.query
+        );
+    }
+    // The short link was followed once, not once per page.
+    assert_eq!(
+        server
+            .requests()
+            .iter()
+            .filter(|q| q.path == "/web/iUserP7d/")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_link_of_another_kind_or_a_plain_id_is_handled_without_guessing() {
+    let ((server, _rt), home) = (mock(), TempDir::new("link-kinds"));
+    // A video's link where a collection is wanted: a usage error naming both, no request to the operation.
+    let r = web(
+        &home,
+        &server,
+        &["mix-aweme", "https://v.douyin.com/iRNBho6u/"],
+    );
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(
+        r.stderr.contains("--mix-id")
+            && r.stderr.contains("\"kind\":\"aweme\"")
+            && r.stderr.contains("collection"),
+        "{}",
+        r.stderr
+    );
+    assert!(server.requests_to("mix_aweme").is_empty());
+    // A link that names its target needs no short-link request; a plain id is sent as given.
+    let r = web(
+        &home,
+        &server,
+        &[
+            "mix-aweme",
+            "https://www.douyin.com/collection/7348687990509553679",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let r = web(
+        &home,
+        &server,
+        &["mix-aweme", "--mix-id", "7348687990509553679"],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    for m in server.requests_to("mix_aweme") {
+        assert!(m
+            .query_pairs()
+            .contains(&("mix_id".to_owned(), "7348687990509553679".to_owned())));
+    }
+    // The flag and the positional argument together are a usage error.
+    let r = web(&home, &server, &["mix-aweme", "1", "--mix-id", "2"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    // A live room's address for live-room-enter; several links for slides-info, each resolved.
+    let r = web(
+        &home,
+        &server,
+        &["live-room-enter", "https://live.douyin.com/285520721194"],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let r = web(
+        &home,
+        &server,
+        &[
+            "slides-info",
+            "https://v.douyin.com/iNoteK2s/",
+            "7331282358999584037",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let slides = &server.requests_to("slides_info")[0];
+    assert!(slides.query_pairs().contains(&(
+        "aweme_ids".to_owned(),
+        "[7325083396338600228,7331282358999584037]".to_owned()
+    )));
+}

@@ -1,15 +1,16 @@
-//! Short links like `https://v.douyin.com/CODE/`, served under [`PREFIX`]: each known code answers HTTP 302 with the
-//! address a real short link of that kind redirects to (a video, image post, user, collection, live room, another
-//! short link, an app store); an unknown code is 404.
+//! Short links like `https://v.douyin.com/CODE/`, served under [`PREFIX`] and under every domain's prefix (a client
+//! pointed at a domain's mock base URL sends its short links there, as it sends operations of other hosts): each
+//! known code answers HTTP 302 with the address a real short link of that kind redirects to (a video, image post,
+//! user, collection, live room, another short link, an app store); an unknown code is 404 under [`PREFIX`] and the
+//! domain's own answer under a domain prefix.
 
 use axum::response::Response;
 use http::{header, HeaderValue, StatusCode};
 
 use crate::MockServer;
 
-/// Path prefix the short links are served under (`/share-link/CODE/`): where the web crate's resolver looks for them
-/// beside a stand-in's API.
-pub const PREFIX: &str = douyin_web::share::STAND_IN_SHORT_LINK_PATH;
+/// Path prefix the short links are served under (`/share-link/CODE/`).
+pub const PREFIX: &str = "/share-link";
 
 /// The short-link codes the mock knows and where each redirects, in the shapes the public projects record for
 /// v.douyin.com redirects (iesdouyin.com share pages, the live room's webcast reflow page).
@@ -42,17 +43,29 @@ pub const SHORT_LINKS: &[(&str, &str)] = &[
     ("iStoreX9", "https://apps.apple.com/cn/app/id1142110895"),
 ];
 
-/// The answer to `GET PREFIX/CODE/`, or `None` when `path` is not under [`PREFIX`].
+/// The answer to `GET PREFIX/CODE/` (or `GET <domain prefix>/CODE/` for a known code), or `None` when `path` is
+/// not a short link's.
 pub(crate) fn answer(method: &str, path: &str) -> Option<Response> {
-    let code = path
-        .strip_prefix(PREFIX)?
-        .strip_prefix('/')?
-        .trim_end_matches('/');
+    let known = |code: &str| {
+        SHORT_LINKS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, t)| *t)
+    };
+    let code_of = |rest: &str| -> Option<String> {
+        let code = rest.strip_prefix('/')?.trim_end_matches('/');
+        (!code.is_empty() && !code.contains('/')).then(|| code.to_owned())
+    };
+    let target = match path.strip_prefix(PREFIX) {
+        Some(rest) => known(&code_of(rest)?),
+        None => {
+            let rest = crate::table::domains()
+                .iter()
+                .find_map(|d| path.strip_prefix(d.prefix))?;
+            Some(known(&code_of(rest)?)?)
+        }
+    };
     let mut resp = Response::new(axum::body::Body::empty());
-    let target = SHORT_LINKS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, t)| *t);
     match (method, target) {
         ("GET" | "HEAD", Some(to)) => {
             *resp.status_mut() = StatusCode::FOUND;

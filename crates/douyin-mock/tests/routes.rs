@@ -58,6 +58,28 @@ fn sample(kind: ParamKind) -> String {
     }
 }
 
+/// The parameter and value signer `signer` appends to `query` (with `body` and `user_agent`).
+fn signature(signer: &str, query: &str, body: &[u8], user_agent: &str) -> (&'static str, String) {
+    match signer {
+        "x_bogus" => (
+            "X-Bogus",
+            douyin_xbogus::XBogus::default()
+                .sign(query.as_bytes(), body, user_agent.as_bytes(), 1_700_000_000)
+                .as_str()
+                .to_owned(),
+        ),
+        "a_bogus" => (
+            "a_bogus",
+            douyin_abogus::ABogus::default()
+                .for_user_agent(user_agent.as_bytes())
+                .sign_now(query.as_bytes(), body)
+                .as_str()
+                .to_owned(),
+        ),
+        other => panic!("no test signature for signer {other}"),
+    }
+}
+
 /// A valid request to `op` (required parameters, credentials and constants; web requests signed), with `skip`
 /// left out and `set` overriding values.
 fn request(
@@ -101,20 +123,16 @@ fn request(
     }
     let mut query = query.finish();
     let form = form.finish();
-    if d.name == "web" {
-        let ua = config.credential_value("user_agent").unwrap_or(ANY);
-        let sig = douyin_xbogus::XBogus::default().sign(
-            query.as_bytes(),
-            form.as_bytes(),
-            ua.as_bytes(),
-            1_700_000_000,
-        );
-        query.push_str(if query.is_empty() {
-            "X-Bogus="
-        } else {
-            "&X-Bogus="
-        });
-        query.push_str(sig.as_str());
+    let ua = config
+        .credential_value("user_agent")
+        .unwrap_or(ANY)
+        .to_owned();
+    for s in op.signers {
+        let (name, value) = signature(s.name, &query, form.as_bytes(), &ua);
+        query.push_str(if query.is_empty() { "" } else { "&" });
+        query.push_str(name);
+        query.push('=');
+        query.push_str(&form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>());
     }
     let url = format!("{}{}?{query}", server.base_url(d.name), op.path);
     let method = reqwest::Method::from_bytes(op.method.as_str().as_bytes()).unwrap();
@@ -474,6 +492,78 @@ async fn open_platform_refuses_in_each_endpoints_envelope() {
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["data"]["error_code"], 28001003);
     assert_eq!(v["extra"]["logid"], "20240101000000MOCKLOGID");
+}
+
+/// Every operation whose spec signs it with a_bogus: the mock answers a signature computed as the client computes it
+/// and refuses (empty body, as douyin.com does) one whose query hash bytes or user agent hash bytes are another
+/// request's, or that is not a signature at all.
+#[tokio::test]
+async fn every_a_bogus_operation_checks_the_hash_bytes_and_the_user_agent() {
+    let server = MockServer::start().await;
+    let http = reqwest::Client::new();
+    let d = table::domain("web").unwrap();
+    let ua = server
+        .config()
+        .credential_value("user_agent")
+        .unwrap_or(ANY)
+        .to_owned();
+    let signed: Vec<&OperationTable> = d
+        .operations
+        .iter()
+        .filter(|o| o.signers.iter().any(|s| s.name == "a_bogus"))
+        .collect();
+    assert!(
+        signed.len() >= 11,
+        "{} operations carry a_bogus",
+        signed.len()
+    );
+    for op in signed {
+        let ok = request(&http, &server, d, op, &[], &[]);
+        let req = ok.try_clone().unwrap().build().unwrap();
+        let query = req.url().query().unwrap().to_owned();
+        let (unsigned, _) = query
+            .rsplit_once("&a_bogus=")
+            .unwrap_or_else(|| panic!("{}: a_bogus is the last pair of {query}", op.name));
+        let body = req
+            .body()
+            .and_then(|b| b.as_bytes())
+            .unwrap_or_default()
+            .to_vec();
+        let (status, _, answer) = body_of(ok).await;
+        assert_eq!(status, 200, "{}", op.name);
+        assert!(
+            !answer.is_empty(),
+            "{}: its own signature is accepted",
+            op.name
+        );
+
+        let other_query = signature("a_bogus", &format!("{unsigned}&extra=1"), &body, &ua).1;
+        let other_agent = signature("a_bogus", unsigned, &body, "curl/8.5.0").1;
+        for (why, bad) in [
+            ("query hash of another request", other_query),
+            ("user agent hash of another browser", other_agent),
+            ("not a signature", "A".repeat(12)),
+        ] {
+            let mut wrong = req.try_clone().unwrap();
+            let encoded: String = form_urlencoded::byte_serialize(bad.as_bytes()).collect();
+            wrong
+                .url_mut()
+                .set_query(Some(&format!("{unsigned}&a_bogus={encoded}")));
+            let resp = http.execute(wrong).await.unwrap();
+            assert_eq!(resp.status().as_u16(), 200, "{} {why}", op.name);
+            let answer = resp.bytes().await.unwrap();
+            assert!(answer.is_empty(), "{}: {why} is refused", op.name);
+        }
+        // X-Bogus in its place is not what the operation's spec asks for.
+        let xb = signature("x_bogus", unsigned, &body, &ua).1;
+        let mut swapped = req.try_clone().unwrap();
+        let encoded: String = form_urlencoded::byte_serialize(xb.as_bytes()).collect();
+        swapped
+            .url_mut()
+            .set_query(Some(&format!("{unsigned}&X-Bogus={encoded}")));
+        let answer = http.execute(swapped).await.unwrap().bytes().await.unwrap();
+        assert!(answer.is_empty(), "{}: X-Bogus instead of a_bogus", op.name);
+    }
 }
 
 #[tokio::test]

@@ -119,12 +119,9 @@ pub enum ShareError {
     Transport(#[source] reqwest::Error),
 }
 
-/// Where short links live: `https://v.douyin.com/CODE/`.
-pub const SHORT_LINK_ORIGIN: &str = "https://v.douyin.com";
-
-/// The path under which a server standing in for douyin.com (douyin-mock) serves short links, beside its API:
-/// `<its origin>/share-link/CODE/`. [`Resolver::beside`] sends short links there.
-pub const STAND_IN_SHORT_LINK_PATH: &str = "/share-link";
+/// The origins of douyin's short links: the app's share sheet copies `v.douyin.com` links; older shares use
+/// `v.iesdouyin.com`.
+pub const SHORT_LINK_ORIGINS: &[&str] = &["https://v.douyin.com", "https://v.iesdouyin.com"];
 
 /// Hosts of the app stores a short link opened outside China or on a phone may redirect to.
 const APP_STORES: &[&str] = &[
@@ -241,14 +238,15 @@ fn is_douyin(host: &str) -> bool {
 #[derive(Clone)]
 pub struct Resolver {
     http: reqwest::Client,
-    short_origin: Option<(String, Url)>,
+    /// Origins whose requests go to another base URL instead (a mock server), keeping the path.
+    short_origins: Vec<(String, Url)>,
     max_redirects: usize,
 }
 
 impl fmt::Debug for Resolver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Resolver")
-            .field("short_origin", &self.short_origin)
+            .field("short_origins", &self.short_origins)
             .field("max_redirects", &self.max_redirects)
             .finish_non_exhaustive()
     }
@@ -272,7 +270,7 @@ impl Resolver {
             .expect("a client without cookies or proxies builds");
         Resolver {
             http,
-            short_origin: None,
+            short_origins: Vec::new(),
             max_redirects: 5,
         }
     }
@@ -281,18 +279,17 @@ impl Resolver {
     /// the path: for tests and local development.
     pub fn short_link_origin(mut self, origin: &str, base: &str) -> Result<Self, url::ParseError> {
         let base = Url::parse(base.trim_end_matches('/'))?;
-        self.short_origin = Some((origin.trim_end_matches('/').to_owned(), base));
+        self.short_origins
+            .push((origin.trim_end_matches('/').to_owned(), base));
         Ok(self)
     }
 
-    /// Sends requests for short links to the server that stands in for douyin.com at `base_url` (the web API's base
-    /// URL pointed at a mock): `<its origin>/share-link/CODE/` ([`STAND_IN_SHORT_LINK_PATH`]).
-    pub fn beside(self, base_url: &str) -> Result<Self, url::ParseError> {
-        let mut base = Url::parse(base_url)?;
-        base.set_path(STAND_IN_SHORT_LINK_PATH);
-        base.set_query(None);
-        base.set_fragment(None);
-        self.short_link_origin(SHORT_LINK_ORIGIN, base.as_str())
+    /// Sends requests for short links of every [`SHORT_LINK_ORIGINS`] origin to `base` instead, keeping the path:
+    /// what a client pointed at another base URL (a mock server serving the short links below it) resolves with.
+    pub fn short_links_via(self, base: &str) -> Result<Self, url::ParseError> {
+        SHORT_LINK_ORIGINS
+            .iter()
+            .try_fold(self, |r, origin| r.short_link_origin(origin, base))
     }
 
     /// What the first douyin link in `text` names, following short links.
@@ -339,8 +336,12 @@ impl Resolver {
 
     /// Where a request for `url` goes: the configured base for the short-link origin, else `url` itself.
     fn request_url(&self, url: &Url) -> Url {
-        match &self.short_origin {
-            Some((origin, base)) if url.as_str().starts_with(origin.as_str()) => {
+        let origin = self
+            .short_origins
+            .iter()
+            .find(|(origin, _)| url.as_str().starts_with(origin.as_str()));
+        match origin {
+            Some((_, base)) => {
                 let mut to = base.clone();
                 let path = format!("{}{}", base.path().trim_end_matches('/'), url.path());
                 to.set_path(&path);
@@ -493,12 +494,21 @@ mod tests {
         let other = Url::parse("https://www.douyin.com/x").unwrap();
         assert_eq!(r.request_url(&other), other);
 
-        let r = Resolver::new()
-            .beside("http://127.0.0.1:9/web?x=1")
+        let via = Resolver::new()
+            .short_links_via("http://127.0.0.1:9/web")
             .unwrap();
-        assert_eq!(
-            r.request_url(&url).as_str(),
-            "http://127.0.0.1:9/share-link/iRNBho6u/?a=1"
-        );
+        for (link, to) in [
+            (
+                "https://v.douyin.com/iRNBho6u/",
+                "http://127.0.0.1:9/web/iRNBho6u/",
+            ),
+            (
+                "https://v.iesdouyin.com/iRNBho6u/",
+                "http://127.0.0.1:9/web/iRNBho6u/",
+            ),
+            ("https://www.douyin.com/x", "https://www.douyin.com/x"),
+        ] {
+            assert_eq!(via.request_url(&Url::parse(link).unwrap()).as_str(), to);
+        }
     }
 }

@@ -317,7 +317,15 @@ fn root_module(domains: &[Domain]) -> TokenStream {
             .flat_map(|op| op.params.iter().filter(|p| p.is_user()))
             .any(|p| reader(p) == Some(k))
     };
-    let many_fn = (needed(Reader::Many) || needed(Reader::JsonList)).then(|| {
+    let linked_params = || {
+        domains
+            .iter()
+            .flat_map(|d| &d.operations)
+            .flat_map(|op| op.params.iter().filter(|p| p.is_user() && p.link.is_some()))
+    };
+    let any_linked = linked_params().next().is_some();
+    let linked_integers = linked_params().any(|p| link_item(p) == Some(&ParamType::Integer));
+    let many_fn = (needed(Reader::Many) || needed(Reader::JsonList) || any_linked).then(|| {
         quote! {
             /// Every value of a list argument `id` (repeated, or comma-separated where the flag allows it).
             fn many<T: ::std::clone::Clone + ::std::marker::Send + ::std::marker::Sync + 'static>(
@@ -370,11 +378,65 @@ fn root_module(domains: &[Domain]) -> TokenStream {
                 .map(::std::option::Option::Some)
         }
     });
+    let linked_fn = any_linked.then(|| quote! {
+        /// The values of a parameter that also takes links (its flag, or the operation's positional argument), each
+        /// turned by the host into the id it names.
+        async fn linked<H: Host>(
+            host: &H,
+            m: &::clap::ArgMatches,
+            link: Link,
+            ids: &[&str],
+        ) -> ::std::result::Result<::std::option::Option<::std::vec::Vec<::std::string::String>>, H::Error> {
+            let texts: ::std::vec::Vec<::std::string::String> =
+                ids.iter().filter_map(|id| many::<::std::string::String>(m, id)).flatten().collect();
+            if texts.is_empty() {
+                return ::std::result::Result::Ok(::std::option::Option::None);
+            }
+            let mut out = ::std::vec::Vec::with_capacity(texts.len());
+            for text in texts {
+                out.push(host.link(link, text).await?);
+            }
+            ::std::result::Result::Ok(::std::option::Option::Some(out))
+        }
+
+    });
+    let integer_fn = linked_integers.then(|| quote! {
+        /// An id a link resolved to, for an integer parameter.
+        fn integer<H: Host>(host: &H, flag: &str, id: ::std::string::String) -> ::std::result::Result<i64, H::Error> {
+            id.parse()
+                .map_err(|_| host.usage(::std::format!("{flag}: `{id}` is not a number (nor a link to one)")))
+        }
+
+    });
     quote! {
         #(
             #[rustfmt::skip]
             pub mod #mods;
         )*
+
+        /// What a link given for a parameter must name (the spec's `link:`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum LinkKind {
+            /// A video or image post: its aweme id.
+            Aweme,
+            /// A user: the sec_user_id.
+            User,
+            /// A collection: the mix id.
+            Mix,
+            /// A live room: the number in its address (web_rid).
+            Live,
+        }
+
+        /// A parameter that takes a link or share text instead of an id.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Link {
+            /// The domain (`web`).
+            pub domain: &'static str,
+            /// What the link must name.
+            pub kind: LinkKind,
+            /// The parameter's flag (`--aweme-id`), for messages.
+            pub flag: &'static str,
+        }
 
         /// A credential a domain's spec declares (values come from the environment or the config file, never flags).
         #[derive(Clone, Copy, Debug)]
@@ -515,6 +577,14 @@ fn root_module(domains: &[Domain]) -> TokenStream {
 
             /// The long help of `--all-pages` for an operation whose cursor is set with `cursor_flag`.
             fn paging_help(cursor_flag: &str) -> ::std::string::String;
+
+            /// The id `text` names when it is a link or share text of `link.kind` (short links followed), else
+            /// `text` as given.
+            fn link(
+                &self,
+                link: Link,
+                text: ::std::string::String,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<::std::string::String, Self::Error>>;
         }
 
         /// Something done with one domain's operation registry, whatever its error-code type (`check-capture`).
@@ -592,6 +662,8 @@ fn root_module(domains: &[Domain]) -> TokenStream {
         #many_fn
         #json_fn
         #json_list_fn
+        #linked_fn
+        #integer_fn
 
         /// A required argument (clap enforces presence; this keeps a missing one an error rather than a panic).
         fn required<H: Host, T>(host: &H, value: ::std::option::Option<T>, flag: &str) -> ::std::result::Result<T, H::Error> {
@@ -622,6 +694,31 @@ fn reader(p: &Param) -> Option<Reader> {
         t if kind(t, &p.schema) == Kind::Json => Some(Reader::Json),
         _ => None,
     }
+}
+
+/// The type of the id a linked parameter (`link:`) holds: the parameter's own, or its list's items.
+fn link_item(p: &Param) -> Option<&ParamType> {
+    p.link?;
+    Some(match &p.ty {
+        ParamType::List(inner) => inner.as_ref(),
+        t => t,
+    })
+}
+
+/// The operation's parameter that may be given positionally: its first one that takes a link.
+fn positional(op: &Operation) -> Option<&Param> {
+    op.params.iter().find(|p| p.is_user() && p.link.is_some())
+}
+
+/// The argument id of the positional form of `p`.
+fn positional_id(p: &Param) -> String {
+    format!("{}_or_link", p.rust)
+}
+
+/// The generated `LinkKind` variant of a spec's `link:`.
+fn link_kind(kind: crate::spec::model::LinkKind) -> TokenStream {
+    let v = format_ident!("{}", kind.as_str().to_upper_camel_case());
+    quote!(super::LinkKind::#v)
 }
 
 /// The first paragraph of a doc, on one line.
@@ -690,8 +787,8 @@ fn rust_type(d: &Domain, t: &ParamType) -> TokenStream {
     }
 }
 
-/// The clap argument of one parameter.
-fn arg(p: &Param) -> TokenStream {
+/// The clap argument of one parameter (`positional`: the operation also takes it as its positional argument).
+fn arg(p: &Param, positional: bool) -> TokenStream {
     let (id, long) = (&p.rust, flag(p));
     let super::ParamHelp {
         line: mut help,
@@ -700,7 +797,32 @@ fn arg(p: &Param) -> TokenStream {
     if let Some(d) = &p.default {
         help.push_str(&format!(" [default: {}]", value_text(d)));
     }
+    if let Some(kind) = p.link {
+        let what = format!(
+            "A link to the {} or share text holding one is also taken (short links are followed).",
+            link_noun(kind)
+        );
+        help.push_str(" (or a link, or share text)");
+        long_help.push_str(&format!("\n\n{what}"));
+        if positional {
+            long_help.push_str(" It may also be given without the flag, as the first argument.");
+        }
+    }
+    let linked = p.link.is_some();
     let (parser, value_name, list) = match &p.ty {
+        ParamType::List(_) if linked => {
+            long_help.push_str("\n\nA list: repeat the flag or separate items with commas.");
+            (
+                quote!(::clap::builder::ValueParser::string()),
+                Some("ID|LINK"),
+                Some(true),
+            )
+        }
+        _ if linked => (
+            quote!(::clap::builder::ValueParser::string()),
+            Some("ID|LINK"),
+            None,
+        ),
         ParamType::List(inner) => {
             let items = p.schema.get("items").cloned().unwrap_or(Json::Null);
             let k = kind(inner, &items);
@@ -723,7 +845,11 @@ fn arg(p: &Param) -> TokenStream {
             (parser, name, None)
         }
     };
-    let required = p.required;
+    let required = p.required && !positional;
+    let unless = (p.required && positional).then(|| {
+        let other = positional_id(p);
+        quote!(.required_unless_present(#other))
+    });
     let enum_name = p.wire.to_snake_case().to_uppercase();
     let value_name = match value_name {
         Some(n) => quote!(.value_name(#n)),
@@ -738,11 +864,48 @@ fn arg(p: &Param) -> TokenStream {
         ::clap::Arg::new(#id)
             .long(#long)
             .required(#required)
+            #unless
             .help(#help)
             .long_help(#long_help)
             #value_name
             .value_parser(#parser)
             #list
+    }
+}
+
+/// The positional form of the operation's first linked parameter: the id, a link or share text, in place of its flag.
+fn positional_arg(p: &Param) -> TokenStream {
+    let (id, flag_id) = (positional_id(p), &p.rust);
+    let noun = p.link.map_or("target", link_noun);
+    let help = format!(
+        "The same as --{}: the id, a link to the {noun}, or share text",
+        flag(p)
+    );
+    let required = p
+        .required
+        .then(|| quote!(.required_unless_present(#flag_id)));
+    let list = matches!(p.ty, ParamType::List(_))
+        .then(|| quote!(.num_args(1..).action(::clap::ArgAction::Append)));
+    quote! {
+        ::clap::Arg::new(#id)
+            .index(1)
+            .value_name("ID|LINK")
+            .help(#help)
+            .conflicts_with(#flag_id)
+            #required
+            #list
+            .value_parser(::clap::builder::ValueParser::string())
+    }
+}
+
+/// What a link of `kind` points at, for help texts.
+fn link_noun(kind: crate::spec::model::LinkKind) -> &'static str {
+    use crate::spec::model::LinkKind;
+    match kind {
+        LinkKind::Aweme => "video or image post",
+        LinkKind::User => "user's page",
+        LinkKind::Mix => "collection",
+        LinkKind::Live => "live room",
     }
 }
 
@@ -779,8 +942,41 @@ fn scalar_parser(
 }
 
 /// An expression of type `Option<T>` (or `Result<Option<T>, H::Error>` followed by `?`) reading a parameter.
-fn read(d: &Domain, p: &Param) -> TokenStream {
+fn read(d: &Domain, op: &Operation, p: &Param) -> TokenStream {
     let (id, f) = (&p.rust, format!("--{}", flag(p)));
+    if let (Some(kind), Some(item)) = (p.link, link_item(p)) {
+        let domain = &d.name;
+        let kind = link_kind(kind);
+        let ids = match positional(op) {
+            Some(first) if first.wire == p.wire => {
+                let pos = positional_id(p);
+                quote!(&[#id, #pos])
+            }
+            _ => quote!(&[#id]),
+        };
+        let link = quote!(super::Link { domain: #domain, kind: #kind, flag: #f });
+        let values = quote!(super::linked(host, m, #link, #ids).await?);
+        return match (&p.ty, item) {
+            (ParamType::List(_), ParamType::Integer) => quote! {
+                match #values {
+                    ::std::option::Option::Some(v) => ::std::option::Option::Some(
+                        v.into_iter()
+                            .map(|s| super::integer(host, #f, s))
+                            .collect::<::std::result::Result<::std::vec::Vec<i64>, _>>()?,
+                    ),
+                    ::std::option::Option::None => ::std::option::Option::None,
+                }
+            },
+            (ParamType::List(_), _) => values,
+            (_, ParamType::Integer) => quote! {
+                match #values.and_then(|v| v.into_iter().next()) {
+                    ::std::option::Option::Some(s) => ::std::option::Option::Some(super::integer(host, #f, s)?),
+                    ::std::option::Option::None => ::std::option::Option::None,
+                }
+            },
+            _ => quote!(#values.and_then(|v| v.into_iter().next())),
+        };
+    }
     match &p.ty {
         ParamType::String => quote!(super::one::<::std::string::String>(m, #id)),
         ParamType::Integer => quote!(super::one::<i64>(m, #id)),
@@ -879,8 +1075,25 @@ fn op_command(d: &Domain, op: &Operation) -> TokenStream {
         };
         example.push_str(&format!(" --{} {v}", flag(p)));
     }
+    let first = positional(op);
+    if let Some(p) = first {
+        example.push_str(&format!(
+            "\n  douyin {} {} 'LINK or share text'   # for --{}",
+            d.name,
+            name,
+            flag(p)
+        ));
+    }
     let after = format!("Example:\n  {example}");
-    let args = op.params.iter().filter(|p| p.is_user()).map(arg);
+    let args = op
+        .params
+        .iter()
+        .filter(|p| p.is_user())
+        .map(|p| arg(p, first.is_some_and(|f| f.wire == p.wire)));
+    let positional = first.map(|p| {
+        let a = positional_arg(p);
+        quote!(.arg(#a))
+    });
     let paging = op.pagination.as_ref().map(|pg| {
         let cursor = &pg.cursor;
         let f = format!("--{}", flag(cursor));
@@ -895,6 +1108,7 @@ fn op_command(d: &Domain, op: &Operation) -> TokenStream {
                 .long_about(#long_about)
                 .after_long_help(#after)
                 #(.arg(#args))*
+                #positional
                 #paging
         }
     }
@@ -906,11 +1120,11 @@ fn params_fn(d: &Domain, op: &Operation) -> TokenStream {
     let ty = format_ident!("{}Params", op.name.to_upper_camel_case());
     let user: Vec<&Param> = op.params.iter().filter(|p| p.is_user()).collect();
     let required = user.iter().filter(|p| p.required).map(|p| {
-        let (r, f) = (read(d, p), format!("--{}", flag(p)));
+        let (r, f) = (read(d, op, p), format!("--{}", flag(p)));
         quote!(super::required(host, #r, #f)?)
     });
     let optional = user.iter().filter(|p| !p.required).map(|p| {
-        let (r, f) = (read(d, p), format_ident!("{}", p.rust));
+        let (r, f) = (read(d, op, p), format_ident!("{}", p.rust));
         quote! {
             if let ::std::option::Option::Some(v) = #r {
                 p.#f = ::std::option::Option::Some(v);
@@ -933,7 +1147,7 @@ fn params_fn(d: &Domain, op: &Operation) -> TokenStream {
                 }
                 t => kind(t, &p.schema) == Kind::Json,
             };
-            p.required || json
+            p.required || json || p.link.is_some()
         });
         (!needs_host).then(|| quote!(let _ = host;))
     };
@@ -944,7 +1158,7 @@ fn params_fn(d: &Domain, op: &Operation) -> TokenStream {
     );
     quote! {
         #[doc = #doc]
-        fn #fn_name<H: super::Host>(host: &H, m: &::clap::ArgMatches) -> ::std::result::Result<::#c::#ty, H::Error> {
+        async fn #fn_name<H: super::Host>(host: &H, m: &::clap::ArgMatches) -> ::std::result::Result<::#c::#ty, H::Error> {
             #unused
             let #mutable p = ::#c::#ty::new(#(#required),*);
             #(#optional)*
@@ -1015,7 +1229,7 @@ fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
                 },
                 m,
             );
-            let params = #params_fn(host, m)?;
+            let params = #params_fn(host, m).await?;
             #paging
             #text
             host.respond(client.#m_ident(&params).await)

@@ -410,6 +410,36 @@ pub struct Parameter {
     pub default: Option<Json>,
     #[serde(default)]
     pub position: Position,
+    /// The CLI also takes a link or share text naming a target of this kind for it (and the operation's first such
+    /// parameter positionally).
+    #[serde(default)]
+    pub link: Option<LinkKind>,
+}
+
+/// What a share link names, for a parameter that takes one (`link:`).
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    /// A video or image post: its aweme id.
+    Aweme,
+    /// A user: the sec_user_id.
+    User,
+    /// A collection: the mix id.
+    Mix,
+    /// A live room: the number in its address (web_rid).
+    Live,
+}
+
+impl LinkKind {
+    /// The spec's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Aweme => "aweme",
+            LinkKind::User => "user",
+            LinkKind::Mix => "mix",
+            LinkKind::Live => "live",
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -96,7 +96,7 @@ fn read_lines(input: impl BufRead) -> Result<Vec<String>, CliError> {
 }
 
 /// The short-link resolver: `--short-link-base` when given, else the server `--base-url` points at (a mock serves
-/// short links beside its API), else the real short-link host.
+/// short links below it, as the generated commands' link arguments expect), else the real short-link hosts.
 pub(super) fn resolver(
     short_link_base: Option<&str>,
     base_url: Option<&str>,
@@ -104,10 +104,10 @@ pub(super) fn resolver(
     let resolver = Resolver::new();
     match (short_link_base, base_url) {
         (Some(base), _) => resolver
-            .short_link_origin(douyin_web::share::SHORT_LINK_ORIGIN, base)
+            .short_links_via(base)
             .map_err(|e| CliError::usage(format!("--short-link-base: {e}"))),
         (None, Some(base)) => resolver
-            .beside(base)
+            .short_links_via(base)
             .map_err(|e| CliError::usage(format!("--base-url: {e}"))),
         (None, None) => Ok(resolver),
     }

@@ -21,8 +21,8 @@ pub fn command(common: Vec<Arg>) -> Command {
              --user, --favorites (the posts a user liked) and --mix (a collection) take a link or an id; their \
              listings resume from the archive after an interruption. --from-json reads a saved aweme/detail or \
              aweme/post body, a bare aweme, or JSON Lines as `douyin web aweme-post … --all-pages` prints.\n\n\
-             Short links are followed without a cookie; with --base-url they go to the same server (a mock serves \
-             them at /share-link/CODE/), or wherever --short-link-base says.\n\n\
+             Short links are followed without a cookie; with --base-url they go to that base URL (a mock serves \
+             them at BASE/CODE/), or wherever --short-link-base says.\n\n\
              Files go to --dir as <name>.part and are renamed when complete; a re-run resumes .part files and skips \
              what the archive ($XDG_DATA_HOME/douyin/archive.sqlite) records, even if the files moved.\n\n\
              Exit status: 0 all fetched or skipped, 1 some item failed, 2 usage, 130 interrupted.",
@@ -32,7 +32,7 @@ pub fn command(common: Vec<Arg>) -> Command {
         .arg(Arg::new("user").long("user").value_name("LINK").action(ArgAction::Append).help("All posts of this user (a user link, share text or sec_uid)"))
         .arg(Arg::new("favorites").long("favorites").value_name("LINK").action(ArgAction::Append).help("All posts this user liked (a user link, share text or sec_uid)"))
         .arg(Arg::new("mix").long("mix").value_name("LINK").action(ArgAction::Append).help("All awemes of this collection (a collection link, share text or id)"))
-        .arg(Arg::new("short_link_base").long("short-link-base").value_name("URL").help("Send v.douyin.com requests to this base URL instead (a mock server)"))
+        .arg(Arg::new("short_link_base").long("short-link-base").value_name("URL").help("Send short-link requests (v.douyin.com, v.iesdouyin.com) to this base URL instead (a mock server)"))
         .arg(Arg::new("from_json").long("from-json").value_name("FILE").help("Awemes from a saved JSON body or JSON Lines (`-`: stdin)"))
         .arg(Arg::new("limit").long("limit").value_name("N").value_parser(clap::value_parser!(u64).range(1..)).help("At most N awemes from each listing, and N from the other sources together"))
         .arg(Arg::new("since").long("since").value_name("YYYY-MM-DD").help("Only awemes published on or after this day (UTC)"))

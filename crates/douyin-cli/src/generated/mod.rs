@@ -6,6 +6,28 @@ pub mod onebound;
 pub mod open_platform;
 #[rustfmt::skip]
 pub mod web;
+/// What a link given for a parameter must name (the spec's `link:`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    /// A video or image post: its aweme id.
+    Aweme,
+    /// A user: the sec_user_id.
+    User,
+    /// A collection: the mix id.
+    Mix,
+    /// A live room: the number in its address (web_rid).
+    Live,
+}
+/// A parameter that takes a link or share text instead of an id.
+#[derive(Clone, Copy, Debug)]
+pub struct Link {
+    /// The domain (`web`).
+    pub domain: &'static str,
+    /// What the link must name.
+    pub kind: LinkKind,
+    /// The parameter's flag (`--aweme-id`), for messages.
+    pub flag: &'static str,
+}
 /// A credential a domain's spec declares (values come from the environment or the config file, never flags).
 #[derive(Clone, Copy, Debug)]
 pub struct Credential {
@@ -210,6 +232,15 @@ pub trait Host {
         >;
     /// The long help of `--all-pages` for an operation whose cursor is set with `cursor_flag`.
     fn paging_help(cursor_flag: &str) -> ::std::string::String;
+    /// The id `text` names when it is a link or share text of `link.kind` (short links followed), else
+    /// `text` as given.
+    fn link(
+        &self,
+        link: Link,
+        text: ::std::string::String,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<::std::string::String, Self::Error>,
+    >;
 }
 /// Something done with one domain's operation registry, whatever its error-code type (`check-capture`).
 pub trait WithOperations {
@@ -350,6 +381,45 @@ fn json_list<H: Host, T: ::serde::de::DeserializeOwned>(
         .map(|v| ::serde_json::from_str(v).map_err(bad))
         .collect::<::std::result::Result<::std::vec::Vec<T>, _>>()
         .map(::std::option::Option::Some)
+}
+/// The values of a parameter that also takes links (its flag, or the operation's positional argument), each
+/// turned by the host into the id it names.
+async fn linked<H: Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+    link: Link,
+    ids: &[&str],
+) -> ::std::result::Result<
+    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    H::Error,
+> {
+    let texts: ::std::vec::Vec<::std::string::String> = ids
+        .iter()
+        .filter_map(|id| many::<::std::string::String>(m, id))
+        .flatten()
+        .collect();
+    if texts.is_empty() {
+        return ::std::result::Result::Ok(::std::option::Option::None);
+    }
+    let mut out = ::std::vec::Vec::with_capacity(texts.len());
+    for text in texts {
+        out.push(host.link(link, text).await?);
+    }
+    ::std::result::Result::Ok(::std::option::Option::Some(out))
+}
+/// An id a link resolved to, for an integer parameter.
+fn integer<H: Host>(
+    host: &H,
+    flag: &str,
+    id: ::std::string::String,
+) -> ::std::result::Result<i64, H::Error> {
+    id.parse()
+        .map_err(|_| {
+            host
+                .usage(
+                    ::std::format!("{flag}: `{id}` is not a number (nor a link to one)"),
+                )
+        })
 }
 /// A required argument (clap enforces presence; this keeps a missing one an error rather than a panic).
 fn required<H: Host, T>(

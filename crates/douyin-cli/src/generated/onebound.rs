@@ -105,7 +105,7 @@ fn item_get_video_command<H: super::Host>() -> ::clap::Command {
         )
 }
 ///`ItemGetVideoParams` from the arguments of `douyin onebound item-get-video`.
-fn item_get_video_params<H: super::Host>(
+async fn item_get_video_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_onebound::ItemGetVideoParams, H::Error> {
@@ -165,7 +165,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = item_get_video_params(host, m)?;
+            let params = item_get_video_params(host, m).await?;
             if super::one::<::std::string::String>(m, "result_type")
                 .is_some_and(|v| {
                     ["xml", "serialize", "var_export"].contains(&v.as_str())

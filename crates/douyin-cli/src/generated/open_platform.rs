@@ -206,7 +206,7 @@ fn renew_refresh_token_command<H: super::Host>() -> ::clap::Command {
         .after_long_help("Example:\n  douyin open-platform renew-refresh-token")
 }
 ///`AccessTokenParams` from the arguments of `douyin open-platform access-token`.
-fn access_token_params<H: super::Host>(
+async fn access_token_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_open_platform::AccessTokenParams, H::Error> {
@@ -215,7 +215,7 @@ fn access_token_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`ClientTokenParams` from the arguments of `douyin open-platform client-token`.
-fn client_token_params<H: super::Host>(
+async fn client_token_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_open_platform::ClientTokenParams, H::Error> {
@@ -224,7 +224,7 @@ fn client_token_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`ListCommentParams` from the arguments of `douyin open-platform list-comment`.
-fn list_comment_params<H: super::Host>(
+async fn list_comment_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_open_platform::ListCommentParams, H::Error> {
@@ -256,7 +256,7 @@ fn list_comment_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`MediaListParams` from the arguments of `douyin open-platform media-list`.
-fn media_list_params<H: super::Host>(
+async fn media_list_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_open_platform::MediaListParams, H::Error> {
@@ -276,7 +276,7 @@ fn media_list_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`RefreshTokenParams` from the arguments of `douyin open-platform refresh-token`.
-fn refresh_token_params<H: super::Host>(
+async fn refresh_token_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_open_platform::RefreshTokenParams, H::Error> {
@@ -285,7 +285,7 @@ fn refresh_token_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`RenewRefreshTokenParams` from the arguments of `douyin open-platform renew-refresh-token`.
-fn renew_refresh_token_params<H: super::Host>(
+async fn renew_refresh_token_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_open_platform::RenewRefreshTokenParams, H::Error> {
@@ -317,7 +317,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = access_token_params(host, m)?;
+            let params = access_token_params(host, m).await?;
             host.respond(client.access_token(&params).await)
         }
         "client-token" => {
@@ -331,7 +331,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = client_token_params(host, m)?;
+            let params = client_token_params(host, m).await?;
             host.respond(client.client_token(&params).await)
         }
         "list-comment" => {
@@ -345,7 +345,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = list_comment_params(host, m)?;
+            let params = list_comment_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--cursor",
@@ -383,7 +383,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = media_list_params(host, m)?;
+            let params = media_list_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--cursor",
@@ -421,7 +421,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = refresh_token_params(host, m)?;
+            let params = refresh_token_params(host, m).await?;
             host.respond(client.refresh_token(&params).await)
         }
         "renew-refresh-token" => {
@@ -435,7 +435,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = renew_refresh_token_params(host, m)?;
+            let params = renew_refresh_token_params(host, m).await?;
             host.respond(client.renew_refresh_token(&params).await)
         }
         other => {

@@ -20,7 +20,7 @@ pub fn command<H: super::Host>() -> ::clap::Command {
     ::clap::Command::new("web")
         .about("douyin.com web API")
         .long_about(
-            "douyin.com web API\n\nThe JSON endpoints behind https://www.douyin.com (DouyinApi wiki page \"APIv1.0\", 2023). Every request carries the\nbrowser's cookie and user agent, the browser-profile query parameters (session.profile), msToken, and an X-Bogus\nsignature over the final query that the signer appends.\n抖音网页版接口：请求需携带 cookie、user-agent、msToken，并由签名器在查询串末尾追加 X-Bogus。\n\nBase URL: https://www.douyin.com (`--base-url` points elsewhere).\n\nSpec: specs/web/; documentation: seeds/001_8fb9ba359deb8cf4.txt.",
+            "douyin.com web API\n\nThe JSON endpoints behind https://www.douyin.com (DouyinApi wiki page \"APIv1.0\", 2023). Every request carries the\nbrowser's cookie and user agent, the browser-profile query parameters (session.profile), msToken, and a signature\nover the final query that the signer appends: X-Bogus as documented, a_bogus where an operation's `signing` says.\n抖音网页版接口：请求需携带 cookie、user-agent、msToken，并由签名器在查询串末尾追加 X-Bogus（或按接口追加 a_bogus）。\n\nBase URL: https://www.douyin.com (`--base-url` points elsewhere).\n\nSpec: specs/web/; documentation: seeds/001_8fb9ba359deb8cf4.txt.",
         )
         .subcommand_required(true)
         .arg_required_else_help(true)
@@ -36,9 +36,11 @@ pub fn command<H: super::Host>() -> ::clap::Command {
         .subcommand(general_search_single_command::<H>())
         .subcommand(hot_search_list_command::<H>())
         .subcommand(im_user_info_command::<H>())
+        .subcommand(live_room_enter_command::<H>())
         .subcommand(locate_post_command::<H>())
         .subcommand(mix_aweme_command::<H>())
         .subcommand(notice_detail_command::<H>())
+        .subcommand(slides_info_command::<H>())
         .subcommand(tab_feed_command::<H>())
         .subcommand(user_follower_list_command::<H>())
         .subcommand(user_following_list_command::<H>())
@@ -53,17 +55,31 @@ fn aweme_detail_command<H: super::Host>() -> ::clap::Command {
             "One aweme (video or image post) by id\n\n作品详情\n\nGET /aweme/v1/web/aweme/detail/\n\nSpec: specs/web/aweme_detail.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (POST_DETAIL), f2/apps/douyin/model.py (PostDetail); github.com/NanmiCoder/MediaCrawler media_platform/douyin/client.py (get_video_by_id).",
         )
         .after_long_help(
-            "Example:\n  douyin web aweme-detail --aweme-id 7331282358999584037",
+            "Example:\n  douyin web aweme-detail --aweme-id 7331282358999584037\n  douyin web aweme-detail 'LINK or share text'   # for --aweme-id",
         )
         .arg(
             ::clap::Arg::new("aweme_id")
                 .long("aweme-id")
-                .required(true)
-                .help("作品id (the number in www.douyin.com/video/ID or /note/ID)")
-                .long_help(
-                    "作品id (the number in www.douyin.com/video/ID or /note/ID)\n\nSent as query parameter `aweme_id`. Example: `7331282358999584037`.",
+                .required(false)
+                .required_unless_present("aweme_id_or_link")
+                .help(
+                    "作品id (the number in www.douyin.com/video/ID or /note/ID) (or a link, or share text)",
                 )
-                .value_name("TEXT")
+                .long_help(
+                    "作品id (the number in www.douyin.com/video/ID or /note/ID)\n\nSent as query parameter `aweme_id`. Example: `7331282358999584037`.\n\nA link to the video or image post or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.",
+                )
+                .value_name("ID|LINK")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("aweme_id_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --aweme-id: the id, a link to the video or image post, or share text",
+                )
+                .conflicts_with("aweme_id")
+                .required_unless_present("aweme_id")
                 .value_parser(::clap::builder::ValueParser::string()),
         )
 }
@@ -75,19 +91,20 @@ fn aweme_favorite_command<H: super::Host>() -> ::clap::Command {
             "The awemes a user liked\n\n用户喜欢作品\n\nGET /aweme/v1/web/aweme/favorite/\n\nPaginated: `--all-pages` follows `max_cursor` while `has_more` says more pages follow and prints the items of `aweme_list` one per line (JSON Lines); `--max-cursor` starts (or resumes) at a cursor.\n\nSpec: specs/web/aweme_favorite.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_FAVORITE_A), f2/apps/douyin/model.py (UserLike); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (UserLike).",
         )
         .after_long_help(
-            "Example:\n  douyin web aweme-favorite --sec-user-id MS4wLjABAAAAW9FWcqS7RdQAWPd2AA5fL_ilmqsIFUCQ_Iym6Yh9_cUa6ZRqVLjVQSUjlHrfXY1Y",
+            "Example:\n  douyin web aweme-favorite --sec-user-id MS4wLjABAAAAW9FWcqS7RdQAWPd2AA5fL_ilmqsIFUCQ_Iym6Yh9_cUa6ZRqVLjVQSUjlHrfXY1Y\n  douyin web aweme-favorite 'LINK or share text'   # for --sec-user-id",
         )
         .arg(
             ::clap::Arg::new("sec_user_id")
                 .long("sec-user-id")
-                .required(true)
+                .required(false)
+                .required_unless_present("sec_user_id_or_link")
                 .help(
-                    "用户唯一标识 (the user's likes must be public, or the cookie must be the user's own)",
+                    "用户唯一标识 (the user's likes must be public, or the cookie must be the user's own) (or a link, or share text)",
                 )
                 .long_help(
-                    "用户唯一标识 (the user's likes must be public, or the cookie must be the user's own)\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAW9FWcqS7RdQAWPd2AA5fL_ilmqsIFUCQ_Iym6Yh9_cUa6ZRqVLjVQSUjlHrfXY1Y`.",
+                    "用户唯一标识 (the user's likes must be public, or the cookie must be the user's own)\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAW9FWcqS7RdQAWPd2AA5fL_ilmqsIFUCQ_Iym6Yh9_cUa6ZRqVLjVQSUjlHrfXY1Y`.\n\nA link to the user's page or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.",
                 )
-                .value_name("TEXT")
+                .value_name("ID|LINK")
                 .value_parser(::clap::builder::ValueParser::string()),
         )
         .arg(
@@ -113,6 +130,17 @@ fn aweme_favorite_command<H: super::Host>() -> ::clap::Command {
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("sec_user_id_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --sec-user-id: the id, a link to the user's page, or share text",
+                )
+                .conflicts_with("sec_user_id")
+                .required_unless_present("sec_user_id")
+                .value_parser(::clap::builder::ValueParser::string()),
         )
         .args(super::paging_args::<H>("--max-cursor"))
 }
@@ -169,17 +197,18 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
             "A user's published awemes\n\n主页作品\n\nGET /aweme/v1/web/aweme/post/\n\nPaginated: `--all-pages` follows `max_cursor` while `has_more` says more pages follow and prints the items of `aweme_list` one per line (JSON Lines); `--max-cursor` starts (or resumes) at a cursor.\n\nSpec: specs/web/aweme_post.yaml; documentation: seeds/001_8fb9ba359deb8cf4.txt § 主页作品.",
         )
         .after_long_help(
-            "Example:\n  douyin web aweme-post --sec-user-id 'MS4wLjABAAAAWP5*****yJJm9n_Nmmk0E'",
+            "Example:\n  douyin web aweme-post --sec-user-id 'MS4wLjABAAAAWP5*****yJJm9n_Nmmk0E'\n  douyin web aweme-post 'LINK or share text'   # for --sec-user-id",
         )
         .arg(
             ::clap::Arg::new("sec_user_id")
                 .long("sec-user-id")
-                .required(true)
-                .help("用户唯一标识")
+                .required(false)
+                .required_unless_present("sec_user_id_or_link")
+                .help("用户唯一标识 (or a link, or share text)")
                 .long_help(
-                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAWP5*****yJJm9n_Nmmk0E`.",
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAWP5*****yJJm9n_Nmmk0E`.\n\nA link to the user's page or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.",
                 )
-                .value_name("TEXT")
+                .value_name("ID|LINK")
                 .value_parser(::clap::builder::ValueParser::string()),
         )
         .arg(
@@ -285,6 +314,17 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
         )
+        .arg(
+            ::clap::Arg::new("sec_user_id_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --sec-user-id: the id, a link to the user's page, or share text",
+                )
+                .conflicts_with("sec_user_id")
+                .required_unless_present("sec_user_id")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
         .args(super::paging_args::<H>("--max-cursor"))
 }
 ///`douyin web aweme-related`.
@@ -295,17 +335,18 @@ fn aweme_related_command<H: super::Host>() -> ::clap::Command {
             "Awemes related to an aweme\n\n相关推荐\n\nGET /aweme/v1/web/aweme/related/\n\nSpec: specs/web/aweme_related.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (POST_RELATED), f2/apps/douyin/model.py (PostRelated).",
         )
         .after_long_help(
-            "Example:\n  douyin web aweme-related --aweme-id 7331282358999584037",
+            "Example:\n  douyin web aweme-related --aweme-id 7331282358999584037\n  douyin web aweme-related 'LINK or share text'   # for --aweme-id",
         )
         .arg(
             ::clap::Arg::new("aweme_id")
                 .long("aweme-id")
-                .required(true)
-                .help("作品id")
+                .required(false)
+                .required_unless_present("aweme_id_or_link")
+                .help("作品id (or a link, or share text)")
                 .long_help(
-                    "作品id\n\nSent as query parameter `aweme_id`. Example: `7331282358999584037`.",
+                    "作品id\n\nSent as query parameter `aweme_id`. Example: `7331282358999584037`.\n\nA link to the video or image post or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.",
                 )
-                .value_name("TEXT")
+                .value_name("ID|LINK")
                 .value_parser(::clap::builder::ValueParser::string()),
         )
         .arg(
@@ -354,6 +395,17 @@ fn aweme_related_command<H: super::Host>() -> ::clap::Command {
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
         )
+        .arg(
+            ::clap::Arg::new("aweme_id_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --aweme-id: the id, a link to the video or image post, or share text",
+                )
+                .conflicts_with("aweme_id")
+                .required_unless_present("aweme_id")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
 }
 ///`douyin web comment-list`.
 fn comment_list_command<H: super::Host>() -> ::clap::Command {
@@ -363,17 +415,18 @@ fn comment_list_command<H: super::Host>() -> ::clap::Command {
             "Comments of an aweme\n\n作品评论信息\n\nGET /aweme/v1/web/comment/list/\n\nPaginated: `--all-pages` follows `cursor` while `has_more` says more pages follow and prints the items of `comments` one per line (JSON Lines); `--cursor` starts (or resumes) at a cursor.\n\nSpec: specs/web/comment_list.yaml; documentation: seeds/001_8fb9ba359deb8cf4.txt § 作品评论信息.",
         )
         .after_long_help(
-            "Example:\n  douyin web comment-list --aweme-id 7184732601662344482",
+            "Example:\n  douyin web comment-list --aweme-id 7184732601662344482\n  douyin web comment-list 'LINK or share text'   # for --aweme-id",
         )
         .arg(
             ::clap::Arg::new("aweme_id")
                 .long("aweme-id")
-                .required(true)
-                .help("作品id")
+                .required(false)
+                .required_unless_present("aweme_id_or_link")
+                .help("作品id (or a link, or share text)")
                 .long_help(
-                    "作品id\n\nSent as query parameter `aweme_id`. Example: `7184732601662344482`.",
+                    "作品id\n\nSent as query parameter `aweme_id`. Example: `7184732601662344482`.\n\nA link to the video or image post or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.",
                 )
-                .value_name("TEXT")
+                .value_name("ID|LINK")
                 .value_parser(::clap::builder::ValueParser::string()),
         )
         .arg(
@@ -398,6 +451,17 @@ fn comment_list_command<H: super::Host>() -> ::clap::Command {
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
         )
+        .arg(
+            ::clap::Arg::new("aweme_id_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --aweme-id: the id, a link to the video or image post, or share text",
+                )
+                .conflicts_with("aweme_id")
+                .required_unless_present("aweme_id")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
         .args(super::paging_args::<H>("--cursor"))
 }
 ///`douyin web comment-list-reply`.
@@ -408,17 +472,20 @@ fn comment_list_reply_command<H: super::Host>() -> ::clap::Command {
             "Replies to a comment\n\n评论回复\n\nGET /aweme/v1/web/comment/list/reply/\n\nPaginated: `--all-pages` follows `cursor` while `has_more` says more pages follow and prints the items of `comments` one per line (JSON Lines); `--cursor` starts (or resumes) at a cursor.\n\nSpec: specs/web/comment_list_reply.yaml; documentation: github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (PostCommentsReply); github.com/NanmiCoder/MediaCrawler media_platform/douyin/client.py (get_sub_comments).",
         )
         .after_long_help(
-            "Example:\n  douyin web comment-list-reply --item-id 7344709764531686690 --comment-id 7346856757471953698",
+            "Example:\n  douyin web comment-list-reply --item-id 7344709764531686690 --comment-id 7346856757471953698\n  douyin web comment-list-reply 'LINK or share text'   # for --item-id",
         )
         .arg(
             ::clap::Arg::new("item_id")
                 .long("item-id")
-                .required(true)
-                .help("作品id (the aweme the comment is on)")
-                .long_help(
-                    "作品id (the aweme the comment is on)\n\nSent as query parameter `item_id`. Example: `7344709764531686690`.",
+                .required(false)
+                .required_unless_present("item_id_or_link")
+                .help(
+                    "作品id (the aweme the comment is on) (or a link, or share text)",
                 )
-                .value_name("TEXT")
+                .long_help(
+                    "作品id (the aweme the comment is on)\n\nSent as query parameter `item_id`. Example: `7344709764531686690`.\n\nA link to the video or image post or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.",
+                )
+                .value_name("ID|LINK")
                 .value_parser(::clap::builder::ValueParser::string()),
         )
         .arg(
@@ -466,6 +533,17 @@ fn comment_list_reply_command<H: super::Host>() -> ::clap::Command {
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("item_id_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --item-id: the id, a link to the video or image post, or share text",
+                )
+                .conflicts_with("item_id")
+                .required_unless_present("item_id")
+                .value_parser(::clap::builder::ValueParser::string()),
         )
         .args(super::paging_args::<H>("--cursor"))
 }
@@ -708,20 +786,136 @@ fn im_user_info_command<H: super::Host>() -> ::clap::Command {
             "User info for a list of sec_user_ids\n\n用户信息 — 为表单数据,给多少个用户secid就返回多少的用户信息\n\nPOST /aweme/v1/web/im/user/info/\n\nSpec: specs/web/im_user_info.yaml; documentation: seeds/001_8fb9ba359deb8cf4.txt § 用户信息.",
         )
         .after_long_help(
-            "Example:\n  douyin web im-user-info --sec-user-ids MS4wLjABAAAAd6ARGvJrbzaMRQvlT0c,MS4wLjABAAAAkVpWMsUcwLEKmdRe9g,MS4wLjABAAA*****TMs00E5udRRgfPykwwgk",
+            "Example:\n  douyin web im-user-info --sec-user-ids MS4wLjABAAAAd6ARGvJrbzaMRQvlT0c,MS4wLjABAAAAkVpWMsUcwLEKmdRe9g,MS4wLjABAAA*****TMs00E5udRRgfPykwwgk\n  douyin web im-user-info 'LINK or share text'   # for --sec-user-ids",
         )
         .arg(
             ::clap::Arg::new("sec_user_ids")
                 .long("sec-user-ids")
-                .required(true)
-                .help("用户唯一标识数组")
+                .required(false)
+                .required_unless_present("sec_user_ids_or_link")
+                .help("用户唯一标识数组 (or a link, or share text)")
                 .long_help(
-                    "用户唯一标识数组\n\nSent as form parameter `sec_user_ids` as compact JSON text. Example: `[\"MS4wLjABAAAAd6ARGvJrbzaMRQvlT0c\",\"MS4wLjABAAAAkVpWMsUcwLEKmdRe9g\",\"MS4wLjABAAA*****TMs00E5udRRgfPykwwgk\"]`.\n\nA list: repeat the flag or separate items with commas.",
+                    "用户唯一标识数组\n\nSent as form parameter `sec_user_ids` as compact JSON text. Example: `[\"MS4wLjABAAAAd6ARGvJrbzaMRQvlT0c\",\"MS4wLjABAAAAkVpWMsUcwLEKmdRe9g\",\"MS4wLjABAAA*****TMs00E5udRRgfPykwwgk\"]`.\n\nA link to the user's page or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.\n\nA list: repeat the flag or separate items with commas.",
                 )
-                .value_name("TEXT")
+                .value_name("ID|LINK")
                 .value_parser(::clap::builder::ValueParser::string())
                 .action(::clap::ArgAction::Append)
                 .value_delimiter(','),
+        )
+        .arg(
+            ::clap::Arg::new("sec_user_ids_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --sec-user-ids: the id, a link to the user's page, or share text",
+                )
+                .conflicts_with("sec_user_ids")
+                .required_unless_present("sec_user_ids")
+                .num_args(1..)
+                .action(::clap::ArgAction::Append)
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+}
+///`douyin web live-room-enter`.
+fn live_room_enter_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("live-room-enter")
+        .about(
+            "A live room (status, title, owner, stream URLs) by the number in its live.douyin.com address",
+        )
+        .long_about(
+            "A live room (status, title, owner, stream URLs) by the number in its live.douyin.com address\n\n直播间信息\n\nGET https://live.douyin.com/webcast/room/web/enter/\n\nSpec: specs/web/live_room_enter.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (LIVE_INFO), f2/apps/douyin/model.py (BaseLiveModel, UserLive), f2/apps/douyin/filter.py (UserLiveFilter); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (UserLive).",
+        )
+        .after_long_help(
+            "Example:\n  douyin web live-room-enter --web-rid 285520721194\n  douyin web live-room-enter 'LINK or share text'   # for --web-rid",
+        )
+        .arg(
+            ::clap::Arg::new("app_name")
+                .long("app-name")
+                .required(false)
+                .help("sent by the live page [default: douyin_web]")
+                .long_help(
+                    "sent by the live page\n\nSent as query parameter `app_name`. Defaults to `douyin_web` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("live_id")
+                .long("live-id")
+                .required(false)
+                .help("sent by the live page [default: 1]")
+                .long_help(
+                    "sent by the live page\n\nSent as query parameter `live_id`. Defaults to `1` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("language")
+                .long("language")
+                .required(false)
+                .help("sent by the live page [default: zh-CN]")
+                .long_help(
+                    "sent by the live page\n\nSent as query parameter `language`. Defaults to `zh-CN` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("enter_source")
+                .long("enter-source")
+                .required(false)
+                .help("sent (empty) by the live page [default: ]")
+                .long_help(
+                    "sent (empty) by the live page\n\nSent as query parameter `enter_source`. Defaults to `` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("is_need_double_stream")
+                .long("is-need-double-stream")
+                .required(false)
+                .help("sent by the live page [default: false]")
+                .long_help(
+                    "sent by the live page\n\nSent as query parameter `is_need_double_stream`. Defaults to `false` when not given.",
+                )
+                .value_name("BOOL")
+                .value_parser(::clap::builder::BoolishValueParser::new()),
+        )
+        .arg(
+            ::clap::Arg::new("web_rid")
+                .long("web-rid")
+                .required(false)
+                .required_unless_present("web_rid_or_link")
+                .help("the number in live.douyin.com/WEB_RID (or a link, or share text)")
+                .long_help(
+                    "the number in live.douyin.com/WEB_RID\n\nSent as query parameter `web_rid`. Example: `285520721194`.\n\nA link to the live room or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.",
+                )
+                .value_name("ID|LINK")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("room_id_str")
+                .long("room-id-str")
+                .required(false)
+                .help("the room id, when known [default: ]")
+                .long_help(
+                    "the room id, when known\n\nSent as query parameter `room_id_str`. Defaults to `` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("web_rid_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --web-rid: the id, a link to the live room, or share text",
+                )
+                .conflicts_with("web_rid")
+                .required_unless_present("web_rid")
+                .value_parser(::clap::builder::ValueParser::string()),
         )
 }
 ///`douyin web locate-post`.
@@ -732,17 +926,18 @@ fn locate_post_command<H: super::Host>() -> ::clap::Command {
             "A user's awemes starting at a given one\n\n定位作品\n\nGET /aweme/v1/web/locate/post/\n\nPaginated: `--all-pages` follows `max_cursor` while `has_more` says more pages follow and prints the items of `aweme_list` one per line (JSON Lines); `--max-cursor` starts (or resumes) at a cursor.\n\nSpec: specs/web/locate_post.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (LOCATE_POST), f2/apps/douyin/model.py (PostLocate), f2/apps/douyin/filter.py (UserPostFilter.locate_item_cursor).",
         )
         .after_long_help(
-            "Example:\n  douyin web locate-post --sec-user-id MS4wLjABAAAAWP5yJJm9n_Nmmk0E",
+            "Example:\n  douyin web locate-post --sec-user-id MS4wLjABAAAAWP5yJJm9n_Nmmk0E\n  douyin web locate-post 'LINK or share text'   # for --sec-user-id",
         )
         .arg(
             ::clap::Arg::new("sec_user_id")
                 .long("sec-user-id")
-                .required(true)
-                .help("用户唯一标识")
+                .required(false)
+                .required_unless_present("sec_user_id_or_link")
+                .help("用户唯一标识 (or a link, or share text)")
                 .long_help(
-                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAWP5yJJm9n_Nmmk0E`.",
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAWP5yJJm9n_Nmmk0E`.\n\nA link to the user's page or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.",
                 )
-                .value_name("TEXT")
+                .value_name("ID|LINK")
                 .value_parser(::clap::builder::ValueParser::string()),
         )
         .arg(
@@ -813,6 +1008,17 @@ fn locate_post_command<H: super::Host>() -> ::clap::Command {
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
         )
+        .arg(
+            ::clap::Arg::new("sec_user_id_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --sec-user-id: the id, a link to the user's page, or share text",
+                )
+                .conflicts_with("sec_user_id")
+                .required_unless_present("sec_user_id")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
         .args(super::paging_args::<H>("--max-cursor"))
 }
 ///`douyin web mix-aweme`.
@@ -822,16 +1028,21 @@ fn mix_aweme_command<H: super::Host>() -> ::clap::Command {
         .long_about(
             "The awemes of a collection (mix)\n\n合集作品\n\nGET /aweme/v1/web/mix/aweme/\n\nPaginated: `--all-pages` follows `cursor` while `has_more` says more pages follow and prints the items of `aweme_list` one per line (JSON Lines); `--cursor` starts (or resumes) at a cursor.\n\nSpec: specs/web/mix_aweme.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (MIX_AWEME), f2/apps/douyin/model.py (UserMix); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/web_crawler.py (fetch_user_mix_videos).",
         )
-        .after_long_help("Example:\n  douyin web mix-aweme --mix-id 7348687990509553679")
+        .after_long_help(
+            "Example:\n  douyin web mix-aweme --mix-id 7348687990509553679\n  douyin web mix-aweme 'LINK or share text'   # for --mix-id",
+        )
         .arg(
             ::clap::Arg::new("mix_id")
                 .long("mix-id")
-                .required(true)
-                .help("合集id (the number in www.douyin.com/collection/ID or /mix/ID)")
-                .long_help(
-                    "合集id (the number in www.douyin.com/collection/ID or /mix/ID)\n\nSent as query parameter `mix_id`. Example: `7348687990509553679`.",
+                .required(false)
+                .required_unless_present("mix_id_or_link")
+                .help(
+                    "合集id (the number in www.douyin.com/collection/ID or /mix/ID) (or a link, or share text)",
                 )
-                .value_name("TEXT")
+                .long_help(
+                    "合集id (the number in www.douyin.com/collection/ID or /mix/ID)\n\nSent as query parameter `mix_id`. Example: `7348687990509553679`.\n\nA link to the collection or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.",
+                )
+                .value_name("ID|LINK")
                 .value_parser(::clap::builder::ValueParser::string()),
         )
         .arg(
@@ -858,6 +1069,17 @@ fn mix_aweme_command<H: super::Host>() -> ::clap::Command {
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
         )
+        .arg(
+            ::clap::Arg::new("mix_id_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --mix-id: the id, a link to the collection, or share text",
+                )
+                .conflicts_with("mix_id")
+                .required_unless_present("mix_id")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
         .args(super::paging_args::<H>("--cursor"))
 }
 ///`douyin web notice-detail`.
@@ -881,6 +1103,94 @@ fn notice_detail_command<H: super::Host>() -> ::clap::Command {
                 .value_name("JSON")
                 .value_parser(::clap::builder::ValueParser::string())
                 .action(::clap::ArgAction::Append),
+        )
+}
+///`douyin web slides-info`.
+fn slides_info_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("slides-info")
+        .about(
+            "Awemes (image posts with their live-photo videos) by id, from the iesdouyin.com share pages' API",
+        )
+        .long_about(
+            "Awemes (image posts with their live-photo videos) by id, from the iesdouyin.com share pages' API\n\n图集作品信息\n\nGET https://www.iesdouyin.com/web/api/v2/aweme/slidesinfo/\n\nSpec: specs/web/slides_info.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (SLIDES_AWEME); github.com/JoeanAmier/TikTokDownloader src/interface/slides.py; query as public parsers send it (reflow_source, web_id, device_id, aweme_ids=[ID], request_source=200).",
+        )
+        .after_long_help(
+            "Example:\n  douyin web slides-info --aweme-ids '7325083396338600228'\n  douyin web slides-info 'LINK or share text'   # for --aweme-ids",
+        )
+        .arg(
+            ::clap::Arg::new("reflow_source")
+                .long("reflow-source")
+                .required(false)
+                .help("the share page the request comes from [default: reflow_page]")
+                .long_help(
+                    "the share page the request comes from\n\nSent as query parameter `reflow_source`. Defaults to `reflow_page` when not given.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("web_id")
+                .long("web-id")
+                .required(false)
+                .help(
+                    "a per-browser id (public parsers send 75 followed by 15 random digits)",
+                )
+                .long_help(
+                    "a per-browser id (public parsers send 75 followed by 15 random digits)\n\nSent as query parameter `web_id`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("device_id")
+                .long("device-id")
+                .required(false)
+                .help("sent equal to web_id")
+                .long_help(
+                    "sent equal to web_id\n\nSent as query parameter `device_id`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("aweme_ids")
+                .long("aweme-ids")
+                .required(false)
+                .required_unless_present("aweme_ids_or_link")
+                .help(
+                    "the aweme ids, as a JSON array ([7325083396338600228]) (or a link, or share text)",
+                )
+                .long_help(
+                    "the aweme ids, as a JSON array ([7325083396338600228])\n\nSent as query parameter `aweme_ids` as compact JSON text. Example: `[7325083396338600228]`.\n\nA link to the video or image post or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.\n\nA list: repeat the flag or separate items with commas.",
+                )
+                .value_name("ID|LINK")
+                .value_parser(::clap::builder::ValueParser::string())
+                .action(::clap::ArgAction::Append)
+                .value_delimiter(','),
+        )
+        .arg(
+            ::clap::Arg::new("request_source")
+                .long("request-source")
+                .required(false)
+                .help("sent by the share page [default: 200]")
+                .long_help(
+                    "sent by the share page\n\nSent as query parameter `request_source`. Defaults to `200` when not given.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("aweme_ids_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --aweme-ids: the id, a link to the video or image post, or share text",
+                )
+                .conflicts_with("aweme_ids")
+                .required_unless_present("aweme_ids")
+                .num_args(1..)
+                .action(::clap::ArgAction::Append)
+                .value_parser(::clap::builder::ValueParser::string()),
         )
 }
 ///`douyin web tab-feed`.
@@ -922,7 +1232,7 @@ fn user_follower_list_command<H: super::Host>() -> ::clap::Command {
             "A user's followers\n\n用户粉丝列表\n\nGET /aweme/v1/web/user/follower/list/\n\nPaginated: `--all-pages` follows `min_time` while `has_more` says more pages follow and prints the items of `followers` one per line (JSON Lines); `--max-time` starts (or resumes) at a cursor.\n\nSpec: specs/web/user_follower_list.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_FOLLOWER), f2/apps/douyin/model.py (UserFollower), f2/apps/douyin/filter.py (UserFollowerFilter).",
         )
         .after_long_help(
-            "Example:\n  douyin web user-follower-list --sec-user-id MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE",
+            "Example:\n  douyin web user-follower-list --sec-user-id MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE\n  douyin web user-follower-list 'LINK or share text'   # for --sec-user-id",
         )
         .arg(
             ::clap::Arg::new("user_id")
@@ -938,12 +1248,13 @@ fn user_follower_list_command<H: super::Host>() -> ::clap::Command {
         .arg(
             ::clap::Arg::new("sec_user_id")
                 .long("sec-user-id")
-                .required(true)
-                .help("用户唯一标识")
+                .required(false)
+                .required_unless_present("sec_user_id_or_link")
+                .help("用户唯一标识 (or a link, or share text)")
                 .long_help(
-                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE`.",
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE`.\n\nA link to the user's page or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.",
                 )
-                .value_name("TEXT")
+                .value_name("ID|LINK")
                 .value_parser(::clap::builder::ValueParser::string()),
         )
         .arg(
@@ -1038,6 +1349,17 @@ fn user_follower_list_command<H: super::Host>() -> ::clap::Command {
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
         )
+        .arg(
+            ::clap::Arg::new("sec_user_id_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --sec-user-id: the id, a link to the user's page, or share text",
+                )
+                .conflicts_with("sec_user_id")
+                .required_unless_present("sec_user_id")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
         .args(super::paging_args::<H>("--max-time"))
 }
 ///`douyin web user-following-list`.
@@ -1048,7 +1370,7 @@ fn user_following_list_command<H: super::Host>() -> ::clap::Command {
             "The accounts a user follows\n\n用户关注列表\n\nGET /aweme/v1/web/user/following/list/\n\nPaginated: `--all-pages` follows `offset` while `has_more` says more pages follow and prints the items of `followings` one per line (JSON Lines); `--offset` starts (or resumes) at a cursor.\n\nSpec: specs/web/user_following_list.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_FOLLOWING), f2/apps/douyin/model.py (UserFollowing), f2/apps/douyin/filter.py (UserFollowingFilter).",
         )
         .after_long_help(
-            "Example:\n  douyin web user-following-list --sec-user-id MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE",
+            "Example:\n  douyin web user-following-list --sec-user-id MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE\n  douyin web user-following-list 'LINK or share text'   # for --sec-user-id",
         )
         .arg(
             ::clap::Arg::new("user_id")
@@ -1064,12 +1386,13 @@ fn user_following_list_command<H: super::Host>() -> ::clap::Command {
         .arg(
             ::clap::Arg::new("sec_user_id")
                 .long("sec-user-id")
-                .required(true)
-                .help("用户唯一标识")
+                .required(false)
+                .required_unless_present("sec_user_id_or_link")
+                .help("用户唯一标识 (or a link, or share text)")
                 .long_help(
-                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE`.",
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAANXSltcLCzDGmdNFI2Q_QixVTr67NiYzjKOIP5s03CAE`.\n\nA link to the user's page or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.",
                 )
-                .value_name("TEXT")
+                .value_name("ID|LINK")
                 .value_parser(::clap::builder::ValueParser::string()),
         )
         .arg(
@@ -1164,6 +1487,17 @@ fn user_following_list_command<H: super::Host>() -> ::clap::Command {
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
         )
+        .arg(
+            ::clap::Arg::new("sec_user_id_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --sec-user-id: the id, a link to the user's page, or share text",
+                )
+                .conflicts_with("sec_user_id")
+                .required_unless_present("sec_user_id")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
         .args(super::paging_args::<H>("--offset"))
 }
 ///`douyin web user-profile-other`.
@@ -1174,17 +1508,29 @@ fn user_profile_other_command<H: super::Host>() -> ::clap::Command {
             "A user's profile by sec_user_id\n\n用户详细信息\n\nGET /aweme/v1/web/user/profile/other/\n\nSpec: specs/web/user_profile_other.yaml; documentation: seeds/001_8fb9ba359deb8cf4.txt § 用户详细信息.",
         )
         .after_long_help(
-            "Example:\n  douyin web user-profile-other --sec-user-id 'MS4wLjABAAAAI*****dlfPJ4MvgnmvAThCU'",
+            "Example:\n  douyin web user-profile-other --sec-user-id 'MS4wLjABAAAAI*****dlfPJ4MvgnmvAThCU'\n  douyin web user-profile-other 'LINK or share text'   # for --sec-user-id",
         )
         .arg(
             ::clap::Arg::new("sec_user_id")
                 .long("sec-user-id")
-                .required(true)
-                .help("用户唯一标识")
+                .required(false)
+                .required_unless_present("sec_user_id_or_link")
+                .help("用户唯一标识 (or a link, or share text)")
                 .long_help(
-                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAI*****dlfPJ4MvgnmvAThCU`.",
+                    "用户唯一标识\n\nSent as query parameter `sec_user_id`. Example: `MS4wLjABAAAAI*****dlfPJ4MvgnmvAThCU`.\n\nA link to the user's page or share text holding one is also taken (short links are followed). It may also be given without the flag, as the first argument.",
                 )
-                .value_name("TEXT")
+                .value_name("ID|LINK")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("sec_user_id_or_link")
+                .index(1)
+                .value_name("ID|LINK")
+                .help(
+                    "The same as --sec-user-id: the id, a link to the user's page, or share text",
+                )
+                .conflicts_with("sec_user_id")
+                .required_unless_present("sec_user_id")
                 .value_parser(::clap::builder::ValueParser::string()),
         )
 }
@@ -1198,28 +1544,50 @@ fn user_profile_self_command<H: super::Host>() -> ::clap::Command {
         .after_long_help("Example:\n  douyin web user-profile-self")
 }
 ///`AwemeDetailParams` from the arguments of `douyin web aweme-detail`.
-fn aweme_detail_params<H: super::Host>(
+async fn aweme_detail_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::AwemeDetailParams, H::Error> {
     let p = ::douyin_web::AwemeDetailParams::new(
         super::required(
             host,
-            super::one::<::std::string::String>(m, "aweme_id"),
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::Aweme,
+                        flag: "--aweme-id",
+                    },
+                    &["aweme_id", "aweme_id_or_link"],
+                )
+                .await?
+                .and_then(|v| v.into_iter().next()),
             "--aweme-id",
         )?,
     );
     ::std::result::Result::Ok(p)
 }
 ///`AwemeFavoriteParams` from the arguments of `douyin web aweme-favorite`.
-fn aweme_favorite_params<H: super::Host>(
+async fn aweme_favorite_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::AwemeFavoriteParams, H::Error> {
     let mut p = ::douyin_web::AwemeFavoriteParams::new(
         super::required(
             host,
-            super::one::<::std::string::String>(m, "sec_user_id"),
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::User,
+                        flag: "--sec-user-id",
+                    },
+                    &["sec_user_id", "sec_user_id_or_link"],
+                )
+                .await?
+                .and_then(|v| v.into_iter().next()),
             "--sec-user-id",
         )?,
     );
@@ -1232,7 +1600,7 @@ fn aweme_favorite_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`AwemeListcollectionParams` from the arguments of `douyin web aweme-listcollection`.
-fn aweme_listcollection_params<H: super::Host>(
+async fn aweme_listcollection_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::AwemeListcollectionParams, H::Error> {
@@ -1252,14 +1620,25 @@ fn aweme_listcollection_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`AwemePostParams` from the arguments of `douyin web aweme-post`.
-fn aweme_post_params<H: super::Host>(
+async fn aweme_post_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::AwemePostParams, H::Error> {
     let mut p = ::douyin_web::AwemePostParams::new(
         super::required(
             host,
-            super::one::<::std::string::String>(m, "sec_user_id"),
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::User,
+                        flag: "--sec-user-id",
+                    },
+                    &["sec_user_id", "sec_user_id_or_link"],
+                )
+                .await?
+                .and_then(|v| v.into_iter().next()),
             "--sec-user-id",
         )?,
     );
@@ -1299,14 +1678,25 @@ fn aweme_post_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`AwemeRelatedParams` from the arguments of `douyin web aweme-related`.
-fn aweme_related_params<H: super::Host>(
+async fn aweme_related_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::AwemeRelatedParams, H::Error> {
     let mut p = ::douyin_web::AwemeRelatedParams::new(
         super::required(
             host,
-            super::one::<::std::string::String>(m, "aweme_id"),
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::Aweme,
+                        flag: "--aweme-id",
+                    },
+                    &["aweme_id", "aweme_id_or_link"],
+                )
+                .await?
+                .and_then(|v| v.into_iter().next()),
             "--aweme-id",
         )?,
     );
@@ -1329,14 +1719,25 @@ fn aweme_related_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`CommentListParams` from the arguments of `douyin web comment-list`.
-fn comment_list_params<H: super::Host>(
+async fn comment_list_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::CommentListParams, H::Error> {
     let mut p = ::douyin_web::CommentListParams::new(
         super::required(
             host,
-            super::one::<::std::string::String>(m, "aweme_id"),
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::Aweme,
+                        flag: "--aweme-id",
+                    },
+                    &["aweme_id", "aweme_id_or_link"],
+                )
+                .await?
+                .and_then(|v| v.into_iter().next()),
             "--aweme-id",
         )?,
     );
@@ -1349,14 +1750,25 @@ fn comment_list_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`CommentListReplyParams` from the arguments of `douyin web comment-list-reply`.
-fn comment_list_reply_params<H: super::Host>(
+async fn comment_list_reply_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::CommentListReplyParams, H::Error> {
     let mut p = ::douyin_web::CommentListReplyParams::new(
         super::required(
             host,
-            super::one::<::std::string::String>(m, "item_id"),
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::Aweme,
+                        flag: "--item-id",
+                    },
+                    &["item_id", "item_id_or_link"],
+                )
+                .await?
+                .and_then(|v| v.into_iter().next()),
             "--item-id",
         )?,
         super::required(
@@ -1377,7 +1789,7 @@ fn comment_list_reply_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`EmojiListParams` from the arguments of `douyin web emoji-list`.
-fn emoji_list_params<H: super::Host>(
+async fn emoji_list_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::EmojiListParams, H::Error> {
@@ -1386,7 +1798,7 @@ fn emoji_list_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`EmoticonTrendingParams` from the arguments of `douyin web emoticon-trending`.
-fn emoticon_trending_params<H: super::Host>(
+async fn emoticon_trending_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::EmoticonTrendingParams, H::Error> {
@@ -1401,7 +1813,7 @@ fn emoticon_trending_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`GeneralSearchSingleParams` from the arguments of `douyin web general-search-single`.
-fn general_search_single_params<H: super::Host>(
+async fn general_search_single_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::GeneralSearchSingleParams, H::Error> {
@@ -1465,7 +1877,7 @@ fn general_search_single_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`HotSearchListParams` from the arguments of `douyin web hot-search-list`.
-fn hot_search_list_params<H: super::Host>(
+async fn hot_search_list_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::HotSearchListParams, H::Error> {
@@ -1480,28 +1892,102 @@ fn hot_search_list_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`ImUserInfoParams` from the arguments of `douyin web im-user-info`.
-fn im_user_info_params<H: super::Host>(
+async fn im_user_info_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::ImUserInfoParams, H::Error> {
     let p = ::douyin_web::ImUserInfoParams::new(
         super::required(
             host,
-            super::many::<::std::string::String>(m, "sec_user_ids"),
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::User,
+                        flag: "--sec-user-ids",
+                    },
+                    &["sec_user_ids", "sec_user_ids_or_link"],
+                )
+                .await?,
             "--sec-user-ids",
         )?,
     );
     ::std::result::Result::Ok(p)
 }
+///`LiveRoomEnterParams` from the arguments of `douyin web live-room-enter`.
+async fn live_room_enter_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::LiveRoomEnterParams, H::Error> {
+    let mut p = ::douyin_web::LiveRoomEnterParams::new(
+        super::required(
+            host,
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::Live,
+                        flag: "--web-rid",
+                    },
+                    &["web_rid", "web_rid_or_link"],
+                )
+                .await?
+                .and_then(|v| v.into_iter().next()),
+            "--web-rid",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "app_name") {
+        p.app_name = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "live_id") {
+        p.live_id = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "language") {
+        p.language = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "enter_source") {
+        p.enter_source = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        bool,
+    >(m, "is_need_double_stream") {
+        p.is_need_double_stream = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "room_id_str") {
+        p.room_id_str = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
 ///`LocatePostParams` from the arguments of `douyin web locate-post`.
-fn locate_post_params<H: super::Host>(
+async fn locate_post_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::LocatePostParams, H::Error> {
     let mut p = ::douyin_web::LocatePostParams::new(
         super::required(
             host,
-            super::one::<::std::string::String>(m, "sec_user_id"),
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::User,
+                        flag: "--sec-user-id",
+                    },
+                    &["sec_user_id", "sec_user_id_or_link"],
+                )
+                .await?
+                .and_then(|v| v.into_iter().next()),
             "--sec-user-id",
         )?,
     );
@@ -1530,14 +2016,25 @@ fn locate_post_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`MixAwemeParams` from the arguments of `douyin web mix-aweme`.
-fn mix_aweme_params<H: super::Host>(
+async fn mix_aweme_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::MixAwemeParams, H::Error> {
     let mut p = ::douyin_web::MixAwemeParams::new(
         super::required(
             host,
-            super::one::<::std::string::String>(m, "mix_id"),
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::Mix,
+                        flag: "--mix-id",
+                    },
+                    &["mix_id", "mix_id_or_link"],
+                )
+                .await?
+                .and_then(|v| v.into_iter().next()),
             "--mix-id",
         )?,
     );
@@ -1550,7 +2047,7 @@ fn mix_aweme_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`NoticeDetailParams` from the arguments of `douyin web notice-detail`.
-fn notice_detail_params<H: super::Host>(
+async fn notice_detail_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::NoticeDetailParams, H::Error> {
@@ -1566,8 +2063,61 @@ fn notice_detail_params<H: super::Host>(
     );
     ::std::result::Result::Ok(p)
 }
+///`SlidesInfoParams` from the arguments of `douyin web slides-info`.
+async fn slides_info_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::SlidesInfoParams, H::Error> {
+    let mut p = ::douyin_web::SlidesInfoParams::new(
+        super::required(
+            host,
+            match super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::Aweme,
+                        flag: "--aweme-ids",
+                    },
+                    &["aweme_ids", "aweme_ids_or_link"],
+                )
+                .await?
+            {
+                ::std::option::Option::Some(v) => {
+                    ::std::option::Option::Some(
+                        v
+                            .into_iter()
+                            .map(|s| super::integer(host, "--aweme-ids", s))
+                            .collect::<::std::result::Result<::std::vec::Vec<i64>, _>>()?,
+                    )
+                }
+                ::std::option::Option::None => ::std::option::Option::None,
+            },
+            "--aweme-ids",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "reflow_source") {
+        p.reflow_source = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "web_id") {
+        p.web_id = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "device_id") {
+        p.device_id = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "request_source") {
+        p.request_source = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
 ///`TabFeedParams` from the arguments of `douyin web tab-feed`.
-fn tab_feed_params<H: super::Host>(
+async fn tab_feed_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::TabFeedParams, H::Error> {
@@ -1584,14 +2134,25 @@ fn tab_feed_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`UserFollowerListParams` from the arguments of `douyin web user-follower-list`.
-fn user_follower_list_params<H: super::Host>(
+async fn user_follower_list_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::UserFollowerListParams, H::Error> {
     let mut p = ::douyin_web::UserFollowerListParams::new(
         super::required(
             host,
-            super::one::<::std::string::String>(m, "sec_user_id"),
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::User,
+                        flag: "--sec-user-id",
+                    },
+                    &["sec_user_id", "sec_user_id_or_link"],
+                )
+                .await?
+                .and_then(|v| v.into_iter().next()),
             "--sec-user-id",
         )?,
     );
@@ -1627,14 +2188,25 @@ fn user_follower_list_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`UserFollowingListParams` from the arguments of `douyin web user-following-list`.
-fn user_following_list_params<H: super::Host>(
+async fn user_following_list_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::UserFollowingListParams, H::Error> {
     let mut p = ::douyin_web::UserFollowingListParams::new(
         super::required(
             host,
-            super::one::<::std::string::String>(m, "sec_user_id"),
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::User,
+                        flag: "--sec-user-id",
+                    },
+                    &["sec_user_id", "sec_user_id_or_link"],
+                )
+                .await?
+                .and_then(|v| v.into_iter().next()),
             "--sec-user-id",
         )?,
     );
@@ -1670,21 +2242,32 @@ fn user_following_list_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`UserProfileOtherParams` from the arguments of `douyin web user-profile-other`.
-fn user_profile_other_params<H: super::Host>(
+async fn user_profile_other_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::UserProfileOtherParams, H::Error> {
     let p = ::douyin_web::UserProfileOtherParams::new(
         super::required(
             host,
-            super::one::<::std::string::String>(m, "sec_user_id"),
+            super::linked(
+                    host,
+                    m,
+                    super::Link {
+                        domain: "web",
+                        kind: super::LinkKind::User,
+                        flag: "--sec-user-id",
+                    },
+                    &["sec_user_id", "sec_user_id_or_link"],
+                )
+                .await?
+                .and_then(|v| v.into_iter().next()),
             "--sec-user-id",
         )?,
     );
     ::std::result::Result::Ok(p)
 }
 ///`UserProfileSelfParams` from the arguments of `douyin web user-profile-self`.
-fn user_profile_self_params<H: super::Host>(
+async fn user_profile_self_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::UserProfileSelfParams, H::Error> {
@@ -1713,7 +2296,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = aweme_detail_params(host, m)?;
+            let params = aweme_detail_params(host, m).await?;
             host.respond(client.aweme_detail(&params).await)
         }
         "aweme-favorite" => {
@@ -1727,7 +2310,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = aweme_favorite_params(host, m)?;
+            let params = aweme_favorite_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--max-cursor",
@@ -1765,7 +2348,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = aweme_listcollection_params(host, m)?;
+            let params = aweme_listcollection_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--cursor",
@@ -1803,7 +2386,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = aweme_post_params(host, m)?;
+            let params = aweme_post_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--max-cursor",
@@ -1841,7 +2424,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = aweme_related_params(host, m)?;
+            let params = aweme_related_params(host, m).await?;
             host.respond(client.aweme_related(&params).await)
         }
         "comment-list" => {
@@ -1855,7 +2438,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = comment_list_params(host, m)?;
+            let params = comment_list_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--cursor",
@@ -1893,7 +2476,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = comment_list_reply_params(host, m)?;
+            let params = comment_list_reply_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--cursor",
@@ -1931,7 +2514,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = emoji_list_params(host, m)?;
+            let params = emoji_list_params(host, m).await?;
             host.respond(client.emoji_list(&params).await)
         }
         "emoticon-trending" => {
@@ -1945,7 +2528,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = emoticon_trending_params(host, m)?;
+            let params = emoticon_trending_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--cursor",
@@ -1983,7 +2566,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = general_search_single_params(host, m)?;
+            let params = general_search_single_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--offset",
@@ -2021,7 +2604,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = hot_search_list_params(host, m)?;
+            let params = hot_search_list_params(host, m).await?;
             host.respond(client.hot_search_list(&params).await)
         }
         "im-user-info" => {
@@ -2035,8 +2618,22 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = im_user_info_params(host, m)?;
+            let params = im_user_info_params(host, m).await?;
             host.respond(client.im_user_info(&params).await)
+        }
+        "live-room-enter" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "live_room_enter",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/webcast/room/web/enter/",
+                },
+                m,
+            );
+            let params = live_room_enter_params(host, m).await?;
+            host.respond(client.live_room_enter(&params).await)
         }
         "locate-post" => {
             host.announce(
@@ -2049,7 +2646,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = locate_post_params(host, m)?;
+            let params = locate_post_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--max-cursor",
@@ -2087,7 +2684,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = mix_aweme_params(host, m)?;
+            let params = mix_aweme_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--cursor",
@@ -2125,8 +2722,22 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = notice_detail_params(host, m)?;
+            let params = notice_detail_params(host, m).await?;
             host.respond(client.notice_detail(&params).await)
+        }
+        "slides-info" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "slides_info",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/web/api/v2/aweme/slidesinfo/",
+                },
+                m,
+            );
+            let params = slides_info_params(host, m).await?;
+            host.respond(client.slides_info(&params).await)
         }
         "tab-feed" => {
             host.announce(
@@ -2139,7 +2750,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = tab_feed_params(host, m)?;
+            let params = tab_feed_params(host, m).await?;
             host.respond(client.tab_feed(&params).await)
         }
         "user-follower-list" => {
@@ -2153,7 +2764,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = user_follower_list_params(host, m)?;
+            let params = user_follower_list_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--max-time",
@@ -2191,7 +2802,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = user_following_list_params(host, m)?;
+            let params = user_following_list_params(host, m).await?;
             if let ::std::option::Option::Some(paging) = super::paging(
                 m,
                 "--offset",
@@ -2229,7 +2840,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = user_profile_other_params(host, m)?;
+            let params = user_profile_other_params(host, m).await?;
             host.respond(client.user_profile_other(&params).await)
         }
         "user-profile-self" => {
@@ -2243,7 +2854,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = user_profile_self_params(host, m)?;
+            let params = user_profile_self_params(host, m).await?;
             host.respond(client.user_profile_self(&params).await)
         }
         other => {

@@ -1090,11 +1090,11 @@ pub static WEB: DomainTable = DomainTable {
             ],
             signers: &[
                 SignerTable {
-                    name: "x_bogus",
-                    params: &["X-Bogus"],
+                    name: "a_bogus",
+                    params: &["a_bogus"],
                     verify: |input, appended| {
                         ::douyin_core::Signer::verify(
-                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            &<::douyin_web::abogus_signer::ABogusSigner as ::std::default::Default>::default(),
                             input,
                             appended,
                         )
@@ -1189,11 +1189,11 @@ pub static WEB: DomainTable = DomainTable {
             ],
             signers: &[
                 SignerTable {
-                    name: "x_bogus",
-                    params: &["X-Bogus"],
+                    name: "a_bogus",
+                    params: &["a_bogus"],
                     verify: |input, appended| {
                         ::douyin_core::Signer::verify(
-                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            &<::douyin_web::abogus_signer::ABogusSigner as ::std::default::Default>::default(),
                             input,
                             appended,
                         )
@@ -1294,11 +1294,11 @@ pub static WEB: DomainTable = DomainTable {
             ],
             signers: &[
                 SignerTable {
-                    name: "x_bogus",
-                    params: &["X-Bogus"],
+                    name: "a_bogus",
+                    params: &["a_bogus"],
                     verify: |input, appended| {
                         ::douyin_core::Signer::verify(
-                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            &<::douyin_web::abogus_signer::ABogusSigner as ::std::default::Default>::default(),
                             input,
                             appended,
                         )
@@ -1600,11 +1600,11 @@ pub static WEB: DomainTable = DomainTable {
             ],
             signers: &[
                 SignerTable {
-                    name: "x_bogus",
-                    params: &["X-Bogus"],
+                    name: "a_bogus",
+                    params: &["a_bogus"],
                     verify: |input, appended| {
                         ::douyin_core::Signer::verify(
-                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            &<::douyin_web::abogus_signer::ABogusSigner as ::std::default::Default>::default(),
                             input,
                             appended,
                         )
@@ -1818,11 +1818,11 @@ pub static WEB: DomainTable = DomainTable {
             ],
             signers: &[
                 SignerTable {
-                    name: "x_bogus",
-                    params: &["X-Bogus"],
+                    name: "a_bogus",
+                    params: &["a_bogus"],
                     verify: |input, appended| {
                         ::douyin_core::Signer::verify(
-                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            &<::douyin_web::abogus_signer::ABogusSigner as ::std::default::Default>::default(),
                             input,
                             appended,
                         )
@@ -2189,11 +2189,11 @@ pub static WEB: DomainTable = DomainTable {
             ],
             signers: &[
                 SignerTable {
-                    name: "x_bogus",
-                    params: &["X-Bogus"],
+                    name: "a_bogus",
+                    params: &["a_bogus"],
                     verify: |input, appended| {
                         ::douyin_core::Signer::verify(
-                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            &<::douyin_web::abogus_signer::ABogusSigner as ::std::default::Default>::default(),
                             input,
                             appended,
                         )
@@ -2382,6 +2382,145 @@ pub static WEB: DomainTable = DomainTable {
             synthetic: "{\"extra\":{\"now\":0,\"logid\":\"\",\"fatal_item_ids\":[]},\"log_pb\":{\"impr_id\":\"\"},\"status_code\":0,\"next_req_count\":0,\"data\":[],\"status_msg\":\"\"}",
         },
         OperationTable {
+            name: "live_room_enter",
+            method: ::douyin_core::Method::Get,
+            path: "/webcast/room/web/enter/",
+            base_url: ::std::option::Option::Some("https://live.douyin.com"),
+            params: &[
+                ParamRule {
+                    wire: "app_name",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "live_id",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::Integer,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "language",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "enter_source",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "is_need_double_stream",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::Boolean,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "web_rid",
+                    location: Location::Query,
+                    required: true,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "room_id_str",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "cookie",
+                    location: Location::Header,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("cookie"),
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "user-agent",
+                    location: Location::Header,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("user_agent"),
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "msToken",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("ms_token"),
+                    constant: ::std::option::Option::None,
+                },
+            ],
+            signers: &[
+                SignerTable {
+                    name: "a_bogus",
+                    params: &["a_bogus"],
+                    verify: |input, appended| {
+                        ::douyin_core::Signer::verify(
+                            &<::douyin_web::abogus_signer::ABogusSigner as ::std::default::Default>::default(),
+                            input,
+                            appended,
+                        )
+                    },
+                },
+            ],
+            success: ::std::option::Option::Some(FixtureBody {
+                file: "specs/web/captures/web-aweme-post.json",
+                body: include_str!("../../../../specs/web/captures/web-aweme-post.json"),
+                select: ::std::option::Option::Some("aweme_list.0.author"),
+                prefix: "{\"status_code\":0,\"data\":{\"data\":[{\"id_str\":\"7318296342189919011\",\"status\":2,\"title\":\"晚上好\",\"owner\":{\"nickname\":\"南恬\",\"sec_uid\":\"MS4wLjABAAAAHuFui7x3Walw7nu61E_iQgXBU-23twsaX4FGWpb_bmo\"},\"stats\":{\"like_count_str\":\"1.2万\",\"total_user_str\":\"3.4万\",\"user_count_str\":\"812\"},\"stream_url\":{\"default_resolution\":\"FULL_HD1\",\"flv_pull_url\":{\"FULL_HD1\":\"https://pull-flv-l1.douyincdn.com/stage/stream-1_or4.flv\"},\"hls_pull_url_map\":{\"FULL_HD1\":\"https://pull-hls-l1.douyincdn.com/stage/stream-1_or4/index.m3u8\"}}}],\"enter_room_id\":\"7318296342189919011\",\"room_status\":0,\"user\":",
+                suffix: "},\"extra\":{\"now\":1706103533000}}",
+            }),
+            envelope: OpEnvelope {
+                code: ::std::option::Option::Some(FieldRef {
+                    path: "status_code",
+                    kind: JsonKind::Integer,
+                }),
+                message: ::std::option::Option::Some("status_msg"),
+                log_id: ::std::option::Option::Some("log_pb.impr_id"),
+            },
+            examples: &[],
+            pagination: ::std::option::Option::None,
+            synthetic: "{\"data\":{\"data\":[],\"enter_room_id\":\"\",\"room_status\":0,\"user\":{\"accept_private_policy\":false,\"account_region\":\"\",\"allow_share\":false,\"apple_account\":0,\"authority_status\":0,\"auto_mix_count\":0,\"avatar_uri\":\"\",\"aweme_count\":0,\"aweme_count_correction_threshold\":0,\"aweme_hotsoon_auth\":0,\"aweme_hotsoon_auth_relation\":0,\"ban_user_functions\":[],\"bind_phone\":\"\",\"birthday\":\"\",\"birthday_hide_level\":0,\"can_modify_school_info\":false,\"can_set_geofencing\":false,\"can_set_item_cover\":false,\"can_show_group_card\":0,\"card_entries\":[],\"city\":\"\",\"close_follow_list_guide\":false,\"close_friend_type\":0,\"college_name\":\"\",\"comment_filter_status\":0,\"comment_setting\":0,\"commerce_user_level\":0,\"constellation\":0,\"contacts_status\":0,\"content_language_already_popup\":0,\"count_status\":0,\"country\":\"\",\"cover_colour\":\"\",\"cover_url\":[],\"create_time\":0,\"custom_verify\":\"\",\"cv_level\":\"\",\"district\":\"\",\"dongtai_count\":0,\"dou_plus_share_location\":0,\"douplus_old_user\":false,\"download_prompt_ts\":0,\"download_setting\":0,\"dp_level\":false,\"duet_setting\":0,\"enable_nearby_visible\":false,\"enable_wish\":false,\"enroll_year\":\"\",\"enterprise_user_info\":\"\",\"enterprise_verify_reason\":\"\",\"ever_over_1k_follower\":false,\"favorite_permission\":0,\"favoriting_count\":0,\"fb_expire_time\":0,\"follow_status\":0,\"follower_count\":0,\"follower_request_status\":0,\"follower_status\":0,\"followers_detail\":[],\"following_count\":0,\"forward_count\":0,\"friend_count\":0,\"gender\":0,\"geofencing\":[],\"google_account\":\"\",\"has_e_account_role\":false,\"has_email\":false,\"has_facebook_token\":false,\"has_insights\":false,\"has_orders\":false,\"has_subscription\":false,\"has_twitter_token\":false,\"has_unread_story\":false,\"has_youtube_token\":false,\"hide_location\":false,\"hide_search\":false,\"image_send_exempt\":false,\"ins_id\":\"\",\"ip_location\":\"\",\"is_activity_user\":false,\"is_ad_fake\":false,\"is_ban\":false,\"is_binded_weibo\":false,\"is_block\":false,\"is_blocked\":false,\"is_blocked_v2\":false,\"is_blocking_v2\":false,\"is_cf\":0,\"is_clonex_special_allow_user\":false,\"is_discipline_member\":false,\"is_dou_manager\":false,\"is_effect_artist\":false,\"is_flowcard_member\":false,\"is_gov_media_vip\":false,\"is_mix_user\":false,\"is_not_show\":false,\"is_phone_binded\":false,\"is_pro_account\":false,\"is_risk_comment_user\":false,\"is_series_user\":false,\"is_sharing_profile_user\":0,\"is_show_fans_lucky_draw\":0,\"is_star\":false,\"is_verified\":false,\"iso_country_code\":\"\",\"ky_only_predict\":0,\"language\":\"\",\"latest_order_time\":0,\"live_agreement\":0,\"live_agreement_time\":0,\"live_commerce\":false,\"live_status\":0,\"live_verify\":0,\"local_ads_user_entry\":0,\"local_ads_user_tag\":false,\"location\":\"\",\"login_platform\":0,\"max_aweme_follower_count\":0,\"max_follower_count\":0,\"message_chat_entry\":false,\"mix_count\":0,\"mix_create_permission\":0,\"mplatform_followers_count\":0,\"need_addr_card\":false,\"need_recommend\":0,\"neiguang_shield\":0,\"new_friend_type\":0,\"new_visitor_count\":0,\"nickname\":\"\",\"normal_top_comment_permission\":0,\"pigeon_daren_status\":\"\",\"pigeon_daren_warn_tag\":\"\",\"prevent_download\":false,\"private_aweme_count\":0,\"profile_completion\":0,\"profile_tab_type\":0,\"province\":\"\",\"publish_landing_tab\":0,\"react_setting\":0,\"realname_verify_status\":0,\"rec_age_stage\":0,\"recommend_reason_relation\":\"\",\"recommend_user_reason_source\":0,\"reflow_page_gid\":0,\"reflow_page_uid\":0,\"region\":\"\",\"register_from\":\"\",\"register_time\":0,\"risk_notice_text\":\"\",\"room_data\":\"\",\"room_id\":0,\"school_auth\":0,\"school_category\":0,\"school_id\":\"\",\"school_name\":\"\",\"school_visible\":0,\"sec_uid\":\"\",\"secret\":0,\"series_count\":0,\"share_qrcode_uri\":\"\",\"shield_comment_notice\":0,\"shield_digg_notice\":0,\"shield_follow_notice\":0,\"short_id\":\"\",\"show_avatar_decoration_entrance\":false,\"show_favorite_list\":false,\"show_first_avatar_decoration\":false,\"show_following_follower_banner\":0,\"show_gender_strategy\":0,\"show_image_bubble\":false,\"show_located_banner\":0,\"show_nearby_active\":false,\"show_privacy_banner\":0,\"show_relation_banner\":0,\"show_secret_banner\":0,\"show_subscription\":false,\"show_tel_book_banner\":0,\"show_user_ban_dialog\":false,\"signature\":\"\",\"signature_display_lines\":0,\"signature_extra\":[],\"signature_language\":\"\",\"special_lock\":0,\"special_people_labels\":[],\"status\":0,\"stitch_setting\":0,\"story_count\":0,\"story_open\":false,\"sync_to_toutiao\":0,\"total_favorited\":0,\"total_favorited_correction_threshold\":0,\"tw_expire_time\":0,\"twitter_id\":\"\",\"twitter_name\":\"\",\"type_label\":[],\"uid\":\"\",\"unique_id\":\"\",\"unique_id_modify_time\":0,\"user_age\":0,\"user_canceled\":false,\"user_had_local_ads\":false,\"user_mode\":0,\"user_not_see\":0,\"user_not_show\":0,\"user_period\":0,\"user_rate\":0,\"user_story_count\":0,\"verification_type\":0,\"verify_info\":\"\",\"view_history_permission\":0,\"watch_status\":false,\"weibo_name\":\"\",\"weibo_schema\":\"\",\"weibo_url\":\"\",\"weibo_verify\":\"\",\"white_cover_url\":[],\"with_commerce_enterprise_tab_entry\":false,\"with_commerce_entry\":false,\"with_dou_entry\":false,\"with_douplus_entry\":false,\"with_ecp_entry\":0,\"with_fusion_shop_entry\":false,\"with_item_commerce_entry\":false,\"with_new_goods\":false,\"with_shop_entry\":false,\"with_star_atlas_entry\":false,\"wx_tag\":0,\"youtube_channel_id\":\"\",\"youtube_channel_title\":\"\",\"youtube_expire_time\":0,\"youtube_last_refresh_time\":0,\"disable_image_comment_saved\":0,\"live_high_value\":0,\"mate_add_permission\":0,\"special_follow_status\":0,\"story_ttl\":0}},\"extra\":{\"now\":0},\"status_code\":0,\"status_msg\":\"\",\"log_pb\":{\"impr_id\":\"\"}}",
+        },
+        OperationTable {
             name: "locate_post",
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/locate/post/",
@@ -2490,11 +2629,11 @@ pub static WEB: DomainTable = DomainTable {
             ],
             signers: &[
                 SignerTable {
-                    name: "x_bogus",
-                    params: &["X-Bogus"],
+                    name: "a_bogus",
+                    params: &["a_bogus"],
                     verify: |input, appended| {
                         ::douyin_core::Signer::verify(
-                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            &<::douyin_web::abogus_signer::ABogusSigner as ::std::default::Default>::default(),
                             input,
                             appended,
                         )
@@ -2595,11 +2734,11 @@ pub static WEB: DomainTable = DomainTable {
             ],
             signers: &[
                 SignerTable {
-                    name: "x_bogus",
-                    params: &["X-Bogus"],
+                    name: "a_bogus",
+                    params: &["a_bogus"],
                     verify: |input, appended| {
                         ::douyin_core::Signer::verify(
-                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            &<::douyin_web::abogus_signer::ABogusSigner as ::std::default::Default>::default(),
                             input,
                             appended,
                         )
@@ -2703,6 +2842,113 @@ pub static WEB: DomainTable = DomainTable {
             examples: &[],
             pagination: ::std::option::Option::None,
             synthetic: "{\"status_code\":0,\"status_msg\":\"\",\"notice_list_v2\":[],\"extra\":{\"now\":0,\"logid\":\"\",\"fatal_item_ids\":[]},\"log_pb\":{\"impr_id\":\"\"}}",
+        },
+        OperationTable {
+            name: "slides_info",
+            method: ::douyin_core::Method::Get,
+            path: "/web/api/v2/aweme/slidesinfo/",
+            base_url: ::std::option::Option::Some("https://www.iesdouyin.com"),
+            params: &[
+                ParamRule {
+                    wire: "reflow_source",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "web_id",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "device_id",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "aweme_ids",
+                    location: Location::Query,
+                    required: true,
+                    kind: ParamKind::Json,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "request_source",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::Integer,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "cookie",
+                    location: Location::Header,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("cookie"),
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "user-agent",
+                    location: Location::Header,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("user_agent"),
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "msToken",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("ms_token"),
+                    constant: ::std::option::Option::None,
+                },
+            ],
+            signers: &[],
+            success: ::std::option::Option::Some(FixtureBody {
+                file: "specs/web/captures/web-aweme-post.json",
+                body: include_str!("../../../../specs/web/captures/web-aweme-post.json"),
+                select: ::std::option::Option::Some("aweme_list"),
+                prefix: "{\"status_code\":0,\"aweme_details\":",
+                suffix: ",\"filter_list\":[]}",
+            }),
+            envelope: OpEnvelope {
+                code: ::std::option::Option::Some(FieldRef {
+                    path: "status_code",
+                    kind: JsonKind::Integer,
+                }),
+                message: ::std::option::Option::Some("status_msg"),
+                log_id: ::std::option::Option::Some("extra.logid"),
+            },
+            examples: &[],
+            pagination: ::std::option::Option::None,
+            synthetic: "{\"aweme_details\":[],\"extra\":{\"now\":0,\"logid\":\"\",\"fatal_item_ids\":[]},\"log_pb\":{\"impr_id\":\"\"},\"status_code\":0,\"status_msg\":\"\"}",
         },
         OperationTable {
             name: "tab_feed",
@@ -2934,11 +3180,11 @@ pub static WEB: DomainTable = DomainTable {
             ],
             signers: &[
                 SignerTable {
-                    name: "x_bogus",
-                    params: &["X-Bogus"],
+                    name: "a_bogus",
+                    params: &["a_bogus"],
                     verify: |input, appended| {
                         ::douyin_core::Signer::verify(
-                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            &<::douyin_web::abogus_signer::ABogusSigner as ::std::default::Default>::default(),
                             input,
                             appended,
                         )
@@ -3109,11 +3355,11 @@ pub static WEB: DomainTable = DomainTable {
             ],
             signers: &[
                 SignerTable {
-                    name: "x_bogus",
-                    params: &["X-Bogus"],
+                    name: "a_bogus",
+                    params: &["a_bogus"],
                     verify: |input, appended| {
                         ::douyin_core::Signer::verify(
-                            &<::douyin_web::signing::XBogusSigner as ::std::default::Default>::default(),
+                            &<::douyin_web::abogus_signer::ABogusSigner as ::std::default::Default>::default(),
                             input,
                             appended,
                         )

@@ -8,7 +8,7 @@ pub mod operations {
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/detail/",
         base_url: ::std::option::Option::None,
-        signing: &["x_bogus"],
+        signing: &["a_bogus"],
     };
     ///`GET /aweme/v1/web/aweme/favorite/`
     pub static AWEME_FAVORITE: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -16,7 +16,7 @@ pub mod operations {
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/favorite/",
         base_url: ::std::option::Option::None,
-        signing: &["x_bogus"],
+        signing: &["a_bogus"],
     };
     ///`POST /aweme/v1/web/aweme/listcollection/`
     pub static AWEME_LISTCOLLECTION: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -24,7 +24,7 @@ pub mod operations {
         method: ::douyin_core::Method::Post,
         path: "/aweme/v1/web/aweme/listcollection/",
         base_url: ::std::option::Option::None,
-        signing: &["x_bogus"],
+        signing: &["a_bogus"],
     };
     ///`GET /aweme/v1/web/aweme/post/`
     pub static AWEME_POST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -40,7 +40,7 @@ pub mod operations {
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/related/",
         base_url: ::std::option::Option::None,
-        signing: &["x_bogus"],
+        signing: &["a_bogus"],
     };
     ///`GET /aweme/v1/web/comment/list/`
     pub static COMMENT_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -56,7 +56,7 @@ pub mod operations {
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/comment/list/reply/",
         base_url: ::std::option::Option::None,
-        signing: &["x_bogus"],
+        signing: &["a_bogus"],
     };
     ///`GET /aweme/v1/web/emoji/list`
     pub static EMOJI_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -80,7 +80,7 @@ pub mod operations {
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/general/search/single/",
         base_url: ::std::option::Option::None,
-        signing: &["x_bogus"],
+        signing: &["a_bogus"],
     };
     ///`GET /aweme/v1/web/hot/search/list/`
     pub static HOT_SEARCH_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -98,13 +98,21 @@ pub mod operations {
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
     };
+    ///`GET https://live.douyin.com/webcast/room/web/enter/`
+    pub static LIVE_ROOM_ENTER: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "live_room_enter",
+        method: ::douyin_core::Method::Get,
+        path: "/webcast/room/web/enter/",
+        base_url: ::std::option::Option::Some("https://live.douyin.com"),
+        signing: &["a_bogus"],
+    };
     ///`GET /aweme/v1/web/locate/post/`
     pub static LOCATE_POST: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "locate_post",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/locate/post/",
         base_url: ::std::option::Option::None,
-        signing: &["x_bogus"],
+        signing: &["a_bogus"],
     };
     ///`GET /aweme/v1/web/mix/aweme/`
     pub static MIX_AWEME: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -112,7 +120,7 @@ pub mod operations {
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/mix/aweme/",
         base_url: ::std::option::Option::None,
-        signing: &["x_bogus"],
+        signing: &["a_bogus"],
     };
     ///`GET /aweme/v1/web/notice/detail/`
     pub static NOTICE_DETAIL: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -121,6 +129,14 @@ pub mod operations {
         path: "/aweme/v1/web/notice/detail/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+    };
+    ///`GET https://www.iesdouyin.com/web/api/v2/aweme/slidesinfo/`
+    pub static SLIDES_INFO: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "slides_info",
+        method: ::douyin_core::Method::Get,
+        path: "/web/api/v2/aweme/slidesinfo/",
+        base_url: ::std::option::Option::Some("https://www.iesdouyin.com"),
+        signing: &[],
     };
     ///`GET /aweme/v1/web/tab/feed/`
     pub static TAB_FEED: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -136,7 +152,7 @@ pub mod operations {
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/follower/list/",
         base_url: ::std::option::Option::None,
-        signing: &["x_bogus"],
+        signing: &["a_bogus"],
     };
     ///`GET /aweme/v1/web/user/following/list/`
     pub static USER_FOLLOWING_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -144,7 +160,7 @@ pub mod operations {
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/following/list/",
         base_url: ::std::option::Option::None,
-        signing: &["x_bogus"],
+        signing: &["a_bogus"],
     };
     ///`GET /aweme/v1/web/user/profile/other/`
     pub static USER_PROFILE_OTHER: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -1163,6 +1179,140 @@ impl ImUserInfoParams {
         ::std::result::Result::Ok(req)
     }
 }
+///Parameters of [`Client::live_room_enter`](super::client::Client::live_room_enter).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct LiveRoomEnterParams {
+    /**sent by the live page
+
+Sent as query parameter `app_name`. Defaults to `douyin_web` when not given.*/
+    pub app_name: ::std::option::Option<::std::string::String>,
+    /**sent by the live page
+
+Sent as query parameter `live_id`. Defaults to `1` when not given.*/
+    pub live_id: ::std::option::Option<i64>,
+    /**sent by the live page
+
+Sent as query parameter `language`. Defaults to `zh-CN` when not given.*/
+    pub language: ::std::option::Option<::std::string::String>,
+    /**sent (empty) by the live page
+
+Sent as query parameter `enter_source`. Defaults to `` when not given.*/
+    pub enter_source: ::std::option::Option<::std::string::String>,
+    /**sent by the live page
+
+Sent as query parameter `is_need_double_stream`. Defaults to `false` when not given.*/
+    pub is_need_double_stream: ::std::option::Option<bool>,
+    /**the number in live.douyin.com/WEB_RID
+
+Sent as query parameter `web_rid`. Example: `285520721194`.*/
+    pub web_rid: ::std::string::String,
+    /**the room id, when known
+
+Sent as query parameter `room_id_str`. Defaults to `` when not given.*/
+    pub room_id_str: ::std::option::Option<::std::string::String>,
+}
+impl LiveRoomEnterParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(web_rid: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            app_name: ::std::option::Option::Some(
+                ::std::string::String::from("douyin_web"),
+            ),
+            live_id: ::std::option::Option::Some(1i64),
+            language: ::std::option::Option::Some(::std::string::String::from("zh-CN")),
+            enter_source: ::std::option::Option::Some(::std::string::String::from("")),
+            is_need_double_stream: ::std::option::Option::Some(false),
+            web_rid: web_rid.into(),
+            room_id_str: ::std::option::Option::Some(::std::string::String::from("")),
+        }
+    }
+    ///Sets `app_name`.
+    pub fn app_name(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.app_name = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `live_id`.
+    pub fn live_id(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.live_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `language`.
+    pub fn language(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.language = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `enter_source`.
+    pub fn enter_source(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enter_source = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `is_need_double_stream`.
+    pub fn is_need_double_stream(
+        mut self,
+        value: impl ::std::convert::Into<bool>,
+    ) -> Self {
+        self.is_need_double_stream = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `room_id_str`.
+    pub fn room_id_str(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.room_id_str = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /webcast/room/web/enter/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::LIVE_ROOM_ENTER,
+        );
+        req.session_query(::douyin_core::Position::First);
+        if let ::std::option::Option::Some(value) = &self.app_name {
+            req.query("app_name", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.live_id {
+            req.query("live_id", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.language {
+            req.query("language", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.enter_source {
+            req.query("enter_source", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.is_need_double_stream {
+            req.query("is_need_double_stream", value);
+        }
+        req.query("web_rid", &self.web_rid);
+        if let ::std::option::Option::Some(value) = &self.room_id_str {
+            req.query("room_id_str", value);
+        }
+        req.session_query(::douyin_core::Position::Last);
+        req.header_credential("cookie", "cookie");
+        req.header_credential("user-agent", "user_agent");
+        req.query_credential("msToken", "ms_token");
+        req.header(
+            "referer",
+            ::std::format!(
+                "https://live.douyin.com/{}", ::douyin_core::request::encoded(& self
+                .web_rid)
+            ),
+        );
+        ::std::result::Result::Ok(req)
+    }
+}
 ///Parameters of [`Client::locate_post`](super::client::Client::locate_post).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -1379,6 +1529,102 @@ impl NoticeDetailParams {
         req.header_credential("user-agent", "user_agent");
         req.query_credential("msToken", "ms_token");
         req.header("referer", "https://www.douyin.com/");
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::slides_info`](super::client::Client::slides_info).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SlidesInfoParams {
+    /**the share page the request comes from
+
+Sent as query parameter `reflow_source`. Defaults to `reflow_page` when not given.*/
+    pub reflow_source: ::std::option::Option<::std::string::String>,
+    /**a per-browser id (public parsers send 75 followed by 15 random digits)
+
+Sent as query parameter `web_id`.*/
+    pub web_id: ::std::option::Option<::std::string::String>,
+    /**sent equal to web_id
+
+Sent as query parameter `device_id`.*/
+    pub device_id: ::std::option::Option<::std::string::String>,
+    /**the aweme ids, as a JSON array (\[7325083396338600228\])
+
+Sent as query parameter `aweme_ids` as compact JSON text. Example: `[7325083396338600228]`.*/
+    pub aweme_ids: ::std::vec::Vec<i64>,
+    /**sent by the share page
+
+Sent as query parameter `request_source`. Defaults to `200` when not given.*/
+    pub request_source: ::std::option::Option<i64>,
+}
+impl SlidesInfoParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(aweme_ids: impl ::std::convert::Into<::std::vec::Vec<i64>>) -> Self {
+        Self {
+            reflow_source: ::std::option::Option::Some(
+                ::std::string::String::from("reflow_page"),
+            ),
+            web_id: ::std::option::Option::None,
+            device_id: ::std::option::Option::None,
+            aweme_ids: aweme_ids.into(),
+            request_source: ::std::option::Option::Some(200i64),
+        }
+    }
+    ///Sets `reflow_source`.
+    pub fn reflow_source(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reflow_source = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `web_id`.
+    pub fn web_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.web_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `device_id`.
+    pub fn device_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.device_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `request_source`.
+    pub fn request_source(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.request_source = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /web/api/v2/aweme/slidesinfo/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::SLIDES_INFO,
+        );
+        req.session_query(::douyin_core::Position::First);
+        if let ::std::option::Option::Some(value) = &self.reflow_source {
+            req.query("reflow_source", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.web_id {
+            req.query("web_id", value);
+        }
+        if let ::std::option::Option::Some(value) = &self.device_id {
+            req.query("device_id", value);
+        }
+        req.query("aweme_ids", ::douyin_core::Json(&self.aweme_ids));
+        if let ::std::option::Option::Some(value) = &self.request_source {
+            req.query("request_source", value);
+        }
+        req.session_query(::douyin_core::Position::Last);
+        req.header_credential("cookie", "cookie");
+        req.header_credential("user-agent", "user_agent");
+        req.query_credential("msToken", "ms_token");
+        req.header("referer", "https://www.iesdouyin.com/");
         ::std::result::Result::Ok(req)
     }
 }
@@ -1884,6 +2130,7 @@ impl Client {
     ///Spec: `specs/web/aweme_detail.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (POST_DETAIL), f2/apps/douyin/model.py (PostDetail); github.com/NanmiCoder/MediaCrawler media_platform/douyin/client.py (get_video_by_id).
     ///
     ///Notes from the spec:
+    ///- Signed with a_bogus (signing), not the domain's X-Bogus: the public projects this endpoint is specced from sign it so today. f2 (f2/conf/conf.yaml `douyin.encryption: ab`, the default) signs every web call of its DouyinCrawler with ABogusManager; Douyin_TikTok_Download_API moved its handlers to a_bogus on 2024-06-12 ("XBogus 加密已经失效", crawlers/douyin/web/web_crawler.py). The ten operations of the 2023 documentation keep X-Bogus, which their pages document.
     ///- Path and the single parameter aweme_id are what f2 (PostDetail), Douyin_TikTok_Download_API (PostDetail) and MediaCrawler send, together with the browser profile (session.profile) every web request carries.
     ///- aweme_detail is the shared Aweme schema: f2's PostDetailFilter reads aweme_detail.{aweme_id, aweme_type, desc, create_time, author, video, images, music, statistics}, the same fields aweme/post items carry.
     ///- filter_detail is inferred (not in f2's filter or any capture we hold): public projects report it when the aweme is gone; its fields are kept as raw JSON if they differ.
@@ -1902,6 +2149,7 @@ impl Client {
     ///Spec: `specs/web/aweme_favorite.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_FAVORITE_A), f2/apps/douyin/model.py (UserLike); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (UserLike).
     ///
     ///Notes from the spec:
+    ///- Signed with a_bogus (signing), not the domain's X-Bogus: the public projects this endpoint is specced from sign it so today. f2 (f2/conf/conf.yaml `douyin.encryption: ab`, the default) signs every web call of its DouyinCrawler with ABogusManager; Douyin_TikTok_Download_API moved its handlers to a_bogus on 2024-06-12 ("XBogus 加密已经失效", crawlers/douyin/web/web_crawler.py). The ten operations of the 2023 documentation keep X-Bogus, which their pages document.
     ///- Parameters as f2 (UserLike: sec_user_id, max_cursor, count) and Douyin_TikTok_Download_API send them; the page shape is aweme/post's (f2 reads it with UserPostFilter: aweme_list, has_more, max_cursor, min_cursor).
     ///- count default 18 as on aweme/post (the projects pass the caller's count; the site's own page sends 18).
     ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
@@ -1954,6 +2202,7 @@ impl Client {
     ///Spec: `specs/web/aweme_listcollection.yaml`; documentation: github.com/JoeanAmier/TikTokDownloader src/interface/collection.py (Collection); github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_COLLECTION), f2/apps/douyin/model.py (UserCollection).
     ///
     ///Notes from the spec:
+    ///- Signed with a_bogus (signing), not the domain's X-Bogus: the public projects this endpoint is specced from sign it so today. f2 (f2/conf/conf.yaml `douyin.encryption: ab`, the default) signs every web call of its DouyinCrawler with ABogusManager; Douyin_TikTok_Download_API moved its handlers to a_bogus on 2024-06-12 ("XBogus 加密已经失效", crawlers/douyin/web/web_crawler.py). The ten operations of the 2023 documentation keep X-Bogus, which their pages document.
     ///- Whose favourites is decided by the cookie alone (a signed-in session; status_code 8 otherwise): the endpoint takes no user id.
     ///- POST with count and cursor in an application/x-www-form-urlencoded body (TikTokDownloader's generate_data, sent as form data); publish_video_strategy_type in the query. The projects read aweme_list, cursor and has_more (f2's UserCollectionFilter).
     ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
@@ -2056,6 +2305,7 @@ impl Client {
     ///Spec: `specs/web/aweme_related.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (POST_RELATED), f2/apps/douyin/model.py (PostRelated).
     ///
     ///Notes from the spec:
+    ///- Signed with a_bogus (signing), not the domain's X-Bogus: the public projects this endpoint is specced from sign it so today. f2 (f2/conf/conf.yaml `douyin.encryption: ab`, the default) signs every web call of its DouyinCrawler with ABogusManager; Douyin_TikTok_Download_API moved its handlers to a_bogus on 2024-06-12 ("XBogus 加密已经失效", crawlers/douyin/web/web_crawler.py). The ten operations of the 2023 documentation keep X-Bogus, which their pages document.
     ///- Parameters, order and defaults as f2's PostRelated; f2 reads the answer with UserPostFilter (aweme_list, has_more).
     ///- Not cursor-paginated: the next batch is requested with the ids already seen in filterGids, so there is no pagination block.
     ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
@@ -2128,6 +2378,7 @@ impl Client {
     ///Spec: `specs/web/comment_list_reply.yaml`; documentation: github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (PostCommentsReply); github.com/NanmiCoder/MediaCrawler media_platform/douyin/client.py (get_sub_comments).
     ///
     ///Notes from the spec:
+    ///- Signed with a_bogus (signing), not the domain's X-Bogus: the public projects this endpoint is specced from sign it so today. f2 (f2/conf/conf.yaml `douyin.encryption: ab`, the default) signs every web call of its DouyinCrawler with ABogusManager; Douyin_TikTok_Download_API moved its handlers to a_bogus on 2024-06-12 ("XBogus 加密已经失效", crawlers/douyin/web/web_crawler.py). The ten operations of the 2023 documentation keep X-Bogus, which their pages document.
     ///- Parameters in Douyin_TikTok_Download_API's order (item_id, comment_id, cursor, count, item_type); MediaCrawler sends the same five. A reply is a Comment (the shared schema: cid, text, user, reply_id, reply_to_reply_id, …).
     ///- Page shape as comment/list's (MediaCrawler reads comments, cursor and has_more from both the same way).
     ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
@@ -2250,6 +2501,7 @@ impl Client {
     ///Spec: `specs/web/general_search_single.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (POST_SEARCH), f2/apps/douyin/model.py (PostSearch); github.com/JoeanAmier/TikTokDownloader src/interface/search.py (_generate_params_general); github.com/NanmiCoder/MediaCrawler media_platform/douyin/client.py (search_info_by_keyword), field.py.
     ///
     ///Notes from the spec:
+    ///- Signed with a_bogus (signing), not the domain's X-Bogus: the public projects this endpoint is specced from sign it so today. f2 (f2/conf/conf.yaml `douyin.encryption: ab`, the default) signs every web call of its DouyinCrawler with ABogusManager; Douyin_TikTok_Download_API moved its handlers to a_bogus on 2024-06-12 ("XBogus 加密已经失效", crawlers/douyin/web/web_crawler.py). The ten operations of the 2023 documentation keep X-Bogus, which their pages document.
     ///- Parameters: f2's PostSearch (search_channel, filter_selected, keyword, search_source, search_id, query_correct_type, is_filter_search, from_group_id, offset, count 15, need_filter_settings) with TikTokDownloader's and MediaCrawler's enable_history and list_type; sent in MediaCrawler's order (the browser's), search_id and filter_selected last and only when set.
     ///- Response: TikTokDownloader reads data\[\], cursor, has_more and log_pb.impr_id (the next search_id); items with type 1 carry aweme_info (an Aweme). Other card types are kept losslessly as unknown fields.
     ///- search_nil_info: when the site wants a captcha it answers status_code 0 with empty data and search_nil_info.search_nil_type "verify_check" (seen by MediaCrawler, DouYin_Spider #27 and other public crawlers); search_nil_type "login" (search_nil_item invalid_login) means the cookie is not signed in.
@@ -2334,6 +2586,27 @@ impl Client {
     ) -> ::std::result::Result<super::types::ImUserInfoResponse, super::errors::Error> {
         self.core.send(params.to_request()?).await
     }
+    ///A live room (status, title, owner, stream URLs) by the number in its live.douyin.com address
+    ///
+    ///直播间信息
+    ///
+    ///`GET https://live.douyin.com/webcast/room/web/enter/`
+    ///Spec: `specs/web/live_room_enter.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (LIVE_INFO), f2/apps/douyin/model.py (BaseLiveModel, UserLive), f2/apps/douyin/filter.py (UserLiveFilter); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (UserLive).
+    ///
+    ///Notes from the spec:
+    ///- Signed with a_bogus (signing), not the domain's X-Bogus: the public projects this endpoint is specced from sign it so today. f2 (f2/conf/conf.yaml `douyin.encryption: ab`, the default) signs every web call of its DouyinCrawler with ABogusManager; Douyin_TikTok_Download_API moved its handlers to a_bogus on 2024-06-12 ("XBogus 加密已经失效", crawlers/douyin/web/web_crawler.py). The ten operations of the 2023 documentation keep X-Bogus, which their pages document.
+    ///- Another host than the domain's (live.douyin.com). Parameters as f2's UserLive over its BaseLiveModel and Douyin_TikTok_Download_API's: the www browser profile (session.profile) already carries aid, cookie_enabled, screen and browser fields; it sends device_platform webapp where the live page sends web.
+    ///- Shape from f2's UserLiveFilter (data.data\[0\].{id_str, status, title, cover, stats, stream_url.flv_pull_url, stream_url.hls_pull_url_map, owner, partition_road_map, room_auth}); the rest is kept losslessly.
+    ///- No capture of this endpoint exists; the mock's success body is synthetic: a live room (status 2, FLV and HLS pull URLs) in f2's UserLiveFilter shape, with the aweme/post capture's first author as the viewer.
+    pub async fn live_room_enter(
+        &self,
+        params: &LiveRoomEnterParams,
+    ) -> ::std::result::Result<
+        super::types::LiveRoomEnterResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
     ///A user's awemes starting at a given one
     ///
     ///定位作品
@@ -2342,6 +2615,7 @@ impl Client {
     ///Spec: `specs/web/locate_post.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (LOCATE_POST), f2/apps/douyin/model.py (PostLocate), f2/apps/douyin/filter.py (UserPostFilter.locate_item_cursor).
     ///
     ///Notes from the spec:
+    ///- Signed with a_bogus (signing), not the domain's X-Bogus: the public projects this endpoint is specced from sign it so today. f2 (f2/conf/conf.yaml `douyin.encryption: ab`, the default) signs every web call of its DouyinCrawler with ABogusManager; Douyin_TikTok_Download_API moved its handlers to a_bogus on 2024-06-12 ("XBogus 加密已经失效", crawlers/douyin/web/web_crawler.py). The ten operations of the 2023 documentation keep X-Bogus, which their pages document.
     ///- Parameters, order and defaults as f2's PostLocate (locate_item_cursor is typed integer here: f2 passes the previous answer's locate_item_cursor, a number).
     ///- Shape: aweme/post's page plus locate_item_cursor (f2 reads both with UserPostFilter).
     ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
@@ -2391,6 +2665,7 @@ impl Client {
     ///Spec: `specs/web/mix_aweme.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (MIX_AWEME), f2/apps/douyin/model.py (UserMix); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/web_crawler.py (fetch_user_mix_videos).
     ///
     ///Notes from the spec:
+    ///- Signed with a_bogus (signing), not the domain's X-Bogus: the public projects this endpoint is specced from sign it so today. f2 (f2/conf/conf.yaml `douyin.encryption: ab`, the default) signs every web call of its DouyinCrawler with ABogusManager; Douyin_TikTok_Download_API moved its handlers to a_bogus on 2024-06-12 ("XBogus 加密已经失效", crawlers/douyin/web/web_crawler.py). The ten operations of the 2023 documentation keep X-Bogus, which their pages document.
     ///- Parameters as f2 (UserMix: cursor, count, mix_id; sent mix_id first here, the id-then-page order of the other list endpoints) and Douyin_TikTok_Download_API (count 20) send them.
     ///- Shape: f2's UserMixFilter is UserPostFilter with max_cursor read from `cursor`: aweme_list of awemes (each carrying mix_info), cursor, has_more.
     ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
@@ -2452,6 +2727,23 @@ impl Client {
     > {
         self.core.send(params.to_request()?).await
     }
+    ///Awemes (image posts with their live-photo videos) by id, from the iesdouyin.com share pages' API
+    ///
+    ///图集作品信息
+    ///
+    ///`GET https://www.iesdouyin.com/web/api/v2/aweme/slidesinfo/`
+    ///Spec: `specs/web/slides_info.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (SLIDES_AWEME); github.com/JoeanAmier/TikTokDownloader src/interface/slides.py; query as public parsers send it (reflow_source, web_id, device_id, aweme_ids=\[ID\], request_source=200).
+    ///
+    ///Notes from the spec:
+    ///- Another host than the domain's (www.iesdouyin.com, the share pages' API). Public parsers send a random 64-letter a_bogus or none at all, so the host checks no signature: signing is empty.
+    ///- Answer shape from the parsers that read it: aweme_details\[\] of awemes (images\[\] carry video for live photos); filter_list when an aweme is withheld.
+    ///- No capture of this endpoint exists; the mock's success body is synthetic: the awemes of the aweme/post capture in the answer shape the parsers read.
+    pub async fn slides_info(
+        &self,
+        params: &SlidesInfoParams,
+    ) -> ::std::result::Result<super::types::SlidesInfoResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
+    }
     ///Home page recommended feed
     ///
     ///首页推荐
@@ -2476,6 +2768,7 @@ impl Client {
     ///Spec: `specs/web/user_follower_list.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_FOLLOWER), f2/apps/douyin/model.py (UserFollower), f2/apps/douyin/filter.py (UserFollowerFilter).
     ///
     ///Notes from the spec:
+    ///- Signed with a_bogus (signing), not the domain's X-Bogus: the public projects this endpoint is specced from sign it so today. f2 (f2/conf/conf.yaml `douyin.encryption: ab`, the default) signs every web call of its DouyinCrawler with ABogusManager; Douyin_TikTok_Download_API moved its handlers to a_bogus on 2024-06-12 ("XBogus 加密已经失效", crawlers/douyin/web/web_crawler.py). The ten operations of the 2023 documentation keep X-Bogus, which their pages document.
     ///- Parameters, their order and defaults as f2's UserFollower (identical in Douyin_TikTok_Download_API); the source_type meanings are f2's comments on that model.
     ///- Response fields from f2's UserFollowerFilter (the following filter over followers\[\]). Paging by max_time ← min_time is inferred from f2's comment (source_type 1: 最近关注, 需要指定max_time); has_more inferred boolean.
     ///- No capture of this endpoint exists; the mock answers with a synthetic body derived from the schema.
@@ -2528,6 +2821,7 @@ impl Client {
     ///Spec: `specs/web/user_following_list.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (USER_FOLLOWING), f2/apps/douyin/model.py (UserFollowing), f2/apps/douyin/filter.py (UserFollowingFilter).
     ///
     ///Notes from the spec:
+    ///- Signed with a_bogus (signing), not the domain's X-Bogus: the public projects this endpoint is specced from sign it so today. f2 (f2/conf/conf.yaml `douyin.encryption: ab`, the default) signs every web call of its DouyinCrawler with ABogusManager; Douyin_TikTok_Download_API moved its handlers to a_bogus on 2024-06-12 ("XBogus 加密已经失效", crawlers/douyin/web/web_crawler.py). The ten operations of the 2023 documentation keep X-Bogus, which their pages document.
     ///- Parameters, their order and defaults as f2's UserFollowing (identical in Douyin_TikTok_Download_API); the source_type meanings are f2's comments on that model.
     ///- Response fields from f2's UserFollowingFilter (status_code, status_msg, has_more, total, mix_count, offset, myself_user_id, max_time, min_time, followings\[\] of users). has_more is inferred to be a boolean; offset as the next page's offset is inferred from f2's comment (offset 相当于cursor).
     ///- status_code 2096: the user's privacy settings hide the list (f2 filter.py comment); see domain errors.
@@ -2830,6 +3124,18 @@ impl ::douyin_core::Envelope for super::types::ImUserInfoResponse {
         }
     }
 }
+impl ::douyin_core::Envelope for super::types::LiveRoomEnterResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref()),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
 impl ::douyin_core::Envelope for super::types::LocatePostResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
@@ -2863,6 +3169,22 @@ impl ::douyin_core::Envelope for super::types::MixAwemeResponse {
     }
 }
 impl ::douyin_core::Envelope for super::types::NoticeDetailResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::SlidesInfoResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
@@ -3083,6 +3405,16 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
+        name: "live_room_enter",
+        spec: "specs/web/live_room_enter.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/webcast/room/web/enter/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::LiveRoomEnterResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
         name: "locate_post",
         spec: "specs/web/locate_post.yaml",
         method: ::douyin_core::Method::Get,
@@ -3109,6 +3441,16 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         path: "/aweme/v1/web/notice/detail/",
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::NoticeDetailResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "slides_info",
+        spec: "specs/web/slides_info.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/web/api/v2/aweme/slidesinfo/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::SlidesInfoResponse,
             super::errors::ErrorCode,
         >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },

@@ -68,9 +68,9 @@ pub const AUTHORIZATION_PARAMETERS: &[(
 ///The douyin.com web API domain (<https://www.douyin.com>).
 ///
 ///The JSON endpoints behind <https://www.douyin.com> (DouyinApi wiki page "APIv1.0", 2023). Every request carries the
-///browser's cookie and user agent, the browser-profile query parameters (session.profile), msToken, and an X-Bogus
-///signature over the final query that the signer appends.
-///抖音网页版接口：请求需携带 cookie、user-agent、msToken，并由签名器在查询串末尾追加 X-Bogus。
+///browser's cookie and user agent, the browser-profile query parameters (session.profile), msToken, and a signature
+///over the final query that the signer appends: X-Bogus as documented, a_bogus where an operation's `signing` says.
+///抖音网页版接口：请求需携带 cookie、user-agent、msToken，并由签名器在查询串末尾追加 X-Bogus（或按接口追加 a_bogus）。
 ///
 ///Spec: `specs/web/`; documentation: seeds/001_8fb9ba359deb8cf4.txt.
 ///

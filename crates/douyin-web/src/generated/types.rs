@@ -1166,6 +1166,109 @@ pub struct LifeStoryBlock {
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(LifeStoryBlock { life_story_block : "life_story_block" });
+///`LiveExtra`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveExtra {
+    pub now: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(LiveExtra { now : "now" });
+///`LiveRoom`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveRoom {
+    pub cover: ::std::option::Option<::std::boxed::Box<Image>>,
+    pub id_str: ::std::option::Option<::std::string::String>,
+    pub owner: ::std::option::Option<::std::boxed::Box<User>>,
+    ///The room's category; kept as raw JSON.
+    pub partition_road_map: ::std::option::Option<::douyin_core::RawJson>,
+    ///What viewers may do (Chat, Gift, Digg, Share…); kept as raw JSON.
+    pub room_auth: ::std::option::Option<::douyin_core::RawJson>,
+    pub stats: ::std::option::Option<::std::boxed::Box<LiveRoomStats>>,
+    ///2 live, 4 ended (inferred from public recorders).
+    pub status: ::std::option::Option<i64>,
+    pub stream_url: ::std::option::Option<::std::boxed::Box<LiveStreamUrl>>,
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LiveRoom { cover : "cover", id_str : "id_str", owner : "owner", partition_road_map :
+    "partition_road_map", room_auth : "room_auth", stats : "stats", status : "status",
+    stream_url : "stream_url", title : "title" }
+);
+///`LiveRoomEnterData`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveRoomEnterData {
+    pub data: ::std::option::Option<::std::vec::Vec<LiveRoom>>,
+    pub enter_room_id: ::std::option::Option<::std::string::String>,
+    ///0 live, 2 ended (inferred).
+    pub room_status: ::std::option::Option<i64>,
+    pub user: ::std::option::Option<::std::boxed::Box<User>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LiveRoomEnterData { data : "data", enter_room_id : "enter_room_id", room_status :
+    "room_status", user : "user" }
+);
+///`LiveRoomEnterResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveRoomEnterResponse {
+    pub data: ::std::option::Option<::std::boxed::Box<LiveRoomEnterData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<LiveExtra>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    LiveRoomEnterResponse { data : "data", extra : "extra", log_pb : "log_pb",
+    status_code : "status_code", status_msg : "status_msg" } response
+);
+///`LiveRoomStats`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveRoomStats {
+    pub like_count_str: ::std::option::Option<::std::string::String>,
+    pub total_user_str: ::std::option::Option<::std::string::String>,
+    pub user_count_str: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LiveRoomStats { like_count_str : "like_count_str", total_user_str : "total_user_str",
+    user_count_str : "user_count_str" }
+);
+///`LiveStreamUrl`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveStreamUrl {
+    pub default_resolution: ::std::option::Option<::std::string::String>,
+    ///Resolution name (FULL_HD1, HD1, SD1, SD2) to FLV URL; kept as raw JSON.
+    pub flv_pull_url: ::std::option::Option<::douyin_core::RawJson>,
+    ///Resolution name to HLS URL; kept as raw JSON.
+    pub hls_pull_url_map: ::std::option::Option<::douyin_core::RawJson>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LiveStreamUrl { default_resolution : "default_resolution", flv_pull_url :
+    "flv_pull_url", hls_pull_url_map : "hls_pull_url_map" }
+);
 ///`LocatePostResponse`
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1633,6 +1736,28 @@ pub struct ShareInfo {
     "share_signature_url", share_title : "share_title", share_title_myself :
     "share_title_myself", share_title_other : "share_title_other", share_url :
     "share_url", share_weibo_desc : "share_weibo_desc" }
+);
+///`SlidesInfoResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct SlidesInfoResponse {
+    pub aweme_details: ::std::option::Option<::std::vec::Vec<Aweme>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    ///Awemes withheld, with the reason (inferred; kept as raw JSON).
+    pub filter_list: ::std::option::Option<::douyin_core::RawJson>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    SlidesInfoResponse { aweme_details : "aweme_details", extra : "extra", filter_list :
+    "filter_list", log_pb : "log_pb", status_code : "status_code", status_msg :
+    "status_msg" } response
 );
 ///`Song`
 #[derive(Clone, Debug, Default)]
@@ -2609,6 +2734,15 @@ mod size_budget {
             ("Image", ::std::mem::size_of::<super::Image>()),
             ("ImpressionData", ::std::mem::size_of::<super::ImpressionData>()),
             ("LifeStoryBlock", ::std::mem::size_of::<super::LifeStoryBlock>()),
+            ("LiveExtra", ::std::mem::size_of::<super::LiveExtra>()),
+            ("LiveRoom", ::std::mem::size_of::<super::LiveRoom>()),
+            ("LiveRoomEnterData", ::std::mem::size_of::<super::LiveRoomEnterData>()),
+            (
+                "LiveRoomEnterResponse",
+                ::std::mem::size_of::<super::LiveRoomEnterResponse>(),
+            ),
+            ("LiveRoomStats", ::std::mem::size_of::<super::LiveRoomStats>()),
+            ("LiveStreamUrl", ::std::mem::size_of::<super::LiveStreamUrl>()),
             ("LocatePostResponse", ::std::mem::size_of::<super::LocatePostResponse>()),
             ("LogPb", ::std::mem::size_of::<super::LogPb>()),
             ("LunaInfo", ::std::mem::size_of::<super::LunaInfo>()),
@@ -2633,6 +2767,7 @@ mod size_budget {
             ("SearchNilInfo", ::std::mem::size_of::<super::SearchNilInfo>()),
             ("SearchResult", ::std::mem::size_of::<super::SearchResult>()),
             ("ShareInfo", ::std::mem::size_of::<super::ShareInfo>()),
+            ("SlidesInfoResponse", ::std::mem::size_of::<super::SlidesInfoResponse>()),
             ("Song", ::std::mem::size_of::<super::Song>()),
             ("Statistics", ::std::mem::size_of::<super::Statistics>()),
             ("Sticker", ::std::mem::size_of::<super::Sticker>()),
