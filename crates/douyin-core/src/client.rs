@@ -16,6 +16,7 @@ use crate::redact::cookie_values;
 use crate::redirect::{Hop, RedirectPolicy};
 use crate::request::{push_pair, Method, Position, Request, Value};
 use crate::retry::{RetryAfter, RetryPolicy};
+use crate::set_cookie::{issued, WithCookies};
 
 /// Static facts about a domain, generated from its `domain.yaml`.
 pub trait Domain: Send + Sync + 'static {
@@ -240,6 +241,8 @@ struct RawResponse {
     body: bytes::Bytes,
     /// `Retry-After` of a 429 or 503.
     retry_after: Option<RetryAfter>,
+    /// The `Set-Cookie` header values, for operations that issue cookies.
+    set_cookie: Vec<reqwest::header::HeaderValue>,
 }
 
 /// A request with its credentials resolved, ready to send.
@@ -279,6 +282,35 @@ impl<D: Domain> Client<D> {
                 secrets,
                 mode,
             )
+        })
+        .await
+    }
+
+    /// Sends `req`, decodes a JSON body into `T` and returns it with the cookies named in `cookies` that the response
+    /// set (an operation whose spec lists `response.cookies`: the service hands a token out as a cookie).
+    pub async fn send_with_cookies<T>(
+        &self,
+        req: Request,
+        cookies: &'static [&'static str],
+    ) -> Result<WithCookies<T>, Error<D::Code>>
+    where
+        T: Decode + Envelope + Response,
+    {
+        let mode = self.inner.decode_mode;
+        self.with_retries(&req, |raw, secrets| {
+            let value = decode_response::<T, D::Code>(
+                raw.status,
+                &raw.content_type,
+                &raw.body,
+                D::ENVELOPE,
+                secrets,
+                mode,
+            )?;
+            let headers = raw.set_cookie.iter().map(|h| h.as_bytes());
+            Ok(WithCookies {
+                value,
+                cookies: issued(headers, cookies, std::time::SystemTime::now()),
+            })
         })
         .await
     }
@@ -392,7 +424,7 @@ impl<D: Domain> Client<D> {
         let mut query = String::new();
         for (name, value) in &req.query {
             match value {
-                Value::Plain(v) => push_pair(&mut query, name, v),
+                Value::Plain(v) | Value::JsonText(v) => push_pair(&mut query, name, v),
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
                     push_pair(&mut query, name, s.expose());
@@ -412,7 +444,7 @@ impl<D: Domain> Client<D> {
         let mut user_agent = None;
         for (name, value) in &req.headers {
             match value {
-                Value::Plain(v) => headers.push((*name, v.clone(), false)),
+                Value::Plain(v) | Value::JsonText(v) => headers.push((*name, v.clone(), false)),
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
                     sent.push((*c, s.clone()));
@@ -438,19 +470,31 @@ impl<D: Domain> Client<D> {
             .chain(req.json.iter().map(|f| (true, f)))
         {
             let value = match v {
-                Value::Plain(v) => v.clone(),
+                Value::Plain(v) => serde_json::Value::String(v.clone()),
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
                     sent.push((*c, s.clone()));
                     secrets.push(s.clone());
-                    s.expose().to_owned()
+                    serde_json::Value::String(s.expose().to_owned())
+                }
+                Value::JsonText(t) => {
+                    serde_json::from_str(t).map_err(|e| Error::InvalidParameter {
+                        name: n,
+                        reason: format!("not JSON: {e}"),
+                    })?
                 }
                 Value::Session(_) => continue,
             };
-            if is_json {
-                json.insert((*n).to_owned(), serde_json::Value::String(value));
-            } else {
-                push_pair(form.get_or_insert_with(String::new), n, &value);
+            match (is_json, value) {
+                (true, value) => {
+                    json.insert((*n).to_owned(), value);
+                }
+                (false, serde_json::Value::String(s)) => {
+                    push_pair(form.get_or_insert_with(String::new), n, &s)
+                }
+                (false, other) => {
+                    push_pair(form.get_or_insert_with(String::new), n, &other.to_string())
+                }
             }
         }
         let body = match form {
@@ -571,6 +615,12 @@ impl<D: Domain> Client<D> {
             .and_then(|v| v.to_str().ok())
             .filter(|_| matches!(status, 429 | 503))
             .and_then(|v| RetryAfter::parse(v, std::time::SystemTime::now()));
+        let set_cookie = resp
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .cloned()
+            .collect();
         let body = read_body(resp, self.inner.max_body_bytes, map_err).await?;
         tracing::debug!(op = req.op.name, status, bytes = body.len(), "received");
         Ok(RawResponse {
@@ -578,6 +628,7 @@ impl<D: Domain> Client<D> {
             content_type,
             body,
             retry_after,
+            set_cookie,
         })
     }
 
