@@ -7,6 +7,7 @@
 //! douyin xbogus sign … | decode VALUE                X-Bogus signatures
 //! douyin abogus sign … | decode VALUE                a_bogus signatures
 //! douyin resolve TEXT                                what a share link or share text points at
+//! douyin session new                                 a douyin.com web session from nothing: its Cookie header
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
@@ -26,6 +27,7 @@ mod generated;
 mod host;
 mod output;
 mod pages;
+mod session;
 mod share;
 mod support;
 mod xbogus;
@@ -100,6 +102,7 @@ fn root() -> Command {
     .subcommand(abogus::command())
     .subcommand(share::command())
     .subcommand(download::command(CommonArgs::args()))
+    .subcommand(session::command(CommonArgs::args()))
 }
 
 /// Reads `file` (`-`: stdin) up to `limit` bytes; a larger input is an error, not a memory hog.
@@ -192,6 +195,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
         "download" => download::run(sub).await,
         "abogus" => abogus::run(sub),
         "resolve" => share::run(sub).await,
+        "session" => session::run(sub).await,
         domain => {
             let (op, leaf) = sub
                 .subcommand()

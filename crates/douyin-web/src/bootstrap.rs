@@ -80,6 +80,7 @@ impl Outcome {
 pub struct Bootstrap {
     base_url: Option<String>,
     retry: Option<RetryPolicy>,
+    timeout: Option<Duration>,
     mssdk_report: Option<String>,
 }
 
@@ -101,6 +102,12 @@ impl Bootstrap {
         self
     }
 
+    /// The time allowed for each attempt of each bootstrap call (default: the runtime's, 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
     /// The security SDK's browser-environment report (`strData`) the token service reads; without one the service
     /// may issue no token, and a generated msToken is used.
     pub fn mssdk_report(mut self, str_data: impl Into<String>) -> Self {
@@ -119,6 +126,9 @@ impl Bootstrap {
         }
         if let Some(policy) = &self.retry {
             builder = builder.retry(policy.clone());
+        }
+        if let Some(timeout) = self.timeout {
+            builder = builder.timeout(timeout);
         }
         let client: Client = builder.build()?.into();
         let now = SystemTime::now();
