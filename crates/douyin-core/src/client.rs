@@ -821,6 +821,14 @@ mod tests {
         signing: &[],
     };
 
+    static JSON_BODY: Operation = Operation {
+        name: "json_body",
+        method: Method::Post,
+        path: "/json",
+        base_url: None,
+        signing: &[],
+    };
+
     /// Appends `name=<what it saw>`: the query and the user agent.
     struct Echo(&'static str);
 
@@ -888,6 +896,33 @@ mod tests {
             .unwrap();
         match futures::executor::block_on(client.resolve(&Request::new(&SIGNED))) {
             Err(Error::Credential { name, .. }) => assert_eq!(name, "second"),
+            other => panic!("{:?}", other.map(|w| w.url)),
+        }
+    }
+
+    #[test]
+    fn json_text_members_travel_as_json_values_and_bad_text_is_refused_before_sending() {
+        let client = Client::<Demo>::builder().build().unwrap();
+        let mut req = Request::new(&JSON_BODY);
+        req.json_field("region", "cn");
+        req.json_raw("aid", 1768);
+        req.json_raw("union", true);
+        req.json_raw("info", r#"{"ticket":""}"#);
+        let wire = futures::executor::block_on(client.resolve(&req)).unwrap();
+        let (body, content_type) = wire.body.unwrap();
+        assert_eq!(content_type, "application/json");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"region": "cn", "aid": 1768, "union": true, "info": {"ticket": ""}})
+        );
+        let mut bad = Request::new(&JSON_BODY);
+        bad.json_raw("aid", "17 68");
+        match futures::executor::block_on(client.resolve(&bad)) {
+            Err(Error::InvalidParameter { name, reason }) => {
+                assert_eq!(name, "aid");
+                assert!(reason.starts_with("not JSON"), "{reason}");
+            }
             other => panic!("{:?}", other.map(|w| w.url)),
         }
     }
