@@ -216,7 +216,11 @@ fn push_param(p: &Param) -> TokenStream {
         },
     };
     if p.required {
-        let v = wrap(quote!(&self.#f));
+        // Integers and booleans are `Copy`: passed by value (clippy's needless_borrows_for_generic_args).
+        let v = match (&p.ty, p.encoding) {
+            (ParamType::Integer | ParamType::Boolean, None) => quote!(self.#f),
+            _ => wrap(quote!(&self.#f)),
+        };
         quote!(req.#plain(#wire, #v);)
     } else {
         let v = wrap(quote!(value));

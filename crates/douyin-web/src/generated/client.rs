@@ -1417,7 +1417,7 @@ impl MssdkTokenParams {
             req.json_field("strData", value);
         }
         req.json_raw("ulr", "0");
-        req.json_raw("tspFromClient", &self.tsp_from_client);
+        req.json_raw("tspFromClient", self.tsp_from_client);
         req.header_credential("user-agent", "user_agent");
         ::std::result::Result::Ok(req)
     }
