@@ -294,7 +294,7 @@ fn domain_facts_are_checked_with_their_position() {
         "specs/demo/domain.yaml:31:10: unknown signer `nope`",
         "specs/demo/domain.yaml:13:23: code 9 is not in the domain's `errors` table",
         "specs/demo/domain.yaml:8:12: hand-written module `absent` has no file",
-        "specs/demo/bootstrap.yaml:14:1: a base URL starts with https:// or http://",
+        "specs/demo/bootstrap.yaml:22:1: a base URL starts with https:// or http://",
         "the fixture body contradicts the response schema at `has_more`",
         "specs/demo/common.yaml:7:3: parameter `verbose` collides with the CLI's own `--verbose`",
     ] {
