@@ -70,16 +70,7 @@ fn session_new_prints_a_cookie_that_signs_later_calls() {
 fn a_refusing_token_service_gives_a_generated_ms_token_and_a_dead_ttwid_service_an_error() {
     let ((server, _rt), home) = (mock(), TempDir::new("session-fallback"));
     server.set_scenario("web", "mssdk_token", Scenario::Status(503));
-    let mut c = douyin(home.path(), &[("DOUYIN_COOKIE", "sessionid=kept")]);
-    c.args([
-        "session",
-        "new",
-        "--max-attempts",
-        "1",
-        "--base-url",
-        &server.base_url("web"),
-    ]);
-    let r = run(c);
+    let r = session_new(&server, &home, "sessionid=kept");
     assert_eq!(r.code, Some(0), "{r:?}");
     assert!(
         r.stderr
@@ -92,22 +83,21 @@ fn a_refusing_token_service_gives_a_generated_ms_token_and_a_dead_ttwid_service_
     );
 
     server.set_scenario("web", "ttwid_register", Scenario::Status(500));
-    let mut c = douyin(home.path(), &[("DOUYIN_COOKIE", "sessionid=SECRET")]);
-    c.args([
-        "session",
-        "new",
-        "--max-attempts",
-        "1",
-        "--base-url",
-        &server.base_url("web"),
-    ]);
-    let r = run(c);
+    let r = session_new(&server, &home, "sessionid=SECRET");
     assert_eq!(r.code, Some(1), "{r:?}");
     assert!(
         r.stderr.starts_with("error: ttwid registration failed"),
         "{r:?}"
     );
     assert!(!r.stderr.contains("SECRET") && r.stdout.is_empty(), "{r:?}");
+}
+
+/// `douyin session new` against the mock with `cookie` configured, one attempt per call.
+fn session_new(server: &MockServer, home: &TempDir, cookie: &str) -> common::Run {
+    let mut c = douyin(home.path(), &[("DOUYIN_COOKIE", cookie)]);
+    c.args(["session", "new", "--max-attempts", "1", "--base-url"])
+        .arg(server.base_url("web"));
+    run(c)
 }
 
 fn file_text(path: &std::path::Path) -> String {

@@ -272,18 +272,23 @@ impl<D: Domain> Client<D> {
     where
         T: Decode + Envelope + Response,
     {
-        let mode = self.inner.decode_mode;
-        self.with_retries(&req, |raw, secrets| {
-            decode_response::<T, D::Code>(
-                raw.status,
-                &raw.content_type,
-                &raw.body,
-                D::ENVELOPE,
-                secrets,
-                mode,
-            )
-        })
-        .await
+        self.with_retries(&req, |raw, secrets| self.decode(raw, secrets))
+            .await
+    }
+
+    /// Decodes a JSON body into `T` (envelope, refusals, drift per the client's decode mode).
+    fn decode<T>(&self, raw: &RawResponse, secrets: &[&str]) -> Result<T, Error<D::Code>>
+    where
+        T: Decode + Envelope + Response,
+    {
+        decode_response::<T, D::Code>(
+            raw.status,
+            &raw.content_type,
+            &raw.body,
+            D::ENVELOPE,
+            secrets,
+            self.inner.decode_mode,
+        )
     }
 
     /// Sends `req`, decodes a JSON body into `T` and returns it with the cookies named in `cookies` that the response
@@ -296,16 +301,8 @@ impl<D: Domain> Client<D> {
     where
         T: Decode + Envelope + Response,
     {
-        let mode = self.inner.decode_mode;
         self.with_retries(&req, |raw, secrets| {
-            let value = decode_response::<T, D::Code>(
-                raw.status,
-                &raw.content_type,
-                &raw.body,
-                D::ENVELOPE,
-                secrets,
-                mode,
-            )?;
+            let value = self.decode(raw, secrets)?;
             let headers = raw.set_cookie.iter().map(|h| h.as_bytes());
             Ok(WithCookies {
                 value,
