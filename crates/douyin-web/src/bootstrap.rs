@@ -152,7 +152,7 @@ impl Bootstrap {
                 _ => (
                     None,
                     MsTokenSource::Generated {
-                        reason: "the token service answered without an msToken cookie".to_owned(),
+                        reason: "the token service answered without a live msToken cookie".to_owned(),
                     },
                 ),
             },
