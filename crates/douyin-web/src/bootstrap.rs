@@ -152,7 +152,8 @@ impl Bootstrap {
                 _ => (
                     None,
                     MsTokenSource::Generated {
-                        reason: "the token service answered without a live msToken cookie".to_owned(),
+                        reason: "the token service answered without a live msToken cookie"
+                            .to_owned(),
                     },
                 ),
             },
