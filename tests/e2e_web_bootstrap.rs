@@ -126,6 +126,8 @@ async fn an_empty_cookie_is_bootstrapped_and_makes_a_signed_call() {
     assert!(cookies[2].1.starts_with("verify_"), "{}", cookies[2].1);
     assert_eq!(query(call, "msToken").as_deref(), Some(ms_token.as_str()));
     assert_eq!(query(call, "webid").as_deref(), Some("7300000000000000001"));
+    assert_eq!(query(call, "verifyFp").as_ref(), Some(&cookies[2].1));
+    assert_eq!(query(call, "fp").as_ref(), Some(&cookies[2].1));
     assert!(query(call, "X-Bogus").is_some());
 }
 

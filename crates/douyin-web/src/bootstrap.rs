@@ -21,6 +21,9 @@ const TTWID: &str = "ttwid";
 const MS_TOKEN: &str = "msToken";
 /// The cookie carrying the verifyFp value.
 const S_V_WEB_ID: &str = "s_v_web_id";
+/// The query parameters carrying it too.
+const VERIFY_FP: &str = "verifyFp";
+const FP: &str = "fp";
 
 /// Why a session could not be started. Messages never contain a token or cookie value.
 #[derive(Debug, thiserror::Error)]
@@ -116,8 +119,9 @@ impl Bootstrap {
     }
 
     /// Obtains ttwid, msToken, webid and s_v_web_id for `session` (its user agent is sent; its cookie is not) and
-    /// returns it with them merged: cookies of the same name are replaced, msToken becomes the session's, webid its
-    /// query parameter. A failed token call falls back to a generated msToken; a failed ttwid or webid call is an
+    /// returns it with them merged: cookies of the same name are replaced, msToken becomes the session's, webid a
+    /// query parameter, and the s_v_web_id value also the `verifyFp` and `fp` query parameters, as browsers send
+    /// them. A failed token call falls back to a generated msToken; a failed ttwid or webid call is an
     /// error.
     pub async fn run(&self, session: WebSession) -> Result<(WebSession, Outcome), BootstrapError> {
         let mut builder = crate::constructors::builder(session.clone(), XBogusSigner::default());
@@ -183,11 +187,16 @@ impl Bootstrap {
             Some(c) => c.value().expose().to_owned(),
             None => random_ms_token(),
         };
-        let mut session = session.webid(webid);
+        // Browsers send the s_v_web_id value again as the verifyFp and fp query parameters.
+        let fp = verify_fp(now);
+        let mut session = session
+            .webid(webid)
+            .profile_param(VERIFY_FP, fp.clone())
+            .profile_param(FP, fp.clone());
         session.merge_cookies([
             cookie::Cookie::new(TTWID, ttwid.value().expose().to_owned()),
             cookie::Cookie::new(MS_TOKEN, ms_token_value),
-            cookie::Cookie::new(S_V_WEB_ID, verify_fp(now)),
+            cookie::Cookie::new(S_V_WEB_ID, fp),
         ]);
         Ok((
             session,
