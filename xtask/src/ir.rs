@@ -82,6 +82,10 @@ pub struct Operation {
     pub pagination: Option<PaginationIr>,
     /// Names of the domain's signers applied to it, in order.
     pub signing: Vec<String>,
+    /// Whether the session's browser-profile parameters are sent.
+    pub session_profile: bool,
+    /// Cookies the response sets that the generated `<op>_with_cookies` method returns.
+    pub cookies: Vec<String>,
     /// The mock's success body when it is not the first `ok` example.
     pub mock_success: Option<FixtureIr>,
     pub notes: Vec<String>,
@@ -135,6 +139,22 @@ impl Param {
     /// Whether the caller supplies this parameter (not a credential or a constant).
     pub fn is_user(&self) -> bool {
         self.credential.is_none() && self.constant.is_none()
+    }
+
+    /// Whether its value travels as JSON text rather than a JSON string: a member of a JSON body that is not a
+    /// string (a number, a boolean, `encoding: json`).
+    pub fn is_json_value(&self) -> bool {
+        self.location == Location::Json
+            && self.credential.is_none()
+            && (self.encoding.is_some()
+                || matches!(self.ty, ParamType::Integer | ParamType::Boolean))
+    }
+
+    /// The constant as JSON, for a constant that travels as JSON text ([`Param::is_json_value`]); validation
+    /// checked it parses.
+    pub fn json_constant(&self) -> Option<Json> {
+        let c = self.constant.as_ref().filter(|_| self.is_json_value())?;
+        serde_json::from_str(c).ok()
     }
 }
 
@@ -202,6 +222,7 @@ impl Operation {
     /// operation's own parameters and its `last` entries before the domain's trailing common parameters (browsers
     /// send `device_platform…`, the endpoint's, the rest of the profile, then msToken). No session: no markers.
     pub fn slots(&self, session: bool) -> Vec<Slot<'_>> {
+        let session = session && self.session_profile;
         let mut out = Vec::new();
         let (mut first_done, mut last_done) = (!session, !session);
         for p in &self.params {

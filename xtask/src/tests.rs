@@ -294,7 +294,7 @@ fn domain_facts_are_checked_with_their_position() {
         "specs/demo/domain.yaml:31:10: unknown signer `nope`",
         "specs/demo/domain.yaml:13:23: code 9 is not in the domain's `errors` table",
         "specs/demo/domain.yaml:8:12: hand-written module `absent` has no file",
-        "specs/demo/bootstrap.yaml:14:1: a base URL starts with https:// or http://",
+        "specs/demo/bootstrap.yaml:22:1: a base URL starts with https:// or http://",
         "the fixture body contradicts the response schema at `has_more`",
         "specs/demo/common.yaml:7:3: parameter `verbose` collides with the CLI's own `--verbose`",
     ] {
@@ -325,6 +325,49 @@ fn a_link_parameter_must_hold_an_id() {
         errors.contains("specs/demo/common.yaml:9:") && errors.contains("unknown variant `video`"),
         "{errors}"
     );
+}
+
+#[test]
+fn bootstrap_keys_are_checked_and_shape_the_operation() {
+    let s = demo_workspace("bootstrap");
+    let raw = crate::spec::load::load_domain(&s.0, &s.path("specs/demo")).unwrap();
+    let domain = crate::validate::validate(&s.0, &raw).unwrap();
+    let op = domain
+        .operations
+        .iter()
+        .find(|o| o.name == "bootstrap")
+        .unwrap();
+    let wires: Vec<&str> = op.params.iter().map(|p| p.wire.as_str()).collect();
+    assert_eq!(wires, ["aid", "info", "when"], "no common `token`");
+    assert_eq!(op.cookies, ["sid"]);
+    assert!(op.params.iter().all(crate::ir::Param::is_json_value));
+    assert_eq!(
+        op.params[1].json_constant(),
+        Some(serde_json::json!({"ticket": ""}))
+    );
+    s.edit(
+        "specs/demo/bootstrap.yaml",
+        "common_parameters: []",
+        "common_parameters: [token, cookie]",
+    );
+    s.edit(
+        "specs/demo/bootstrap.yaml",
+        "const: \"1768\"",
+        "const: \"x1768\"",
+    );
+    s.edit(
+        "specs/demo/bootstrap.yaml",
+        "const: '{\"ticket\":\"\"}'",
+        "const: '[1]'",
+    );
+    let errors = generate(&s.0).unwrap_err().join("\n");
+    for want in [
+        "specs/demo/bootstrap.yaml:24:20: `cookie` is not one of the domain's common parameters",
+        "specs/demo/bootstrap.yaml:7:55: a JSON body member's const is JSON text of its schema's type; not JSON",
+        "specs/demo/bootstrap.yaml:12:5: a JSON body member's const is JSON text of its schema's type; at `.`: expected \"object\"",
+    ] {
+        assert!(errors.contains(want), "{want}\n---\n{errors}");
+    }
 }
 
 /// Adding a domain is a spec folder and at most one hand-written file: the generated crate builds against the

@@ -266,6 +266,23 @@ impl Ctx<'_> {
             }
         }
         let bound = |k: &str| schema.get(k).and_then(Json::as_i64);
+        let typed_json = p.location == ir::Location::Json
+            && (p.encoding.is_some() || matches!(ty, ParamType::Integer | ParamType::Boolean));
+        if let Some(c) = p.constant.as_ref().filter(|_| typed_json) {
+            let fits = match serde_json::from_str::<Json>(c) {
+                Ok(v) => crate::spec::schema::first_mismatch(&self.schemas.inline(&schema), &v)
+                    .map(|(path, why)| format!("at `{path}`: {why}")),
+                Err(e) => Some(format!("not JSON: {e}")),
+            };
+            if let Some(why) = fits {
+                let mut q = here.clone();
+                q.push("const");
+                self.errors.push(map.error(
+                    &q,
+                    format!("a JSON body member's const is JSON text of its schema's type; {why}"),
+                ));
+            }
+        }
         Some(Param {
             wire: p.name.clone(),
             rust,
@@ -356,12 +373,29 @@ impl Ctx<'_> {
                 own.push(p);
             }
         }
+        if let Some(names) = &o.common_parameters {
+            for (i, n) in names.iter().enumerate() {
+                if !common.iter().any(|p| &p.wire == n) {
+                    self.errors.push(map.error(
+                        &["common_parameters", &i.to_string()],
+                        format!("`{n}` is not one of the domain's common parameters"),
+                    ));
+                }
+            }
+        }
+        let carried = |p: &&Param| {
+            o.common_parameters
+                .as_ref()
+                .is_none_or(|names| names.contains(&p.wire))
+        };
         let first = common
             .iter()
-            .filter(|p| p.common == Some(ir::Position::First));
+            .filter(|p| p.common == Some(ir::Position::First))
+            .filter(carried);
         let last = common
             .iter()
-            .filter(|p| p.common == Some(ir::Position::Last));
+            .filter(|p| p.common == Some(ir::Position::Last))
+            .filter(carried);
         let params: Vec<Param> = first.cloned().chain(own).chain(last.cloned()).collect();
         let mut seen = BTreeSet::new();
         for p in &params {
@@ -500,6 +534,8 @@ impl Ctx<'_> {
             response_schema: inlined,
             pagination,
             signing,
+            session_profile: o.session_profile,
+            cookies: o.response.cookies.clone(),
             mock_success,
             notes: o.notes.clone(),
             examples,

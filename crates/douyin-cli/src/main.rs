@@ -8,6 +8,7 @@
 //! douyin abogus sign … | decode VALUE                a_bogus signatures
 //! douyin resolve TEXT                                what a share link or share text points at
 //! douyin download LINK|ID|- … [--user|--favorites|--mix LINK] [--from-json FILE]   videos, image posts, music
+//! douyin session new                                 a douyin.com web session from nothing: its Cookie header
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
@@ -27,6 +28,7 @@ mod generated;
 mod host;
 mod output;
 mod pages;
+mod session;
 mod share;
 mod support;
 mod xbogus;
@@ -101,6 +103,7 @@ fn root() -> Command {
     .subcommand(abogus::command())
     .subcommand(share::command())
     .subcommand(download::command(CommonArgs::args()))
+    .subcommand(session::command(CommonArgs::args()))
 }
 
 /// Reads `file` (`-`: stdin) up to `limit` bytes; a larger input is an error, not a memory hog.
@@ -193,6 +196,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
         "download" => download::run(sub).await,
         "abogus" => abogus::run(sub),
         "resolve" => share::run(sub).await,
+        "session" => session::run(sub).await,
         domain => {
             let (op, leaf) = sub
                 .subcommand()

@@ -433,7 +433,10 @@ fn every_operation_has_a_command_with_the_specs_docs() {
             count += 1;
         }
     }
-    assert_eq!(count, 29, "25 data operations and 4 OAuth token endpoints");
+    assert_eq!(
+        count, 32,
+        "25 data operations, 4 OAuth token endpoints and 3 web session bootstrap calls"
+    );
     let r = douyin_run(&["web", "comment-list", "--help"]);
     for text in [
         "作品评论信息",

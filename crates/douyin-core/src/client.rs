@@ -16,6 +16,7 @@ use crate::redact::cookie_values;
 use crate::redirect::{Hop, RedirectPolicy};
 use crate::request::{push_pair, Method, Position, Request, Value};
 use crate::retry::{RetryAfter, RetryPolicy};
+use crate::set_cookie::{issued, WithCookies};
 
 /// Static facts about a domain, generated from its `domain.yaml`.
 pub trait Domain: Send + Sync + 'static {
@@ -240,6 +241,8 @@ struct RawResponse {
     body: bytes::Bytes,
     /// `Retry-After` of a 429 or 503.
     retry_after: Option<RetryAfter>,
+    /// The `Set-Cookie` header values, for operations that issue cookies.
+    set_cookie: Vec<reqwest::header::HeaderValue>,
 }
 
 /// A request with its credentials resolved, ready to send.
@@ -269,16 +272,42 @@ impl<D: Domain> Client<D> {
     where
         T: Decode + Envelope + Response,
     {
-        let mode = self.inner.decode_mode;
+        self.with_retries(&req, |raw, secrets| self.decode(raw, secrets))
+            .await
+    }
+
+    /// Decodes a JSON body into `T` (envelope, refusals, drift per the client's decode mode).
+    fn decode<T>(&self, raw: &RawResponse, secrets: &[&str]) -> Result<T, Error<D::Code>>
+    where
+        T: Decode + Envelope + Response,
+    {
+        decode_response::<T, D::Code>(
+            raw.status,
+            &raw.content_type,
+            &raw.body,
+            D::ENVELOPE,
+            secrets,
+            self.inner.decode_mode,
+        )
+    }
+
+    /// Sends `req`, decodes a JSON body into `T` and returns it with the cookies named in `cookies` that the response
+    /// set (an operation whose spec lists `response.cookies`: the service hands a token out as a cookie).
+    pub async fn send_with_cookies<T>(
+        &self,
+        req: Request,
+        cookies: &'static [&'static str],
+    ) -> Result<WithCookies<T>, Error<D::Code>>
+    where
+        T: Decode + Envelope + Response,
+    {
         self.with_retries(&req, |raw, secrets| {
-            decode_response::<T, D::Code>(
-                raw.status,
-                &raw.content_type,
-                &raw.body,
-                D::ENVELOPE,
-                secrets,
-                mode,
-            )
+            let value = self.decode(raw, secrets)?;
+            let headers = raw.set_cookie.iter().map(|h| h.as_bytes());
+            Ok(WithCookies {
+                value,
+                cookies: issued(headers, cookies, std::time::SystemTime::now()),
+            })
         })
         .await
     }
@@ -392,7 +421,7 @@ impl<D: Domain> Client<D> {
         let mut query = String::new();
         for (name, value) in &req.query {
             match value {
-                Value::Plain(v) => push_pair(&mut query, name, v),
+                Value::Plain(v) | Value::JsonText(v) => push_pair(&mut query, name, v),
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
                     push_pair(&mut query, name, s.expose());
@@ -412,7 +441,7 @@ impl<D: Domain> Client<D> {
         let mut user_agent = None;
         for (name, value) in &req.headers {
             match value {
-                Value::Plain(v) => headers.push((*name, v.clone(), false)),
+                Value::Plain(v) | Value::JsonText(v) => headers.push((*name, v.clone(), false)),
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
                     sent.push((*c, s.clone()));
@@ -438,19 +467,31 @@ impl<D: Domain> Client<D> {
             .chain(req.json.iter().map(|f| (true, f)))
         {
             let value = match v {
-                Value::Plain(v) => v.clone(),
+                Value::Plain(v) => serde_json::Value::String(v.clone()),
                 Value::Credential(c) => {
                     let s = self.credential(c).await?;
                     sent.push((*c, s.clone()));
                     secrets.push(s.clone());
-                    s.expose().to_owned()
+                    serde_json::Value::String(s.expose().to_owned())
+                }
+                Value::JsonText(t) => {
+                    serde_json::from_str(t).map_err(|e| Error::InvalidParameter {
+                        name: n,
+                        reason: format!("not JSON: {e}"),
+                    })?
                 }
                 Value::Session(_) => continue,
             };
-            if is_json {
-                json.insert((*n).to_owned(), serde_json::Value::String(value));
-            } else {
-                push_pair(form.get_or_insert_with(String::new), n, &value);
+            match (is_json, value) {
+                (true, value) => {
+                    json.insert((*n).to_owned(), value);
+                }
+                (false, serde_json::Value::String(s)) => {
+                    push_pair(form.get_or_insert_with(String::new), n, &s)
+                }
+                (false, other) => {
+                    push_pair(form.get_or_insert_with(String::new), n, &other.to_string())
+                }
             }
         }
         let body = match form {
@@ -571,6 +612,12 @@ impl<D: Domain> Client<D> {
             .and_then(|v| v.to_str().ok())
             .filter(|_| matches!(status, 429 | 503))
             .and_then(|v| RetryAfter::parse(v, std::time::SystemTime::now()));
+        let set_cookie = resp
+            .headers()
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .cloned()
+            .collect();
         let body = read_body(resp, self.inner.max_body_bytes, map_err).await?;
         tracing::debug!(op = req.op.name, status, bytes = body.len(), "received");
         Ok(RawResponse {
@@ -578,6 +625,7 @@ impl<D: Domain> Client<D> {
             content_type,
             body,
             retry_after,
+            set_cookie,
         })
     }
 
@@ -770,6 +818,14 @@ mod tests {
         signing: &[],
     };
 
+    static JSON_BODY: Operation = Operation {
+        name: "json_body",
+        method: Method::Post,
+        path: "/json",
+        base_url: None,
+        signing: &[],
+    };
+
     /// Appends `name=<what it saw>`: the query and the user agent.
     struct Echo(&'static str);
 
@@ -837,6 +893,33 @@ mod tests {
             .unwrap();
         match futures::executor::block_on(client.resolve(&Request::new(&SIGNED))) {
             Err(Error::Credential { name, .. }) => assert_eq!(name, "second"),
+            other => panic!("{:?}", other.map(|w| w.url)),
+        }
+    }
+
+    #[test]
+    fn json_text_members_travel_as_json_values_and_bad_text_is_refused_before_sending() {
+        let client = Client::<Demo>::builder().build().unwrap();
+        let mut req = Request::new(&JSON_BODY);
+        req.json_field("region", "cn");
+        req.json_raw("aid", 1768);
+        req.json_raw("union", true);
+        req.json_raw("info", r#"{"ticket":""}"#);
+        let wire = futures::executor::block_on(client.resolve(&req)).unwrap();
+        let (body, content_type) = wire.body.unwrap();
+        assert_eq!(content_type, "application/json");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"region": "cn", "aid": 1768, "union": true, "info": {"ticket": ""}})
+        );
+        let mut bad = Request::new(&JSON_BODY);
+        bad.json_raw("aid", "17 68");
+        match futures::executor::block_on(client.resolve(&bad)) {
+            Err(Error::InvalidParameter { name, reason }) => {
+                assert_eq!(name, "aid");
+                assert!(reason.starts_with("not JSON"), "{reason}");
+            }
             other => panic!("{:?}", other.map(|w| w.url)),
         }
     }

@@ -20,6 +20,7 @@ pub mod redirect;
 pub mod registry;
 pub mod request;
 pub mod retry;
+pub mod set_cookie;
 
 pub use client::{Client, ClientBuilder, Domain};
 pub use credentials::{CredentialSpec, Credentials, Secret, SignInput, Signer, StaticCredentials};
@@ -40,3 +41,4 @@ pub use request::{check_range, Json, Method, Operation, ParamValue, Position, Re
 pub use retry::RetryPolicy;
 /// A JSON number kept as it was written (integer or fraction), for fields documented as `number`.
 pub use serde_json::Number;
+pub use set_cookie::{IssuedCookie, WithCookies};

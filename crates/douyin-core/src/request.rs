@@ -60,6 +60,8 @@ pub(crate) enum Value {
     Plain(String),
     Credential(&'static str),
     Session(Position),
+    /// JSON text sent as it is (a number, a boolean, an object) in a JSON body, not as a JSON string.
+    JsonText(String),
 }
 
 /// The parts of an HTTP request a generated method fills in; sent by [`crate::Client`].
@@ -128,6 +130,12 @@ impl Request {
     /// Appends a string member to the JSON object body (the body becomes `application/json`).
     pub fn json_field(&mut self, name: &'static str, value: impl ParamValue) {
         self.json.push((name, Value::Plain(value.to_param())));
+    }
+
+    /// Appends a member to the JSON object body whose value is JSON text as given (a number, a boolean, an object
+    /// such as `{"ticket":""}`), not a JSON string; text that is not JSON fails the request before it is sent.
+    pub fn json_raw(&mut self, name: &'static str, json: impl ParamValue) {
+        self.json.push((name, Value::JsonText(json.to_param())));
     }
 
     /// Appends a JSON body member whose value is the named credential.

@@ -53,7 +53,7 @@ use bytes::Bytes;
 pub use generated::registries::{with_registry, RegistryVisitor};
 pub use oauth::OAuthConfig;
 pub use scenario::{Scenario, SCENARIO_NAMES};
-pub use server::{MockServer, RecordedRequest};
+pub use server::{issued_cookie_value, MockServer, RecordedRequest};
 
 /// The user agent the mock expects by default: the one a spec's browser profile agrees with (web
 /// `session.user_agent`), if a spec names one.

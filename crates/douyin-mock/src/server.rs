@@ -278,6 +278,8 @@ struct Reply {
     body: Bytes,
     allow: Option<&'static str>,
     location: Option<String>,
+    /// `Set-Cookie` header values.
+    set_cookies: Vec<String>,
 }
 
 const JSON: &str = "application/json; charset=utf-8";
@@ -303,6 +305,7 @@ impl Reply {
             body,
             allow: None,
             location: None,
+            set_cookies: Vec::new(),
         }
     }
 
@@ -321,6 +324,11 @@ impl Reply {
         }
         if let Some(location) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
             headers.insert(http::header::LOCATION, location);
+        }
+        for c in self.set_cookies {
+            if let Ok(v) = HeaderValue::from_str(&c) {
+                headers.append(http::header::SET_COOKIE, v);
+            }
         }
         resp
     }
@@ -569,7 +577,35 @@ fn success(shared: &Shared, d: &DomainTable, op: &OperationTable, req: &Recorded
             return Reply::new(200, content_type, Bytes::from(text));
         }
     }
-    Reply::json(body)
+    let mut reply = Reply::json(body);
+    reply.set_cookies = issued_cookies(shared, d, op);
+    reply
+}
+
+/// The cookies a success of `op` sets (its spec's `response.cookies`): deterministic values that name the cookie
+/// and count the route's requests, so a second bootstrap gets new ones, valid for a year.
+fn issued_cookies(shared: &Shared, d: &DomainTable, op: &OperationTable) -> Vec<String> {
+    if op.set_cookies.is_empty() {
+        return Vec::new();
+    }
+    let n = shared
+        .lock()
+        .attempts
+        .get(&(d.name, op.name))
+        .copied()
+        .unwrap_or(0);
+    op.set_cookies
+        .iter()
+        .map(|name| {
+            let value = issued_cookie_value(name, n);
+            format!("{name}={value}; Path=/; Max-Age=31536000; HttpOnly")
+        })
+        .collect()
+}
+
+/// The value the mock issues for cookie `name` on the `n`th request of its route.
+pub fn issued_cookie_value(name: &str, n: usize) -> String {
+    format!("mock-{name}-{n:04}")
 }
 
 fn missing_fixture(e: String) -> Reply {

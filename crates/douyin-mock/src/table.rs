@@ -124,6 +124,8 @@ pub struct OperationTable {
     pub path: &'static str,
     /// The operation's own base URL when it is not the domain's (the mock serves it under the domain's prefix).
     pub base_url: Option<&'static str>,
+    /// Cookies a success sets (`Set-Cookie`): the spec's `response.cookies`, tokens the service hands out that way.
+    pub set_cookies: &'static [&'static str],
     /// Every parameter as sent (common ones included), in wire order.
     pub params: &'static [ParamRule],
     /// The signers applied to it, in order: their parameters end the query.

@@ -4,7 +4,8 @@
 //!
 //! Everything under [`generated`] comes from `specs/web/` via `cargo xtask codegen`; [`session`], [`signing`]
 //! (X-Bogus), [`abogus_signer`] (a_bogus), [`user_agent`], [`constructors`], [`share`] (share links in, typed
-//! targets out) and [`cookies`] (cookie import) are hand-written. A blocked request (HTTP 200 with an empty body, a
+//! targets out), [`cookies`] (cookie import) and [`bootstrap`] (a session from nothing: ttwid, msToken, webid,
+//! s_v_web_id) are hand-written. A blocked request (HTTP 200 with an empty body, a
 //! challenge page, or a success-shaped refusal such as a search asking for a captcha) is
 //! [`douyin_core::Error::Blocked`], never an empty result.
 //!
@@ -22,6 +23,7 @@
 #[rustfmt::skip]
 pub mod generated;
 pub mod abogus_signer;
+pub mod bootstrap;
 pub mod constructors;
 pub mod cookies;
 pub mod session;
@@ -29,6 +31,7 @@ pub mod share;
 pub mod signing;
 pub mod user_agent;
 pub use abogus_signer::ABogusSigner;
+pub use bootstrap::Bootstrap;
 pub use constructors::builder;
 pub use douyin_core::{BoxFuture, RetryPolicy, Secret, StaticCredentials};
 pub use generated::client::*;

@@ -194,7 +194,17 @@ fn push_param(p: &Param) -> TokenStream {
     if let Some(c) = &p.credential {
         return quote!(req.#cred(#wire, #c););
     }
+    // A number, boolean or JSON-encoded member of a JSON body travels as JSON text, not as a JSON string.
+    let plain = if p.is_json_value() {
+        quote!(json_raw)
+    } else {
+        plain
+    };
     if let Some(c) = &p.constant {
+        let c = match p.json_constant() {
+            Some(v) => v.to_string(),
+            None => c.clone(),
+        };
         return quote!(req.#plain(#wire, #c););
     }
     let f = format_ident!("{}", p.rust);
@@ -206,7 +216,11 @@ fn push_param(p: &Param) -> TokenStream {
         },
     };
     if p.required {
-        let v = wrap(quote!(&self.#f));
+        // Integers and booleans are `Copy`: passed by value (clippy's needless_borrows_for_generic_args).
+        let v = match (&p.ty, p.encoding) {
+            (ParamType::Integer | ParamType::Boolean, None) => quote!(self.#f),
+            _ => wrap(quote!(&self.#f)),
+        };
         quote!(req.#plain(#wire, #v);)
     } else {
         let v = wrap(quote!(value));
@@ -396,6 +410,25 @@ fn method(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
             self.core.send(params.to_request()?).await
         }
     });
+    if !op.cookies.is_empty() {
+        let mc = format_ident!("{}_with_cookies", op.name);
+        let names = &op.cookies;
+        let d = format!(
+            "Like [`Client::{}`], with the cookies the service hands out in `Set-Cookie` ({}): values are secrets.",
+            op.name,
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        out.extend(quote! {
+            #[doc = #d]
+            pub async fn #mc(&self, params: &#params) -> ::std::result::Result<::douyin_core::WithCookies<super::types::#resp>, super::errors::Error> {
+                self.core.send_with_cookies(params.to_request()?, &[#(#names),*]).await
+            }
+        });
+    }
     if let Some((_, f)) = &format_check {
         let mt = format_ident!("{}_text", op.name);
         let d = format!(

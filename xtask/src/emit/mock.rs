@@ -243,7 +243,9 @@ fn param_rule(p: &Param) -> TokenStream {
     };
     let (min, max) = (opt_i64(p.minimum), opt_i64(p.maximum));
     let credential = opt_str(p.credential.as_deref());
-    let constant = opt_str(p.constant.as_deref());
+    // A JSON-text constant as compact JSON: the mock compares it as JSON, whatever the spec's spacing.
+    let json_constant = p.json_constant().map(|v| v.to_string());
+    let constant = opt_str(json_constant.as_deref().or(p.constant.as_deref()));
     quote! {
         ParamRule {
             wire: #wire,
@@ -381,12 +383,14 @@ fn operation_table(d: &Domain, op: &Operation) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let synthetic = synthetic_body(d, op);
+    let cookies = &op.cookies;
     quote! {
         OperationTable {
             name: #name,
             method: #method,
             path: #path,
             base_url: #base_url,
+            set_cookies: &[#(#cookies),*],
             params: &[#(#params),*],
             signers: &[#(#signers),*],
             success: #success,

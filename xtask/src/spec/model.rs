@@ -344,6 +344,13 @@ pub struct OperationFile {
     /// The domain's signers applied to this operation, in order; absent: the domain's `signing`.
     #[serde(default)]
     pub signing: Option<Vec<String>>,
+    /// The domain's common parameters this operation carries, by wire name; absent: all of them (an operation on
+    /// another host must not carry the domain's cookie).
+    #[serde(default)]
+    pub common_parameters: Option<Vec<String>>,
+    /// Whether the session's browser-profile parameters are sent (default true).
+    #[serde(default = "yes")]
+    pub session_profile: bool,
     /// What the mock answers.
     #[serde(default)]
     pub mock: Option<MockSpec>,
@@ -471,6 +478,9 @@ pub struct Response {
     #[serde(rename = "type")]
     pub type_name: String,
     pub schema: Json,
+    /// Cookies the response sets (`Set-Cookie`) that callers need: the service hands a token out that way.
+    #[serde(default)]
+    pub cookies: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]

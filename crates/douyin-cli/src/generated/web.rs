@@ -39,13 +39,16 @@ pub fn command<H: super::Host>() -> ::clap::Command {
         .subcommand(live_room_enter_command::<H>())
         .subcommand(locate_post_command::<H>())
         .subcommand(mix_aweme_command::<H>())
+        .subcommand(mssdk_token_command::<H>())
         .subcommand(notice_detail_command::<H>())
         .subcommand(slides_info_command::<H>())
         .subcommand(tab_feed_command::<H>())
+        .subcommand(ttwid_register_command::<H>())
         .subcommand(user_follower_list_command::<H>())
         .subcommand(user_following_list_command::<H>())
         .subcommand(user_profile_other_command::<H>())
         .subcommand(user_profile_self_command::<H>())
+        .subcommand(webid_command::<H>())
 }
 ///`douyin web aweme-detail`.
 fn aweme_detail_command<H: super::Host>() -> ::clap::Command {
@@ -1082,6 +1085,43 @@ fn mix_aweme_command<H: super::Host>() -> ::clap::Command {
         )
         .args(super::paging_args::<H>("--cursor"))
 }
+///`douyin web mssdk-token`.
+fn mssdk_token_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("mssdk-token")
+        .about(
+            "Issues a real msToken cookie from a security-SDK report (session bootstrap)",
+        )
+        .long_about(
+            "Issues a real msToken cookie from a security-SDK report (session bootstrap)\n\n生成真实的 msToken\n\nPOST https://mssdk.bytedance.com/web/r/token\n\nSpec: specs/web/mssdk_token.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/utils.py (TokenManager.gen_real_msToken: JSON body magic, version, dataType, strData, ulr, tspFromClient; msToken read from the answer's cookies) and f2/conf/conf.yaml (msToken); github.com/NanmiCoder/MediaCrawler constant/douyin.py (DOUYIN_MS_TOKEN_REQ_URL https://mssdk.bytedance.com/web/r/token?ms_appid=6383).",
+        )
+        .after_long_help(
+            "Example:\n  douyin web mssdk-token --tsp-from-client 1732700000000",
+        )
+        .arg(
+            ::clap::Arg::new("str_data")
+                .long("str-data")
+                .required(false)
+                .help(
+                    "the security SDK's encrypted browser-environment report (a base64 blob a browser computes; public tools ship one captured from a browser in their config)",
+                )
+                .long_help(
+                    "the security SDK's encrypted browser-environment report (a base64 blob a browser computes; public tools ship one captured from a browser in their config)\n\nSent as JSON body parameter `strData`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("tsp_from_client")
+                .long("tsp-from-client")
+                .required(true)
+                .help("the client's time, Unix milliseconds")
+                .long_help(
+                    "the client's time, Unix milliseconds\n\nSent as JSON body parameter `tspFromClient`. Example: `1732700000000`.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+}
 ///`douyin web notice-detail`.
 fn notice_detail_command<H: super::Host>() -> ::clap::Command {
     ::clap::Command::new("notice-detail")
@@ -1223,6 +1263,15 @@ fn tab_feed_command<H: super::Host>() -> ::clap::Command {
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
         )
+}
+///`douyin web ttwid-register`.
+fn ttwid_register_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("ttwid-register")
+        .about("Registers a browser and issues its ttwid cookie (session bootstrap)")
+        .long_about(
+            "Registers a browser and issues its ttwid cookie (session bootstrap)\n\n生成请求必带的 ttwid\n\nPOST https://ttwid.bytedance.com/ttwid/union/register/\n\nSpec: specs/web/ttwid_register.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/utils.py (TokenManager.gen_ttwid) and f2/conf/conf.yaml (ttwid: url, data); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/config.yaml (ttwid: the same url and data).",
+        )
+        .after_long_help("Example:\n  douyin web ttwid-register")
 }
 ///`douyin web user-follower-list`.
 fn user_follower_list_command<H: super::Host>() -> ::clap::Command {
@@ -1542,6 +1591,15 @@ fn user_profile_self_command<H: super::Host>() -> ::clap::Command {
             "The signed-in user's profile\n\n直播间个人信息\n\nGET /aweme/v1/web/user/profile/self/\n\nSpec: specs/web/user_profile_self.yaml; documentation: seeds/001_8fb9ba359deb8cf4.txt § 直播间个人信息.",
         )
         .after_long_help("Example:\n  douyin web user-profile-self")
+}
+///`douyin web webid`.
+fn webid_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("webid")
+        .about("Issues the browser's webid (session bootstrap)")
+        .long_about(
+            "Issues the browser's webid (session bootstrap)\n\n生成个性化追踪 webid\n\nPOST https://mcs.zijieapi.com/webid\n\nSpec: specs/web/webid.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/utils.py (TokenManager.gen_webid: JSON body app_id, referer, url, user_agent, user_unique_id; `web_id` read from the JSON answer) and f2/conf/conf.yaml (webid: url https://mcs.zijieapi.com/webid?aid=6383&sdk_version=5.1.18_zip&device_platform=web); github.com/NanmiCoder/MediaCrawler constant/douyin.py (DOUYIN_WEBID_REQ_URL, the same).",
+        )
+        .after_long_help("Example:\n  douyin web webid")
 }
 ///`AwemeDetailParams` from the arguments of `douyin web aweme-detail`.
 async fn aweme_detail_params<H: super::Host>(
@@ -2046,6 +2104,25 @@ async fn mix_aweme_params<H: super::Host>(
     }
     ::std::result::Result::Ok(p)
 }
+///`MssdkTokenParams` from the arguments of `douyin web mssdk-token`.
+fn mssdk_token_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::MssdkTokenParams, H::Error> {
+    let mut p = ::douyin_web::MssdkTokenParams::new(
+        super::required(
+            host,
+            super::one::<i64>(m, "tsp_from_client"),
+            "--tsp-from-client",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "str_data") {
+        p.str_data = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
 ///`NoticeDetailParams` from the arguments of `douyin web notice-detail`.
 async fn notice_detail_params<H: super::Host>(
     host: &H,
@@ -2131,6 +2208,15 @@ async fn tab_feed_params<H: super::Host>(
     if let ::std::option::Option::Some(v) = super::one::<i64>(m, "count") {
         p.count = ::std::option::Option::Some(v);
     }
+    ::std::result::Result::Ok(p)
+}
+///`TtwidRegisterParams` from the arguments of `douyin web ttwid-register`.
+fn ttwid_register_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::TtwidRegisterParams, H::Error> {
+    let _ = (host, m);
+    let p = ::douyin_web::TtwidRegisterParams::new();
     ::std::result::Result::Ok(p)
 }
 ///`UserFollowerListParams` from the arguments of `douyin web user-follower-list`.
@@ -2273,6 +2359,15 @@ async fn user_profile_self_params<H: super::Host>(
 ) -> ::std::result::Result<::douyin_web::UserProfileSelfParams, H::Error> {
     let _ = (host, m);
     let p = ::douyin_web::UserProfileSelfParams::new();
+    ::std::result::Result::Ok(p)
+}
+///`WebidParams` from the arguments of `douyin web webid`.
+fn webid_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_web::WebidParams, H::Error> {
+    let _ = (host, m);
+    let p = ::douyin_web::WebidParams::new();
     ::std::result::Result::Ok(p)
 }
 /// Runs operation `op` (its subcommand name) and prints its decoded response (or, with `--all-pages`,
@@ -2711,6 +2806,20 @@ pub async fn run<H: super::Host>(
             }
             host.respond(client.mix_aweme(&params).await)
         }
+        "mssdk-token" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "mssdk_token",
+                    method: "POST",
+                    base_url: client.core().base_url(),
+                    path: "/web/r/token",
+                },
+                m,
+            );
+            let params = mssdk_token_params(host, m)?;
+            host.respond(client.mssdk_token(&params).await)
+        }
         "notice-detail" => {
             host.announce(
                 super::Call {
@@ -2752,6 +2861,20 @@ pub async fn run<H: super::Host>(
             );
             let params = tab_feed_params(host, m).await?;
             host.respond(client.tab_feed(&params).await)
+        }
+        "ttwid-register" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "ttwid_register",
+                    method: "POST",
+                    base_url: client.core().base_url(),
+                    path: "/ttwid/union/register/",
+                },
+                m,
+            );
+            let params = ttwid_register_params(host, m)?;
+            host.respond(client.ttwid_register(&params).await)
         }
         "user-follower-list" => {
             host.announce(
@@ -2856,6 +2979,20 @@ pub async fn run<H: super::Host>(
             );
             let params = user_profile_self_params(host, m).await?;
             host.respond(client.user_profile_self(&params).await)
+        }
+        "webid" => {
+            host.announce(
+                super::Call {
+                    domain: "web",
+                    operation: "webid",
+                    method: "POST",
+                    base_url: client.core().base_url(),
+                    path: "/webid",
+                },
+                m,
+            );
+            let params = webid_params(host, m)?;
+            host.respond(client.webid(&params).await)
         }
         other => {
             ::std::result::Result::Err(

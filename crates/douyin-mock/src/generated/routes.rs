@@ -164,6 +164,7 @@ pub static ONEBOUND: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/douyin/item_get_video/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "key",
@@ -506,6 +507,7 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
             method: ::douyin_core::Method::Post,
             path: "/oauth/access_token/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "client_key",
@@ -582,6 +584,7 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
             method: ::douyin_core::Method::Post,
             path: "/oauth/client_token/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "client_key",
@@ -641,6 +644,7 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/api/apps/v1/item/list_comment/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "access-token",
@@ -759,6 +763,7 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/enterprise/media/list/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "Content-Type",
@@ -859,6 +864,7 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
             method: ::douyin_core::Method::Post,
             path: "/oauth/refresh_token/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "client_key",
@@ -925,6 +931,7 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
             method: ::douyin_core::Method::Post,
             path: "/oauth/renew_refresh_token/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "client_key",
@@ -1046,6 +1053,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/aweme/detail/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "aweme_id",
@@ -1125,6 +1133,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/aweme/favorite/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "sec_user_id",
@@ -1230,6 +1239,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Post,
             path: "/aweme/v1/web/aweme/listcollection/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "publish_video_strategy_type",
@@ -1335,6 +1345,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/aweme/post/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "sec_user_id",
@@ -1516,6 +1527,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/aweme/related/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "aweme_id",
@@ -1629,6 +1641,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/comment/list/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "aweme_id",
@@ -1734,6 +1747,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/comment/list/reply/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "item_id",
@@ -1859,6 +1873,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/emoji/list",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "cookie",
@@ -1930,6 +1945,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/im/resources/emoticon/trending",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "cursor",
@@ -2025,6 +2041,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/general/search/single/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "search_channel",
@@ -2230,6 +2247,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/hot/search/list/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "detail_list",
@@ -2313,6 +2331,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Post,
             path: "/aweme/v1/web/im/user/info/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "sec_user_ids",
@@ -2525,6 +2544,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/locate/post/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "sec_user_id",
@@ -2670,6 +2690,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/mix/aweme/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "mix_id",
@@ -2771,10 +2792,113 @@ pub static WEB: DomainTable = DomainTable {
             synthetic: "{\"aweme_list\":[],\"cursor\":0,\"has_more\":0,\"log_pb\":{\"impr_id\":\"\"},\"status_code\":0,\"status_msg\":\"\",\"extra\":{\"now\":0,\"logid\":\"\",\"fatal_item_ids\":[]}}",
         },
         OperationTable {
+            name: "mssdk_token",
+            method: ::douyin_core::Method::Post,
+            path: "/web/r/token",
+            base_url: ::std::option::Option::Some("https://mssdk.bytedance.com"),
+            set_cookies: &["msToken"],
+            params: &[
+                ParamRule {
+                    wire: "ms_appid",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("6383"),
+                },
+                ParamRule {
+                    wire: "magic",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::Integer,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("538969122"),
+                },
+                ParamRule {
+                    wire: "version",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::Integer,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("1"),
+                },
+                ParamRule {
+                    wire: "dataType",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::Integer,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("8"),
+                },
+                ParamRule {
+                    wire: "strData",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "ulr",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::Integer,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("0"),
+                },
+                ParamRule {
+                    wire: "tspFromClient",
+                    location: Location::Json,
+                    required: true,
+                    kind: ParamKind::Integer,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "user-agent",
+                    location: Location::Header,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("user_agent"),
+                    constant: ::std::option::Option::None,
+                },
+            ],
+            signers: &[],
+            success: ::std::option::Option::None,
+            envelope: OpEnvelope {
+                code: ::std::option::Option::Some(FieldRef {
+                    path: "status_code",
+                    kind: JsonKind::Integer,
+                }),
+                message: ::std::option::Option::Some("status_msg"),
+                log_id: ::std::option::Option::Some("extra.logid"),
+            },
+            examples: &[],
+            pagination: ::std::option::Option::None,
+            synthetic: "{\"status_code\":0,\"status_msg\":\"\",\"extra\":{\"now\":0,\"logid\":\"\",\"fatal_item_ids\":[]},\"log_pb\":{\"impr_id\":\"\"}}",
+        },
+        OperationTable {
             name: "notice_detail",
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/notice/detail/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "id_list",
@@ -2955,6 +3079,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/tab/feed/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "aweme_pc_rec_raw_data",
@@ -3042,10 +3167,115 @@ pub static WEB: DomainTable = DomainTable {
             synthetic: "{\"aweme_list\":[],\"has_more\":0,\"log_pb\":{\"impr_id\":\"\"},\"status_code\":0,\"extra\":{\"now\":0,\"logid\":\"\",\"fatal_item_ids\":[]},\"status_msg\":\"\"}",
         },
         OperationTable {
+            name: "ttwid_register",
+            method: ::douyin_core::Method::Post,
+            path: "/ttwid/union/register/",
+            base_url: ::std::option::Option::Some("https://ttwid.bytedance.com"),
+            set_cookies: &["ttwid"],
+            params: &[
+                ParamRule {
+                    wire: "region",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("cn"),
+                },
+                ParamRule {
+                    wire: "aid",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::Integer,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("1768"),
+                },
+                ParamRule {
+                    wire: "needFid",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::Boolean,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("false"),
+                },
+                ParamRule {
+                    wire: "service",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("www.ixigua.com"),
+                },
+                ParamRule {
+                    wire: "migrate_info",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::Json,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some(
+                        "{\"ticket\":\"\",\"source\":\"node\"}",
+                    ),
+                },
+                ParamRule {
+                    wire: "cbUrlProtocol",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("https"),
+                },
+                ParamRule {
+                    wire: "union",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::Boolean,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("true"),
+                },
+                ParamRule {
+                    wire: "user-agent",
+                    location: Location::Header,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("user_agent"),
+                    constant: ::std::option::Option::None,
+                },
+            ],
+            signers: &[],
+            success: ::std::option::Option::None,
+            envelope: OpEnvelope {
+                code: ::std::option::Option::Some(FieldRef {
+                    path: "status_code",
+                    kind: JsonKind::Integer,
+                }),
+                message: ::std::option::Option::Some("status_msg"),
+                log_id: ::std::option::Option::Some("extra.logid"),
+            },
+            examples: &[],
+            pagination: ::std::option::Option::None,
+            synthetic: "{\"status_code\":0,\"status_msg\":\"\",\"extra\":{\"now\":0,\"logid\":\"\",\"fatal_item_ids\":[]},\"log_pb\":{\"impr_id\":\"\"}}",
+        },
+        OperationTable {
             name: "user_follower_list",
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/user/follower/list/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "user_id",
@@ -3221,6 +3451,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/user/following/list/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "user_id",
@@ -3396,6 +3627,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/user/profile/other/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "sec_user_id",
@@ -3469,6 +3701,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/aweme/v1/web/user/profile/self/",
             base_url: ::std::option::Option::None,
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "cookie",
@@ -3526,6 +3759,124 @@ pub static WEB: DomainTable = DomainTable {
             examples: &[],
             pagination: ::std::option::Option::None,
             synthetic: "{\"extra\":{\"now\":0,\"logid\":\"\",\"fatal_item_ids\":[]},\"log_pb\":{\"impr_id\":\"\"},\"status_code\":0,\"status_msg\":\"\",\"user\":{\"accept_private_policy\":false,\"account_region\":\"\",\"allow_share\":false,\"apple_account\":0,\"authority_status\":0,\"auto_mix_count\":0,\"avatar_168x168\":{\"uri\":\"\",\"url_list\":[],\"width\":0,\"height\":0,\"url_key\":\"\",\"data_size\":0,\"file_hash\":\"\",\"file_cs\":\"\"},\"avatar_300x300\":{\"uri\":\"\",\"url_list\":[],\"width\":0,\"height\":0,\"url_key\":\"\",\"data_size\":0,\"file_hash\":\"\",\"file_cs\":\"\"},\"avatar_larger\":{\"uri\":\"\",\"url_list\":[],\"width\":0,\"height\":0,\"url_key\":\"\",\"data_size\":0,\"file_hash\":\"\",\"file_cs\":\"\"},\"avatar_medium\":{\"uri\":\"\",\"url_list\":[],\"width\":0,\"height\":0,\"url_key\":\"\",\"data_size\":0,\"file_hash\":\"\",\"file_cs\":\"\"},\"avatar_small\":{\"uri\":\"\",\"url_list\":[],\"width\":0,\"height\":0,\"url_key\":\"\",\"data_size\":0,\"file_hash\":\"\",\"file_cs\":\"\"},\"avatar_thumb\":{\"uri\":\"\",\"url_list\":[],\"width\":0,\"height\":0,\"url_key\":\"\",\"data_size\":0,\"file_hash\":\"\",\"file_cs\":\"\"},\"avatar_uri\":\"\",\"aweme_control\":{\"can_comment\":false,\"can_forward\":false,\"can_share\":false,\"can_show_comment\":false},\"aweme_count\":0,\"aweme_count_correction_threshold\":0,\"aweme_hotsoon_auth\":0,\"aweme_hotsoon_auth_relation\":0,\"ban_user_functions\":[],\"bind_phone\":\"\",\"birthday\":\"\",\"birthday_hide_level\":0,\"can_modify_school_info\":false,\"can_set_geofencing\":false,\"can_set_item_cover\":false,\"can_show_group_card\":0,\"card_entries\":[],\"city\":\"\",\"close_follow_list_guide\":false,\"close_friend_type\":0,\"college_name\":\"\",\"comment_filter_status\":0,\"comment_setting\":0,\"commerce_info\":{\"offline_info_list\":[]},\"commerce_permissions\":{},\"commerce_user_info\":{\"has_ads_entry\":false},\"commerce_user_level\":0,\"constellation\":0,\"contacts_status\":0,\"content_language_already_popup\":0,\"count_status\":0,\"country\":\"\",\"cover_and_head_image_info\":{\"profile_cover_list\":[]},\"cover_colour\":\"\",\"cover_url\":[],\"create_time\":0,\"custom_verify\":\"\",\"cv_level\":\"\",\"district\":\"\",\"dongtai_count\":0,\"dou_plus_share_location\":0,\"douplus_old_user\":false,\"download_prompt_ts\":0,\"download_setting\":0,\"dp_level\":false,\"duet_setting\":0,\"dynamic_cover\":{},\"enable_nearby_visible\":false,\"enable_wish\":false,\"enroll_year\":\"\",\"enterprise_user_info\":\"\",\"enterprise_verify_reason\":\"\",\"ever_over_1k_follower\":false,\"favorite_permission\":0,\"favoriting_count\":0,\"fb_expire_time\":0,\"follow_status\":0,\"follower_count\":0,\"follower_request_status\":0,\"follower_status\":0,\"followers_detail\":[],\"following_count\":0,\"forward_count\":0,\"friend_count\":0,\"gender\":0,\"general_permission\":{\"following_follower_list_toast\":0},\"geofencing\":[],\"google_account\":\"\",\"has_e_account_role\":false,\"has_email\":false,\"has_facebook_token\":false,\"has_insights\":false,\"has_orders\":false,\"has_subscription\":false,\"has_twitter_token\":false,\"has_unread_story\":false,\"has_youtube_token\":false,\"hide_location\":false,\"hide_search\":false,\"image_send_exempt\":false,\"ins_id\":\"\",\"ip_location\":\"\",\"is_activity_user\":false,\"is_ad_fake\":false,\"is_ban\":false,\"is_binded_weibo\":false,\"is_block\":false,\"is_blocked\":false,\"is_blocked_v2\":false,\"is_blocking_v2\":false,\"is_cf\":0,\"is_clonex_special_allow_user\":false,\"is_discipline_member\":false,\"is_dou_manager\":false,\"is_effect_artist\":false,\"is_flowcard_member\":false,\"is_gov_media_vip\":false,\"is_mix_user\":false,\"is_not_show\":false,\"is_phone_binded\":false,\"is_pro_account\":false,\"is_risk_comment_user\":false,\"is_series_user\":false,\"is_sharing_profile_user\":0,\"is_show_fans_lucky_draw\":0,\"is_star\":false,\"is_verified\":false,\"iso_country_code\":\"\",\"ky_only_predict\":0,\"language\":\"\",\"latest_order_time\":0,\"life_story_block\":{\"life_story_block\":false},\"live_agreement\":0,\"live_agreement_time\":0,\"live_commerce\":false,\"live_status\":0,\"live_verify\":0,\"local_ads_user_entry\":0,\"local_ads_user_tag\":false,\"location\":\"\",\"login_platform\":0,\"max_aweme_follower_count\":0,\"max_follower_count\":0,\"message_chat_entry\":false,\"mix_count\":0,\"mix_create_permission\":0,\"mplatform_followers_count\":0,\"need_addr_card\":false,\"need_recommend\":0,\"neiguang_shield\":0,\"new_friend_type\":0,\"new_visitor_count\":0,\"nickname\":\"\",\"normal_top_comment_permission\":0,\"original_musician\":{\"digg_count\":0,\"music_count\":0,\"music_used_count\":0},\"pigeon_daren_status\":\"\",\"pigeon_daren_warn_tag\":\"\",\"prevent_download\":false,\"private_aweme_count\":0,\"profile_completion\":0,\"profile_tab_type\":0,\"province\":\"\",\"publish_landing_tab\":0,\"r_fans_group_info\":{},\"react_setting\":0,\"realname_verify_status\":0,\"rec_age_stage\":0,\"recommend_reason_relation\":\"\",\"recommend_user_reason_source\":0,\"reflow_page_gid\":0,\"reflow_page_uid\":0,\"region\":\"\",\"register_from\":\"\",\"register_time\":0,\"risk_notice_text\":\"\",\"room_data\":\"\",\"room_id\":0,\"school_auth\":0,\"school_category\":0,\"school_id\":\"\",\"school_name\":\"\",\"school_visible\":0,\"search_impr\":{\"entity_id\":\"\",\"entity_type\":\"\"},\"sec_uid\":\"\",\"secret\":0,\"series_count\":0,\"share_info\":{\"share_link_desc\":\"\",\"share_url\":\"\",\"share_desc\":\"\",\"share_desc_info\":\"\",\"share_title\":\"\",\"share_title_myself\":\"\",\"share_title_other\":\"\",\"share_weibo_desc\":\"\",\"bool_persist\":0,\"share_quote\":\"\",\"share_signature_desc\":\"\",\"share_signature_url\":\"\"},\"share_qrcode_uri\":\"\",\"shield_comment_notice\":0,\"shield_digg_notice\":0,\"shield_follow_notice\":0,\"short_id\":\"\",\"show_avatar_decoration_entrance\":false,\"show_favorite_list\":false,\"show_first_avatar_decoration\":false,\"show_following_follower_banner\":0,\"show_gender_strategy\":0,\"show_image_bubble\":false,\"show_located_banner\":0,\"show_nearby_active\":false,\"show_privacy_banner\":0,\"show_relation_banner\":0,\"show_secret_banner\":0,\"show_subscription\":false,\"show_tel_book_banner\":0,\"show_user_ban_dialog\":false,\"signature\":\"\",\"signature_display_lines\":0,\"signature_extra\":[],\"signature_language\":\"\",\"special_lock\":0,\"special_people_labels\":[],\"status\":0,\"stitch_setting\":0,\"story_count\":0,\"story_open\":false,\"sync_to_toutiao\":0,\"tab_settings\":{},\"total_favorited\":0,\"total_favorited_correction_threshold\":0,\"tw_expire_time\":0,\"twitter_id\":\"\",\"twitter_name\":\"\",\"type_label\":[],\"uid\":\"\",\"unique_id\":\"\",\"unique_id_modify_time\":0,\"urge_detail\":{\"user_urged\":0},\"user_age\":0,\"user_canceled\":false,\"user_had_local_ads\":false,\"user_mode\":0,\"user_not_see\":0,\"user_not_show\":0,\"user_period\":0,\"user_rate\":0,\"user_story_count\":0,\"verification_type\":0,\"verify_info\":\"\",\"video_cover\":{},\"video_icon\":{\"uri\":\"\",\"url_list\":[],\"width\":0,\"height\":0,\"url_key\":\"\",\"data_size\":0,\"file_hash\":\"\",\"file_cs\":\"\"},\"view_history_permission\":0,\"watch_status\":false,\"webcast_sp_info\":{},\"weibo_name\":\"\",\"weibo_schema\":\"\",\"weibo_url\":\"\",\"weibo_verify\":\"\",\"white_cover_url\":[],\"with_commerce_enterprise_tab_entry\":false,\"with_commerce_entry\":false,\"with_dou_entry\":false,\"with_douplus_entry\":false,\"with_ecp_entry\":0,\"with_fusion_shop_entry\":false,\"with_item_commerce_entry\":false,\"with_new_goods\":false,\"with_shop_entry\":false,\"with_star_atlas_entry\":false,\"wx_tag\":0,\"youtube_channel_id\":\"\",\"youtube_channel_title\":\"\",\"youtube_expire_time\":0,\"youtube_last_refresh_time\":0,\"avatar_large\":{\"uri\":\"\",\"url_list\":[],\"width\":0,\"height\":0,\"url_key\":\"\",\"data_size\":0,\"file_hash\":\"\",\"file_cs\":\"\"},\"disable_image_comment_saved\":0,\"live_high_value\":0,\"mate_add_permission\":0,\"special_follow_status\":0,\"story_ttl\":0},\"user_collect_count\":{\"collect_count_list\":[],\"extra\":{\"now\":0,\"logid\":\"\",\"fatal_item_ids\":[]},\"log_pb\":{\"impr_id\":\"\"},\"status_code\":0}}",
+        },
+        OperationTable {
+            name: "webid",
+            method: ::douyin_core::Method::Post,
+            path: "/webid",
+            base_url: ::std::option::Option::Some("https://mcs.zijieapi.com"),
+            set_cookies: &[],
+            params: &[
+                ParamRule {
+                    wire: "aid",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("6383"),
+                },
+                ParamRule {
+                    wire: "sdk_version",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("5.1.18_zip"),
+                },
+                ParamRule {
+                    wire: "device_platform",
+                    location: Location::Query,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("web"),
+                },
+                ParamRule {
+                    wire: "app_id",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::Integer,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("6383"),
+                },
+                ParamRule {
+                    wire: "referer",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("https://www.douyin.com/"),
+                },
+                ParamRule {
+                    wire: "url",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some("https://www.douyin.com/"),
+                },
+                ParamRule {
+                    wire: "user_agent",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("user_agent"),
+                    constant: ::std::option::Option::None,
+                },
+                ParamRule {
+                    wire: "user_unique_id",
+                    location: Location::Json,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::None,
+                    constant: ::std::option::Option::Some(""),
+                },
+                ParamRule {
+                    wire: "user-agent",
+                    location: Location::Header,
+                    required: false,
+                    kind: ParamKind::String,
+                    minimum: ::std::option::Option::None,
+                    maximum: ::std::option::Option::None,
+                    credential: ::std::option::Option::Some("user_agent"),
+                    constant: ::std::option::Option::None,
+                },
+            ],
+            signers: &[],
+            success: ::std::option::Option::Some(FixtureBody {
+                file: "specs/web/synthetic/webid.json",
+                body: include_str!("../../../../specs/web/synthetic/webid.json"),
+                select: ::std::option::Option::None,
+                prefix: "",
+                suffix: "",
+            }),
+            envelope: OpEnvelope {
+                code: ::std::option::Option::Some(FieldRef {
+                    path: "status_code",
+                    kind: JsonKind::Integer,
+                }),
+                message: ::std::option::Option::Some("status_msg"),
+                log_id: ::std::option::Option::Some("extra.logid"),
+            },
+            examples: &[],
+            pagination: ::std::option::Option::None,
+            synthetic: "{\"web_id\":\"\",\"status_code\":0,\"status_msg\":\"\",\"extra\":{\"now\":0,\"logid\":\"\",\"fatal_item_ids\":[]},\"log_pb\":{\"impr_id\":\"\"}}",
         },
     ],
 };

@@ -122,6 +122,14 @@ pub mod operations {
         base_url: ::std::option::Option::None,
         signing: &["a_bogus"],
     };
+    ///`POST https://mssdk.bytedance.com/web/r/token`
+    pub static MSSDK_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "mssdk_token",
+        method: ::douyin_core::Method::Post,
+        path: "/web/r/token",
+        base_url: ::std::option::Option::Some("https://mssdk.bytedance.com"),
+        signing: &[],
+    };
     ///`GET /aweme/v1/web/notice/detail/`
     pub static NOTICE_DETAIL: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "notice_detail",
@@ -145,6 +153,14 @@ pub mod operations {
         path: "/aweme/v1/web/tab/feed/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+    };
+    ///`POST https://ttwid.bytedance.com/ttwid/union/register/`
+    pub static TTWID_REGISTER: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "ttwid_register",
+        method: ::douyin_core::Method::Post,
+        path: "/ttwid/union/register/",
+        base_url: ::std::option::Option::Some("https://ttwid.bytedance.com"),
+        signing: &[],
     };
     ///`GET /aweme/v1/web/user/follower/list/`
     pub static USER_FOLLOWER_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -177,6 +193,14 @@ pub mod operations {
         path: "/aweme/v1/web/user/profile/self/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+    };
+    ///`POST https://mcs.zijieapi.com/webid`
+    pub static WEBID: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "webid",
+        method: ::douyin_core::Method::Post,
+        path: "/webid",
+        base_url: ::std::option::Option::Some("https://mcs.zijieapi.com"),
+        signing: &[],
     };
 }
 ///Parameters of [`Client::aweme_detail`](super::client::Client::aweme_detail).
@@ -1499,6 +1523,55 @@ impl MixAwemeParams {
         ::std::result::Result::Ok(req)
     }
 }
+///Parameters of [`Client::mssdk_token`](super::client::Client::mssdk_token).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct MssdkTokenParams {
+    /**the security SDK's encrypted browser-environment report (a base64 blob a browser computes; public tools ship one captured from a browser in their config)
+
+Sent as JSON body parameter `strData`.*/
+    pub str_data: ::std::option::Option<::std::string::String>,
+    /**the client's time, Unix milliseconds
+
+Sent as JSON body parameter `tspFromClient`. Example: `1732700000000`.*/
+    pub tsp_from_client: i64,
+}
+impl MssdkTokenParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(tsp_from_client: impl ::std::convert::Into<i64>) -> Self {
+        Self {
+            str_data: ::std::option::Option::None,
+            tsp_from_client: tsp_from_client.into(),
+        }
+    }
+    ///Sets `strData`.
+    pub fn str_data(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.str_data = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `POST /web/r/token` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::MSSDK_TOKEN,
+        );
+        req.query("ms_appid", "6383");
+        req.json_raw("magic", "538969122");
+        req.json_raw("version", "1");
+        req.json_raw("dataType", "8");
+        if let ::std::option::Option::Some(value) = &self.str_data {
+            req.json_field("strData", value);
+        }
+        req.json_raw("ulr", "0");
+        req.json_raw("tspFromClient", self.tsp_from_client);
+        req.header_credential("user-agent", "user_agent");
+        ::std::result::Result::Ok(req)
+    }
+}
 ///Parameters of [`Client::notice_detail`](super::client::Client::notice_detail).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -1683,6 +1756,38 @@ impl TabFeedParams {
     }
 }
 impl ::std::default::Default for TabFeedParams {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+///Parameters of [`Client::ttwid_register`](super::client::Client::ttwid_register).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct TtwidRegisterParams {}
+impl TtwidRegisterParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new() -> Self {
+        Self {}
+    }
+    ///Builds the request for `POST /ttwid/union/register/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::TTWID_REGISTER,
+        );
+        req.json_field("region", "cn");
+        req.json_raw("aid", "1768");
+        req.json_raw("needFid", "false");
+        req.json_field("service", "www.ixigua.com");
+        req.json_raw("migrate_info", "{\"ticket\":\"\",\"source\":\"node\"}");
+        req.json_field("cbUrlProtocol", "https");
+        req.json_raw("union", "true");
+        req.header_credential("user-agent", "user_agent");
+        ::std::result::Result::Ok(req)
+    }
+}
+impl ::std::default::Default for TtwidRegisterParams {
     fn default() -> Self {
         Self::new()
     }
@@ -2070,6 +2175,38 @@ impl UserProfileSelfParams {
     }
 }
 impl ::std::default::Default for UserProfileSelfParams {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+///Parameters of [`Client::webid`](super::client::Client::webid).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct WebidParams {}
+impl WebidParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new() -> Self {
+        Self {}
+    }
+    ///Builds the request for `POST /webid` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(&super::client::operations::WEBID);
+        req.query("aid", "6383");
+        req.query("sdk_version", "5.1.18_zip");
+        req.query("device_platform", "web");
+        req.json_raw("app_id", "6383");
+        req.json_field("referer", "https://www.douyin.com/");
+        req.json_field("url", "https://www.douyin.com/");
+        req.json_credential("user_agent", "user_agent");
+        req.json_field("user_unique_id", "");
+        req.header_credential("user-agent", "user_agent");
+        req.header("referer", "https://www.douyin.com/");
+        ::std::result::Result::Ok(req)
+    }
+}
+impl ::std::default::Default for WebidParams {
     fn default() -> Self {
         Self::new()
     }
@@ -2707,6 +2844,32 @@ impl Client {
             has_more,
         }
     }
+    ///Issues a real msToken cookie from a security-SDK report (session bootstrap)
+    ///
+    ///生成真实的 msToken
+    ///
+    ///`POST https://mssdk.bytedance.com/web/r/token`
+    ///Spec: `specs/web/mssdk_token.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/utils.py (TokenManager.gen_real_msToken: JSON body magic, version, dataType, strData, ulr, tspFromClient; msToken read from the answer's cookies) and f2/conf/conf.yaml (msToken); github.com/NanmiCoder/MediaCrawler constant/douyin.py (DOUYIN_MS_TOKEN_REQ_URL <https://mssdk.bytedance.com/web/r/token?ms_appid=6383>).
+    ///
+    ///Notes from the spec:
+    ///- The token is the `msToken` cookie of the answer (f2 reads `response.cookies`); the body is not documented by the tools, so only the envelope fields are typed. f2 accepts a token of 164 or 184 characters and otherwise falls back to a random one (gen_false_msToken), which is what `douyin_web::bootstrap` does when this call fails.
+    ///- strData is optional here: without a browser-computed report the service may refuse to issue a token, and the bootstrap falls back to a generated msToken. The tools' captured blob is not vendored (it goes stale and is theirs); a caller that has one passes it.
+    pub async fn mssdk_token(
+        &self,
+        params: &MssdkTokenParams,
+    ) -> ::std::result::Result<super::types::MssdkTokenResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
+    }
+    ///Like [`Client::mssdk_token`], with the cookies the service hands out in `Set-Cookie` (`msToken`): values are secrets.
+    pub async fn mssdk_token_with_cookies(
+        &self,
+        params: &MssdkTokenParams,
+    ) -> ::std::result::Result<
+        ::douyin_core::WithCookies<super::types::MssdkTokenResponse>,
+        super::errors::Error,
+    > {
+        self.core.send_with_cookies(params.to_request()?, &["msToken"]).await
+    }
     ///Notification details by notice id
     ///
     ///通知信息
@@ -2759,6 +2922,35 @@ impl Client {
         params: &TabFeedParams,
     ) -> ::std::result::Result<super::types::TabFeedResponse, super::errors::Error> {
         self.core.send(params.to_request()?).await
+    }
+    ///Registers a browser and issues its ttwid cookie (session bootstrap)
+    ///
+    ///生成请求必带的 ttwid
+    ///
+    ///`POST https://ttwid.bytedance.com/ttwid/union/register/`
+    ///Spec: `specs/web/ttwid_register.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/utils.py (TokenManager.gen_ttwid) and f2/conf/conf.yaml (ttwid: url, data); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/config.yaml (ttwid: the same url and data).
+    ///
+    ///Notes from the spec:
+    ///- The token is the `ttwid` cookie of the answer (f2 and Douyin_TikTok_Download_API read `response.cookies`, never the body); the body's shape is not documented by any of them, so only the domain's envelope fields are typed and everything else is kept as unknown fields.
+    ///- The body is the one both projects send verbatim (aid 1768, service www.ixigua.com: a union ttwid is valid on douyin.com too). The user agent is the only common parameter sent: the douyin.com cookie and msToken stay home.
+    pub async fn ttwid_register(
+        &self,
+        params: &TtwidRegisterParams,
+    ) -> ::std::result::Result<
+        super::types::TtwidRegisterResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
+    ///Like [`Client::ttwid_register`], with the cookies the service hands out in `Set-Cookie` (`ttwid`): values are secrets.
+    pub async fn ttwid_register_with_cookies(
+        &self,
+        params: &TtwidRegisterParams,
+    ) -> ::std::result::Result<
+        ::douyin_core::WithCookies<super::types::TtwidRegisterResponse>,
+        super::errors::Error,
+    > {
+        self.core.send_with_cookies(params.to_request()?, &["ttwid"]).await
     }
     ///A user's followers
     ///
@@ -2908,6 +3100,21 @@ impl Client {
         super::types::UserProfileSelfResponse,
         super::errors::Error,
     > {
+        self.core.send(params.to_request()?).await
+    }
+    ///Issues the browser's webid (session bootstrap)
+    ///
+    ///生成个性化追踪 webid
+    ///
+    ///`POST https://mcs.zijieapi.com/webid`
+    ///Spec: `specs/web/webid.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/utils.py (TokenManager.gen_webid: JSON body app_id, referer, url, user_agent, user_unique_id; `web_id` read from the JSON answer) and f2/conf/conf.yaml (webid: url <https://mcs.zijieapi.com/webid?aid=6383&sdk_version=5.1.18_zip&device_platform=web>); github.com/NanmiCoder/MediaCrawler constant/douyin.py (DOUYIN_WEBID_REQ_URL, the same).
+    ///
+    ///Notes from the spec:
+    ///- The mock's success body (synthetic/webid.json) is synthetic: no public capture of this answer exists; f2 reads only `web_id`, which may arrive as a string or a number.
+    pub async fn webid(
+        &self,
+        params: &WebidParams,
+    ) -> ::std::result::Result<super::types::WebidResponse, super::errors::Error> {
         self.core.send(params.to_request()?).await
     }
 }
@@ -3168,6 +3375,22 @@ impl ::douyin_core::Envelope for super::types::MixAwemeResponse {
         }
     }
 }
+impl ::douyin_core::Envelope for super::types::MssdkTokenResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
 impl ::douyin_core::Envelope for super::types::NoticeDetailResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
@@ -3201,6 +3424,22 @@ impl ::douyin_core::Envelope for super::types::SlidesInfoResponse {
     }
 }
 impl ::douyin_core::Envelope for super::types::TabFeedResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::TtwidRegisterResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
@@ -3265,6 +3504,22 @@ impl ::douyin_core::Envelope for super::types::UserProfileOtherResponse {
     }
 }
 impl ::douyin_core::Envelope for super::types::UserProfileSelfResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
+            message: self.status_msg.as_deref(),
+            log_id: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.logid.as_deref())
+                .or(self.log_pb.as_ref().and_then(|v| v.impr_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::WebidResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self.status_code.as_ref().map(::douyin_core::CodeText::code_text),
@@ -3435,6 +3690,16 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
+        name: "mssdk_token",
+        spec: "specs/web/mssdk_token.yaml",
+        method: ::douyin_core::Method::Post,
+        path: "/web/r/token",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::MssdkTokenResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
         name: "notice_detail",
         spec: "specs/web/notice_detail.yaml",
         method: ::douyin_core::Method::Get,
@@ -3461,6 +3726,16 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         path: "/aweme/v1/web/tab/feed/",
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::TabFeedResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "ttwid_register",
+        spec: "specs/web/ttwid_register.yaml",
+        method: ::douyin_core::Method::Post,
+        path: "/ttwid/union/register/",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::TtwidRegisterResponse,
             super::errors::ErrorCode,
         >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },
@@ -3501,6 +3776,16 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         path: "/aweme/v1/web/user/profile/self/",
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserProfileSelfResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "webid",
+        spec: "specs/web/webid.yaml",
+        method: ::douyin_core::Method::Post,
+        path: "/webid",
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::WebidResponse,
             super::errors::ErrorCode,
         >(body, <super::domain::Web as ::douyin_core::Domain>::ENVELOPE, mode),
     },

@@ -1414,6 +1414,24 @@ pub struct MixStatus {
 ::douyin_core::impl_lossless!(
     MixStatus { is_collected : "is_collected", status : "status" }
 );
+///`MssdkTokenResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct MssdkTokenResponse {
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    MssdkTokenResponse { extra : "extra", log_pb : "log_pb", status_code : "status_code",
+    status_msg : "status_msg" } response
+);
 ///`Music`
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1909,6 +1927,35 @@ pub struct TextExtra {
     "end", hashtag_id : "hashtag_id", hashtag_name : "hashtag_name", is_commerce :
     "is_commerce", open_url : "open_url", sec_uid : "sec_uid", sentence_id :
     "sentence_id", start : "start", type_ : "type", user_id : "user_id" }
+);
+///`TtwidMigrateInfo`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct TtwidMigrateInfo {
+    pub source: ::std::option::Option<::std::string::String>,
+    pub ticket: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(TtwidMigrateInfo { source : "source", ticket : "ticket" });
+///`TtwidRegisterResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct TtwidRegisterResponse {
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    TtwidRegisterResponse { extra : "extra", log_pb : "log_pb", status_code :
+    "status_code", status_msg : "status_msg" } response
 );
 ///`UrgeDetail`
 #[derive(Clone, Debug, Default)]
@@ -2662,6 +2709,26 @@ pub struct VideoTag {
 ::douyin_core::impl_lossless!(
     VideoTag { level : "level", tag_id : "tag_id", tag_name : "tag_name" }
 );
+///`WebidResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct WebidResponse {
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    pub log_pb: ::std::option::Option<::std::boxed::Box<LogPb>>,
+    pub status_code: ::std::option::Option<i64>,
+    pub status_msg: ::std::option::Option<::std::string::String>,
+    ///the webid (a decimal id); f2 reads it as text
+    pub web_id: ::std::option::Option<::douyin_core::StrOrNum>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    WebidResponse { extra : "extra", log_pb : "log_pb", status_code : "status_code",
+    status_msg : "status_msg", web_id : "web_id" } response
+);
 /// Every struct's inline size stays within `douyin_core::lossless::STRUCT_SIZE_BUDGET` (nested structs are
 /// boxed, so a body of empty objects costs only their own fields; docs/reliability.md).
 #[cfg(test)]
@@ -2751,6 +2818,7 @@ mod size_budget {
             ("MixInfo", ::std::mem::size_of::<super::MixInfo>()),
             ("MixStatis", ::std::mem::size_of::<super::MixStatis>()),
             ("MixStatus", ::std::mem::size_of::<super::MixStatus>()),
+            ("MssdkTokenResponse", ::std::mem::size_of::<super::MssdkTokenResponse>()),
             ("Music", ::std::mem::size_of::<super::Music>()),
             ("Notice", ::std::mem::size_of::<super::Notice>()),
             (
@@ -2775,6 +2843,11 @@ mod size_budget {
             ("TabFeedResponse", ::std::mem::size_of::<super::TabFeedResponse>()),
             ("TabSettings", ::std::mem::size_of::<super::TabSettings>()),
             ("TextExtra", ::std::mem::size_of::<super::TextExtra>()),
+            ("TtwidMigrateInfo", ::std::mem::size_of::<super::TtwidMigrateInfo>()),
+            (
+                "TtwidRegisterResponse",
+                ::std::mem::size_of::<super::TtwidRegisterResponse>(),
+            ),
             ("UrgeDetail", ::std::mem::size_of::<super::UrgeDetail>()),
             ("User", ::std::mem::size_of::<super::User>()),
             ("UserCollectCount", ::std::mem::size_of::<super::UserCollectCount>()),
@@ -2797,6 +2870,7 @@ mod size_budget {
             ("Video", ::std::mem::size_of::<super::Video>()),
             ("VideoControl", ::std::mem::size_of::<super::VideoControl>()),
             ("VideoTag", ::std::mem::size_of::<super::VideoTag>()),
+            ("WebidResponse", ::std::mem::size_of::<super::WebidResponse>()),
         ];
         let largest = sizes.iter().max_by_key(|(_, size)| *size);
         ::std::eprintln!("largest struct: {largest:?}");

@@ -17,10 +17,7 @@ pub(super) fn operation(
     out.insert("summary".into(), json!(op.summary.trim()));
     out.insert("description".into(), json!(op_description(op)));
 
-    let has_body = op
-        .params
-        .iter()
-        .any(|p| p.location.in_body() && (p.is_user() || p.credential.is_some()));
+    let has_body = op.params.iter().any(|p| p.location.in_body());
     let mut parameters = Vec::new();
     for wp in wire_order(domain, op) {
         match wp {
@@ -238,12 +235,19 @@ fn request_body(domain: &Domain, op: &Operation) -> Result<Json, String> {
     let mut required = Vec::new();
     let mut example = Map::new();
     for p in op.params.iter().filter(|p| p.location.in_body()) {
-        let mut ex = p
-            .constant
-            .as_ref()
-            .map(|c| json!(c))
+        let json_constant = p.json_constant();
+        let mut ex = json_constant
+            .clone()
+            .or_else(|| p.constant.as_ref().map(|c| json!(c)))
             .or_else(|| p.example.clone());
         let mut s = match (&p.constant, p.encoding) {
+            // A number, boolean or object constant of a JSON body: its own type; an object cannot be an enum value
+            // for the tools that read the document, so it is an extension there.
+            (Some(_), _) if json_constant.is_some() => match json_constant.clone() {
+                Some(v @ Json::Object(_)) => json!({ "type": "object", "x-const": v }),
+                Some(v) => json!({ "type": param_schema(domain, p)?["type"], "enum": [v] }),
+                None => unreachable!("matched on is_some"),
+            },
             (Some(c), _) => json!({ "type": "string", "enum": [c] }),
             // A secret in the body (client secret, code, refresh token): write-only, shown masked by tools.
             _ if p.credential.is_some() => json!({
