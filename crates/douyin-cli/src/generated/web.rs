@@ -2105,7 +2105,7 @@ async fn mix_aweme_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`MssdkTokenParams` from the arguments of `douyin web mssdk-token`.
-fn mssdk_token_params<H: super::Host>(
+async fn mssdk_token_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::MssdkTokenParams, H::Error> {
@@ -2211,7 +2211,7 @@ async fn tab_feed_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`TtwidRegisterParams` from the arguments of `douyin web ttwid-register`.
-fn ttwid_register_params<H: super::Host>(
+async fn ttwid_register_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::TtwidRegisterParams, H::Error> {
@@ -2362,7 +2362,7 @@ async fn user_profile_self_params<H: super::Host>(
     ::std::result::Result::Ok(p)
 }
 ///`WebidParams` from the arguments of `douyin web webid`.
-fn webid_params<H: super::Host>(
+async fn webid_params<H: super::Host>(
     host: &H,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<::douyin_web::WebidParams, H::Error> {
@@ -2817,7 +2817,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = mssdk_token_params(host, m)?;
+            let params = mssdk_token_params(host, m).await?;
             host.respond(client.mssdk_token(&params).await)
         }
         "notice-detail" => {
@@ -2873,7 +2873,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = ttwid_register_params(host, m)?;
+            let params = ttwid_register_params(host, m).await?;
             host.respond(client.ttwid_register(&params).await)
         }
         "user-follower-list" => {
@@ -2991,7 +2991,7 @@ pub async fn run<H: super::Host>(
                 },
                 m,
             );
-            let params = webid_params(host, m)?;
+            let params = webid_params(host, m).await?;
             host.respond(client.webid(&params).await)
         }
         other => {

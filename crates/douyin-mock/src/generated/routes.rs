@@ -2405,6 +2405,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/webcast/room/web/enter/",
             base_url: ::std::option::Option::Some("https://live.douyin.com"),
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "app_name",
@@ -2972,6 +2973,7 @@ pub static WEB: DomainTable = DomainTable {
             method: ::douyin_core::Method::Get,
             path: "/web/api/v2/aweme/slidesinfo/",
             base_url: ::std::option::Option::Some("https://www.iesdouyin.com"),
+            set_cookies: &[],
             params: &[
                 ParamRule {
                     wire: "reflow_source",
