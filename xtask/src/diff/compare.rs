@@ -367,26 +367,28 @@ fn operation(out: &mut Out<'_>, name: &str, a: &OpSnap, b: &OpSnap) {
             format!("{} {} → {} {}", a.method, a.path, b.method, b.path),
         );
     }
-    if a.base_url != b.base_url {
-        let url = |u: &Option<String>| u.clone().unwrap_or_else(|| "the domain's".to_owned());
-        out.push(
+    for (class, area, subject, x, y, unset) in [
+        (
             Class::Breaking,
             "base URL",
             format!("`{name}`"),
-            format!("{} → {}", url(&a.base_url), url(&b.base_url)),
-        );
-    }
-    if a.mock != b.mock {
-        let from = |m: &Option<String>| {
-            m.clone()
-                .unwrap_or_else(|| "the first `ok` example".to_owned())
-        };
-        out.push(
+            &a.base_url,
+            &b.base_url,
+            "the domain's",
+        ),
+        (
             Class::Docs,
             "mock",
             format!("mock answer of `{name}`"),
-            format!("{} → {}", from(&a.mock), from(&b.mock)),
-        );
+            &a.mock,
+            &b.mock,
+            "the first `ok` example",
+        ),
+    ] {
+        if x != y {
+            let text = |v: &Option<String>| v.clone().unwrap_or_else(|| unset.to_owned());
+            out.push(class, area, subject, format!("{} → {}", text(x), text(y)));
+        }
     }
     if a.response_type != b.response_type {
         out.push(
