@@ -14,19 +14,29 @@ mod support;
 #[path = "../../crates/douyin-cli/src/output.rs"]
 mod output;
 
-use support::CredentialInfo;
+/// The one item `config.rs` takes from the CLI's generated half (`crates/douyin-cli/src/generated/mod.rs`, which
+/// declares every domain's clap commands and is not compiled in here). The same fields: if the generated struct
+/// gains one that `config.rs` reads, this target stops compiling rather than fuzzing something else.
+mod generated {
+    pub struct Credential {
+        pub name: &'static str,
+        pub doc: &'static str,
+    }
+}
 
-static WEB: &[CredentialInfo] = &[
-    CredentialInfo {
+use generated::Credential;
+
+static WEB: &[Credential] = &[
+    Credential {
         name: "cookie",
         doc: "",
     },
-    CredentialInfo {
+    Credential {
         name: "ms_token",
         doc: "",
     },
 ];
-static OPEN: &[CredentialInfo] = &[CredentialInfo {
+static OPEN: &[Credential] = &[Credential {
     name: "access_token",
     doc: "",
 }];

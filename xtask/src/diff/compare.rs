@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::snapshot::{CrateSnap, OpSnap, ParamSnap};
+use super::snapshot::{CrateSnap, DepSnap, OpSnap, ParamSnap};
 
 /// How a change affects users of the generated crate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -34,7 +34,8 @@ impl Class {
 pub struct Change {
     pub class: Class,
     /// `operation`, `parameter`, `response field`, `type`, `enum value`, `error code`, `pagination`, `credential`,
-    /// `base URL`, `documentation`.
+    /// `base URL`, `refusal`, `module`, `re-export`, `dependency`, `dev-dependency`, `CLI flag`, `mock`,
+    /// `documentation`.
     pub area: &'static str,
     pub subject: String,
     pub detail: String,
@@ -105,6 +106,7 @@ pub fn compare(old: Option<&CrateSnap>, new: Option<&CrateSnap>) -> Vec<Change> 
                 changes: &mut changes,
             };
             domain_facts(&mut out, o, n);
+            crate_facts(&mut out, o, n);
             operations(&mut out, o, n);
             types(&mut out, o, n);
             docs(&mut out, o, n);
@@ -205,6 +207,94 @@ fn domain_facts(out: &mut Out<'_>, o: &CrateSnap, n: &CrateSnap) {
     }
 }
 
+/// What `envelope.refusals`, `crate:` and `cli_file:` say: refusals, public modules and re-exports, dependencies,
+/// CLI flags.
+fn crate_facts(out: &mut Out<'_>, o: &CrateSnap, n: &CrateSnap) {
+    let krate = out.krate.clone();
+    for (shape, (a, b)) in pairs(&o.refusals, &n.refusals) {
+        let detail = match (a, b) {
+            (None, Some(k)) => {
+                format!("added: a success body of this shape is now `Refused` ({k})")
+            }
+            (Some(k), None) => {
+                format!("removed: a body of this shape is a success again (was {k})")
+            }
+            (Some(a), Some(b)) if a != b => format!("kind {a} → {b}"),
+            _ => continue,
+        };
+        out.push(Class::Breaking, "refusal", shape.clone(), detail);
+    }
+    for (area, a, b) in [
+        ("module", &o.modules, &n.modules),
+        ("re-export", &o.reexports, &n.reexports),
+    ] {
+        for item in a.symmetric_difference(b) {
+            let (class, detail) = if b.contains(item) {
+                (Class::Additive, "added")
+            } else {
+                (Class::Breaking, "removed")
+            };
+            let path = item.rsplit("::").next().unwrap_or(item);
+            let rust = if area == "module" {
+                item.as_str()
+            } else {
+                path
+            };
+            out.push(class, area, format!("`{item}`"), detail.into())
+                .rust = Some(format!("{krate}::{rust}"));
+        }
+    }
+    for (area, a, b, class) in [
+        (
+            "dependency",
+            &o.dependencies,
+            &n.dependencies,
+            Class::Additive,
+        ),
+        (
+            "dev-dependency",
+            &o.dev_dependencies,
+            &n.dev_dependencies,
+            Class::Docs,
+        ),
+    ] {
+        for (name, (x, y)) in pairs(a, b) {
+            let detail = match (x, y) {
+                (None, Some(d)) => format!("added ({})", dep_text(d)),
+                (Some(d), None) => format!("removed (was {})", dep_text(d)),
+                (Some(x), Some(y)) if x != y => format!("{} → {}", dep_text(x), dep_text(y)),
+                _ => continue,
+            };
+            out.push(class, area, format!("`{name}`"), detail);
+        }
+    }
+    for (flag, (a, b)) in pairs(&o.cli_flags, &n.cli_flags) {
+        let (class, detail) = match (a, b) {
+            (None, Some(what)) => (
+                Class::Additive,
+                format!("added: reads the {what} from a file"),
+            ),
+            (Some(what), None) => (Class::Breaking, format!("removed (read the {what})")),
+            (Some(a), Some(b)) if a != b => {
+                (Class::Breaking, format!("reads the {b}, not the {a}"))
+            }
+            _ => continue,
+        };
+        out.push(class, "CLI flag", format!("`{flag} FILE`"), detail);
+    }
+}
+
+fn dep_text(d: &DepSnap) -> String {
+    let mut s = format!("version {}", d.version);
+    if !d.features.is_empty() {
+        s.push_str(&format!(", features {}", d.features.join(", ")));
+    }
+    if let Some(on) = d.default_features {
+        s.push_str(&format!(", default-features {on}"));
+    }
+    s
+}
+
 fn operations(out: &mut Out<'_>, o: &CrateSnap, n: &CrateSnap) {
     let krate = out.krate.clone();
     let removed: Vec<&String> = o
@@ -276,6 +366,29 @@ fn operation(out: &mut Out<'_>, name: &str, a: &OpSnap, b: &OpSnap) {
             format!("`{name}`"),
             format!("{} {} → {} {}", a.method, a.path, b.method, b.path),
         );
+    }
+    for (class, area, subject, x, y, unset) in [
+        (
+            Class::Breaking,
+            "base URL",
+            format!("`{name}`"),
+            &a.base_url,
+            &b.base_url,
+            "the domain's",
+        ),
+        (
+            Class::Docs,
+            "mock",
+            format!("mock answer of `{name}`"),
+            &a.mock,
+            &b.mock,
+            "the first `ok` example",
+        ),
+    ] {
+        if x != y {
+            let text = |v: &Option<String>| v.clone().unwrap_or_else(|| unset.to_owned());
+            out.push(class, area, subject, format!("{} → {}", text(x), text(y)));
+        }
     }
     if a.response_type != b.response_type {
         out.push(

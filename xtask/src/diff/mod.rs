@@ -6,6 +6,8 @@ mod compare;
 mod git;
 mod render;
 mod rust_items;
+#[cfg(test)]
+mod semver_sample;
 mod snapshot;
 #[cfg(test)]
 mod tests;

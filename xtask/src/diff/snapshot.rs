@@ -31,6 +31,27 @@ pub struct CrateSnap {
     pub paths: BTreeMap<(String, String), Vec<String>>,
     /// Documentation text by subject.
     pub docs: BTreeMap<String, String>,
+    /// `envelope.refusals`: "`path` = `value`" → what the refusal asks for.
+    pub refusals: BTreeMap<String, String>,
+    /// `crate.modules` and `crate.reexports`: hand-written public items the generated `lib.rs` declares.
+    pub modules: BTreeSet<String>,
+    pub reexports: BTreeSet<String>,
+    /// `crate.dependencies` by name → its requirement and features; `crate.dev_dependencies` likewise.
+    pub dependencies: BTreeMap<String, DepSnap>,
+    pub dev_dependencies: BTreeMap<String, DepSnap>,
+    /// Only in the CLI's snapshot: `--flag` → the credential it reads from a file (`cli_file:` of a credential).
+    pub cli_flags: BTreeMap<String, String>,
+}
+
+/// The crate whose flags `cli_file:` adds; its snapshot holds only those.
+pub const CLI_CRATE: &str = "douyin-cli";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DepSnap {
+    /// The version requirement (`workspace` when inherited).
+    pub version: String,
+    pub features: Vec<String>,
+    pub default_features: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -42,8 +63,12 @@ pub struct OpSnap {
     /// Parameters by wire name.
     pub params: BTreeMap<String, ParamSnap>,
     pub pagination: Option<String>,
-    /// Other wire facts (scope, referer, …) by name.
+    /// Its own base URL, when not the domain's.
+    pub base_url: Option<String>,
+    /// Other wire facts (scope, referer, signing) by name.
     pub wire: BTreeMap<String, String>,
+    /// Where the mock's success body comes from (`mock.success`), when not the first `ok` example.
+    pub mock: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,12 +98,57 @@ pub fn take(
     files: &Files,
     version_of: &dyn Fn(&str) -> Option<String>,
 ) -> BTreeMap<String, CrateSnap> {
-    domains
+    let mut snaps: BTreeMap<String, CrateSnap> = domains
         .iter()
         .map(|d| {
             (
                 d.crate_name.clone(),
                 crate_snap(d, files, version_of(&d.crate_name)),
+            )
+        })
+        .collect();
+    snaps.insert(
+        CLI_CRATE.to_owned(),
+        cli_snap(domains, version_of(CLI_CRATE)),
+    );
+    snaps
+}
+
+/// The CLI's common flags that read a credential from a file, from every domain's `cli_file:`.
+fn cli_snap(domains: &[Domain], version: Option<String>) -> CrateSnap {
+    let mut s = CrateSnap {
+        domain: "*".into(),
+        crate_name: CLI_CRATE.into(),
+        version,
+        ..CrateSnap::default()
+    };
+    for d in domains {
+        for c in &d.credentials {
+            if let Some(f) = &c.cli_file {
+                let flag = format!("--{}", f.flag);
+                s.cli_flags.insert(
+                    flag.clone(),
+                    format!("credential `{}` of `{}`", c.name, d.name),
+                );
+                s.docs.insert(format!("CLI flag `{flag}`"), f.help.clone());
+            }
+        }
+    }
+    s
+}
+
+fn dep_snaps(deps: &[crate::ir::Dependency]) -> BTreeMap<String, DepSnap> {
+    deps.iter()
+        .map(|d| {
+            let mut features = d.features.clone();
+            features.sort();
+            (
+                d.name.clone(),
+                DepSnap {
+                    version: d.version.clone().unwrap_or_else(|| "workspace".into()),
+                    features,
+                    default_features: d.default_features,
+                },
             )
         })
         .collect()
@@ -131,8 +201,30 @@ fn crate_snap(d: &Domain, files: &Files, version: Option<String>) -> CrateSnap {
         base_url: d.base_url.clone(),
         types: generated(files, &d.crate_name, "types.rs"),
         params: generated(files, &d.crate_name, "client.rs"),
+        refusals: d
+            .envelope
+            .refusals
+            .iter()
+            .map(|r| {
+                (
+                    format!("`{}` = `{}`", r.path, r.equals),
+                    format!("{:?}", r.kind).to_lowercase(),
+                )
+            })
+            .collect(),
+        modules: d.krate.modules.iter().cloned().collect(),
+        reexports: d.krate.reexports.iter().cloned().collect(),
+        dependencies: dep_snaps(&d.krate.dependencies),
+        dev_dependencies: dep_snaps(&d.krate.dev_dependencies),
         ..CrateSnap::default()
     };
+    for (subject, text) in [
+        ("crate description", &d.krate.description),
+        ("crate doc", &d.krate.doc),
+    ] {
+        s.docs
+            .insert(subject.into(), text.clone().unwrap_or_default());
+    }
     for c in &d.credentials {
         let refresh: Vec<String> = c
             .refresh_on
@@ -208,9 +300,6 @@ fn crate_snap(d: &Domain, files: &Files, version: Option<String>) -> CrateSnap {
         if let Some(referer) = &op.referer {
             wire.insert("referer".to_owned(), referer.template.clone());
         }
-        if let Some(url) = &op.base_url {
-            wire.insert("base_url".to_owned(), url.clone());
-        }
         if !op.signing.is_empty() {
             wire.insert("signing".to_owned(), op.signing.join(", "));
         }
@@ -228,7 +317,18 @@ fn crate_snap(d: &Domain, files: &Files, version: Option<String>) -> CrateSnap {
                         p.spec.cursor_param, p.spec.next_cursor, p.spec.has_more, p.spec.items
                     )
                 }),
+                base_url: op.base_url.clone(),
                 wire,
+                mock: op.mock_success.as_ref().map(|f| {
+                    let mut from = format!("`{}`", f.file.to_string_lossy().replace('\\', "/"));
+                    if let Some(sel) = &f.select {
+                        from.push_str(&format!(" at `{sel}`"));
+                    }
+                    if !(f.prefix.is_empty() && f.suffix.is_empty()) {
+                        from.push_str(&format!(" inside `{}…{}`", f.prefix, f.suffix));
+                    }
+                    from
+                }),
             },
         );
         let text = [Some(&op.summary), op.doc_zh.as_ref()]

@@ -7,13 +7,13 @@ use super::{diff_against, diff_roots, next_version, render, Change, Class, Repor
 use crate::tests::copy_dir;
 
 /// Two scratch workspaces holding a copy of `specs/<domain>`: `old` stays, `new` is edited.
-struct Pair {
-    old: PathBuf,
-    new: PathBuf,
+pub(super) struct Pair {
+    pub(super) old: PathBuf,
+    pub(super) new: PathBuf,
 }
 
 impl Pair {
-    fn new(name: &str, domain: &str) -> Self {
+    pub(super) fn new(name: &str, domain: &str) -> Self {
         let base = std::env::temp_dir().join(format!(
             "douyin-xtask-diff-test-{name}-{}",
             std::process::id()
@@ -45,7 +45,7 @@ impl Pair {
         Pair { old, new }
     }
 
-    fn edit(&self, rel: &str, from: &str, to: &str) -> &Self {
+    pub(super) fn edit(&self, rel: &str, from: &str, to: &str) -> &Self {
         let p = self.new.join(rel);
         let text = std::fs::read_to_string(&p).unwrap();
         assert!(text.contains(from), "{rel} has no `{from}`");
@@ -57,7 +57,7 @@ impl Pair {
         diff_roots(&self.old, &self.new).unwrap()
     }
 
-    fn changes(&self) -> Vec<Change> {
+    pub(super) fn changes(&self) -> Vec<Change> {
         self.report()
             .crates
             .into_iter()
@@ -72,9 +72,9 @@ impl Drop for Pair {
     }
 }
 
-const OP: &str = "specs/onebound/item_get_video.yaml";
-const DOMAIN: &str = "specs/onebound/domain.yaml";
-const ITEM: &str = "specs/onebound/schemas/item.yaml";
+pub(super) const OP: &str = "specs/onebound/item_get_video.yaml";
+pub(super) const DOMAIN: &str = "specs/onebound/domain.yaml";
+pub(super) const ITEM: &str = "specs/onebound/schemas/item.yaml";
 
 /// The one API change of `changes` (documentation changes set aside), with its class.
 #[track_caller]
@@ -501,4 +501,244 @@ fn diff_against_a_commit_of_this_repository() {
     let b = diff_against(&root, Some("HEAD")).unwrap();
     assert_eq!(render::markdown(&a), render::markdown(&b));
     assert_eq!(a.base, "HEAD");
+}
+
+/// The changes of one crate of a report.
+fn changes_of(r: &Report, krate: &str) -> Vec<Change> {
+    r.crates
+        .iter()
+        .filter(|c| c.crate_name == krate)
+        .flat_map(|c| c.changes.clone())
+        .collect()
+}
+
+#[test]
+fn refusals_added_removed_or_retyped_break() {
+    // A success-shaped body becomes an error (or stops being one): unchanged calls get another result.
+    let p = Pair::new("refusal-added", "onebound");
+    p.edit(
+        DOMAIN,
+        "  billed: true\n",
+        "  billed: true\n  refusals:\n    - { path: error, equals: blocked, kind: captcha }\n",
+    );
+    let c = only(&p.changes()).clone();
+    assert_eq!(
+        (c.class, c.area, c.subject.as_str()),
+        (Class::Breaking, "refusal", "`error` = `blocked`")
+    );
+    assert!(c.detail.starts_with("added"), "{c:?}");
+
+    let p = Pair::new("refusal-kind", "web");
+    p.edit(
+        "specs/web/domain.yaml",
+        "equals: verify_check, kind: captcha",
+        "equals: verify_check, kind: login",
+    );
+    p.edit(
+        "specs/web/domain.yaml",
+        "    - { path: search_nil_info.search_nil_type, equals: login, kind: login }\n",
+        "",
+    );
+    let changes = p.changes();
+    let refusals: Vec<&Change> = changes.iter().filter(|c| c.class != Class::Docs).collect();
+    assert_eq!(refusals.len(), 2, "{changes:#?}");
+    assert!(refusals
+        .iter()
+        .all(|c| c.class == Class::Breaking && c.area == "refusal"));
+    assert_eq!(
+        refusals
+            .iter()
+            .map(|c| (c.subject.as_str(), c.detail.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (
+                "`search_nil_info.search_nil_type` = `login`",
+                "removed: a body of this shape is a success again (was login)"
+            ),
+            (
+                "`search_nil_info.search_nil_type` = `verify_check`",
+                "kind captcha → login"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn operation_base_url_breaks_signing_is_a_wire_fact() {
+    let p = Pair::new("op-base-url", "onebound");
+    p.edit(
+        OP,
+        "method: GET\n",
+        "method: GET\nbase_url: https://api.onebound.cn\n",
+    );
+    let c = only(&p.changes()).clone();
+    assert_eq!(
+        (c.class, c.area, c.subject.as_str(), c.detail.as_str()),
+        (
+            Class::Breaking,
+            "base URL",
+            "`item_get_video`",
+            "the domain's → https://api.onebound.cn"
+        )
+    );
+
+    let p = Pair::new("op-signing", "web");
+    p.edit(
+        "specs/web/hot_search_list.yaml",
+        "method: GET\n",
+        "method: GET\nsigning: []\n",
+    );
+    let c = only(&p.changes()).clone();
+    assert_eq!(
+        (c.class, c.area, c.subject.as_str(), c.detail.as_str()),
+        (
+            Class::Additive,
+            "operation",
+            "`hot_search_list`",
+            "signing x_bogus → none"
+        )
+    );
+}
+
+#[test]
+fn cli_file_flags_belong_to_the_cli() {
+    let p = Pair::new("cli-file", "web");
+    let removed = "    cli_file:                       # `douyin web … --cookies FILE`: the cookie credential read from a file\n      flag: cookies\n";
+    p.edit(
+        "specs/web/domain.yaml",
+        removed,
+        "    cli_file:\n      flag: cookie-file\n",
+    );
+    let r = p.report();
+    // The web crate's API is untouched; the CLI's flag changed.
+    assert!(changes_of(&r, "douyin-web").is_empty(), "{r:#?}");
+    let cli = changes_of(&r, "douyin-cli");
+    let api: Vec<(Class, &str, &str)> = cli
+        .iter()
+        .map(|c| (c.class, c.subject.as_str(), c.detail.as_str()))
+        .collect();
+    assert_eq!(
+        api,
+        [
+            (
+                Class::Breaking,
+                "`--cookies FILE`",
+                "removed (read the credential `cookie` of `web`)"
+            ),
+            (
+                Class::Additive,
+                "`--cookie-file FILE`",
+                "added: reads the credential `cookie` of `web` from a file"
+            ),
+        ]
+    );
+    assert!(cli.iter().all(|c| c.area == "CLI flag"));
+    assert!(render::markdown(&r).contains("**`douyin-cli`**"));
+
+    let p = Pair::new("cli-help", "web");
+    p.edit(
+        "specs/web/domain.yaml",
+        "the cookie credential from a file:",
+        "the cookie from a file:",
+    );
+    let changes = p.changes();
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(
+        (changes[0].class, changes[0].subject.as_str()),
+        (Class::Docs, "CLI flag `--cookies`")
+    );
+}
+
+#[test]
+fn mock_success_is_test_data_only() {
+    let p = Pair::new("mock", "web");
+    p.edit(
+        "specs/web/aweme_post.yaml",
+        "mock:\n  success:                          # a real capture (specs/web/captures/README.md)\n    file: captures/web-aweme-post.json\n",
+        "",
+    );
+    let changes = p.changes();
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    let c = &changes[0];
+    assert_eq!(
+        (c.class, c.area, c.subject.as_str()),
+        (Class::Docs, "mock", "mock answer of `aweme_post`")
+    );
+    assert_eq!(
+        c.detail,
+        "`specs/web/captures/web-aweme-post.json` → the first `ok` example"
+    );
+}
+
+#[test]
+fn crate_metadata_modules_reexports_dependencies() {
+    let p = Pair::new("crate-meta", "onebound");
+    std::fs::write(
+        p.new.join("crates/douyin-onebound/src/extra.rs"),
+        "//! A new hand-written module.\n",
+    )
+    .unwrap();
+    p.edit(
+        DOMAIN,
+        "  modules: [constructors]\n  reexports: [constructors::credentials]\n",
+        "  modules: [constructors, extra]\n  reexports: []\n  dependencies:\n    - name: fastrand\n      version: \"2\"\n  dev_dependencies:\n    - name: futures\n",
+    );
+    p.edit(
+        DOMAIN,
+        "  description: Typed client",
+        "  description: A typed client",
+    );
+    let changes = p.changes();
+    let got: Vec<(Class, &str, &str, &str, Option<&str>)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c.class,
+                c.area,
+                c.subject.as_str(),
+                c.detail.as_str(),
+                c.rust.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Class::Breaking,
+                "re-export",
+                "`constructors::credentials`",
+                "removed",
+                Some("douyin_onebound::credentials")
+            ),
+            (
+                Class::Additive,
+                "dependency",
+                "`fastrand`",
+                "added (version 2)",
+                None
+            ),
+            (
+                Class::Additive,
+                "module",
+                "`extra`",
+                "added",
+                Some("douyin_onebound::extra")
+            ),
+            (
+                Class::Docs,
+                "dev-dependency",
+                "`futures`",
+                "added (version workspace)",
+                None
+            ),
+            (
+                Class::Docs,
+                "documentation",
+                "crate description",
+                "text changed",
+                None
+            ),
+        ]
+    );
 }
