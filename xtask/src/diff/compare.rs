@@ -282,6 +282,23 @@ fn crate_facts(out: &mut Out<'_>, o: &CrateSnap, n: &CrateSnap) {
         };
         out.push(class, "CLI flag", format!("`{flag} FILE`"), detail);
     }
+    for (arg, (a, b)) in pairs(&o.cli_links, &n.cli_links) {
+        let (class, detail) = match (a, b) {
+            (None, Some(kind)) => (
+                Class::Additive,
+                format!("also takes a link or share text ({kind})"),
+            ),
+            (Some(kind), None) => (
+                Class::Breaking,
+                format!("no longer takes a link ({kind}): ids only"),
+            ),
+            (Some(a), Some(b)) if a != b => {
+                (Class::Breaking, format!("takes links of kind {b}, not {a}"))
+            }
+            _ => continue,
+        };
+        out.push(class, "CLI argument", format!("`{arg}`"), detail);
+    }
 }
 
 fn dep_text(d: &DepSnap) -> String {
@@ -398,6 +415,41 @@ fn operation(out: &mut Out<'_>, name: &str, a: &OpSnap, b: &OpSnap) {
             format!("response type {} → {}", a.response_type, b.response_type),
         )
         .rust = Some(format!("{krate}::types::{}", b.response_type));
+    }
+    let (gone, new): (Vec<&String>, Vec<&String>) = (
+        a.cookies
+            .iter()
+            .filter(|c| !b.cookies.contains(c))
+            .collect(),
+        b.cookies
+            .iter()
+            .filter(|c| !a.cookies.contains(c))
+            .collect(),
+    );
+    if !gone.is_empty() || !new.is_empty() {
+        let list = |v: &[&String]| {
+            v.iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // `<op>_with_cookies` exists while the list is not empty; a cookie it returned may be matched on by name.
+        let (class, detail) = match (gone.is_empty(), a.cookies.is_empty()) {
+            (false, _) => (
+                Class::Breaking,
+                format!("response cookies no longer returned: {}", list(&gone)),
+            ),
+            (true, true) => (
+                Class::Additive,
+                format!("returns response cookies {}", list(&new)),
+            ),
+            (true, false) => (
+                Class::Additive,
+                format!("also returns response cookies {}", list(&new)),
+            ),
+        };
+        out.push(class, "operation", format!("`{name}`"), detail)
+            .rust = Some(format!("{krate}::Client::{name}_with_cookies"));
     }
     for (key, (x, y)) in pairs(&a.wire, &b.wire) {
         if x != y {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 
-use heck::ToUpperCamelCase;
+use heck::{ToKebabCase, ToUpperCamelCase};
 
 use super::rust_items::{self, Items};
 use crate::emit::Files;
@@ -41,6 +41,8 @@ pub struct CrateSnap {
     pub dev_dependencies: BTreeMap<String, DepSnap>,
     /// Only in the CLI's snapshot: `--flag` → the credential it reads from a file (`cli_file:` of a credential).
     pub cli_flags: BTreeMap<String, String>,
+    /// Only in the CLI's snapshot: `douyin <domain> <command> --flag` → the link kind it also takes (`link:`).
+    pub cli_links: BTreeMap<String, String>,
 }
 
 /// The crate whose flags `cli_file:` adds; its snapshot holds only those.
@@ -69,6 +71,8 @@ pub struct OpSnap {
     pub wire: BTreeMap<String, String>,
     /// Where the mock's success body comes from (`mock.success`), when not the first `ok` example.
     pub mock: Option<String>,
+    /// Cookies the response sets that `<op>_with_cookies` returns (`response.cookies`).
+    pub cookies: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -131,6 +135,21 @@ fn cli_snap(domains: &[Domain], version: Option<String>) -> CrateSnap {
                     format!("credential `{}` of `{}`", c.name, d.name),
                 );
                 s.docs.insert(format!("CLI flag `{flag}`"), f.help.clone());
+            }
+        }
+        for op in &d.operations {
+            for p in &op.params {
+                if let Some(kind) = &p.link {
+                    s.cli_links.insert(
+                        format!(
+                            "douyin {} {} --{}",
+                            d.name,
+                            op.name.to_kebab_case(),
+                            p.wire.to_kebab_case()
+                        ),
+                        format!("{kind:?}").to_lowercase(),
+                    );
+                }
             }
         }
     }
@@ -303,6 +322,12 @@ fn crate_snap(d: &Domain, files: &Files, version: Option<String>) -> CrateSnap {
         if !op.signing.is_empty() {
             wire.insert("signing".to_owned(), op.signing.join(", "));
         }
+        let profile = if op.session_profile {
+            "sent"
+        } else {
+            "not sent"
+        };
+        wire.insert("browser profile".to_owned(), profile.to_owned());
         s.operations.insert(
             op.name.clone(),
             OpSnap {
@@ -329,6 +354,7 @@ fn crate_snap(d: &Domain, files: &Files, version: Option<String>) -> CrateSnap {
                     }
                     from
                 }),
+                cookies: op.cookies.clone(),
             },
         );
         let text = [Some(&op.summary), op.doc_zh.as_ref()]

@@ -742,3 +742,77 @@ fn crate_metadata_modules_reexports_dependencies() {
         ]
     );
 }
+
+#[test]
+fn link_arguments_belong_to_the_cli() {
+    let p = Pair::new("link", "web");
+    p.edit("specs/web/aweme_detail.yaml", "    link: aweme\n", "");
+    let r = p.report();
+    // The client's API is untouched; the command stops taking links.
+    assert!(changes_of(&r, "douyin-web").is_empty(), "{r:#?}");
+    let cli = changes_of(&r, "douyin-cli");
+    assert_eq!(cli.len(), 1, "{cli:#?}");
+    assert_eq!(
+        (
+            cli[0].class,
+            cli[0].area,
+            cli[0].subject.as_str(),
+            cli[0].detail.as_str()
+        ),
+        (
+            Class::Breaking,
+            "CLI argument",
+            "`douyin web aweme-detail --aweme-id`",
+            "no longer takes a link (aweme): ids only"
+        )
+    );
+}
+
+#[test]
+fn response_cookies_and_the_browser_profile() {
+    // Dropping the only response cookie removes `ttwid_register_with_cookies`.
+    let p = Pair::new("cookies-gone", "web");
+    p.edit("specs/web/ttwid_register.yaml", "  cookies: [ttwid]\n", "");
+    let c = only(&p.changes()).clone();
+    assert_eq!(
+        (c.class, c.detail.as_str(), c.rust.as_deref()),
+        (
+            Class::Breaking,
+            "response cookies no longer returned: `ttwid`",
+            Some("douyin_web::Client::ttwid_register_with_cookies")
+        )
+    );
+
+    // One more cookie is additive.
+    let p = Pair::new("cookies-more", "web");
+    p.edit(
+        "specs/web/ttwid_register.yaml",
+        "  cookies: [ttwid]\n",
+        "  cookies: [ttwid, passport_csrf_token]\n",
+    );
+    let c = only(&p.changes()).clone();
+    assert_eq!(
+        (c.class, c.detail.as_str()),
+        (
+            Class::Additive,
+            "also returns response cookies `passport_csrf_token`"
+        )
+    );
+
+    // Sending the browser profile again is a wire fact.
+    let p = Pair::new("profile", "web");
+    p.edit(
+        "specs/web/ttwid_register.yaml",
+        "session_profile: false\n",
+        "",
+    );
+    let c = only(&p.changes()).clone();
+    assert_eq!(
+        (c.class, c.subject.as_str(), c.detail.as_str()),
+        (
+            Class::Additive,
+            "`ttwid_register`",
+            "browser profile not sent → sent"
+        )
+    );
+}
