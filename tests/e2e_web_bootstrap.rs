@@ -244,3 +244,26 @@ async fn a_failing_ttwid_service_is_a_typed_error_without_values() {
         .unwrap_err();
     assert!(matches!(err, BootstrapError::NoWebid), "{err:?}");
 }
+
+/// The mock as it starts by default (it checks the cookie and msToken against its configured values) accepts a
+/// session it bootstrapped itself, and still refuses a cookie it never issued.
+#[tokio::test]
+async fn the_default_mock_accepts_the_session_it_bootstrapped() {
+    let server = MockServer::start_with(MockConfig::default().credential("user_agent", UA)).await;
+    let (session, _) = bootstrap(&server)
+        .run(WebSession::new("", UA))
+        .await
+        .unwrap();
+    let resp = client(&server, session)
+        .aweme_post(&AwemePostParams::new(SEC_USER_ID))
+        .await
+        .unwrap();
+    assert_eq!(resp.aweme_list.map(|l| l.len()), Some(18));
+
+    let stranger = WebSession::new("ttwid=never-issued", UA).ms_token("never-issued-either");
+    let err = client(&server, stranger)
+        .aweme_post(&AwemePostParams::new(SEC_USER_ID))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, douyin_core::Error::Blocked(_)), "{err:?}");
+}

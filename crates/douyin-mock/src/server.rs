@@ -59,7 +59,13 @@ struct Inner {
     dropped: u64,
     attempts: HashMap<(&'static str, &'static str), usize>,
     routes: HashMap<(&'static str, &'static str), RouteState>,
+    /// Cookie values this mock issued (`response.cookies`), most recent last, at most [`ISSUED_KEPT`]: a credential
+    /// carrying one is accepted, as the service accepts a session it bootstrapped.
+    issued: VecDeque<String>,
 }
+
+/// How many issued cookie values the mock remembers.
+const ISSUED_KEPT: usize = 256;
 
 impl Inner {
     /// Logs `r`, dropping the oldest requests while the log holds more requests or body bytes than `config` allows.
@@ -451,7 +457,10 @@ async fn answer(
         .is_none()
         .then(|| oauth::judged_credential(d, op))
         .flatten();
-    if let Err(rejection) = validate::check(op, &incoming, &shared.config, token.or(judged)) {
+    let issued: Vec<String> = shared.lock().issued.iter().cloned().collect();
+    if let Err(rejection) =
+        validate::check(op, &incoming, &shared.config, token.or(judged), &issued)
+    {
         return rejected(d, op, rejection);
     }
     let judged_value = judged.map(|n| incoming.credential(op, n).unwrap_or_default());
@@ -588,16 +597,16 @@ fn issued_cookies(shared: &Shared, d: &DomainTable, op: &OperationTable) -> Vec<
     if op.set_cookies.is_empty() {
         return Vec::new();
     }
-    let n = shared
-        .lock()
-        .attempts
-        .get(&(d.name, op.name))
-        .copied()
-        .unwrap_or(0);
+    let mut inner = shared.lock();
+    let n = inner.attempts.get(&(d.name, op.name)).copied().unwrap_or(0);
     op.set_cookies
         .iter()
         .map(|name| {
             let value = issued_cookie_value(name, n);
+            if inner.issued.len() == ISSUED_KEPT {
+                inner.issued.pop_front();
+            }
+            inner.issued.push_back(value.clone());
             format!("{name}={value}; Path=/; Max-Age=31536000; HttpOnly")
         })
         .collect()

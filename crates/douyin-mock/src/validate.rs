@@ -98,12 +98,25 @@ impl Incoming<'_> {
     }
 }
 
-/// Checks a request routed to `op`; `unchecked` names a credential whose value a scenario judges instead.
+/// Whether `value` is a cookie value this mock issued, or a `Cookie` header (`a=1; b=2`) with one among its pairs.
+fn carries_issued(value: &str, issued: &[String]) -> bool {
+    let is_issued = |v: &str| !v.is_empty() && issued.iter().any(|i| i == v);
+    is_issued(value)
+        || value
+            .split(';')
+            .filter_map(|pair| pair.split_once('='))
+            .any(|(_, v)| is_issued(v.trim()))
+}
+
+/// Checks a request routed to `op`; `unchecked` names a credential whose value a scenario judges instead; a
+/// credential equal to a cookie value in `issued` (what this mock's bootstrap operations handed out), or a `Cookie`
+/// header holding one, is accepted like the configured value.
 pub(crate) fn check(
     op: &OperationTable,
     req: &Incoming<'_>,
     config: &MockConfig,
     unchecked: Option<&str>,
+    issued: &[String],
 ) -> Result<(), Rejection> {
     let query = pairs(req.query.as_bytes());
     let form = body_fields(op, req.body);
@@ -116,7 +129,7 @@ pub(crate) fn check(
             !value.is_empty()
         } else {
             match config.credential_value(name) {
-                Some(want) => value == want,
+                Some(want) => value == want || carries_issued(&value, issued),
                 None => !value.is_empty(),
             }
         };
