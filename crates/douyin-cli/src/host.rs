@@ -174,7 +174,11 @@ impl Host for Ctx {
             }
             if let Ok(Some(raw)) = m.try_get_raw(id) {
                 let values: Vec<String> = raw.map(|v| v.to_string_lossy().into_owned()).collect();
-                args.push(format!("--{}={}", id.replace('_', "-"), values.join(",")));
+                if call.positional == Some(id) {
+                    args.push(values.join(" "));
+                } else {
+                    args.push(format!("--{}={}", id.replace('_', "-"), values.join(",")));
+                }
             }
         }
         self.note(&format!(

@@ -172,6 +172,24 @@ fn a_short_link_in_place_of_the_aweme_id_is_resolved_signed_and_decoded() {
     assert!(second
         .query_pairs()
         .contains(&("aweme_id".to_owned(), "7331282358999584037".to_owned())));
+
+    // --verbose shows the positional argument as given, not under an internal argument id.
+    let r = web(
+        &home,
+        &server,
+        &[
+            "aweme-detail",
+            "https://v.douyin.com/iRNBho6u/",
+            "--verbose",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("douyin: arguments: https://v.douyin.com/iRNBho6u/\n"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -460,6 +460,8 @@ fn root_module(domains: &[Domain]) -> TokenStream {
             pub base_url: &'a str,
             /// Path below the base URL.
             pub path: &'static str,
+            /// The argument id of the operation's positional argument, if it has one.
+            pub positional: ::std::option::Option<&'static str>,
         }
 
         /// How `--all-pages` runs: the flag that sets the cursor, where it starts, where it stops.
@@ -1203,6 +1205,13 @@ fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
             }
         }
     });
+    let positional = match positional(op) {
+        Some(p) => {
+            let id = positional_id(p);
+            quote!(::std::option::Option::Some(#id))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     // A parameter that switches the body to a non-JSON format (Onebound `result_type`) is served as text.
     let text = d.response_formats.as_ref().and_then(|f| {
         let p = op
@@ -1226,6 +1235,7 @@ fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
                     method: #method,
                     base_url: client.core().base_url(),
                     path: #path,
+                    positional: #positional,
                 },
                 m,
             );

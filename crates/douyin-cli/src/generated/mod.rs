@@ -49,6 +49,8 @@ pub struct Call<'a> {
     pub base_url: &'a str,
     /// Path below the base URL.
     pub path: &'static str,
+    /// The argument id of the operation's positional argument, if it has one.
+    pub positional: ::std::option::Option<&'static str>,
 }
 /// How `--all-pages` runs: the flag that sets the cursor, where it starts, where it stops.
 #[derive(Clone, Copy, Debug)]

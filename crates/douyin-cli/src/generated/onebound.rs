@@ -162,6 +162,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/douyin/item_get_video/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );

@@ -314,6 +314,7 @@ pub async fn run<H: super::Host>(
                     method: "POST",
                     base_url: client.core().base_url(),
                     path: "/oauth/access_token/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -328,6 +329,7 @@ pub async fn run<H: super::Host>(
                     method: "POST",
                     base_url: client.core().base_url(),
                     path: "/oauth/client_token/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -342,6 +344,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/api/apps/v1/item/list_comment/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -380,6 +383,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/enterprise/media/list/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -418,6 +422,7 @@ pub async fn run<H: super::Host>(
                     method: "POST",
                     base_url: client.core().base_url(),
                     path: "/oauth/refresh_token/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -432,6 +437,7 @@ pub async fn run<H: super::Host>(
                     method: "POST",
                     base_url: client.core().base_url(),
                     path: "/oauth/renew_refresh_token/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );

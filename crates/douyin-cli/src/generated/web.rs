@@ -2388,6 +2388,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/aweme/detail/",
+                    positional: ::std::option::Option::Some("aweme_id_or_link"),
                 },
                 m,
             );
@@ -2402,6 +2403,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/aweme/favorite/",
+                    positional: ::std::option::Option::Some("sec_user_id_or_link"),
                 },
                 m,
             );
@@ -2440,6 +2442,7 @@ pub async fn run<H: super::Host>(
                     method: "POST",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/aweme/listcollection/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -2478,6 +2481,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/aweme/post/",
+                    positional: ::std::option::Option::Some("sec_user_id_or_link"),
                 },
                 m,
             );
@@ -2516,6 +2520,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/aweme/related/",
+                    positional: ::std::option::Option::Some("aweme_id_or_link"),
                 },
                 m,
             );
@@ -2530,6 +2535,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/comment/list/",
+                    positional: ::std::option::Option::Some("aweme_id_or_link"),
                 },
                 m,
             );
@@ -2568,6 +2574,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/comment/list/reply/",
+                    positional: ::std::option::Option::Some("item_id_or_link"),
                 },
                 m,
             );
@@ -2606,6 +2613,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/emoji/list",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -2620,6 +2628,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/im/resources/emoticon/trending",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -2658,6 +2667,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/general/search/single/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -2696,6 +2706,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/hot/search/list/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -2710,6 +2721,7 @@ pub async fn run<H: super::Host>(
                     method: "POST",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/im/user/info/",
+                    positional: ::std::option::Option::Some("sec_user_ids_or_link"),
                 },
                 m,
             );
@@ -2724,6 +2736,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/webcast/room/web/enter/",
+                    positional: ::std::option::Option::Some("web_rid_or_link"),
                 },
                 m,
             );
@@ -2738,6 +2751,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/locate/post/",
+                    positional: ::std::option::Option::Some("sec_user_id_or_link"),
                 },
                 m,
             );
@@ -2776,6 +2790,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/mix/aweme/",
+                    positional: ::std::option::Option::Some("mix_id_or_link"),
                 },
                 m,
             );
@@ -2814,6 +2829,7 @@ pub async fn run<H: super::Host>(
                     method: "POST",
                     base_url: client.core().base_url(),
                     path: "/web/r/token",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -2828,6 +2844,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/notice/detail/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -2842,6 +2859,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/web/api/v2/aweme/slidesinfo/",
+                    positional: ::std::option::Option::Some("aweme_ids_or_link"),
                 },
                 m,
             );
@@ -2856,6 +2874,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/tab/feed/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -2870,6 +2889,7 @@ pub async fn run<H: super::Host>(
                     method: "POST",
                     base_url: client.core().base_url(),
                     path: "/ttwid/union/register/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -2884,6 +2904,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/user/follower/list/",
+                    positional: ::std::option::Option::Some("sec_user_id_or_link"),
                 },
                 m,
             );
@@ -2922,6 +2943,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/user/following/list/",
+                    positional: ::std::option::Option::Some("sec_user_id_or_link"),
                 },
                 m,
             );
@@ -2960,6 +2982,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/user/profile/other/",
+                    positional: ::std::option::Option::Some("sec_user_id_or_link"),
                 },
                 m,
             );
@@ -2974,6 +2997,7 @@ pub async fn run<H: super::Host>(
                     method: "GET",
                     base_url: client.core().base_url(),
                     path: "/aweme/v1/web/user/profile/self/",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
@@ -2988,6 +3012,7 @@ pub async fn run<H: super::Host>(
                     method: "POST",
                     base_url: client.core().base_url(),
                     path: "/webid",
+                    positional: ::std::option::Option::None,
                 },
                 m,
             );
