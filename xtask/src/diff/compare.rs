@@ -34,8 +34,8 @@ impl Class {
 pub struct Change {
     pub class: Class,
     /// `operation`, `parameter`, `response field`, `type`, `enum value`, `error code`, `pagination`, `credential`,
-    /// `base URL`, `refusal`, `module`, `re-export`, `dependency`, `dev-dependency`, `CLI flag`, `mock`,
-    /// `documentation`.
+    /// `base URL`, `signer`, `refusal`, `module`, `re-export`, `dependency`, `dev-dependency`, `CLI flag`,
+    /// `CLI argument`, `mock`, `documentation`.
     pub area: &'static str,
     pub subject: String,
     pub detail: String,
@@ -125,6 +125,18 @@ fn domain_facts(out: &mut Out<'_>, o: &CrateSnap, n: &CrateSnap) {
             "domain".into(),
             format!("{} → {}", o.base_url, n.base_url),
         );
+    }
+    // A signer's name is a generated constant (`domain::signer_names`) callers replace it by.
+    for (name, (a, b)) in pairs(&o.signers, &n.signers) {
+        let (class, detail) = match (a, b) {
+            (None, Some(what)) => (Class::Additive, format!("added: {what}")),
+            (Some(_), None) => (Class::Breaking, "removed".to_owned()),
+            (Some(a), Some(b)) if a != b => (Class::Additive, format!("{a} → {b}")),
+            _ => continue,
+        };
+        let krate = out.krate.clone();
+        out.push(class, "signer", format!("`{name}`"), detail).rust =
+            Some(format!("{krate}::signer_names::{}", name.to_uppercase()));
     }
     for (name, (a, b)) in pairs(&o.credentials, &n.credentials) {
         match (a, b) {

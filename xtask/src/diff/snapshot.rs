@@ -21,6 +21,8 @@ pub struct CrateSnap {
     pub base_url: String,
     /// Credential name → how it is used (refresh rules).
     pub credentials: BTreeMap<String, String>,
+    /// `signers:` name → its type and the query parameters it appends.
+    pub signers: BTreeMap<String, String>,
     pub operations: BTreeMap<String, OpSnap>,
     /// Error code → (Rust variant, class, billing).
     pub errors: BTreeMap<String, ErrSnap>,
@@ -243,6 +245,14 @@ fn crate_snap(d: &Domain, files: &Files, version: Option<String>) -> CrateSnap {
     ] {
         s.docs
             .insert(subject.into(), text.clone().unwrap_or_default());
+    }
+    for sg in &d.signers {
+        s.signers.insert(
+            sg.name.clone(),
+            format!("`{}` appending {}", sg.type_path, sg.params.join(", ")),
+        );
+        s.docs
+            .insert(format!("signer `{}`", sg.name), sg.doc.clone());
     }
     for c in &d.credentials {
         let refresh: Vec<String> = c

@@ -816,3 +816,43 @@ fn response_cookies_and_the_browser_profile() {
         )
     );
 }
+
+#[test]
+fn a_signer_added_is_additive_and_removed_breaks_its_name() {
+    let p = Pair::new("signer", "web");
+    p.edit(
+        "specs/web/domain.yaml",
+        "signing: [x_bogus]\n",
+        "  - name: x_bogus_legacy\n    doc: The same X-Bogus signer under another name.\n    type: signing::XBogusSigner\n    params: [X-Bogus]\nsigning: [x_bogus]\n",
+    );
+    let c = only(&p.changes()).clone();
+    assert_eq!(
+        (
+            c.class,
+            c.area,
+            c.subject.as_str(),
+            c.detail.as_str(),
+            c.rust.as_deref()
+        ),
+        (
+            Class::Additive,
+            "signer",
+            "`x_bogus_legacy`",
+            "added: `signing::XBogusSigner` appending X-Bogus",
+            Some("douyin_web::signer_names::X_BOGUS_LEGACY")
+        )
+    );
+    // The same pair the other way round: the signer goes.
+    let back: Vec<Change> = diff_roots(&p.new, &p.old)
+        .unwrap()
+        .crates
+        .into_iter()
+        .flat_map(|c| c.changes)
+        .filter(|c| c.class != Class::Docs)
+        .collect();
+    assert_eq!(back.len(), 1, "{back:#?}");
+    assert_eq!(
+        (back[0].class, back[0].detail.as_str()),
+        (Class::Breaking, "removed")
+    );
+}
