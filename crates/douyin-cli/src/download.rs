@@ -30,7 +30,6 @@ pub use self::options::command;
 use self::options::Options;
 use self::ui::Ui;
 
-use crate::config::Config;
 use crate::generated::CommonArgs;
 use crate::host::Ctx;
 use crate::support::{CliError, EXIT_INTERRUPTED};
@@ -42,12 +41,7 @@ const DIRECT_BATCH: usize = 32;
 /// Runs `douyin download`.
 pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let common = CommonArgs::from_matches(m);
-    let config = Config::load(
-        common.config.as_deref(),
-        crate::generated::DOMAINS,
-        crate::generated::credentials,
-    )?;
-    let ctx = Ctx::new(&common, config)?;
+    let ctx = Ctx::load(&common)?;
     let opts = Options::from(m)?;
     let downloader = downloader(&ctx, m)?;
     let resolver = inputs::resolver(

@@ -66,7 +66,22 @@ pub fn base_url(url: &str, source: &str) -> Result<String, CliError> {
         .map_err(|e| CliError::usage(format!("{source}: {e}")))
 }
 
+/// The config the common options name (`--config`, else the default file) for every generated domain. (Here, not
+/// in `config.rs`, which the fuzz crate compiles without the generated half.)
+pub fn config_for(common: &CommonArgs) -> Result<Config, CliError> {
+    Config::load(
+        common.config.as_deref(),
+        crate::generated::DOMAINS,
+        crate::generated::credentials,
+    )
+}
+
 impl Ctx {
+    /// The context from the common options, loading the config they name ([`config_for`]).
+    pub fn load(common: &CommonArgs) -> Result<Ctx, CliError> {
+        Ctx::new(common, config_for(common)?)
+    }
+
     /// The context from the common options and the loaded config (credential files read into it); a bad `--timeout`,
     /// `--base-url` or credential file is a usage error.
     pub fn new(common: &CommonArgs, mut config: Config) -> Result<Ctx, CliError> {

@@ -41,7 +41,6 @@ use douyin_core::registry::OperationEntry;
 use douyin_core::{DecodeMode, ErrorCode, DEFAULT_MAX_BODY_BYTES};
 
 use crate::capture::Report;
-use crate::config::Config;
 use crate::generated::{CommonArgs, WithOperations};
 use crate::host::Ctx;
 use crate::support::CliError;
@@ -202,11 +201,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
                 .subcommand()
                 .ok_or_else(|| CliError::usage(format!("{domain}: an operation is required")))?;
             let common = CommonArgs::from_matches(leaf);
-            let config = Config::load(
-                common.config.as_deref(),
-                generated::DOMAINS,
-                generated::credentials,
-            )?;
+            let config = host::config_for(&common)?;
             if (domain, op) == (auth::DOMAIN, auth::COMMAND) {
                 return auth::run(leaf, config).await;
             }

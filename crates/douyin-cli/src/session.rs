@@ -4,10 +4,9 @@
 use clap::{Arg, ArgMatches, Command};
 use douyin_core::{Credentials, Domain, RetryPolicy};
 use douyin_web::bootstrap::{Bootstrap, MsTokenSource};
-use douyin_web::credential_names::{COOKIE, USER_AGENT};
-use douyin_web::{Web, WebSession};
+use douyin_web::credential_names::COOKIE;
+use douyin_web::Web;
 
-use crate::config::Config;
 use crate::generated::CommonArgs;
 use crate::host::Ctx;
 use crate::support::{self, CliError};
@@ -40,24 +39,13 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let (_, leaf) = m
         .subcommand()
         .ok_or_else(|| CliError::usage("session: `new` is required"))?;
-    let common = CommonArgs::from_matches(leaf);
-    let config = Config::load(
-        common.config.as_deref(),
-        crate::generated::DOMAINS,
-        crate::generated::credentials,
-    )?;
-    let ctx = Ctx::new(&common, config)?;
+    let ctx = Ctx::load(&CommonArgs::from_matches(leaf))?;
     let domain = Web::NAME;
-    let mut session = match ctx.config.credential(domain, USER_AGENT) {
-        Some(ua) => WebSession::new("", ua.expose()),
-        None => WebSession::with_default_user_agent(""),
-    };
-    if let Some(cookie) = ctx.config.credential(domain, COOKIE) {
-        // The import error names the line or pair at fault, never a value.
-        session
-            .import_cookies(cookie.expose())
-            .map_err(|e| CliError::usage(format!("the configured {domain} {COOKIE}: {e}")))?;
-    }
+    // A configured cookie is kept (its tokens replaced); the import error names the line or pair at fault, never a
+    // value.
+    let values = |name: &'static str| ctx.config.credential(domain, name).cloned();
+    let session = douyin_web::session::start_from_values(&values)
+        .map_err(|e| CliError::usage(format!("the configured {domain} session: {e}")))?;
     let mut bootstrap = Bootstrap::new()
         .retry(RetryPolicy {
             max_attempts: ctx.max_attempts.max(1),

@@ -166,21 +166,33 @@ impl Credentials for WebSession {
 pub fn from_values(
     values: &dyn Fn(&'static str) -> Option<Secret>,
 ) -> Result<WebSession, crate::Error> {
-    let cookie = values(COOKIE).ok_or_else(|| douyin_core::Error::Credential {
-        name: COOKIE,
-        reason: "not configured".to_owned(),
-    })?;
+    if values(COOKIE).is_none() {
+        return Err(douyin_core::Error::Credential {
+            name: COOKIE,
+            reason: "not configured".to_owned(),
+        });
+    }
+    start_from_values(values)
+}
+
+/// [`from_values`] without requiring the cookie: an empty one when none is configured, what a
+/// [`bootstrap`](crate::bootstrap) starts from.
+pub fn start_from_values(
+    values: &dyn Fn(&'static str) -> Option<Secret>,
+) -> Result<WebSession, crate::Error> {
     let mut session = match values(USER_AGENT) {
         Some(ua) => WebSession::new("", ua.expose()),
         None => WebSession::with_default_user_agent(""),
     };
-    // The import error names the line or pair at fault, never a value.
-    session
-        .import_cookies(cookie.expose())
-        .map_err(|e| douyin_core::Error::Credential {
-            name: COOKIE,
-            reason: e.to_string(),
-        })?;
+    if let Some(cookie) = values(COOKIE) {
+        // The import error names the line or pair at fault, never a value.
+        session
+            .import_cookies(cookie.expose())
+            .map_err(|e| douyin_core::Error::Credential {
+                name: COOKIE,
+                reason: e.to_string(),
+            })?;
+    }
     if let Some(token) = values(MS_TOKEN) {
         session = session.ms_token(token.expose());
     }
