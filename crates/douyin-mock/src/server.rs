@@ -457,7 +457,8 @@ async fn answer(
         .is_none()
         .then(|| oauth::judged_credential(d, op))
         .flatten();
-    let issued: Vec<String> = shared.lock().issued.iter().cloned().collect();
+    // Asked only when a credential differs from the configured value.
+    let issued = |value: &str| shared.lock().issued.iter().any(|i| i == value);
     if let Err(rejection) =
         validate::check(op, &incoming, &shared.config, token.or(judged), &issued)
     {

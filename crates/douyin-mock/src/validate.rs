@@ -99,8 +99,8 @@ impl Incoming<'_> {
 }
 
 /// Whether `value` is a cookie value this mock issued, or a `Cookie` header (`a=1; b=2`) with one among its pairs.
-fn carries_issued(value: &str, issued: &[String]) -> bool {
-    let is_issued = |v: &str| !v.is_empty() && issued.iter().any(|i| i == v);
+fn carries_issued(value: &str, issued: &dyn Fn(&str) -> bool) -> bool {
+    let is_issued = |v: &str| !v.is_empty() && issued(v);
     is_issued(value)
         || value
             .split(';')
@@ -109,14 +109,14 @@ fn carries_issued(value: &str, issued: &[String]) -> bool {
 }
 
 /// Checks a request routed to `op`; `unchecked` names a credential whose value a scenario judges instead; a
-/// credential equal to a cookie value in `issued` (what this mock's bootstrap operations handed out), or a `Cookie`
-/// header holding one, is accepted like the configured value.
+/// credential that `issued` says this mock's bootstrap operations handed out, or a `Cookie` header holding one, is
+/// accepted like the configured value.
 pub(crate) fn check(
     op: &OperationTable,
     req: &Incoming<'_>,
     config: &MockConfig,
     unchecked: Option<&str>,
-    issued: &[String],
+    issued: &dyn Fn(&str) -> bool,
 ) -> Result<(), Rejection> {
     let query = pairs(req.query.as_bytes());
     let form = body_fields(op, req.body);
