@@ -1,24 +1,53 @@
-//! Builds a domain's client for a command: credentials by the spec's names from the environment or the config file
-//! (the generated `Client::configured` checks the required ones), then base URL (checked), retries, timeout and body
-//! limit from the context; the OAuth token file for the domain that has one (`crate::domains::open_platform::auth`). The generated commands
-//! reach [`build`] through `Host::client` ([`crate::host`]); a new domain needs nothing here.
+//! Builds a domain's client for a command in two steps with data between them: [`settings`] gathers credentials by
+//! the spec's names from the environment or the config file, credentials a domain's customization provides (an
+//! OAuth token file), base URL (checked), retries, timeout and body limit; the generated `Client::configured` checks
+//! the required credentials; [`build`] finishes the client. The generated commands reach both through `Host`
+//! (`crate::host`); a new domain needs nothing here.
 
-use douyin_core::{ClientBuilder, Domain, Error, RetryPolicy, Secret};
+use std::collections::BTreeMap;
 
-use crate::host::Ctx;
+use douyin_core::{BoxFuture, ClientBuilder, Credentials, Domain, Error, RetryPolicy, Secret};
+
+use crate::context::Ctx;
+use crate::seam::ClientSettings;
 use crate::support::CliError;
 
-/// The client of `domain`, configured by `configured` (the generated `Client::configured`) from the values the
-/// context has.
+/// What the client of `domain` is built from: the configured value of every credential its spec declares, the
+/// credentials its customization provides (`provided`), and the context's base URL, retries, timeout and body limit.
+pub fn settings(
+    ctx: &Ctx,
+    domain: &str,
+    provided: Option<Box<dyn Credentials>>,
+) -> Result<ClientSettings, CliError> {
+    let values: BTreeMap<&'static str, Secret> = crate::generated::credentials(domain)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| Some((c.name, ctx.config.credential(domain, c.name)?.clone())))
+        .collect();
+    let retry = RetryPolicy {
+        max_attempts: ctx.max_attempts,
+        ..RetryPolicy::default()
+    };
+    let mut settings = ClientSettings::new(
+        values,
+        ctx.base_url_for(domain)?,
+        retry,
+        ctx.timeout,
+        ctx.max_body_bytes,
+    );
+    settings.provided = provided;
+    Ok(settings)
+}
+
+/// The client from `configured` (the generated `Client::configured` over `settings.values`) and `settings`; a
+/// missing credential is a usage error naming where to set it.
 pub fn build<D: Domain, C: From<douyin_core::Client<D>>>(
     ctx: &Ctx,
     domain: &str,
-    configured: impl FnOnce(
-        &dyn Fn(&'static str) -> Option<Secret>,
-    ) -> Result<ClientBuilder<D>, Error<D::Code>>,
+    configured: Result<ClientBuilder<D>, Error<D::Code>>,
+    settings: ClientSettings,
 ) -> Result<C, CliError> {
-    let values = |name: &'static str| ctx.config.credential(domain, name).cloned();
-    let mut b = configured(&values).map_err(|e| match e {
+    let mut b = configured.map_err(|e| match e {
         // Names where to set the missing credential.
         Error::Credential { name, .. } => match ctx.config.require(domain, name) {
             Err(usage) => usage,
@@ -26,26 +55,47 @@ pub fn build<D: Domain, C: From<douyin_core::Client<D>>>(
         },
         other => CliError::usage(other.to_string()),
     })?;
-    // A domain with an OAuth flow takes its tokens from the token file when none is configured.
-    if let Some(oauth) = crate::domains::open_platform::auth::credentials(ctx, domain)? {
-        b = b.credentials(oauth);
+    if let Some(provided) = settings.provided {
+        b = b.credentials(Boxed(provided));
     }
-    if let Some(url) = ctx.base_url_for(domain)? {
+    if let Some(url) = settings.base_url {
         b = b.base_url(url);
     }
-    b.retry(RetryPolicy {
-        max_attempts: ctx.max_attempts,
-        ..RetryPolicy::default()
-    })
-    .timeout(ctx.timeout)
-    .max_body_bytes(ctx.max_body_bytes)
-    .build()
-    .map(Into::into)
-    .map_err(|e| {
-        if e.is_usage() {
-            CliError::usage(e.to_string())
-        } else {
-            CliError::failure(format!("cannot set up the HTTP client: {e}"))
-        }
-    })
+    b.retry(settings.retry)
+        .timeout(settings.timeout)
+        .max_body_bytes(settings.max_body_bytes)
+        .build()
+        .map(Into::into)
+        .map_err(|e| {
+            if e.is_usage() {
+                CliError::usage(e.to_string())
+            } else {
+                CliError::failure(format!("cannot set up the HTTP client: {e}"))
+            }
+        })
+}
+
+/// Credentials chosen at run time, as the builder takes them.
+struct Boxed(Box<dyn Credentials>);
+
+impl Credentials for Boxed {
+    fn get(&self, name: &'static str) -> BoxFuture<'_, Result<Secret, String>> {
+        self.0.get(name)
+    }
+
+    fn refresh(&self, name: &'static str) -> BoxFuture<'_, Result<(), String>> {
+        self.0.refresh(name)
+    }
+
+    fn refresh_rejected<'a>(
+        &'a self,
+        name: &'static str,
+        rejected: &'a Secret,
+    ) -> BoxFuture<'a, Result<(), String>> {
+        self.0.refresh_rejected(name, rejected)
+    }
+
+    fn session_params(&self) -> Vec<(String, String, douyin_core::Position)> {
+        self.0.session_params()
+    }
 }

@@ -52,7 +52,7 @@ impl<'a> Emitter<'a> {
             files.insert(crate_dir(d).join("openapi.json"), openapi::emit(d)?);
         }
         files.extend(mock::emit(self.domains)?);
-        files.extend(cli::emit(self.domains)?);
+        files.extend(cli::emit(self.root, self.domains)?);
         Ok(files)
     }
 

@@ -36,15 +36,15 @@ pub fn command<H: super::Host>() -> ::clap::Command {
         )
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .subcommand(access_token_command::<H>())
-        .subcommand(client_token_command::<H>())
+        .subcommand(access_token_command())
+        .subcommand(client_token_command())
         .subcommand(list_comment_command::<H>())
         .subcommand(media_list_command::<H>())
-        .subcommand(refresh_token_command::<H>())
-        .subcommand(renew_refresh_token_command::<H>())
+        .subcommand(refresh_token_command())
+        .subcommand(renew_refresh_token_command())
 }
 ///`douyin open-platform access-token`.
-fn access_token_command<H: super::Host>() -> ::clap::Command {
+fn access_token_command() -> ::clap::Command {
     ::clap::Command::new("access-token")
         .about(
             "Exchange an authorization code for the user's access and refresh tokens (获取 access_token)",
@@ -55,7 +55,7 @@ fn access_token_command<H: super::Host>() -> ::clap::Command {
         .after_long_help("Example:\n  douyin open-platform access-token")
 }
 ///`douyin open-platform client-token`.
-fn client_token_command<H: super::Host>() -> ::clap::Command {
+fn client_token_command() -> ::clap::Command {
     ::clap::Command::new("client-token")
         .about("Obtain the application's client token (生成 client_token)")
         .long_about(
@@ -186,7 +186,7 @@ fn media_list_command<H: super::Host>() -> ::clap::Command {
         .args(super::paging_args::<H>("--cursor"))
 }
 ///`douyin open-platform refresh-token`.
-fn refresh_token_command<H: super::Host>() -> ::clap::Command {
+fn refresh_token_command() -> ::clap::Command {
     ::clap::Command::new("refresh-token")
         .about(
             "Refresh the user's access token with the refresh token (刷新 access_token)",
@@ -197,7 +197,7 @@ fn refresh_token_command<H: super::Host>() -> ::clap::Command {
         .after_long_help("Example:\n  douyin open-platform refresh-token")
 }
 ///`douyin open-platform renew-refresh-token`.
-fn renew_refresh_token_command<H: super::Host>() -> ::clap::Command {
+fn renew_refresh_token_command() -> ::clap::Command {
     ::clap::Command::new("renew-refresh-token")
         .about("Renew the refresh token before it expires (刷新 refresh_token)")
         .long_about(
@@ -300,11 +300,12 @@ pub async fn run<H: super::Host>(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
+    let settings = host.client_settings("open-platform")?;
+    let configured = ::douyin_open_platform::Client::configured(|name| {
+        settings.value(name)
+    });
     let client: ::douyin_open_platform::Client = host
-        .client(
-            "open-platform",
-            |values| ::douyin_open_platform::Client::configured(values),
-        )?;
+        .build_client("open-platform", configured, settings)?;
     match op {
         "access-token" => {
             host.announce(

@@ -20,8 +20,8 @@ use douyin_open_platform::{
 use serde_json::json;
 
 use crate::config::{default_file, Config};
+use crate::context::Ctx;
 use crate::generated::CommonArgs;
-use crate::host::Ctx;
 use crate::support::{write_stdout, CliError};
 
 /// The domain that has the `auth` command.
@@ -29,16 +29,8 @@ pub const DOMAIN: &str = OpenPlatform::NAME;
 /// The command's name under it.
 pub const COMMAND: &str = "auth";
 
-/// Adds `auth` to the domain command it belongs to.
-pub fn extend(domain: Command) -> Command {
-    if domain.get_name() == DOMAIN {
-        domain.subcommand(command())
-    } else {
-        domain
-    }
-}
-
-fn command() -> Command {
+/// The `auth` command under `douyin open-platform`.
+pub fn command() -> Command {
     Command::new(COMMAND)
         .about("OAuth: authorization URL, code exchange, token status, client token")
         .long_about(
@@ -254,14 +246,10 @@ pub async fn run(m: &ArgMatches, config: Config) -> Result<(), CliError> {
     }
 }
 
-/// The credentials of every other command of `domain` when it is the OAuth domain (else `None`): a token set in
-/// the environment or config file is used as is; otherwise user and client tokens come from the token file and
-/// refresh themselves (which needs the client key and secret). The OAuth operations' own credentials (key, secret,
-/// code, refresh token) come from the config.
-pub fn credentials(ctx: &Ctx, domain: &str) -> Result<Option<impl Credentials>, CliError> {
-    if domain != DOMAIN {
-        return Ok(None);
-    }
+/// The credentials of every other Open Platform command: a token set in the environment or config file is used as
+/// is; otherwise user and client tokens come from the token file and refresh themselves (which needs the client key
+/// and secret). The OAuth operations' own credentials (key, secret, code, refresh token) come from the config.
+pub fn credentials(ctx: &Ctx) -> Result<impl Credentials, CliError> {
     let configured = |name| ctx.config.credential(DOMAIN, name).cloned();
     let mut fixed = douyin_core::StaticCredentials::new();
     for name in douyin_open_platform::credential_names::ALL {
@@ -280,7 +268,7 @@ pub fn credentials(ctx: &Ctx, domain: &str) -> Result<Option<impl Credentials>, 
             oauth = oauth.client(Arc::new(ClientTokenProvider::new(app, store)));
         }
     }
-    Ok(Some(CliCredentials { fixed, oauth }))
+    Ok(CliCredentials { fixed, oauth })
 }
 
 /// Configured values first, then the token providers.

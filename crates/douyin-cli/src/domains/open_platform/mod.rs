@@ -1,3 +1,40 @@
-//! The Open Platform's own commands: `open-platform auth` (OAuth) and the token file its other commands use.
+//! The Open Platform's own command (`open-platform auth`, OAuth) and the credentials its other commands take from
+//! the token file, plugged into the CLI as [`OpenPlatform`].
 
 pub mod auth;
+
+use clap::{ArgMatches, Command};
+use douyin_core::{Credentials, Domain};
+
+use crate::context::{config_for, Ctx};
+use crate::customize::{Customization, Work};
+use crate::generated::CommonArgs;
+use crate::support::CliError;
+
+/// What the Open Platform adds to the generated CLI.
+pub struct OpenPlatform;
+
+impl Customization for OpenPlatform {
+    fn domain(&self) -> &'static str {
+        douyin_open_platform::OpenPlatform::NAME
+    }
+
+    fn subcommands(&self) -> Vec<Command> {
+        vec![auth::command()]
+    }
+
+    fn run_subcommand<'a>(
+        &'a self,
+        name: &str,
+        m: &'a ArgMatches,
+        common: &'a CommonArgs,
+    ) -> Option<Work<'a, ()>> {
+        (name == auth::COMMAND).then(|| -> Work<'a, ()> {
+            Box::pin(async move { auth::run(m, config_for(common)?).await })
+        })
+    }
+
+    fn credentials(&self, ctx: &Ctx) -> Result<Option<Box<dyn Credentials>>, CliError> {
+        Ok(Some(Box::new(auth::credentials(ctx)?)))
+    }
+}

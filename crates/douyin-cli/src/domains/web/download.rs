@@ -30,9 +30,12 @@ pub use self::options::command;
 use self::options::Options;
 use self::ui::Ui;
 
+use crate::context::Ctx;
 use crate::generated::CommonArgs;
-use crate::host::Ctx;
 use crate::support::{CliError, EXIT_INTERRUPTED};
+
+/// The command's name.
+pub const COMMAND: &str = "download";
 
 /// Awemes named directly are downloaded in batches of this many (their details fetched first), so a long stdin list
 /// neither waits for every detail nor holds them all.
@@ -233,9 +236,10 @@ impl Run {
 
     fn client(&mut self) -> Result<&douyin_web::Client, CliError> {
         if self.client.is_none() {
-            let client = crate::clients::build(&self.ctx, douyin_web::Web::NAME, |values| {
-                douyin_web::Client::configured(values)
-            })?;
+            let domain = douyin_web::Web::NAME;
+            let settings = crate::clients::settings(&self.ctx, domain, None)?;
+            let configured = douyin_web::Client::configured(|name| settings.value(name));
+            let client = crate::clients::build(&self.ctx, domain, configured, settings)?;
             self.client = Some(client);
         }
         Ok(self.client.as_ref().expect("built above"))

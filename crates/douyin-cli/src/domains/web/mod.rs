@@ -1,5 +1,45 @@
-//! The web domain's own commands: `resolve` (share links), `download`, `session new`.
+//! The web domain's own commands (`resolve` for share links, `download`, `session new`) and its link resolution for
+//! parameters that take share links, plugged into the CLI as [`Web`].
 
+#[cfg(test)]
+mod capture_checks;
 pub mod download;
 pub mod session;
 pub mod share;
+
+use clap::{Arg, ArgMatches, Command};
+use douyin_core::Domain;
+
+use crate::context::Ctx;
+use crate::customize::{Customization, Work};
+use crate::generated::Link;
+
+/// What the web domain adds to the generated CLI.
+pub struct Web;
+
+impl Customization for Web {
+    fn domain(&self) -> &'static str {
+        douyin_web::Web::NAME
+    }
+
+    fn commands(&self, common: &[Arg]) -> Vec<Command> {
+        vec![
+            share::command(),
+            download::command(common.to_vec()),
+            session::command(common.to_vec()),
+        ]
+    }
+
+    fn run_command<'a>(&'a self, name: &str, m: &'a ArgMatches) -> Option<Work<'a, ()>> {
+        match name {
+            share::COMMAND => Some(Box::pin(share::run(m))),
+            download::COMMAND => Some(Box::pin(download::run(m))),
+            session::COMMAND => Some(Box::pin(session::run(m))),
+            _ => None,
+        }
+    }
+
+    fn link<'a>(&'a self, ctx: &'a Ctx, link: Link, text: String) -> Work<'a, String> {
+        Box::pin(share::id_for(ctx, link, text))
+    }
+}

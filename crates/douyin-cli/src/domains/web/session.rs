@@ -7,13 +7,16 @@ use douyin_web::bootstrap::{Bootstrap, MsTokenSource};
 use douyin_web::credential_names::COOKIE;
 use douyin_web::Web;
 
+use crate::context::Ctx;
 use crate::generated::CommonArgs;
-use crate::host::Ctx;
 use crate::support::{self, CliError};
+
+/// The command's name.
+pub const COMMAND: &str = "session";
 
 /// The `session` command.
 pub fn command(common: Vec<Arg>) -> Command {
-    Command::new("session")
+    Command::new(COMMAND)
         .about("Start a douyin.com web session from nothing and print its cookie")
         .subcommand_required(true)
         .arg_required_else_help(true)
