@@ -569,6 +569,14 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
             &values,
         )),
     };
+    let builder = match &domain.builder_from {
+        Some(f) => {
+            let f: syn::Path =
+                syn::parse_str(&format!("crate::{f}")).expect("validated function path");
+            quote!(#f(credentials))
+        }
+        None => quote!(Self::builder().credentials(credentials)),
+    };
     let client_doc = format!(
         "Client of the {} domain: one async method per documented operation.",
         domain.title
@@ -609,7 +617,7 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
                     }
                 }
                 let credentials = #credentials;
-                ::std::result::Result::Ok(Self::builder().credentials(credentials))
+                ::std::result::Result::Ok(#builder)
             }
 
             /// Wraps a configured runtime client.
