@@ -39,7 +39,7 @@ impl ErrorCode for Code {
 struct Demo;
 
 static SPEC: EnvelopeSpec = EnvelopeSpec {
-    code: &["code"],
+    code: &["status"],
     success: &["0"],
     message: &[],
     log_id: &[],
@@ -67,7 +67,7 @@ impl Domain for Demo {
             refresh_on_codes: &["42"],
         },
         CredentialSpec {
-            name: "key",
+            name: "api_key",
             required: true,
             refresh_on: &[],
             refresh_on_codes: &[],
@@ -116,7 +116,7 @@ fn credentials() -> StaticCredentials {
     StaticCredentials::new()
         .with("token", "T")
         .with("ticket", "K")
-        .with("key", "S")
+        .with("api_key", "S")
 }
 
 #[test]
@@ -124,13 +124,13 @@ fn only_the_credentials_the_spec_names_for_an_error_are_refreshed() {
     let mut req = Request::new(&SIGNED);
     req.query_credential("token", "token");
     req.header_credential("x-ticket", "ticket");
-    req.query_credential("key", "key");
+    req.query_credential("api_key", "api_key");
     assert_eq!(refreshed_by::<Demo>(&req, &Code("expired")), ["token"]);
     assert_eq!(refreshed_by::<Demo>(&req, &Code("42")), ["ticket"]);
     assert!(refreshed_by::<Demo>(&req, &Code("other")).is_empty());
     // A credential the request does not carry is not refreshed.
     let mut only_key = Request::new(&SIGNED);
-    only_key.query_credential("key", "key");
+    only_key.query_credential("api_key", "api_key");
     assert!(refreshed_by::<Demo>(&only_key, &Code("expired")).is_empty());
 }
 
@@ -209,4 +209,24 @@ fn an_operation_on_its_own_host_goes_there_unless_the_client_is_redirected() {
         .unwrap();
     let wire = futures::executor::block_on(mock.resolve(&req)).unwrap();
     assert_eq!(wire.url, "http://127.0.0.1:9/demo/register/");
+}
+
+#[test]
+fn settings_apply_what_they_set_and_keep_the_rest() {
+    let client = Client::<Demo>::builder()
+        .timeout(Duration::from_secs(5))
+        .settings(
+            &ClientSettings::default()
+                .base_url("http://127.0.0.1:9/api/")
+                .max_body_bytes(10),
+        )
+        .build()
+        .unwrap();
+    assert_eq!(client.base_url(), "http://127.0.0.1:9/api");
+    assert_eq!(client.inner.timeout, Duration::from_secs(5));
+    assert_eq!(client.inner.max_body_bytes, 10);
+    assert_eq!(
+        client.inner.retry.max_attempts,
+        RetryPolicy::default().max_attempts
+    );
 }
