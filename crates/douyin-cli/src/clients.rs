@@ -1,4 +1,4 @@
-//! Builds a domain's client for a command in two steps with data between them: [`settings`] gathers credentials by
+//! Builds a domain's client for a command in two steps with data between them: [`setup`] gathers credentials by
 //! the spec's names from the environment or the config file, credentials a domain's customization provides (an
 //! OAuth token file), base URL (checked), retries, timeout and body limit; the generated `Client::configured` checks
 //! the required credentials; [`build`] finishes the client. The generated commands reach both through `Host`
@@ -6,46 +6,36 @@
 
 use std::collections::BTreeMap;
 
-use douyin_core::{BoxFuture, ClientBuilder, Credentials, Domain, Error, RetryPolicy, Secret};
+use douyin_core::{BoxFuture, ClientBuilder, Credentials, Domain, Error, Secret};
 
 use crate::context::Ctx;
-use crate::seam::ClientSettings;
+use crate::seam::ClientSetup;
 use crate::support::CliError;
 
 /// What the client of `domain` is built from: the configured value of every credential its spec declares, the
 /// credentials its customization provides (`provided`), and the context's base URL, retries, timeout and body limit.
-pub fn settings(
+pub fn setup(
     ctx: &Ctx,
     domain: &str,
     provided: Option<Box<dyn Credentials>>,
-) -> Result<ClientSettings, CliError> {
+) -> Result<ClientSetup, CliError> {
     let values: BTreeMap<&'static str, Secret> = crate::generated::credentials(domain)
         .unwrap_or_default()
         .iter()
         .filter_map(|c| Some((c.name, ctx.config.credential(domain, c.name)?.clone())))
         .collect();
-    let retry = RetryPolicy {
-        max_attempts: ctx.max_attempts,
-        ..RetryPolicy::default()
-    };
-    let mut settings = ClientSettings::new(
-        values,
-        ctx.base_url_for(domain)?,
-        retry,
-        ctx.timeout,
-        ctx.max_body_bytes,
-    );
-    settings.provided = provided;
-    Ok(settings)
+    let mut setup = ClientSetup::new(values, ctx.client_settings(domain)?);
+    setup.provided = provided;
+    Ok(setup)
 }
 
-/// The client from `configured` (the generated `Client::configured` over `settings.values`) and `settings`; a
-/// missing credential is a usage error naming where to set it.
+/// The client from `configured` (the generated `Client::configured` over `setup.values`) and `setup`; a missing
+/// credential is a usage error naming where to set it.
 pub fn build<D: Domain, C: From<douyin_core::Client<D>>>(
     ctx: &Ctx,
     domain: &str,
     configured: Result<ClientBuilder<D>, Error<D::Code>>,
-    settings: ClientSettings,
+    setup: ClientSetup,
 ) -> Result<C, CliError> {
     let mut b = configured.map_err(|e| match e {
         // Names where to set the missing credential.
@@ -55,15 +45,10 @@ pub fn build<D: Domain, C: From<douyin_core::Client<D>>>(
         },
         other => CliError::usage(other.to_string()),
     })?;
-    if let Some(provided) = settings.provided {
+    if let Some(provided) = setup.provided {
         b = b.credentials(Boxed(provided));
     }
-    if let Some(url) = settings.base_url {
-        b = b.base_url(url);
-    }
-    b.retry(settings.retry)
-        .timeout(settings.timeout)
-        .max_body_bytes(settings.max_body_bytes)
+    b.settings(&setup.settings)
         .build()
         .map(Into::into)
         .map_err(|e| {

@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
+use douyin_core::{ClientSettings, RetryPolicy};
 use serde::Serialize;
 
 use crate::config::Config;
@@ -120,6 +121,22 @@ impl Ctx {
             (Some(url), Some(source)) => base_url(url, &source).map(Some),
             _ => Ok(None),
         }
+    }
+
+    /// The runtime's settings for `domain`'s clients (and its session bootstrap or OAuth app): base URL, retries,
+    /// timeout, body limit.
+    pub fn client_settings(&self, domain: &str) -> Result<ClientSettings, CliError> {
+        let mut settings = ClientSettings::default()
+            .retry(RetryPolicy {
+                max_attempts: self.max_attempts,
+                ..RetryPolicy::default()
+            })
+            .timeout(self.timeout)
+            .max_body_bytes(self.max_body_bytes);
+        if let Some(url) = self.base_url_for(domain)? {
+            settings = settings.base_url(url);
+        }
+        Ok(settings)
     }
 
     /// Prints a line on stderr when `--verbose` is on.

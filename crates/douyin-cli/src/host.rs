@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::context::Ctx;
 use crate::generated::CommonArgs;
-use crate::seam::{Call, ClientSettings, Host, Link, Paging};
+use crate::seam::{Call, ClientSetup, Host, Link, Paging};
 use crate::support::{api_error, write_stdout, CliError};
 
 impl Host for Ctx {
@@ -20,21 +20,21 @@ impl Host for Ctx {
         CliError::usage(message)
     }
 
-    fn client_settings(&self, domain: &'static str) -> Result<ClientSettings, CliError> {
-        crate::clients::settings(self, domain, crate::hooks::credentials(self, domain)?)
+    fn client_setup(&self, domain: &'static str) -> Result<ClientSetup, CliError> {
+        crate::clients::setup(self, domain, crate::hooks::credentials(self, domain)?)
     }
 
     fn build_client<D, C>(
         &self,
         domain: &'static str,
         configured: Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
-        settings: ClientSettings,
+        setup: ClientSetup,
     ) -> Result<C, CliError>
     where
         D: Domain,
         C: From<douyin_core::Client<D>>,
     {
-        crate::clients::build(self, domain, configured, settings)
+        crate::clients::build(self, domain, configured, setup)
     }
 
     /// With `--verbose`: which operation runs where, with which arguments, and where each credential comes from

@@ -1,16 +1,15 @@
 //! The fixed half of the seam between the generated command modules (`crate::generated`) and the hand-written CLI,
 //! as progenitor's `CliConfig`: [`Host`], the trait through which the generated code calls the CLI, the data it
-//! hands across ([`Call`], [`Link`], [`Paging`], [`ClientSettings`], …) and the argument readers the generated
+//! hands across ([`Call`], [`Link`], [`Paging`], [`ClientSetup`], …) and the argument readers the generated
 //! commands use. Nothing here depends on a spec; the generated code re-exports it.
 
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::ArgMatches;
 use douyin_core::registry::OperationEntry;
-use douyin_core::{ClientBuilder, Credentials, Domain, ErrorCode, Page, RetryPolicy, Secret};
+use douyin_core::{ClientBuilder, ClientSettings, Credentials, Domain, ErrorCode, Page, Secret};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -90,41 +89,26 @@ pub struct CredentialFile {
 }
 
 /// What a domain's client is built from, as the host hands it to the generated code: credential values by the
-/// spec's names, credentials a domain provides itself (a token file), and the client's settings. Data, not
-/// callbacks: the generated code passes the values to its `Client::configured` and the rest back to
-/// [`Host::build_client`].
+/// spec's names, credentials a domain provides itself (a token file), and the runtime's [`ClientSettings`] (base URL,
+/// retries, timeout, body limit: the value a session bootstrap or an OAuth app takes too). Data, not callbacks: the
+/// generated code passes the values to its `Client::configured` and the rest back to [`Host::build_client`].
 #[non_exhaustive]
-pub struct ClientSettings {
+pub struct ClientSetup {
     /// Configured credential values by the spec's names (environment, config file, credential files).
     pub values: BTreeMap<&'static str, Secret>,
     /// Credentials the domain's customization provides in place of the configured ones (an OAuth token file).
     pub provided: Option<Box<dyn Credentials>>,
-    /// The base URL (`--base-url` or configured); `None`: the spec's.
-    pub base_url: Option<String>,
-    /// Retries.
-    pub retry: RetryPolicy,
-    /// Time allowed for one attempt.
-    pub timeout: Duration,
-    /// The largest response body read.
-    pub max_body_bytes: u64,
+    /// Where requests go and how each is attempted.
+    pub settings: ClientSettings,
 }
 
-impl ClientSettings {
-    /// Settings with these values and client settings, no provided credentials.
-    pub fn new(
-        values: BTreeMap<&'static str, Secret>,
-        base_url: Option<String>,
-        retry: RetryPolicy,
-        timeout: Duration,
-        max_body_bytes: u64,
-    ) -> ClientSettings {
-        ClientSettings {
+impl ClientSetup {
+    /// A setup with these values and settings, no provided credentials.
+    pub fn new(values: BTreeMap<&'static str, Secret>, settings: ClientSettings) -> ClientSetup {
+        ClientSetup {
             values,
             provided: None,
-            base_url,
-            retry,
-            timeout,
-            max_body_bytes,
+            settings,
         }
     }
 
@@ -144,14 +128,14 @@ pub trait Host {
     fn usage(&self, message: String) -> Self::Error;
 
     /// What the client of `domain` is built from.
-    fn client_settings(&self, domain: &'static str) -> Result<ClientSettings, Self::Error>;
+    fn client_setup(&self, domain: &'static str) -> Result<ClientSetup, Self::Error>;
 
-    /// The client from `configured` (the generated `Client::configured` over `settings.values`) and `settings`.
+    /// The client from `configured` (the generated `Client::configured` over `setup.values`) and `setup`.
     fn build_client<D, C>(
         &self,
         domain: &'static str,
         configured: Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
-        settings: ClientSettings,
+        setup: ClientSetup,
     ) -> Result<C, Self::Error>
     where
         D: Domain,

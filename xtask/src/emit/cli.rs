@@ -262,7 +262,7 @@ fn root_module(domains: &[Domain]) -> TokenStream {
         )*
 
         pub use crate::seam::{
-            Call, ClientSettings, Credential, CredentialFile, Host, Link, LinkKind, Paging, WithOperations,
+            Call, ClientSetup, Credential, CredentialFile, Host, Link, LinkKind, Paging, WithOperations,
         };
         use crate::seam::{one #(, #readers)*};
 

@@ -7,7 +7,7 @@ pub mod open_platform;
 #[rustfmt::skip]
 pub mod web;
 pub use crate::seam::{
-    Call, ClientSettings, Credential, CredentialFile, Host, Link, LinkKind, Paging,
+    Call, ClientSetup, Credential, CredentialFile, Host, Link, LinkKind, Paging,
     WithOperations,
 };
 use crate::seam::{one, required, json_list, linked, integer};

@@ -151,10 +151,10 @@ pub async fn run<H: super::Host>(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
-    let settings = host.client_settings("onebound")?;
-    let configured = ::douyin_onebound::Client::configured(|name| settings.value(name));
+    let setup = host.client_setup("onebound")?;
+    let configured = ::douyin_onebound::Client::configured(|name| setup.value(name));
     let client: ::douyin_onebound::Client = host
-        .build_client("onebound", configured, settings)?;
+        .build_client("onebound", configured, setup)?;
     match op {
         "item-get-video" => {
             host.announce(

@@ -300,12 +300,12 @@ pub async fn run<H: super::Host>(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
-    let settings = host.client_settings("open-platform")?;
+    let setup = host.client_setup("open-platform")?;
     let configured = ::douyin_open_platform::Client::configured(|name| {
-        settings.value(name)
+        setup.value(name)
     });
     let client: ::douyin_open_platform::Client = host
-        .build_client("open-platform", configured, settings)?;
+        .build_client("open-platform", configured, setup)?;
     match op {
         "access-token" => {
             host.announce(

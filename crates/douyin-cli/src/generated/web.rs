@@ -2377,9 +2377,9 @@ pub async fn run<H: super::Host>(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
-    let settings = host.client_settings("web")?;
-    let configured = ::douyin_web::Client::configured(|name| settings.value(name));
-    let client: ::douyin_web::Client = host.build_client("web", configured, settings)?;
+    let setup = host.client_setup("web")?;
+    let configured = ::douyin_web::Client::configured(|name| setup.value(name));
+    let client: ::douyin_web::Client = host.build_client("web", configured, setup)?;
     match op {
         "aweme-detail" => {
             host.announce(

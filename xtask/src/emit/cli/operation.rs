@@ -304,9 +304,9 @@ pub(super) fn domain_module(d: &Domain) -> TokenStream {
             op: &str,
             m: &::clap::ArgMatches,
         ) -> ::std::result::Result<(), H::Error> {
-            let settings = host.client_settings(#name)?;
-            let configured = ::#krate::Client::configured(|name| settings.value(name));
-            let client: ::#krate::Client = host.build_client(#name, configured, settings)?;
+            let setup = host.client_setup(#name)?;
+            let configured = ::#krate::Client::configured(|name| setup.value(name));
+            let client: ::#krate::Client = host.build_client(#name, configured, setup)?;
             match op {
                 #(#arms)*
                 other => ::std::result::Result::Err(host.usage(

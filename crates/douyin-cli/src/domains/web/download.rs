@@ -237,9 +237,9 @@ impl Run {
     fn client(&mut self) -> Result<&douyin_web::Client, CliError> {
         if self.client.is_none() {
             let domain = douyin_web::Web::NAME;
-            let settings = crate::clients::settings(&self.ctx, domain, None)?;
-            let configured = douyin_web::Client::configured(|name| settings.value(name));
-            let client = crate::clients::build(&self.ctx, domain, configured, settings)?;
+            let setup = crate::clients::setup(&self.ctx, domain, None)?;
+            let configured = douyin_web::Client::configured(|name| setup.value(name));
+            let client = crate::clients::build(&self.ctx, domain, configured, setup)?;
             self.client = Some(client);
         }
         Ok(self.client.as_ref().expect("built above"))
