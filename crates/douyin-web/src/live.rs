@@ -157,10 +157,10 @@ pub fn streams(room: &LiveRoom, second_stream: bool) -> Vec<StreamChoice> {
     let Some(url) = room.stream_url.as_deref() else {
         return Vec::new();
     };
-    let second = second_stream
-        .then(|| url.stream_orientation == Some(2))
-        .filter(|two| *two)
-        .and_then(|_| url.pull_datas.as_ref())
+    let second = url
+        .pull_datas
+        .as_ref()
+        .filter(|_| second_stream && url.stream_orientation == Some(2))
         .and_then(|raw| raw.parse::<BTreeMap<String, LivePullData>>().ok())
         .and_then(|map| map.into_values().next());
     let mut out = match &second {
