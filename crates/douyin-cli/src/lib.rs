@@ -10,6 +10,7 @@
 //! douyin resolve TEXT                                what a share link or share text points at
 //! douyin download LINK|ID|- … [--user|--favorites|--mix LINK] [--from-json FILE]   videos, image posts, music
 //! douyin session new                                 a douyin.com web session from nothing: its Cookie header
+//! douyin live record LINK [--quality Q] [--format flv|hls] [--segment-time S] [--wait]   record a live room
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by

@@ -1,9 +1,10 @@
-//! The web domain's own commands (`resolve` for share links, `download`, `session new`) and its link resolution for
-//! parameters that take share links, plugged into the CLI as [`Web`].
+//! The web domain's own commands (`resolve` for share links, `download`, `session new`, `live record`) and its link
+//! resolution for parameters that take share links, plugged into the CLI as [`Web`].
 
 #[cfg(test)]
 mod capture_checks;
 pub mod download;
+pub mod live;
 pub mod session;
 pub mod share;
 
@@ -27,6 +28,7 @@ impl Customization for Web {
             share::command(),
             download::command(common.to_vec()),
             session::command(common.to_vec()),
+            live::command(common.to_vec()),
         ]
     }
 
@@ -35,6 +37,7 @@ impl Customization for Web {
             share::COMMAND => Some(Box::pin(share::run(m))),
             download::COMMAND => Some(Box::pin(download::run(m))),
             session::COMMAND => Some(Box::pin(session::run(m))),
+            live::COMMAND => Some(Box::pin(live::run(m))),
             _ => None,
         }
     }
