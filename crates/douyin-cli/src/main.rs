@@ -28,6 +28,7 @@ mod generated;
 mod host;
 mod output;
 mod pages;
+mod serve;
 mod session;
 mod share;
 mod support;
@@ -103,6 +104,7 @@ fn root() -> Command {
     .subcommand(share::command())
     .subcommand(download::command(CommonArgs::args()))
     .subcommand(session::command(CommonArgs::args()))
+    .subcommand(serve::command(CommonArgs::args()))
 }
 
 /// Reads `file` (`-`: stdin) up to `limit` bytes; a larger input is an error, not a memory hog.
@@ -196,6 +198,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
         "abogus" => abogus::run(sub),
         "resolve" => share::run(sub).await,
         "session" => session::run(sub).await,
+        "serve" => serve::run(sub).await,
         domain => {
             let (op, leaf) = sub
                 .subcommand()
