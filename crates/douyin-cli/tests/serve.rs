@@ -377,3 +377,66 @@ fn listening_beyond_loopback_needs_an_api_key() {
     assert_eq!(r.code, Some(2), "{r:?}");
     assert!(r.stderr.contains("--api-key"), "{}", r.stderr);
 }
+
+#[test]
+fn an_upstream_echoing_credentials_gets_none_of_them_into_an_answer() {
+    let s = start(&[]);
+    let echo = |status: u16, body: String| Scenario::Raw {
+        status,
+        content_type: "application/json".to_owned(),
+        body: body.into_bytes(),
+    };
+    // `get` fails the test if any credential appears in an answer.
+    let body = format!(
+        r#"{{"error_code":"4016","reason":"bad key {KEY}","error":"secret={SECRET}","request_id":"{KEY}"}}"#
+    );
+    s.mock
+        .set_scenario("onebound", "item_get_video", echo(200, body));
+    let a = s.get("/v1/onebound/item-get-video?item_id=1");
+    assert!(
+        a.status >= 400
+            && a.json()["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("***"),
+        "{}",
+        a.body
+    );
+    let page = format!("upstream says: cookie {COOKIE}; msToken {MS_TOKEN}");
+    s.mock.set_scenario("web", "aweme_detail", echo(503, page));
+    let a = s.get("/v1/web/aweme-detail?aweme_id=1");
+    assert_eq!(a.status, 502, "{}", a.body);
+}
+
+#[test]
+fn a_caller_that_leaves_mid_stream_stops_the_walk() {
+    let s = start(&[]);
+    // Fewer than the mock keeps in its request log (1024), so a walk that went on would be counted to the end.
+    let pages = 1000;
+    s.mock.set_scenario(
+        "web",
+        "comment_list",
+        Scenario::Pages {
+            pages,
+            page_size: 1,
+        },
+    );
+    let url = format!("{}/v1/web/comment-list?aweme_id=1&all_pages=true", s.base);
+    s.rt.block_on(async {
+        let mut r = reqwest::Client::new().get(url).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let first = r.chunk().await.unwrap().unwrap();
+        assert!(first.ends_with(b"\n"));
+    });
+    // The response is dropped: wait until the upstream requests stop, then check the walk did not go on to the end.
+    let mut seen = s.mock.requests_to("comment_list").len();
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let now = s.mock.requests_to("comment_list").len();
+        if now == seen {
+            break;
+        }
+        seen = now;
+    }
+    assert!(seen < pages as usize, "{seen} pages fetched");
+}
