@@ -219,7 +219,7 @@ impl Host for ServeHost {
     }
 
     async fn link(&self, link: Link, text: String) -> Result<String, ServeError> {
-        crate::share::id_for(&self.shared.ctx, link, text)
+        crate::domains::web::share::id_for(&self.shared.ctx, link, text)
             .await
             .map_err(ServeError::from_cli)
     }
