@@ -142,6 +142,7 @@ pub const RESERVED_COMMANDS: &[&str] = &[
     "resolve",
     "download",
     "session",
+    "serve",
     "help",
 ];
 

@@ -11,12 +11,14 @@
 //! douyin download LINK|ID|- … [--user|--favorites|--mix LINK] [--from-json FILE]   videos, image posts, music
 //! douyin session new                                 a douyin.com web session from nothing: its Cookie header
 //! douyin live record LINK [--quality Q] [--format flv|hls] [--segment-time S] [--wait]   record a live room
+//! douyin serve [--listen ADDR] [--api-key KEY] [--cors ORIGIN]   every operation over HTTP, with its OpenAPI document
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
 //! `cargo xtask codegen`); the generated code reaches this crate only through its `Host` trait, which the run's
 //! context implements (`host.rs`) with credentials (environment or config file, never flags), output, pagination and
-//! errors. What only one domain has (`resolve`, `download`, `session` of web; `auth` of the Open Platform) lives in
+//! errors, and `douyin serve` (`serve/`) with a host of its own. What only one domain has (`resolve`, `download`,
+//! `session`, `live` of web; `auth` of the Open Platform) lives in
 //! `src/domains/<domain>/`, plugged in through one table of customizations (`domains/mod.rs`, generated for the
 //! domains the specs have). Logs go to
 //! stderr, filtered by `RUST_LOG`. Exit status: 0 success, 1 failure (API error, transport, decode, failed check), 2
@@ -36,6 +38,7 @@ mod host;
 mod output;
 mod pages;
 pub mod seam;
+mod serve;
 mod support;
 mod vectors;
 mod xbogus;
@@ -108,6 +111,7 @@ fn root() -> Command {
     .subcommand(xbogus::command())
     .subcommand(abogus::command())
     .subcommands(hooks::commands(&CommonArgs::args()))
+    .subcommand(serve::command(CommonArgs::args()))
 }
 
 /// Reads `file` (`-`: stdin) up to `limit` bytes; a larger input is an error, not a memory hog.
@@ -198,6 +202,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
         "check-capture" => return check_capture(sub),
         "xbogus" => return xbogus::run(sub),
         "abogus" => return abogus::run(sub),
+        "serve" => return serve::run(sub).await,
         _ => {}
     }
     if let Some(work) = hooks::run_command(name, sub) {

@@ -135,14 +135,15 @@ pub fn write_stdout(text: &str) -> Result<(), CliError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use douyin_core::{Billing, ErrorClass};
 
     use super::*;
 
-    /// A code table of one documented code (`4008`), as a domain's generated `ErrorCode` has.
+    /// A code table of one documented code (`4008`), as a domain's generated `ErrorCode` has (also the serve
+    /// errors' tests').
     #[derive(Clone, Debug, PartialEq)]
-    struct Code(String);
+    pub(crate) struct Code(String);
 
     impl ErrorCode for Code {
         fn from_raw(raw: &str) -> Self {

@@ -260,6 +260,9 @@ fn root_module(domains: &[Domain]) -> TokenStream {
             #[rustfmt::skip]
             pub mod #mods;
         )*
+        /// The routes of `douyin serve` and the served API's OpenAPI document.
+        #[rustfmt::skip]
+        pub mod serve;
 
         pub use crate::seam::{
             Call, ClientSetup, Credential, CredentialFile, Host, Link, LinkKind, Paging, WithOperations,

@@ -6,6 +6,9 @@ pub mod onebound;
 pub mod open_platform;
 #[rustfmt::skip]
 pub mod web;
+/// The routes of `douyin serve` and the served API's OpenAPI document.
+#[rustfmt::skip]
+pub mod serve;
 pub use crate::seam::{
     Call, ClientSetup, Credential, CredentialFile, Host, Link, LinkKind, Paging,
     WithOperations,
