@@ -31,6 +31,7 @@ mod pages;
 mod session;
 mod share;
 mod support;
+mod webhook;
 mod xbogus;
 
 use std::process::ExitCode;
@@ -64,7 +65,7 @@ fn root() -> Command {
         let creds = generated::credentials(domain.get_name()).unwrap_or_default();
         let help = config::credentials_help(domain.get_name(), creds);
         root = root.subcommand(
-            auth::extend(domain)
+            webhook::extend(auth::extend(domain))
                 .args(CommonArgs::args())
                 .after_long_help(help),
         );
@@ -204,6 +205,9 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
             let config = host::config_for(&common)?;
             if (domain, op) == (auth::DOMAIN, auth::COMMAND) {
                 return auth::run(leaf, config).await;
+            }
+            if (domain, op) == (webhook::DOMAIN, webhook::COMMAND) {
+                return webhook::run(leaf, config).await;
             }
             let ctx = Ctx::new(&common, config)?;
             generated::run(&ctx, domain, op, leaf).await
