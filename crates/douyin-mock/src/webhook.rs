@@ -101,7 +101,7 @@ impl fmt::Debug for Sender {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sender")
             .field("url", &self.url)
-            .field("secret", &"***")
+            .field("signing_secret", &"***")
             .finish_non_exhaustive()
     }
 }

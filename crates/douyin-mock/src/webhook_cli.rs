@@ -36,8 +36,8 @@ pub fn command() -> Command {
                 )
                 .arg(Arg::new("all").long("all").action(ArgAction::SetTrue).help("Send every specced event"))
                 .arg(
-                    Arg::new("secret")
-                        .long("secret")
+                    Arg::new("signing_secret")
+                        .long("signing-secret")
                         .value_name("SECRET")
                         .help("Sign with SECRET [default: the spec's example value of the signing credential]"),
                 )
@@ -91,7 +91,7 @@ pub async fn run(m: &ArgMatches) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Some(secret) = m.get_one::<String>("secret") {
+    if let Some(secret) = m.get_one::<String>("signing_secret") {
         sender = sender.secret(secret.clone());
     }
     let events: Vec<String> = if m.get_flag("all") {
@@ -103,6 +103,11 @@ pub async fn run(m: &ArgMatches) -> ExitCode {
             .cloned()
             .collect()
     };
+    let known: Vec<&str> = sender.events().iter().map(|e| e.name).collect();
+    if let Some(unknown) = events.iter().find(|e| !known.contains(&e.as_str())) {
+        eprintln!("error: no event `{unknown}`; events: {}", known.join(", "));
+        return ExitCode::from(2);
+    }
     let spoil = if m.get_flag("bad_signature") {
         Spoil::BadSignature
     } else if m.get_flag("tamper") {

@@ -1,6 +1,6 @@
 //! Webhook events in `xtask diff`: an event added is additive (the generated `Event` is non-exhaustive), one removed
 //! or given another type breaks code matching its variant, a changed scope or answer is a wire fact (additive), and
-//! a changed signature (header, scheme, secret, id header) breaks every receiver. Field changes of event types are
+//! a changed or dropped signature (header, scheme, secret, id header) breaks every receiver. Field changes of event types are
 //! reported with the other generated types.
 
 use std::collections::BTreeMap;
@@ -110,8 +110,14 @@ pub fn compare(
     }
     if old_hooks != new_hooks {
         let text = |h: &Option<String>| h.clone().unwrap_or_else(|| "none".to_owned());
+        // Saying how events are signed for the first time breaks no receiver; changing or dropping it does.
+        let class = if old_hooks.is_none() {
+            Class::Additive
+        } else {
+            Class::Breaking
+        };
         out.push(change(
-            Class::Breaking,
+            class,
             "webhook signature",
             "`webhooks:`".to_owned(),
             format!("{} → {}", text(old_hooks), text(new_hooks)),
@@ -167,5 +173,7 @@ mod tests {
         assert_eq!(resigned.len(), 1);
         assert_eq!(resigned[0].class, Class::Breaking);
         assert_eq!(resigned[0].rust.as_deref(), Some("k::WEBHOOKS"));
+        let first = compare("k", (&old, &None), (&old, &hooks));
+        assert_eq!(first[0].class, Class::Additive);
     }
 }
