@@ -1,8 +1,8 @@
 //! Receiving the Open Platform's webhooks: the documented signature checked in constant time before anything is
-//! parsed, the event decoded into the generated [`Event`](crate::Event), the `verify_webhook` challenge answered,
+//! parsed, the event decoded into the generated [`Event`], the `verify_webhook` challenge answered,
 //! retries of one `Msg-Id` handled once, and an axum [`router`] that acknowledges first and processes after.
 //!
-//! How deliveries are signed and identified is spec data ([`WEBHOOKS`](crate::WEBHOOKS), from `webhooks:` in
+//! How deliveries are signed and identified is spec data ([`WEBHOOKS`], from `webhooks:` in
 //! `specs/open-platform/domain.yaml`): the lowercase hex SHA-1 of the client secret followed by the raw body in
 //! `X-Douyin-Signature`, retries repeating `Msg-Id`.
 //!
