@@ -28,7 +28,6 @@ mod host;
 mod output;
 mod pages;
 mod support;
-mod webhook;
 mod xbogus;
 
 use std::process::ExitCode;
@@ -39,7 +38,7 @@ use douyin_core::registry::OperationEntry;
 use douyin_core::{DecodeMode, ErrorCode, DEFAULT_MAX_BODY_BYTES};
 
 use crate::capture::Report;
-use crate::domains::open_platform::auth;
+use crate::domains::open_platform::{auth, webhook};
 use crate::domains::web::{download, session, share};
 use crate::generated::{CommonArgs, WithOperations};
 use crate::host::Ctx;

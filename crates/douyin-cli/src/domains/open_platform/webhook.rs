@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::support::{write_stdout, CliError};
 
 /// The domain that has the `webhook` command.
-pub const DOMAIN: &str = crate::auth::DOMAIN;
+pub const DOMAIN: &str = super::auth::DOMAIN;
 /// The command's name under it.
 pub const COMMAND: &str = "webhook";
 
