@@ -49,6 +49,9 @@ pub struct DomainFile {
     /// The parts credentials and operations play in the domain's OAuth flow (the mock simulates it).
     #[serde(default)]
     pub oauth: Option<OAuthRoles>,
+    /// How pushed events (`events/*.yaml`) are signed and identified.
+    #[serde(default)]
+    pub webhooks: Option<super::event_model::WebhooksSpec>,
     #[serde(default)]
     pub notes: Vec<String>,
 }

@@ -1,7 +1,8 @@
-//! The Open Platform's own command (`open-platform auth`, OAuth) and the credentials its other commands take from
-//! the token file, plugged into the CLI as [`OpenPlatform`].
+//! The Open Platform's own commands (`open-platform auth`, OAuth; `open-platform webhook serve`, receiving webhooks)
+//! and the credentials its other commands take from the token file, plugged into the CLI as [`OpenPlatform`].
 
 pub mod auth;
+pub mod webhook;
 
 use clap::{ArgMatches, Command};
 use douyin_core::{Credentials, Domain};
@@ -20,7 +21,7 @@ impl Customization for OpenPlatform {
     }
 
     fn subcommands(&self) -> Vec<Command> {
-        vec![auth::command()]
+        vec![auth::command(), webhook::command()]
     }
 
     fn run_subcommand<'a>(
@@ -29,9 +30,15 @@ impl Customization for OpenPlatform {
         m: &'a ArgMatches,
         common: &'a CommonArgs,
     ) -> Option<Work<'a, ()>> {
-        (name == auth::COMMAND).then(|| -> Work<'a, ()> {
-            Box::pin(async move { auth::run(m, config_for(common)?).await })
-        })
+        match name {
+            auth::COMMAND => Some(Box::pin(
+                async move { auth::run(m, config_for(common)?).await },
+            )),
+            webhook::COMMAND => Some(Box::pin(async move {
+                webhook::run(m, config_for(common)?).await
+            })),
+            _ => None,
+        }
     }
 
     fn credentials(&self, ctx: &Ctx) -> Result<Option<Box<dyn Credentials>>, CliError> {
