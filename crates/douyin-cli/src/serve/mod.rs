@@ -11,6 +11,7 @@
 
 mod errors;
 mod host;
+pub mod route;
 pub mod routes;
 
 use std::collections::HashMap;
@@ -358,7 +359,7 @@ fn internal(message: &str) -> ServeError {
 /// one `{"error":…}` line. Dropping the body (the caller left) closes the channel, which stops the walk.
 async fn stream(
     app: &App,
-    route: &'static routes::Route,
+    route: &'static route::Route,
     m: ArgMatches,
 ) -> Result<Response, ServeError> {
     let (tx, mut rx) = mpsc::channel::<Chunk>(2);
