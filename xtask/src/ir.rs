@@ -8,8 +8,8 @@ use serde_json::Value as Json;
 
 pub use crate::spec::model::{
     AlternativeBaseUrl, AuthorizationUrl, Billed, CliFile, CrateSpec, Credential, Dependency,
-    Encoding, Envelope, ErrorClass, ErrorCodeSpec, Expect, Location, Method, OAuthRoles,
-    Pagination, Position, ProfileParam, ResponseFormats, Session, SignerSpec,
+    DomainMock, Encoding, Envelope, ErrorClass, ErrorCodeSpec, Expect, Location, Method,
+    OAuthRoles, Pagination, Position, ProfileParam, ResponseFormats, Session, SignerSpec,
 };
 
 /// A validated domain.
@@ -39,6 +39,8 @@ pub struct Domain {
     pub authorization_url: Option<AuthorizationUrl>,
     /// The OAuth parts of credentials and operations.
     pub oauth: Option<OAuthRoles>,
+    /// What the mock does with the domain as a whole (media addresses it serves itself).
+    pub mock: Option<DomainMock>,
     pub notes: Vec<String>,
     pub operations: Vec<Operation>,
     /// Every named type's JSON Schema in the form typify reads, keyed by Rust type name.

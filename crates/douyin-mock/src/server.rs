@@ -88,6 +88,8 @@ struct Shared {
     inner: Mutex<Inner>,
     /// Codes and tokens issued by the OAuth endpoints (kept across [`MockServer::reset`]).
     oauth: Mutex<OAuthState>,
+    /// Success bodies with their media addresses pointing here ([`MockConfig::local_media`]).
+    media: crate::media_urls::Rewritten,
 }
 
 impl Shared {
@@ -149,6 +151,7 @@ impl MockServer {
             config,
             inner: Mutex::new(Inner::default()),
             oauth: Mutex::new(OAuthState::default()),
+            media: Default::default(),
         });
         let app = Router::new()
             .merge(crate::media::router())
@@ -573,6 +576,7 @@ fn success_body(shared: &Shared, d: &DomainTable, op: &OperationTable) -> Result
 /// The success answer, in the requested response format.
 fn success(shared: &Shared, d: &DomainTable, op: &OperationTable, req: &RecordedRequest) -> Reply {
     let body = match success_body(shared, d, op) {
+        Ok(b) if shared.config.local_media => shared.media.body(d, op, &req.headers, b),
         Ok(b) => b,
         Err(e) => return missing_fixture(e),
     };
