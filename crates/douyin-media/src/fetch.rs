@@ -392,7 +392,7 @@ impl Downloader {
                 progress.emit(Event::Data, written, total);
             }
         };
-        let result = result.and_then(|()| match total {
+        let result = result.and(match total {
             Some(t) if t != written => Err(AttemptError::SizeMismatch {
                 expected: t,
                 got: written,
