@@ -37,6 +37,7 @@
 mod bodies;
 #[rustfmt::skip]
 mod generated;
+pub mod live_stream;
 pub mod media;
 mod media_urls;
 mod oauth;

@@ -93,6 +93,8 @@ struct Shared {
     oauth: Mutex<OAuthState>,
     /// Success bodies with their media addresses pointing here ([`MockConfig::local_media`]).
     media: crate::media_urls::Rewritten,
+    /// `http://127.0.0.1:PORT`: what `{mock}` in a success body becomes.
+    origin: String,
 }
 
 impl Shared {
@@ -155,9 +157,11 @@ impl MockServer {
             inner: Mutex::new(Inner::default()),
             oauth: Mutex::new(OAuthState::default()),
             media: Default::default(),
+            origin: format!("http://{addr}"),
         });
         let app = Router::new()
             .merge(crate::media::router())
+            .merge(crate::live_stream::router())
             .fallback(handle)
             .with_state(shared.clone());
         let task = tokio::spawn(async move {

@@ -6,6 +6,7 @@ pub mod errors;
 pub mod krate;
 pub mod mock;
 pub mod openapi;
+pub mod serve;
 pub mod types;
 
 use std::collections::BTreeMap;
@@ -53,6 +54,7 @@ impl<'a> Emitter<'a> {
         }
         files.extend(mock::emit(self.domains)?);
         files.extend(cli::emit(self.domains)?);
+        files.extend(serve::emit(self.domains)?);
         Ok(files)
     }
 
