@@ -6,6 +6,7 @@ use std::path::Path;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{json, Value as Json};
 
+mod events;
 mod facts;
 
 pub use facts::set_path;
@@ -157,6 +158,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
             operations.push(o);
         }
     }
+    let events = cx.events(raw);
     let user_agent_credential = common
         .iter()
         .find(|p| p.location == Location::Header && p.wire.eq_ignore_ascii_case("user-agent"))
@@ -199,6 +201,8 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         mock: d.mock.clone(),
         notes: d.notes.clone(),
         operations,
+        events,
+        webhooks: d.webhooks.clone(),
         definitions: cx.definitions,
         user_agent_credential,
     })

@@ -18,6 +18,8 @@
 //!   and per-URL failures (refusing mirrors, drops, stalls, slow bodies, wrong lengths, ignored ranges); with
 //!   [`MockConfig::local_media`], the media addresses of success bodies point there (offline downloads);
 //! - `v.douyin.com` short links redirect like the real ones ([`share`], under `/share-link/`);
+//! - [`webhook`] pushes a domain's documented events to a receiver, signed as its spec says (also spoiled: a bad
+//!   signature, a tampered body, a malformed body; retried with the same delivery id);
 //! - every request is recorded byte for byte ([`MockServer::requests`], the most recent ones: the log is a bounded
 //!   ring, so a long run holds flat memory) and counted ([`MockServer::attempts`]); request bodies above
 //!   [`MockConfig::max_body_bytes`] are refused with HTTP 413.
@@ -46,6 +48,7 @@ mod server;
 pub mod share;
 pub mod table;
 mod validate;
+pub mod webhook;
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};

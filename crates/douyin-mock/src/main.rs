@@ -1,9 +1,12 @@
 //! `douyin-mock`: serves every domain of specs/ on loopback until interrupted; `--list` prints the routes,
-//! `--scenario ROUTE=SCENARIO` switches routes to documented failures, `--fixtures DIR` replaces success bodies.
+//! `--scenario ROUTE=SCENARIO` switches routes to documented failures, `--fixtures DIR` replaces success bodies;
+//! `webhook send --to URL --event NAME` pushes signed events to a receiver.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod webhook_cli;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use douyin_mock::{
@@ -79,6 +82,7 @@ fn command() -> Command {
                     "Refuse request bodies above BYTES with HTTP 413 [default: {DEFAULT_MAX_BODY_BYTES}]"
                 )),
         )
+        .subcommand(webhook_cli::command())
 }
 
 /// `--list`: one line per route.
@@ -223,6 +227,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_USAGE));
         }
     };
+    if let Some(("webhook", sub)) = m.subcommand() {
+        return webhook_cli::run(sub).await;
+    }
     if m.get_flag("list") {
         list();
         return ExitCode::SUCCESS;

@@ -57,6 +57,10 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
             },
         )?,
     );
+    let pushing: Vec<&Domain> = domains.iter().filter(|d| d.webhooks.is_some()).collect();
+    let webhook_domains = pushing.iter().map(|d| d.name.as_str());
+    let webhook_names = webhook_domains.clone();
+    let webhook_crates = pushing.iter().map(|d| super::crate_ident(d));
     files.insert(
         dir.join("registries.rs"),
         super::render(
@@ -78,6 +82,17 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
                 pub fn with_registry<V: RegistryVisitor>(domain: &str, visitor: V) -> ::std::option::Option<V::Output> {
                     match domain {
                         #(#domain_names => ::std::option::Option::Some(visitor.visit(::#crates::OPERATIONS)),)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
+
+                /// The domains that push events, in spec folder order.
+                pub static WEBHOOK_DOMAINS: &[&str] = &[#(#webhook_names),*];
+
+                /// How `domain` signs the events it pushes and which events it specifies; `None` if it pushes none.
+                pub fn webhooks(domain: &str) -> ::std::option::Option<&'static ::douyin_core::event::WebhookSpec> {
+                    match domain {
+                        #(#webhook_domains => ::std::option::Option::Some(&::#webhook_crates::WEBHOOKS),)*
                         _ => ::std::option::Option::None,
                     }
                 }

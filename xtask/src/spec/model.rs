@@ -52,6 +52,9 @@ pub struct DomainFile {
     /// What the mock does with the domain as a whole.
     #[serde(default)]
     pub mock: Option<DomainMock>,
+    /// How pushed events (`events/*.yaml`) are signed and identified.
+    #[serde(default)]
+    pub webhooks: Option<super::event_model::WebhooksSpec>,
     #[serde(default)]
     pub notes: Vec<String>,
 }
