@@ -96,6 +96,23 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         }
     }
     cx.domain_facts(raw, &seen_codes);
+    for (i, host) in d
+        .mock
+        .iter()
+        .flat_map(|m| &m.media)
+        .flat_map(|m| &m.hosts)
+        .enumerate()
+    {
+        if host.is_empty() || host.contains("://") || host.starts_with('/') {
+            let at = ["mock", "media", "hosts", &i.to_string()];
+            cx.errors.push(dmap.error(
+                &at,
+                format!(
+                    "`{host}`: a host, optionally with a path (`cdn.example.com/play/`), no scheme"
+                ),
+            ));
+        }
+    }
     let common: Vec<Param> = d
         .common_parameters
         .iter()
@@ -182,6 +199,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         alternative_base_urls: d.alternative_base_urls.clone(),
         authorization_url: d.authorization_url.clone(),
         oauth: d.oauth.clone(),
+        mock: d.mock.clone(),
         notes: d.notes.clone(),
         operations,
         events,

@@ -68,6 +68,12 @@ fn command() -> Command {
                 .help("Success bodies from DIR: <operation>.json or <domain>/<operation>.json"),
         )
         .arg(
+            Arg::new("remote_media")
+                .long("remote-media")
+                .action(ArgAction::SetTrue)
+                .help("Leave media addresses (video, pictures, music) as documented instead of pointing them at this mock's /media/ files"),
+        )
+        .arg(
             Arg::new("max_body_bytes")
                 .long("max-body-bytes")
                 .value_name("BYTES")
@@ -164,6 +170,8 @@ fn config(m: &ArgMatches) -> Result<MockConfig, String> {
                 .copied()
                 .unwrap_or(MockConfig::default().host),
         );
+    // Offline downloads by default: a downloader pointed at the mock fetches its files, not the CDN's.
+    config = config.local_media(!m.get_flag("remote_media"));
     if let Some(bytes) = m.get_one::<usize>("max_body_bytes") {
         config = config.max_body_bytes(*bytes);
     }
@@ -268,6 +276,12 @@ async fn main() -> ExitCode {
         for (d, o) in fixtures.keys() {
             println!("  {d}/{o}");
         }
+    }
+    if server.config().local_media {
+        println!(
+            "media addresses point at http://{}/media/ (--remote-media: as documented)",
+            server.addr()
+        );
     }
     println!("serving until interrupted");
     std::future::pending::<()>().await;

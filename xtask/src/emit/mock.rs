@@ -181,6 +181,14 @@ fn domain_table(d: &Domain) -> TokenStream {
         }
         _ => quote!(::std::option::Option::None),
     };
+    let media = match d.mock.as_ref().and_then(|m| m.media.as_ref()) {
+        Some(m) => {
+            let hosts = super::errors::strs(&m.hosts);
+            let (size_field, default_size) = (opt_str(m.size_field.as_deref()), m.default_size);
+            quote!(::std::option::Option::Some(MediaTable { hosts: #hosts, size_field: #size_field, default_size: #default_size }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     quote! {
         #[doc = #doc]
         pub static #ident: DomainTable = DomainTable {
@@ -193,6 +201,7 @@ fn domain_table(d: &Domain) -> TokenStream {
             formats: #formats,
             session_user_agent: #user_agent,
             oauth: #oauth,
+            media: #media,
             operations: &[#(#ops),*],
         };
     }

@@ -158,6 +158,7 @@ pub static ONEBOUND: DomainTable = DomainTable {
     }),
     session_user_agent: ::std::option::Option::None,
     oauth: ::std::option::Option::None,
+    media: ::std::option::Option::None,
     operations: &[
         OperationTable {
             name: "item_get_video",
@@ -501,6 +502,7 @@ pub static OPEN_PLATFORM: DomainTable = DomainTable {
         renew_op: "renew_refresh_token",
         client_token_op: "client_token",
     }),
+    media: ::std::option::Option::None,
     operations: &[
         OperationTable {
             name: "access_token",
@@ -1487,6 +1489,17 @@ pub static WEB: DomainTable = DomainTable {
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/117.0.0.0 Safari/537.36 Edg/117.0.2045.60",
     ),
     oauth: ::std::option::Option::None,
+    media: ::std::option::Option::Some(MediaTable {
+        hosts: &[
+            "douyinvod.com",
+            "douyinpic.com",
+            "douyinstatic.com",
+            "www.douyin.com/aweme/v1/play/",
+            "aweme.snssdk.com/aweme/v1/",
+        ],
+        size_field: ::std::option::Option::Some("data_size"),
+        default_size: 102400u64,
+    }),
     operations: &[
         OperationTable {
             name: "aweme_detail",
