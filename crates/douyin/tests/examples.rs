@@ -50,7 +50,11 @@ fn readme_output() -> String {
         .split_once("They print:\n\n```text\n")
         .expect("README.md has a \"They print:\" text block")
         .1;
-    after.split_once("```").expect("the block ends").0.to_owned()
+    after
+        .split_once("```")
+        .expect("the block ends")
+        .0
+        .to_owned()
 }
 
 #[test]
