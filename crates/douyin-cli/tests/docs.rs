@@ -38,5 +38,6 @@ fn documented_commands_run_as_written() {
     }
     cases
         .case(root.join("README.md"))
-        .case(root.join("docs/*.md"));
+        .case(root.join("docs/*.md"))
+        .case(root.join("crates/*/README.md"));
 }

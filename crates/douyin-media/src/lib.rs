@@ -39,3 +39,8 @@ pub use fetch::{part_path, Downloader, DownloaderBuilder, Fetched, Outcome};
 pub use name::{Emoji, NameTemplate};
 pub use progress::{Event, Overall, Update};
 pub use select::{select, Codec, MediaItem, MediaKind, Post, Selection, VideoChoice};
+
+/// The README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

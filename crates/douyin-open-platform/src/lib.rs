@@ -50,3 +50,7 @@ pub use tokens::RefreshPolicy;
 pub use tokens::TokenProvider;
 pub use tokens::UserTokenProvider;
 pub use tokens::ACCESS_TOKEN;
+/// The README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

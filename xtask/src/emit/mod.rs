@@ -6,6 +6,7 @@ pub mod errors;
 pub mod krate;
 pub mod mock;
 pub mod openapi;
+pub mod readme;
 pub mod types;
 
 use std::collections::BTreeMap;
@@ -66,6 +67,7 @@ impl<'a> Emitter<'a> {
         let source = format!("{spec}/");
         files.insert(dir.join("Cargo.toml"), krate::manifest(domain));
         files.insert(dir.join("src/lib.rs"), krate::lib_rs(domain)?);
+        files.insert(dir.join("README.md"), readme::emit(domain));
         files.insert(
             gen.join("mod.rs"),
             render(
