@@ -4,29 +4,37 @@
 //! its `MockProcess`). With `pages`, web `comment_list` answers PAGES pages of PAGE_SIZE synthetic comments.
 
 use std::io::Read;
+use std::process::ExitCode;
 
 use douyin_mock::{MockServer, Scenario};
 
+const USAGE: &str = "usage: douyin-bench-mock [pages PAGES PAGE_SIZE]";
+
 #[tokio::main]
-async fn main() {
+async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let server = MockServer::start().await;
-    match args
+    let pages = match args
         .iter()
         .map(String::as_str)
         .collect::<Vec<_>>()
         .as_slice()
     {
-        [] => {}
-        ["pages", pages, page_size] => server.set_scenario(
-            "web",
-            "comment_list",
-            Scenario::Pages {
-                pages: pages.parse().expect("PAGES"),
-                page_size: page_size.parse().expect("PAGE_SIZE"),
-            },
-        ),
-        _ => panic!("usage: douyin-bench-mock [pages PAGES PAGE_SIZE]"),
+        [] => None,
+        ["pages", pages, page_size] => match (pages.parse(), page_size.parse()) {
+            (Ok(pages), Ok(page_size)) => Some(Scenario::Pages { pages, page_size }),
+            _ => {
+                eprintln!("error: PAGES and PAGE_SIZE are numbers; {USAGE}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => {
+            eprintln!("error: {USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let server = MockServer::start().await;
+    if let Some(scenario) = pages {
+        server.set_scenario("web", "comment_list", scenario);
     }
     println!("{}", server.base_url("web"));
     tokio::task::spawn_blocking(|| {
@@ -36,4 +44,5 @@ async fn main() {
     .await
     .expect("stdin watcher");
     drop(server);
+    ExitCode::SUCCESS
 }
