@@ -28,6 +28,7 @@ pub struct Domain {
     /// The declared credentials; the one sent as `user-agent` has the session's user agent as its example.
     pub credentials: Vec<Credential>,
     pub credentials_from: Option<String>,
+    pub builder_from: Option<String>,
     pub signers: Vec<SignerSpec>,
     pub envelope: Envelope,
     pub errors: Vec<ErrorCodeSpec>,

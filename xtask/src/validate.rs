@@ -170,6 +170,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         krate: d.krate.clone(),
         credentials,
         credentials_from: d.credentials_from.clone(),
+        builder_from: d.builder_from.clone(),
         signers: d.signers.clone(),
         envelope: d.envelope.clone(),
         errors: d.errors.clone(),

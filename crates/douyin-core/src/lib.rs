@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod compare;
+pub mod cookie_header;
 pub mod credentials;
 pub mod decode;
 pub mod drift;
@@ -22,7 +23,7 @@ pub mod request;
 pub mod retry;
 pub mod set_cookie;
 
-pub use client::{Client, ClientBuilder, Domain};
+pub use client::{Client, ClientBuilder, ClientSettings, Domain};
 pub use credentials::{CredentialSpec, Credentials, Secret, SignInput, Signer, StaticCredentials};
 pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome, Refusal};
 pub use drift::{DecodeMode, Drift, Found, Response};
@@ -36,7 +37,7 @@ pub use futures::stream::Stream;
 pub use limit::{read_limited, DEFAULT_MAX_BODY_BYTES};
 pub use lossless::{Census, Extra, RawJson, StrOrNum};
 pub use paginate::{paginate, CursorWalk, MoreFlag, Page};
-pub use redirect::RedirectPolicy;
+pub use redirect::{Hop, RedirectPolicy};
 pub use request::{check_range, Json, Method, Operation, ParamValue, Position, Request};
 pub use retry::RetryPolicy;
 /// A JSON number kept as it was written (integer or fraction), for fields documented as `number`.

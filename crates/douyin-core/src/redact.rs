@@ -114,11 +114,14 @@ fn spellings(text: &[u8], j: usize, b: u8, ends: &mut Vec<usize>) {
     }
 }
 
-/// The values inside a `Cookie` header worth masking on their own (a server may echo just the session id).
+/// The values inside a `Cookie` header worth masking on their own (a server may echo just the session id); of a
+/// piece that is not a cookie, what follows its `=`, or the whole piece.
 pub fn cookie_values(cookie: &str) -> impl Iterator<Item = &str> {
-    cookie
-        .split(';')
-        .filter_map(|pair| pair.split_once('=').map(|(_, v)| v.trim()))
+    crate::cookie_header::parse(cookie)
+        .map(|piece| match piece {
+            Ok((_, value)) => value,
+            Err((_, piece)) => piece.split_once('=').map_or(piece, |(_, v)| v.trim()),
+        })
         .filter(|v| v.len() >= MIN_COOKIE_VALUE)
 }
 
@@ -173,8 +176,16 @@ mod tests {
 
     #[test]
     fn cookie_values_worth_masking_are_the_long_ones() {
-        let cookie = "sessionid=0123456789abcdef; is_staff=0; ttwid=1%7Cabcdefgh";
+        let cookie = "sessionid=0123456789abcdef; is_staff=0; ttwid=1%7Cabcdefgh; =nameless-secret; bare-token-xyz";
         let values: Vec<&str> = cookie_values(cookie).collect();
-        assert_eq!(values, ["0123456789abcdef", "1%7Cabcdefgh"]);
+        assert_eq!(
+            values,
+            [
+                "0123456789abcdef",
+                "1%7Cabcdefgh",
+                "nameless-secret",
+                "bare-token-xyz"
+            ]
+        );
     }
 }

@@ -44,19 +44,26 @@ pub enum Refusal {
     TooMany,
 }
 
-/// One request of a chain of redirects.
+/// One request of a chain of redirects: what the client sends, and the policy's answer to each response
+/// ([`Hop::follow`]). The client follows with it, and so does anything else that walks redirects itself (a
+/// short-link resolver that stops at the first address naming its target).
 #[derive(Clone, Debug)]
-pub(crate) struct Hop {
+#[non_exhaustive]
+pub struct Hop {
+    /// The method of this request.
     pub method: Method,
+    /// Where it goes.
     pub url: Url,
     /// Whether the form body is still sent (a `303`, or a `301`/`302` of a POST, turns the request into a GET).
     pub with_body: bool,
     /// Whether the chain has left the first request's origin: credential headers and `Referer` stay behind.
     pub crossed: bool,
+    /// Redirects followed before this request.
     pub count: usize,
 }
 
 impl Hop {
+    /// The first request of a chain.
     pub fn first(method: Method, url: Url) -> Self {
         Hop {
             method,
@@ -67,8 +74,9 @@ impl Hop {
         }
     }
 
-    /// The next hop for a response with `status` and `location`, `Ok(None)` when the response is the answer, or
-    /// the refusal with the origin it pointed to.
+    /// The next hop under `policy` for a response with `status` and `location` to this request of the chain that
+    /// started at `first`: `Ok(None)` when the response is the answer, or the refusal with the origin it pointed to
+    /// (`secrets`: values a location must not carry to another origin).
     pub fn follow(
         &self,
         policy: RedirectPolicy,

@@ -101,11 +101,7 @@ impl Incoming<'_> {
 /// Whether `value` is a cookie value this mock issued, or a `Cookie` header (`a=1; b=2`) with one among its pairs.
 fn carries_issued(value: &str, issued: &dyn Fn(&str) -> bool) -> bool {
     let is_issued = |v: &str| !v.is_empty() && issued(v);
-    is_issued(value)
-        || value
-            .split(';')
-            .filter_map(|pair| pair.split_once('='))
-            .any(|(_, v)| is_issued(v.trim()))
+    is_issued(value) || douyin_core::cookie_header::pairs(value).any(|(_, v)| is_issued(v))
 }
 
 /// Checks a request routed to `op`; `unchecked` names a credential whose value a scenario judges instead; a

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use douyin_core::{ErrorClass, ErrorCode as _, StaticCredentials};
+use douyin_core::{ClientSettings, ErrorClass, ErrorCode as _, StaticCredentials};
 
 use crate::credential_names::{CLIENT_KEY, CLIENT_SECRET, CODE, REFRESH_TOKEN};
 use crate::store::{ClientTokenRecord, StoreError, UserTokens};
@@ -113,7 +113,7 @@ pub struct OAuthApp {
     client_secret: Secret,
     base_url: String,
     http: reqwest::Client,
-    timeout: Duration,
+    settings: ClientSettings,
 }
 
 impl fmt::Debug for OAuthApp {
@@ -132,7 +132,7 @@ impl OAuthApp {
             client_secret: client_secret.into(),
             base_url: <crate::OpenPlatform as douyin_core::Domain>::BASE_URL.to_owned(),
             http: reqwest::Client::new(),
-            timeout: Duration::from_secs(30),
+            settings: ClientSettings::default(),
         }
     }
 
@@ -144,7 +144,17 @@ impl OAuthApp {
 
     /// Time allowed for one OAuth call (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// The connection settings of the OAuth calls (timeout, retries, body limit; a base URL in them replaces the
+    /// app's), replacing any set before: the same value a tool gives its clients.
+    pub fn settings(mut self, settings: ClientSettings) -> Self {
+        if let Some(url) = &settings.base_url {
+            self = self.base_url(url.clone());
+        }
+        self.settings = settings;
         self
     }
 
@@ -162,9 +172,9 @@ impl OAuthApp {
             creds = creds.with(name, (*value).clone());
         }
         Client::builder()
+            .settings(&self.settings)
             .base_url(&self.base_url)
             .http_client(self.http.clone())
-            .timeout(self.timeout)
             .credentials(creds)
             .build()
             .map(Client::from_core)

@@ -9,11 +9,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use douyin_core::{IssuedCookie, RetryPolicy};
+use douyin_core::{ClientSettings, IssuedCookie, RetryPolicy};
 
 use crate::generated::client::{Client, MssdkTokenParams, TtwidRegisterParams, WebidParams};
 use crate::session::{random_ms_token, WebSession};
-use crate::signing::XBogusSigner;
 
 /// The cookie the ttwid service issues.
 const TTWID: &str = "ttwid";
@@ -81,9 +80,7 @@ impl Outcome {
 /// Starts sessions: where the bootstrap calls go, their retries, and the token service's report.
 #[derive(Clone, Debug, Default)]
 pub struct Bootstrap {
-    base_url: Option<String>,
-    retry: Option<RetryPolicy>,
-    timeout: Option<Duration>,
+    settings: ClientSettings,
     mssdk_report: Option<String>,
 }
 
@@ -93,21 +90,28 @@ impl Bootstrap {
         Self::default()
     }
 
+    /// The connection settings of the bootstrap calls, replacing any set before: the same value a tool gives its
+    /// clients.
+    pub fn settings(mut self, settings: ClientSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
     /// Sends every bootstrap call to this base URL instead (a mock server, a proxy).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
+        self.settings = self.settings.base_url(url);
         self
     }
 
     /// The retry policy of the bootstrap calls.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.settings = self.settings.retry(policy);
         self
     }
 
     /// The time allowed for each attempt of each bootstrap call (default: the runtime's, 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.settings = self.settings.timeout(timeout);
         self
     }
 
@@ -124,17 +128,10 @@ impl Bootstrap {
     /// them. A failed token call falls back to a generated msToken; a failed ttwid or webid call is an
     /// error.
     pub async fn run(&self, session: WebSession) -> Result<(WebSession, Outcome), BootstrapError> {
-        let mut builder = crate::constructors::builder(session.clone(), XBogusSigner::default());
-        if let Some(url) = &self.base_url {
-            builder = builder.base_url(url.clone());
-        }
-        if let Some(policy) = &self.retry {
-            builder = builder.retry(policy.clone());
-        }
-        if let Some(timeout) = self.timeout {
-            builder = builder.timeout(timeout);
-        }
-        let client: Client = builder.build()?.into();
+        let client: Client = crate::constructors::for_session(session.clone())
+            .settings(&self.settings)
+            .build()?
+            .into();
         let now = SystemTime::now();
 
         let ttwid = client

@@ -1,5 +1,5 @@
-//! Hand-written constructors: a client for a browser session, signed with X-Bogus (a_bogus registered with the
-//! session's fingerprint); the `id_list` item of `notice_detail`.
+//! Hand-written constructors: the one way a client is built for a browser session (signed with X-Bogus, a_bogus
+//! registered with the session's fingerprint); the `id_list` item of `notice_detail`.
 
 use crate::abogus_signer::ABogusSigner;
 use crate::generated::client::Client;
@@ -7,16 +7,24 @@ use crate::generated::domain::signer_names::{A_BOGUS, X_BOGUS};
 use crate::generated::domain::Web;
 use crate::generated::types;
 use crate::session::WebSession;
-use crate::signing::XBogusSigner;
 
 impl Client {
     /// A client of www.douyin.com for `session`, signing with X-Bogus.
     pub fn new(session: WebSession) -> Self {
-        builder(session, XBogusSigner::default())
+        for_session(session)
             .build()
             .expect("the default HTTP client builds")
             .into()
     }
+}
+
+/// The one way a client is built for a session (`Client::new`, [`builder`], `Client::configured`, the bootstrap):
+/// the spec's signers, the a_bogus one taking the fingerprint of the session's browser profile (platform, screen),
+/// so the signature agrees with the `browser_platform` the query sends; then the session as the credentials.
+pub(crate) fn for_session(session: WebSession) -> douyin_core::ClientBuilder<Web> {
+    Client::builder()
+        .signer(A_BOGUS, ABogusSigner::for_session(&session))
+        .credentials(session)
 }
 
 /// A runtime builder for `session` with `signer` in the place of the X-Bogus signer (profile parameters,
@@ -26,10 +34,7 @@ pub fn builder(
     session: WebSession,
     signer: impl douyin_core::Signer,
 ) -> douyin_core::ClientBuilder<Web> {
-    Client::builder()
-        .signer(X_BOGUS, signer)
-        .signer(A_BOGUS, ABogusSigner::for_session(&session))
-        .credentials(session)
+    for_session(session).signer(X_BOGUS, signer)
 }
 
 impl types::NoticeIdItem {

@@ -151,12 +151,12 @@ fn header(input: &str) -> Result<Vec<Cookie<'static>>, CookieImportError> {
             Some(p) if p.eq_ignore_ascii_case("cookie:") => &line[7..],
             _ => line,
         };
-        for pair in Cookie::split_parse(line.to_owned()) {
-            let c = pair.map_err(|e| CookieImportError::Header {
+        for pair in douyin_core::cookie_header::parse(line) {
+            let (name, value) = pair.map_err(|(e, _)| CookieImportError::Header {
                 index: out.len() + 1,
                 reason: e.to_string(),
             })?;
-            out.push(c.into_owned());
+            out.push(Cookie::new(name.to_owned(), value.to_owned()));
         }
     }
     Ok(out)

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use douyin_core::{BoxFuture, Credentials, Position, Secret};
+use douyin_core::{cookie_header, BoxFuture, Credentials, Position, Secret};
 
 use crate::generated::domain::credential_names::{COOKIE, MS_TOKEN, USER_AGENT};
 
@@ -79,28 +79,30 @@ impl WebSession {
     /// Merges `cookies` into the cookie header the session sends: a cookie of the same name takes the new value, new
     /// ones are appended in order; an imported `msToken` also becomes the session's msToken.
     pub fn merge_cookies<'c>(&mut self, cookies: impl IntoIterator<Item = cookie::Cookie<'c>>) {
-        let mut pairs: Vec<(String, String)> = self
-            .cookie
-            .expose()
-            .split(';')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| match p.split_once('=') {
-                Some((n, v)) => (n.trim().to_owned(), v.trim().to_owned()),
-                None => (p.to_owned(), String::new()),
+        // A piece that is not a cookie is kept as written (`None`): the site set it, the browser sends it back.
+        let mut pairs: Vec<(String, Option<String>)> = cookie_header::parse(self.cookie.expose())
+            .map(|piece| match piece {
+                Ok((n, v)) => (n.to_owned(), Some(v.to_owned())),
+                Err((_, piece)) => (piece.to_owned(), None),
             })
             .collect();
         for c in cookies {
             let (name, value) = (c.name(), c.value());
-            match pairs.iter_mut().find(|(n, _)| n == name) {
-                Some(slot) => slot.1 = value.to_owned(),
-                None => pairs.push((name.to_owned(), value.to_owned())),
+            match pairs.iter_mut().find(|(n, v)| v.is_some() && n == name) {
+                Some(slot) => slot.1 = Some(value.to_owned()),
+                None => pairs.push((name.to_owned(), Some(value.to_owned()))),
             }
             if name == "msToken" && !value.is_empty() {
                 self.ms_token = Secret::new(value.to_owned());
             }
         }
-        let header: Vec<String> = pairs.iter().map(|(n, v)| format!("{n}={v}")).collect();
+        let header: Vec<String> = pairs
+            .iter()
+            .map(|(n, v)| match v {
+                Some(v) => format!("{n}={v}"),
+                None => n.clone(),
+            })
+            .collect();
         self.cookie = Secret::new(header.join("; "));
     }
 
@@ -201,10 +203,7 @@ pub fn start_from_values(
 
 /// The value of cookie `name` in a `Cookie` header string.
 pub fn cookie_value<'c>(cookie: &'c str, name: &str) -> Option<&'c str> {
-    cookie.split(';').find_map(|pair| {
-        let (k, v) = pair.trim().split_once('=')?;
-        (k == name && !v.is_empty()).then_some(v)
-    })
+    cookie_header::value_of(cookie, name)
 }
 
 /// A random msToken of the usual length, from the alphabet the site uses.

@@ -16,6 +16,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use douyin_core::redirect::{Hop, RedirectPolicy, Refusal, MAX_HOPS};
 use url::Url;
 
 /// What a link points at. Serializes as `{"kind": "aweme", "aweme_id": …, "aweme_kind": "video"}` and the like.
@@ -240,14 +241,12 @@ pub struct Resolver {
     http: reqwest::Client,
     /// Origins whose requests go to another base URL instead (a mock server), keeping the path.
     short_origins: Vec<(String, Url)>,
-    max_redirects: usize,
 }
 
 impl fmt::Debug for Resolver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Resolver")
             .field("short_origins", &self.short_origins)
-            .field("max_redirects", &self.max_redirects)
             .finish_non_exhaustive()
     }
 }
@@ -271,7 +270,6 @@ impl Resolver {
         Resolver {
             http,
             short_origins: Vec::new(),
-            max_redirects: 5,
         }
     }
 
@@ -294,14 +292,18 @@ impl Resolver {
 
     /// What the first douyin link in `text` names, following short links.
     pub async fn resolve(&self, text: &str) -> Result<Target, ShareError> {
-        let mut url = match parse(text)? {
+        let url = match parse(text)? {
             Link::Target(t) => return Ok(t),
             Link::Short(u) => u,
         };
-        for _ in 0..self.max_redirects {
+        // The redirects are core's to judge (any origin, no credential to keep back, at most MAX_HOPS); what is
+        // special here is stopping at the first address that names a target, or before an app store.
+        let first = url.clone();
+        let mut hop = Hop::first(reqwest::Method::GET, url);
+        loop {
             let resp = self
                 .http
-                .get(self.request_url(&url))
+                .get(self.request_url(&hop.url))
                 .send()
                 .await
                 .map_err(|e| ShareError::Transport(e.without_url()))?;
@@ -312,26 +314,42 @@ impl Resolver {
                 .map(str::to_owned);
             let status = resp.status();
             drop(resp); // the body is never read: only the redirect matters
-            let Some(location) = location.filter(|_| status.is_redirection()) else {
-                return Err(ShareError::NoRedirect {
-                    status: status.as_u16(),
-                });
+            let unrecognised = || ShareError::Unrecognised {
+                url: location.clone().unwrap_or_default(),
             };
-            let next = url.join(&location).map_err(|_| ShareError::Unrecognised {
-                url: location.clone(),
-            })?;
-            if let Some(store) = app_store(&next) {
+            // An app scheme is no http(s) location to follow, but it says where the link leads.
+            if let Some(store) = location
+                .as_deref()
+                .filter(|_| status.is_redirection())
+                .and_then(|l| hop.url.join(l).ok())
+                .and_then(|next| app_store(&next))
+            {
                 return Err(ShareError::AppStore { host: store });
             }
-            match classify(&next) {
+            hop = match hop.follow(
+                RedirectPolicy::AnyOrigin,
+                &first,
+                status,
+                location.as_deref(),
+                &[],
+            ) {
+                Ok(Some(next)) => next,
+                Ok(None) => {
+                    return Err(ShareError::NoRedirect {
+                        status: status.as_u16(),
+                    })
+                }
+                Err((Refusal::TooMany, _)) => return Err(ShareError::TooManyRedirects(MAX_HOPS)),
+                Err(_) => return Err(unrecognised()),
+            };
+            match classify(&hop.url) {
                 Ok(Link::Target(t)) => return Ok(t),
-                Ok(Link::Short(u)) => url = u,
+                Ok(Link::Short(u)) => hop.url = u,
                 // A douyin page that names nothing yet (a landing page) may redirect on; anything else is final.
-                Err(e) if !is_douyin(next.host_str().unwrap_or("")) => return Err(e),
-                Err(_) => url = next,
+                Err(e) if !is_douyin(hop.url.host_str().unwrap_or("")) => return Err(e),
+                Err(_) => {}
             }
         }
-        Err(ShareError::TooManyRedirects(self.max_redirects))
     }
 
     /// Where a request for `url` goes: the configured base for the short-link origin, else `url` itself.

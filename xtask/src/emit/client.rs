@@ -1,349 +1,24 @@
 //! Emits `client.rs`: one params struct and one async method per operation, pagination streams, envelope readers
-//! and the operation registry.
+//! and the operation registry. The params structs and how their values go on the wire are `params`'; reading a
+//! response's envelope and pagination fields is `envelope`'s.
+
+mod envelope;
+mod params;
 
 use std::collections::BTreeMap;
 
 use heck::{ToShoutySnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::Value as Json;
 
 use super::errors::domain_type;
-use super::types::{type_last_ident, FieldInfo};
-use crate::ir::{Domain, Location, Operation, Param, ParamType, Position, Slot};
+use super::types::FieldInfo;
+use crate::ir::{Domain, Operation};
 
+/// Each generated struct's fields, by name.
 type Structs = BTreeMap<String, Vec<FieldInfo>>;
-
-fn rust_type(t: &ParamType) -> TokenStream {
-    match t {
-        ParamType::String => quote!(::std::string::String),
-        ParamType::Integer => quote!(i64),
-        ParamType::Boolean => quote!(bool),
-        ParamType::Named(n) => {
-            let i = format_ident!("{}", n);
-            quote!(super::types::#i)
-        }
-        ParamType::List(inner) => {
-            let i = rust_type(inner);
-            quote!(::std::vec::Vec<#i>)
-        }
-    }
-}
-
-fn literal(t: &ParamType, v: &Json) -> TokenStream {
-    match (t, v) {
-        (ParamType::Integer, Json::Number(n)) => {
-            let n = n.as_i64().unwrap_or_default();
-            quote!(#n)
-        }
-        (ParamType::Boolean, Json::Bool(b)) => quote!(#b),
-        (ParamType::Named(_), Json::String(s)) => {
-            let ty = rust_type(t);
-            quote!(#ty::from(#s))
-        }
-        (_, Json::String(s)) => quote!(::std::string::String::from(#s)),
-        (_, other) => {
-            let s = other.to_string();
-            quote!(::std::string::String::from(#s))
-        }
-    }
-}
-
-fn params_struct(domain: &Domain, op: &Operation) -> TokenStream {
-    let name = format_ident!("{}Params", op.name.to_upper_camel_case());
-    let user: Vec<&Param> = op.params.iter().filter(|p| p.is_user()).collect();
-    let fields = user.iter().map(|p| {
-        let (f, ty) = (format_ident!("{}", p.rust), rust_type(&p.ty));
-        let doc = super::ParamHelp::of(p, true).full;
-        if p.required {
-            quote!(#[doc = #doc] pub #f: #ty)
-        } else {
-            quote!(#[doc = #doc] pub #f: ::std::option::Option<#ty>)
-        }
-    });
-    let required: Vec<&&Param> = user.iter().filter(|p| p.required).collect();
-    let args = required.iter().map(|p| {
-        let (f, ty) = (format_ident!("{}", p.rust), rust_type(&p.ty));
-        quote!(#f: impl ::std::convert::Into<#ty>)
-    });
-    let inits = user.iter().map(|p| {
-        let f = format_ident!("{}", p.rust);
-        if p.required {
-            quote!(#f: #f.into())
-        } else if let Some(d) = &p.default {
-            let lit = literal(&p.ty, d);
-            quote!(#f: ::std::option::Option::Some(#lit))
-        } else {
-            quote!(#f: ::std::option::Option::None)
-        }
-    });
-    let setters = user.iter().filter(|p| !p.required).map(|p| {
-        let (f, ty) = (format_ident!("{}", p.rust), rust_type(&p.ty));
-        let doc = format!("Sets `{}`.", p.wire);
-        quote! {
-            #[doc = #doc]
-            pub fn #f(mut self, value: impl ::std::convert::Into<#ty>) -> Self {
-                self.#f = ::std::option::Option::Some(value.into());
-                self
-            }
-        }
-    });
-    let default_impl = required.is_empty().then(|| {
-        quote! {
-            impl ::std::default::Default for #name {
-                fn default() -> Self {
-                    Self::new()
-                }
-            }
-        }
-    });
-    let op_const = format_ident!("{}", op.name.to_shouty_snake_case());
-    let checks = user
-        .iter()
-        .filter(|p| p.minimum.is_some() || p.maximum.is_some())
-        .map(|p| {
-            let (wire, f) = (&p.wire, format_ident!("{}", p.rust));
-            let value = if p.required {
-                quote!(::std::option::Option::Some(self.#f))
-            } else {
-                quote!(self.#f)
-            };
-            let opt = |v: Option<i64>| match v {
-                Some(v) => quote!(::std::option::Option::Some(#v)),
-                None => quote!(::std::option::Option::None),
-            };
-            let (min, max) = (opt(p.minimum), opt(p.maximum));
-            quote!(::douyin_core::check_range(#wire, #value, #min, #max)?;)
-        });
-    let pushes = query_pushes(domain, op);
-    let referer = op.referer.as_ref().map(|r| {
-        let template = &r.template;
-        if r.fields.is_empty() {
-            return quote!(req.header("referer", #template););
-        }
-        let fmt = &r.format;
-        let args = r.fields.iter().map(|f| {
-            let f = format_ident!("{}", f);
-            quote!(::douyin_core::request::encoded(&self.#f))
-        });
-        quote!(req.header("referer", ::std::format!(#fmt, #(#args),*));)
-    });
-    let doc = format!(
-        "Parameters of [`Client::{}`](super::client::Client::{}).",
-        op.name, op.name
-    );
-    let req_doc = format!(
-        "Builds the request for `{} {}` (checks documented bounds first).",
-        op.method.as_str(),
-        op.path
-    );
-    quote! {
-        #[doc = #doc]
-        #[derive(Clone, Debug)]
-        #[non_exhaustive]
-        pub struct #name {
-            #(#fields,)*
-        }
-
-        impl #name {
-            /// Parameters with the required values; optional ones start at their documented defaults.
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits,)* }
-            }
-
-            #(#setters)*
-
-            #[doc = #req_doc]
-            pub fn to_request(&self) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
-                #(#checks)*
-                let mut req = ::douyin_core::Request::new(&super::client::operations::#op_const);
-                #(#pushes)*
-                #referer
-                ::std::result::Result::Ok(req)
-            }
-        }
-
-        #default_impl
-    }
-}
-
-/// Parameter pushes in wire order, with the session profile's markers ([`crate::ir::Operation::slots`]).
-fn query_pushes(domain: &Domain, op: &Operation) -> Vec<TokenStream> {
-    op.slots(!domain.session_profile().is_empty())
-        .into_iter()
-        .map(|slot| match slot {
-            Slot::Param(p) => push_param(p),
-            Slot::Session(Position::First) => {
-                quote!(req.session_query(::douyin_core::Position::First);)
-            }
-            Slot::Session(Position::Last) => {
-                quote!(req.session_query(::douyin_core::Position::Last);)
-            }
-        })
-        .collect()
-}
-
-fn push_param(p: &Param) -> TokenStream {
-    let wire = &p.wire;
-    let (plain, cred) = match p.location {
-        Location::Query => (quote!(query), quote!(query_credential)),
-        Location::Header => (quote!(header), quote!(header_credential)),
-        Location::Form => (quote!(form), quote!(form_credential)),
-        Location::Json => (quote!(json_field), quote!(json_credential)),
-    };
-    if let Some(c) = &p.credential {
-        return quote!(req.#cred(#wire, #c););
-    }
-    // A number, boolean or JSON-encoded member of a JSON body travels as JSON text, not as a JSON string.
-    let plain = if p.is_json_value() {
-        quote!(json_raw)
-    } else {
-        plain
-    };
-    if let Some(c) = &p.constant {
-        let c = match p.json_constant() {
-            Some(v) => v.to_string(),
-            None => c.clone(),
-        };
-        return quote!(req.#plain(#wire, #c););
-    }
-    let f = format_ident!("{}", p.rust);
-    let wrap = |v: TokenStream| match p.encoding {
-        Some(_) => quote!(::douyin_core::Json(#v)),
-        None => match p.ty {
-            ParamType::Named(_) => quote!(#v.as_str()),
-            _ => v,
-        },
-    };
-    if p.required {
-        // Integers and booleans are `Copy`: passed by value (clippy's needless_borrows_for_generic_args).
-        let v = match (&p.ty, p.encoding) {
-            (ParamType::Integer | ParamType::Boolean, None) => quote!(self.#f),
-            _ => wrap(quote!(&self.#f)),
-        };
-        quote!(req.#plain(#wire, #v);)
-    } else {
-        let v = wrap(quote!(value));
-        quote!(if let ::std::option::Option::Some(value) = &self.#f { req.#plain(#wire, #v); })
-    }
-}
-
-/// `resp.a.as_ref().and_then(|v| v.b.as_ref())` for a path of struct fields, with the leaf's type. A `String` leaf
-/// ends in `as_deref()` so the chain yields `Option<&str>`.
-fn ref_chain(
-    structs: &Structs,
-    root: &str,
-    base: TokenStream,
-    path: &str,
-) -> Option<(TokenStream, syn::Type)> {
-    let mut ty_name = root.to_owned();
-    let mut expr = None::<TokenStream>;
-    let mut leaf = None;
-    let segs: Vec<&str> = path.split('.').collect();
-    for (i, seg) in segs.iter().enumerate() {
-        let field = structs.get(&ty_name)?.iter().find(|f| f.wire == *seg)?;
-        let ident = &field.ident;
-        let last_string =
-            i + 1 == segs.len() && type_last_ident(&field.inner).as_deref() == Some("String");
-        let access = if last_string {
-            quote!(as_deref)
-        } else {
-            quote!(as_ref)
-        };
-        expr = Some(match expr {
-            None => quote!(#base.#ident.#access()),
-            Some(e) => quote!(#e.and_then(|v| v.#ident.#access())),
-        });
-        ty_name = type_last_ident(&field.inner).unwrap_or_default();
-        leaf = Some(field.inner.clone());
-    }
-    Some((expr?, leaf?))
-}
-
-/// Same path, moving out of the value.
-fn move_chain(structs: &Structs, root: &str, base: TokenStream, path: &str) -> Option<TokenStream> {
-    let mut ty_name = root.to_owned();
-    let mut expr = None::<TokenStream>;
-    for seg in path.split('.') {
-        let field = structs.get(&ty_name)?.iter().find(|f| f.wire == seg)?;
-        let ident = &field.ident;
-        expr = Some(match expr {
-            None => quote!(#base.#ident),
-            Some(e) => quote!(#e.and_then(|v| v.#ident)),
-        });
-        ty_name = type_last_ident(&field.inner).unwrap_or_default();
-    }
-    expr
-}
-
-fn envelope_impl(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
-    let ty = format_ident!("{}", op.response_type);
-    let root = &op.response_type;
-    let pick = |paths: &[String], text: bool| -> TokenStream {
-        let cands: Vec<TokenStream> = paths
-            .iter()
-            .filter_map(|p| {
-                let (chain, leaf) = ref_chain(structs, root, quote!(self), p)?;
-                let is_string = type_last_ident(&leaf).as_deref() == Some("String");
-                Some(if text && is_string {
-                    quote!(#chain.map(::std::borrow::Cow::Borrowed))
-                } else if text {
-                    quote!(#chain.map(::douyin_core::CodeText::code_text))
-                } else if is_string {
-                    chain
-                } else {
-                    return None;
-                })
-            })
-            .collect();
-        match cands.split_first() {
-            None => quote!(::std::option::Option::None),
-            Some((first, rest)) if text => quote!(#first #(.or_else(|| #rest))*),
-            Some((first, rest)) => quote!(#first #(.or(#rest))*),
-        }
-    };
-    let env = &domain.envelope;
-    let (code, message, log_id, sub_code, sub_message) = (
-        pick(&env.code, true),
-        pick(&env.message, false),
-        pick(&env.log_id, false),
-        pick(&env.sub_code, true),
-        pick(&env.sub_message, false),
-    );
-    // Refusals whose path is a string field of this response type, checked on the typed value: types without such a
-    // field pay nothing.
-    let checks: Vec<TokenStream> = env
-        .refusals
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| {
-            let (chain, leaf) = ref_chain(structs, root, quote!(self), &r.path)?;
-            (type_last_ident(&leaf).as_deref() == Some("String")).then(|| {
-                let equals = &r.equals;
-                quote!(if #chain == ::std::option::Option::Some(#equals) { ::std::option::Option::Some(#i) })
-            })
-        })
-        .collect();
-    let refused = if checks.is_empty() {
-        quote!(::std::option::Option::None)
-    } else {
-        quote!(#(#checks else)* { ::std::option::Option::None })
-    };
-    quote! {
-        impl ::douyin_core::Envelope for super::types::#ty {
-            fn outcome(&self) -> ::douyin_core::Outcome<'_> {
-                ::douyin_core::Outcome {
-                    code: #code,
-                    message: #message,
-                    log_id: #log_id,
-                    sub_code: #sub_code,
-                    sub_message: #sub_message,
-                    refused: #refused,
-                }
-            }
-        }
-    }
-}
+use envelope::{envelope_impl, move_chain, ref_chain};
+use params::params_struct;
 
 fn method(domain: &Domain, op: &Operation, structs: &Structs) -> TokenStream {
     let formats = domain.response_formats.as_ref();
@@ -569,6 +244,14 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
             &values,
         )),
     };
+    let builder = match &domain.builder_from {
+        Some(f) => {
+            let f: syn::Path =
+                syn::parse_str(&format!("crate::{f}")).expect("validated function path");
+            quote!(#f(credentials))
+        }
+        None => quote!(Self::builder().credentials(credentials)),
+    };
     let client_doc = format!(
         "Client of the {} domain: one async method per documented operation.",
         domain.title
@@ -609,7 +292,7 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
                     }
                 }
                 let credentials = #credentials;
-                ::std::result::Result::Ok(Self::builder().credentials(credentials))
+                ::std::result::Result::Ok(#builder)
             }
 
             /// Wraps a configured runtime client.

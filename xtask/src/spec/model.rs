@@ -22,6 +22,11 @@ pub struct DomainFile {
     /// the domain's credential provider from named values (default: the values as `StaticCredentials`).
     #[serde(default)]
     pub credentials_from: Option<String>,
+    /// A hand-written `fn(<what credentials_from returns>) -> douyin_core::ClientBuilder<D>`: the one way a client is
+    /// built for credentials, registering the signers that depend on them (default: `Client::builder()` with the
+    /// credentials). Needs `credentials_from`.
+    #[serde(default)]
+    pub builder_from: Option<String>,
     /// The request signers the domain offers, in the order they are applied.
     #[serde(default)]
     pub signers: Vec<SignerSpec>,

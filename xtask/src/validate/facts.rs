@@ -76,6 +76,19 @@ impl Ctx<'_> {
                 ));
             }
         }
+        if let Some(f) = &d.builder_from {
+            if !in_module(f) {
+                self.errors.push(map.error(
+                    &["builder_from"],
+                    format!("`{f}` is not a function of a module listed in `crate.modules`"),
+                ));
+            } else if d.credentials_from.is_none() {
+                self.errors.push(map.error(
+                    &["builder_from"],
+                    "`builder_from` takes what `credentials_from` builds: name that function too",
+                ));
+            }
+        }
         if !d.errors.is_empty() && d.envelope.code.is_empty() {
             self.errors.push(map.error(
                 &["envelope"],

@@ -1,6 +1,6 @@
 //! The mock server on a runtime of its own, while a test drives the `douyin` binary synchronously.
 
-use douyin_mock::MockServer;
+use douyin_mock::{MockConfig, MockServer};
 
 pub struct Mock {
     pub server: MockServer,
@@ -9,12 +9,16 @@ pub struct Mock {
 
 impl Mock {
     pub fn start() -> Mock {
+        Mock::start_with(MockConfig::default())
+    }
+
+    pub fn start_with(config: MockConfig) -> Mock {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .unwrap();
-        let server = rt.block_on(MockServer::start());
+        let server = rt.block_on(MockServer::start_with(config));
         Mock { server, rt }
     }
 

@@ -2249,7 +2249,7 @@ impl Client {
             }
         }
         let credentials = crate::session::from_values(&values)?;
-        ::std::result::Result::Ok(Self::builder().credentials(credentials))
+        ::std::result::Result::Ok(crate::constructors::for_session(credentials))
     }
     /// Wraps a configured runtime client.
     pub fn from_core(core: ::douyin_core::Client<super::domain::Web>) -> Self {
