@@ -127,6 +127,43 @@ fn check(root: &Path, domain: &str, path: &Path) -> Result<(), Failed> {
     Ok(())
 }
 
+/// The document `douyin serve` answers at `/openapi.json`: one `GET /v1/<domain>/<operation>` per operation of
+/// every spec, and progenitor generates a client for it with one method per operation.
+fn check_served(root: &Path) -> Result<(), Failed> {
+    let path = root.join("crates/douyin-cli/src/generated/serve_openapi.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_str(&text).map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?;
+    let mut want = BTreeSet::new();
+    for domain in spec_domains(root) {
+        for op in spec_operations(root, &domain)? {
+            want.insert(format!("{}_{op}", domain.replace('-', "_")));
+        }
+    }
+    let ids: BTreeSet<String> = spec
+        .operations()
+        .filter_map(|(path, _, op)| path.starts_with("/v1/").then(|| op.operation_id.clone())?)
+        .collect();
+    if ids != want {
+        return Err(format!(
+            "served operations differ from specs/: missing {:?}, extra {:?}",
+            want.difference(&ids).collect::<Vec<_>>(),
+            ids.difference(&want).collect::<Vec<_>>()
+        )
+        .into());
+    }
+    let tokens = progenitor::Generator::default()
+        .generate_tokens(&spec)
+        .map_err(|e| format!("progenitor rejects the served document: {e}"))?
+        .to_string();
+    for id in &ids {
+        if !tokens.contains(&format!("pub async fn {id}")) {
+            return Err(format!("the generated client has no method `{id}`").into());
+        }
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let root = workspace();
@@ -150,6 +187,12 @@ fn main() {
         let root = root.clone();
         trials.push(Trial::test(format!("progenitor::{domain}"), move || {
             check(&root, &domain, &path)
+        }));
+    }
+    {
+        let root = root.clone();
+        trials.push(Trial::test("progenitor::douyin-serve", move || {
+            check_served(&root)
         }));
     }
     libtest_mimic::run(&args, trials).exit();

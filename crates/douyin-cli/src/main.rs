@@ -9,6 +9,7 @@
 //! douyin resolve TEXT                                what a share link or share text points at
 //! douyin download LINK|ID|- … [--user|--favorites|--mix LINK] [--from-json FILE]   videos, image posts, music
 //! douyin session new                                 a douyin.com web session from nothing: its Cookie header
+//! douyin live record LINK [--quality Q] [--format flv|hls] [--segment-time S] [--wait]   record a live room
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
@@ -27,6 +28,7 @@ mod generated;
 mod host;
 mod output;
 mod pages;
+mod serve;
 mod support;
 mod xbogus;
 
@@ -39,7 +41,7 @@ use douyin_core::{DecodeMode, ErrorCode, DEFAULT_MAX_BODY_BYTES};
 
 use crate::capture::Report;
 use crate::domains::open_platform::auth;
-use crate::domains::web::{download, session, share};
+use crate::domains::web::{download, live, session, share};
 use crate::generated::{CommonArgs, WithOperations};
 use crate::host::Ctx;
 use crate::support::CliError;
@@ -102,6 +104,8 @@ fn root() -> Command {
     .subcommand(share::command())
     .subcommand(download::command(CommonArgs::args()))
     .subcommand(session::command(CommonArgs::args()))
+    .subcommand(live::command(CommonArgs::args()))
+    .subcommand(serve::command(CommonArgs::args()))
 }
 
 /// Reads `file` (`-`: stdin) up to `limit` bytes; a larger input is an error, not a memory hog.
@@ -195,6 +199,8 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
         "abogus" => abogus::run(sub),
         "resolve" => share::run(sub).await,
         "session" => session::run(sub).await,
+        "live" => live::run(sub).await,
+        "serve" => serve::run(sub).await,
         domain => {
             let (op, leaf) = sub
                 .subcommand()

@@ -126,6 +126,19 @@ pub(crate) fn envelope(
     Bytes::from(body.to_string())
 }
 
+/// What a success body writes for the mock's own origin, so that addresses in answers (a live room's stream URLs)
+/// lead back to the mock.
+pub(crate) const ORIGIN_MARK: &str = "{mock}";
+
+/// `body` with every [`ORIGIN_MARK`] replaced by `origin` (`http://127.0.0.1:PORT`); unchanged when it has none.
+pub(crate) fn with_origin(body: Bytes, origin: &str) -> Bytes {
+    let mark = ORIGIN_MARK.as_bytes();
+    if !body.windows(mark.len()).any(|w| w == mark) {
+        return body;
+    }
+    Bytes::from(String::from_utf8_lossy(&body).replace(ORIGIN_MARK, origin))
+}
+
 /// Sets a dot-separated path, creating objects on the way.
 pub(crate) fn set_path(body: &mut Value, path: &str, value: Value) {
     let mut cur = body;

@@ -36,6 +36,7 @@
 mod bodies;
 #[rustfmt::skip]
 mod generated;
+pub mod live_stream;
 pub mod media;
 mod oauth;
 mod scenario;

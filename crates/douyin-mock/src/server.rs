@@ -91,6 +91,8 @@ struct Shared {
     inner: Mutex<Inner>,
     /// Codes and tokens issued by the OAuth endpoints (kept across [`MockServer::reset`]).
     oauth: Mutex<OAuthState>,
+    /// `http://127.0.0.1:PORT`: what `{mock}` in a success body becomes.
+    origin: String,
 }
 
 impl Shared {
@@ -152,9 +154,11 @@ impl MockServer {
             config,
             inner: Mutex::new(Inner::default()),
             oauth: Mutex::new(OAuthState::default()),
+            origin: format!("http://{addr}"),
         });
         let app = Router::new()
             .merge(crate::media::router())
+            .merge(crate::live_stream::router())
             .fallback(handle)
             .with_state(shared.clone());
         let task = tokio::spawn(async move {

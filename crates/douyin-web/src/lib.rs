@@ -4,8 +4,8 @@
 //!
 //! Everything under [`generated`] comes from `specs/web/` via `cargo xtask codegen`; [`session`], [`signing`]
 //! (X-Bogus), [`abogus_signer`] (a_bogus), [`user_agent`], [`constructors`], [`share`] (share links in, typed
-//! targets out), [`cookies`] (cookie import) and [`bootstrap`] (a session from nothing: ttwid, msToken, webid,
-//! s_v_web_id) are hand-written. A blocked request (HTTP 200 with an empty body, a
+//! targets out), [`cookies`] (cookie import), [`live`] (a live room's stream address by quality, or why there is
+//! none) and [`bootstrap`] (a session from nothing: ttwid, msToken, webid, s_v_web_id) are hand-written. A blocked request (HTTP 200 with an empty body, a
 //! challenge page, or a success-shaped refusal such as a search asking for a captcha) is
 //! [`douyin_core::Error::Blocked`], never an empty result.
 //!
@@ -26,6 +26,7 @@ pub mod abogus_signer;
 pub mod bootstrap;
 pub mod constructors;
 pub mod cookies;
+pub mod live;
 pub mod session;
 pub mod share;
 pub mod signing;

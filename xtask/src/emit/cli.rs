@@ -152,7 +152,14 @@ pub fn reserved(flag: &str) -> bool {
 }
 
 /// Top-level command names the hand-written CLI uses; a domain may not take them.
-pub const RESERVED_COMMANDS: &[&str] = &["check-capture", "xbogus", "abogus", "download", "help"];
+pub const RESERVED_COMMANDS: &[&str] = &[
+    "check-capture",
+    "xbogus",
+    "abogus",
+    "download",
+    "serve",
+    "help",
+];
 
 /// The CLI's generated files: `mod.rs` (domain table, dispatch, capture checks) and one module per domain.
 pub fn emit(domains: &[Domain]) -> Result<Files, String> {
@@ -413,6 +420,9 @@ fn root_module(domains: &[Domain]) -> TokenStream {
             #[rustfmt::skip]
             pub mod #mods;
         )*
+        /// The routes of `douyin serve` and the served API's OpenAPI document.
+        #[rustfmt::skip]
+        pub mod serve;
 
         /// What a link given for a parameter must name (the spec's `link:`).
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,6 +7,7 @@ pub mod krate;
 pub mod mock;
 pub mod openapi;
 pub mod readme;
+pub mod serve;
 pub mod types;
 
 use std::collections::BTreeMap;
@@ -54,6 +55,7 @@ impl<'a> Emitter<'a> {
         }
         files.extend(mock::emit(self.domains)?);
         files.extend(cli::emit(self.domains)?);
+        files.extend(serve::emit(self.domains)?);
         Ok(files)
     }
 

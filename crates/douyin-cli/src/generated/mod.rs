@@ -6,6 +6,9 @@ pub mod onebound;
 pub mod open_platform;
 #[rustfmt::skip]
 pub mod web;
+/// The routes of `douyin serve` and the served API's OpenAPI document.
+#[rustfmt::skip]
+pub mod serve;
 /// What a link given for a parameter must name (the spec's `link:`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkKind {

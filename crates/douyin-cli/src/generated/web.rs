@@ -826,7 +826,7 @@ fn live_room_enter_command<H: super::Host>() -> ::clap::Command {
             "A live room (status, title, owner, stream URLs) by the number in its live.douyin.com address",
         )
         .long_about(
-            "A live room (status, title, owner, stream URLs) by the number in its live.douyin.com address\n\n直播间信息\n\nGET https://live.douyin.com/webcast/room/web/enter/\n\nSpec: specs/web/live_room_enter.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (LIVE_INFO), f2/apps/douyin/model.py (BaseLiveModel, UserLive), f2/apps/douyin/filter.py (UserLiveFilter); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (UserLive).",
+            "A live room (status, title, owner, stream URLs) by the number in its live.douyin.com address\n\n直播间信息\n\nGET https://live.douyin.com/webcast/room/web/enter/\n\nSpec: specs/web/live_room_enter.yaml; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (LIVE_INFO), f2/apps/douyin/model.py (BaseLiveModel, UserLive), f2/apps/douyin/filter.py (UserLiveFilter); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (UserLive); stream_url: github.com/ihmily/DouyinLiveRecorder src/spider.py (see schemas/live_stream_url.yaml).",
         )
         .after_long_help(
             "Example:\n  douyin web live-room-enter --web-rid 285520721194\n  douyin web live-room-enter 'LINK or share text'   # for --web-rid",

@@ -302,10 +302,11 @@ async fn answer(
 /// The success body: the configured override (`--fixtures`), else the documented one.
 fn success_body(shared: &Shared, d: &DomainTable, op: &OperationTable) -> Result<Bytes, String> {
     let key = (d.name.to_owned(), op.name.to_owned());
-    match shared.config.success_bodies.get(&key) {
-        Some(body) => Ok(body.clone()),
-        None => bodies::success(op),
-    }
+    let body = match shared.config.success_bodies.get(&key) {
+        Some(body) => body.clone(),
+        None => bodies::success(op)?,
+    };
+    Ok(bodies::with_origin(body, &shared.origin))
 }
 
 /// The success answer, in the requested response format.

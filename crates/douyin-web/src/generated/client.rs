@@ -2728,13 +2728,14 @@ impl Client {
     ///直播间信息
     ///
     ///`GET https://live.douyin.com/webcast/room/web/enter/`
-    ///Spec: `specs/web/live_room_enter.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (LIVE_INFO), f2/apps/douyin/model.py (BaseLiveModel, UserLive), f2/apps/douyin/filter.py (UserLiveFilter); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (UserLive).
+    ///Spec: `specs/web/live_room_enter.yaml`; documentation: github.com/Johnserf-Seed/f2 f2/apps/douyin/api.py (LIVE_INFO), f2/apps/douyin/model.py (BaseLiveModel, UserLive), f2/apps/douyin/filter.py (UserLiveFilter); github.com/Evil0ctal/Douyin_TikTok_Download_API crawlers/douyin/web/models.py (UserLive); stream_url: github.com/ihmily/DouyinLiveRecorder src/spider.py (see schemas/live_stream_url.yaml).
     ///
     ///Notes from the spec:
     ///- Signed with a_bogus (signing), not the domain's X-Bogus: the public projects this endpoint is specced from sign it so today. f2 (f2/conf/conf.yaml `douyin.encryption: ab`, the default) signs every web call of its DouyinCrawler with ABogusManager; Douyin_TikTok_Download_API moved its handlers to a_bogus on 2024-06-12 ("XBogus 加密已经失效", crawlers/douyin/web/web_crawler.py). The ten operations of the 2023 documentation keep X-Bogus, which their pages document.
     ///- Another host than the domain's (live.douyin.com). Parameters as f2's UserLive over its BaseLiveModel and Douyin_TikTok_Download_API's: the www browser profile (session.profile) already carries aid, cookie_enabled, screen and browser fields; it sends device_platform webapp where the live page sends web.
     ///- Shape from f2's UserLiveFilter (data.data\[0\].{id_str, status, title, cover, stats, stream_url.flv_pull_url, stream_url.hls_pull_url_map, owner, partition_road_map, room_auth}); the rest is kept losslessly.
-    ///- No capture of this endpoint exists; the mock's success body is synthetic: a live room (status 2, FLV and HLS pull URLs) in f2's UserLiveFilter shape, with the aweme/post capture's first author as the viewer.
+    ///- No capture of this endpoint exists; the mock's success body is synthetic: a live room (status 2, FLV and HLS pull URLs) in f2's UserLiveFilter shape, with the aweme/post capture's first author as the viewer. Its stream_url follows the 2025 room object cited in schemas/live_stream_url.yaml (quality maps, stream_orientation, pull_datas, live_core_sdk_data.pull_data with its stream_data JSON text); its addresses are the mock's own live streams ({mock} is the mock's origin), four seconds long, so a recorder can be run against it.
+    ///- stream_url is typed (schemas/live_stream_url.yaml); the quality maps are objects with one property per quality name because the services send a small fixed set of names (FULL_HD1, HD1, SD2, SD1); a name outside it is kept as an unknown field. pull_datas stays raw JSON since its keys are stream ids; douyin_web::live decodes it.
     pub async fn live_room_enter(
         &self,
         params: &LiveRoomEnterParams,

@@ -1166,6 +1166,19 @@ pub struct LifeStoryBlock {
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(LifeStoryBlock { life_story_block : "life_story_block" });
+///`LiveCoreSdkData`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveCoreSdkData {
+    pub pull_data: ::std::option::Option<::std::boxed::Box<LivePullData>>,
+    pub size: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LiveCoreSdkData { pull_data : "pull_data", size : "size" }
+);
 ///`LiveExtra`
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1176,6 +1189,85 @@ pub struct LiveExtra {
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(LiveExtra { now : "now" });
+/**The player SDK's view of a stream: `stream_data` is JSON text (decode it as `LiveStreamData`) with one FLV/HLS
+address pair per quality key; `options` lists the qualities.
+*/
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LivePullData {
+    pub codec: ::std::option::Option<::std::string::String>,
+    pub kind: ::std::option::Option<i64>,
+    pub options: ::std::option::Option<::std::boxed::Box<LivePullOptions>>,
+    ///JSON text of a LiveStreamData (common + data.&lt;sdk_key&gt;.main.{flv, hls, sdk_params}).
+    pub stream_data: ::std::option::Option<::std::string::String>,
+    pub version: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LivePullData { codec : "codec", kind : "kind", options : "options", stream_data :
+    "stream_data", version : "version" }
+);
+///`LivePullOptions`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LivePullOptions {
+    pub default_quality: ::std::option::Option<::std::boxed::Box<LiveQuality>>,
+    pub qualities: ::std::option::Option<::std::vec::Vec<LiveQuality>>,
+    pub vpass_default: ::std::option::Option<bool>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LivePullOptions { default_quality : "default_quality", qualities : "qualities",
+    vpass_default : "vpass_default" }
+);
+/**A quality the player offers: `sdk_key` names its entry in the pull data's `stream_data` (origin, uhd, hd, sd, ld,
+md, ao = audio only), `name` is what the page shows (原画, 蓝光, 超清, 高清, 标清).
+*/
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveQuality {
+    pub additional_content: ::std::option::Option<::std::string::String>,
+    pub disable: ::std::option::Option<i64>,
+    pub fps: ::std::option::Option<i64>,
+    pub level: ::std::option::Option<i64>,
+    pub name: ::std::option::Option<::std::string::String>,
+    pub resolution: ::std::option::Option<::std::string::String>,
+    pub sdk_key: ::std::option::Option<::std::string::String>,
+    ///Video bitrate in bit/s; 0 for the origin stream.
+    pub v_bit_rate: ::std::option::Option<i64>,
+    pub v_codec: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LiveQuality { additional_content : "additional_content", disable : "disable", fps :
+    "fps", level : "level", name : "name", resolution : "resolution", sdk_key :
+    "sdk_key", v_bit_rate : "v_bit_rate", v_codec : "v_codec" }
+);
+/**One value per quality name: FULL_HD1 (蓝光), HD1 (超清), SD2 (高清), SD1 (标清), ORIGION (原画; the service's own
+spelling, seen in resolution_name only). A room sends only the qualities it has; others are kept as unknown fields.
+*/
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveQualityUrls {
+    pub full_hd1: ::std::option::Option<::std::string::String>,
+    pub hd1: ::std::option::Option<::std::string::String>,
+    pub origion: ::std::option::Option<::std::string::String>,
+    pub sd1: ::std::option::Option<::std::string::String>,
+    pub sd2: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LiveQualityUrls { full_hd1 : "FULL_HD1", hd1 : "HD1", origion : "ORIGION", sd1 :
+    "SD1", sd2 : "SD2" }
+);
 ///`LiveRoom`
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1188,7 +1280,9 @@ pub struct LiveRoom {
     ///What viewers may do (Chat, Gift, Digg, Share…); kept as raw JSON.
     pub room_auth: ::std::option::Option<::douyin_core::RawJson>,
     pub stats: ::std::option::Option<::std::boxed::Box<LiveRoomStats>>,
-    ///2 live, 4 ended (inferred from public recorders).
+    /**2 live; anything else is not live (4 ended). DouyinLiveRecorder records only status 2 and
+treats 4 as offline; `douyin_web::live` says "not live" for every other value.
+*/
     pub status: ::std::option::Option<i64>,
     pub stream_url: ::std::option::Option<::std::boxed::Box<LiveStreamUrl>>,
     pub title: ::std::option::Option<::std::string::String>,
@@ -1252,22 +1346,140 @@ pub struct LiveRoomStats {
     LiveRoomStats { like_count_str : "like_count_str", total_user_str : "total_user_str",
     user_count_str : "user_count_str" }
 );
-///`LiveStreamUrl`
+///`LiveStreamAddresses`
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
-pub struct LiveStreamUrl {
-    pub default_resolution: ::std::option::Option<::std::string::String>,
-    ///Resolution name (FULL_HD1, HD1, SD1, SD2) to FLV URL; kept as raw JSON.
-    pub flv_pull_url: ::std::option::Option<::douyin_core::RawJson>,
-    ///Resolution name to HLS URL; kept as raw JSON.
-    pub hls_pull_url_map: ::std::option::Option<::douyin_core::RawJson>,
+pub struct LiveStreamAddresses {
+    pub cmaf: ::std::option::Option<::std::string::String>,
+    pub dash: ::std::option::Option<::std::string::String>,
+    pub enable_encryption: ::std::option::Option<bool>,
+    pub flv: ::std::option::Option<::std::string::String>,
+    pub hls: ::std::option::Option<::std::string::String>,
+    pub ll_hls: ::std::option::Option<::std::string::String>,
+    ///Low-latency (SDP) address; not an HTTP stream.
+    pub lls: ::std::option::Option<::std::string::String>,
+    ///JSON text of player parameters (VCodec, vbitrate in bit/s, resolution such as 240P, gop, fps).
+    pub sdk_params: ::std::option::Option<::std::string::String>,
     /// Fields the spec does not describe, and values of described fields that did not fit their
     /// type, kept as raw JSON and written back on encode.
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(
-    LiveStreamUrl { default_resolution : "default_resolution", flv_pull_url :
-    "flv_pull_url", hls_pull_url_map : "hls_pull_url_map" }
+    LiveStreamAddresses { cmaf : "cmaf", dash : "dash", enable_encryption :
+    "enableEncryption", flv : "flv", hls : "hls", ll_hls : "ll_hls", lls : "lls",
+    sdk_params : "sdk_params" }
+);
+///`LiveStreamData`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveStreamData {
+    ///Session, stream name and scheduling traces; kept as raw JSON.
+    pub common: ::std::option::Option<::douyin_core::RawJson>,
+    pub data: ::std::option::Option<::std::boxed::Box<LiveStreamVariants>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(LiveStreamData { common : "common", data : "data" });
+///`LiveStreamExtra`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveStreamExtra {
+    pub default_bitrate: ::std::option::Option<i64>,
+    pub fps: ::std::option::Option<i64>,
+    pub h265_enable: ::std::option::Option<bool>,
+    pub height: ::std::option::Option<i64>,
+    pub max_bitrate: ::std::option::Option<i64>,
+    pub min_bitrate: ::std::option::Option<i64>,
+    pub width: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LiveStreamExtra { default_bitrate : "default_bitrate", fps : "fps", h265_enable :
+    "h265_enable", height : "height", max_bitrate : "max_bitrate", min_bitrate :
+    "min_bitrate", width : "width" }
+);
+/**The room's pull addresses. `flv_pull_url` / `hls_pull_url_map` hold one URL per quality name (FULL_HD1 first);
+`live_core_sdk_data.pull_data` adds the player's quality list and, in its `stream_data` JSON text, one FLV/HLS pair
+per quality key including `origin` (原画). `pull_datas` (a map from stream id to LivePullData, often `{}`) holds a
+second stream when `stream_orientation` is 2. `douyin_web::live` picks one address from all of these.
+*/
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveStreamUrl {
+    pub candidate_resolution: ::std::option::Option<
+        ::std::vec::Vec<::std::string::String>,
+    >,
+    ///The quality name the page plays first (FULL_HD1, HD1, SD1, SD2).
+    pub default_resolution: ::std::option::Option<::std::string::String>,
+    pub extra: ::std::option::Option<::std::boxed::Box<LiveStreamExtra>>,
+    pub flv_pull_url: ::std::option::Option<::std::boxed::Box<LiveQualityUrls>>,
+    ///The default quality's HLS playlist.
+    pub hls_pull_url: ::std::option::Option<::std::string::String>,
+    pub hls_pull_url_map: ::std::option::Option<::std::boxed::Box<LiveQualityUrls>>,
+    ///JSON text of player parameters (VCodec, buffering).
+    pub hls_pull_url_params: ::std::option::Option<::std::string::String>,
+    pub id_str: ::std::option::Option<::std::string::String>,
+    pub live_core_sdk_data: ::std::option::Option<::std::boxed::Box<LiveCoreSdkData>>,
+    pub provider: ::std::option::Option<i64>,
+    /**Stream id → LivePullData of the room's other stream (`{}` when there is none); kept as raw JSON because its
+keys are stream ids. `douyin_web::live` decodes each value as LivePullData.
+*/
+    pub pull_datas: ::std::option::Option<::douyin_core::RawJson>,
+    pub push_stream_type: ::std::option::Option<i64>,
+    pub resolution_name: ::std::option::Option<::std::boxed::Box<LiveQualityUrls>>,
+    ///Despite its name an HTTP-FLV address (the default quality's).
+    pub rtmp_pull_url: ::std::option::Option<::std::string::String>,
+    pub stream_control_type: ::std::option::Option<i64>,
+    /**1 for a room with one stream; 2 when `pull_datas` also holds a second (portrait) stream, which recorders pick
+only when asked (DouyinLiveRecorder's stream_orientation option). Meaning inferred from those recorders.
+*/
+    pub stream_orientation: ::std::option::Option<i64>,
+    pub vr_type: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LiveStreamUrl { candidate_resolution : "candidate_resolution", default_resolution :
+    "default_resolution", extra : "extra", flv_pull_url : "flv_pull_url", hls_pull_url :
+    "hls_pull_url", hls_pull_url_map : "hls_pull_url_map", hls_pull_url_params :
+    "hls_pull_url_params", id_str : "id_str", live_core_sdk_data : "live_core_sdk_data",
+    provider : "provider", pull_datas : "pull_datas", push_stream_type :
+    "push_stream_type", resolution_name : "resolution_name", rtmp_pull_url :
+    "rtmp_pull_url", stream_control_type : "stream_control_type", stream_orientation :
+    "stream_orientation", vr_type : "vr_type" }
+);
+///`LiveStreamVariant`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveStreamVariant {
+    pub main: ::std::option::Option<::std::boxed::Box<LiveStreamAddresses>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(LiveStreamVariant { main : "main" });
+///One entry per quality key; keys not listed here are kept as unknown fields.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct LiveStreamVariants {
+    pub ao: ::std::option::Option<::std::boxed::Box<LiveStreamVariant>>,
+    pub hd: ::std::option::Option<::std::boxed::Box<LiveStreamVariant>>,
+    pub ld: ::std::option::Option<::std::boxed::Box<LiveStreamVariant>>,
+    pub md: ::std::option::Option<::std::boxed::Box<LiveStreamVariant>>,
+    pub origin: ::std::option::Option<::std::boxed::Box<LiveStreamVariant>>,
+    pub sd: ::std::option::Option<::std::boxed::Box<LiveStreamVariant>>,
+    pub uhd: ::std::option::Option<::std::boxed::Box<LiveStreamVariant>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    LiveStreamVariants { ao : "ao", hd : "hd", ld : "ld", md : "md", origin : "origin",
+    sd : "sd", uhd : "uhd" }
 );
 ///`LocatePostResponse`
 #[derive(Clone, Debug, Default)]
@@ -2801,7 +3013,12 @@ mod size_budget {
             ("Image", ::std::mem::size_of::<super::Image>()),
             ("ImpressionData", ::std::mem::size_of::<super::ImpressionData>()),
             ("LifeStoryBlock", ::std::mem::size_of::<super::LifeStoryBlock>()),
+            ("LiveCoreSdkData", ::std::mem::size_of::<super::LiveCoreSdkData>()),
             ("LiveExtra", ::std::mem::size_of::<super::LiveExtra>()),
+            ("LivePullData", ::std::mem::size_of::<super::LivePullData>()),
+            ("LivePullOptions", ::std::mem::size_of::<super::LivePullOptions>()),
+            ("LiveQuality", ::std::mem::size_of::<super::LiveQuality>()),
+            ("LiveQualityUrls", ::std::mem::size_of::<super::LiveQualityUrls>()),
             ("LiveRoom", ::std::mem::size_of::<super::LiveRoom>()),
             ("LiveRoomEnterData", ::std::mem::size_of::<super::LiveRoomEnterData>()),
             (
@@ -2809,7 +3026,12 @@ mod size_budget {
                 ::std::mem::size_of::<super::LiveRoomEnterResponse>(),
             ),
             ("LiveRoomStats", ::std::mem::size_of::<super::LiveRoomStats>()),
+            ("LiveStreamAddresses", ::std::mem::size_of::<super::LiveStreamAddresses>()),
+            ("LiveStreamData", ::std::mem::size_of::<super::LiveStreamData>()),
+            ("LiveStreamExtra", ::std::mem::size_of::<super::LiveStreamExtra>()),
             ("LiveStreamUrl", ::std::mem::size_of::<super::LiveStreamUrl>()),
+            ("LiveStreamVariant", ::std::mem::size_of::<super::LiveStreamVariant>()),
+            ("LiveStreamVariants", ::std::mem::size_of::<super::LiveStreamVariants>()),
             ("LocatePostResponse", ::std::mem::size_of::<super::LocatePostResponse>()),
             ("LogPb", ::std::mem::size_of::<super::LogPb>()),
             ("LunaInfo", ::std::mem::size_of::<super::LunaInfo>()),

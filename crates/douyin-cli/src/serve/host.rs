@@ -1,0 +1,226 @@
+//! The server's side of the generated CLI seam: [`ServeHost`] implements the generated `Host` for one request, so
+//! the generated dispatch of every operation serves HTTP as it serves the shell. Clients are built once per domain
+//! (credentials from the config file and environment, as the CLI) and shared by every request; a response is kept
+//! for the handler instead of printed, and `all_pages` sends each page's items as JSON Lines down a channel, stopping
+//! the walk when the caller has gone.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use clap::ArgMatches;
+use douyin_core::{ClientBuilder, CursorWalk, Domain, ErrorCode, Page, Secret};
+use serde::Serialize;
+use tokio::sync::mpsc;
+
+use super::errors::ServeError;
+use crate::generated::{Call, Host, Link, Paging};
+use crate::host::Ctx;
+
+/// What every request shares: the settings and credentials, and the clients built so far.
+pub struct Shared {
+    /// Credentials, base URLs, retries and timeout (the CLI's common options).
+    pub ctx: Ctx,
+    /// One client per domain, built on first use (`douyin_core::Client<D>` behind `Any`).
+    clients: Mutex<HashMap<&'static str, Arc<dyn Any + Send + Sync>>>,
+}
+
+impl Shared {
+    /// The shared state over `ctx`.
+    pub fn new(ctx: Ctx) -> Self {
+        Shared {
+            ctx,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+/// A decoded answer.
+#[derive(Debug)]
+pub enum Answer {
+    /// JSON text.
+    Json(String),
+    /// A body in a text format (not JSON), as received.
+    Text(String),
+}
+
+/// One message of an `all_pages` stream.
+#[derive(Debug)]
+pub enum Chunk {
+    /// Complete JSON Lines (one page's items).
+    Lines(Bytes),
+    /// The walk ended: how.
+    End(Result<(), ServeError>),
+}
+
+/// The host of one request.
+pub struct ServeHost {
+    shared: Arc<Shared>,
+    answer: Mutex<Option<Answer>>,
+    pages: Option<mpsc::Sender<Chunk>>,
+}
+
+impl ServeHost {
+    /// A host answering once ([`ServeHost::take`]).
+    pub fn new(shared: Arc<Shared>) -> Self {
+        ServeHost {
+            shared,
+            answer: Mutex::new(None),
+            pages: None,
+        }
+    }
+
+    /// A host streaming pages down `pages`.
+    pub fn streaming(shared: Arc<Shared>, pages: mpsc::Sender<Chunk>) -> Self {
+        ServeHost {
+            pages: Some(pages),
+            ..ServeHost::new(shared)
+        }
+    }
+
+    /// The answer kept by `respond`.
+    pub fn take(&self) -> Option<Answer> {
+        self.answer.lock().ok()?.take()
+    }
+
+    fn keep(&self, answer: Answer) {
+        if let Ok(mut slot) = self.answer.lock() {
+            *slot = Some(answer);
+        }
+    }
+}
+
+impl Host for ServeHost {
+    type Error = ServeError;
+
+    fn usage(&self, message: String) -> ServeError {
+        ServeError::bad_request(message, Vec::new())
+    }
+
+    fn client<D, C>(
+        &self,
+        domain: &'static str,
+        configured: impl FnOnce(
+            &dyn Fn(&'static str) -> Option<Secret>,
+        ) -> Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
+    ) -> Result<C, ServeError>
+    where
+        D: Domain,
+        C: From<douyin_core::Client<D>>,
+    {
+        let cached = |clients: &HashMap<_, Arc<dyn Any + Send + Sync>>| {
+            clients
+                .get(domain)
+                .and_then(|c| c.downcast_ref::<douyin_core::Client<D>>())
+                .cloned()
+        };
+        let mut clients = self.shared.clients.lock().map_err(|_| {
+            ServeError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "client table poisoned",
+            )
+        })?;
+        if let Some(c) = cached(&clients) {
+            return Ok(C::from(c));
+        }
+        let client: douyin_core::Client<D> =
+            crate::clients::build(&self.shared.ctx, domain, configured).map_err(|e| {
+                // A missing or bad credential is the server's configuration, not the caller's request.
+                ServeError::new(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    "credential",
+                    e.message,
+                )
+            })?;
+        clients.insert(domain, Arc::new(client.clone()));
+        Ok(C::from(client))
+    }
+
+    /// Nothing: a request's arguments are the caller's own, and the server logs no query (it may hold links to
+    /// private content).
+    fn announce(&self, _call: Call<'_>, _m: &ArgMatches) {}
+
+    fn respond<T: Serialize, C: ErrorCode>(
+        &self,
+        result: Result<T, douyin_core::Error<C>>,
+    ) -> Result<(), ServeError> {
+        let value = result.map_err(ServeError::upstream)?;
+        let text = serde_json::to_string(&value).map_err(|e| {
+            ServeError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "encode",
+                format!("encoding the response failed: {e}"),
+            )
+        })?;
+        self.keep(Answer::Json(text));
+        Ok(())
+    }
+
+    fn respond_text<C: ErrorCode>(
+        &self,
+        result: Result<String, douyin_core::Error<C>>,
+    ) -> Result<(), ServeError> {
+        self.keep(Answer::Text(result.map_err(ServeError::upstream)?));
+        Ok(())
+    }
+
+    async fn all_pages<I, C, F, Fut>(&self, paging: Paging, mut fetch: F) -> Result<(), ServeError>
+    where
+        I: Serialize,
+        C: ErrorCode,
+        F: FnMut(Option<i64>) -> Fut,
+        Fut: Future<Output = Result<Page<I>, douyin_core::Error<C>>>,
+    {
+        let Some(tx) = &self.pages else {
+            return Err(ServeError::bad_request(
+                "all_pages: not served here",
+                Vec::new(),
+            ));
+        };
+        let mut walk = CursorWalk::new(paging.start);
+        let mut cursor = None;
+        let mut pages = 0u64;
+        loop {
+            let page = fetch(cursor).await.map_err(ServeError::upstream)?;
+            let mut buf = String::new();
+            for item in &page.items {
+                let line = serde_json::to_string(item).map_err(|e| {
+                    ServeError::new(
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        "encode",
+                        format!("encoding an item failed: {e}"),
+                    )
+                })?;
+                buf.push_str(&line);
+                buf.push('\n');
+            }
+            if tx.send(Chunk::Lines(Bytes::from(buf))).await.is_err() {
+                // The caller disconnected: no further page is fetched.
+                return Ok(());
+            }
+            pages += 1;
+            let next = match walk.next::<C>(page.next_cursor, page.has_more) {
+                Ok(None) => return Ok(()),
+                Ok(Some(next)) => next,
+                Err(e) => return Err(ServeError::upstream(e)),
+            };
+            if paging.max_pages.is_some_and(|max| pages >= max) {
+                return Ok(());
+            }
+            cursor = Some(next);
+        }
+    }
+
+    fn paging_help(cursor_flag: &str) -> String {
+        crate::pages::help(cursor_flag)
+    }
+
+    async fn link(&self, link: Link, text: String) -> Result<String, ServeError> {
+        crate::domains::web::share::id_for(&self.shared.ctx, link, text)
+            .await
+            .map_err(ServeError::from_cli)
+    }
+}
