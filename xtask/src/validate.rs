@@ -6,6 +6,7 @@ use std::path::Path;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{json, Value as Json};
 
+mod events;
 mod facts;
 
 pub use facts::set_path;
@@ -94,6 +95,23 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         }
     }
     cx.domain_facts(raw, &seen_codes);
+    for (i, host) in d
+        .mock
+        .iter()
+        .flat_map(|m| &m.media)
+        .flat_map(|m| &m.hosts)
+        .enumerate()
+    {
+        if host.is_empty() || host.contains("://") || host.starts_with('/') {
+            let at = ["mock", "media", "hosts", &i.to_string()];
+            cx.errors.push(dmap.error(
+                &at,
+                format!(
+                    "`{host}`: a host, optionally with a path (`cdn.example.com/play/`), no scheme"
+                ),
+            ));
+        }
+    }
     let common: Vec<Param> = d
         .common_parameters
         .iter()
@@ -140,6 +158,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
             operations.push(o);
         }
     }
+    let events = cx.events(raw);
     let user_agent_credential = common
         .iter()
         .find(|p| p.location == Location::Header && p.wire.eq_ignore_ascii_case("user-agent"))
@@ -179,8 +198,11 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         alternative_base_urls: d.alternative_base_urls.clone(),
         authorization_url: d.authorization_url.clone(),
         oauth: d.oauth.clone(),
+        mock: d.mock.clone(),
         notes: d.notes.clone(),
         operations,
+        events,
+        webhooks: d.webhooks.clone(),
         definitions: cx.definitions,
         user_agent_credential,
     })

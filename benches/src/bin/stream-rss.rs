@@ -2,32 +2,29 @@
 //! 50) through `Client::comment_list_stream` from the mock (in a child process, so its request log is not counted)
 //! and prints this process's peak resident set (`VmHWM`). Run it for two counts; the peaks should match.
 
-use std::process::ExitCode;
 use std::time::Instant;
 
 use douyin_bench::{proc_status_kb, web_client, MockProcess};
 use douyin_web::CommentListParams;
 use futures::TryStreamExt;
 
-fn main() -> ExitCode {
+fn main() {
+    douyin_bench::serve_if_mock_child();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(count) = args.first().and_then(|a| a.parse::<u32>().ok()) else {
-        eprintln!("error: usage: stream-rss COUNT [PAGE_SIZE]");
-        return ExitCode::from(2);
-    };
+    let count: u32 = args
+        .first()
+        .and_then(|a| a.parse().ok())
+        .expect("usage: stream-rss COUNT [PAGE_SIZE]");
     let page_size: u32 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(50);
     let pages = count.div_ceil(page_size);
-    let mock = MockProcess::start(
-        &MockProcess::sibling_exe(),
-        &["pages", &pages.to_string(), &page_size.to_string()],
-    );
+    let mock = MockProcess::start_self(&["pages", &pages.to_string(), &page_size.to_string()]);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
     let before = proc_status_kb("VmHWM").unwrap_or(0);
     let started = Instant::now();
-    let walked = rt.block_on(async {
+    let (seen, last_cid) = rt.block_on(async {
         let client = web_client(&mock.web_base);
         let stream = client.comment_list_stream(
             CommentListParams::new("7184732601662344482").count(i64::from(page_size)),
@@ -35,19 +32,12 @@ fn main() -> ExitCode {
         futures::pin_mut!(stream);
         let mut seen = 0u64;
         let mut last = None;
-        while let Some(comment) = stream.try_next().await? {
+        while let Some(comment) = stream.try_next().await.expect("streaming comments") {
             seen += 1;
             last = comment.cid;
         }
-        Ok::<_, douyin_web::Error>((seen, last))
+        (seen, last)
     });
-    let (seen, last_cid) = match walked {
-        Ok(walked) => walked,
-        Err(e) => {
-            eprintln!("error: streaming comments: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
     let elapsed = started.elapsed();
     let hwm = proc_status_kb("VmHWM").unwrap_or(0);
     let rss = proc_status_kb("VmRSS").unwrap_or(0);
@@ -58,9 +48,5 @@ fn main() -> ExitCode {
         elapsed.as_millis(),
         seen as f64 / elapsed.as_secs_f64(),
     );
-    if seen != u64::from(pages) * u64::from(page_size) {
-        eprintln!("error: the mock served {seen} comments, not {pages} pages of {page_size}");
-        return ExitCode::FAILURE;
-    }
-    ExitCode::SUCCESS
+    assert_eq!(seen, u64::from(pages) * u64::from(page_size));
 }

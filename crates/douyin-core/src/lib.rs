@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod decode;
 pub mod drift;
 pub mod error;
+pub mod event;
 pub mod limit;
 pub mod lossless;
 pub mod paginate;

@@ -27,11 +27,13 @@ pub mod constructors;
 pub mod oauth;
 pub mod store;
 pub mod tokens;
+pub mod webhook;
 pub use constructors::credentials;
 pub use douyin_core::{BoxFuture, RetryPolicy, Secret, StaticCredentials};
 pub use generated::client::*;
 pub use generated::domain::*;
 pub use generated::errors::*;
+pub use generated::events::{Event, EVENTS, WEBHOOKS};
 pub use generated::types;
 pub use oauth::random_state;
 pub use oauth::AuthError;
@@ -50,6 +52,7 @@ pub use tokens::RefreshPolicy;
 pub use tokens::TokenProvider;
 pub use tokens::UserTokenProvider;
 pub use tokens::ACCESS_TOKEN;
+pub use webhook::verify_and_parse;
 /// The README's example, compiled as a doctest so it cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -3545,6 +3545,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/aweme_detail.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/detail/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemeDetailResponse,
             super::errors::ErrorCode,
@@ -3555,6 +3556,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/aweme_favorite.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/favorite/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemeFavoriteResponse,
             super::errors::ErrorCode,
@@ -3565,6 +3567,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/aweme_listcollection.yaml",
         method: ::douyin_core::Method::Post,
         path: "/aweme/v1/web/aweme/listcollection/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemeListcollectionResponse,
             super::errors::ErrorCode,
@@ -3575,6 +3578,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/aweme_post.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/post/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemePostResponse,
             super::errors::ErrorCode,
@@ -3585,6 +3589,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/aweme_related.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/related/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemeRelatedResponse,
             super::errors::ErrorCode,
@@ -3595,6 +3600,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/comment_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/comment/list/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::CommentListResponse,
             super::errors::ErrorCode,
@@ -3605,6 +3611,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/comment_list_reply.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/comment/list/reply/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::CommentListReplyResponse,
             super::errors::ErrorCode,
@@ -3615,6 +3622,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/emoji_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/emoji/list",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::EmojiListResponse,
             super::errors::ErrorCode,
@@ -3625,6 +3633,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/emoticon_trending.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/im/resources/emoticon/trending",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::EmoticonTrendingResponse,
             super::errors::ErrorCode,
@@ -3635,6 +3644,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/general_search_single.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/general/search/single/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::GeneralSearchSingleResponse,
             super::errors::ErrorCode,
@@ -3645,6 +3655,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/hot_search_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/hot/search/list/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::HotSearchListResponse,
             super::errors::ErrorCode,
@@ -3655,6 +3666,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/im_user_info.yaml",
         method: ::douyin_core::Method::Post,
         path: "/aweme/v1/web/im/user/info/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::ImUserInfoResponse,
             super::errors::ErrorCode,
@@ -3665,6 +3677,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/live_room_enter.yaml",
         method: ::douyin_core::Method::Get,
         path: "/webcast/room/web/enter/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::LiveRoomEnterResponse,
             super::errors::ErrorCode,
@@ -3675,6 +3688,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/locate_post.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/locate/post/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::LocatePostResponse,
             super::errors::ErrorCode,
@@ -3685,6 +3699,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/mix_aweme.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/mix/aweme/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::MixAwemeResponse,
             super::errors::ErrorCode,
@@ -3695,6 +3710,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/mssdk_token.yaml",
         method: ::douyin_core::Method::Post,
         path: "/web/r/token",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::MssdkTokenResponse,
             super::errors::ErrorCode,
@@ -3705,6 +3721,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/notice_detail.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/notice/detail/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::NoticeDetailResponse,
             super::errors::ErrorCode,
@@ -3715,6 +3732,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/slides_info.yaml",
         method: ::douyin_core::Method::Get,
         path: "/web/api/v2/aweme/slidesinfo/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::SlidesInfoResponse,
             super::errors::ErrorCode,
@@ -3725,6 +3743,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/tab_feed.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/tab/feed/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::TabFeedResponse,
             super::errors::ErrorCode,
@@ -3735,6 +3754,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/ttwid_register.yaml",
         method: ::douyin_core::Method::Post,
         path: "/ttwid/union/register/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::TtwidRegisterResponse,
             super::errors::ErrorCode,
@@ -3745,6 +3765,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/user_follower_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/follower/list/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserFollowerListResponse,
             super::errors::ErrorCode,
@@ -3755,6 +3776,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/user_following_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/following/list/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserFollowingListResponse,
             super::errors::ErrorCode,
@@ -3765,6 +3787,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/user_profile_other.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/profile/other/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserProfileOtherResponse,
             super::errors::ErrorCode,
@@ -3775,6 +3798,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/user_profile_self.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/profile/self/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserProfileSelfResponse,
             super::errors::ErrorCode,
@@ -3785,6 +3809,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/webid.yaml",
         method: ::douyin_core::Method::Post,
         path: "/webid",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::WebidResponse,
             super::errors::ErrorCode,
