@@ -1,11 +1,12 @@
 //! The douyin-rs code generator as a library (the `cargo xtask` binary and the fuzz targets use it):
 //! specs/ → generated crates (load → validate → IR → emit → write/check), and what a spec change means for users of
-//! the generated crates (`diff`).
+//! the generated crates (`diff`), and releases from that report (`release`).
 
 pub mod cli_surface;
 pub mod diff;
 pub mod emit;
 pub mod ir;
+pub mod release;
 pub mod spec;
 #[cfg(test)]
 mod tests;

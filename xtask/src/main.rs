@@ -1,10 +1,11 @@
 //! `cargo xtask codegen [--check]`: specs/ → generated crates (load → validate → IR → emit → write/check);
-//! `cargo xtask diff [BASE]`: what a spec change means for users of the generated crates. The work is in the
-//! `xtask` library.
+//! `cargo xtask diff [BASE]`: what a spec change means for users of the generated crates;
+//! `cargo xtask release [--since REF] [--dry-run]`: version bumps and CHANGELOG entries from that report. The work
+//! is in the `xtask` library.
 
 use std::process::ExitCode;
 
-use xtask::{diff, generate, workspace_root, write};
+use xtask::{diff, generate, release, workspace_root, write};
 
 /// The project's maintenance tasks.
 #[derive(clap::Parser, Debug)]
@@ -18,12 +19,15 @@ enum Task {
     },
     /// Report what the spec changes since BASE mean for users of the generated crates.
     Diff(diff::Args),
+    /// Bump the versions of the crates changed since the last release tag and write their CHANGELOG entries.
+    Release(release::Args),
 }
 
 fn main() -> ExitCode {
     match <Task as clap::Parser>::parse() {
         Task::Codegen { check } => codegen(check),
         Task::Diff(args) => diff::run(&workspace_root(), &args),
+        Task::Release(args) => release::run(&workspace_root(), &args),
     }
 }
 
