@@ -179,12 +179,23 @@ fn with_command_scopes<'a>(
 }
 
 /// Expiry as JSON: when, and how many seconds are left (0 once expired).
+///
+/// Keys go in sorted order here and in [`status_json`]: serde_json's `preserve_order` may be unified on by another
+/// workspace member, and the output must not depend on which packages a build includes.
 fn expiry(expires_ms: u64, now_ms: u64) -> serde_json::Value {
-    json!({
-        "expires_at": crate::xbogus::utc(u32::try_from(expires_ms / 1000).unwrap_or(u32::MAX)),
-        "expires_in": expires_ms.saturating_sub(now_ms) / 1000,
-        "expired": now_ms >= expires_ms,
-    })
+    let mut out = serde_json::Map::new();
+    out.insert("expired".to_owned(), json!(now_ms >= expires_ms));
+    out.insert(
+        "expires_at".to_owned(),
+        json!(crate::xbogus::utc(
+            u32::try_from(expires_ms / 1000).unwrap_or(u32::MAX)
+        )),
+    );
+    out.insert(
+        "expires_in".to_owned(),
+        json!(expires_ms.saturating_sub(now_ms) / 1000),
+    );
+    serde_json::Value::Object(out)
 }
 
 fn now_ms() -> u64 {
@@ -199,19 +210,19 @@ fn status_json(tokens: &douyin_open_platform::Tokens) -> serde_json::Value {
     // Each token's expiry under its credential's name.
     let user = tokens.user.as_ref().map(|u| {
         let mut user = serde_json::Map::new();
+        user.insert(ACCESS_TOKEN.to_owned(), expiry(u.access_expires_ms, now));
         user.insert("open_id".to_owned(), json!(u.open_id));
+        user.insert(REFRESH_TOKEN.to_owned(), expiry(u.refresh_expires_ms, now));
         let scope: Vec<&str> = u.scope.split(',').filter(|s| !s.is_empty()).collect();
         user.insert("scope".to_owned(), json!(scope));
-        user.insert(ACCESS_TOKEN.to_owned(), expiry(u.access_expires_ms, now));
-        user.insert(REFRESH_TOKEN.to_owned(), expiry(u.refresh_expires_ms, now));
         user
     });
     let mut status = serde_json::Map::new();
-    status.insert("user".to_owned(), json!(user));
     status.insert(
         CLIENT_TOKEN.to_owned(),
         json!(tokens.client.as_ref().map(|c| expiry(c.expires_ms, now))),
     );
+    status.insert("user".to_owned(), json!(user));
     serde_json::Value::Object(status)
 }
 
