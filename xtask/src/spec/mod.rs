@@ -2,5 +2,6 @@
 
 pub mod event_model;
 pub mod load;
+pub mod mock_model;
 pub mod model;
 pub mod schema;
