@@ -55,6 +55,17 @@ pub trait Customization: Sync {
         Ok(None)
     }
 
+    /// What a link or share text of the domain points at, as JSON (`douyin resolve`, served as `resolve`); `None`
+    /// when the domain has no links.
+    fn describe_link<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        text: String,
+    ) -> Option<Work<'a, serde_json::Value>> {
+        let _ = (ctx, text);
+        None
+    }
+
     /// The id `text` names for a parameter that takes links; by default `text` itself.
     fn link<'a>(&'a self, ctx: &'a Ctx, link: Link, text: String) -> Work<'a, String> {
         let _ = (ctx, link);

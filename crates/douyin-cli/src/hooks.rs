@@ -56,3 +56,11 @@ pub async fn link(ctx: &Ctx, link: Link, text: String) -> Result<String, CliErro
         None => Ok(text),
     }
 }
+
+/// What a link or share text points at, by the first domain that describes links; `None` when none does.
+pub async fn describe_link(ctx: &Ctx, text: String) -> Option<Result<serde_json::Value, CliError>> {
+    let work = ALL
+        .iter()
+        .find_map(|c| c.describe_link(ctx, text.clone()))?;
+    Some(work.await)
+}

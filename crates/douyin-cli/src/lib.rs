@@ -11,7 +11,8 @@
 //! douyin download LINK|ID|- … [--user|--favorites|--mix LINK] [--from-json FILE]   videos, image posts, music
 //! douyin session new                                 a douyin.com web session from nothing: its Cookie header
 //! douyin live record LINK [--quality Q] [--format flv|hls] [--segment-time S] [--wait]   record a live room
-//! douyin serve [--listen ADDR] [--api-key KEY] [--cors ORIGIN]   every operation over HTTP, with its OpenAPI document
+//! douyin serve [--listen ADDR] [--api-key KEY] [--cors ORIGIN] [--mcp]   every operation over HTTP (and MCP), with its OpenAPI document
+//! douyin mcp                                         every operation as an MCP tool over stdio
 //! ```
 //!
 //! The command tree, flags and help of the domain commands are generated from the specs (`src/generated/`, by
@@ -112,6 +113,7 @@ fn root() -> Command {
     .subcommand(abogus::command())
     .subcommands(hooks::commands(&CommonArgs::args()))
     .subcommand(serve::command(CommonArgs::args()))
+    .subcommand(serve::mcp_command(CommonArgs::args()))
 }
 
 /// Reads `file` (`-`: stdin) up to `limit` bytes; a larger input is an error, not a memory hog.
@@ -203,6 +205,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
         "xbogus" => return xbogus::run(sub),
         "abogus" => return abogus::run(sub),
         "serve" => return serve::run(sub).await,
+        "mcp" => return serve::run_mcp(sub).await,
         _ => {}
     }
     if let Some(work) = hooks::run_command(name, sub) {

@@ -6,6 +6,10 @@
 //! name) and the CLI's parsing, link resolution and dispatch are reused as generated. The document is OpenAPI 3.0.3
 //! (what progenitor, the client the tests generate, reads); list parameters travel as one comma-separated string
 //! (JSON lists as a JSON array), JSON-valued ones as JSON text.
+//!
+//! Each route also carries its MCP tool (`douyin mcp`, `douyin serve --mcp`): the tool's name (the document's
+//! `operationId`) and its input JSON Schema, the same parameters as an object (lists as arrays, JSON-valued ones as
+//! JSON values; a paginated operation's `max_pages` instead of `all_pages`).
 
 use std::path::PathBuf;
 
@@ -51,6 +55,8 @@ fn table(domains: &[Domain]) -> TokenStream {
                 quote!(crate::serve::route::QueryParam { name: #name, required: #required })
             });
             let cursor = super::opt_str(op.pagination.as_ref().map(|pg| pg.cursor.rust.as_str()));
+            let tool = operation_id(d, op);
+            let input_schema = tool_schema(op).to_string();
             quote! {
                 crate::serve::route::Route {
                     domain: #domain,
@@ -59,6 +65,8 @@ fn table(domains: &[Domain]) -> TokenStream {
                     summary: #summary,
                     params: &[#(#params),*],
                     cursor: #cursor,
+                    tool: #tool,
+                    input_schema: #input_schema,
                 }
             }
         })
@@ -118,6 +126,77 @@ fn parameter(p: &Param) -> Json {
     })
 }
 
+/// The OpenAPI `operationId` and MCP tool name of `op`: `<domain>_<operation>`, in snake case.
+fn operation_id(d: &Domain, op: &Operation) -> String {
+    format!("{}_{}", d.name.to_snake_case(), op.name)
+}
+
+/// The JSON Schema of one MCP tool argument of type `ty` (`schema`: the parameter's spec schema).
+fn argument_schema(ty: &ParamType, schema: &Json) -> Json {
+    match ty {
+        ParamType::List(inner) => {
+            let items = schema.get("items").cloned().unwrap_or(Json::Null);
+            json!({ "type": "array", "items": argument_schema(inner, &items) })
+        }
+        // A JSON-valued parameter: the value itself (the spec's schema describes it).
+        ParamType::Named(_) if schema.get("enum").is_none() => match schema {
+            Json::Object(_) => schema.clone(),
+            _ => json!({}),
+        },
+        _ => value_schema(ty, schema),
+    }
+}
+
+/// The input JSON Schema of `op`'s MCP tool: an object of its parameters.
+fn tool_schema(op: &Operation) -> Json {
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    for p in user_params(op) {
+        let mut schema = if p.link.is_some() {
+            json!({ "type": "string" })
+        } else {
+            argument_schema(&p.ty, &p.schema)
+        };
+        let mut doc = p.doc.as_deref().unwrap_or("").trim().to_owned();
+        if p.link.is_some() {
+            doc.push_str("\n\nA link or share text naming it is also taken (short links are followed).");
+        }
+        if let Json::Object(s) = &mut schema {
+            if let Some(min) = p.minimum {
+                s.insert("minimum".into(), json!(min));
+            }
+            if let Some(max) = p.maximum {
+                s.insert("maximum".into(), json!(max));
+            }
+            if !doc.is_empty() {
+                s.insert("description".into(), json!(doc.trim()));
+            }
+        }
+        properties.insert(p.rust.clone(), schema);
+        if p.required {
+            required.push(p.rust.clone());
+        }
+    }
+    if let Some(pg) = &op.pagination {
+        properties.insert(
+            "max_pages".into(),
+            json!({
+                "type": "integer", "minimum": 1,
+                "description": format!(
+                    "Pages to fetch (default 1); the result's `next` gives the `{}` to continue from.",
+                    pg.cursor.rust
+                ),
+            }),
+        );
+    }
+    json!({
+        "type": "object",
+        "properties": Json::Object(properties),
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
 fn error_response(what: &str) -> Json {
     json!({
         "description": what,
@@ -153,7 +232,7 @@ fn operation(d: &Domain, op: &Operation) -> Json {
         }));
     }
     json!({
-        "operationId": format!("{}_{}", d.name.to_snake_case(), op.name),
+        "operationId": operation_id(d, op),
         "summary": op.summary.trim(),
         "description": description,
         "tags": [d.name],

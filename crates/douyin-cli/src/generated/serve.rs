@@ -30,6 +30,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "onebound_item_get_video",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"item_id\":{\"type\":\"string\",\"description\":\"视频id — the video (aweme) id.\"},\"cache\":{\"type\":\"string\",\"enum\":[\"yes\",\"no\"],\"description\":\"[yes,no]默认yes,将调用缓存的数据,速度比较快 — `yes` (default) serves cached data, faster.\"},\"result_type\":{\"type\":\"string\",\"enum\":[\"json\",\"jsonu\",\"xml\",\"serialize\",\"var_export\"],\"description\":\"[json,jsonu,xml,serialize,var_export]返回数据格式,默认为json,jsonu输出的内容中文可以直接阅读 — body format; default json.\"},\"lang\":{\"type\":\"string\",\"enum\":[\"cn\",\"en\",\"ru\"],\"description\":\"[cn,en,ru]翻译语言,默认cn简体中文 — translation language; default cn.\"},\"version\":{\"type\":\"string\",\"description\":\"API版本 — API version.\"}},\"required\":[\"item_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -38,6 +40,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
         summary: "Exchange an authorization code for the user's access and refresh tokens (获取 access_token)",
         params: &[],
         cursor: ::std::option::Option::None,
+        tool: "open_platform_access_token",
+        input_schema: "{\"type\":\"object\",\"properties\":{},\"required\":[],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -46,6 +50,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
         summary: "Obtain the application's client token (生成 client_token)",
         params: &[],
         cursor: ::std::option::Option::None,
+        tool: "open_platform_client_token",
+        input_schema: "{\"type\":\"object\",\"properties\":{},\"required\":[],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -59,6 +65,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "open_platform_fans_data",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"通过/oauth/access_token/获取,用户唯一标志\"}},\"required\":[\"open_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -80,6 +88,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("cursor"),
+        tool: "open_platform_fans_list",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"通过 /oauth/access_token/ 获取,用户唯一标志。\"},\"cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"分页游标, 第一页请求 cursor 是 0,response 中会返回下一页请求用到的 cursor, 同时 response 还会返回 has_more 来表明是否有更多的数据。\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"每页数量\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `cursor` to continue from.\"}},\"required\":[\"open_id\",\"count\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -101,6 +111,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "open_platform_item_share",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"通过/oauth/access_token/获取,用户唯一标志\"},\"item_id\":{\"type\":\"string\",\"description\":\"item_id,仅能查询access_token对应用户上传的视频。可通过查询授权账号视频列表获取(item_id为加密后的视频ID)。传入原始值,运行时恰好编码一次\"},\"date_type\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"近7/15/30天;输入7代表7天、15代表15天、30代表30天。\"}},\"required\":[\"open_id\",\"item_id\",\"date_type\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -130,6 +142,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("cursor"),
+        tool: "open_platform_list_comment",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"通过code2Session获取,用户唯一标志\\n该字段通过 /api/apps/v2/jscode2session 接口返回的 openid 字段获取\"},\"cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":1,\"maximum\":50,\"description\":\"每页的数量,最大不超过50,最小不低于1\"},\"item_id\":{\"type\":\"string\",\"description\":\"视频id\\n该字段通过 /api/apps/v1/convert_video_id/video_id_to_open_item_id/ 接口返回的 data.convert_result._val 字段获取\\n注意参数中 item_id 作为 url 参数时,必须 encode,只对 item_id 单独进行 encode(运行时对每个 query 值恰好编码一次,传入原始值即可)\"},\"sort_type\":{\"type\":\"string\",\"enum\":[\"time\",\"time_asc\"],\"description\":\"列表排序方式,不传默认按推荐序,可选值:time(时间逆序)、time_asc(时间顺序)\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `cursor` to continue from.\"}},\"required\":[\"open_id\",\"item_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -151,6 +165,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("cursor"),
+        tool: "open_platform_media_list",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"用户唯一标志。通过调用 https://open.douyin.com/oauth/access_token/ 生成的 open_id 字段获取\"},\"cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"每页数量\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `cursor` to continue from.\"}},\"required\":[\"open_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -159,6 +175,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
         summary: "Refresh the user's access token with the refresh token (刷新 access_token)",
         params: &[],
         cursor: ::std::option::Option::None,
+        tool: "open_platform_refresh_token",
+        input_schema: "{\"type\":\"object\",\"properties\":{},\"required\":[],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -167,6 +185,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
         summary: "Renew the refresh token before it expires (刷新 refresh_token)",
         params: &[],
         cursor: ::std::option::Option::None,
+        tool: "open_platform_renew_refresh_token",
+        input_schema: "{\"type\":\"object\",\"properties\":{},\"required\":[],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -180,6 +200,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "open_platform_user_info",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"用户唯一标识\"}},\"required\":[\"open_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -205,6 +227,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("cursor"),
+        tool: "open_platform_video_comment_list",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"通过/oauth/access_token/获取,用户唯一标志\"},\"cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":1,\"maximum\":50,\"description\":\"每页的数量,最大不超过50,最小不低于1\"},\"item_id\":{\"type\":\"string\",\"description\":\"视频id(传入原始值,运行时恰好编码一次)\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `cursor` to continue from.\"}},\"required\":[\"open_id\",\"count\",\"item_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -230,6 +254,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "open_platform_video_comment_reply",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"通过/oauth/access_token/获取,用户唯一标志\"},\"content\":{\"type\":\"string\",\"description\":\"评论的具体内容\"},\"item_id\":{\"type\":\"string\",\"description\":\"视频id\"},\"comment_id\":{\"type\":\"string\",\"description\":\"若需要对评论进行回复,则需要传评论id\"}},\"required\":[\"open_id\",\"content\",\"item_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -243,6 +269,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "web_aweme_detail",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"aweme_id\":{\"type\":\"string\",\"description\":\"作品id (the number in www.douyin.com/video/ID or /note/ID)\\n\\nA link or share text naming it is also taken (short links are followed).\"}},\"required\":[\"aweme_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -264,6 +292,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("max_cursor"),
+        tool: "web_aweme_favorite",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"sec_user_id\":{\"type\":\"string\",\"description\":\"用户唯一标识 (the user's likes must be public, or the cookie must be the user's own)\\n\\nA link or share text naming it is also taken (short links are followed).\"},\"max_cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"0 for the first page, then the previous page's max_cursor\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"作品数量\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `max_cursor` to continue from.\"}},\"required\":[\"sec_user_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -285,6 +315,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("cursor"),
+        tool: "web_aweme_listcollection",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"publish_video_strategy_type\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the site\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"作品数量\"},\"cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"0 for the first page, then the previous page's cursor\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `cursor` to continue from.\"}},\"required\":[],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -334,6 +366,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("max_cursor"),
+        tool: "web_aweme_post",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"sec_user_id\":{\"type\":\"string\",\"description\":\"用户唯一标识\\n\\nA link or share text naming it is also taken (short links are followed).\"},\"max_cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"作品页码 (millisecond timestamp; 0 for the first page, then the previous page's max_cursor)\"},\"locate_query\":{\"type\":\"boolean\",\"description\":\"not documented; sent by the site (real traffic)\"},\"show_live_replay_strategy\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"not documented; sent by the site (real traffic)\"},\"need_time_list\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"not documented; sent by the site (real traffic)\"},\"time_list_query\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"not documented; sent by the site (real traffic)\"},\"whale_cut_token\":{\"type\":\"string\",\"description\":\"not documented; sent (empty) by the site (real traffic)\"},\"cut_version\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"not documented; sent by the site (real traffic)\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"作品数量\"},\"publish_video_strategy_type\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"not documented; sent by the site (real traffic)\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `max_cursor` to continue from.\"}},\"required\":[\"sec_user_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -363,6 +397,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "web_aweme_related",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"aweme_id\":{\"type\":\"string\",\"description\":\"作品id\\n\\nA link or share text naming it is also taken (short links are followed).\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"数量\"},\"filter_gids\":{\"type\":\"string\",\"description\":\"comma-separated ids of awemes already shown (the next batch excludes them)\"},\"aweme_pc_rec_raw_data\":{\"type\":\"string\",\"description\":\"JSON text the web app sends\"},\"sub_channel_id\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the site\"}},\"required\":[\"aweme_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -384,6 +420,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("cursor"),
+        tool: "web_comment_list",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"aweme_id\":{\"type\":\"string\",\"description\":\"作品id\\n\\nA link or share text naming it is also taken (short links are followed).\"},\"cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"页码\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"评论个数\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `cursor` to continue from.\"}},\"required\":[\"aweme_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -413,6 +451,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("cursor"),
+        tool: "web_comment_list_reply",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"item_id\":{\"type\":\"string\",\"description\":\"作品id (the aweme the comment is on)\\n\\nA link or share text naming it is also taken (short links are followed).\"},\"comment_id\":{\"type\":\"string\",\"description\":\"评论id (the parent comment's cid)\"},\"cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"0 for the first page, then the previous page's cursor\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"回复个数\"},\"item_type\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"0 (an aweme)\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `cursor` to continue from.\"}},\"required\":[\"item_id\",\"comment_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -421,6 +461,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
         summary: "Comment emoji list",
         params: &[],
         cursor: ::std::option::Option::None,
+        tool: "web_emoji_list",
+        input_schema: "{\"type\":\"object\",\"properties\":{},\"required\":[],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -438,6 +480,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("cursor"),
+        tool: "web_emoticon_trending",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"页码\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"个数\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `cursor` to continue from.\"}},\"required\":[],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -499,6 +543,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("offset"),
+        tool: "web_general_search_single",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"search_channel\":{\"type\":\"string\",\"description\":\"aweme_general (综合)\"},\"enable_history\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the site\"},\"keyword\":{\"type\":\"string\",\"description\":\"搜索关键词\"},\"search_source\":{\"type\":\"string\",\"description\":\"normal_search, tab_search, search_sug, guide_search or hot_search_board (where the search started)\"},\"query_correct_type\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the site\"},\"is_filter_search\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"1 when filter_selected is sent, else 0\"},\"from_group_id\":{\"type\":\"string\",\"description\":\"sent (empty) by the site\"},\"offset\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"0 for the first page, then the previous page's cursor\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"results per page\"},\"need_filter_settings\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"1 to receive the filter settings with the first page\"},\"list_type\":{\"type\":\"string\",\"description\":\"single or multi (result layout)\"},\"search_id\":{\"type\":\"string\",\"description\":\"the previous page's log_pb.impr_id (absent on the first page)\"},\"filter_selected\":{\"type\":\"string\",\"description\":\"JSON text, e.g. {\\\"sort_type\\\":\\\"2\\\",\\\"publish_time\\\":\\\"7\\\"} (sort_type 0 综合 1 最多点赞 2 最新; publish_time 0 1 7 180 days); send with is_filter_search 1\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `offset` to continue from.\"}},\"required\":[\"keyword\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -516,6 +562,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "web_hot_search_list",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"detail_list\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"详细列表\"},\"source\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"来源\"}},\"required\":[],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -529,6 +577,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "web_im_user_info",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"sec_user_ids\":{\"type\":\"string\",\"description\":\"用户唯一标识数组\\n\\nA link or share text naming it is also taken (short links are followed).\"}},\"required\":[\"sec_user_ids\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -566,6 +616,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "web_live_room_enter",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"app_name\":{\"type\":\"string\",\"description\":\"sent by the live page\"},\"live_id\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the live page\"},\"language\":{\"type\":\"string\",\"description\":\"sent by the live page\"},\"enter_source\":{\"type\":\"string\",\"description\":\"sent (empty) by the live page\"},\"is_need_double_stream\":{\"type\":\"boolean\",\"description\":\"sent by the live page\"},\"web_rid\":{\"type\":\"string\",\"description\":\"the number in live.douyin.com/WEB_RID\\n\\nA link or share text naming it is also taken (short links are followed).\"},\"room_id_str\":{\"type\":\"string\",\"description\":\"the room id, when known\"}},\"required\":[\"web_rid\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -603,6 +655,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("max_cursor"),
+        tool: "web_locate_post",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"sec_user_id\":{\"type\":\"string\",\"description\":\"用户唯一标识\\n\\nA link or share text naming it is also taken (short links are followed).\"},\"max_cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"the max_cursor of the page to locate in (0 the newest)\"},\"locate_item_id\":{\"type\":\"string\",\"description\":\"the aweme id to locate\"},\"locate_item_cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"the previous answer's locate_item_cursor\"},\"locate_query\":{\"type\":\"boolean\",\"description\":\"sent by the site\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"作品数量\"},\"publish_video_strategy_type\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the site\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `max_cursor` to continue from.\"}},\"required\":[\"sec_user_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -624,6 +678,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("cursor"),
+        tool: "web_mix_aweme",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"mix_id\":{\"type\":\"string\",\"description\":\"合集id (the number in www.douyin.com/collection/ID or /mix/ID)\\n\\nA link or share text naming it is also taken (short links are followed).\"},\"cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"0 for the first page, then the previous page's cursor\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"作品数量\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `cursor` to continue from.\"}},\"required\":[\"mix_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -641,6 +697,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "web_mssdk_token",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"str_data\":{\"type\":\"string\",\"description\":\"the security SDK's encrypted browser-environment report (a base64 blob a browser computes; public tools ship one captured from a browser in their config)\"},\"tsp_from_client\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"the client's time, Unix milliseconds\"}},\"required\":[\"tsp_from_client\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -654,6 +712,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "web_notice_detail",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"id_list\":{\"type\":\"array\",\"items\":{\"title\":\"NoticeIdItem\",\"type\":\"object\",\"properties\":{\"notice_id_str\":{\"type\":\"string\"},\"type\":{\"type\":\"integer\"}}},\"description\":\"通知id\"}},\"required\":[\"id_list\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -683,6 +743,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "web_slides_info",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"reflow_source\":{\"type\":\"string\",\"description\":\"the share page the request comes from\"},\"web_id\":{\"type\":\"string\",\"description\":\"a per-browser id (public parsers send 75 followed by 15 random digits)\"},\"device_id\":{\"type\":\"string\",\"description\":\"sent equal to web_id\"},\"aweme_ids\":{\"type\":\"string\",\"description\":\"the aweme ids, as a JSON array ([7325083396338600228])\\n\\nA link or share text naming it is also taken (short links are followed).\"},\"request_source\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the share page\"}},\"required\":[\"aweme_ids\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -700,6 +762,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "web_tab_feed",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"aweme_pc_rec_raw_data\":{\"type\":\"string\",\"description\":\"猜测判断是否为客户端 (JSON text)\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"推荐作品个数\"}},\"required\":[],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -708,6 +772,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
         summary: "Registers a browser and issues its ttwid cookie (session bootstrap)",
         params: &[],
         cursor: ::std::option::Option::None,
+        tool: "web_ttwid_register",
+        input_schema: "{\"type\":\"object\",\"properties\":{},\"required\":[],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -757,6 +823,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("max_time"),
+        tool: "web_user_follower_list",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"user_id\":{\"type\":\"string\",\"description\":\"用户uid (may stay empty when sec_user_id is given)\"},\"sec_user_id\":{\"type\":\"string\",\"description\":\"用户唯一标识\\n\\nA link or share text naming it is also taken (short links are followed).\"},\"offset\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"only meaningful with source_type 2; 0 otherwise\"},\"min_time\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"lower time bound in seconds\"},\"max_time\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"0 for the first page, then the previous page's min_time (source_type 1)\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"数量\"},\"source_type\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"1 most recent first (pages by max_time), 2 综合 (pages by offset)\"},\"gps_access\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the site\"},\"address_book_access\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the site\"},\"is_top\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the site\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `max_time` to continue from.\"}},\"required\":[\"sec_user_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -806,6 +874,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("offset"),
+        tool: "web_user_following_list",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"user_id\":{\"type\":\"string\",\"description\":\"用户uid (may stay empty when sec_user_id is given)\"},\"sec_user_id\":{\"type\":\"string\",\"description\":\"用户唯一标识\\n\\nA link or share text naming it is also taken (short links are followed).\"},\"offset\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"0 for the first page, then the previous page's offset (source_type 4)\"},\"min_time\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"lower time bound in seconds (source_type 3)\"},\"max_time\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"upper time bound in seconds (source_type 1)\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"数量\"},\"source_type\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"1 most recent first (pages by max_time), 3 oldest first (pages by min_time), 4 综合排序 (pages by offset)\"},\"gps_access\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the site\"},\"address_book_access\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the site\"},\"is_top\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"sent by the site\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `offset` to continue from.\"}},\"required\":[\"sec_user_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -819,6 +889,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "web_user_profile_other",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"sec_user_id\":{\"type\":\"string\",\"description\":\"用户唯一标识\\n\\nA link or share text naming it is also taken (short links are followed).\"}},\"required\":[\"sec_user_id\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -827,6 +899,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
         summary: "The signed-in user's profile",
         params: &[],
         cursor: ::std::option::Option::None,
+        tool: "web_user_profile_self",
+        input_schema: "{\"type\":\"object\",\"properties\":{},\"required\":[],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
@@ -835,6 +909,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
         summary: "Issues the browser's webid (session bootstrap)",
         params: &[],
         cursor: ::std::option::Option::None,
+        tool: "web_webid",
+        input_schema: "{\"type\":\"object\",\"properties\":{},\"required\":[],\"additionalProperties\":false}",
     },
 ];
 /// The served API's OpenAPI document.

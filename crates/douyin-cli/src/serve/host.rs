@@ -67,6 +67,8 @@ pub enum Answer {
 pub enum Chunk {
     /// Complete JSON Lines (one page's items).
     Lines(Bytes),
+    /// The walk stopped at `--max-pages` with more to come: the cursor to continue from.
+    Resume(i64),
     /// The walk ended: how.
     End(Result<(), ServeError>),
 }
@@ -225,6 +227,7 @@ impl Host for ServeHost {
                 Err(e) => return Err(ServeError::upstream(e)),
             };
             if paging.max_pages.is_some_and(|max| pages >= max) {
+                let _ = tx.send(Chunk::Resume(next)).await;
                 return Ok(());
             }
             cursor = Some(next);

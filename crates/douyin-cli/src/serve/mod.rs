@@ -2,19 +2,21 @@
 //! (`crate::generated::serve`): `GET /v1/<domain>/<operation>?<parameter>=…` answers the decoded response as JSON
 //! (`all_pages=true`: every item of every page as streamed JSON Lines), `/openapi.json` the served API's document,
 //! `/healthz` that it is up. A query becomes the arguments of the operation's CLI subcommand, so parsing, links and
-//! dispatch are the CLI's generated ones, run by [`host::ServeHost`].
+//! dispatch are the CLI's generated ones, run by [`host::ServeHost`]. With `--mcp` the same routes are MCP tools over
+//! streamable HTTP at `/mcp` ([`mcp`]; `douyin mcp` serves them over stdio).
 //!
 //! Access: loopback by default; any other address needs `--api-key` (a bearer token, compared in constant time).
 //! Credentials come from the config file and environment as for the CLI and never appear in an answer. Limits: the
 //! query length (414), a request body (413), the time for one answer (504); no CORS header unless `--cors` names
 //! the origin.
 
+mod app;
 mod errors;
 mod host;
+mod mcp;
 pub mod route;
 pub mod routes;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,14 +30,13 @@ use axum::routing::get;
 use axum::Router;
 use clap::{Arg, ArgMatches, Command};
 use subtle::ConstantTimeEq;
-use tokio::sync::mpsc;
-use tokio_util::task::LocalPoolHandle;
 
 use crate::context::{timeout, Ctx};
 use crate::generated::{self, CommonArgs};
 use crate::support::CliError;
+use app::App;
 use errors::ServeError;
-use host::{Answer, Chunk, ServeHost, Shared};
+use host::{Answer, Chunk};
 
 /// The environment variable that may hold the API key instead of `--api-key`.
 const API_KEY_ENV: &str = "DOUYIN_SERVE_API_KEY";
@@ -74,13 +75,12 @@ pub fn command(common: Vec<Arg>) -> Command {
                 .value_parser(clap::builder::NonEmptyStringValueParser::new())
                 .help("Let pages from ORIGIN call the API (repeatable); none by default"),
         )
+        .arg(request_timeout_arg())
         .arg(
-            Arg::new("request_timeout")
-                .long("request-timeout")
-                .value_name("SECONDS")
-                .default_value("120")
-                .value_parser(clap::value_parser!(f64))
-                .help("Time allowed for one answer (504 after it); a JSON Lines stream is bounded per page by --timeout"),
+            Arg::new("mcp")
+                .long("mcp")
+                .action(clap::ArgAction::SetTrue)
+                .help("Also serve every operation as an MCP tool over streamable HTTP at /mcp (see `douyin mcp`)"),
         )
         .arg(
             Arg::new("max_query_bytes")
@@ -91,6 +91,57 @@ pub fn command(common: Vec<Arg>) -> Command {
                 .help("Refuse a longer query (414)"),
         )
         .args(common)
+}
+
+fn request_timeout_arg() -> Arg {
+    Arg::new("request_timeout")
+        .long("request-timeout")
+        .value_name("SECONDS")
+        .default_value("120")
+        .value_parser(clap::value_parser!(f64))
+        .help("Time allowed for one answer (504 after it); a JSON Lines stream is bounded per page by --timeout")
+}
+
+fn request_timeout(m: &ArgMatches) -> Result<Duration, CliError> {
+    timeout(*m.get_one::<f64>("request_timeout").expect("defaulted"))
+        .map_err(|e| CliError::usage(e.message.replace("--timeout", "--request-timeout")))
+}
+
+/// The `mcp` command.
+pub fn mcp_command(common: Vec<Arg>) -> Command {
+    Command::new("mcp")
+        .about("Serve every operation of every spec as an MCP tool over stdio (for assistants)")
+        .long_about(
+            "An MCP server on stdin/stdout: one tool per operation of every spec, named <domain>_<operation> \
+             (`web_aweme_detail`), its input JSON Schema generated from the spec, plus `resolve` for share links. \
+             Results are the decoded JSON; a paginated operation answers {\"items\":[…],\"next\":{cursor}|null}, \
+             one page per call unless `max_pages` asks for more. Credentials: the config file and environment, as \
+             for the other commands; never in a result. `douyin serve --mcp` serves the same over streamable HTTP.",
+        )
+        .arg(request_timeout_arg())
+        .args(common)
+}
+
+/// Runs `mcp` until stdin closes.
+pub async fn run_mcp(m: &ArgMatches) -> Result<(), CliError> {
+    use rmcp::ServiceExt;
+    let ctx = Ctx::load(&CommonArgs::from_matches(m))?;
+    let settings = Settings {
+        api_key: None,
+        cors: Vec::new(),
+        request_timeout: request_timeout(m)?,
+        max_query_bytes: usize::MAX,
+        mcp: true,
+    };
+    let server = mcp::Mcp::new(Arc::new(App::new(ctx, settings)))
+        .serve(rmcp::transport::stdio())
+        .await
+        .map_err(|e| CliError::failure(format!("MCP: {e}")))?;
+    server
+        .waiting()
+        .await
+        .map_err(|e| CliError::failure(format!("MCP: {e}")))?;
+    Ok(())
 }
 
 /// The server's settings besides credentials.
@@ -104,16 +155,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// The longest query accepted.
     pub max_query_bytes: usize,
-}
-
-/// Everything the handlers share.
-struct App {
-    shared: Arc<Shared>,
-    /// Every route's CLI subcommand, by (domain, command).
-    commands: HashMap<(&'static str, &'static str), Command>,
-    settings: Settings,
-    /// Where the operations run (see `tokio-util` in Cargo.toml).
-    pool: LocalPoolHandle,
+    /// Whether MCP is served at `/mcp`.
+    pub mcp: bool,
 }
 
 /// Runs `serve` until the process is stopped.
@@ -132,8 +175,7 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
              the key are served"
         )));
     }
-    let request_timeout = timeout(*m.get_one::<f64>("request_timeout").expect("defaulted"))
-        .map_err(|e| CliError::usage(e.message.replace("--timeout", "--request-timeout")))?;
+    let request_timeout = request_timeout(m)?;
     let settings = Settings {
         api_key,
         cors: m
@@ -145,6 +187,7 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
         request_timeout,
         max_query_bytes: usize::try_from(*m.get_one::<u64>("max_query_bytes").expect("defaulted"))
             .unwrap_or(usize::MAX),
+        mcp: m.get_flag("mcp"),
     };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -160,30 +203,43 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
 
 /// The server's routes over `ctx` (credentials, base URLs, client settings).
 pub fn router(ctx: Ctx, settings: Settings) -> Router {
-    let mut commands = HashMap::new();
-    for domain in generated::commands::<ServeHost>() {
-        for op in domain.get_subcommands() {
-            if let Some(r) = routes::find(domain.get_name(), op.get_name()) {
-                commands.insert((r.domain, r.command), op.clone());
-            }
-        }
-    }
-    let app = Arc::new(App {
-        shared: Arc::new(Shared::new(ctx)),
-        commands,
-        settings,
-        pool: LocalPoolHandle::new(
-            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-        ),
-    });
-    Router::new()
+    let app = Arc::new(App::new(ctx, settings));
+    let mut router = Router::new()
         .route("/v1/{domain}/{operation}", get(operation))
         .route("/v1", get(|| async { axum::Json(routes::index()) }))
-        .route("/openapi.json", get(openapi))
+        .route("/openapi.json", get(openapi));
+    if app.settings.mcp {
+        router = router.nest_service(MCP_PATH, mcp_service(&app));
+    }
+    router
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
         .route("/healthz", get(healthz))
         .with_state(app)
+}
+
+/// Where `--mcp` serves MCP.
+const MCP_PATH: &str = "/mcp";
+
+/// MCP over streamable HTTP. Its `Host` check (against DNS rebinding) stays on loopback names unless an API key
+/// guards the server; a browser `Origin` is refused unless `--cors` names it.
+fn mcp_service(
+    app: &Arc<App>,
+) -> rmcp::transport::StreamableHttpService<
+    mcp::Mcp,
+    rmcp::transport::streamable_http_server::session::local::LocalSessionManager,
+> {
+    let mut config = rmcp::transport::StreamableHttpServerConfig::default();
+    if app.settings.api_key.is_some() {
+        config = config.disable_allowed_hosts();
+    }
+    config = if app.settings.cors.is_empty() {
+        config.enforce_origin_validation()
+    } else {
+        config.with_allowed_origins(app.settings.cors.iter().cloned())
+    };
+    let server = mcp::Mcp::new(app.clone());
+    rmcp::transport::StreamableHttpService::new(move || Ok(server.clone()), Arc::default(), config)
 }
 
 async fn healthz() -> Response {
@@ -252,11 +308,13 @@ fn check(settings: &Settings, request: &Request) -> Option<ServeError> {
             ),
         ));
     }
-    let has_body = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v != "0")
+    // MCP messages are bodies (rmcp bounds them: 413 past 4 MiB); the HTTP API takes none.
+    let has_body = !request.uri().path().starts_with(MCP_PATH)
+        && request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v != "0")
         || request.headers().contains_key(header::TRANSFER_ENCODING);
     has_body.then(|| {
         ServeError::new(
@@ -273,11 +331,17 @@ fn cors(mut response: Response, origin: Option<HeaderValue>) -> Response {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         h.insert(
             header::ACCESS_CONTROL_ALLOW_METHODS,
-            HeaderValue::from_static("GET, OPTIONS"),
+            HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
         );
         h.insert(
             header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("authorization"),
+            HeaderValue::from_static(
+                "authorization, content-type, mcp-session-id, mcp-protocol-version, last-event-id",
+            ),
+        );
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("mcp-session-id"),
         );
         h.insert(header::VARY, HeaderValue::from_static("origin"));
     }
@@ -304,72 +368,32 @@ async fn serve_operation(
     let path = format!("/v1/{domain}/{op}");
     let route = routes::find(domain, op)
         .ok_or_else(|| ServeError::not_found(&path, routes::nearest(&path, 3)))?;
-    let command = app
-        .commands
-        .get(&(route.domain, route.command))
-        .ok_or_else(|| ServeError::not_found(&path, routes::nearest(&path, 3)))?;
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();
-    let request = routes::request(route, command, &pairs)?;
-    let m = command
-        .clone()
-        .try_get_matches_from(&request.argv)
-        .map_err(|e| routes::clap_error(route, command, &e))?;
-    if request.all_pages {
-        return stream(app, route, m).await;
+    let parsed = app.parse(route, &pairs)?;
+    if parsed.all_pages {
+        return stream(app, route, parsed.matches).await;
     }
-    let shared = app.shared.clone();
-    let mut handle = app.pool.spawn_pinned(move || async move {
-        let host = ServeHost::new(shared);
-        generated::run(&host, route.domain, route.command, &m).await?;
-        Ok::<_, ServeError>(host.take())
-    });
-    let limit = app.settings.request_timeout;
-    let answer = match tokio::time::timeout(limit, &mut handle).await {
-        Err(_) => {
-            handle.abort();
-            return Err(ServeError::new(
-                StatusCode::GATEWAY_TIMEOUT,
-                "timeout",
-                format!("no answer within {limit:?} (--request-timeout)"),
-            ));
-        }
-        Ok(joined) => {
-            joined.map_err(|e| internal(&format!("the operation's task failed: {e}")))??
-        }
-    };
-    match answer {
-        Some(Answer::Json(text)) => {
+    match app.answer(route, parsed.matches).await? {
+        Answer::Json(text) => {
             Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
         }
-        Some(Answer::Text(text)) => {
+        Answer::Text(text) => {
             Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
         }
-        None => Err(internal("the operation gave no answer")),
     }
 }
 
-fn internal(message: &str) -> ServeError {
-    ServeError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
-}
-
-/// `all_pages=true`: the walk runs in a task sending pages down a channel; the answer's status waits for the first
-/// page (so a failing first request is a plain error), then the lines stream. A failure later ends the stream with
-/// one `{"error":…}` line. Dropping the body (the caller left) closes the channel, which stops the walk.
+/// `all_pages=true`: the answer's status waits for the first page (so a failing first request is a plain error),
+/// then the lines stream. A failure later ends the stream with one `{"error":…}` line. Dropping the body (the caller
+/// left) drops the receiver, which stops the walk.
 async fn stream(
     app: &App,
     route: &'static route::Route,
     m: ArgMatches,
 ) -> Result<Response, ServeError> {
-    let (tx, mut rx) = mpsc::channel::<Chunk>(2);
-    let shared = app.shared.clone();
-    // Detached: the walk ends by itself when the caller leaves (the channel closes).
-    drop(app.pool.spawn_pinned(move || async move {
-        let host = ServeHost::streaming(shared, tx.clone());
-        let result = generated::run(&host, route.domain, route.command, &m).await;
-        let _ = tx.send(Chunk::End(result)).await;
-    }));
+    let mut rx = app.walk(route, m);
     let first = match rx.recv().await {
         Some(Chunk::End(Err(e))) => return Err(e),
         other => other,
@@ -377,6 +401,8 @@ async fn stream(
     let body = futures::stream::unfold((first, rx), |(next, mut rx)| async move {
         let bytes = match next? {
             Chunk::Lines(b) => b,
+            // The caller set max_pages: the stream just ends (JSON Lines carry items only).
+            Chunk::Resume(_) => bytes::Bytes::new(),
             Chunk::End(Ok(())) => return None,
             Chunk::End(Err(e)) => bytes::Bytes::from(format!("{}\n", e.body())),
         };

@@ -25,6 +25,10 @@ pub struct Route {
     pub params: &'static [QueryParam],
     /// The cursor parameter of a paginated operation.
     pub cursor: Option<&'static str>,
+    /// Its MCP tool's name (the OpenAPI `operationId`: `web_comment_list`).
+    pub tool: &'static str,
+    /// Its MCP tool's input JSON Schema (an object of the parameters), as JSON text.
+    pub input_schema: &'static str,
 }
 
 impl Route {

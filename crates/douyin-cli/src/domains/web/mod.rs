@@ -42,6 +42,14 @@ impl Customization for Web {
         }
     }
 
+    fn describe_link<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        text: String,
+    ) -> Option<Work<'a, serde_json::Value>> {
+        Some(Box::pin(share::describe(ctx, text)))
+    }
+
     fn link<'a>(&'a self, ctx: &'a Ctx, link: Link, text: String) -> Work<'a, String> {
         Box::pin(share::id_for(ctx, link, text))
     }

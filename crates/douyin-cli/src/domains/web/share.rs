@@ -2,6 +2,7 @@
 //! the id a link given for an operation's parameter names (its spec's `link:`).
 
 use clap::{Arg, ArgMatches, Command};
+use douyin_core::Domain;
 use douyin_web::share::{self, Resolver, ShareError, Target};
 
 use crate::context::Ctx;
@@ -63,13 +64,7 @@ pub async fn id_for(ctx: &Ctx, link: Link, text: String) -> Result<String, CliEr
     if matches!(share::parse(&text), Err(ShareError::NoLink)) {
         return Ok(text);
     }
-    let mut resolver = Resolver::new();
-    if let Some(base) = ctx.base_url_for(link.domain)? {
-        resolver = resolver
-            .short_links_via(&base)
-            .map_err(|e| CliError::usage(format!("base URL for short links: {e}")))?;
-    }
-    let target = resolver
+    let target = resolver_for(ctx, link.domain)?
         .resolve(&text)
         .await
         .map_err(|e| CliError::failure(format!("{}: {e}", link.flag)))?;
@@ -89,6 +84,32 @@ pub async fn id_for(ctx: &Ctx, link: Link, text: String) -> Result<String, CliEr
     };
     ctx.note(&format!("{}: the link names {id}", link.flag));
     Ok(id)
+}
+
+/// The resolver for links given to `domain`: with a base URL for the domain (`--base-url` or configured), short links
+/// are asked of it too, as a mock server serves them.
+fn resolver_for(ctx: &Ctx, domain: &str) -> Result<Resolver, CliError> {
+    let resolver = Resolver::new();
+    match ctx.base_url_for(domain)? {
+        Some(base) => resolver
+            .short_links_via(&base)
+            .map_err(|e| CliError::usage(format!("base URL for short links: {e}"))),
+        None => Ok(resolver),
+    }
+}
+
+/// What `text` points at, as `resolve` prints it (short links followed as for a parameter's link).
+pub async fn describe(ctx: &Ctx, text: String) -> Result<serde_json::Value, CliError> {
+    let target = resolver_for(ctx, douyin_web::Web::NAME)?
+        .resolve(&text)
+        .await
+        .map_err(|e| match e {
+            // The text itself is at fault, not the site.
+            ShareError::NoLink | ShareError::Unrecognised { .. } => CliError::usage(e.to_string()),
+            e => CliError::failure(e.to_string()),
+        })?;
+    serde_json::to_value(&target)
+        .map_err(|e| CliError::failure(format!("cannot encode the target: {e}")))
 }
 
 /// What a parameter of `kind` wants, for messages.

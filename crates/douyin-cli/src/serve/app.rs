@@ -1,0 +1,179 @@
+//! What the HTTP routes and the MCP tools share: the settings, the clients, every route's CLI subcommand and the pool
+//! the operations run on; and running one route — its parameters turned into the subcommand's arguments, the
+//! generated dispatch run by a [`ServeHost`] — for one answer, a stream of pages, or a bounded number of pages with
+//! the cursor to continue from.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use clap::{ArgMatches, Command};
+use tokio::sync::mpsc;
+use tokio_util::task::LocalPoolHandle;
+
+use super::errors::ServeError;
+use super::host::{Answer, Chunk, ServeHost, Shared};
+use super::route::Route;
+use super::routes;
+use super::Settings;
+use crate::context::Ctx;
+use crate::generated;
+
+/// Everything the handlers share.
+pub struct App {
+    /// Settings, credentials and clients.
+    pub shared: Arc<Shared>,
+    /// Every route's CLI subcommand, by (domain, command).
+    commands: HashMap<(&'static str, &'static str), Command>,
+    /// The server's settings.
+    pub settings: Settings,
+    /// Where the operations run (see `tokio-util` in Cargo.toml).
+    pool: LocalPoolHandle,
+}
+
+/// A route's parsed arguments.
+pub struct Parsed {
+    /// The subcommand's matches.
+    pub matches: ArgMatches,
+    /// Whether every page is wanted.
+    pub all_pages: bool,
+}
+
+/// Pages of a paginated route, as an MCP tool answers them.
+pub struct Pages {
+    /// One compact JSON value per item, in order.
+    pub items: Vec<String>,
+    /// The cursor to continue from, when the walk stopped with more to come.
+    pub resume: Option<i64>,
+}
+
+impl App {
+    /// The shared state over `ctx`.
+    pub fn new(ctx: Ctx, settings: Settings) -> App {
+        let mut commands = HashMap::new();
+        for domain in generated::commands::<ServeHost>() {
+            for op in domain.get_subcommands() {
+                if let Some(r) = routes::find(domain.get_name(), op.get_name()) {
+                    commands.insert((r.domain, r.command), op.clone());
+                }
+            }
+        }
+        App {
+            shared: Arc::new(Shared::new(ctx)),
+            commands,
+            settings,
+            pool: LocalPoolHandle::new(
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            ),
+        }
+    }
+
+    /// `route`'s arguments from the parameter pairs, each bad one named.
+    pub fn parse(
+        &self,
+        route: &'static Route,
+        pairs: &[(String, String)],
+    ) -> Result<Parsed, ServeError> {
+        let command = self
+            .commands
+            .get(&(route.domain, route.command))
+            .ok_or_else(|| {
+                let path = route.path();
+                ServeError::not_found(&path, routes::nearest(&path, 3))
+            })?;
+        let request = routes::request(route, command, pairs)?;
+        let matches = command
+            .clone()
+            .try_get_matches_from(&request.argv)
+            .map_err(|e| routes::clap_error(route, command, &e))?;
+        Ok(Parsed {
+            matches,
+            all_pages: request.all_pages,
+        })
+    }
+
+    /// Runs `work` (a future that need not be `Send`) on the pool, answering 504 after `--request-timeout`.
+    pub async fn local<T, F, Fut>(&self, work: F) -> Result<T, ServeError>
+    where
+        T: Send + 'static,
+        F: FnOnce(Arc<Shared>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, ServeError>> + 'static,
+    {
+        let shared = self.shared.clone();
+        let mut handle = self.pool.spawn_pinned(move || work(shared));
+        let limit = self.settings.request_timeout;
+        match tokio::time::timeout(limit, &mut handle).await {
+            Err(_) => {
+                handle.abort();
+                Err(ServeError::new(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "timeout",
+                    format!("no answer within {limit:?} (--request-timeout)"),
+                ))
+            }
+            Ok(joined) => {
+                joined.map_err(|e| internal(&format!("the operation's task failed: {e}")))?
+            }
+        }
+    }
+
+    /// One answer of `route`.
+    pub async fn answer(&self, route: &'static Route, m: ArgMatches) -> Result<Answer, ServeError> {
+        self.local(move |shared| async move {
+            let host = ServeHost::new(shared);
+            generated::run(&host, route.domain, route.command, &m).await?;
+            host.take()
+                .ok_or_else(|| internal("the operation gave no answer"))
+        })
+        .await
+    }
+
+    /// Walks `route`'s pages in a task sending them down the returned channel, which ends with [`Chunk::End`].
+    /// Dropping the receiver (the caller left) stops the walk before its next page.
+    pub fn walk(&self, route: &'static Route, m: ArgMatches) -> mpsc::Receiver<Chunk> {
+        let (tx, rx) = mpsc::channel::<Chunk>(2);
+        let shared = self.shared.clone();
+        // Detached: the walk ends by itself when the receiver is dropped (its next send fails).
+        drop(self.pool.spawn_pinned(move || async move {
+            let host = ServeHost::streaming(shared, tx.clone());
+            let result = generated::run(&host, route.domain, route.command, &m).await;
+            let _ = tx.send(Chunk::End(result)).await;
+        }));
+        rx
+    }
+
+    /// The items of `route`'s pages as its arguments bound them (`--max-pages`), within `--request-timeout`.
+    pub async fn pages(&self, route: &'static Route, m: ArgMatches) -> Result<Pages, ServeError> {
+        let mut rx = self.walk(route, m);
+        let collect = async {
+            let mut pages = Pages {
+                items: Vec::new(),
+                resume: None,
+            };
+            while let Some(chunk) = rx.recv().await {
+                match chunk {
+                    Chunk::Lines(lines) => pages
+                        .items
+                        .extend(String::from_utf8_lossy(&lines).lines().map(str::to_owned)),
+                    Chunk::Resume(cursor) => pages.resume = Some(cursor),
+                    Chunk::End(result) => return result.map(|()| pages),
+                }
+            }
+            Err(internal("the walk ended without a word"))
+        };
+        let limit = self.settings.request_timeout;
+        tokio::time::timeout(limit, collect).await.map_err(|_| {
+            ServeError::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "timeout",
+                format!("no answer within {limit:?} (--request-timeout)"),
+            )
+        })?
+    }
+}
+
+/// A failure of the server itself.
+pub fn internal(message: &str) -> ServeError {
+    ServeError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+}
