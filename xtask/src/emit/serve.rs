@@ -40,6 +40,10 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
     Ok(files)
 }
 
+/// What the description of a parameter that takes links (the spec's `link:`) adds.
+const LINK_DOC: &str =
+    "\n\nA link or share text naming it is also taken (short links are followed).";
+
 /// The parameters a caller gives (credentials and constants are the server's).
 fn user_params(op: &Operation) -> impl Iterator<Item = &Param> {
     op.params.iter().filter(|p| p.is_user())
@@ -106,9 +110,7 @@ fn parameter(p: &Param) -> Json {
         });
     }
     if p.link.is_some() {
-        doc.push_str(
-            "\n\nA link or share text naming it is also taken (short links are followed).",
-        );
+        doc.push_str(LINK_DOC);
         schema = json!({ "type": "string" });
     }
     if let (Some(min), Json::Object(s)) = (p.minimum, &mut schema) {
@@ -159,7 +161,7 @@ fn tool_schema(op: &Operation) -> Json {
         };
         let mut doc = p.doc.as_deref().unwrap_or("").trim().to_owned();
         if p.link.is_some() {
-            doc.push_str("\n\nA link or share text naming it is also taken (short links are followed).");
+            doc.push_str(LINK_DOC);
         }
         if let Json::Object(s) = &mut schema {
             if let Some(min) = p.minimum {
