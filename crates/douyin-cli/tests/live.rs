@@ -75,7 +75,7 @@ fn a_named_quality_is_recorded_and_an_absent_one_or_an_ended_room_is_said_plainl
     assert!(part.ends_with(".ts"), "{r:?}");
     let bytes = std::fs::read(part).unwrap();
     assert!(
-        !bytes.is_empty() && bytes.len() % 188 == 0 && bytes[0] == 0x47,
+        !bytes.is_empty() && bytes.len().is_multiple_of(188) && bytes[0] == 0x47,
         "MPEG-TS packets"
     );
 
