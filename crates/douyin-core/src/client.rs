@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::crawl::{Crawl, Seat};
 use crate::credentials::{
     CredentialSpec, Credentials, Secret, SignInput, Signer, StaticCredentials,
 };
@@ -42,13 +43,15 @@ pub struct ClientBuilder<D: Domain> {
     retry: RetryPolicy,
     max_body_bytes: u64,
     redirects: RedirectPolicy,
-    credentials: Arc<dyn Credentials>,
+    pub(crate) credentials: Arc<dyn Credentials>,
     signers: Vec<(&'static str, Arc<dyn Signer>)>,
     /// The credentials' own session parameters (replaced with the credentials).
     credential_session: Vec<(String, String, Position)>,
     session: Vec<(String, String, Position)>,
     http: Option<reqwest::Client>,
     decode_mode: DecodeMode,
+    /// Identities and pacing (`crawl_setup.rs`).
+    pub(crate) crawl: crate::crawl_setup::CrawlSetup,
     _domain: PhantomData<D>,
 }
 
@@ -67,6 +70,7 @@ impl<D: Domain> ClientBuilder<D> {
             session: Vec::new(),
             http: None,
             decode_mode: DecodeMode::Tolerant,
+            crawl: Default::default(),
             _domain: PhantomData,
         }
     }
@@ -162,18 +166,26 @@ impl<D: Domain> ClientBuilder<D> {
     /// Builds the client; the base URL must be an absolute `http`/`https` URL without user name or password.
     pub fn build(self) -> Result<Client<D>, BuildError> {
         check_base_url(&self.base_url)?;
-        let http = match self.http {
-            Some(h) => h,
-            None => reqwest::Client::builder()
+        let http_builder = || {
+            reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .redirect(reqwest::redirect::Policy::none())
                 .referer(false)
-                .build()
-                .map_err(BuildError::Http)?,
+        };
+        let http = match &self.http {
+            Some(h) => h.clone(),
+            None => http_builder().build().map_err(BuildError::Http)?,
         };
         let redirected = self.base_url != D::BASE_URL;
         let mut session = self.credential_session;
-        session.extend(self.session);
+        session.extend(self.session.iter().cloned());
+        let crawl = self.crawl.build(
+            &self.credentials,
+            &session,
+            &self.session,
+            &http,
+            http_builder,
+        )?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -187,6 +199,7 @@ impl<D: Domain> ClientBuilder<D> {
                 signers: self.signers,
                 session,
                 decode_mode: self.decode_mode,
+                crawl,
             }),
             _domain: PhantomData,
         })
@@ -206,6 +219,7 @@ struct Inner {
     signers: Vec<(&'static str, Arc<dyn Signer>)>,
     session: Vec<(String, String, Position)>,
     decode_mode: DecodeMode,
+    crawl: Option<Arc<Crawl>>,
 }
 
 /// A client of one domain. Cheap to clone; clones share the connection pool.
@@ -243,6 +257,18 @@ struct RawResponse {
     retry_after: Option<RetryAfter>,
     /// The `Set-Cookie` header values, for operations that issue cookies.
     set_cookie: Vec<reqwest::header::HeaderValue>,
+}
+
+/// Whose credentials, session parameters and connection an attempt uses.
+struct Who<'a> {
+    credentials: &'a Arc<dyn Credentials>,
+    session: &'a [(String, String, Position)],
+    http: &'a reqwest::Client,
+}
+
+/// Whether the service answered (a success or an error it sent), as opposed to the request not getting through.
+fn answered<T, C: ErrorCode>(result: &Result<T, Error<C>>) -> bool {
+    !matches!(result, Err(Error::Transport(_) | Error::Timeout(_)))
 }
 
 /// A request with its credentials resolved, ready to send.
@@ -337,16 +363,33 @@ impl<D: Domain> Client<D> {
         let policy = &self.inner.retry;
         let mut attempt = 1;
         let mut refreshed = false;
+        let mut moved = 0;
         loop {
-            let wire = self.resolve(req).await?;
+            let seat = match &self.inner.crawl {
+                Some(crawl) => Some(crawl.seat(req.op).await.map_err(|r| r.error(req.op))?),
+                None => None,
+            };
+            let who = self.who(seat);
+            let wire = self.resolve(req, &who).await?;
             let secrets: Vec<&str> = wire.secrets.iter().map(Secret::expose).collect();
-            let (result, retry_after) = match self.transmit(req, &wire).await {
+            let (result, retry_after) = match self.transmit(req, &wire, &who).await {
                 Ok(raw) => (
                     decode(&raw, &secrets),
                     raw.retry_after.map(|r| (raw.status, r)),
                 ),
                 Err(e) => (Err(e), None),
             };
+            if let (Some(crawl), Some(seat)) = (&self.inner.crawl, seat) {
+                let risk = crate::crawl_setup::risk(req.op, &result);
+                if let Some(opened) = crawl.outcome(seat, req.op, risk, answered(&result)) {
+                    return Err(opened.error(req.op));
+                }
+                // A flagged identity rests; the request moves to another one, paced like any other.
+                if risk.is_some() && moved + 1 < crawl.len() && crawl.another_ready(seat) {
+                    moved += 1;
+                    continue;
+                }
+            }
             let err = match result {
                 Ok(v) => return Ok(v),
                 Err(e) => e.masked(&secrets),
@@ -356,7 +399,11 @@ impl<D: Domain> Client<D> {
                 if !stale.is_empty() && !refreshed {
                     refreshed = true;
                     // A provider that cannot refresh leaves the API error as the answer.
-                    if self.refresh_credentials(&stale, &wire.sent).await.is_ok() {
+                    if self
+                        .refresh_credentials(&who, &stale, &wire.sent)
+                        .await
+                        .is_ok()
+                    {
                         tracing::debug!(
                             op = req.op.name,
                             ?stale,
@@ -390,32 +437,55 @@ impl<D: Domain> Client<D> {
     /// Refreshes `names`, telling the provider the value each was sent with (the one the service rejected).
     async fn refresh_credentials(
         &self,
+        who: &Who<'_>,
         names: &[&'static str],
         sent: &[(&'static str, Secret)],
     ) -> Result<(), String> {
         for &name in names {
             match sent.iter().find(|(n, _)| *n == name) {
-                Some((_, rejected)) => {
-                    self.inner
-                        .credentials
-                        .refresh_rejected(name, rejected)
-                        .await?
-                }
-                None => self.inner.credentials.refresh(name).await?,
+                Some((_, rejected)) => who.credentials.refresh_rejected(name, rejected).await?,
+                None => who.credentials.refresh(name).await?,
             }
         }
         Ok(())
     }
 
-    async fn credential(&self, name: &'static str) -> Result<Secret, Error<D::Code>> {
-        self.inner
-            .credentials
+    /// The credentials, session and connection of `seat`'s identity, or the client's own.
+    fn who(&self, seat: Option<Seat>) -> Who<'_> {
+        match (seat, &self.inner.crawl) {
+            (Some(seat), Some(crawl)) => {
+                let m = crawl.member(seat);
+                Who {
+                    credentials: &m.credentials,
+                    session: &m.session,
+                    http: &m.http,
+                }
+            }
+            _ => Who {
+                credentials: &self.inner.credentials,
+                session: &self.inner.session,
+                http: &self.inner.http,
+            },
+        }
+    }
+
+    /// The crawl layer (identities, pacing, breakers) when the client was built with one.
+    pub fn crawl(&self) -> Option<&Crawl> {
+        self.inner.crawl.as_deref()
+    }
+
+    async fn credential(
+        &self,
+        who: &Who<'_>,
+        name: &'static str,
+    ) -> Result<Secret, Error<D::Code>> {
+        who.credentials
             .get(name)
             .await
             .map_err(|reason| Error::Credential { name, reason })
     }
 
-    async fn resolve(&self, req: &Request) -> Result<Wire, Error<D::Code>> {
+    async fn resolve(&self, req: &Request, who: &Who<'_>) -> Result<Wire, Error<D::Code>> {
         let mut secrets = Vec::new();
         let mut sent = Vec::new();
         let mut query = String::new();
@@ -423,13 +493,13 @@ impl<D: Domain> Client<D> {
             match value {
                 Value::Plain(v) | Value::JsonText(v) => push_pair(&mut query, name, v),
                 Value::Credential(c) => {
-                    let s = self.credential(c).await?;
+                    let s = self.credential(who, c).await?;
                     push_pair(&mut query, name, s.expose());
                     sent.push((*c, s.clone()));
                     secrets.push(s);
                 }
                 Value::Session(pos) => {
-                    for (n, v, p) in &self.inner.session {
+                    for (n, v, p) in who.session {
                         if p == pos {
                             push_pair(&mut query, n, v);
                         }
@@ -443,7 +513,7 @@ impl<D: Domain> Client<D> {
             match value {
                 Value::Plain(v) | Value::JsonText(v) => headers.push((*name, v.clone(), false)),
                 Value::Credential(c) => {
-                    let s = self.credential(c).await?;
+                    let s = self.credential(who, c).await?;
                     sent.push((*c, s.clone()));
                     if Some(*c) == D::USER_AGENT_CREDENTIAL {
                         user_agent = Some(s.expose().to_owned());
@@ -469,7 +539,7 @@ impl<D: Domain> Client<D> {
             let value = match v {
                 Value::Plain(v) => serde_json::Value::String(v.clone()),
                 Value::Credential(c) => {
-                    let s = self.credential(c).await?;
+                    let s = self.credential(who, c).await?;
                     sent.push((*c, s.clone()));
                     secrets.push(s.clone());
                     serde_json::Value::String(s.expose().to_owned())
@@ -547,7 +617,12 @@ impl<D: Domain> Client<D> {
         })
     }
 
-    async fn transmit(&self, req: &Request, wire: &Wire) -> Result<RawResponse, Error<D::Code>> {
+    async fn transmit(
+        &self,
+        req: &Request,
+        wire: &Wire,
+        who: &Who<'_>,
+    ) -> Result<RawResponse, Error<D::Code>> {
         let method = match req.op.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -577,7 +652,7 @@ impl<D: Domain> Client<D> {
         let resp = loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             let resp = self
-                .hop_request(&hop, wire, left)?
+                .hop_request(who.http, &hop, wire, left)?
                 .send()
                 .await
                 .map_err(map_err)?;
@@ -632,13 +707,12 @@ impl<D: Domain> Client<D> {
     /// One request of a redirect chain; past the first origin it carries no credential header and no `Referer`.
     fn hop_request(
         &self,
+        http: &reqwest::Client,
         hop: &Hop,
         wire: &Wire,
         timeout: Duration,
     ) -> Result<reqwest::RequestBuilder, Error<D::Code>> {
-        let mut builder = self
-            .inner
-            .http
+        let mut builder = http
             .request(hop.method.clone(), hop.url.clone())
             .timeout(timeout);
         for (name, value, sensitive) in &wire.headers {
@@ -808,6 +882,7 @@ mod tests {
         path: "/signed",
         base_url: None,
         signing: &["second", "first"],
+        pacing: None,
     };
 
     static BOOTSTRAP: Operation = Operation {
@@ -816,6 +891,7 @@ mod tests {
         path: "/register/",
         base_url: Some("https://bootstrap.example.com"),
         signing: &[],
+        pacing: None,
     };
 
     static JSON_BODY: Operation = Operation {
@@ -824,6 +900,7 @@ mod tests {
         path: "/json",
         base_url: None,
         signing: &[],
+        pacing: None,
     };
 
     /// Appends `name=<what it saw>`: the query and the user agent.
@@ -871,7 +948,7 @@ mod tests {
             .unwrap();
         let mut req = Request::new(&SIGNED);
         req.query("a", "1");
-        let wire = futures::executor::block_on(client.resolve(&req)).unwrap();
+        let wire = futures::executor::block_on(client.resolve(&req, &client.who(None))).unwrap();
         assert_eq!(
             wire.url,
             "https://api.example.com/signed?a=1&second=POST%7Ca%3D1%7C&first=POST%7Ca%3D1%26second%3DPOST%257Ca%253D1%257C%7C"
@@ -891,7 +968,8 @@ mod tests {
             .signer("first", Echo("first"))
             .build()
             .unwrap();
-        match futures::executor::block_on(client.resolve(&Request::new(&SIGNED))) {
+        match futures::executor::block_on(client.resolve(&Request::new(&SIGNED), &client.who(None)))
+        {
             Err(Error::Credential { name, .. }) => assert_eq!(name, "second"),
             other => panic!("{:?}", other.map(|w| w.url)),
         }
@@ -905,7 +983,7 @@ mod tests {
         req.json_raw("aid", 1768);
         req.json_raw("union", true);
         req.json_raw("info", r#"{"ticket":""}"#);
-        let wire = futures::executor::block_on(client.resolve(&req)).unwrap();
+        let wire = futures::executor::block_on(client.resolve(&req, &client.who(None))).unwrap();
         let (body, content_type) = wire.body.unwrap();
         assert_eq!(content_type, "application/json");
         let body: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -915,7 +993,7 @@ mod tests {
         );
         let mut bad = Request::new(&JSON_BODY);
         bad.json_raw("aid", "17 68");
-        match futures::executor::block_on(client.resolve(&bad)) {
+        match futures::executor::block_on(client.resolve(&bad, &client.who(None))) {
             Err(Error::InvalidParameter { name, reason }) => {
                 assert_eq!(name, "aid");
                 assert!(reason.starts_with("not JSON"), "{reason}");
@@ -928,13 +1006,13 @@ mod tests {
     fn an_operation_on_its_own_host_goes_there_unless_the_client_is_redirected() {
         let req = Request::new(&BOOTSTRAP);
         let prod = Client::<Demo>::builder().build().unwrap();
-        let wire = futures::executor::block_on(prod.resolve(&req)).unwrap();
+        let wire = futures::executor::block_on(prod.resolve(&req, &prod.who(None))).unwrap();
         assert_eq!(wire.url, "https://bootstrap.example.com/register/");
         let mock = Client::<Demo>::builder()
             .base_url("http://127.0.0.1:9/demo/")
             .build()
             .unwrap();
-        let wire = futures::executor::block_on(mock.resolve(&req)).unwrap();
+        let wire = futures::executor::block_on(mock.resolve(&req, &mock.who(None))).unwrap();
         assert_eq!(wire.url, "http://127.0.0.1:9/demo/register/");
     }
 }

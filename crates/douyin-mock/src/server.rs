@@ -431,6 +431,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             None => Scenario::Success,
         }
     };
+    let scenario = RouteState::for_request(scenario, |needle| record.carries(needle));
     answer(&shared, d, op, &record, scenario)
         .await
         .into_response()
@@ -485,8 +486,11 @@ async fn answer(
         None => Reply::text(429, "429 too many requests"),
     };
     match scenario {
-        // `Times` and `Cycle` are resolved by `RouteState::next`; a cycle holds no nested ones.
-        Scenario::Success | Scenario::Times(..) | Scenario::Cycle(..) => {
+        // `Times`, `Cycle` and `Carrying` are resolved before (`RouteState::next`, `RouteState::for_request`).
+        Scenario::Success
+        | Scenario::Times(..)
+        | Scenario::Cycle(..)
+        | Scenario::Carrying { .. } => {
             let issued = shared.oauth().answer(
                 &shared.config.oauth,
                 d,
