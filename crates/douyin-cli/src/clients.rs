@@ -1,8 +1,8 @@
 //! Builds a domain's client for a command: credentials by the spec's names from the environment or the config file
 //! (the generated `Client::configured` checks the required ones), then base URL (checked), retries, timeout and body
-//! limit from the context; the OAuth token file for the domain that has one (`crate::auth`); identities and pacing
-//! from `--identities` / `--pace-scale` (`crate::identities`). The generated commands reach [`build`] through
-//! `Host::client` ([`crate::host`]); a new domain needs nothing here.
+//! limit from the context; the OAuth token file for the domain that has one (`crate::domains::open_platform::auth`);
+//! identities and pacing from `--identities` / `--pace-scale` (`crate::identities`). The generated commands reach
+//! [`build`] through `Host::client` ([`crate::host`]); a new domain needs nothing here.
 
 use douyin_core::{ClientBuilder, Domain, Error, RetryPolicy, Secret};
 
@@ -52,7 +52,7 @@ pub fn build<D: Domain, C: From<douyin_core::Client<D>>>(
     };
     let mut b = builder_for(entries.first())?;
     // A domain with an OAuth flow takes its tokens from the token file when none is configured.
-    if let Some(oauth) = crate::auth::credentials(ctx, domain)? {
+    if let Some(oauth) = crate::domains::open_platform::auth::credentials(ctx, domain)? {
         b = b.credentials(oauth);
     }
     for entry in &entries {

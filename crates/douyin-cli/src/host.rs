@@ -252,7 +252,7 @@ impl Host for Ctx {
     }
 
     async fn link(&self, link: Link, text: String) -> Result<String, CliError> {
-        crate::share::id_for(self, link, text).await
+        crate::domains::web::share::id_for(self, link, text).await
     }
 }
 

@@ -18,19 +18,16 @@
 //! usage (bad arguments, missing credential, bad config file), 130 interrupted.
 
 mod abogus;
-mod auth;
 mod capture;
 mod clients;
 mod config;
-mod download;
+mod domains;
 #[rustfmt::skip]
 mod generated;
 mod host;
 mod identities;
 mod output;
 mod pages;
-mod session;
-mod share;
 mod support;
 mod xbogus;
 
@@ -42,6 +39,8 @@ use douyin_core::registry::OperationEntry;
 use douyin_core::{DecodeMode, ErrorCode, DEFAULT_MAX_BODY_BYTES};
 
 use crate::capture::Report;
+use crate::domains::open_platform::auth;
+use crate::domains::web::{download, session, share};
 use crate::generated::{CommonArgs, WithOperations};
 use crate::host::Ctx;
 use crate::support::CliError;
