@@ -507,19 +507,16 @@ fn pacing_figures_and_signals_are_checked_where_written() {
         "{errors}"
     );
 
-    // A zero budget, and a captcha signal in a domain whose envelope has no captcha refusal.
+    // A zero budget, and a breaker that needs more identities than refusals.
     let s = Scratch::new("pacing-domain");
     s.edit(
         "specs/onebound/domain.yaml",
         "\nerrors:",
         "\npacing:\n  source: test\n  budget: { per_second: 0 }\n  risk_signals: [captcha]\n  \
          cooldown: { initial_seconds: 1, max_seconds: 2 }\n  \
-         breaker: { refusals: 2, identities: 1, window_seconds: 1, open_seconds: 1 }\nerrors:",
+         breaker: { refusals: 2, identities: 3, window_seconds: 1, open_seconds: 1 }\nerrors:",
     );
     let errors = generate(&s.0).unwrap_err().join("\n");
     assert!(errors.contains("requests per second above 0"), "{errors}");
-    assert!(
-        errors.contains("risk signal `captcha` needs an `envelope.refusals` entry"),
-        "{errors}"
-    );
+    assert!(errors.contains("refusals ≥ identities ≥ 1"), "{errors}");
 }

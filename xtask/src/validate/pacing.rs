@@ -1,10 +1,11 @@
-//! Checks of `pacing:`: figures that make sense, an operation's override only where the domain paces, and every
-//! risk signal something the domain can answer (a captcha or login signal needs a refusal of that kind).
+//! Checks of `pacing:`: figures that make sense, and an operation's override only where the domain paces. (A
+//! captcha or login risk signal without an `envelope.refusals` entry of that kind is allowed: it never fires, and a
+//! spec change removing a refusal should not have to touch pacing.)
 
 use super::Ctx;
 use crate::spec::load::{Loaded, RawDomain, SourceMap};
-use crate::spec::model::{DomainFile, OperationFile, RefusalKind};
-use crate::spec::pacing::{Pacing, RiskSignal};
+use crate::spec::model::OperationFile;
+use crate::spec::pacing::Pacing;
 
 impl Ctx<'_> {
     /// Checks the domain's own figures and risk signals (once, against domain.yaml).
@@ -14,7 +15,7 @@ impl Ctx<'_> {
             return;
         };
         let pacing = Pacing::resolve(domain, None);
-        self.pacing_problems(&pacing, &raw.domain.map, true, d);
+        self.pacing_problems(&pacing, &raw.domain.map, true);
     }
 
     /// The pacing of `op` with the domain's defaults filled in, `None` where the domain declares none.
@@ -32,34 +33,18 @@ impl Ctx<'_> {
         };
         let pacing = Pacing::resolve(domain, own);
         if own.is_some() {
-            self.pacing_problems(&pacing, &op.map, false, d);
+            self.pacing_problems(&pacing, &op.map, false);
         }
         Some(pacing)
     }
 
     /// `whole`: the cooldown and breaker are checked too (they are the domain's alone).
-    fn pacing_problems(&mut self, pacing: &Pacing, map: &SourceMap, whole: bool, d: &DomainFile) {
+    fn pacing_problems(&mut self, pacing: &Pacing, map: &SourceMap, whole: bool) {
         for (path, message) in pacing.problems() {
             if whole || path[0] == "budget" {
                 let mut at = vec!["pacing"];
                 at.extend_from_slice(path);
                 self.errors.push(map.error(&at, message));
-            }
-        }
-        for signal in &pacing.risk_signals {
-            let kind = match signal {
-                RiskSignal::Captcha => RefusalKind::Captcha,
-                RiskSignal::Login => RefusalKind::Login,
-                _ => continue,
-            };
-            if !d.envelope.refusals.iter().any(|r| r.kind == kind) {
-                self.errors.push(map.error(
-                    &["pacing", "risk_signals"],
-                    format!(
-                        "risk signal `{}` needs an `envelope.refusals` entry of that kind",
-                        signal.as_str()
-                    ),
-                ));
             }
         }
     }
