@@ -7,6 +7,7 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{json, Value as Json};
 
 mod facts;
+mod pacing;
 
 pub use facts::set_path;
 
@@ -110,6 +111,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         })
         .collect();
 
+    cx.domain_pacing(raw);
     let mut operations = Vec::new();
     let mut names = BTreeMap::new();
     let mut routes = BTreeMap::new();
@@ -179,6 +181,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         alternative_base_urls: d.alternative_base_urls.clone(),
         authorization_url: d.authorization_url.clone(),
         oauth: d.oauth.clone(),
+        pacing: d.pacing.clone(),
         notes: d.notes.clone(),
         operations,
         definitions: cx.definitions,
@@ -515,6 +518,7 @@ impl Ctx<'_> {
                 examples.push(e);
             }
         }
+        let pacing = self.pacing(raw, op);
         let mock_success = o
             .mock
             .as_ref()
@@ -538,6 +542,7 @@ impl Ctx<'_> {
             session_profile: o.session_profile,
             cookies: o.response.cookies.clone(),
             mock_success,
+            pacing,
             notes: o.notes.clone(),
             examples,
         })

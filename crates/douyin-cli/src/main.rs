@@ -26,6 +26,7 @@ mod domains;
 #[rustfmt::skip]
 mod generated;
 mod host;
+mod identities;
 mod output;
 mod pages;
 mod serve;
@@ -67,6 +68,7 @@ fn root() -> Command {
         root = root.subcommand(
             auth::extend(domain)
                 .args(CommonArgs::args())
+                .args(identities::args())
                 .after_long_help(help),
         );
     }
@@ -102,7 +104,9 @@ fn root() -> Command {
     .subcommand(xbogus::command())
     .subcommand(abogus::command())
     .subcommand(share::command())
-    .subcommand(download::command(CommonArgs::args()))
+    .subcommand(download::command(
+        CommonArgs::args().into_iter().chain(identities::args()).collect(),
+    ))
     .subcommand(session::command(CommonArgs::args()))
     .subcommand(live::command(CommonArgs::args()))
     .subcommand(serve::command(CommonArgs::args()))
@@ -210,7 +214,8 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
             if (domain, op) == (auth::DOMAIN, auth::COMMAND) {
                 return auth::run(leaf, config).await;
             }
-            let ctx = Ctx::new(&common, config)?;
+            let mut ctx = Ctx::new(&common, config)?;
+            ctx.crawl = identities::CrawlOptions::from_matches(leaf)?;
             generated::run(&ctx, domain, op, leaf).await
         }
     }

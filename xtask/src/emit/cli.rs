@@ -549,7 +549,7 @@ fn root_module(domains: &[Domain]) -> TokenStream {
             fn client<D, C>(
                 &self,
                 domain: &'static str,
-                configured: impl ::std::ops::FnOnce(
+                configured: impl ::std::ops::Fn(
                     &dyn ::std::ops::Fn(&'static str) -> ::std::option::Option<::douyin_core::Secret>,
                 ) -> ::std::result::Result<::douyin_core::ClientBuilder<D>, ::douyin_core::Error<D::Code>>,
             ) -> ::std::result::Result<C, Self::Error>

@@ -6,6 +6,7 @@ pub mod errors;
 pub mod krate;
 pub mod mock;
 pub mod openapi;
+pub mod pacing;
 pub mod serve;
 pub mod types;
 

@@ -194,7 +194,7 @@ pub trait Host {
     fn client<D, C>(
         &self,
         domain: &'static str,
-        configured: impl ::std::ops::FnOnce(
+        configured: impl ::std::ops::Fn(
             &dyn ::std::ops::Fn(
                 &'static str,
             ) -> ::std::option::Option<::douyin_core::Secret>,

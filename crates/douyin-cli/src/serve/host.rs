@@ -102,7 +102,7 @@ impl Host for ServeHost {
     fn client<D, C>(
         &self,
         domain: &'static str,
-        configured: impl FnOnce(
+        configured: impl Fn(
             &dyn Fn(&'static str) -> Option<Secret>,
         ) -> Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
     ) -> Result<C, ServeError>

@@ -41,7 +41,8 @@ const DIRECT_BATCH: usize = 32;
 /// Runs `douyin download`.
 pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let common = CommonArgs::from_matches(m);
-    let ctx = Ctx::load(&common)?;
+    let mut ctx = Ctx::load(&common)?;
+    ctx.crawl = crate::identities::CrawlOptions::from_matches(m)?;
     let opts = Options::from(m)?;
     let downloader = downloader(&ctx, m)?;
     let resolver = inputs::resolver(
