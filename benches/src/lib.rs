@@ -2,7 +2,7 @@
 //! the real capture, variants of douyin-web's generated types for the decode baselines, a mock server in a child
 //! process, and peak-RSS reading.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
@@ -146,8 +146,12 @@ pub mod derive_flatten {
     include!(concat!(env!("OUT_DIR"), "/derive_flatten.rs"));
 }
 
-/// The mock server (`douyin-mock`) running in a child process (the `douyin-bench-mock` binary), so the client being
-/// measured shares neither its runtime nor its memory (the mock records every request). Stops when dropped.
+/// The environment variable that makes a bench binary serve as the mock instead of measuring: set by
+/// [`MockProcess::start_self`] for its child, read by [`serve_if_mock_child`].
+const MOCK_CHILD_ENV: &str = "DOUYIN_BENCH_MOCK_CHILD";
+
+/// The mock server (`douyin-mock`) running in a child process, so the client being measured shares neither its
+/// runtime nor its memory (the mock records every request). Stops when dropped.
 pub struct MockProcess {
     child: Child,
     // Closing the child's stdin tells it to exit.
@@ -159,8 +163,18 @@ pub struct MockProcess {
 impl MockProcess {
     /// Starts `exe` (the `douyin-bench-mock` binary) with `args` and waits for its base URL.
     pub fn start(exe: &Path, args: &[&str]) -> MockProcess {
-        let mut child = Command::new(exe)
-            .args(args)
+        Self::spawn(Command::new(exe).args(args), exe)
+    }
+
+    /// Starts this very executable as the mock (its `main` calls [`serve_if_mock_child`] first), so a binary run with
+    /// `cargo run --bin …` needs no other binary built beside it.
+    pub fn start_self(args: &[&str]) -> MockProcess {
+        let me = std::env::current_exe().expect("current exe");
+        Self::spawn(Command::new(&me).args(args).env(MOCK_CHILD_ENV, "1"), &me)
+    }
+
+    fn spawn(command: &mut Command, exe: &Path) -> MockProcess {
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -172,19 +186,13 @@ impl MockProcess {
         let web_base = line.trim().to_owned();
         assert!(
             web_base.starts_with("http://"),
-            "douyin-bench-mock printed {line:?}"
+            "the bench mock printed {line:?}"
         );
         MockProcess {
             stdin: child.stdin.take(),
             child,
             web_base,
         }
-    }
-
-    /// The `douyin-bench-mock` binary next to the running executable (for binaries of this package).
-    pub fn sibling_exe() -> PathBuf {
-        let me = std::env::current_exe().expect("current exe");
-        me.with_file_name(format!("douyin-bench-mock{}", std::env::consts::EXE_SUFFIX))
     }
 }
 
@@ -193,6 +201,57 @@ impl Drop for MockProcess {
         drop(self.stdin.take());
         let _ = self.child.wait();
     }
+}
+
+/// In a child started by [`MockProcess::start_self`]: serves the mock as [`serve_mock`] does with this process's
+/// arguments, then exits. Elsewhere: returns at once.
+pub fn serve_if_mock_child() {
+    if std::env::var_os(MOCK_CHILD_ENV).is_some() {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        serve_mock(&args);
+        std::process::exit(0);
+    }
+}
+
+/// Serves the mock: prints the web base URL on the first line of stdout, then serves until stdin closes (the parent
+/// exits or drops its [`MockProcess`]). With `pages PAGES PAGE_SIZE`, web `comment_list` answers PAGES pages of
+/// PAGE_SIZE synthetic comments.
+///
+/// # Panics
+/// On other arguments, or when no port can be bound.
+pub fn serve_mock(args: &[String]) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let server = douyin_mock::MockServer::start().await;
+        match args
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [] => {}
+            ["pages", pages, page_size] => server.set_scenario(
+                "web",
+                "comment_list",
+                douyin_mock::Scenario::Pages {
+                    pages: pages.parse().expect("PAGES"),
+                    page_size: page_size.parse().expect("PAGE_SIZE"),
+                },
+            ),
+            _ => panic!("usage: douyin-bench-mock [pages PAGES PAGE_SIZE]"),
+        }
+        println!("{}", server.base_url("web"));
+        tokio::task::spawn_blocking(|| {
+            let mut sink = Vec::new();
+            let _ = std::io::stdin().read_to_end(&mut sink);
+        })
+        .await
+        .expect("stdin watcher");
+        drop(server);
+    });
 }
 
 /// A web client of the mock at `base`, with the credentials the mock accepts by default.

@@ -8,8 +8,8 @@ use serde_json::Value as Json;
 
 pub use crate::spec::model::{
     AlternativeBaseUrl, AuthorizationUrl, Billed, CliFile, CrateSpec, Credential, Dependency,
-    Encoding, Envelope, ErrorClass, ErrorCodeSpec, Expect, Location, Method, OAuthRoles,
-    Pagination, Position, ProfileParam, ResponseFormats, Session, SignerSpec,
+    DomainMock, Encoding, Envelope, ErrorClass, ErrorCodeSpec, Expect, Location, Method,
+    OAuthRoles, Pagination, Position, ProfileParam, ResponseFormats, Session, SignerSpec,
 };
 pub use crate::spec::pacing::{DomainPacing, Pacing};
 
@@ -43,8 +43,14 @@ pub struct Domain {
     pub oauth: Option<OAuthRoles>,
     /// The domain's pacing as written (each operation carries its resolved one).
     pub pacing: Option<DomainPacing>,
+    /// What the mock does with the domain as a whole (media addresses it serves itself).
+    pub mock: Option<DomainMock>,
     pub notes: Vec<String>,
     pub operations: Vec<Operation>,
+    /// The webhook events the service pushes, in file order.
+    pub events: Vec<Event>,
+    /// How they are signed and identified (present whenever `events` is not empty).
+    pub webhooks: Option<crate::spec::event_model::WebhooksSpec>,
     /// Every named type's JSON Schema in the form typify reads, keyed by Rust type name.
     pub definitions: BTreeMap<String, Json>,
     /// The credential sent as `user-agent`, which signers need.
@@ -96,6 +102,36 @@ pub struct Operation {
     pub pacing: Option<Pacing>,
     pub notes: Vec<String>,
     pub examples: Vec<Example>,
+}
+
+/// A validated webhook event type.
+pub struct Event {
+    /// The event's spec file, relative to the workspace.
+    pub spec_file: PathBuf,
+    /// The `event` value on the wire.
+    pub name: String,
+    /// Rust name of its type.
+    pub type_name: String,
+    /// Its variant of the generated `Event` enum.
+    pub variant: String,
+    pub summary: String,
+    pub doc_zh: Option<String>,
+    pub source: String,
+    pub scope: Option<String>,
+    /// The event's schema in spec form with `$ref`s inlined (OpenAPI export, example checks, `xtask diff`).
+    pub schema: Json,
+    /// The documented answer's members and the event paths they are read from.
+    pub answer: Vec<(String, String)>,
+    pub notes: Vec<String>,
+    pub examples: Vec<EventExample>,
+}
+
+/// A documented event body, read and checked.
+pub struct EventExample {
+    pub file: PathBuf,
+    pub source: String,
+    /// The file's text as documented (sent by the mock byte for byte, without its trailing newline).
+    pub text: String,
 }
 
 /// A `referer` header template with its placeholders resolved to parameters.

@@ -6,6 +6,7 @@ use std::path::Path;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde_json::{json, Value as Json};
 
+mod events;
 mod facts;
 mod pacing;
 
@@ -95,6 +96,23 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         }
     }
     cx.domain_facts(raw, &seen_codes);
+    for (i, host) in d
+        .mock
+        .iter()
+        .flat_map(|m| &m.media)
+        .flat_map(|m| &m.hosts)
+        .enumerate()
+    {
+        if host.is_empty() || host.contains("://") || host.starts_with('/') {
+            let at = ["mock", "media", "hosts", &i.to_string()];
+            cx.errors.push(dmap.error(
+                &at,
+                format!(
+                    "`{host}`: a host, optionally with a path (`cdn.example.com/play/`), no scheme"
+                ),
+            ));
+        }
+    }
     let common: Vec<Param> = d
         .common_parameters
         .iter()
@@ -142,6 +160,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
             operations.push(o);
         }
     }
+    let events = cx.events(raw);
     let user_agent_credential = common
         .iter()
         .find(|p| p.location == Location::Header && p.wire.eq_ignore_ascii_case("user-agent"))
@@ -182,8 +201,11 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         authorization_url: d.authorization_url.clone(),
         oauth: d.oauth.clone(),
         pacing: d.pacing.clone(),
+        mock: d.mock.clone(),
         notes: d.notes.clone(),
         operations,
+        events,
+        webhooks: d.webhooks.clone(),
         definitions: cx.definitions,
         user_agent_credential,
     })

@@ -16,17 +16,19 @@ fn has_marker(text: &str) -> bool {
         || text.lines().take(4).any(|l| l.contains(JSON_MARKER))
 }
 
-/// Every file under a `src/generated/` folder of a crate, every crate's `openapi.json`, and every crate's
-/// `Cargo.toml` and `src/lib.rs` that carries the generated marker: the set codegen owns.
+/// Every file under a `src/generated/` folder of a crate, every crate's `openapi.json` and `openapi.webhooks.json`,
+/// and every crate's `Cargo.toml` and `src/lib.rs` that carries the generated marker: the set codegen owns.
 fn owned_files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(crates) = std::fs::read_dir(root.join("crates")) else {
         return out;
     };
     for c in crates.filter_map(Result::ok) {
-        let openapi = c.path().join("openapi.json");
-        if let (true, Ok(rel)) = (openapi.is_file(), openapi.strip_prefix(root)) {
-            out.push(rel.to_path_buf());
+        for document in ["openapi.json", "openapi.webhooks.json"] {
+            let openapi = c.path().join(document);
+            if let (true, Ok(rel)) = (openapi.is_file(), openapi.strip_prefix(root)) {
+                out.push(rel.to_path_buf());
+            }
         }
         for whole in ["Cargo.toml", "src/lib.rs"] {
             let path = c.path().join(whole);

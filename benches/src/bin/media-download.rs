@@ -1,11 +1,11 @@
 //! Download throughput and memory against curl: `media-download [SIZE_MIB] [ROUNDS]`.
 //!
-//! The mock runs in a child process (`douyin-bench-mock`). Each round fetches one SIZE_MIB file (default 1024) with
-//! `curl -o` and with `douyin_media::Downloader`, then 200 files of 100 KiB at concurrency 8 with curl
-//! (`xargs -P8`, and one `curl --parallel --parallel-max 8`) and with `Downloader::fetch_all`; the order alternates
-//! between rounds. Prints each time, the ratios within each round, and this process's peak RSS (`VmHWM`) after a
-//! 64 MiB download, after the first large one and after everything (curl runs in its own processes and is not
-//! counted).
+//! The mock runs in a child process (this binary again: `MockProcess::start_self`). Each round fetches one SIZE_MIB
+//! file (default 1024) with `curl -o` and with `douyin_media::Downloader`, then 200 files of 100 KiB at concurrency
+//! 8 with curl (`xargs -P8`, and one `curl --parallel --parallel-max 8`) and with `Downloader::fetch_all` (recording
+//! each file in an archive, as `douyin download` does); which of ours and curl's goes first alternates between
+//! rounds. Prints each time, the ratios within each round, and this process's peak RSS (`VmHWM`) after a 64 MiB
+//! download, after the first large one and after everything (curl runs in its own processes and is not counted).
 
 use std::io::Write;
 use std::path::Path;
@@ -13,14 +13,15 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use douyin_bench::{proc_status_kb, MockProcess};
-use douyin_media::{select, Downloader, Job, MediaItem, Selection};
+use douyin_media::{select, Archive, Downloader, Job, MediaItem, Selection};
 use douyin_mock::media::media_url;
 
 const SMALL: u64 = 100 * 1024;
 const SMALL_COUNT: usize = 200;
 
-fn item(url: String, size: u64) -> MediaItem {
-    let aweme = serde_json::json!({"aweme_id": "1", "video": {"play_addr": {"url_list": [url], "data_size": size}}});
+/// The video of aweme `id` (the archive's key) at `url`.
+fn item(id: usize, url: String, size: u64) -> MediaItem {
+    let aweme = serde_json::json!({"aweme_id": id.to_string(), "video": {"play_addr": {"url_list": [url], "data_size": size}}});
     let aweme: douyin_web::types::Aweme = serde_json::from_value(aweme).expect("aweme");
     select(&aweme, &Selection::default()).items.remove(0)
 }
@@ -83,11 +84,12 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() {
+    douyin_bench::serve_if_mock_child();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let size_mib: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(1024);
     let rounds: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3);
     let size = size_mib * 1024 * 1024;
-    let mock = MockProcess::start(&MockProcess::sibling_exe(), &[]);
+    let mock = MockProcess::start_self(&[]);
     let root = mock.web_base.trim_end_matches("/web").to_owned();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -103,7 +105,7 @@ fn main() {
     // Peak RSS after a mid-sized file, to compare with the peak after the large one.
     let mid = media_url(&root, 2, 64 * 1024 * 1024, "mp4", "");
     rt.block_on(d.fetch(
-        &item(mid.clone(), 64 * 1024 * 1024),
+        &item(1, mid.clone(), 64 * 1024 * 1024),
         &dir.join("mid.mp4"),
         &|_| {},
     ))
@@ -136,7 +138,7 @@ fn main() {
         .iter()
         .enumerate()
         .map(|(i, u)| Job {
-            item: item(u.clone(), SMALL),
+            item: item(1000 + i, u.clone(), SMALL),
             dest: dir.join(format!("ours-{i}.jpeg")),
         })
         .collect();
@@ -159,7 +161,7 @@ fn main() {
         let run_ours = |rt: &tokio::runtime::Runtime| {
             let t = Instant::now();
             let got = rt
-                .block_on(d.fetch(&item(big.clone(), size), &dir.join("big.mp4"), &|_| {}))
+                .block_on(d.fetch(&item(2, big.clone(), size), &dir.join("big.mp4"), &|_| {}))
                 .expect("ours");
             let e = t.elapsed();
             assert_eq!(got.size, size);
@@ -193,15 +195,33 @@ fn main() {
 
         let xargs = curl_xargs(&xargs_lines);
         clean("xargs-");
-        let par = curl_parallel(&config);
-        clean("par-");
-        let t = Instant::now();
-        let results = rt.block_on(d.fetch_all(&jobs, None, &|_| {}));
-        let batch = t.elapsed();
-        assert!(results
-            .iter()
-            .all(|r| r.as_ref().is_ok_and(|f| f.size == SMALL)));
-        clean("ours-");
+        let run_par = || {
+            let par = curl_parallel(&config);
+            clean("par-");
+            par
+        };
+        let run_batch = |rt: &tokio::runtime::Runtime| {
+            // With an archive, as `douyin download` runs: each file is looked up, then recorded.
+            let archive =
+                Archive::open(dir.join(format!("ours-archive-{round}.sqlite"))).expect("archive");
+            let t = Instant::now();
+            let results = rt.block_on(d.fetch_all(&jobs, Some(&archive), &|_| {}));
+            let batch = t.elapsed();
+            assert_eq!(archive.len().expect("archive"), SMALL_COUNT as u64);
+            drop(archive);
+            assert!(results
+                .iter()
+                .all(|r| r.as_ref().is_ok_and(|f| f.size == SMALL)));
+            clean("ours-");
+            batch
+        };
+        let (par, batch) = if round % 2 == 0 {
+            let p = run_par();
+            (p, run_batch(&rt))
+        } else {
+            let b = run_batch(&rt);
+            (run_par(), b)
+        };
         xargs_ratio.push(xargs.as_secs_f64() / batch.as_secs_f64());
         par_ratio.push(par.as_secs_f64() / batch.as_secs_f64());
         println!(

@@ -9,6 +9,7 @@ use douyin_web::CommentListParams;
 use futures::TryStreamExt;
 
 fn main() {
+    douyin_bench::serve_if_mock_child();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let count: u32 = args
         .first()
@@ -16,10 +17,7 @@ fn main() {
         .expect("usage: stream-rss COUNT [PAGE_SIZE]");
     let page_size: u32 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(50);
     let pages = count.div_ceil(page_size);
-    let mock = MockProcess::start(
-        &MockProcess::sibling_exe(),
-        &["pages", &pages.to_string(), &page_size.to_string()],
-    );
+    let mock = MockProcess::start_self(&["pages", &pages.to_string(), &page_size.to_string()]);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -41,7 +41,7 @@ use douyin_core::registry::OperationEntry;
 use douyin_core::{DecodeMode, ErrorCode, DEFAULT_MAX_BODY_BYTES};
 
 use crate::capture::Report;
-use crate::domains::open_platform::auth;
+use crate::domains::open_platform::{auth, webhook};
 use crate::domains::web::{download, live, session, share};
 use crate::generated::{CommonArgs, WithOperations};
 use crate::host::Ctx;
@@ -66,7 +66,7 @@ fn root() -> Command {
         let creds = generated::credentials(domain.get_name()).unwrap_or_default();
         let help = config::credentials_help(domain.get_name(), creds);
         root = root.subcommand(
-            auth::extend(domain)
+            webhook::extend(auth::extend(domain))
                 .args(CommonArgs::args())
                 .args(identities::args())
                 .after_long_help(help),
@@ -213,6 +213,9 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
             let config = host::config_for(&common)?;
             if (domain, op) == (auth::DOMAIN, auth::COMMAND) {
                 return auth::run(leaf, config).await;
+            }
+            if (domain, op) == (webhook::DOMAIN, webhook::COMMAND) {
+                return webhook::run(leaf, config).await;
             }
             let mut ctx = Ctx::new(&common, config)?;
             ctx.crawl = identities::CrawlOptions::from_matches(leaf)?;

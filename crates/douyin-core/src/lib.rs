@@ -16,6 +16,7 @@ pub mod credentials;
 pub mod decode;
 pub mod drift;
 pub mod error;
+pub mod event;
 pub mod identity;
 pub mod limit;
 pub mod lossless;

@@ -32,6 +32,8 @@ pub struct OperationEntry<C: ErrorCode> {
     pub method: crate::Method,
     /// Path below the base URL.
     pub path: &'static str,
+    /// The OAuth scope a user grants for it (the spec's `scope`), if any.
+    pub scope: Option<&'static str>,
     /// Decodes a body as the client would, re-encodes it and lists its unknown fields and drift.
     pub check: BodyFn<C>,
 }

@@ -87,6 +87,16 @@ pub enum Error {
         #[source]
         source: rusqlite::Error,
     },
+    /// A page of a listing could not be fetched (the request failed or the site refused it); a walk resumed later
+    /// starts at this page.
+    #[error("{listing}: {source}; run again to resume at the saved page")]
+    Listing {
+        /// The listing in words ([`crate::Listing::describe`]).
+        listing: String,
+        /// The web client's error.
+        #[source]
+        source: Box<douyin_web::Error>,
+    },
     /// The archive was written by a newer version of this library.
     #[error("archive {} has schema version {found}, newer than {supported}; upgrade douyin or use another --archive", path.display())]
     ArchiveTooNew {

@@ -7,9 +7,9 @@ use std::time::Duration;
 use douyin_core::{Domain, RetryPolicy};
 use http::header::{self, HeaderMap, HeaderValue};
 use http::StatusCode;
-use tokio::io::{AsyncWriteExt, BufWriter};
 
 use crate::error::{AttemptError, Error};
+use crate::part::PartWriter;
 use crate::progress::{Event, OnUpdate, Totals, Tracker};
 use crate::select::MediaItem;
 
@@ -33,6 +33,8 @@ pub enum Outcome {
     AlreadyPresent,
     /// The archive records the item as fetched before (the file may have moved since); nothing was fetched.
     InArchive,
+    /// A dry run ([`crate::Downloads::dry_run`]): the file would be fetched; nothing was.
+    Planned,
 }
 
 /// A finished download.
@@ -213,8 +215,11 @@ impl Downloader {
         dest: &Path,
         progress: &Tracker<'_>,
     ) -> Result<Fetched, Error> {
-        if let Ok(meta) = tokio::fs::metadata(dest).await {
-            let size = meta.len();
+        let part = part_path(dest);
+        let on_disk = crate::part::survey(dest, &part)
+            .await
+            .map_err(|(path, e)| Error::io(path, e))?;
+        if let Some(size) = on_disk.dest {
             progress.emit(Event::Done, size, Some(size));
             return Ok(Fetched {
                 path: dest.to_owned(),
@@ -226,13 +231,9 @@ impl Downloader {
         if item.urls.is_empty() {
             return Err(Error::NoUrl { item: item.label() });
         }
-        if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-            tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(|e| Error::io(dir, e))?;
-        }
-        let part = part_path(dest);
-        let resumed_from = file_len(&part).await;
+        let resumed_from = on_disk.part;
+        // Bytes in the `.part` file, as the attempts leave it.
+        let mut on_disk = on_disk.part;
         let mut attempts = 0u32;
         let mut last = AttemptError::Status(0);
         for (mirror, url) in item.urls.iter().enumerate() {
@@ -240,12 +241,12 @@ impl Downloader {
             let mut progressing = 0u32;
             loop {
                 attempts += 1;
-                let before = file_len(&part).await;
-                match self.attempt(url, &part, item.size, progress).await {
+                let before = on_disk;
+                match self
+                    .attempt(url, (&part, dest), &mut on_disk, item.size, progress)
+                    .await
+                {
                     Ok(size) => {
-                        tokio::fs::rename(&part, dest)
-                            .await
-                            .map_err(|e| Error::io(dest, e))?;
                         progress.emit(Event::Done, size, Some(size));
                         let outcome = Outcome::Fetched { resumed_from };
                         return Ok(Fetched {
@@ -257,7 +258,7 @@ impl Downloader {
                     }
                     Err(AttemptOutcome::Local(e)) => return Err(e),
                     Err(AttemptOutcome::Failed(Failure { error })) => {
-                        let after = file_len(&part).await;
+                        let after = on_disk;
                         if after > before && progressing < MAX_PROGRESSING_ATTEMPTS {
                             progressing += 1;
                         } else {
@@ -303,18 +304,20 @@ impl Downloader {
         item.size
     }
 
-    /// One request: returns the final size once the `.part` file holds the whole file.
+    /// One request: returns the final size once the whole file is at `dest` (moved there from `part`);
+    /// `on_disk` follows the bytes in `part`.
     async fn attempt(
         &self,
         url: &str,
-        part: &Path,
+        (part, dest): (&Path, &Path),
+        on_disk: &mut u64,
         announced: Option<u64>,
         progress: &Tracker<'_>,
     ) -> Result<u64, AttemptOutcome> {
-        let mut offset = file_len(part).await;
-        if announced.is_some_and(|n| offset > n) {
-            offset = truncate(part).await?;
+        if announced.is_some_and(|n| *on_disk > n) {
+            *on_disk = truncate(part).await?;
         }
+        let mut offset = *on_disk;
         let mut req = self.http.get(url);
         if offset > 0 {
             req = req.header(header::RANGE, format!("bytes={offset}-"));
@@ -325,7 +328,7 @@ impl Downloader {
             StatusCode::PARTIAL_CONTENT => {
                 let range = content_range(resp.headers()).map_err(fail)?;
                 if range.start != offset {
-                    truncate(part).await?;
+                    *on_disk = truncate(part).await?;
                     return Err(fail(AttemptError::BadRange(format!(
                         "asked for {offset}-, got {}-",
                         range.start
@@ -337,15 +340,19 @@ impl Downloader {
                 if offset > 0 {
                     // The server ignored Range: start over rather than append the file's beginning.
                     offset = truncate(part).await?;
+                    *on_disk = offset;
                 }
                 resp.content_length().or(announced)
             }
             StatusCode::RANGE_NOT_SATISFIABLE => {
                 let total = content_range(resp.headers()).ok().and_then(|r| r.total);
                 if total == Some(offset) && offset > 0 {
-                    return Ok(offset);
+                    return tokio::fs::rename(part, dest)
+                        .await
+                        .map(|()| offset)
+                        .map_err(|e| AttemptOutcome::Local(Error::io(dest, e)));
                 }
-                truncate(part).await?;
+                *on_disk = truncate(part).await?;
                 return Err(fail(AttemptError::BadRange(format!(
                     "416 for {offset}-, size {total:?}"
                 ))));
@@ -359,13 +366,7 @@ impl Downloader {
             offset,
             total,
         );
-        let file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(part)
-            .await
-            .map_err(|e| AttemptOutcome::Local(Error::io(part, e)))?;
-        let mut out = BufWriter::with_capacity(self.buffer, file);
+        let mut out = PartWriter::new(part, self.buffer);
         let mut written = offset;
         let mut reported = offset;
         let result = loop {
@@ -382,28 +383,28 @@ impl Downloader {
                 None if got > self.max_size => break Err(AttemptError::TooLarge(self.max_size)),
                 _ => {}
             }
-            if let Err(e) = out.write_all(&chunk).await {
+            if let Err(e) = out.write(&chunk).await {
                 return Err(AttemptOutcome::Local(Error::io(part, e)));
             }
-            written += chunk.len() as u64;
+            written = got;
             if written - reported >= self.buffer as u64 {
                 reported = written;
                 progress.emit(Event::Data, written, total);
             }
         };
-        // What arrived is valid whatever ended the transfer: keep it for the next attempt.
-        out.flush()
-            .await
-            .map_err(|e| AttemptOutcome::Local(Error::io(part, e)))?;
-        drop(out);
-        result.map_err(fail)?;
-        match total {
-            Some(t) if t != written => Err(fail(AttemptError::SizeMismatch {
+        let result = result.and(match total {
+            Some(t) if t != written => Err(AttemptError::SizeMismatch {
                 expected: t,
                 got: written,
-            })),
+            }),
             _ => Ok(written),
-        }
+        });
+        // What arrived is valid whatever ended the transfer: kept for the next attempt, or moved to `dest` when
+        // complete (the last write and the rename in one step).
+        let finished = out.finish(result.is_ok().then_some(dest)).await;
+        finished.map_err(|e| AttemptOutcome::Local(Error::io(part, e)))?;
+        *on_disk = written;
+        result.map_err(fail)
     }
 }
 
@@ -434,13 +435,6 @@ fn connection_error(e: &reqwest::Error) -> AttemptError {
 
 fn connection(e: reqwest::Error) -> AttemptOutcome {
     fail(connection_error(&e))
-}
-
-async fn file_len(path: &Path) -> u64 {
-    tokio::fs::metadata(path)
-        .await
-        .map(|m| m.len())
-        .unwrap_or(0)
 }
 
 async fn truncate(part: &Path) -> Result<u64, AttemptOutcome> {

@@ -8,7 +8,10 @@
 //!   connection, streaming through a fixed buffer to `<name>.part`, resuming with `Range`, verifying the size,
 //!   renaming atomically; [`Downloader::fetch_all`] runs a batch under a concurrency limit with progress reports;
 //! - [`Archive`] (SQLite) records fetched items, so re-runs skip them even after the files moved, and the cursors of
-//!   interrupted listings.
+//!   interrupted listings;
+//! - [`Downloads`] puts it together for an application: awemes from `aweme/detail` or saved JSON, or a [`Listing`]
+//!   (a user's posts, the posts a user liked, a collection) walked page by page as a `Stream` of
+//!   [`AwemeOutcome`]s that resumes at its saved cursor (see [`downloads`]).
 //!
 //! ```no_run
 //! # async fn demo(aweme: douyin_web::types::Aweme) -> Result<(), douyin_media::Error> {
@@ -26,16 +29,21 @@
 
 pub mod archive;
 pub mod batch;
+pub mod downloads;
 pub mod error;
 pub mod fetch;
+pub mod listing;
 pub mod name;
+mod part;
 pub mod progress;
 pub mod select;
 
 pub use archive::{Archive, Record};
 pub use batch::{Job, Planner};
+pub use downloads::{AwemeOutcome, Downloads, FileOutcome};
 pub use error::{AttemptError, Error};
 pub use fetch::{part_path, Downloader, DownloaderBuilder, Fetched, Outcome};
+pub use listing::{Listing, Page};
 pub use name::{Emoji, NameTemplate};
 pub use progress::{Event, Overall, Update};
 pub use select::{select, Codec, MediaItem, MediaKind, Post, Selection, VideoChoice};

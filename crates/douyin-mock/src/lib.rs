@@ -15,8 +15,11 @@
 //! - a test switches a route to a failure [`Scenario`] (documented error examples, rate limits, expired tokens,
 //!   5xx, delays, empty bodies, challenge pages, truncated JSON, pages of synthetic items);
 //! - [`media`] serves download tests: deterministic bytes of any size under `/media/<seed>/<size>`, `HEAD`, ranges,
-//!   and per-URL failures (refusing mirrors, drops, stalls, slow bodies, wrong lengths, ignored ranges);
+//!   and per-URL failures (refusing mirrors, drops, stalls, slow bodies, wrong lengths, ignored ranges); with
+//!   [`MockConfig::local_media`], the media addresses of success bodies point there (offline downloads);
 //! - `v.douyin.com` short links redirect like the real ones ([`share`], under `/share-link/`);
+//! - [`webhook`] pushes a domain's documented events to a receiver, signed as its spec says (also spoiled: a bad
+//!   signature, a tampered body, a malformed body; retried with the same delivery id);
 //! - every request is recorded byte for byte ([`MockServer::requests`], the most recent ones: the log is a bounded
 //!   ring, so a long run holds flat memory) and counted ([`MockServer::attempts`]); request bodies above
 //!   [`MockConfig::max_body_bytes`] are refused with HTTP 413.
@@ -38,12 +41,14 @@ mod bodies;
 mod generated;
 pub mod live_stream;
 pub mod media;
+mod media_urls;
 mod oauth;
 mod scenario;
 mod server;
 pub mod share;
 pub mod table;
 mod validate;
+pub mod webhook;
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
@@ -95,6 +100,10 @@ pub struct MockConfig {
     pub success_bodies: BTreeMap<(String, String), Bytes>,
     /// Lifetimes and limits of the simulated OAuth codes and tokens (a spec's `oauth`).
     pub oauth: OAuthConfig,
+    /// Whether success bodies point their media addresses (the CDN hosts a spec lists under `mock.media`) at this
+    /// mock's own [`media`] routes, so downloads work offline (default false: bodies as documented; the
+    /// `douyin-mock` binary turns it on).
+    pub local_media: bool,
 }
 
 /// Default [`MockConfig::max_body_bytes`]: 1 MiB, far above any request the specs describe.
@@ -113,6 +122,7 @@ impl Default for MockConfig {
             log_body_bytes: 16 << 20,
             success_bodies: BTreeMap::new(),
             oauth: OAuthConfig::default(),
+            local_media: false,
         }
     }
 }
@@ -133,6 +143,12 @@ impl MockConfig {
     /// Sets the OAuth lifetimes and limits.
     pub fn oauth(mut self, oauth: OAuthConfig) -> Self {
         self.oauth = oauth;
+        self
+    }
+
+    /// Points the media addresses of success bodies at this mock (or leaves them as documented).
+    pub fn local_media(mut self, on: bool) -> Self {
+        self.local_media = on;
         self
     }
 

@@ -1,9 +1,12 @@
 //! `douyin-mock`: serves every domain of specs/ on loopback until interrupted; `--list` prints the routes,
-//! `--scenario ROUTE=SCENARIO` switches routes to documented failures, `--fixtures DIR` replaces success bodies.
+//! `--scenario ROUTE=SCENARIO` switches routes to documented failures, `--fixtures DIR` replaces success bodies;
+//! `webhook send --to URL --event NAME` pushes signed events to a receiver.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+mod webhook_cli;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use douyin_mock::{
@@ -65,6 +68,12 @@ fn command() -> Command {
                 .help("Success bodies from DIR: <operation>.json or <domain>/<operation>.json"),
         )
         .arg(
+            Arg::new("remote_media")
+                .long("remote-media")
+                .action(ArgAction::SetTrue)
+                .help("Leave media addresses (video, pictures, music) as documented instead of pointing them at this mock's /media/ files"),
+        )
+        .arg(
             Arg::new("max_body_bytes")
                 .long("max-body-bytes")
                 .value_name("BYTES")
@@ -73,6 +82,7 @@ fn command() -> Command {
                     "Refuse request bodies above BYTES with HTTP 413 [default: {DEFAULT_MAX_BODY_BYTES}]"
                 )),
         )
+        .subcommand(webhook_cli::command())
 }
 
 /// `--list`: one line per route.
@@ -160,6 +170,8 @@ fn config(m: &ArgMatches) -> Result<MockConfig, String> {
                 .copied()
                 .unwrap_or(MockConfig::default().host),
         );
+    // Offline downloads by default: a downloader pointed at the mock fetches its files, not the CDN's.
+    config = config.local_media(!m.get_flag("remote_media"));
     if let Some(bytes) = m.get_one::<usize>("max_body_bytes") {
         config = config.max_body_bytes(*bytes);
     }
@@ -215,6 +227,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_USAGE));
         }
     };
+    if let Some(("webhook", sub)) = m.subcommand() {
+        return webhook_cli::run(sub).await;
+    }
     if m.get_flag("list") {
         list();
         return ExitCode::SUCCESS;
@@ -261,6 +276,12 @@ async fn main() -> ExitCode {
         for (d, o) in fixtures.keys() {
             println!("  {d}/{o}");
         }
+    }
+    if server.config().local_media {
+        println!(
+            "media addresses point at http://{}/media/ (--remote-media: as documented)",
+            server.addr()
+        );
     }
     println!("serving until interrupted");
     std::future::pending::<()>().await;

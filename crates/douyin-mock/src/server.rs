@@ -91,6 +91,8 @@ struct Shared {
     inner: Mutex<Inner>,
     /// Codes and tokens issued by the OAuth endpoints (kept across [`MockServer::reset`]).
     oauth: Mutex<OAuthState>,
+    /// Success bodies with their media addresses pointing here ([`MockConfig::local_media`]).
+    media: crate::media_urls::Rewritten,
     /// `http://127.0.0.1:PORT`: what `{mock}` in a success body becomes.
     origin: String,
 }
@@ -154,6 +156,7 @@ impl MockServer {
             config,
             inner: Mutex::new(Inner::default()),
             oauth: Mutex::new(OAuthState::default()),
+            media: Default::default(),
             origin: format!("http://{addr}"),
         });
         let app = Router::new()

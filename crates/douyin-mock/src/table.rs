@@ -21,8 +21,22 @@ pub struct DomainTable {
     pub session_user_agent: Option<&'static str>,
     /// The OAuth flow the mock simulates (the spec's `oauth` and `authorization_url`), if any.
     pub oauth: Option<OAuthTable>,
+    /// Where the domain's bodies point at media files (the spec's `mock.media`), if anywhere.
+    pub media: Option<MediaTable>,
     /// Every documented operation.
     pub operations: &'static [OperationTable],
+}
+
+/// Which addresses in a domain's bodies are media files the mock can serve itself (offline downloads).
+#[derive(Debug)]
+pub struct MediaTable {
+    /// Hosts of media addresses (a subdomain matches too), each optionally followed by a path prefix
+    /// (`www.douyin.com/aweme/v1/play/`).
+    pub hosts: &'static [&'static str],
+    /// The integer field beside an address list giving the file's size in bytes (`data_size`), if any.
+    pub size_field: Option<&'static str>,
+    /// The size served for an address whose size no field gives.
+    pub default_size: u64,
 }
 
 /// A domain's OAuth flow: the authorization page and the parts its credentials and operations play.

@@ -35,7 +35,7 @@ pub struct Change {
     pub class: Class,
     /// `operation`, `parameter`, `response field`, `type`, `enum value`, `error code`, `pagination`, `credential`,
     /// `base URL`, `signer`, `refusal`, `module`, `re-export`, `dependency`, `dev-dependency`, `CLI flag`,
-    /// `CLI argument`, `mock`, `documentation`.
+    /// `CLI argument`, `mock`, `event`, `webhook signature`, `documentation`.
     pub area: &'static str,
     pub subject: String,
     pub detail: String,
@@ -110,6 +110,12 @@ pub fn compare(old: Option<&CrateSnap>, new: Option<&CrateSnap>) -> Vec<Change> 
             operations(&mut out, o, n);
             types(&mut out, o, n);
             docs(&mut out, o, n);
+            let krate = out.krate.clone();
+            changes.extend(super::events::compare(
+                &krate,
+                (&o.events, &o.webhooks),
+                (&n.events, &n.webhooks),
+            ));
         }
         (None, None) => {}
     }

@@ -3,6 +3,7 @@
 //! and reports per generated crate what changed for its users, classified breaking / additive / docs only.
 
 mod compare;
+mod events;
 mod git;
 mod render;
 mod rust_items;

@@ -45,6 +45,9 @@ pub struct CrateSnap {
     pub cli_flags: BTreeMap<String, String>,
     /// Only in the CLI's snapshot: `douyin <domain> <command> --flag` → the link kind it also takes (`link:`).
     pub cli_links: BTreeMap<String, String>,
+    /// Webhook events by wire name, and how they are signed (`webhooks:`).
+    pub events: BTreeMap<String, super::events::EventSnap>,
+    pub webhooks: Option<String>,
 }
 
 /// The crate whose flags `cli_file:` adds; its snapshot holds only those.
@@ -241,6 +244,13 @@ fn crate_snap(d: &Domain, files: &Files, version: Option<String>) -> CrateSnap {
         dev_dependencies: dep_snaps(&d.krate.dev_dependencies),
         ..CrateSnap::default()
     };
+    (s.events, s.webhooks) = super::events::snapshot(d);
+    for e in &d.events {
+        s.docs.insert(
+            format!("event `{}`", e.name),
+            format!("{}\n{}", e.summary, e.notes.join("\n")),
+        );
+    }
     for (subject, text) in [
         ("crate description", &d.krate.description),
         ("crate doc", &d.krate.doc),

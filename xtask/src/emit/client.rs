@@ -214,12 +214,14 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
         let (name, method, path) = (&op.name, super::method_tokens(op.method), &op.path);
         let spec = op.spec_file.display().to_string();
         let resp = format_ident!("{}", op.response_type);
+        let scope = super::opt_str(op.scope.as_deref());
         quote! {
             ::douyin_core::registry::OperationEntry {
                 name: #name,
                 spec: #spec,
                 method: #method,
                 path: #path,
+                scope: #scope,
                 check: |body, mode| ::douyin_core::registry::check::<super::types::#resp, super::errors::ErrorCode>(
                     body,
                     <super::domain::#marker as ::douyin_core::Domain>::ENVELOPE,

@@ -118,6 +118,9 @@ pub fn lib_rs(d: &Domain) -> Result<String, String> {
     ]
     .iter()
     .map(|u| (*u).to_owned())
+    .chain(
+        (!d.events.is_empty()).then(|| "generated::events::{Event, EVENTS, WEBHOOKS}".to_owned()),
+    )
     .chain(d.krate.reexports.iter().cloned())
     .collect();
     uses.sort_by_key(|u| rustfmt_key(u));

@@ -57,6 +57,10 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
             },
         )?,
     );
+    let pushing: Vec<&Domain> = domains.iter().filter(|d| d.webhooks.is_some()).collect();
+    let webhook_domains = pushing.iter().map(|d| d.name.as_str());
+    let webhook_names = webhook_domains.clone();
+    let webhook_crates = pushing.iter().map(|d| super::crate_ident(d));
     files.insert(
         dir.join("registries.rs"),
         super::render(
@@ -78,6 +82,17 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
                 pub fn with_registry<V: RegistryVisitor>(domain: &str, visitor: V) -> ::std::option::Option<V::Output> {
                     match domain {
                         #(#domain_names => ::std::option::Option::Some(visitor.visit(::#crates::OPERATIONS)),)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
+
+                /// The domains that push events, in spec folder order.
+                pub static WEBHOOK_DOMAINS: &[&str] = &[#(#webhook_names),*];
+
+                /// How `domain` signs the events it pushes and which events it specifies; `None` if it pushes none.
+                pub fn webhooks(domain: &str) -> ::std::option::Option<&'static ::douyin_core::event::WebhookSpec> {
+                    match domain {
+                        #(#webhook_domains => ::std::option::Option::Some(&::#webhook_crates::WEBHOOKS),)*
                         _ => ::std::option::Option::None,
                     }
                 }
@@ -166,6 +181,14 @@ fn domain_table(d: &Domain) -> TokenStream {
         }
         _ => quote!(::std::option::Option::None),
     };
+    let media = match d.mock.as_ref().and_then(|m| m.media.as_ref()) {
+        Some(m) => {
+            let hosts = super::errors::strs(&m.hosts);
+            let (size_field, default_size) = (opt_str(m.size_field.as_deref()), m.default_size);
+            quote!(::std::option::Option::Some(MediaTable { hosts: #hosts, size_field: #size_field, default_size: #default_size }))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     quote! {
         #[doc = #doc]
         pub static #ident: DomainTable = DomainTable {
@@ -178,6 +201,7 @@ fn domain_table(d: &Domain) -> TokenStream {
             formats: #formats,
             session_user_agent: #user_agent,
             oauth: #oauth,
+            media: #media,
             operations: &[#(#ops),*],
         };
     }

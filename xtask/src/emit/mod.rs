@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod client;
 pub mod errors;
+pub mod events;
 pub mod krate;
 pub mod mock;
 pub mod openapi;
@@ -52,6 +53,9 @@ impl<'a> Emitter<'a> {
         for d in self.domains {
             files.extend(self.domain_files(d)?);
             files.insert(crate_dir(d).join("openapi.json"), openapi::emit(d)?);
+            if let Some(text) = openapi::webhooks::emit(d)? {
+                files.insert(crate_dir(d).join("openapi.webhooks.json"), text);
+            }
         }
         files.extend(mock::emit(self.domains)?);
         files.extend(cli::emit(self.domains)?);
@@ -64,6 +68,13 @@ impl<'a> Emitter<'a> {
         let dir = crate_dir(domain);
         let gen = dir.join("src/generated");
         let types = types::emit(domain)?;
+        let events_tokens = events::emit(domain);
+        let events_mod = events_tokens.as_ref().map(|_| {
+            quote! {
+                #[rustfmt::skip]
+                pub mod events;
+            }
+        });
         let mut files = Files::new();
         let spec = domain.spec_dir.display().to_string();
         let source = format!("{spec}/");
@@ -81,11 +92,22 @@ impl<'a> Emitter<'a> {
                     pub mod domain;
                     #[rustfmt::skip]
                     pub mod errors;
+                    #events_mod
                     #[rustfmt::skip]
                     pub mod types;
                 },
             )?,
         );
+        if let Some(tokens) = events_tokens {
+            files.insert(
+                gen.join("events.rs"),
+                render(
+                    &source,
+                    " The webhook events of the spec: the `Event` enum, its tolerant decoding and the events table.",
+                    tokens,
+                )?,
+            );
+        }
         files.insert(
             gen.join("types.rs"),
             render(

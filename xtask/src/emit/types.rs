@@ -44,6 +44,8 @@ pub fn emit(domain: &Domain) -> Result<Types, String> {
         .operations
         .iter()
         .map(|op| op.response_type.clone())
+        // Event types decode like responses: tolerant, with their drift kept.
+        .chain(domain.events.iter().map(|e| e.type_name.clone()))
         .collect();
     rework(file, &responses)
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 
+use super::event_model::EventFile;
 use super::model::{DomainFile, OperationFile};
 
 /// A spec problem, located in its file.
@@ -108,6 +109,8 @@ pub struct RawDomain {
     pub dir: PathBuf,
     pub domain: Loaded<DomainFile>,
     pub operations: Vec<Loaded<OperationFile>>,
+    /// `events/<event>.yaml`: the webhook events the service pushes.
+    pub events: Vec<Loaded<EventFile>>,
     /// `schemas/<file>.yaml` keyed by file name.
     pub schemas: BTreeMap<String, Loaded<Json>>,
 }
@@ -163,6 +166,13 @@ pub fn load_domain(root: &Path, dir: &Path) -> Result<RawDomain, Vec<SpecError>>
             Err(e) => errors.push(e),
         }
     }
+    let mut events = Vec::new();
+    for path in yaml_files(&dir.join("events")) {
+        match parse::<EventFile>(root, &path) {
+            Ok(ev) => events.push(ev),
+            Err(e) => errors.push(e),
+        }
+    }
     let mut schemas = BTreeMap::new();
     for path in yaml_files(&dir.join("schemas")) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -178,6 +188,7 @@ pub fn load_domain(root: &Path, dir: &Path) -> Result<RawDomain, Vec<SpecError>>
             dir: dir.to_path_buf(),
             domain,
             operations,
+            events,
             schemas,
         }),
         Ok(_) => Err(errors),

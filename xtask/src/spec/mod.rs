@@ -1,5 +1,6 @@
 //! Spec files: their format, loading with source locations, and schema handling.
 
+pub mod event_model;
 pub mod load;
 pub mod model;
 pub mod pacing;

@@ -38,10 +38,16 @@ pub fn command<H: super::Host>() -> ::clap::Command {
         .arg_required_else_help(true)
         .subcommand(access_token_command::<H>())
         .subcommand(client_token_command::<H>())
+        .subcommand(fans_data_command::<H>())
+        .subcommand(fans_list_command::<H>())
+        .subcommand(item_share_command::<H>())
         .subcommand(list_comment_command::<H>())
         .subcommand(media_list_command::<H>())
         .subcommand(refresh_token_command::<H>())
         .subcommand(renew_refresh_token_command::<H>())
+        .subcommand(user_info_command::<H>())
+        .subcommand(video_comment_list_command::<H>())
+        .subcommand(video_comment_reply_command::<H>())
 }
 ///`douyin open-platform access-token`.
 fn access_token_command<H: super::Host>() -> ::clap::Command {
@@ -62,6 +68,129 @@ fn client_token_command<H: super::Host>() -> ::clap::Command {
             "Obtain the application's client token (生成 client_token)\n\n该接口用于获取接口调用的凭证 client_token,用于不需要用户授权就可以调用的接口。该接口适用于抖音授权。\nclient_token 的有效时间为 2 个小时,重复获取 client_token 后会使上次的 client_token 失效(但有 5 分钟的缓冲时间)。\n\nPOST /oauth/client_token/\n\nSpec: specs/open-platform/client_token.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/client-token; https://douyin.apifox.cn/api-128961756.",
         )
         .after_long_help("Example:\n  douyin open-platform client-token")
+}
+///`douyin open-platform fans-data`.
+fn fans_data_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("fans-data")
+        .about(
+            "How the authorized user's followers are distributed by age, gender, region, activity and more (获取用户粉丝数据)",
+        )
+        .long_about(
+            "How the authorized user's followers are distributed by age, gender, region, activity and more (获取用户粉丝数据)\n\n该接口用于查询用户的粉丝数据,如性别分布,年龄分布,地域分布等。\n注意:用户首次授权应用后,需要间隔 2 天才会产生全部的数据;并只提供粉丝大于 100 的用户数据;粉丝来源包含抖音、抖音极速版和火山应用\n\nGET /api/douyin/v1/user/fans_data/ (scope `fans.data.bind`)\n\nSpec: specs/open-platform/fans_data.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-management/fans-portrait-data/get-user-fans-data.",
+        )
+        .after_long_help(
+            "Example:\n  douyin open-platform fans-data --open-id ba253642-0590-40bc-9bdf-9a1334b94059",
+        )
+        .arg(
+            ::clap::Arg::new("open_id")
+                .long("open-id")
+                .required(true)
+                .help("通过/oauth/access_token/获取,用户唯一标志")
+                .long_help(
+                    "通过/oauth/access_token/获取,用户唯一标志\n\nSent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+}
+///`douyin open-platform fans-list`.
+fn fans_list_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("fans-list")
+        .about(
+            "The authorized user's most recent followers, up to 5,000 (获取粉丝列表)",
+        )
+        .long_about(
+            "The authorized user's most recent followers, up to 5,000 (获取粉丝列表)\n\n该接口获取用户最近的粉丝列表。\n使用限制:接口返回粉丝列表不保证顺序性;接口支持查询粉丝数的上限为 5,000。\n注意事项:本接口获取的粉丝数据为抖音的粉丝,存在与抖音端上数据展示不一致的可能(抖音客户端展示粉丝数还包括头条和西瓜粉丝数)。\n\nGET /fans/list/ (scope `fans.list`)\n\nPaginated: `--all-pages` follows `data.cursor` while `data.has_more` says more pages follow and prints the items of `data.list` one per line (JSON Lines); `--cursor` starts (or resumes) at a cursor.\n\nSpec: specs/open-platform/fans_list.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-management/user-data/get-fans-list.",
+        )
+        .after_long_help(
+            "Example:\n  douyin open-platform fans-list --open-id ba253642-0590-40bc-9bdf-9a1334b94059 --count 10",
+        )
+        .arg(
+            ::clap::Arg::new("open_id")
+                .long("open-id")
+                .required(true)
+                .help("通过 /oauth/access_token/ 获取,用户唯一标志。")
+                .long_help(
+                    "通过 /oauth/access_token/ 获取,用户唯一标志。\n\nSent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("cursor")
+                .long("cursor")
+                .required(false)
+                .help(
+                    "分页游标, 第一页请求 cursor 是 0,response 中会返回下一页请求用到的 cursor, 同时 response 还会返回 has_more 来表明是否有更多的数据。",
+                )
+                .long_help(
+                    "分页游标, 第一页请求 cursor 是 0,response 中会返回下一页请求用到的 cursor, 同时 response 还会返回 has_more 来表明是否有更多的数据。\n\nSent as query parameter `cursor`. Example: `0`.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(true)
+                .help("每页数量")
+                .long_help(
+                    "每页数量\n\nSent as query parameter `count`. Example: `10`.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .args(super::paging_args::<H>("--cursor"))
+}
+///`douyin open-platform item-share`.
+fn item_share_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("item-share")
+        .about(
+            "Daily share counts of one of the authorized user's videos over the last 7/15/30 days (获取视频分享数据)",
+        )
+        .long_about(
+            "Daily share counts of one of the authorized user's videos over the last 7/15/30 days (获取视频分享数据)\n\n该接口用于获取视频分享数据。\n注意:用户首次授权应用后,需要第二天才会产生全部的数据;注意参数中item_id作为url参数时,必须encode,只对item_id单独进行encode;\n三十天内创建的视频,才会返回数据。\n\nGET /data/external/item/share/ (scope `data.external.item`)\n\nSpec: specs/open-platform/item_share.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/data-open-service/video-data/get-share-data.",
+        )
+        .after_long_help(
+            "Example:\n  douyin open-platform item-share --open-id ba253642-0590-40bc-9bdf-9a1334b94059 --item-id sBrmCWQMrN --date-type 7",
+        )
+        .arg(
+            ::clap::Arg::new("open_id")
+                .long("open-id")
+                .required(true)
+                .help("通过/oauth/access_token/获取,用户唯一标志")
+                .long_help(
+                    "通过/oauth/access_token/获取,用户唯一标志\n\nSent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("item_id")
+                .long("item-id")
+                .required(true)
+                .help(
+                    "item_id,仅能查询access_token对应用户上传的视频。可通过查询授权账号视频列表获取(item_id为加密后的视频ID)。传入原始值,运行时恰好编码一次",
+                )
+                .long_help(
+                    "item_id,仅能查询access_token对应用户上传的视频。可通过查询授权账号视频列表获取(item_id为加密后的视频ID)。传入原始值,运行时恰好编码一次\n\nSent as query parameter `item_id`. Example: `sBrmCWQMrN`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("date_type")
+                .long("date-type")
+                .required(true)
+                .help(
+                    "近7/15/30天;输入7代表7天、15代表15天、30代表30天。",
+                )
+                .long_help(
+                    "近7/15/30天;输入7代表7天、15代表15天、30代表30天。\n\nSent as query parameter `date_type`. Example: `7`.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
 }
 ///`douyin open-platform list-comment`.
 fn list_comment_command<H: super::Host>() -> ::clap::Command {
@@ -205,6 +334,145 @@ fn renew_refresh_token_command<H: super::Host>() -> ::clap::Command {
         )
         .after_long_help("Example:\n  douyin open-platform renew-refresh-token")
 }
+///`douyin open-platform user-info`.
+fn user_info_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("user-info")
+        .about("The authorized user's public profile (获取用户公开信息)")
+        .long_about(
+            "The authorized user's public profile (获取用户公开信息)\n\n该接口获取用户的抖音公开信息,包含昵称和头像,适用于抖音、抖音极速版。\n\nPOST /oauth/userinfo/ (scope `user_info`)\n\nSpec: specs/open-platform/user_info.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/get-account-open-info.",
+        )
+        .after_long_help(
+            "Example:\n  douyin open-platform user-info --open-id 'ba253642-0590-40bc-9bdf-9a1334******'",
+        )
+        .arg(
+            ::clap::Arg::new("open_id")
+                .long("open-id")
+                .required(true)
+                .help("用户唯一标识")
+                .long_help(
+                    "用户唯一标识\n\nSent as form parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334******`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+}
+///`douyin open-platform video-comment-list`.
+fn video_comment_list_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("video-comment-list")
+        .about(
+            "A video's comments, for the enterprise account that published it (评论列表)",
+        )
+        .long_about(
+            "A video's comments, for the enterprise account that published it (评论列表)\n\n该接口用于查看指定视频的实时评论列表。\n注意:调用本接口,需要授权的抖音用户是企业号;注意参数中 item_id 作为 url 参数时,必须 encode,只对 item_id 单独进行 encode\n\nGET /video/comment/list/ (scope `video.comment`)\n\nPaginated: `--all-pages` follows `data.cursor` while `data.has_more` says more pages follow and prints the items of `data.list` one per line (JSON Lines); `--cursor` starts (or resumes) at a cursor.\n\nSpec: specs/open-platform/video_comment_list.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/enterprise-open-ability/comment-management-enterprise/comment-list.",
+        )
+        .after_long_help(
+            "Example:\n  douyin open-platform video-comment-list --open-id ba253642-0590-40bc-9bdf-9a1334b94059 --count 10 --item-id @8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==",
+        )
+        .arg(
+            ::clap::Arg::new("open_id")
+                .long("open-id")
+                .required(true)
+                .help("通过/oauth/access_token/获取,用户唯一标志")
+                .long_help(
+                    "通过/oauth/access_token/获取,用户唯一标志\n\nSent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("cursor")
+                .long("cursor")
+                .required(false)
+                .help(
+                    "分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。",
+                )
+                .long_help(
+                    "分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。\n\nSent as query parameter `cursor`. Example: `0`.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(true)
+                .help("每页的数量,最大不超过50,最小不低于1")
+                .long_help(
+                    "每页的数量,最大不超过50,最小不低于1\n\nSent as query parameter `count`. Between 1 and 50 (checked before sending). Example: `10`.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64).range(1i64..=50i64)),
+        )
+        .arg(
+            ::clap::Arg::new("item_id")
+                .long("item-id")
+                .required(true)
+                .help("视频id(传入原始值,运行时恰好编码一次)")
+                .long_help(
+                    "视频id(传入原始值,运行时恰好编码一次)\n\nSent as query parameter `item_id`. Example: `@8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .args(super::paging_args::<H>("--cursor"))
+}
+///`douyin open-platform video-comment-reply`.
+fn video_comment_reply_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("video-comment-reply")
+        .about(
+            "Reply to a video or to one of its comments, as the enterprise account that published it (回复视频评论)",
+        )
+        .long_about(
+            "Reply to a video or to one of its comments, as the enterprise account that published it (回复视频评论)\n\n该接口用于回复视频的评论。\n\nPOST /video/comment/reply/ (scope `video.comment`)\n\nSpec: specs/open-platform/video_comment_reply.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/enterprise-open-ability/comment-management-enterprise/video-comment-reply.",
+        )
+        .after_long_help(
+            "Example:\n  douyin open-platform video-comment-reply --open-id ba253642-0590-40bc-9bdf-9a1334b94059 --content 回复内容 --item-id @8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==",
+        )
+        .arg(
+            ::clap::Arg::new("open_id")
+                .long("open-id")
+                .required(true)
+                .help("通过/oauth/access_token/获取,用户唯一标志")
+                .long_help(
+                    "通过/oauth/access_token/获取,用户唯一标志\n\nSent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("content")
+                .long("content")
+                .required(true)
+                .help("评论的具体内容")
+                .long_help(
+                    "评论的具体内容\n\nSent as JSON body parameter `content`. Example: `回复内容`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("item_id")
+                .long("item-id")
+                .required(true)
+                .help("视频id")
+                .long_help(
+                    "视频id\n\nSent as JSON body parameter `item_id`. Example: `@8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("comment_id")
+                .long("comment-id")
+                .required(false)
+                .help("若需要对评论进行回复,则需要传评论id")
+                .long_help(
+                    "若需要对评论进行回复,则需要传评论id\n\nSent as JSON body parameter `comment_id`. Example: `@kj5k4hai123d22nGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+}
 ///`AccessTokenParams` from the arguments of `douyin open-platform access-token`.
 async fn access_token_params<H: super::Host>(
     host: &H,
@@ -221,6 +489,58 @@ async fn client_token_params<H: super::Host>(
 ) -> ::std::result::Result<::douyin_open_platform::ClientTokenParams, H::Error> {
     let _ = (host, m);
     let p = ::douyin_open_platform::ClientTokenParams::new();
+    ::std::result::Result::Ok(p)
+}
+///`FansDataParams` from the arguments of `douyin open-platform fans-data`.
+async fn fans_data_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_open_platform::FansDataParams, H::Error> {
+    let p = ::douyin_open_platform::FansDataParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "open_id"),
+            "--open-id",
+        )?,
+    );
+    ::std::result::Result::Ok(p)
+}
+///`FansListParams` from the arguments of `douyin open-platform fans-list`.
+async fn fans_list_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_open_platform::FansListParams, H::Error> {
+    let mut p = ::douyin_open_platform::FansListParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "open_id"),
+            "--open-id",
+        )?,
+        super::required(host, super::one::<i64>(m, "count"), "--count")?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "cursor") {
+        p.cursor = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
+///`ItemShareParams` from the arguments of `douyin open-platform item-share`.
+async fn item_share_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_open_platform::ItemShareParams, H::Error> {
+    let p = ::douyin_open_platform::ItemShareParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "open_id"),
+            "--open-id",
+        )?,
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "item_id"),
+            "--item-id",
+        )?,
+        super::required(host, super::one::<i64>(m, "date_type"), "--date-type")?,
+    );
     ::std::result::Result::Ok(p)
 }
 ///`ListCommentParams` from the arguments of `douyin open-platform list-comment`.
@@ -293,6 +613,72 @@ async fn renew_refresh_token_params<H: super::Host>(
     let p = ::douyin_open_platform::RenewRefreshTokenParams::new();
     ::std::result::Result::Ok(p)
 }
+///`UserInfoParams` from the arguments of `douyin open-platform user-info`.
+async fn user_info_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_open_platform::UserInfoParams, H::Error> {
+    let p = ::douyin_open_platform::UserInfoParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "open_id"),
+            "--open-id",
+        )?,
+    );
+    ::std::result::Result::Ok(p)
+}
+///`VideoCommentListParams` from the arguments of `douyin open-platform video-comment-list`.
+async fn video_comment_list_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_open_platform::VideoCommentListParams, H::Error> {
+    let mut p = ::douyin_open_platform::VideoCommentListParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "open_id"),
+            "--open-id",
+        )?,
+        super::required(host, super::one::<i64>(m, "count"), "--count")?,
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "item_id"),
+            "--item-id",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "cursor") {
+        p.cursor = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
+///`VideoCommentReplyParams` from the arguments of `douyin open-platform video-comment-reply`.
+async fn video_comment_reply_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_open_platform::VideoCommentReplyParams, H::Error> {
+    let mut p = ::douyin_open_platform::VideoCommentReplyParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "open_id"),
+            "--open-id",
+        )?,
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "content"),
+            "--content",
+        )?,
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "item_id"),
+            "--item-id",
+        )?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "comment_id") {
+        p.comment_id = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
 /// Runs operation `op` (its subcommand name) and prints its decoded response (or, with `--all-pages`,
 /// the items of every page).
 pub async fn run<H: super::Host>(
@@ -335,6 +721,75 @@ pub async fn run<H: super::Host>(
             );
             let params = client_token_params(host, m).await?;
             host.respond(client.client_token(&params).await)
+        }
+        "fans-data" => {
+            host.announce(
+                super::Call {
+                    domain: "open-platform",
+                    operation: "fans_data",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/api/douyin/v1/user/fans_data/",
+                    positional: ::std::option::Option::None,
+                },
+                m,
+            );
+            let params = fans_data_params(host, m).await?;
+            host.respond(client.fans_data(&params).await)
+        }
+        "fans-list" => {
+            host.announce(
+                super::Call {
+                    domain: "open-platform",
+                    operation: "fans_list",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/fans/list/",
+                    positional: ::std::option::Option::None,
+                },
+                m,
+            );
+            let params = fans_list_params(host, m).await?;
+            if let ::std::option::Option::Some(paging) = super::paging(
+                m,
+                "--cursor",
+                "cursor",
+            ) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(
+                        paging,
+                        |cursor| {
+                            let mut p = params.clone();
+                            if let ::std::option::Option::Some(c) = cursor {
+                                p.cursor = ::std::option::Option::Some(c);
+                            }
+                            async move {
+                                client
+                                    .fans_list(&p)
+                                    .await
+                                    .map(::douyin_open_platform::Client::fans_list_page)
+                            }
+                        },
+                    )
+                    .await;
+            }
+            host.respond(client.fans_list(&params).await)
+        }
+        "item-share" => {
+            host.announce(
+                super::Call {
+                    domain: "open-platform",
+                    operation: "item_share",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/data/external/item/share/",
+                    positional: ::std::option::Option::None,
+                },
+                m,
+            );
+            let params = item_share_params(host, m).await?;
+            host.respond(client.item_share(&params).await)
         }
         "list-comment" => {
             host.announce(
@@ -443,6 +898,77 @@ pub async fn run<H: super::Host>(
             );
             let params = renew_refresh_token_params(host, m).await?;
             host.respond(client.renew_refresh_token(&params).await)
+        }
+        "user-info" => {
+            host.announce(
+                super::Call {
+                    domain: "open-platform",
+                    operation: "user_info",
+                    method: "POST",
+                    base_url: client.core().base_url(),
+                    path: "/oauth/userinfo/",
+                    positional: ::std::option::Option::None,
+                },
+                m,
+            );
+            let params = user_info_params(host, m).await?;
+            host.respond(client.user_info(&params).await)
+        }
+        "video-comment-list" => {
+            host.announce(
+                super::Call {
+                    domain: "open-platform",
+                    operation: "video_comment_list",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/video/comment/list/",
+                    positional: ::std::option::Option::None,
+                },
+                m,
+            );
+            let params = video_comment_list_params(host, m).await?;
+            if let ::std::option::Option::Some(paging) = super::paging(
+                m,
+                "--cursor",
+                "cursor",
+            ) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(
+                        paging,
+                        |cursor| {
+                            let mut p = params.clone();
+                            if let ::std::option::Option::Some(c) = cursor {
+                                p.cursor = ::std::option::Option::Some(c);
+                            }
+                            async move {
+                                client
+                                    .video_comment_list(&p)
+                                    .await
+                                    .map(
+                                        ::douyin_open_platform::Client::video_comment_list_page,
+                                    )
+                            }
+                        },
+                    )
+                    .await;
+            }
+            host.respond(client.video_comment_list(&params).await)
+        }
+        "video-comment-reply" => {
+            host.announce(
+                super::Call {
+                    domain: "open-platform",
+                    operation: "video_comment_reply",
+                    method: "POST",
+                    base_url: client.core().base_url(),
+                    path: "/video/comment/reply/",
+                    positional: ::std::option::Option::None,
+                },
+                m,
+            );
+            let params = video_comment_reply_params(host, m).await?;
+            host.respond(client.video_comment_reply(&params).await)
         }
         other => {
             ::std::result::Result::Err(

@@ -49,6 +49,61 @@ pub const ROUTES: &[crate::serve::routes::Route] = &[
     },
     crate::serve::routes::Route {
         domain: "open-platform",
+        command: "fans-data",
+        operation: "fans_data",
+        summary: "How the authorized user's followers are distributed by age, gender, region, activity and more (获取用户粉丝数据)",
+        params: &[
+            crate::serve::routes::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+        ],
+        cursor: ::std::option::Option::None,
+    },
+    crate::serve::routes::Route {
+        domain: "open-platform",
+        command: "fans-list",
+        operation: "fans_list",
+        summary: "The authorized user's most recent followers, up to 5,000 (获取粉丝列表)",
+        params: &[
+            crate::serve::routes::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+            crate::serve::routes::QueryParam {
+                name: "cursor",
+                required: false,
+            },
+            crate::serve::routes::QueryParam {
+                name: "count",
+                required: true,
+            },
+        ],
+        cursor: ::std::option::Option::Some("cursor"),
+    },
+    crate::serve::routes::Route {
+        domain: "open-platform",
+        command: "item-share",
+        operation: "item_share",
+        summary: "Daily share counts of one of the authorized user's videos over the last 7/15/30 days (获取视频分享数据)",
+        params: &[
+            crate::serve::routes::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+            crate::serve::routes::QueryParam {
+                name: "item_id",
+                required: true,
+            },
+            crate::serve::routes::QueryParam {
+                name: "date_type",
+                required: true,
+            },
+        ],
+        cursor: ::std::option::Option::None,
+    },
+    crate::serve::routes::Route {
+        domain: "open-platform",
         command: "list-comment",
         operation: "list_comment",
         summary: "List a video's comments for a mini-app (评论列表)",
@@ -111,6 +166,69 @@ pub const ROUTES: &[crate::serve::routes::Route] = &[
         operation: "renew_refresh_token",
         summary: "Renew the refresh token before it expires (刷新 refresh_token)",
         params: &[],
+        cursor: ::std::option::Option::None,
+    },
+    crate::serve::routes::Route {
+        domain: "open-platform",
+        command: "user-info",
+        operation: "user_info",
+        summary: "The authorized user's public profile (获取用户公开信息)",
+        params: &[
+            crate::serve::routes::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+        ],
+        cursor: ::std::option::Option::None,
+    },
+    crate::serve::routes::Route {
+        domain: "open-platform",
+        command: "video-comment-list",
+        operation: "video_comment_list",
+        summary: "A video's comments, for the enterprise account that published it (评论列表)",
+        params: &[
+            crate::serve::routes::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+            crate::serve::routes::QueryParam {
+                name: "cursor",
+                required: false,
+            },
+            crate::serve::routes::QueryParam {
+                name: "count",
+                required: true,
+            },
+            crate::serve::routes::QueryParam {
+                name: "item_id",
+                required: true,
+            },
+        ],
+        cursor: ::std::option::Option::Some("cursor"),
+    },
+    crate::serve::routes::Route {
+        domain: "open-platform",
+        command: "video-comment-reply",
+        operation: "video_comment_reply",
+        summary: "Reply to a video or to one of its comments, as the enterprise account that published it (回复视频评论)",
+        params: &[
+            crate::serve::routes::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+            crate::serve::routes::QueryParam {
+                name: "content",
+                required: true,
+            },
+            crate::serve::routes::QueryParam {
+                name: "item_id",
+                required: true,
+            },
+            crate::serve::routes::QueryParam {
+                name: "comment_id",
+                required: false,
+            },
+        ],
         cursor: ::std::option::Option::None,
     },
     crate::serve::routes::Route {

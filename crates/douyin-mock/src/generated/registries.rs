@@ -28,3 +28,14 @@ pub fn with_registry<V: RegistryVisitor>(
         _ => ::std::option::Option::None,
     }
 }
+/// The domains that push events, in spec folder order.
+pub static WEBHOOK_DOMAINS: &[&str] = &["open-platform"];
+/// How `domain` signs the events it pushes and which events it specifies; `None` if it pushes none.
+pub fn webhooks(
+    domain: &str,
+) -> ::std::option::Option<&'static ::douyin_core::event::WebhookSpec> {
+    match domain {
+        "open-platform" => ::std::option::Option::Some(&::douyin_open_platform::WEBHOOKS),
+        _ => ::std::option::Option::None,
+    }
+}

@@ -316,6 +316,7 @@ fn success_body(shared: &Shared, d: &DomainTable, op: &OperationTable) -> Result
 /// The success answer, in the requested response format.
 fn success(shared: &Shared, d: &DomainTable, op: &OperationTable, req: &RecordedRequest) -> Reply {
     let body = match success_body(shared, d, op) {
+        Ok(b) if shared.config.local_media => shared.media.body(d, op, &req.headers, b),
         Ok(b) => b,
         Err(e) => return missing_fixture(e),
     };

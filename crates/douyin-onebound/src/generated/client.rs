@@ -208,6 +208,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/onebound/item_get_video.yaml",
         method: ::douyin_core::Method::Get,
         path: "/douyin/item_get_video/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::ItemGetVideoResponse,
             super::errors::ErrorCode,

@@ -20,6 +20,33 @@ pub mod operations {
         signing: &[],
         pacing: ::std::option::Option::None,
     };
+    ///`GET /api/douyin/v1/user/fans_data/`
+    pub static FANS_DATA: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "fans_data",
+        method: ::douyin_core::Method::Get,
+        path: "/api/douyin/v1/user/fans_data/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
+        pacing: ::std::option::Option::None,
+    };
+    ///`GET /fans/list/`
+    pub static FANS_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "fans_list",
+        method: ::douyin_core::Method::Get,
+        path: "/fans/list/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
+        pacing: ::std::option::Option::None,
+    };
+    ///`GET /data/external/item/share/`
+    pub static ITEM_SHARE: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "item_share",
+        method: ::douyin_core::Method::Get,
+        path: "/data/external/item/share/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
+        pacing: ::std::option::Option::None,
+    };
     ///`GET /api/apps/v1/item/list_comment/`
     pub static LIST_COMMENT: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "list_comment",
@@ -52,6 +79,33 @@ pub mod operations {
         name: "renew_refresh_token",
         method: ::douyin_core::Method::Post,
         path: "/oauth/renew_refresh_token/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
+        pacing: ::std::option::Option::None,
+    };
+    ///`POST /oauth/userinfo/`
+    pub static USER_INFO: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "user_info",
+        method: ::douyin_core::Method::Post,
+        path: "/oauth/userinfo/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
+        pacing: ::std::option::Option::None,
+    };
+    ///`GET /video/comment/list/`
+    pub static VIDEO_COMMENT_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "video_comment_list",
+        method: ::douyin_core::Method::Get,
+        path: "/video/comment/list/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
+        pacing: ::std::option::Option::None,
+    };
+    ///`POST /video/comment/reply/`
+    pub static VIDEO_COMMENT_REPLY: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "video_comment_reply",
+        method: ::douyin_core::Method::Post,
+        path: "/video/comment/reply/",
         base_url: ::std::option::Option::None,
         signing: &[],
         pacing: ::std::option::Option::None,
@@ -110,6 +164,125 @@ impl ClientTokenParams {
 impl ::std::default::Default for ClientTokenParams {
     fn default() -> Self {
         Self::new()
+    }
+}
+///Parameters of [`Client::fans_data`](super::client::Client::fans_data).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct FansDataParams {
+    /**通过/oauth/access_token/获取,用户唯一标志
+
+Sent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.*/
+    pub open_id: ::std::string::String,
+}
+impl FansDataParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(open_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { open_id: open_id.into() }
+    }
+    ///Builds the request for `GET /api/douyin/v1/user/fans_data/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(&super::client::operations::FANS_DATA);
+        req.header_credential("access-token", "access_token");
+        req.header("content-type", "application/json");
+        req.query("open_id", &self.open_id);
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::fans_list`](super::client::Client::fans_list).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct FansListParams {
+    /**通过 /oauth/access_token/ 获取,用户唯一标志。
+
+Sent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.*/
+    pub open_id: ::std::string::String,
+    /**分页游标, 第一页请求 cursor 是 0,response 中会返回下一页请求用到的 cursor, 同时 response 还会返回 has_more 来表明是否有更多的数据。
+
+Sent as query parameter `cursor`. Example: `0`.*/
+    pub cursor: ::std::option::Option<i64>,
+    /**每页数量
+
+Sent as query parameter `count`. Example: `10`.*/
+    pub count: i64,
+}
+impl FansListParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(
+        open_id: impl ::std::convert::Into<::std::string::String>,
+        count: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        Self {
+            open_id: open_id.into(),
+            cursor: ::std::option::Option::None,
+            count: count.into(),
+        }
+    }
+    ///Sets `cursor`.
+    pub fn cursor(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /fans/list/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(&super::client::operations::FANS_LIST);
+        req.header_credential("access-token", "access_token");
+        req.header("content-type", "application/json");
+        req.query("open_id", &self.open_id);
+        if let ::std::option::Option::Some(value) = &self.cursor {
+            req.query("cursor", value);
+        }
+        req.query("count", self.count);
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::item_share`](super::client::Client::item_share).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ItemShareParams {
+    /**通过/oauth/access_token/获取,用户唯一标志
+
+Sent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.*/
+    pub open_id: ::std::string::String,
+    /**item_id,仅能查询access_token对应用户上传的视频。可通过查询授权账号视频列表获取(item_id为加密后的视频ID)。传入原始值,运行时恰好编码一次
+
+Sent as query parameter `item_id`. Example: `sBrmCWQMrN`.*/
+    pub item_id: ::std::string::String,
+    /**近7/15/30天;输入7代表7天、15代表15天、30代表30天。
+
+Sent as query parameter `date_type`. Example: `7`.*/
+    pub date_type: i64,
+}
+impl ItemShareParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(
+        open_id: impl ::std::convert::Into<::std::string::String>,
+        item_id: impl ::std::convert::Into<::std::string::String>,
+        date_type: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        Self {
+            open_id: open_id.into(),
+            item_id: item_id.into(),
+            date_type: date_type.into(),
+        }
+    }
+    ///Builds the request for `GET /data/external/item/share/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::ITEM_SHARE,
+        );
+        req.header_credential("access-token", "access_token");
+        req.header("content-type", "application/json");
+        req.query("open_id", &self.open_id);
+        req.query("item_id", &self.item_id);
+        req.query("date_type", self.date_type);
+        ::std::result::Result::Ok(req)
     }
 }
 ///Parameters of [`Client::list_comment`](super::client::Client::list_comment).
@@ -309,6 +482,154 @@ impl ::std::default::Default for RenewRefreshTokenParams {
         Self::new()
     }
 }
+///Parameters of [`Client::user_info`](super::client::Client::user_info).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct UserInfoParams {
+    /**用户唯一标识
+
+Sent as form parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334******`.*/
+    pub open_id: ::std::string::String,
+}
+impl UserInfoParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(open_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { open_id: open_id.into() }
+    }
+    ///Builds the request for `POST /oauth/userinfo/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(&super::client::operations::USER_INFO);
+        req.form_credential("access_token", "access_token");
+        req.form("open_id", &self.open_id);
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::video_comment_list`](super::client::Client::video_comment_list).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct VideoCommentListParams {
+    /**通过/oauth/access_token/获取,用户唯一标志
+
+Sent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.*/
+    pub open_id: ::std::string::String,
+    /**分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。
+
+Sent as query parameter `cursor`. Example: `0`.*/
+    pub cursor: ::std::option::Option<i64>,
+    /**每页的数量,最大不超过50,最小不低于1
+
+Sent as query parameter `count`. Between 1 and 50 (checked before sending). Example: `10`.*/
+    pub count: i64,
+    /**视频id(传入原始值,运行时恰好编码一次)
+
+Sent as query parameter `item_id`. Example: `@8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==`.*/
+    pub item_id: ::std::string::String,
+}
+impl VideoCommentListParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(
+        open_id: impl ::std::convert::Into<::std::string::String>,
+        count: impl ::std::convert::Into<i64>,
+        item_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            open_id: open_id.into(),
+            cursor: ::std::option::Option::None,
+            count: count.into(),
+            item_id: item_id.into(),
+        }
+    }
+    ///Sets `cursor`.
+    pub fn cursor(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /video/comment/list/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        ::douyin_core::check_range(
+            "count",
+            ::std::option::Option::Some(self.count),
+            ::std::option::Option::Some(1i64),
+            ::std::option::Option::Some(50i64),
+        )?;
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::VIDEO_COMMENT_LIST,
+        );
+        req.header_credential("access-token", "access_token");
+        req.header("content-type", "application/json");
+        req.query("open_id", &self.open_id);
+        if let ::std::option::Option::Some(value) = &self.cursor {
+            req.query("cursor", value);
+        }
+        req.query("count", self.count);
+        req.query("item_id", &self.item_id);
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::video_comment_reply`](super::client::Client::video_comment_reply).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct VideoCommentReplyParams {
+    /**通过/oauth/access_token/获取,用户唯一标志
+
+Sent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.*/
+    pub open_id: ::std::string::String,
+    /**评论的具体内容
+
+Sent as JSON body parameter `content`. Example: `回复内容`.*/
+    pub content: ::std::string::String,
+    /**视频id
+
+Sent as JSON body parameter `item_id`. Example: `@8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==`.*/
+    pub item_id: ::std::string::String,
+    /**若需要对评论进行回复,则需要传评论id
+
+Sent as JSON body parameter `comment_id`. Example: `@kj5k4hai123d22nGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==`.*/
+    pub comment_id: ::std::option::Option<::std::string::String>,
+}
+impl VideoCommentReplyParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(
+        open_id: impl ::std::convert::Into<::std::string::String>,
+        content: impl ::std::convert::Into<::std::string::String>,
+        item_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            open_id: open_id.into(),
+            content: content.into(),
+            item_id: item_id.into(),
+            comment_id: ::std::option::Option::None,
+        }
+    }
+    ///Sets `comment_id`.
+    pub fn comment_id(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.comment_id = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `POST /video/comment/reply/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::VIDEO_COMMENT_REPLY,
+        );
+        req.header_credential("access-token", "access_token");
+        req.query("open_id", &self.open_id);
+        req.json_field("content", &self.content);
+        req.json_field("item_id", &self.item_id);
+        if let ::std::option::Option::Some(value) = &self.comment_id {
+            req.json_field("comment_id", value);
+        }
+        ::std::result::Result::Ok(req)
+    }
+}
 ///Client of the Douyin Open Platform domain: one async method per documented operation.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -389,6 +710,95 @@ client_token 的有效时间为 2 个小时,重复获取 client_token 后会使�
         &self,
         params: &ClientTokenParams,
     ) -> ::std::result::Result<super::types::ClientTokenResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
+    }
+    ///How the authorized user's followers are distributed by age, gender, region, activity and more (获取用户粉丝数据)
+    ///
+    /**该接口用于查询用户的粉丝数据,如性别分布,年龄分布,地域分布等。
+注意:用户首次授权应用后,需要间隔 2 天才会产生全部的数据;并只提供粉丝大于 100 的用户数据;粉丝来源包含抖音、抖音极速版和火山应用
+*/
+    ///
+    ///`GET /api/douyin/v1/user/fans_data/` (scope `fans.data.bind`)
+    ///Spec: `specs/open-platform/fans_data.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-management/fans-portrait-data/get-user-fans-data>.
+    ///
+    ///Notes from the spec:
+    ///- The stored copy of the 正常响应示例 is cut off after the start of age_distributions; the two distributions it shows are typed ({item: "5~8", value: 0}), and the other distributions the capability page names (device, region, gender, interest, flow contribution) are kept in unknown_fields until a full copy documents their names. It is therefore not kept as an example; the mock answers a body synthesized from the schema.
+    ///- data.error_code is the string "0" in the example, typed as the example has it.
+    pub async fn fans_data(
+        &self,
+        params: &FansDataParams,
+    ) -> ::std::result::Result<super::types::FansDataResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
+    }
+    ///The authorized user's most recent followers, up to 5,000 (获取粉丝列表)
+    ///
+    /**该接口获取用户最近的粉丝列表。
+使用限制:接口返回粉丝列表不保证顺序性;接口支持查询粉丝数的上限为 5,000。
+注意事项:本接口获取的粉丝数据为抖音的粉丝,存在与抖音端上数据展示不一致的可能(抖音客户端展示粉丝数还包括头条和西瓜粉丝数)。
+*/
+    ///
+    ///`GET /fans/list/` (scope `fans.list`)
+    ///Spec: `specs/open-platform/fans_list.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-management/user-data/get-fans-list>.
+    ///
+    ///Notes from the spec:
+    ///- The header table describes access-token as "调用/oauth/client_token/生成,需要用户授权" with a clt.… example, which contradicts itself (a client token carries no user's authorization); the scope fans.list is a user's, so the spec sends the user's access token.
+    ///- The stored copy of the 正常示例 is cut off inside its extra block, so it is not kept as an example; the types come from its data block (gender an integer) and the mock answers a body synthesized from the schema.
+    pub async fn fans_list(
+        &self,
+        params: &FansListParams,
+    ) -> ::std::result::Result<super::types::FansListResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
+    }
+    ///Every item of every page of [`Client::fans_list`], following `data.cursor` while `data.has_more` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].
+    pub fn fans_list_stream(
+        &self,
+        params: FansListParams,
+    ) -> impl ::douyin_core::Stream<
+        Item = ::std::result::Result<super::types::OpenUser, super::errors::Error>,
+    > + '_ {
+        ::douyin_core::paginate(
+            params,
+            move |p: FansListParams| async move {
+                self.fans_list(&p).await.map(Self::fans_list_page)
+            },
+            |p| p.cursor,
+            |p, c| p.cursor = ::std::option::Option::Some(c),
+        )
+    }
+    ///The page in a [`Client::fans_list`] response.
+    pub fn fans_list_page(
+        resp: super::types::FansListResponse,
+    ) -> ::douyin_core::Page<super::types::OpenUser> {
+        let has_more = resp
+            .data
+            .as_ref()
+            .and_then(|v| v.has_more.as_ref())
+            .is_some_and(::douyin_core::MoreFlag::is_set);
+        let next_cursor = resp.data.as_ref().and_then(|v| v.cursor.as_ref()).copied();
+        let items = resp.data.and_then(|v| v.list).unwrap_or_default();
+        ::douyin_core::Page {
+            items,
+            next_cursor,
+            has_more,
+        }
+    }
+    ///Daily share counts of one of the authorized user's videos over the last 7/15/30 days (获取视频分享数据)
+    ///
+    /**该接口用于获取视频分享数据。
+注意:用户首次授权应用后,需要第二天才会产生全部的数据;注意参数中item_id作为url参数时,必须encode,只对item_id单独进行encode;
+三十天内创建的视频,才会返回数据。
+*/
+    ///
+    ///`GET /data/external/item/share/` (scope `data.external.item`)
+    ///Spec: `specs/open-platform/item_share.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/data-open-service/video-data/get-share-data>.
+    ///
+    ///Notes from the spec:
+    ///- The 正常响应示例 writes the date as the placeholder "yyyy-MM-dd"; it is a string either way.
+    ///- The error table's first column reads "20028001005" in the stored copy: the HTTP status 200 run together with code 28001005 (likewise 28001003, 28001008, 28001016), which are in the domain's table.
+    pub async fn item_share(
+        &self,
+        params: &ItemShareParams,
+    ) -> ::std::result::Result<super::types::ItemShareResponse, super::errors::Error> {
         self.core.send(params.to_request()?).await
     }
     ///List a video's comments for a mini-app (评论列表)
@@ -562,6 +972,99 @@ client_token 的有效时间为 2 个小时,重复获取 client_token 后会使�
     > {
         self.core.send(params.to_request()?).await
     }
+    ///The authorized user's public profile (获取用户公开信息)
+    ///
+    /**该接口获取用户的抖音公开信息,包含昵称和头像,适用于抖音、抖音极速版。
+*/
+    ///
+    ///`POST /oauth/userinfo/` (scope `user_info`)
+    ///Spec: `specs/open-platform/user_info.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/get-account-open-info>.
+    ///
+    ///Notes from the spec:
+    ///- The page lists a content-type header of application/json and a Body, but its 请求示例 sends the two values as a form (--data-urlencode with Content-Type application/x-www-form-urlencoded), like /oauth/access_token/; the spec sends the form.
+    ///- data.error_code is the string "0" in the 正常响应示例 (not a number like err_no); it is typed as the example has it. The outcome is read from err_no, the domain envelope's first code path.
+    ///- The 异常响应示例 tab's body is not in the stored copy; the documented codes (28001005, 28001003, 28001008, 28001016) are in the domain's table.
+    pub async fn user_info(
+        &self,
+        params: &UserInfoParams,
+    ) -> ::std::result::Result<super::types::UserInfoResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
+    }
+    ///A video's comments, for the enterprise account that published it (评论列表)
+    ///
+    /**该接口用于查看指定视频的实时评论列表。
+注意:调用本接口,需要授权的抖音用户是企业号;注意参数中 item_id 作为 url 参数时,必须 encode,只对 item_id 单独进行 encode
+*/
+    ///
+    ///`GET /video/comment/list/` (scope `video.comment`)
+    ///Spec: `specs/open-platform/video_comment_list.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/enterprise-open-ability/comment-management-enterprise/comment-list>.
+    ///
+    ///Notes from the spec:
+    ///- The page's parameter tables read 暂无数据 (no data) in the stored copy; the query parameters are the ones its sibling page (评论回复列表, GET /video/comment/reply/list/) documents for the same video with the same types, bounds and encoding rules, without comment_id: open_id, cursor, count (1..=50), item_id.
+    ///- Field descriptions come from the 响应样例's field names as the public Go SDK's item-comment structure names them for the same response (回复评论数, 是否置顶评论, …); the types are the example's.
+    ///- The capability is closed to new applications (能力改造中,暂不开放申请); the endpoint is specced for applications that already have it.
+    pub async fn video_comment_list(
+        &self,
+        params: &VideoCommentListParams,
+    ) -> ::std::result::Result<
+        super::types::VideoCommentListResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
+    ///Every item of every page of [`Client::video_comment_list`], following `data.cursor` while `data.has_more` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].
+    pub fn video_comment_list_stream(
+        &self,
+        params: VideoCommentListParams,
+    ) -> impl ::douyin_core::Stream<
+        Item = ::std::result::Result<super::types::VideoComment, super::errors::Error>,
+    > + '_ {
+        ::douyin_core::paginate(
+            params,
+            move |p: VideoCommentListParams| async move {
+                self.video_comment_list(&p).await.map(Self::video_comment_list_page)
+            },
+            |p| p.cursor,
+            |p, c| p.cursor = ::std::option::Option::Some(c),
+        )
+    }
+    ///The page in a [`Client::video_comment_list`] response.
+    pub fn video_comment_list_page(
+        resp: super::types::VideoCommentListResponse,
+    ) -> ::douyin_core::Page<super::types::VideoComment> {
+        let has_more = resp
+            .data
+            .as_ref()
+            .and_then(|v| v.has_more.as_ref())
+            .is_some_and(::douyin_core::MoreFlag::is_set);
+        let next_cursor = resp.data.as_ref().and_then(|v| v.cursor.as_ref()).copied();
+        let items = resp.data.and_then(|v| v.list).unwrap_or_default();
+        ::douyin_core::Page {
+            items,
+            next_cursor,
+            has_more,
+        }
+    }
+    ///Reply to a video or to one of its comments, as the enterprise account that published it (回复视频评论)
+    ///
+    ///该接口用于回复视频的评论。
+    ///
+    ///`POST /video/comment/reply/` (scope `video.comment`)
+    ///Spec: `specs/open-platform/video_comment_reply.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/enterprise-open-ability/comment-management-enterprise/video-comment-reply>.
+    ///
+    ///Notes from the spec:
+    ///- The stored copy of the page ends inside its 请求示例, before the response section: the response is typed with the data/extra envelope every sibling page of this API documents (data.error_code, data.description, extra); whatever else the service returns is kept in unknown_fields. The mock answers a body synthesized from this schema.
+    ///- The optional device_brand, device_platform, device_type, ip, os_version and shark_channel query parameters (device and channel facts of the end user) are left out: the service does not require them and a server-side client has no end-user device to report.
+    ///- The content-type header (固定值 application/json) is the runtime's JSON body content type.
+    pub async fn video_comment_reply(
+        &self,
+        params: &VideoCommentReplyParams,
+    ) -> ::std::result::Result<
+        super::types::VideoCommentReplyResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
 }
 impl ::std::convert::From<::douyin_core::Client<super::domain::OpenPlatform>>
 for Client {
@@ -615,6 +1118,78 @@ impl ::douyin_core::Envelope for super::types::ClientTokenResponse {
                 .as_ref()
                 .and_then(|v| v.logid.as_deref())
                 .or(self.data.as_ref().and_then(|v| v.log_id.as_deref())),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::FansDataResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_deref())
+                .map(::std::borrow::Cow::Borrowed),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self.extra.as_ref().and_then(|v| v.logid.as_deref()),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::FansListResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self.extra.as_ref().and_then(|v| v.logid.as_deref()),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::ItemShareResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self.extra.as_ref().and_then(|v| v.logid.as_deref()),
             sub_code: self
                 .extra
                 .as_ref()
@@ -735,6 +1310,82 @@ impl ::douyin_core::Envelope for super::types::RenewRefreshTokenResponse {
         }
     }
 }
+impl ::douyin_core::Envelope for super::types::UserInfoResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .err_no
+                .as_ref()
+                .map(::douyin_core::CodeText::code_text)
+                .or_else(|| {
+                    self
+                        .data
+                        .as_ref()
+                        .and_then(|v| v.error_code.as_deref())
+                        .map(::std::borrow::Cow::Borrowed)
+                }),
+            message: self
+                .err_msg
+                .as_deref()
+                .or(self.data.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self
+                .log_id
+                .as_deref()
+                .or(self.data.as_ref().and_then(|v| v.log_id.as_deref())),
+            sub_code: ::std::option::Option::None,
+            sub_message: ::std::option::Option::None,
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::VideoCommentListResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self.extra.as_ref().and_then(|v| v.logid.as_deref()),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::VideoCommentReplyResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self.extra.as_ref().and_then(|v| v.logid.as_deref()),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
+        }
+    }
+}
 /// Every operation of this domain, for spec-driven tools (golden tests, capture checks, the mock server).
 pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
     super::errors::ErrorCode,
@@ -744,6 +1395,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/open-platform/access_token.yaml",
         method: ::douyin_core::Method::Post,
         path: "/oauth/access_token/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::AccessTokenResponse,
             super::errors::ErrorCode,
@@ -754,8 +1406,42 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/open-platform/client_token.yaml",
         method: ::douyin_core::Method::Post,
         path: "/oauth/client_token/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::ClientTokenResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "fans_data",
+        spec: "specs/open-platform/fans_data.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/api/douyin/v1/user/fans_data/",
+        scope: ::std::option::Option::Some("fans.data.bind"),
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::FansDataResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "fans_list",
+        spec: "specs/open-platform/fans_list.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/fans/list/",
+        scope: ::std::option::Option::Some("fans.list"),
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::FansListResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "item_share",
+        spec: "specs/open-platform/item_share.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/data/external/item/share/",
+        scope: ::std::option::Option::Some("data.external.item"),
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::ItemShareResponse,
             super::errors::ErrorCode,
         >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
@@ -764,6 +1450,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/open-platform/list_comment.yaml",
         method: ::douyin_core::Method::Get,
         path: "/api/apps/v1/item/list_comment/",
+        scope: ::std::option::Option::Some("ma.item.comment"),
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::ListCommentResponse,
             super::errors::ErrorCode,
@@ -774,6 +1461,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/open-platform/media_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/enterprise/media/list/",
+        scope: ::std::option::Option::Some("im"),
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::MediaListResponse,
             super::errors::ErrorCode,
@@ -784,6 +1472,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/open-platform/refresh_token.yaml",
         method: ::douyin_core::Method::Post,
         path: "/oauth/refresh_token/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::RefreshTokenResponse,
             super::errors::ErrorCode,
@@ -794,8 +1483,42 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/open-platform/renew_refresh_token.yaml",
         method: ::douyin_core::Method::Post,
         path: "/oauth/renew_refresh_token/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::RenewRefreshTokenResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "user_info",
+        spec: "specs/open-platform/user_info.yaml",
+        method: ::douyin_core::Method::Post,
+        path: "/oauth/userinfo/",
+        scope: ::std::option::Option::Some("user_info"),
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::UserInfoResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "video_comment_list",
+        spec: "specs/open-platform/video_comment_list.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/video/comment/list/",
+        scope: ::std::option::Option::Some("video.comment"),
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::VideoCommentListResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "video_comment_reply",
+        spec: "specs/open-platform/video_comment_reply.yaml",
+        method: ::douyin_core::Method::Post,
+        path: "/video/comment/reply/",
+        scope: ::std::option::Option::Some("video.comment"),
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::VideoCommentReplyResponse,
             super::errors::ErrorCode,
         >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },

@@ -17,6 +17,27 @@ pub struct AccessTokenResponse {
 ::douyin_core::impl_lossless!(
     AccessTokenResponse { data : "data", extra : "extra", message : "message" } response
 );
+///`AuthorizeEvent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct AuthorizeEvent {
+    ///使用应用的client_key
+    pub client_key: ::std::option::Option<::std::string::String>,
+    pub content: ::std::option::Option<::std::boxed::Box<ScopesContent>>,
+    ///事件名为authorize
+    pub event: ::std::option::Option<::std::string::String>,
+    ///事件发起用户user_id(即 open_id)
+    pub from_user_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    AuthorizeEvent { client_key : "client_key", content : "content", event : "event",
+    from_user_id : "from_user_id" } response
+);
 ///`ClientTokenResponse`
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -83,6 +104,116 @@ pub struct CommentPage {
 ::douyin_core::impl_lossless!(
     CommentPage { cursor : "cursor", has_more : "has_more", list : "list" }
 );
+///`ContractAuthorizeEvent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ContractAuthorizeEvent {
+    ///使用应用的client_key
+    pub client_key: ::std::option::Option<::std::string::String>,
+    ///不同的 event 对应不同的 content;其字段未见于存档的文档,全部保留在 unknown_fields
+    pub content: ::std::option::Option<::douyin_core::RawJson>,
+    ///事件名,contract_authorize
+    pub event: ::std::option::Option<::std::string::String>,
+    ///事件发起用户(即 open_id)
+    pub from_user_id: ::std::option::Option<::std::string::String>,
+    ///事件接收用户
+    pub to_user_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    ContractAuthorizeEvent { client_key : "client_key", content : "content", event :
+    "event", from_user_id : "from_user_id", to_user_id : "to_user_id" } response
+);
+///`ContractUnauthorizeEvent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ContractUnauthorizeEvent {
+    ///使用应用的client_key
+    pub client_key: ::std::option::Option<::std::string::String>,
+    ///不同的 event 对应不同的 content;其字段未见于存档的文档,全部保留在 unknown_fields
+    pub content: ::std::option::Option<::douyin_core::RawJson>,
+    ///事件名,contract_unauthorize
+    pub event: ::std::option::Option<::std::string::String>,
+    ///事件发起用户(即 open_id)
+    pub from_user_id: ::std::option::Option<::std::string::String>,
+    ///事件接收用户
+    pub to_user_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    ContractUnauthorizeEvent { client_key : "client_key", content : "content", event :
+    "event", from_user_id : "from_user_id", to_user_id : "to_user_id" } response
+);
+///`CreateVideoContent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct CreateVideoContent {
+    ///创建的视频id
+    pub item_id: ::std::option::Option<::std::string::String>,
+    ///标识分享的share_id
+    pub share_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    CreateVideoContent { item_id : "item_id", share_id : "share_id" }
+);
+///`CreateVideoEvent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct CreateVideoEvent {
+    ///使用应用的client_key
+    pub client_key: ::std::option::Option<::std::string::String>,
+    pub content: ::std::option::Option<::std::boxed::Box<CreateVideoContent>>,
+    ///事件名为create_video
+    pub event: ::std::option::Option<::std::string::String>,
+    ///事件发起用户user_id(即 open_id)
+    pub from_user_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    CreateVideoEvent { client_key : "client_key", content : "content", event : "event",
+    from_user_id : "from_user_id" } response
+);
+///`DailyShare`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct DailyShare {
+    ///日期 (yyyy-MM-dd)
+    pub date: ::std::option::Option<::std::string::String>,
+    ///分享数
+    pub share: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(DailyShare { date : "date", share : "share" });
+///`Distribution`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct Distribution {
+    ///分布的取值(如 "5~8")
+    pub item: ::std::option::Option<::std::string::String>,
+    ///该取值的粉丝数
+    pub value: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(Distribution { item : "item", value : "value" });
 ///`Extra`
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -106,6 +237,269 @@ pub struct Extra {
 ::douyin_core::impl_lossless!(
     Extra { description : "description", error_code : "error_code", logid : "logid", now
     : "now", sub_description : "sub_description", sub_error_code : "sub_error_code" }
+);
+///`FansData`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct FansData {
+    ///粉丝活跃天数分布
+    pub active_days_distributions: ::std::option::Option<::std::vec::Vec<Distribution>>,
+    ///粉丝年龄分布
+    pub age_distributions: ::std::option::Option<::std::vec::Vec<Distribution>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    FansData { active_days_distributions : "active_days_distributions", age_distributions
+    : "age_distributions" }
+);
+///`FansDataData`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct FansDataData {
+    ///错误码描述
+    pub description: ::std::option::Option<::std::string::String>,
+    ///错误码(示例中为字符串 "0")
+    pub error_code: ::std::option::Option<::std::string::String>,
+    pub fans_data: ::std::option::Option<::std::boxed::Box<FansData>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    FansDataData { description : "description", error_code : "error_code", fans_data :
+    "fans_data" }
+);
+///`FansDataResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct FansDataResponse {
+    pub data: ::std::option::Option<::std::boxed::Box<FansDataData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    FansDataResponse { data : "data", extra : "extra" } response
+);
+///`FansListData`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct FansListData {
+    ///用于下一页请求的cursor
+    pub cursor: ::std::option::Option<i64>,
+    ///错误码描述
+    pub description: ::std::option::Option<::std::string::String>,
+    ///错误码
+    pub error_code: ::std::option::Option<i64>,
+    ///是否有更多数据
+    pub has_more: ::std::option::Option<bool>,
+    pub list: ::std::option::Option<::std::vec::Vec<OpenUser>>,
+    ///粉丝总数
+    pub total: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    FansListData { cursor : "cursor", description : "description", error_code :
+    "error_code", has_more : "has_more", list : "list", total : "total" }
+);
+///`FansListResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct FansListResponse {
+    pub data: ::std::option::Option<::std::boxed::Box<FansListData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    FansListResponse { data : "data", extra : "extra" } response
+);
+///`ImEnterDirectMsgContent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ImEnterDirectMsgContent {
+    ///广告信息,json格式,广告流量进入私信会话页携带
+    pub ad_info: ::std::option::Option<::std::string::String>,
+    ///会话 ID
+    pub conversation_short_id: ::std::option::Option<::std::string::String>,
+    ///会话类型(1:私聊)
+    pub conversation_type: ::std::option::Option<i64>,
+    ///消息创建时间,13位的时间戳
+    pub create_time: ::std::option::Option<i64>,
+    ///小程序进入私信会话页透传字段
+    pub data_im_extra: ::std::option::Option<::std::string::String>,
+    ///视频 ID,从视频页进入会带上视频 ID
+    pub object_id: ::std::option::Option<::std::string::String>,
+    pub path: ::std::option::Option<::std::string::String>,
+    pub query: ::std::option::Option<::std::string::String>,
+    ///场景类型
+    pub scene_type: ::std::option::Option<i64>,
+    ///消息 ID
+    pub server_message_id: ::std::option::Option<::std::string::String>,
+    ///用户基本信息,包括:昵称和头像
+    pub user_infos: ::std::option::Option<::std::vec::Vec<ImUserInfo>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    ImEnterDirectMsgContent { ad_info : "ad_info", conversation_short_id :
+    "conversation_short_id", conversation_type : "conversation_type", create_time :
+    "create_time", data_im_extra : "data-im-extra", object_id : "objectId", path :
+    "path", query : "query", scene_type : "scene_type", server_message_id :
+    "server_message_id", user_infos : "user_infos" }
+);
+///`ImEnterDirectMsgEvent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ImEnterDirectMsgEvent {
+    ///开发者唯一标识
+    pub client_key: ::std::option::Option<::std::string::String>,
+    pub content: ::std::option::Option<::std::boxed::Box<ImEnterDirectMsgContent>>,
+    ///事件名,唯一标识,im_enter_direct_msg
+    pub event: ::std::option::Option<::std::string::String>,
+    ///发送方 open_id
+    pub from_user_id: ::std::option::Option<::std::string::String>,
+    ///接收方 open_id
+    pub to_user_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    ImEnterDirectMsgEvent { client_key : "client_key", content : "content", event :
+    "event", from_user_id : "from_user_id", to_user_id : "to_user_id" } response
+);
+///`ImMessageContent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ImMessageContent {
+    ///会话 ID
+    pub conversation_short_id: ::std::option::Option<::std::string::String>,
+    ///会话类型(1:私聊)
+    pub conversation_type: ::std::option::Option<i64>,
+    ///消息创建时间,13位毫秒时间戳
+    pub create_time: ::std::option::Option<i64>,
+    ///消息类型(text:文本, image:图片, emoji:动图表情, video:视频, other:其他)
+    pub message_type: ::std::option::Option<ImMessageContentMessageType>,
+    ///消息 ID
+    pub server_message_id: ::std::option::Option<::std::string::String>,
+    ///区分发出应用:通过发送私信消息接口发送,会显示具体的 clientkey;通过端上主动发送,该字段默认为空
+    pub source: ::std::option::Option<::std::string::String>,
+    ///用户基本信息,包括:昵称和头像
+    pub user_infos: ::std::option::Option<::std::vec::Vec<ImUserInfo>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    ImMessageContent { conversation_short_id : "conversation_short_id", conversation_type
+    : "conversation_type", create_time : "create_time", message_type : "message_type",
+    server_message_id : "server_message_id", source : "source", user_infos : "user_infos"
+    }
+);
+///消息类型(text:文本, image:图片, emoji:动图表情, video:视频, other:其他)
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ImMessageContentMessageType {
+    Text,
+    Image,
+    Emoji,
+    Video,
+    Other,
+    /// A value the documentation does not list, kept as received.
+    Unknown(::std::string::String),
+}
+::douyin_core::impl_open_enum!(
+    ImMessageContentMessageType { Text : "text", Image : "image", Emoji : "emoji", Video
+    : "video", Other : "other" }
+);
+///`ImMessageEvent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ImMessageEvent {
+    ///开发者唯一标识
+    pub client_key: ::std::option::Option<::std::string::String>,
+    pub content: ::std::option::Option<::std::boxed::Box<ImMessageContent>>,
+    ///事件名,唯一标识(接收到的私信:im_receive_msg;发送出去的私信:im_send_msg)
+    pub event: ::std::option::Option<::std::string::String>,
+    ///发送方 open_id
+    pub from_user_id: ::std::option::Option<::std::string::String>,
+    ///事件推送 log_id,用于抖音内部排查问题使用
+    pub log_id: ::std::option::Option<::std::string::String>,
+    ///接收方 open_id
+    pub to_user_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    ImMessageEvent { client_key : "client_key", content : "content", event : "event",
+    from_user_id : "from_user_id", log_id : "log_id", to_user_id : "to_user_id" }
+    response
+);
+///`ImUserInfo`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ImUserInfo {
+    ///头像链接
+    pub avatar: ::std::option::Option<::std::string::String>,
+    ///昵称
+    pub nick_name: ::std::option::Option<::std::string::String>,
+    ///用户 open_id
+    pub open_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    ImUserInfo { avatar : "avatar", nick_name : "nick_name", open_id : "open_id" }
+);
+///`ItemShareData`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ItemShareData {
+    ///错误码描述
+    pub description: ::std::option::Option<::std::string::String>,
+    ///错误码
+    pub error_code: ::std::option::Option<i64>,
+    pub result_list: ::std::option::Option<::std::vec::Vec<DailyShare>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    ItemShareData { description : "description", error_code : "error_code", result_list :
+    "result_list" }
+);
+///`ItemShareResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ItemShareResponse {
+    pub data: ::std::option::Option<::std::boxed::Box<ItemShareData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    ItemShareResponse { data : "data", extra : "extra" } response
 );
 ///`ListCommentData`
 #[derive(Clone, Debug, Default)]
@@ -217,6 +611,49 @@ pub enum MediaStatus {
 ::douyin_core::impl_open_enum!(
     MediaStatus { Avaliable : "avaliable", Review : "review", Reject : "reject" }
 );
+///`NewVideoDiggContent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct NewVideoDiggContent {
+    ///点赞发生时间
+    pub action_time: ::std::option::Option<i64>,
+    ///点赞动作 1-点赞
+    pub action_type: ::std::option::Option<i64>,
+    ///点赞视频 ID
+    pub item_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    NewVideoDiggContent { action_time : "action_time", action_type : "action_type",
+    item_id : "item_id" }
+);
+///`NewVideoDiggEvent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct NewVideoDiggEvent {
+    ///开发者唯一标识
+    pub client_key: ::std::option::Option<::std::string::String>,
+    pub content: ::std::option::Option<::std::boxed::Box<NewVideoDiggContent>>,
+    ///事件名,唯一标识。本事件名 new_video_digg
+    pub event: ::std::option::Option<::std::string::String>,
+    ///点赞用户
+    pub from_user_id: ::std::option::Option<::std::string::String>,
+    pub log_id: ::std::option::Option<::std::string::String>,
+    ///视频被点赞用户(授权用户)
+    pub to_user_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    NewVideoDiggEvent { client_key : "client_key", content : "content", event : "event",
+    from_user_id : "from_user_id", log_id : "log_id", to_user_id : "to_user_id" }
+    response
+);
 ///`OAuthTokenData`
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -253,6 +690,32 @@ pub struct OAuthTokenData {
     "expires_in", log_id : "log_id", open_id : "open_id", refresh_expires_in :
     "refresh_expires_in", refresh_token : "refresh_token", scope : "scope" }
 );
+///`OpenUser`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct OpenUser {
+    ///头像
+    pub avatar: ::std::option::Option<::std::string::String>,
+    pub city: ::std::option::Option<::std::string::String>,
+    pub country: ::std::option::Option<::std::string::String>,
+    ///性别
+    pub gender: ::std::option::Option<i64>,
+    ///昵称
+    pub nickname: ::std::option::Option<::std::string::String>,
+    ///用户在当前应用的唯一标识
+    pub open_id: ::std::option::Option<::std::string::String>,
+    pub province: ::std::option::Option<::std::string::String>,
+    ///用户在当前开发者账号下的唯一标识
+    pub union_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    OpenUser { avatar : "avatar", city : "city", country : "country", gender : "gender",
+    nickname : "nickname", open_id : "open_id", province : "province", union_id :
+    "union_id" }
+);
 ///`RefreshTokenResponse`
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -288,6 +751,210 @@ pub struct RenewRefreshTokenResponse {
     RenewRefreshTokenResponse { data : "data", extra : "extra", message : "message" }
     response
 );
+///`ScopesContent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ScopesContent {
+    ///授权scope列表
+    pub scopes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(ScopesContent { scopes : "scopes" });
+///`UnauthorizeEvent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct UnauthorizeEvent {
+    ///使用应用的client_key
+    pub client_key: ::std::option::Option<::std::string::String>,
+    pub content: ::std::option::Option<::std::boxed::Box<ScopesContent>>,
+    ///事件名为unauthorize
+    pub event: ::std::option::Option<::std::string::String>,
+    ///事件发起用户user_id(即 open_id)
+    pub from_user_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    UnauthorizeEvent { client_key : "client_key", content : "content", event : "event",
+    from_user_id : "from_user_id" } response
+);
+///(Documented as required.)
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct UserInfoData {
+    ///头像
+    pub avatar: ::std::option::Option<::std::string::String>,
+    pub client_key: ::std::option::Option<::std::string::String>,
+    pub description: ::std::option::Option<::std::string::String>,
+    ///企业号身份(空:非企业号)
+    pub e_account_role: ::std::option::Option<::std::string::String>,
+    ///错误码(示例中为字符串 "0")
+    pub error_code: ::std::option::Option<::std::string::String>,
+    pub log_id: ::std::option::Option<::std::string::String>,
+    ///昵称
+    pub nickname: ::std::option::Option<::std::string::String>,
+    ///用户在当前应用的唯一标识
+    pub open_id: ::std::option::Option<::std::string::String>,
+    ///用户在当前开发者账号下的唯一标识(未绑定开发者账号没有该字段)
+    pub union_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    UserInfoData { avatar : "avatar", client_key : "client_key", description :
+    "description", e_account_role : "e_account_role", error_code : "error_code", log_id :
+    "log_id", nickname : "nickname", open_id : "open_id", union_id : "union_id" }
+);
+///`UserInfoResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct UserInfoResponse {
+    pub data: ::std::option::Option<::std::boxed::Box<UserInfoData>>,
+    ///错误描述 (Documented as required.)
+    pub err_msg: ::std::option::Option<::std::string::String>,
+    ///错误码 (Documented as required.)
+    pub err_no: ::std::option::Option<i64>,
+    ///日志标识ID (Documented as required.)
+    pub log_id: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    UserInfoResponse { data : "data", err_msg : "err_msg", err_no : "err_no", log_id :
+    "log_id" } response
+);
+///`VerifyWebhookContent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct VerifyWebhookContent {
+    ///需立即原样返回的 challenge 值
+    pub challenge: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(VerifyWebhookContent { challenge : "challenge" });
+///`VerifyWebhookEvent`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct VerifyWebhookEvent {
+    ///应用的 client_key(验证请求示例中为空字符串)
+    pub client_key: ::std::option::Option<::std::string::String>,
+    pub content: ::std::option::Option<::std::boxed::Box<VerifyWebhookContent>>,
+    ///事件名,verify_webhook
+    pub event: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    VerifyWebhookEvent { client_key : "client_key", content : "content", event : "event"
+    } response
+);
+///`VideoComment`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct VideoComment {
+    ///评论id
+    pub comment_id: ::std::option::Option<::std::string::String>,
+    ///评论用户id
+    pub comment_user_id: ::std::option::Option<::std::string::String>,
+    ///评论内容
+    pub content: ::std::option::Option<::std::string::String>,
+    ///时间戳
+    pub create_time: ::std::option::Option<i64>,
+    ///点赞数
+    pub digg_count: ::std::option::Option<i64>,
+    ///回复评论数
+    pub reply_comment_total: ::std::option::Option<i64>,
+    ///是否置顶评论
+    pub top: ::std::option::Option<bool>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    VideoComment { comment_id : "comment_id", comment_user_id : "comment_user_id",
+    content : "content", create_time : "create_time", digg_count : "digg_count",
+    reply_comment_total : "reply_comment_total", top : "top" }
+);
+///`VideoCommentListResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct VideoCommentListResponse {
+    pub data: ::std::option::Option<::std::boxed::Box<VideoCommentPage>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    VideoCommentListResponse { data : "data", extra : "extra" } response
+);
+///`VideoCommentPage`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct VideoCommentPage {
+    ///用于下一页请求的cursor
+    pub cursor: ::std::option::Option<i64>,
+    ///错误码描述
+    pub description: ::std::option::Option<::std::string::String>,
+    ///错误码
+    pub error_code: ::std::option::Option<i64>,
+    ///更多数据
+    pub has_more: ::std::option::Option<bool>,
+    pub list: ::std::option::Option<::std::vec::Vec<VideoComment>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    VideoCommentPage { cursor : "cursor", description : "description", error_code :
+    "error_code", has_more : "has_more", list : "list" }
+);
+///`VideoCommentReplyData`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct VideoCommentReplyData {
+    ///错误码描述
+    pub description: ::std::option::Option<::std::string::String>,
+    ///错误码
+    pub error_code: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    VideoCommentReplyData { description : "description", error_code : "error_code" }
+);
+///`VideoCommentReplyResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct VideoCommentReplyResponse {
+    pub data: ::std::option::Option<::std::boxed::Box<VideoCommentReplyData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    VideoCommentReplyResponse { data : "data", extra : "extra" } response
+);
 /// Every struct's inline size stays within `douyin_core::lossless::STRUCT_SIZE_BUDGET` (nested structs are
 /// boxed, so a body of empty objects costs only their own fields; docs/reliability.md).
 #[cfg(test)]
@@ -296,16 +963,50 @@ mod size_budget {
     fn every_struct_fits_the_size_budget() {
         let sizes: &[(&str, usize)] = &[
             ("AccessTokenResponse", ::std::mem::size_of::<super::AccessTokenResponse>()),
+            ("AuthorizeEvent", ::std::mem::size_of::<super::AuthorizeEvent>()),
             ("ClientTokenResponse", ::std::mem::size_of::<super::ClientTokenResponse>()),
             ("Comment", ::std::mem::size_of::<super::Comment>()),
             ("CommentPage", ::std::mem::size_of::<super::CommentPage>()),
+            (
+                "ContractAuthorizeEvent",
+                ::std::mem::size_of::<super::ContractAuthorizeEvent>(),
+            ),
+            (
+                "ContractUnauthorizeEvent",
+                ::std::mem::size_of::<super::ContractUnauthorizeEvent>(),
+            ),
+            ("CreateVideoContent", ::std::mem::size_of::<super::CreateVideoContent>()),
+            ("CreateVideoEvent", ::std::mem::size_of::<super::CreateVideoEvent>()),
+            ("DailyShare", ::std::mem::size_of::<super::DailyShare>()),
+            ("Distribution", ::std::mem::size_of::<super::Distribution>()),
             ("Extra", ::std::mem::size_of::<super::Extra>()),
+            ("FansData", ::std::mem::size_of::<super::FansData>()),
+            ("FansDataData", ::std::mem::size_of::<super::FansDataData>()),
+            ("FansDataResponse", ::std::mem::size_of::<super::FansDataResponse>()),
+            ("FansListData", ::std::mem::size_of::<super::FansListData>()),
+            ("FansListResponse", ::std::mem::size_of::<super::FansListResponse>()),
+            (
+                "ImEnterDirectMsgContent",
+                ::std::mem::size_of::<super::ImEnterDirectMsgContent>(),
+            ),
+            (
+                "ImEnterDirectMsgEvent",
+                ::std::mem::size_of::<super::ImEnterDirectMsgEvent>(),
+            ),
+            ("ImMessageContent", ::std::mem::size_of::<super::ImMessageContent>()),
+            ("ImMessageEvent", ::std::mem::size_of::<super::ImMessageEvent>()),
+            ("ImUserInfo", ::std::mem::size_of::<super::ImUserInfo>()),
+            ("ItemShareData", ::std::mem::size_of::<super::ItemShareData>()),
+            ("ItemShareResponse", ::std::mem::size_of::<super::ItemShareResponse>()),
             ("ListCommentData", ::std::mem::size_of::<super::ListCommentData>()),
             ("ListCommentResponse", ::std::mem::size_of::<super::ListCommentResponse>()),
             ("Media", ::std::mem::size_of::<super::Media>()),
             ("MediaListData", ::std::mem::size_of::<super::MediaListData>()),
             ("MediaListResponse", ::std::mem::size_of::<super::MediaListResponse>()),
+            ("NewVideoDiggContent", ::std::mem::size_of::<super::NewVideoDiggContent>()),
+            ("NewVideoDiggEvent", ::std::mem::size_of::<super::NewVideoDiggEvent>()),
             ("OAuthTokenData", ::std::mem::size_of::<super::OAuthTokenData>()),
+            ("OpenUser", ::std::mem::size_of::<super::OpenUser>()),
             (
                 "RefreshTokenResponse",
                 ::std::mem::size_of::<super::RefreshTokenResponse>(),
@@ -313,6 +1014,29 @@ mod size_budget {
             (
                 "RenewRefreshTokenResponse",
                 ::std::mem::size_of::<super::RenewRefreshTokenResponse>(),
+            ),
+            ("ScopesContent", ::std::mem::size_of::<super::ScopesContent>()),
+            ("UnauthorizeEvent", ::std::mem::size_of::<super::UnauthorizeEvent>()),
+            ("UserInfoData", ::std::mem::size_of::<super::UserInfoData>()),
+            ("UserInfoResponse", ::std::mem::size_of::<super::UserInfoResponse>()),
+            (
+                "VerifyWebhookContent",
+                ::std::mem::size_of::<super::VerifyWebhookContent>(),
+            ),
+            ("VerifyWebhookEvent", ::std::mem::size_of::<super::VerifyWebhookEvent>()),
+            ("VideoComment", ::std::mem::size_of::<super::VideoComment>()),
+            (
+                "VideoCommentListResponse",
+                ::std::mem::size_of::<super::VideoCommentListResponse>(),
+            ),
+            ("VideoCommentPage", ::std::mem::size_of::<super::VideoCommentPage>()),
+            (
+                "VideoCommentReplyData",
+                ::std::mem::size_of::<super::VideoCommentReplyData>(),
+            ),
+            (
+                "VideoCommentReplyResponse",
+                ::std::mem::size_of::<super::VideoCommentReplyResponse>(),
             ),
         ];
         let largest = sizes.iter().max_by_key(|(_, size)| *size);

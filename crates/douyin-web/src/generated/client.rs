@@ -3599,6 +3599,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/aweme_detail.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/detail/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemeDetailResponse,
             super::errors::ErrorCode,
@@ -3609,6 +3610,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/aweme_favorite.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/favorite/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemeFavoriteResponse,
             super::errors::ErrorCode,
@@ -3619,6 +3621,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/aweme_listcollection.yaml",
         method: ::douyin_core::Method::Post,
         path: "/aweme/v1/web/aweme/listcollection/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemeListcollectionResponse,
             super::errors::ErrorCode,
@@ -3629,6 +3632,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/aweme_post.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/post/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemePostResponse,
             super::errors::ErrorCode,
@@ -3639,6 +3643,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/aweme_related.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/aweme/related/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::AwemeRelatedResponse,
             super::errors::ErrorCode,
@@ -3649,6 +3654,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/comment_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/comment/list/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::CommentListResponse,
             super::errors::ErrorCode,
@@ -3659,6 +3665,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/comment_list_reply.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/comment/list/reply/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::CommentListReplyResponse,
             super::errors::ErrorCode,
@@ -3669,6 +3676,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/emoji_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/emoji/list",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::EmojiListResponse,
             super::errors::ErrorCode,
@@ -3679,6 +3687,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/emoticon_trending.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/im/resources/emoticon/trending",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::EmoticonTrendingResponse,
             super::errors::ErrorCode,
@@ -3689,6 +3698,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/general_search_single.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/general/search/single/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::GeneralSearchSingleResponse,
             super::errors::ErrorCode,
@@ -3699,6 +3709,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/hot_search_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/hot/search/list/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::HotSearchListResponse,
             super::errors::ErrorCode,
@@ -3709,6 +3720,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/im_user_info.yaml",
         method: ::douyin_core::Method::Post,
         path: "/aweme/v1/web/im/user/info/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::ImUserInfoResponse,
             super::errors::ErrorCode,
@@ -3719,6 +3731,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/live_room_enter.yaml",
         method: ::douyin_core::Method::Get,
         path: "/webcast/room/web/enter/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::LiveRoomEnterResponse,
             super::errors::ErrorCode,
@@ -3729,6 +3742,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/locate_post.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/locate/post/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::LocatePostResponse,
             super::errors::ErrorCode,
@@ -3739,6 +3753,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/mix_aweme.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/mix/aweme/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::MixAwemeResponse,
             super::errors::ErrorCode,
@@ -3749,6 +3764,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/mssdk_token.yaml",
         method: ::douyin_core::Method::Post,
         path: "/web/r/token",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::MssdkTokenResponse,
             super::errors::ErrorCode,
@@ -3759,6 +3775,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/notice_detail.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/notice/detail/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::NoticeDetailResponse,
             super::errors::ErrorCode,
@@ -3769,6 +3786,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/slides_info.yaml",
         method: ::douyin_core::Method::Get,
         path: "/web/api/v2/aweme/slidesinfo/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::SlidesInfoResponse,
             super::errors::ErrorCode,
@@ -3779,6 +3797,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/tab_feed.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/tab/feed/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::TabFeedResponse,
             super::errors::ErrorCode,
@@ -3789,6 +3808,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/ttwid_register.yaml",
         method: ::douyin_core::Method::Post,
         path: "/ttwid/union/register/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::TtwidRegisterResponse,
             super::errors::ErrorCode,
@@ -3799,6 +3819,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/user_follower_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/follower/list/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserFollowerListResponse,
             super::errors::ErrorCode,
@@ -3809,6 +3830,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/user_following_list.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/following/list/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserFollowingListResponse,
             super::errors::ErrorCode,
@@ -3819,6 +3841,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/user_profile_other.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/profile/other/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserProfileOtherResponse,
             super::errors::ErrorCode,
@@ -3829,6 +3852,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/user_profile_self.yaml",
         method: ::douyin_core::Method::Get,
         path: "/aweme/v1/web/user/profile/self/",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::UserProfileSelfResponse,
             super::errors::ErrorCode,
@@ -3839,6 +3863,7 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         spec: "specs/web/webid.yaml",
         method: ::douyin_core::Method::Post,
         path: "/webid",
+        scope: ::std::option::Option::None,
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::WebidResponse,
             super::errors::ErrorCode,

@@ -16,6 +16,7 @@
 mod operations;
 mod schemas;
 mod security;
+pub mod webhooks;
 
 use serde_json::{json, Map, Value as Json};
 

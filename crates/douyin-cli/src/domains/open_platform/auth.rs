@@ -60,10 +60,18 @@ fn command() -> Command {
                 .arg(
                     Arg::new("scope")
                         .long("scope")
-                        .required(true)
+                        .required_unless_present("for")
                         .action(ArgAction::Append)
                         .value_delimiter(',')
                         .help("Scope to request (repeat, or separate with commas)"),
+                )
+                .arg(
+                    Arg::new("for")
+                        .long("for")
+                        .value_name("COMMAND")
+                        .action(ArgAction::Append)
+                        .value_delimiter(',')
+                        .help("Also request the scopes the spec records for these open-platform commands (`media-list`, `user-info`; repeat, or separate with commas)"),
                 )
                 .arg(
                     Arg::new("redirect_uri")
@@ -148,6 +156,36 @@ fn auth_error(e: AuthError) -> CliError {
     }
 }
 
+/// `scopes` plus the scopes the spec records for `commands` (kebab- or snake-case operation names), each once, in
+/// order; a command without a recorded scope adds none, an unknown command is a usage error.
+fn with_command_scopes<'a>(
+    mut scopes: Vec<&'a str>,
+    commands: &[&str],
+) -> Result<Vec<&'a str>, CliError> {
+    for command in commands {
+        let name = command.replace('-', "_");
+        let op = douyin_open_platform::OPERATIONS
+            .iter()
+            .find(|op| op.name == name)
+            .ok_or_else(|| {
+                let known: Vec<String> = douyin_open_platform::OPERATIONS
+                    .iter()
+                    .map(|op| op.name.replace('_', "-"))
+                    .collect();
+                CliError::usage(format!(
+                    "auth url --for {command}: no such open-platform command; commands: {}",
+                    known.join(", ")
+                ))
+            })?;
+        for scope in op.scope.into_iter().flat_map(|s| s.split(',')) {
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
+    }
+    Ok(scopes)
+}
+
 /// Expiry as JSON: when, and how many seconds are left (0 once expired).
 fn expiry(expires_ms: u64, now_ms: u64) -> serde_json::Value {
     json!({
@@ -200,6 +238,13 @@ pub async fn run(m: &ArgMatches, config: Config) -> Result<(), CliError> {
                 .map(String::as_str)
                 .filter(|s| !s.is_empty())
                 .collect();
+            let commands: Vec<&str> = leaf
+                .get_many::<String>("for")
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            let scopes = with_command_scopes(scopes, &commands)?;
             let redirect = leaf
                 .get_one::<String>("redirect_uri")
                 .map_or("", String::as_str);

@@ -14,18 +14,14 @@ mod ui;
 
 use std::collections::HashSet;
 use std::io::Read;
-use std::path::Path;
 
 use clap::ArgMatches;
 use douyin_core::Domain;
-use douyin_media::{
-    select, Downloader, Fetched, Job, MediaItem, MediaKind, NameTemplate, Outcome, Planner, Post,
-};
+use douyin_media::{AwemeOutcome, Downloader, Downloads, Fetched, Listing, MediaItem, Outcome};
 use douyin_web::types::{Aweme, AwemeDetailResponse, AwemePostResponse};
 use douyin_web::AwemeDetailParams;
 
 use self::inputs::{Flag, Source};
-use self::listing::Listing;
 pub use self::options::command;
 use self::options::Options;
 use self::ui::Ui;
@@ -66,16 +62,13 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
              --from-json FILE",
         ));
     }
-    let planner = Planner::new(&opts.dir, opts.template.clone());
+    let dry_run = opts.dry_run;
     let mut run = Run {
-        opts,
+        downloads: opts.downloads(downloader),
+        dry_run,
         ctx,
         client: None,
-        downloader,
-        planner,
         failures: Vec::new(),
-        awemes: 0,
-        seen: HashSet::new(),
     };
     let work = async {
         let mut direct = match from_json {
@@ -203,35 +196,17 @@ fn read_awemes(file: &str) -> Result<Vec<Aweme>, CliError> {
     Ok(out)
 }
 
-/// A run's state: what it was asked, its clients, the failure lines so far.
+/// A run's state: its clients, what it downloads, the failure lines so far.
 struct Run {
-    opts: Options,
     ctx: Ctx,
     /// The web client, built when the first detail or listing needs it (saved JSON needs no credentials).
     client: Option<douyin_web::Client>,
-    downloader: Downloader,
-    planner: Planner,
+    downloads: Downloads,
+    dry_run: bool,
     failures: Vec<String>,
-    /// Awemes taken from the current source, against `--limit`.
-    awemes: u64,
-    /// Awemes already planned in this run: one named twice (or liked and posted) is fetched once.
-    seen: HashSet<String>,
 }
 
 impl Run {
-    fn wants(&self, aweme: &Aweme) -> bool {
-        let pinned = aweme.is_top == Some(1);
-        pinned
-            || self
-                .opts
-                .since
-                .is_none_or(|s| aweme.create_time.is_some_and(|t| t >= s))
-    }
-
-    fn limit_reached(&self) -> bool {
-        self.opts.limit.is_some_and(|l| self.awemes >= l)
-    }
-
     fn client(&mut self) -> Result<&douyin_web::Client, CliError> {
         if self.client.is_none() {
             let client = crate::clients::build(&self.ctx, douyin_web::Web::NAME, |values| {
@@ -272,83 +247,72 @@ impl Run {
         Ok(None)
     }
 
-    /// Plans, fetches (or lists) the files of `awemes`.
+    /// Fetches (or, in a dry run, lists) the files of `awemes`.
     async fn batch(&mut self, awemes: Vec<Aweme>) -> Result<(), CliError> {
         if awemes.is_empty() {
             return Ok(());
         }
-        let mut jobs: Vec<Job> = Vec::new();
-        let mut posts: Vec<(Post, Aweme)> = Vec::new();
-        for aweme in awemes {
-            if self.limit_reached() {
-                break;
-            }
-            if !self.wants(&aweme) {
-                continue;
-            }
-            if let Some(id) = &aweme.aweme_id {
-                if !self.seen.insert(id.clone()) {
-                    continue;
-                }
-            }
-            self.awemes += 1;
-            let post = select(&aweme, &self.opts.selection);
-            if post.items.is_empty() {
-                eprintln!(
-                    "{}: nothing to fetch (no address for the kinds asked)",
-                    post.aweme_id
-                );
-            }
-            jobs.extend(self.planner.plan(&post));
-            posts.push((post, aweme));
-        }
-        if self.opts.dry_run {
-            return self.list(&jobs);
-        }
-        if self.opts.metadata {
-            for (post, aweme) in &posts {
-                write_metadata(&self.opts.dir, &self.opts.template, post, aweme)?;
-            }
-        }
-        let ui = Ui::new(jobs.len());
-        let results = self
-            .downloader
-            .fetch_all(&jobs, self.opts.archive.as_ref(), &|u| ui.update(u))
-            .await;
+        let ui = Ui::new(if self.dry_run { 0 } else { awemes.len() });
+        let outcomes = self
+            .downloads
+            .awemes(awemes, &|u| ui.update(u))
+            .await
+            .map_err(|e| CliError::failure(e.to_string()));
         ui.finish();
-        for (job, result) in jobs.iter().zip(results) {
-            match result {
-                Ok(f) => eprintln!("{}", done_line(&job.item, &f)),
-                Err(e) => self.failures.push(format!("{}: {e}", job.item.label())),
-            }
+        for outcome in &outcomes? {
+            report(outcome, self.dry_run, &mut self.failures, &ui)?;
         }
         Ok(())
     }
+}
 
-    fn list(&self, jobs: &[Job]) -> Result<(), CliError> {
-        let mut out = String::new();
-        for job in jobs {
-            let size = job.item.size.map_or("?".to_owned(), |s| s.to_string());
-            let archived = match &self.opts.archive {
-                Some(a) => a
-                    .find(&job.item)
-                    .map_err(|e| CliError::failure(e.to_string()))?
-                    .is_some(),
-                None => false,
-            };
-            let note = if archived {
-                "\t(in archive: skipped)"
-            } else {
-                ""
-            };
-            out.push_str(&format!(
-                "{}\t{size}\t{}{note}\n",
-                job.item.label(),
-                job.dest.display()
-            ));
-        }
-        crate::support::write_stdout(out.trim_end())
+/// One line per file of `outcome` on stderr (a dry run: the list on stdout); failures kept for the end.
+fn report(
+    outcome: &AwemeOutcome,
+    dry_run: bool,
+    failures: &mut Vec<String>,
+    ui: &Ui,
+) -> Result<(), CliError> {
+    if dry_run {
+        return list(outcome);
     }
+    if outcome.files.is_empty() {
+        ui.line(&format!(
+            "{}: nothing to fetch (no address for the kinds asked)",
+            outcome.post.aweme_id
+        ));
+    }
+    for file in &outcome.files {
+        match &file.result {
+            Ok(f) => ui.line(&done_line(&file.job.item, f)),
+            Err(e) => failures.push(format!("{}: {e}", file.job.item.label())),
+        }
+    }
+    Ok(())
+}
+
+/// A dry run's lines: label, size when announced, destination, and whether the archive skips it.
+fn list(outcome: &AwemeOutcome) -> Result<(), CliError> {
+    if outcome.files.is_empty() {
+        return Ok(());
+    }
+    let mut out = String::new();
+    for file in &outcome.files {
+        let job = &file.job;
+        let size = job.item.size.map_or("?".to_owned(), |s| s.to_string());
+        let archived = matches!(&file.result, Ok(f) if f.outcome == Outcome::InArchive);
+        let note = if archived {
+            "\t(in archive: skipped)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "{}\t{size}\t{}{note}\n",
+            job.item.label(),
+            job.dest.display()
+        ));
+    }
+    crate::support::write_stdout(out.trim_end())
 }
 
 fn done_line(item: &MediaItem, f: &Fetched) -> String {
@@ -365,33 +329,6 @@ fn done_line(item: &MediaItem, f: &Fetched) -> String {
         f.path.display(),
         f.size
     )
-}
-
-/// `<name>.json` beside the aweme's files: the aweme as received (the typed value re-encodes losslessly).
-fn write_metadata(
-    dir: &Path,
-    template: &NameTemplate,
-    post: &Post,
-    aweme: &Aweme,
-) -> Result<(), CliError> {
-    let stub = MediaItem {
-        aweme_id: post.aweme_id.clone(),
-        kind: MediaKind::Video,
-        index: 0,
-        urls: Vec::new(),
-        size: None,
-        extension: "json".into(),
-        dimensions: None,
-        codec: None,
-    };
-    let path = dir.join(template.file_name(post, &stub));
-    let json = serde_json::to_vec_pretty(aweme)
-        .map_err(|e| CliError::failure(format!("{}: {e}", post.aweme_id)))?;
-    let io = |e: std::io::Error| CliError::failure(format!("{}: {e}", path.display()));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let tmp = douyin_media::part_path(&path);
-    std::fs::write(&tmp, json).map_err(io)?;
-    std::fs::rename(&tmp, &path).map_err(io)
 }
 
 #[cfg(test)]

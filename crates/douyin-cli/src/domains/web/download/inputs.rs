@@ -10,8 +10,8 @@ use std::io::{BufRead, IsTerminal};
 use clap::ArgMatches;
 use douyin_web::share::{Resolver, ShareError, Target};
 
-use super::listing::Listing;
 use crate::support::CliError;
+use douyin_media::Listing;
 
 /// What an input names.
 #[derive(Debug, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use douyin_media::{Archive, Codec, NameTemplate, Selection, VideoChoice};
+use douyin_media::{Archive, Codec, Downloader, Downloads, NameTemplate, Selection, VideoChoice};
 
 use crate::support::CliError;
 
@@ -127,6 +127,27 @@ impl Options {
             since,
             archive,
         })
+    }
+}
+
+impl Options {
+    /// What the options ask [`Downloads`] to do, fetching with `downloader`.
+    pub(super) fn downloads(self, downloader: Downloader) -> Downloads {
+        let mut d = Downloads::new(downloader, self.dir)
+            .template(self.template)
+            .selection(self.selection)
+            .metadata(self.metadata)
+            .dry_run(self.dry_run);
+        if let Some(archive) = self.archive {
+            d = d.archive(archive);
+        }
+        if let Some(since) = self.since {
+            d = d.since(since);
+        }
+        if let Some(limit) = self.limit {
+            d = d.limit(limit);
+        }
+        d
     }
 }
 

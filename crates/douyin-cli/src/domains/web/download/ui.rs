@@ -91,6 +91,18 @@ impl Ui {
         }
     }
 
+    /// Prints `text` on stderr above the bars (or as a plain line).
+    pub(super) fn line(&self, text: &str) {
+        match &self.bars {
+            Some(Bars { multi, .. }) => {
+                if multi.println(text).is_err() {
+                    eprintln!("{text}");
+                }
+            }
+            None => eprintln!("{text}"),
+        }
+    }
+
     pub(super) fn finish(&self) {
         if let Some(Bars { multi, total, .. }) = &self.bars {
             total.finish_and_clear();
