@@ -1,9 +1,11 @@
 //! `cargo xtask codegen [--check]`: specs/ → generated crates (load → validate → IR → emit → write/check);
-//! `cargo xtask diff [BASE]`: what a spec change means for users of the generated crates.
+//! `cargo xtask diff [BASE]`: what a spec change means for users of the generated crates;
+//! `cargo xtask release [--since REF] [--dry-run]`: version bumps and CHANGELOG entries from that report.
 
 mod diff;
 mod emit;
 mod ir;
+mod release;
 mod spec;
 #[cfg(test)]
 mod tests;
@@ -32,12 +34,15 @@ enum Task {
     },
     /// Report what the spec changes since BASE mean for users of the generated crates.
     Diff(diff::Args),
+    /// Bump the versions of the crates changed since the last release tag and write their CHANGELOG entries.
+    Release(release::Args),
 }
 
 fn main() -> ExitCode {
     match <Task as clap::Parser>::parse() {
         Task::Codegen { check } => codegen(check),
         Task::Diff(args) => diff::run(&workspace_root(), &args),
+        Task::Release(args) => release::run(&workspace_root(), &args),
     }
 }
 

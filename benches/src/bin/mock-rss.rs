@@ -3,6 +3,8 @@
 //! unknown path (default 5), and prints the resident set (`VmRSS`) before, after the GETs and after the POSTs. The
 //! client's own memory stays flat, so growth is the mock's: its request log and the bodies it reads.
 
+use std::process::ExitCode;
+
 use douyin_bench::proc_status_kb;
 use douyin_mock::MockServer;
 
@@ -11,11 +13,15 @@ fn rss_mb() -> u64 {
 }
 
 #[tokio::main]
-async fn main() {
-    let args: Vec<u64> = std::env::args()
+async fn main() -> ExitCode {
+    let Ok(args) = std::env::args()
         .skip(1)
-        .map(|a| a.parse().expect("usage: mock-rss [GETS] [POSTS]"))
-        .collect();
+        .map(|a| a.parse::<u64>())
+        .collect::<Result<Vec<u64>, _>>()
+    else {
+        eprintln!("error: usage: mock-rss [GETS] [POSTS] (numbers)");
+        return ExitCode::from(2);
+    };
     let (gets, posts) = (
         args.first().copied().unwrap_or(60_000),
         args.get(1).copied().unwrap_or(5),
@@ -27,9 +33,18 @@ async fn main() {
     for i in 0..gets {
         let url =
             format!("{base}/douyin/item_get_video/?key=test-key&secret=test-secret&item_id={i}");
-        let resp = http.get(url).send().await.expect("the mock answers");
-        assert_eq!(resp.status().as_u16(), 200);
-        resp.bytes().await.expect("a body");
+        let answer = match http.get(url).send().await {
+            Ok(resp) if resp.status().is_success() => resp.bytes().await.map(drop),
+            Ok(resp) => {
+                eprintln!("error: the mock answered {}", resp.status());
+                return ExitCode::FAILURE;
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = answer {
+            eprintln!("error: the mock did not answer: {e}");
+            return ExitCode::FAILURE;
+        }
     }
     let after_gets = rss_mb();
     let body = bytes::Bytes::from(vec![b'x'; 50 << 20]);
@@ -54,4 +69,5 @@ async fn main() {
         server.requests().len(),
         server.requests_dropped()
     );
+    ExitCode::SUCCESS
 }

@@ -95,3 +95,8 @@ pub fn unix_now_ms() -> u64 {
 
 #[cfg(test)]
 mod tests;
+
+/// The README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

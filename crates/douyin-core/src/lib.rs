@@ -52,3 +52,8 @@ pub use retry::RetryPolicy;
 /// A JSON number kept as it was written (integer or fraction), for fields documented as `number`.
 pub use serde_json::Number;
 pub use set_cookie::{IssuedCookie, WithCookies};
+
+/// The README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -30,3 +30,8 @@ pub use record::{
     Stop, StreamSource,
 };
 pub use room::RoomSource;
+
+/// The README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

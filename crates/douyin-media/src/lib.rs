@@ -47,3 +47,8 @@ pub use listing::{Listing, Page};
 pub use name::{Emoji, NameTemplate};
 pub use progress::{Event, Overall, Update};
 pub use select::{select, Codec, MediaItem, MediaKind, Post, Selection, VideoChoice};
+
+/// The README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -23,3 +23,7 @@ pub use generated::client::*;
 pub use generated::domain::*;
 pub use generated::errors::*;
 pub use generated::types;
+/// The README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -53,3 +53,7 @@ pub use tokens::TokenProvider;
 pub use tokens::UserTokenProvider;
 pub use tokens::ACCESS_TOKEN;
 pub use webhook::verify_and_parse;
+/// The README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -41,3 +41,7 @@ pub use generated::errors::*;
 pub use generated::types;
 pub use session::WebSession;
 pub use signing::XBogusSigner;
+/// The README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

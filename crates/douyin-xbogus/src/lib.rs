@@ -72,3 +72,8 @@ mod tests {
         assert!(now < 4_102_444_800, "{now}");
     }
 }
+
+/// The README's example, compiled as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

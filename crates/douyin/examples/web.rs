@@ -3,10 +3,24 @@
 //! `cargo run -p douyin --example web -- [BASE_URL]` (default: the mock at http://127.0.0.1:8080/web).
 //! Session: `DOUYIN_COOKIE` and `DOUYIN_MS_TOKEN` (default: the mock's test values).
 
+use std::process::ExitCode;
+
 use douyin::web::{builder, AwemePostParams, Client, WebSession, XBogusSigner};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> ExitCode {
+    // One line on stderr and a failure status, like the `douyin` CLI (returning the error from `main` would print
+    // its `Debug` form).
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let base = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "http://127.0.0.1:8080/web".into());

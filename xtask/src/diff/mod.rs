@@ -4,8 +4,8 @@
 
 mod compare;
 mod events;
-mod git;
-mod render;
+pub(crate) mod git;
+pub(crate) mod render;
 mod rust_items;
 #[cfg(test)]
 mod semver_sample;
@@ -177,7 +177,7 @@ fn report(
     }
 }
 
-fn parse_version(v: &str) -> Option<(u64, u64, u64)> {
+pub(crate) fn parse_version(v: &str) -> Option<(u64, u64, u64)> {
     let core = v.split(['-', '+']).next()?;
     let mut it = core.split('.').map(|p| p.parse::<u64>().ok());
     Some((it.next()??, it.next()??, it.next()??))
@@ -197,7 +197,7 @@ pub fn next_version(v: &str, class: Class) -> Option<String> {
 }
 
 /// Whether `new` is a semver-incompatible successor of `old`.
-fn bumped_enough(old: Option<&str>, new: Option<&str>) -> bool {
+pub(crate) fn bumped_enough(old: Option<&str>, new: Option<&str>) -> bool {
     let (Some(old), Some(new)) = (old.and_then(parse_version), new.and_then(parse_version)) else {
         return false;
     };

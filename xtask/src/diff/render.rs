@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Class, Report};
+use super::{Change, Class, Report};
 
 /// How many documentation subjects are named before the rest is counted.
 const DOCS_LISTED: usize = 8;
@@ -67,37 +67,42 @@ pub fn markdown(report: &Report) -> String {
                 continue;
             }
             for x in changes {
-                let _ = write!(s, "- {} {}: {}", x.area, x.subject, x.detail);
-                if let Some(rust) = &x.rust {
-                    let _ = write!(s, " — `{rust}`");
-                }
-                let mut ops: Vec<&str> = Vec::new();
-                for op in x
-                    .paths
-                    .iter()
-                    .filter_map(|p| p.split_once(": ").map(|(op, _)| op))
-                {
-                    if !ops.contains(&op) {
-                        ops.push(op);
-                    }
-                }
-                if !ops.is_empty() {
-                    let listed = ops
-                        .iter()
-                        .take(OPS_LISTED)
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let _ = write!(s, " (in {listed}");
-                    if ops.len() > OPS_LISTED {
-                        let _ = write!(s, " and {} more", ops.len() - OPS_LISTED);
-                    }
-                    s.push(')');
-                }
-                s.push('\n');
+                let _ = writeln!(s, "- {}", change_line(x));
             }
             s.push('\n');
         }
+    }
+    s
+}
+
+/// One API change as a Markdown list item's text: area, subject, what changed, the Rust item, the operations.
+pub fn change_line(x: &Change) -> String {
+    let mut s = format!("{} {}: {}", x.area, x.subject, x.detail);
+    if let Some(rust) = &x.rust {
+        let _ = write!(s, " — `{rust}`");
+    }
+    let mut ops: Vec<&str> = Vec::new();
+    for op in x
+        .paths
+        .iter()
+        .filter_map(|p| p.split_once(": ").map(|(op, _)| op))
+    {
+        if !ops.contains(&op) {
+            ops.push(op);
+        }
+    }
+    if !ops.is_empty() {
+        let listed = ops
+            .iter()
+            .take(OPS_LISTED)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = write!(s, " (in {listed}");
+        if ops.len() > OPS_LISTED {
+            let _ = write!(s, " and {} more", ops.len() - OPS_LISTED);
+        }
+        s.push(')');
     }
     s
 }

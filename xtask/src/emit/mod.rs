@@ -8,6 +8,7 @@ pub mod krate;
 pub mod mock;
 pub mod openapi;
 pub mod pacing;
+pub mod readme;
 pub mod serve;
 pub mod types;
 
@@ -80,6 +81,7 @@ impl<'a> Emitter<'a> {
         let source = format!("{spec}/");
         files.insert(dir.join("Cargo.toml"), krate::manifest(domain));
         files.insert(dir.join("src/lib.rs"), krate::lib_rs(domain)?);
+        files.insert(dir.join("README.md"), readme::emit(domain));
         files.insert(
             gen.join("mod.rs"),
             render(

@@ -216,6 +216,16 @@ pub struct CrateSpec {
     pub dependencies: Vec<Dependency>,
     #[serde(default)]
     pub dev_dependencies: Vec<Dependency>,
+    /// crates.io search keywords (at most five).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// crates.io category slugs (at most five).
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// A complete program using the crate, the runnable example of its generated `README.md` (compiled as a
+    /// doctest, not run: it calls the real service).
+    #[serde(default)]
+    pub example: Option<String>,
 }
 
 /// One extra dependency of a generated crate.

@@ -53,6 +53,7 @@ impl Ctx<'_> {
                 ));
             }
         }
+        self.crate_listing_facts(raw);
         let in_module = |path: &str| {
             syn::parse_str::<syn::Path>(path).is_ok()
                 && path
@@ -342,6 +343,35 @@ impl Ctx<'_> {
             prefix,
             suffix,
         })
+    }
+
+    /// crates.io's limits on `crate.keywords` and `crate.categories` (a publish would refuse them).
+    fn crate_listing_facts(&mut self, raw: &RawDomain) {
+        let d = &raw.domain.value;
+        let map = &raw.domain.map;
+        for (key, list) in [
+            ("keywords", &d.krate.keywords),
+            ("categories", &d.krate.categories),
+        ] {
+            if list.len() > 5 {
+                self.errors.push(map.error(
+                    &["crate", key],
+                    format!("crates.io takes at most 5 {key}, not {}", list.len()),
+                ));
+            }
+        }
+        for (i, k) in d.krate.keywords.iter().enumerate() {
+            let ok = k.len() <= 20
+                && k.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_+".contains(c));
+            if !ok {
+                self.errors.push(map.error(
+                    &["crate", "keywords", &i.to_string()],
+                    format!("`{k}` is not a crates.io keyword (at most 20 ASCII letters, digits, `-`, `_`, `+`)"),
+                ));
+            }
+        }
     }
 }
 
