@@ -1,15 +1,9 @@
-//! xtask's spec loader (compiled in from `xtask/src/spec/`) reads arbitrary `domain.yaml`, operation and schema files
+//! xtask's spec loader (`xtask::spec::load`) reads arbitrary `domain.yaml`, operation and schema files
 //! and reports problems as `file:line:col` errors, never panicking. The input is split on `\n---8<---\n` into the three
 //! files.
 #![no_main]
 
-#[allow(dead_code)]
-#[path = "../../xtask/src/spec/model.rs"]
-mod model;
-
-#[allow(dead_code)]
-#[path = "../../xtask/src/spec/load.rs"]
-mod load;
+use xtask::spec::load;
 
 use std::path::PathBuf;
 

@@ -8,8 +8,8 @@ use serde_json::Value as Json;
 
 pub use crate::spec::model::{
     AlternativeBaseUrl, AuthorizationUrl, Billed, CliFile, CrateSpec, Credential, Dependency,
-    DomainMock, Encoding, Envelope, ErrorClass, ErrorCodeSpec, Expect, Location, Method,
-    OAuthRoles, Pagination, Position, ProfileParam, ResponseFormats, Session, SignerSpec,
+    Encoding, Envelope, ErrorClass, ErrorCodeSpec, Expect, Location, Method, OAuthRoles,
+    Pagination, Position, ProfileParam, ResponseFormats, Session, SignerSpec,
 };
 pub use crate::spec::pacing::{DomainPacing, Pacing};
 
@@ -44,7 +44,7 @@ pub struct Domain {
     /// The domain's pacing as written (each operation carries its resolved one).
     pub pacing: Option<DomainPacing>,
     /// What the mock does with the domain as a whole (media addresses it serves itself).
-    pub mock: Option<DomainMock>,
+    pub mock: Option<crate::spec::mock_model::DomainMock>,
     pub notes: Vec<String>,
     pub operations: Vec<Operation>,
     /// The webhook events the service pushes, in file order.

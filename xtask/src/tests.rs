@@ -370,22 +370,54 @@ fn bootstrap_keys_are_checked_and_shape_the_operation() {
     }
 }
 
-/// Adding a domain is a spec folder and at most one hand-written file: the generated crate builds against the
-/// real runtime. Checks the demo crate in its own workspace (target dir kept under `target/`, so reruns are quick).
+/// Copies the hand-written sources of workspace crate `name` (not its generated files) into the scratch workspace.
+fn copy_hand_written(real: &Path, s: &Scratch, name: &str) {
+    let (from, to) = (
+        real.join("crates").join(name),
+        s.path(&format!("crates/{name}")),
+    );
+    for e in std::fs::read_dir(&from).unwrap().filter_map(Result::ok) {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else if !target.exists() {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+    for owned in ["src/generated", "src/domains/mod.rs"] {
+        let path = to.join(owned);
+        let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+    }
+}
+
+/// Adding a domain is a spec folder and at most one hand-written file: the generated crate, and the CLI and mock
+/// generated with it (alone, without the real domains and their customizations), build against the real runtime
+/// (as progenitor compiles its snapshot crate). Builds in its own workspace (target dir kept under `target/`, so
+/// reruns are quick).
 #[test]
 fn a_throwaway_domain_generates_a_crate_that_builds() {
     let s = demo_workspace("throwaway");
     let real = crate::workspace_root();
+    for name in ["douyin-cli", "douyin-mock"] {
+        copy_hand_written(&real, &s, name);
+    }
     let root_manifest = std::fs::read_to_string(real.join("Cargo.toml")).unwrap();
-    let manifest = root_manifest
+    let mut manifest = root_manifest
         .replace(
             r#"members = ["crates/*", "xtask", "tests", "benches"]"#,
-            r#"members = ["crates/douyin-demo"]"#,
+            r#"members = ["crates/douyin-demo", "crates/douyin-cli", "crates/douyin-mock"]"#,
         )
         .replace(
             "path = \"crates/",
             &format!("path = \"{}/crates/", real.display()),
         );
+    // The CLI and the mock of this workspace are its own copies.
+    for name in ["douyin-cli", "douyin-mock"] {
+        manifest = manifest.replace(
+            &format!("path = \"{}/crates/{name}\"", real.display()),
+            &format!("path = \"crates/{name}\""),
+        );
+    }
     std::fs::write(s.path("Cargo.toml"), manifest).unwrap();
     std::fs::copy(real.join("Cargo.lock"), s.path("Cargo.lock")).unwrap();
 
@@ -409,17 +441,14 @@ fn a_throwaway_domain_generates_a_crate_that_builds() {
         domain.contains(r#"refresh_on_codes: &["1002"]"#),
         "{domain}"
     );
+    // The real domains' customization folders are copied but not compiled: no spec declares them here.
+    let table = std::fs::read_to_string(s.path("crates/douyin-cli/src/domains/mod.rs")).unwrap();
+    assert!(!table.contains("pub mod web"), "{table}");
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let out = std::process::Command::new(cargo)
-        .args([
-            "check",
-            "--offline",
-            "--quiet",
-            "-p",
-            "douyin-demo",
-            "--lib",
-        ])
+        .args(["check", "--offline", "--quiet", "--lib", "--bins"])
+        .args(["-p", "douyin-demo", "-p", "douyin-cli", "-p", "douyin-mock"])
         .current_dir(&s.0)
         .env("CARGO_TARGET_DIR", real.join("target/xtask-throwaway"))
         .output()
@@ -431,8 +460,8 @@ fn a_throwaway_domain_generates_a_crate_that_builds() {
     );
 }
 
-/// Hand-written code of the runtime, the CLI and the mock names no domain, credential, signer or endpoint: those
-/// reach it as generated data. Test modules and doc comments may; so may `douyin xbogus` and `douyin abogus`, the
+/// Hand-written code of the runtime, the CLI (but its `src/domains/`) and the mock names no domain, domain crate,
+/// credential, signer or endpoint: those reach it as generated data. Test modules and doc comments may; so may `douyin xbogus` and `douyin abogus`, the
 /// signature algorithms' own tools (they sign and decode values, they do not call a domain).
 #[test]
 fn hand_written_runtime_cli_and_mock_name_no_domain_fact() {
@@ -442,6 +471,8 @@ fn hand_written_runtime_cli_and_mock_name_no_domain_fact() {
         let raw = crate::spec::load::load_domain(&root, &root.join("specs").join(dir)).unwrap();
         let d = crate::validate::validate(&root, &raw).unwrap();
         needles.push(format!("\"{}\"", d.name));
+        // Nor the domain's crate, whose constants would name it just the same.
+        needles.push(format!("douyin_{}", d.name.replace('-', "_")));
         needles.extend(d.credentials.iter().map(|c| format!("\"{}\"", c.name)));
         for s in &d.signers {
             needles.push(format!("\"{}\"", s.name));
@@ -461,7 +492,8 @@ fn hand_written_runtime_cli_and_mock_name_no_domain_fact() {
                 let path = e.path();
                 let name = e.file_name().to_string_lossy().into_owned();
                 if path.is_dir() {
-                    if name != "generated" {
+                    // The CLI's domain-specific half is `src/domains/<domain>/`.
+                    if name != "generated" && !(krate == "douyin-cli" && name == "domains") {
                         stack.push(path);
                     }
                     continue;

@@ -18,7 +18,8 @@ fn has_marker(text: &str) -> bool {
 }
 
 /// Every file under a `src/generated/` folder of a crate, every crate's `openapi.json` and `openapi.webhooks.json`,
-/// and every crate's `Cargo.toml`, `README.md` and `src/lib.rs` that carries the generated marker: the set codegen owns.
+/// and every crate's `Cargo.toml`, `README.md`, `src/lib.rs` and `src/domains/mod.rs` (the CLI's customization
+/// table) that carries the generated marker: the set codegen owns.
 fn owned_files(root: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(crates) = std::fs::read_dir(root.join("crates")) else {
@@ -31,7 +32,12 @@ fn owned_files(root: &Path) -> Vec<PathBuf> {
                 out.push(rel.to_path_buf());
             }
         }
-        for whole in ["Cargo.toml", "README.md", "src/lib.rs"] {
+        for whole in [
+            "Cargo.toml",
+            "README.md",
+            "src/lib.rs",
+            "src/domains/mod.rs",
+        ] {
             let path = c.path().join(whole);
             let generated = std::fs::read_to_string(&path).is_ok_and(|t| has_marker(&t));
             if let (true, Ok(rel)) = (generated, path.strip_prefix(root)) {

@@ -6,6 +6,7 @@ use douyin_abogus::{ABogus, Decoded, Fingerprint, Stamp, SystemEntropy, DEFAULT_
 use serde::Deserialize;
 
 use crate::support::{write_stdout, CliError};
+use crate::vectors::Outcome;
 use crate::xbogus::utc;
 
 /// The `abogus` command.
@@ -227,13 +228,7 @@ impl Case {
 const FORMAT: &str = "abogus-vectors/1";
 
 fn vectors(file: &str) -> Result<(), CliError> {
-    let text = if file == "-" {
-        std::io::read_to_string(std::io::stdin())
-    } else {
-        std::fs::read_to_string(file)
-    }
-    .map_err(|e| CliError::failure(format!("{file}: {e}")))?;
-    let parsed: VectorFile = serde_json::from_str(&text)
+    let parsed: VectorFile = serde_json::from_str(&crate::vectors::read(file)?)
         .map_err(|e| CliError::failure(format!("{file}: not an {FORMAT} file: {e}")))?;
     if parsed.format != FORMAT {
         return Err(CliError::failure(format!(
@@ -241,31 +236,13 @@ fn vectors(file: &str) -> Result<(), CliError> {
             parsed.format
         )));
     }
-    let mut lines = Vec::with_capacity(parsed.cases.len() + 1);
-    let mut failed = 0usize;
-    for case in &parsed.cases {
-        let want = &case.expected.a_bogus;
-        lines.push(match case.sign() {
-            Ok(got) if got == *want => format!("pass  {} {want}", case.id),
-            Ok(got) => {
-                failed += 1;
-                format!("FAIL  {} expected {want} got {got}", case.id)
-            }
-            Err(e) => {
-                failed += 1;
-                format!("FAIL  {} expected {want}: {e}", case.id)
-            }
-        });
-    }
-    let total = parsed.cases.len();
-    lines.push(format!("{} passed, {failed} failed", total - failed));
-    write_stdout(&lines.join("\n"))?;
-    if failed > 0 {
-        return Err(CliError::failure(format!(
-            "{failed} of {total} a_bogus cases failed"
-        )));
-    }
-    Ok(())
+    let outcomes = parsed.cases.iter().map(|case| Outcome {
+        label: case.id.clone(),
+        expected: case.expected.a_bogus.clone(),
+        got: case.sign(),
+        source: None,
+    });
+    crate::vectors::report("a_bogus", outcomes)
 }
 
 /// `YYYY-MM-DD HH:MM:SS.mmm UTC` of Unix milliseconds.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use douyin_core::Secret;
 
-use crate::generated::Credential;
+use crate::seam::Credential;
 use crate::support::CliError;
 
 /// Where a value came from (for `--verbose`; the value itself is never shown).

@@ -12,7 +12,6 @@
 //!
 //! JSON is the same shape: `{"identity": [{"name": "alice", "cookie": "…"}]}`.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -22,18 +21,8 @@ use clap::{Arg, ArgMatches};
 use douyin_core::Secret;
 use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 
+use crate::seam::IdentitySetup;
 use crate::support::CliError;
-
-/// One identity from the file.
-#[derive(Debug)]
-pub struct IdentityEntry {
-    /// Its name (`#N` when the file gives none).
-    pub name: String,
-    /// Its proxy URL.
-    pub proxy: Option<Secret>,
-    /// Credential values by spec name.
-    pub values: BTreeMap<String, Secret>,
-}
 
 /// The crawl options of a run.
 #[derive(Clone, Debug, Default)]
@@ -119,7 +108,7 @@ pub fn reporter(note: CrawlNote) -> impl Fn(&douyin_core::CrawlEvent) + Send + S
 }
 
 /// Reads the identities of `path` for a domain whose credentials are `names`.
-pub fn load(path: &Path, names: &[&'static str]) -> Result<Vec<IdentityEntry>, CliError> {
+pub fn load(path: &Path, names: &[&'static str]) -> Result<Vec<IdentitySetup>, CliError> {
     let shown = path.display();
     let text = std::fs::read_to_string(path)
         .map_err(|e| CliError::usage(format!("--identities {shown}: {e}")))?;
@@ -177,14 +166,14 @@ struct FileSeed<'a> {
 }
 
 impl<'de> DeserializeSeed<'de> for FileSeed<'_> {
-    type Value = Vec<IdentityEntry>;
+    type Value = Vec<IdentitySetup>;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for FileSeed<'_> {
-    type Value = Vec<IdentityEntry>;
+    type Value = Vec<IdentitySetup>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a table with an `identity` list")
     }
@@ -207,19 +196,19 @@ struct ListSeed<'a> {
 }
 
 impl<'de> DeserializeSeed<'de> for ListSeed<'_> {
-    type Value = Vec<IdentityEntry>;
+    type Value = Vec<IdentitySetup>;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
 impl<'de> Visitor<'de> for ListSeed<'_> {
-    type Value = Vec<IdentityEntry>;
+    type Value = Vec<IdentitySetup>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list of identities")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out: Vec<IdentityEntry> = Vec::new();
+        let mut out: Vec<IdentitySetup> = Vec::new();
         while let Some(mut entry) = seq.next_element_seed(EntrySeed {
             names: self.names,
             number: out.len() + 1,
@@ -245,24 +234,20 @@ struct EntrySeed<'a> {
 }
 
 impl<'de> DeserializeSeed<'de> for EntrySeed<'_> {
-    type Value = IdentityEntry;
+    type Value = IdentitySetup;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for EntrySeed<'_> {
-    type Value = IdentityEntry;
+    type Value = IdentitySetup;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an identity: a table of text values")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let n = self.number;
-        let mut entry = IdentityEntry {
-            name: String::new(),
-            proxy: None,
-            values: BTreeMap::new(),
-        };
+        let mut entry = IdentitySetup::new("");
         while let Some(key) = map.next_key::<String>()? {
             let known = key == "name" || key == "proxy" || self.names.contains(&key.as_str());
             if !known {
@@ -283,10 +268,10 @@ impl<'de> Visitor<'de> for EntrySeed<'_> {
             match key.as_str() {
                 "name" => entry.name = value,
                 "proxy" => {
-                    reqwest::Proxy::all(&value).map_err(|_| {
+                    let proxy = reqwest::Proxy::all(&value).map_err(|_| {
                         A::Error::custom(format!("identity {n}: field `proxy` is not a proxy URL"))
                     })?;
-                    entry.proxy = Some(Secret::new(value));
+                    entry.proxy = Some(proxy);
                 }
                 _ => {
                     entry.values.insert(key, Secret::new(value));
@@ -303,7 +288,7 @@ mod tests {
 
     const NAMES: &[&str] = &["cookie", "user_agent", "ms_token"];
 
-    fn load_text(name: &str, text: &str) -> Result<Vec<IdentityEntry>, String> {
+    fn load_text(name: &str, text: &str) -> Result<Vec<IdentitySetup>, String> {
         let path =
             std::env::temp_dir().join(format!("douyin-identities-{}-{name}", std::process::id()));
         std::fs::write(&path, text).unwrap();

@@ -10,8 +10,8 @@ use std::time::Instant;
 use douyin_core::{CursorWalk, ErrorCode, Page};
 use serde::Serialize;
 
+use crate::context::Ctx;
 use crate::generated::Paging;
-use crate::host::Ctx;
 use crate::support::{api_error, CliError, EXIT_INTERRUPTED};
 
 /// The long help of `--all-pages` for an operation whose cursor is set with `cursor_flag`.
@@ -106,13 +106,13 @@ fn resume(paging: &Paging, cursor: Option<i64>) -> String {
     }
 }
 
-/// Each item of `page` as compact JSON, one per line.
+/// Each item of `page` as compact JSON, one per line (raw-kept values compacted too: JSON Lines).
 fn lines<I: Serialize>(page: &Page<I>) -> Result<String, CliError> {
     let mut buf = String::new();
     for item in &page.items {
         let line = serde_json::to_string(item)
             .map_err(|e| CliError::failure(format!("encoding an item failed: {e}")))?;
-        buf.push_str(&line);
+        buf.push_str(&crate::output::compact(&line));
         buf.push('\n');
     }
     Ok(buf)

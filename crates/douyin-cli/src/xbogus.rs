@@ -6,6 +6,7 @@ use douyin_xbogus::{XBogus, DEFAULT_ARGS, DEFAULT_CANVAS};
 use serde::Deserialize;
 
 use crate::support::{write_stdout, CliError};
+use crate::vectors::Outcome;
 
 /// The `xbogus` command.
 pub fn command() -> Command {
@@ -146,50 +147,23 @@ struct Case {
 }
 
 fn vectors(file: &str) -> Result<(), CliError> {
-    let text = if file == "-" {
-        std::io::read_to_string(std::io::stdin())
-    } else {
-        std::fs::read_to_string(file)
-    }
-    .map_err(|e| CliError::failure(format!("{file}: {e}")))?;
-    let cases: Vec<Case> = serde_json::from_str(&text)
+    let cases: Vec<Case> = serde_json::from_str(&crate::vectors::read(file)?)
         .map_err(|e| CliError::failure(format!("{file}: not a list of X-Bogus cases: {e}")))?;
-    let (mut passed, mut failed) = (0usize, 0usize);
-    let mut out = String::new();
-    for (i, c) in cases.iter().enumerate() {
+    let outcomes = cases.into_iter().enumerate().map(|(i, c)| {
         let got = XBogus::new(c.args, c.canvas).sign(
             c.query.as_bytes(),
             c.body.as_bytes(),
             c.user_agent.as_bytes(),
             c.timestamp,
         );
-        let source = if c.source.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", c.source)
-        };
-        if got.as_str() == c.x_bogus {
-            passed += 1;
-            out.push_str(&format!("pass  #{} {}{source}\n", i + 1, c.x_bogus));
-        } else {
-            failed += 1;
-            out.push_str(&format!(
-                "FAIL  #{} expected {} got {}{source}\n",
-                i + 1,
-                c.x_bogus,
-                got.as_str()
-            ));
+        Outcome {
+            label: format!("#{}", i + 1),
+            expected: c.x_bogus,
+            got: Ok(got.as_str().to_owned()),
+            source: (!c.source.is_empty()).then_some(c.source),
         }
-    }
-    out.push_str(&format!("{passed} passed, {failed} failed"));
-    write_stdout(&out)?;
-    if failed > 0 {
-        return Err(CliError::failure(format!(
-            "{failed} of {} X-Bogus cases failed",
-            cases.len()
-        )));
-    }
-    Ok(())
+    });
+    crate::vectors::report("X-Bogus", outcomes)
 }
 
 /// `YYYY-MM-DD HH:MM:SS UTC` of Unix seconds (days-to-civil, proleptic Gregorian).

@@ -59,7 +59,7 @@ impl<'a> Emitter<'a> {
             }
         }
         files.extend(mock::emit(self.domains)?);
-        files.extend(cli::emit(self.domains)?);
+        files.extend(cli::emit(self.root, self.domains)?);
         files.extend(serve::emit(self.domains)?);
         Ok(files)
     }

@@ -48,11 +48,11 @@ fn table(domains: &[Domain]) -> TokenStream {
             let summary = op.summary.trim();
             let params = user_params(op).map(|p| {
                 let (name, required) = (&p.rust, p.required);
-                quote!(crate::serve::routes::QueryParam { name: #name, required: #required })
+                quote!(crate::serve::route::QueryParam { name: #name, required: #required })
             });
             let cursor = super::opt_str(op.pagination.as_ref().map(|pg| pg.cursor.rust.as_str()));
             quote! {
-                crate::serve::routes::Route {
+                crate::serve::route::Route {
                     domain: #domain,
                     command: #command,
                     operation: #operation,
@@ -65,7 +65,7 @@ fn table(domains: &[Domain]) -> TokenStream {
     });
     quote! {
         /// Every operation of every domain, in spec order.
-        pub const ROUTES: &[crate::serve::routes::Route] = &[#(#routes),*];
+        pub const ROUTES: &[crate::serve::route::Route] = &[#(#routes),*];
         /// The served API's OpenAPI document.
         pub const OPENAPI: &str = include_str!("serve_openapi.json");
     }

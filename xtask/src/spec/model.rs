@@ -54,34 +54,12 @@ pub struct DomainFile {
     pub pacing: Option<super::pacing::DomainPacing>,
     /// What the mock does with the domain as a whole.
     #[serde(default)]
-    pub mock: Option<DomainMock>,
+    pub mock: Option<super::mock_model::DomainMock>,
     /// How pushed events (`events/*.yaml`) are signed and identified.
     #[serde(default)]
     pub webhooks: Option<super::event_model::WebhooksSpec>,
     #[serde(default)]
     pub notes: Vec<String>,
-}
-
-/// `mock:` of a domain.
-#[derive(Debug, Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct DomainMock {
-    /// The media addresses the mock serves itself when asked to (offline downloads).
-    #[serde(default)]
-    pub media: Option<MediaAddresses>,
-}
-
-/// Which absolute addresses in the domain's bodies are media files, and how large to serve them.
-#[derive(Debug, Deserialize, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct MediaAddresses {
-    /// Hosts (subdomains match too), each optionally followed by a path prefix.
-    pub hosts: Vec<String>,
-    /// The integer field beside an address list that gives the file's size in bytes.
-    #[serde(default)]
-    pub size_field: Option<String>,
-    /// The size served when no size field says.
-    pub default_size: u64,
 }
 
 /// Which credentials and operations make up an OAuth flow: the mock issues and judges these credentials' values

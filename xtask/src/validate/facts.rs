@@ -7,7 +7,7 @@ use heck::{ToKebabCase, ToSnakeCase};
 use serde_json::{Map, Value as Json};
 
 use super::{base_url_problem, is_snake_ident, Ctx};
-use crate::emit::cli::{reserved, RESERVED_COMMANDS};
+use crate::cli_surface::{reserved, RESERVED_COMMANDS};
 use crate::ir::{self, Param};
 use crate::spec::load::{RawDomain, SourceMap};
 use crate::spec::model::{DomainFile, Fixture};

@@ -20,10 +20,10 @@ pub fn command<H: super::Host>() -> ::clap::Command {
         )
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .subcommand(item_get_video_command::<H>())
+        .subcommand(item_get_video_command())
 }
 ///`douyin onebound item-get-video`.
-fn item_get_video_command<H: super::Host>() -> ::clap::Command {
+fn item_get_video_command() -> ::clap::Command {
     ::clap::Command::new("item-get-video")
         .about("Video details (title, author, play URLs, music) by item id.")
         .long_about(
@@ -151,8 +151,11 @@ pub async fn run<H: super::Host>(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
+    let setup = host.client_setup("onebound")?;
+    let configured = setup
+        .configure(|values| ::douyin_onebound::Client::configured(values));
     let client: ::douyin_onebound::Client = host
-        .client("onebound", |values| ::douyin_onebound::Client::configured(values))?;
+        .build_client("onebound", configured, setup)?;
     match op {
         "item-get-video" => {
             host.announce(

@@ -36,21 +36,21 @@ pub fn command<H: super::Host>() -> ::clap::Command {
         )
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .subcommand(access_token_command::<H>())
-        .subcommand(client_token_command::<H>())
-        .subcommand(fans_data_command::<H>())
+        .subcommand(access_token_command())
+        .subcommand(client_token_command())
+        .subcommand(fans_data_command())
         .subcommand(fans_list_command::<H>())
-        .subcommand(item_share_command::<H>())
+        .subcommand(item_share_command())
         .subcommand(list_comment_command::<H>())
         .subcommand(media_list_command::<H>())
-        .subcommand(refresh_token_command::<H>())
-        .subcommand(renew_refresh_token_command::<H>())
-        .subcommand(user_info_command::<H>())
+        .subcommand(refresh_token_command())
+        .subcommand(renew_refresh_token_command())
+        .subcommand(user_info_command())
         .subcommand(video_comment_list_command::<H>())
-        .subcommand(video_comment_reply_command::<H>())
+        .subcommand(video_comment_reply_command())
 }
 ///`douyin open-platform access-token`.
-fn access_token_command<H: super::Host>() -> ::clap::Command {
+fn access_token_command() -> ::clap::Command {
     ::clap::Command::new("access-token")
         .about(
             "Exchange an authorization code for the user's access and refresh tokens (获取 access_token)",
@@ -61,7 +61,7 @@ fn access_token_command<H: super::Host>() -> ::clap::Command {
         .after_long_help("Example:\n  douyin open-platform access-token")
 }
 ///`douyin open-platform client-token`.
-fn client_token_command<H: super::Host>() -> ::clap::Command {
+fn client_token_command() -> ::clap::Command {
     ::clap::Command::new("client-token")
         .about("Obtain the application's client token (生成 client_token)")
         .long_about(
@@ -70,7 +70,7 @@ fn client_token_command<H: super::Host>() -> ::clap::Command {
         .after_long_help("Example:\n  douyin open-platform client-token")
 }
 ///`douyin open-platform fans-data`.
-fn fans_data_command<H: super::Host>() -> ::clap::Command {
+fn fans_data_command() -> ::clap::Command {
     ::clap::Command::new("fans-data")
         .about(
             "How the authorized user's followers are distributed by age, gender, region, activity and more (获取用户粉丝数据)",
@@ -143,7 +143,7 @@ fn fans_list_command<H: super::Host>() -> ::clap::Command {
         .args(super::paging_args::<H>("--cursor"))
 }
 ///`douyin open-platform item-share`.
-fn item_share_command<H: super::Host>() -> ::clap::Command {
+fn item_share_command() -> ::clap::Command {
     ::clap::Command::new("item-share")
         .about(
             "Daily share counts of one of the authorized user's videos over the last 7/15/30 days (获取视频分享数据)",
@@ -315,7 +315,7 @@ fn media_list_command<H: super::Host>() -> ::clap::Command {
         .args(super::paging_args::<H>("--cursor"))
 }
 ///`douyin open-platform refresh-token`.
-fn refresh_token_command<H: super::Host>() -> ::clap::Command {
+fn refresh_token_command() -> ::clap::Command {
     ::clap::Command::new("refresh-token")
         .about(
             "Refresh the user's access token with the refresh token (刷新 access_token)",
@@ -326,7 +326,7 @@ fn refresh_token_command<H: super::Host>() -> ::clap::Command {
         .after_long_help("Example:\n  douyin open-platform refresh-token")
 }
 ///`douyin open-platform renew-refresh-token`.
-fn renew_refresh_token_command<H: super::Host>() -> ::clap::Command {
+fn renew_refresh_token_command() -> ::clap::Command {
     ::clap::Command::new("renew-refresh-token")
         .about("Renew the refresh token before it expires (刷新 refresh_token)")
         .long_about(
@@ -335,7 +335,7 @@ fn renew_refresh_token_command<H: super::Host>() -> ::clap::Command {
         .after_long_help("Example:\n  douyin open-platform renew-refresh-token")
 }
 ///`douyin open-platform user-info`.
-fn user_info_command<H: super::Host>() -> ::clap::Command {
+fn user_info_command() -> ::clap::Command {
     ::clap::Command::new("user-info")
         .about("The authorized user's public profile (获取用户公开信息)")
         .long_about(
@@ -417,7 +417,7 @@ fn video_comment_list_command<H: super::Host>() -> ::clap::Command {
         .args(super::paging_args::<H>("--cursor"))
 }
 ///`douyin open-platform video-comment-reply`.
-fn video_comment_reply_command<H: super::Host>() -> ::clap::Command {
+fn video_comment_reply_command() -> ::clap::Command {
     ::clap::Command::new("video-comment-reply")
         .about(
             "Reply to a video or to one of its comments, as the enterprise account that published it (回复视频评论)",
@@ -686,11 +686,11 @@ pub async fn run<H: super::Host>(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
+    let setup = host.client_setup("open-platform")?;
+    let configured = setup
+        .configure(|values| ::douyin_open_platform::Client::configured(values));
     let client: ::douyin_open_platform::Client = host
-        .client(
-            "open-platform",
-            |values| ::douyin_open_platform::Client::configured(values),
-        )?;
+        .build_client("open-platform", configured, setup)?;
     match op {
         "access-token" => {
             host.announce(

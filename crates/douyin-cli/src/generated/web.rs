@@ -24,34 +24,34 @@ pub fn command<H: super::Host>() -> ::clap::Command {
         )
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .subcommand(aweme_detail_command::<H>())
+        .subcommand(aweme_detail_command())
         .subcommand(aweme_favorite_command::<H>())
         .subcommand(aweme_listcollection_command::<H>())
         .subcommand(aweme_post_command::<H>())
-        .subcommand(aweme_related_command::<H>())
+        .subcommand(aweme_related_command())
         .subcommand(comment_list_command::<H>())
         .subcommand(comment_list_reply_command::<H>())
-        .subcommand(emoji_list_command::<H>())
+        .subcommand(emoji_list_command())
         .subcommand(emoticon_trending_command::<H>())
         .subcommand(general_search_single_command::<H>())
-        .subcommand(hot_search_list_command::<H>())
-        .subcommand(im_user_info_command::<H>())
-        .subcommand(live_room_enter_command::<H>())
+        .subcommand(hot_search_list_command())
+        .subcommand(im_user_info_command())
+        .subcommand(live_room_enter_command())
         .subcommand(locate_post_command::<H>())
         .subcommand(mix_aweme_command::<H>())
-        .subcommand(mssdk_token_command::<H>())
-        .subcommand(notice_detail_command::<H>())
-        .subcommand(slides_info_command::<H>())
-        .subcommand(tab_feed_command::<H>())
-        .subcommand(ttwid_register_command::<H>())
+        .subcommand(mssdk_token_command())
+        .subcommand(notice_detail_command())
+        .subcommand(slides_info_command())
+        .subcommand(tab_feed_command())
+        .subcommand(ttwid_register_command())
         .subcommand(user_follower_list_command::<H>())
         .subcommand(user_following_list_command::<H>())
-        .subcommand(user_profile_other_command::<H>())
-        .subcommand(user_profile_self_command::<H>())
-        .subcommand(webid_command::<H>())
+        .subcommand(user_profile_other_command())
+        .subcommand(user_profile_self_command())
+        .subcommand(webid_command())
 }
 ///`douyin web aweme-detail`.
-fn aweme_detail_command<H: super::Host>() -> ::clap::Command {
+fn aweme_detail_command() -> ::clap::Command {
     ::clap::Command::new("aweme-detail")
         .about("One aweme (video or image post) by id")
         .long_about(
@@ -331,7 +331,7 @@ fn aweme_post_command<H: super::Host>() -> ::clap::Command {
         .args(super::paging_args::<H>("--max-cursor"))
 }
 ///`douyin web aweme-related`.
-fn aweme_related_command<H: super::Host>() -> ::clap::Command {
+fn aweme_related_command() -> ::clap::Command {
     ::clap::Command::new("aweme-related")
         .about("Awemes related to an aweme")
         .long_about(
@@ -551,7 +551,7 @@ fn comment_list_reply_command<H: super::Host>() -> ::clap::Command {
         .args(super::paging_args::<H>("--cursor"))
 }
 ///`douyin web emoji-list`.
-fn emoji_list_command<H: super::Host>() -> ::clap::Command {
+fn emoji_list_command() -> ::clap::Command {
     ::clap::Command::new("emoji-list")
         .about("Comment emoji list")
         .long_about(
@@ -753,7 +753,7 @@ fn general_search_single_command<H: super::Host>() -> ::clap::Command {
         .args(super::paging_args::<H>("--offset"))
 }
 ///`douyin web hot-search-list`.
-fn hot_search_list_command<H: super::Host>() -> ::clap::Command {
+fn hot_search_list_command() -> ::clap::Command {
     ::clap::Command::new("hot-search-list")
         .about("Hot search list")
         .long_about(
@@ -782,7 +782,7 @@ fn hot_search_list_command<H: super::Host>() -> ::clap::Command {
         )
 }
 ///`douyin web im-user-info`.
-fn im_user_info_command<H: super::Host>() -> ::clap::Command {
+fn im_user_info_command() -> ::clap::Command {
     ::clap::Command::new("im-user-info")
         .about("User info for a list of sec_user_ids")
         .long_about(
@@ -820,7 +820,7 @@ fn im_user_info_command<H: super::Host>() -> ::clap::Command {
         )
 }
 ///`douyin web live-room-enter`.
-fn live_room_enter_command<H: super::Host>() -> ::clap::Command {
+fn live_room_enter_command() -> ::clap::Command {
     ::clap::Command::new("live-room-enter")
         .about(
             "A live room (status, title, owner, stream URLs) by the number in its live.douyin.com address",
@@ -1086,7 +1086,7 @@ fn mix_aweme_command<H: super::Host>() -> ::clap::Command {
         .args(super::paging_args::<H>("--cursor"))
 }
 ///`douyin web mssdk-token`.
-fn mssdk_token_command<H: super::Host>() -> ::clap::Command {
+fn mssdk_token_command() -> ::clap::Command {
     ::clap::Command::new("mssdk-token")
         .about(
             "Issues a real msToken cookie from a security-SDK report (session bootstrap)",
@@ -1123,7 +1123,7 @@ fn mssdk_token_command<H: super::Host>() -> ::clap::Command {
         )
 }
 ///`douyin web notice-detail`.
-fn notice_detail_command<H: super::Host>() -> ::clap::Command {
+fn notice_detail_command() -> ::clap::Command {
     ::clap::Command::new("notice-detail")
         .about("Notification details by notice id")
         .long_about(
@@ -1146,7 +1146,7 @@ fn notice_detail_command<H: super::Host>() -> ::clap::Command {
         )
 }
 ///`douyin web slides-info`.
-fn slides_info_command<H: super::Host>() -> ::clap::Command {
+fn slides_info_command() -> ::clap::Command {
     ::clap::Command::new("slides-info")
         .about(
             "Awemes (image posts with their live-photo videos) by id, from the iesdouyin.com share pages' API",
@@ -1234,7 +1234,7 @@ fn slides_info_command<H: super::Host>() -> ::clap::Command {
         )
 }
 ///`douyin web tab-feed`.
-fn tab_feed_command<H: super::Host>() -> ::clap::Command {
+fn tab_feed_command() -> ::clap::Command {
     ::clap::Command::new("tab-feed")
         .about("Home page recommended feed")
         .long_about(
@@ -1265,7 +1265,7 @@ fn tab_feed_command<H: super::Host>() -> ::clap::Command {
         )
 }
 ///`douyin web ttwid-register`.
-fn ttwid_register_command<H: super::Host>() -> ::clap::Command {
+fn ttwid_register_command() -> ::clap::Command {
     ::clap::Command::new("ttwid-register")
         .about("Registers a browser and issues its ttwid cookie (session bootstrap)")
         .long_about(
@@ -1550,7 +1550,7 @@ fn user_following_list_command<H: super::Host>() -> ::clap::Command {
         .args(super::paging_args::<H>("--offset"))
 }
 ///`douyin web user-profile-other`.
-fn user_profile_other_command<H: super::Host>() -> ::clap::Command {
+fn user_profile_other_command() -> ::clap::Command {
     ::clap::Command::new("user-profile-other")
         .about("A user's profile by sec_user_id")
         .long_about(
@@ -1584,7 +1584,7 @@ fn user_profile_other_command<H: super::Host>() -> ::clap::Command {
         )
 }
 ///`douyin web user-profile-self`.
-fn user_profile_self_command<H: super::Host>() -> ::clap::Command {
+fn user_profile_self_command() -> ::clap::Command {
     ::clap::Command::new("user-profile-self")
         .about("The signed-in user's profile")
         .long_about(
@@ -1593,7 +1593,7 @@ fn user_profile_self_command<H: super::Host>() -> ::clap::Command {
         .after_long_help("Example:\n  douyin web user-profile-self")
 }
 ///`douyin web webid`.
-fn webid_command<H: super::Host>() -> ::clap::Command {
+fn webid_command() -> ::clap::Command {
     ::clap::Command::new("webid")
         .about("Issues the browser's webid (session bootstrap)")
         .long_about(
@@ -2377,8 +2377,9 @@ pub async fn run<H: super::Host>(
     op: &str,
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
-    let client: ::douyin_web::Client = host
-        .client("web", |values| ::douyin_web::Client::configured(values))?;
+    let setup = host.client_setup("web")?;
+    let configured = setup.configure(|values| ::douyin_web::Client::configured(values));
+    let client: ::douyin_web::Client = host.build_client("web", configured, setup)?;
     match op {
         "aweme-detail" => {
             host.announce(

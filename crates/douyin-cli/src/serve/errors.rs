@@ -168,10 +168,11 @@ impl IntoResponse for ServeError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::support::tests::Code;
 
-    fn api(code: &str) -> douyin_core::Error<douyin_onebound::ErrorCode> {
+    fn api(code: &str) -> douyin_core::Error<Code> {
         douyin_core::Error::Api(Box::new(douyin_core::ApiError {
-            code: douyin_onebound::ErrorCode::from_raw(code),
+            code: Code::from_raw(code),
             message: None,
             log_id: None,
             sub_code: None,
@@ -196,15 +197,13 @@ mod tests {
 
     #[test]
     fn blocked_timeouts_and_parameters_have_their_statuses() {
-        let blocked: douyin_core::Error<douyin_onebound::ErrorCode> =
-            E::Blocked(BlockedKind::EmptyBody);
+        let blocked: douyin_core::Error<Code> = E::Blocked(BlockedKind::EmptyBody);
         let e = ServeError::upstream(blocked);
         assert_eq!(
             (e.status, e.kind.as_str()),
             (StatusCode::FORBIDDEN, "empty_body")
         );
-        let timeout: douyin_core::Error<douyin_onebound::ErrorCode> =
-            E::Timeout(Duration::from_secs(1));
+        let timeout: douyin_core::Error<Code> = E::Timeout(Duration::from_secs(1));
         assert_eq!(
             ServeError::upstream(timeout).status,
             StatusCode::GATEWAY_TIMEOUT

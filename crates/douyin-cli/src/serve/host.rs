@@ -11,13 +11,13 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use clap::ArgMatches;
-use douyin_core::{ClientBuilder, CursorWalk, Domain, ErrorCode, Page, Secret};
+use douyin_core::{ClientBuilder, CursorWalk, Domain, ErrorCode, Page};
 use serde::Serialize;
 use tokio::sync::mpsc;
 
 use super::errors::ServeError;
-use crate::generated::{Call, Host, Link, Paging};
-use crate::host::Ctx;
+use crate::context::Ctx;
+use crate::seam::{Call, ClientSetup, Host, Link, Paging};
 
 /// What every request shares: the settings and credentials, and the clients built so far.
 pub struct Shared {
@@ -35,6 +35,22 @@ impl Shared {
             clients: Mutex::new(HashMap::new()),
         }
     }
+
+    /// Whether the client of `domain` was built already.
+    fn cached(&self, domain: &str) -> bool {
+        self.clients
+            .lock()
+            .is_ok_and(|clients| clients.contains_key(domain))
+    }
+}
+
+/// A missing or bad credential is the server's configuration, not the caller's request.
+fn unavailable(e: crate::support::CliError) -> ServeError {
+    ServeError::new(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        "credential",
+        e.message,
+    )
 }
 
 /// A decoded answer.
@@ -99,23 +115,27 @@ impl Host for ServeHost {
         ServeError::bad_request(message, Vec::new())
     }
 
-    fn client<D, C>(
+    fn client_setup(&self, domain: &'static str) -> Result<ClientSetup, ServeError> {
+        let ctx = &self.shared.ctx;
+        let setup = crate::clients::setup(ctx, domain, None).map_err(unavailable)?;
+        if self.shared.cached(domain) {
+            // `build_client` answers with the client built before; the customization's credentials are not read again.
+            return Ok(setup);
+        }
+        let provided = crate::hooks::credentials(ctx, domain).map_err(unavailable)?;
+        Ok(ClientSetup { provided, ..setup })
+    }
+
+    fn build_client<D, C>(
         &self,
         domain: &'static str,
-        configured: impl Fn(
-            &dyn Fn(&'static str) -> Option<Secret>,
-        ) -> Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
+        configured: Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
+        setup: ClientSetup,
     ) -> Result<C, ServeError>
     where
         D: Domain,
         C: From<douyin_core::Client<D>>,
     {
-        let cached = |clients: &HashMap<_, Arc<dyn Any + Send + Sync>>| {
-            clients
-                .get(domain)
-                .and_then(|c| c.downcast_ref::<douyin_core::Client<D>>())
-                .cloned()
-        };
         let mut clients = self.shared.clients.lock().map_err(|_| {
             ServeError::new(
                 axum::http::StatusCode::INTERNAL_SERVER_ERROR,
@@ -123,18 +143,15 @@ impl Host for ServeHost {
                 "client table poisoned",
             )
         })?;
-        if let Some(c) = cached(&clients) {
-            return Ok(C::from(c));
+        if let Some(c) = clients
+            .get(domain)
+            .and_then(|c| c.downcast_ref::<douyin_core::Client<D>>())
+        {
+            return Ok(C::from(c.clone()));
         }
         let client: douyin_core::Client<D> =
-            crate::clients::build(&self.shared.ctx, domain, configured).map_err(|e| {
-                // A missing or bad credential is the server's configuration, not the caller's request.
-                ServeError::new(
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                    "credential",
-                    e.message,
-                )
-            })?;
+            crate::clients::build(&self.shared.ctx, domain, configured, setup)
+                .map_err(unavailable)?;
         clients.insert(domain, Arc::new(client.clone()));
         Ok(C::from(client))
     }
@@ -219,7 +236,7 @@ impl Host for ServeHost {
     }
 
     async fn link(&self, link: Link, text: String) -> Result<String, ServeError> {
-        crate::domains::web::share::id_for(&self.shared.ctx, link, text)
+        crate::hooks::link(&self.shared.ctx, link, text)
             .await
             .map_err(ServeError::from_cli)
     }

@@ -11,6 +11,7 @@
 
 mod errors;
 mod host;
+pub mod route;
 pub mod routes;
 
 use std::collections::HashMap;
@@ -30,8 +31,8 @@ use subtle::ConstantTimeEq;
 use tokio::sync::mpsc;
 use tokio_util::task::LocalPoolHandle;
 
+use crate::context::{timeout, Ctx};
 use crate::generated::{self, CommonArgs};
-use crate::host::{timeout, Ctx};
 use crate::support::CliError;
 use errors::ServeError;
 use host::{Answer, Chunk, ServeHost, Shared};
@@ -358,7 +359,7 @@ fn internal(message: &str) -> ServeError {
 /// one `{"error":…}` line. Dropping the body (the caller left) closes the channel, which stops the walk.
 async fn stream(
     app: &App,
-    route: &'static routes::Route,
+    route: &'static route::Route,
     m: ArgMatches,
 ) -> Result<Response, ServeError> {
     let (tx, mut rx) = mpsc::channel::<Chunk>(2);

@@ -1,44 +1,12 @@
-//! The route table's types (the table itself is generated: `crate::generated::serve::ROUTES`), finding a route, the
-//! nearest names for an unknown one, and turning a query into the arguments of the route's CLI subcommand, so the
+//! The route table (generated: `crate::generated::serve::ROUTES`, of the types in [`super::route`]): finding a
+//! route, the nearest names for an unknown one, and turning a query into the arguments of the route's CLI subcommand, so the
 //! generated parsing, link resolution and dispatch of the CLI serve HTTP unchanged.
 
 use clap::Command;
 
 use super::errors::ServeError;
+use super::route::Route;
 use crate::generated::serve::ROUTES;
-
-/// One query parameter of a route.
-#[derive(Clone, Copy, Debug)]
-pub struct QueryParam {
-    /// Its name in the query: the clap argument id (the parameter's Rust name).
-    pub name: &'static str,
-    /// Whether the operation needs it.
-    pub required: bool,
-}
-
-/// One served operation: `GET /v1/<domain>/<command>`.
-#[derive(Clone, Copy, Debug)]
-pub struct Route {
-    /// The domain (`web`).
-    pub domain: &'static str,
-    /// The CLI subcommand (`comment-list`).
-    pub command: &'static str,
-    /// The spec's operation name (`comment_list`).
-    pub operation: &'static str,
-    /// One line on what it does.
-    pub summary: &'static str,
-    /// The parameters a caller gives.
-    pub params: &'static [QueryParam],
-    /// The cursor parameter of a paginated operation.
-    pub cursor: Option<&'static str>,
-}
-
-impl Route {
-    /// Its path.
-    pub fn path(&self) -> String {
-        format!("/v1/{}/{}", self.domain, self.command)
-    }
-}
 
 /// The paging switches a paginated route takes besides its parameters.
 pub const PAGING: [&str; 2] = ["all_pages", "max_pages"];

@@ -20,8 +20,8 @@ use douyin_open_platform::{
 use serde_json::json;
 
 use crate::config::{default_file, Config};
+use crate::context::Ctx;
 use crate::generated::CommonArgs;
-use crate::host::Ctx;
 use crate::support::{write_stdout, CliError};
 
 /// The domain that has the `auth` command.
@@ -29,16 +29,8 @@ pub const DOMAIN: &str = OpenPlatform::NAME;
 /// The command's name under it.
 pub const COMMAND: &str = "auth";
 
-/// Adds `auth` to the domain command it belongs to.
-pub fn extend(domain: Command) -> Command {
-    if domain.get_name() == DOMAIN {
-        domain.subcommand(command())
-    } else {
-        domain
-    }
-}
-
-fn command() -> Command {
+/// The `auth` command under `douyin open-platform`.
+pub fn command() -> Command {
     Command::new(COMMAND)
         .about("OAuth: authorization URL, code exchange, token status, client token")
         .long_about(
@@ -187,12 +179,23 @@ fn with_command_scopes<'a>(
 }
 
 /// Expiry as JSON: when, and how many seconds are left (0 once expired).
+///
+/// Keys go in sorted order here and in [`status_json`]: serde_json's `preserve_order` may be unified on by another
+/// workspace member, and the output must not depend on which packages a build includes.
 fn expiry(expires_ms: u64, now_ms: u64) -> serde_json::Value {
-    json!({
-        "expires_at": crate::xbogus::utc(u32::try_from(expires_ms / 1000).unwrap_or(u32::MAX)),
-        "expires_in": expires_ms.saturating_sub(now_ms) / 1000,
-        "expired": now_ms >= expires_ms,
-    })
+    let mut out = serde_json::Map::new();
+    out.insert("expired".to_owned(), json!(now_ms >= expires_ms));
+    out.insert(
+        "expires_at".to_owned(),
+        json!(crate::xbogus::utc(
+            u32::try_from(expires_ms / 1000).unwrap_or(u32::MAX)
+        )),
+    );
+    out.insert(
+        "expires_in".to_owned(),
+        json!(expires_ms.saturating_sub(now_ms) / 1000),
+    );
+    serde_json::Value::Object(out)
 }
 
 fn now_ms() -> u64 {
@@ -207,19 +210,19 @@ fn status_json(tokens: &douyin_open_platform::Tokens) -> serde_json::Value {
     // Each token's expiry under its credential's name.
     let user = tokens.user.as_ref().map(|u| {
         let mut user = serde_json::Map::new();
+        user.insert(ACCESS_TOKEN.to_owned(), expiry(u.access_expires_ms, now));
         user.insert("open_id".to_owned(), json!(u.open_id));
+        user.insert(REFRESH_TOKEN.to_owned(), expiry(u.refresh_expires_ms, now));
         let scope: Vec<&str> = u.scope.split(',').filter(|s| !s.is_empty()).collect();
         user.insert("scope".to_owned(), json!(scope));
-        user.insert(ACCESS_TOKEN.to_owned(), expiry(u.access_expires_ms, now));
-        user.insert(REFRESH_TOKEN.to_owned(), expiry(u.refresh_expires_ms, now));
         user
     });
     let mut status = serde_json::Map::new();
-    status.insert("user".to_owned(), json!(user));
     status.insert(
         CLIENT_TOKEN.to_owned(),
         json!(tokens.client.as_ref().map(|c| expiry(c.expires_ms, now))),
     );
+    status.insert("user".to_owned(), json!(user));
     serde_json::Value::Object(status)
 }
 
@@ -299,14 +302,10 @@ pub async fn run(m: &ArgMatches, config: Config) -> Result<(), CliError> {
     }
 }
 
-/// The credentials of every other command of `domain` when it is the OAuth domain (else `None`): a token set in
-/// the environment or config file is used as is; otherwise user and client tokens come from the token file and
-/// refresh themselves (which needs the client key and secret). The OAuth operations' own credentials (key, secret,
-/// code, refresh token) come from the config.
-pub fn credentials(ctx: &Ctx, domain: &str) -> Result<Option<impl Credentials>, CliError> {
-    if domain != DOMAIN {
-        return Ok(None);
-    }
+/// The credentials of every other Open Platform command: a token set in the environment or config file is used as
+/// is; otherwise user and client tokens come from the token file and refresh themselves (which needs the client key
+/// and secret). The OAuth operations' own credentials (key, secret, code, refresh token) come from the config.
+pub fn credentials(ctx: &Ctx) -> Result<impl Credentials, CliError> {
     let configured = |name| ctx.config.credential(DOMAIN, name).cloned();
     let mut fixed = douyin_core::StaticCredentials::new();
     for name in douyin_open_platform::credential_names::ALL {
@@ -325,7 +324,7 @@ pub fn credentials(ctx: &Ctx, domain: &str) -> Result<Option<impl Credentials>, 
             oauth = oauth.client(Arc::new(ClientTokenProvider::new(app, store)));
         }
     }
-    Ok(Some(CliCredentials { fixed, oauth }))
+    Ok(CliCredentials { fixed, oauth })
 }
 
 /// Configured values first, then the token providers.

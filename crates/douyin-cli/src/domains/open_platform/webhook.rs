@@ -18,16 +18,8 @@ pub const DOMAIN: &str = super::auth::DOMAIN;
 /// The command's name under it.
 pub const COMMAND: &str = "webhook";
 
-/// Adds `webhook` to the domain command it belongs to.
-pub fn extend(domain: Command) -> Command {
-    if domain.get_name() == DOMAIN {
-        domain.subcommand(command())
-    } else {
-        domain
-    }
-}
-
-fn command() -> Command {
+/// The `webhook` subcommand of the domain's command.
+pub fn command() -> Command {
     Command::new(COMMAND)
         .about("Receive webhooks: verify, answer and print each event as a JSON line")
         .subcommand_required(true)

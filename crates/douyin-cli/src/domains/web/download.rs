@@ -26,9 +26,12 @@ pub use self::options::command;
 use self::options::Options;
 use self::ui::Ui;
 
+use crate::context::Ctx;
 use crate::generated::CommonArgs;
-use crate::host::Ctx;
 use crate::support::{CliError, EXIT_INTERRUPTED};
+
+/// The command's name.
+pub const COMMAND: &str = "download";
 
 /// Awemes named directly are downloaded in batches of this many (their details fetched first), so a long stdin list
 /// neither waits for every detail nor holds them all.
@@ -209,9 +212,10 @@ struct Run {
 impl Run {
     fn client(&mut self) -> Result<&douyin_web::Client, CliError> {
         if self.client.is_none() {
-            let client = crate::clients::build(&self.ctx, douyin_web::Web::NAME, |values| {
-                douyin_web::Client::configured(values)
-            })?;
+            let domain = douyin_web::Web::NAME;
+            let setup = crate::clients::setup(&self.ctx, domain, None)?;
+            let configured = setup.configure(|values| douyin_web::Client::configured(values));
+            let client = crate::clients::build(&self.ctx, domain, configured, setup)?;
             self.client = Some(client);
         }
         Ok(self.client.as_ref().expect("built above"))

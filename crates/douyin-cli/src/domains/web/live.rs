@@ -9,13 +9,16 @@ use douyin_core::Domain;
 use douyin_live::{record, Ending, Event, RecordOptions, RoomSource, Rotation};
 use douyin_web::live::StreamFormat;
 
+use crate::context::Ctx;
 use crate::generated::{CommonArgs, Link, LinkKind};
-use crate::host::Ctx;
 use crate::support::CliError;
+
+/// The command's name.
+pub const COMMAND: &str = "live";
 
 /// The `live` command.
 pub fn command(common: Vec<Arg>) -> Command {
-    Command::new("live")
+    Command::new(COMMAND)
         .about("Live rooms: record a room's stream")
         .subcommand_required(true)
         .arg_required_else_help(true)
@@ -59,9 +62,10 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
         flag: "ROOM",
     };
     let web_rid = super::share::id_for(&ctx, link, get("room").unwrap_or_default()).await?;
-    let client = crate::clients::build(&ctx, douyin_web::Web::NAME, |values| {
-        douyin_web::Client::configured(values)
-    })?;
+    let domain = douyin_web::Web::NAME;
+    let setup = crate::clients::setup(&ctx, domain, None)?;
+    let configured = setup.configure(|values| douyin_web::Client::configured(values));
+    let client = crate::clients::build(&ctx, domain, configured, setup)?;
     let mut source = RoomSource::new(client, web_rid.clone());
     source.quality = get("quality");
     source.format = if get("format").as_deref() == Some("hls") {

@@ -1,6 +1,54 @@
-//! The web domain's own commands: `resolve` (share links), `download`, `session new`, `live record`.
+//! The web domain's own commands (`resolve` for share links, `download`, `session new`, `live record`) and its link
+//! resolution for parameters that take share links, plugged into the CLI as [`Web`].
 
+#[cfg(test)]
+mod capture_checks;
 pub mod download;
 pub mod live;
 pub mod session;
 pub mod share;
+
+use clap::{Arg, ArgMatches, Command};
+use douyin_core::Domain;
+
+use crate::context::Ctx;
+use crate::customize::{Customization, Work};
+use crate::generated::Link;
+
+/// What the web domain adds to the generated CLI.
+pub struct Web;
+
+impl Customization for Web {
+    fn domain(&self) -> &'static str {
+        douyin_web::Web::NAME
+    }
+
+    fn commands(&self, common: &[Arg]) -> Vec<Command> {
+        vec![
+            share::command(),
+            download::command(
+                common
+                    .iter()
+                    .cloned()
+                    .chain(crate::identities::args())
+                    .collect(),
+            ),
+            session::command(common.to_vec()),
+            live::command(common.to_vec()),
+        ]
+    }
+
+    fn run_command<'a>(&'a self, name: &str, m: &'a ArgMatches) -> Option<Work<'a, ()>> {
+        match name {
+            share::COMMAND => Some(Box::pin(share::run(m))),
+            download::COMMAND => Some(Box::pin(download::run(m))),
+            session::COMMAND => Some(Box::pin(session::run(m))),
+            live::COMMAND => Some(Box::pin(live::run(m))),
+            _ => None,
+        }
+    }
+
+    fn link<'a>(&'a self, ctx: &'a Ctx, link: Link, text: String) -> Work<'a, String> {
+        Box::pin(share::id_for(ctx, link, text))
+    }
+}

@@ -2,18 +2,21 @@
 //! services), printed as a `Cookie` header to store in the config file, `DOUYIN_COOKIE` or a `--cookies` file.
 
 use clap::{Arg, ArgMatches, Command};
-use douyin_core::{Credentials, Domain, RetryPolicy};
+use douyin_core::{Credentials, Domain};
 use douyin_web::bootstrap::{Bootstrap, MsTokenSource};
 use douyin_web::credential_names::COOKIE;
 use douyin_web::Web;
 
+use crate::context::Ctx;
 use crate::generated::CommonArgs;
-use crate::host::Ctx;
 use crate::support::{self, CliError};
+
+/// The command's name.
+pub const COMMAND: &str = "session";
 
 /// The `session` command.
 pub fn command(common: Vec<Arg>) -> Command {
-    Command::new("session")
+    Command::new(COMMAND)
         .about("Start a douyin.com web session from nothing and print its cookie")
         .subcommand_required(true)
         .arg_required_else_help(true)
@@ -46,15 +49,8 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let values = |name: &'static str| ctx.config.credential(domain, name).cloned();
     let session = douyin_web::session::start_from_values(&values)
         .map_err(|e| CliError::usage(format!("the configured {domain} session: {e}")))?;
-    let mut bootstrap = Bootstrap::new()
-        .retry(RetryPolicy {
-            max_attempts: ctx.max_attempts.max(1),
-            ..RetryPolicy::default()
-        })
-        .timeout(ctx.timeout);
-    if let Some(url) = ctx.base_url_for(domain)? {
-        bootstrap = bootstrap.base_url(url);
-    }
+    // The settings every client of the domain takes (base URL, retries, timeout, body limit).
+    let bootstrap = Bootstrap::new().settings(ctx.client_settings(domain)?);
     let (session, outcome) = bootstrap
         .run(session)
         .await

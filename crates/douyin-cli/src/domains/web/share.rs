@@ -4,13 +4,16 @@
 use clap::{Arg, ArgMatches, Command};
 use douyin_web::share::{self, Resolver, ShareError, Target};
 
+use crate::context::Ctx;
 use crate::generated::{Link, LinkKind};
-use crate::host::Ctx;
 use crate::support::{self, CliError};
+
+/// The command's name.
+pub const COMMAND: &str = "resolve";
 
 /// The `resolve` command.
 pub fn command() -> Command {
-    Command::new("resolve")
+    Command::new(COMMAND)
         .about("What a share link, short link or share-sheet text points at (aweme, user, mix, live room), as JSON")
         .long_about(
             "Finds the first douyin link in TEXT (a www.douyin.com, live.douyin.com or iesdouyin.com address, a \

@@ -10,7 +10,7 @@ use crate::support::CliError;
 
 /// The `download` command.
 pub fn command(common: Vec<Arg>) -> Command {
-    Command::new("download")
+    Command::new(super::COMMAND)
         .about("Download videos (no watermark), image posts, live photos, music and covers, resumably")
         .long_about(
             "Downloads what awemes point at: by default the best video rendition without watermark, or every \

@@ -1,0 +1,63 @@
+//! What a domain may add to the generated CLI, and the only way domain-specific code reaches it (compare smithy-rs's
+//! `ClientCodegenDecorator`): its own subcommands under `douyin <domain>`, top-level commands, credentials for its
+//! clients beyond the configured ones, and resolving links given for its parameters. Every hook has a default that
+//! adds nothing; `crate::domains` lists the customizations.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use clap::{Arg, ArgMatches, Command};
+use douyin_core::Credentials;
+
+use crate::context::Ctx;
+use crate::generated::{CommonArgs, Link};
+use crate::support::CliError;
+
+/// A command's work, run on the CLI's single-threaded runtime.
+pub type Work<'a, T> = Pin<Box<dyn Future<Output = Result<T, CliError>> + 'a>>;
+
+/// One domain's additions; every method but [`Customization::domain`] defaults to adding nothing.
+pub trait Customization: Sync {
+    /// The domain's name, as its spec gives it.
+    fn domain(&self) -> &'static str;
+
+    /// Subcommands of `douyin <domain>` besides the generated operations.
+    fn subcommands(&self) -> Vec<Command> {
+        Vec::new()
+    }
+
+    /// Runs subcommand `name` of `douyin <domain>` if it is one of [`Customization::subcommands`].
+    fn run_subcommand<'a>(
+        &'a self,
+        name: &str,
+        m: &'a ArgMatches,
+        common: &'a CommonArgs,
+    ) -> Option<Work<'a, ()>> {
+        let _ = (name, m, common);
+        None
+    }
+
+    /// Top-level commands (`douyin resolve`, …); `common` are the common options, for commands that call the domain.
+    fn commands(&self, common: &[Arg]) -> Vec<Command> {
+        let _ = common;
+        Vec::new()
+    }
+
+    /// Runs top-level command `name` if it is one of [`Customization::commands`].
+    fn run_command<'a>(&'a self, name: &str, m: &'a ArgMatches) -> Option<Work<'a, ()>> {
+        let _ = (name, m);
+        None
+    }
+
+    /// Credentials for the domain's clients that the configured values do not give (tokens from a token file).
+    fn credentials(&self, ctx: &Ctx) -> Result<Option<Box<dyn Credentials>>, CliError> {
+        let _ = ctx;
+        Ok(None)
+    }
+
+    /// The id `text` names for a parameter that takes links; by default `text` itself.
+    fn link<'a>(&'a self, ctx: &'a Ctx, link: Link, text: String) -> Work<'a, String> {
+        let _ = (ctx, link);
+        Box::pin(async move { Ok(text) })
+    }
+}
