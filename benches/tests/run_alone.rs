@@ -3,9 +3,15 @@
 //! directory runs.
 
 use std::process::Command;
+use std::sync::Mutex;
+
+/// Copies and runs one binary at a time: a copy still open for writing in this process when another test thread
+/// forks is inherited by that child, and exec'ing the copy then fails with ETXTBSY ("Text file busy").
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 #[test]
 fn stream_rss_runs_from_an_empty_directory() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let exe = dir
         .path()
@@ -23,6 +29,7 @@ fn stream_rss_runs_from_an_empty_directory() {
 
 /// `media-download`, copied alone into an empty directory, run with `args`.
 fn media_download(args: &[&str]) -> std::process::Output {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let exe = dir
         .path()
