@@ -986,9 +986,8 @@ pub async fn run<H: super::Host>(
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
     let setup = host.client_setup("open-platform")?;
-    let configured = ::douyin_open_platform::Client::configured(|name| {
-        setup.value(name)
-    });
+    let configured = setup
+        .configure(|values| ::douyin_open_platform::Client::configured(values));
     let client: ::douyin_open_platform::Client = host
         .build_client("open-platform", configured, setup)?;
     match op {

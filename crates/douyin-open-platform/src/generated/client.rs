@@ -9,6 +9,7 @@ pub mod operations {
         path: "/oauth/access_token/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`POST /oauth/client_token/`
     pub static CLIENT_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -17,6 +18,7 @@ pub mod operations {
         path: "/oauth/client_token/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`GET /data/external/user/item/`
     pub static EXTERNAL_USER_ITEM: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -33,6 +35,7 @@ pub mod operations {
         path: "/api/douyin/v1/user/fans_data/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`GET /fans/list/`
     pub static FANS_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -41,6 +44,7 @@ pub mod operations {
         path: "/fans/list/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`GET /item/comment/reply/list/`
     pub static ITEM_COMMENT_REPLY_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -57,6 +61,7 @@ pub mod operations {
         path: "/data/external/item/share/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`GET /api/apps/v1/item/list_comment/`
     pub static LIST_COMMENT: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -65,6 +70,7 @@ pub mod operations {
         path: "/api/apps/v1/item/list_comment/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`GET /enterprise/media/list/`
     pub static MEDIA_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -73,6 +79,7 @@ pub mod operations {
         path: "/enterprise/media/list/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`POST /oauth/refresh_token/`
     pub static REFRESH_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -81,6 +88,7 @@ pub mod operations {
         path: "/oauth/refresh_token/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`POST /oauth/renew_refresh_token/`
     pub static RENEW_REFRESH_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -89,6 +97,7 @@ pub mod operations {
         path: "/oauth/renew_refresh_token/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`POST /oauth/userinfo/`
     pub static USER_INFO: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -97,6 +106,7 @@ pub mod operations {
         path: "/oauth/userinfo/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`GET /video/comment/list/`
     pub static VIDEO_COMMENT_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -105,6 +115,7 @@ pub mod operations {
         path: "/video/comment/list/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`POST /video/comment/reply/`
     pub static VIDEO_COMMENT_REPLY: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -113,6 +124,7 @@ pub mod operations {
         path: "/video/comment/reply/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`POST /api/douyin/v1/video/video_data/`
     pub static VIDEO_DATA: ::douyin_core::Operation = ::douyin_core::Operation {

@@ -64,7 +64,7 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let web_rid = super::share::id_for(&ctx, link, get("room").unwrap_or_default()).await?;
     let domain = douyin_web::Web::NAME;
     let setup = crate::clients::setup(&ctx, domain, None)?;
-    let configured = douyin_web::Client::configured(|name| setup.value(name));
+    let configured = setup.configure(|values| douyin_web::Client::configured(values));
     let client = crate::clients::build(&ctx, domain, configured, setup)?;
     let mut source = RoomSource::new(client, web_rid.clone());
     source.quality = get("quality");
