@@ -27,6 +27,7 @@ pub mod operations {
         path: "/data/external/user/item/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`GET /api/douyin/v1/user/fans_data/`
     pub static FANS_DATA: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -53,6 +54,7 @@ pub mod operations {
         path: "/item/comment/reply/list/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`GET /data/external/item/share/`
     pub static ITEM_SHARE: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -133,6 +135,7 @@ pub mod operations {
         path: "/api/douyin/v1/video/video_data/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
     ///`GET /api/douyin/v1/video/video_list/`
     pub static VIDEO_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -141,6 +144,7 @@ pub mod operations {
         path: "/api/douyin/v1/video/video_list/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
 }
 ///Parameters of [`Client::access_token`](super::client::Client::access_token).
