@@ -55,6 +55,23 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
     },
     crate::serve::route::Route {
         domain: "open-platform",
+        command: "external-user-item",
+        operation: "external_user_item",
+        summary: "The authorized user's videos per day over the last 7/15/30 days (获取用户视频情况)",
+        params: &[
+            crate::serve::route::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "date_type",
+                required: true,
+            },
+        ],
+        cursor: ::std::option::Option::None,
+    },
+    crate::serve::route::Route {
+        domain: "open-platform",
         command: "fans-data",
         operation: "fans_data",
         summary: "How the authorized user's followers are distributed by age, gender, region, activity and more (获取用户粉丝数据)",
@@ -90,6 +107,39 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
         cursor: ::std::option::Option::Some("cursor"),
         tool: "open_platform_fans_list",
         input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"通过 /oauth/access_token/ 获取,用户唯一标志。\"},\"cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"分页游标, 第一页请求 cursor 是 0,response 中会返回下一页请求用到的 cursor, 同时 response 还会返回 has_more 来表明是否有更多的数据。\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"每页数量\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `cursor` to continue from.\"}},\"required\":[\"open_id\",\"count\"],\"additionalProperties\":false}",
+    },
+    crate::serve::route::Route {
+        domain: "open-platform",
+        command: "item-comment-reply-list",
+        operation: "item_comment_reply_list",
+        summary: "The replies to a comment on one of the authorized user's videos, page by page (评论回复列表)",
+        params: &[
+            crate::serve::route::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "item_id",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "comment_id",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "cursor",
+                required: false,
+            },
+            crate::serve::route::QueryParam {
+                name: "count",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "sort_type",
+                required: false,
+            },
+        ],
+        cursor: ::std::option::Option::Some("cursor"),
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -256,6 +306,44 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
         cursor: ::std::option::Option::None,
         tool: "open_platform_video_comment_reply",
         input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"通过/oauth/access_token/获取,用户唯一标志\"},\"content\":{\"type\":\"string\",\"description\":\"评论的具体内容\"},\"item_id\":{\"type\":\"string\",\"description\":\"视频id\"},\"comment_id\":{\"type\":\"string\",\"description\":\"若需要对评论进行回复,则需要传评论id\"}},\"required\":[\"open_id\",\"content\",\"item_id\"],\"additionalProperties\":false}",
+    },
+    crate::serve::route::Route {
+        domain: "open-platform",
+        command: "video-data",
+        operation: "video_data",
+        summary: "Current data of some of the authorized account's videos, by item id (查询特定视频的视频数据)",
+        params: &[
+            crate::serve::route::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "item_ids",
+                required: true,
+            },
+        ],
+        cursor: ::std::option::Option::None,
+    },
+    crate::serve::route::Route {
+        domain: "open-platform",
+        command: "video-list",
+        operation: "video_list",
+        summary: "The authorized account's published videos, page by page (查询授权账号视频列表)",
+        params: &[
+            crate::serve::route::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "cursor",
+                required: false,
+            },
+            crate::serve::route::QueryParam {
+                name: "count",
+                required: true,
+            },
+        ],
+        cursor: ::std::option::Option::Some("cursor"),
     },
     crate::serve::route::Route {
         domain: "web",
