@@ -69,6 +69,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "open_platform_external_user_item",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"通过/oauth/access_token/获取,用户唯一标志\"},\"date_type\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"近7/15/30天;输入7代表7天、15代表15天、30代表30天\"}},\"required\":[\"open_id\",\"date_type\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -140,6 +142,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("cursor"),
+        tool: "open_platform_item_comment_reply_list",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"通过/oauth/access_token/获取,用户唯一标志\"},\"item_id\":{\"type\":\"string\",\"description\":\"视频id(传入原始值,运行时恰好编码一次)\"},\"comment_id\":{\"type\":\"string\",\"description\":\"评论id,来源于接收评论回复事件(传入原始值,运行时恰好编码一次)\"},\"cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":1,\"maximum\":20,\"description\":\"每页的数量,最大不超过20,最小不低于1\"},\"sort_type\":{\"type\":\"string\",\"description\":\"列表排序方式,不传默认按推荐序\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `cursor` to continue from.\"}},\"required\":[\"open_id\",\"item_id\",\"comment_id\",\"count\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -323,6 +327,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+        tool: "open_platform_video_data",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"通过/oauth/access_token/获取,用户唯一标志\"},\"item_ids\":{\"type\":\"array\",\"items\":{\"type\":\"string\"},\"description\":\"item_id数组,仅能查询access_token对应用户上传的视频(与 video_ids 字段二选一,平台优先处理 item_ids)\"}},\"required\":[\"open_id\",\"item_ids\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "open-platform",
@@ -344,6 +350,8 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::Some("cursor"),
+        tool: "open_platform_video_list",
+        input_schema: "{\"type\":\"object\",\"properties\":{\"open_id\":{\"type\":\"string\",\"description\":\"通过/oauth/access_token/获取,用户唯一标志\"},\"cursor\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。\"},\"count\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":1,\"description\":\"每页数量\"},\"max_pages\":{\"type\":\"integer\",\"minimum\":1,\"description\":\"Pages to fetch (default 1); the result's `next` gives the `cursor` to continue from.\"}},\"required\":[\"open_id\",\"count\"],\"additionalProperties\":false}",
     },
     crate::serve::route::Route {
         domain: "web",
