@@ -1,7 +1,8 @@
 //! Downloading awemes as an application wants it: [`Downloads`] takes awemes (from `aweme/detail`, saved JSON or a
 //! [`Listing`] it walks page by page), keeps the ones asked for (`since`, `limit`, each aweme once), selects and
-//! names their files, fetches them concurrently with progress reports, records them in the [`Archive`] and, for a
-//! listing, saves the cursor of each finished page so an interrupted walk resumes there.
+//! names their files, fetches them concurrently with progress reports, records them in the archive
+//! ([`crate::Archive`], or any [`Store`]) and, for a listing, saves the cursor of each finished page so an interrupted
+//! walk resumes there.
 //!
 //! A user's posts, against the project's mock server here (its awemes point at its own media files); for the real
 //! site, build the client with `douyin_web::Client::new(session)`:
