@@ -200,6 +200,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         authorization_url: d.authorization_url.clone(),
         oauth: d.oauth.clone(),
         mock: d.mock.clone(),
+        push: d.push.clone(),
         notes: d.notes.clone(),
         operations,
         events,

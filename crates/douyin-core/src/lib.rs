@@ -17,6 +17,7 @@ pub mod event;
 pub mod limit;
 pub mod lossless;
 pub mod paginate;
+pub mod push;
 pub mod redact;
 pub mod redirect;
 pub mod registry;

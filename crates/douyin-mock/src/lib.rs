@@ -39,6 +39,7 @@
 mod bodies;
 #[rustfmt::skip]
 mod generated;
+pub mod live_chat;
 pub mod live_stream;
 pub mod media;
 mod media_urls;

@@ -4,4 +4,5 @@ pub mod event_model;
 pub mod load;
 pub mod mock_model;
 pub mod model;
+pub mod push_model;
 pub mod schema;

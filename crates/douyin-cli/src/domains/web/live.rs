@@ -1,5 +1,6 @@
 //! `douyin live record <room link or number>`: records a live room into playable FLV or HLS (MPEG-TS) parts with
-//! `douyin_live`, reporting progress on a terminal; Ctrl-C closes the open part whole.
+//! `douyin_live`, reporting progress on a terminal; Ctrl-C closes the open part whole. `douyin live chat` is
+//! [`super::live_chat`].
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -19,7 +20,7 @@ pub const COMMAND: &str = "live";
 /// The `live` command.
 pub fn command(common: Vec<Arg>) -> Command {
     Command::new(COMMAND)
-        .about("Live rooms: record a room's stream")
+        .about("Live rooms: record a room's stream, print its chat")
         .subcommand_required(true)
         .arg_required_else_help(true)
         .subcommand(
@@ -45,27 +46,97 @@ pub fn command(common: Vec<Arg>) -> Command {
                 .arg(Arg::new("wait").long("wait").action(ArgAction::SetTrue).help("Wait (polling with backoff) for an offline room to go live"))
                 .arg(Arg::new("second_stream").long("second-stream").action(ArgAction::SetTrue).help("Record the room's second (portrait) stream when it has one"))
                 .arg(Arg::new("retry_secs").long("retry-secs").value_name("SECS").value_parser(clap::value_parser!(f64)).default_value("1").help("First pause after a drop or an offline answer (doubled up to 60 s)"))
-                .args(common),
+                .arg(Arg::new("chat").long("chat").action(ArgAction::SetTrue).help(
+                    "Also write the room's chat: <dir>/<room>.chat.jsonl (each message with offset_ms on the recording's timeline) and <dir>/<room>.chat.ass (subtitles)",
+                ))
+                .arg(super::live_chat::push_host_arg())
+                .args(common.clone()),
         )
+        .subcommand(super::live_chat::command(common))
 }
 
-/// Runs `live record`.
-pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
-    let (_, leaf) = m
-        .subcommand()
-        .ok_or_else(|| CliError::usage("live: `record` is required"))?;
-    let ctx = Ctx::load(&CommonArgs::from_matches(leaf))?;
-    let get = |id: &str| leaf.get_one::<String>(id).cloned();
+/// A room to join: its id and what the connection sends.
+pub struct Joined {
+    /// The room's id (not the web_rid).
+    pub room_id: String,
+    /// The user agent.
+    pub user_agent: String,
+    /// The cookie credential, if any.
+    pub cookie: Option<douyin_core::Secret>,
+}
+
+/// The web client for the run's settings.
+fn web_client(ctx: &Ctx) -> Result<(douyin_web::Client, Option<douyin_core::Secret>), CliError> {
+    let domain = douyin_web::Web::NAME;
+    let setup = crate::clients::setup(ctx, domain, None)?;
+    let cookie = setup.value("cookie");
+    let configured = douyin_web::Client::configured(|name| setup.value(name));
+    Ok((
+        crate::clients::build(ctx, domain, configured, setup)?,
+        cookie,
+    ))
+}
+
+/// The web_rid of the `room` argument.
+async fn web_rid(ctx: &Ctx, leaf: &ArgMatches) -> Result<String, CliError> {
     let link = Link {
         domain: douyin_web::Web::NAME,
         kind: LinkKind::Live,
         flag: "ROOM",
     };
-    let web_rid = super::share::id_for(&ctx, link, get("room").unwrap_or_default()).await?;
-    let domain = douyin_web::Web::NAME;
-    let setup = crate::clients::setup(&ctx, domain, None)?;
-    let configured = douyin_web::Client::configured(|name| setup.value(name));
-    let client = crate::clients::build(&ctx, domain, configured, setup)?;
+    let room = leaf.get_one::<String>("room").cloned().unwrap_or_default();
+    super::share::id_for(ctx, link, room).await
+}
+
+/// The live room the `room` argument names, asked of webcast/room/web/enter; an error when it is not on air.
+pub async fn resolve_room(leaf: &ArgMatches) -> Result<Joined, CliError> {
+    let ctx = Ctx::load(&CommonArgs::from_matches(leaf))?;
+    let web_rid = web_rid(&ctx, leaf).await?;
+    let (client, cookie) = web_client(&ctx)?;
+    joined(&client, &web_rid, cookie).await
+}
+
+/// The room `web_rid` asked of webcast/room/web/enter; an error when it is not on air.
+async fn joined(
+    client: &douyin_web::Client,
+    web_rid: &str,
+    cookie: Option<douyin_core::Secret>,
+) -> Result<Joined, CliError> {
+    let answer = client
+        .live_room_enter(&douyin_web::LiveRoomEnterParams::new(web_rid.to_owned()))
+        .await
+        .map_err(|e| CliError::failure(format!("room {web_rid}: {e}")))?;
+    let room = douyin_web::live::live_room(&answer)
+        .map_err(|e| CliError::failure(format!("room {web_rid}: {e}")))?;
+    let room_id = room
+        .id_str
+        .clone()
+        .ok_or_else(|| CliError::failure(format!("room {web_rid}: the answer has no room id")))?;
+    Ok(Joined {
+        room_id,
+        user_agent: douyin_web::SESSION_USER_AGENT
+            .unwrap_or("Mozilla/5.0")
+            .to_owned(),
+        cookie,
+    })
+}
+
+/// Runs `live record`.
+pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
+    let (name, leaf) = m
+        .subcommand()
+        .ok_or_else(|| CliError::usage("live: `record` or `chat` is required"))?;
+    if name == "chat" {
+        return super::live_chat::run_chat(leaf).await;
+    }
+    let ctx = Ctx::load(&CommonArgs::from_matches(leaf))?;
+    let get = |id: &str| leaf.get_one::<String>(id).cloned();
+    let web_rid = web_rid(&ctx, leaf).await?;
+    let (client, cookie) = web_client(&ctx)?;
+    let chat = match leaf.get_flag("chat") {
+        true => Some(joined(&client, &web_rid, cookie).await?),
+        false => None,
+    };
     let mut source = RoomSource::new(client, web_rid.clone());
     source.quality = get("quality");
     source.format = if get("format").as_deref() == Some("hls") {
@@ -92,10 +163,18 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
         let _ = tokio::signal::ctrl_c().await;
     });
     let terminal = std::io::stderr().is_terminal();
-    let mut report = |event: Event| report(event, terminal);
-    let recording = record(&http, &source, &options, stop, &mut report)
-        .await
-        .map_err(|e| CliError::failure(e.to_string()))?;
+    let recording = match chat {
+        Some(room) => {
+            super::live_chat::record_with_chat(leaf, room, &http, &source, &options, stop, terminal)
+                .await?
+        }
+        None => {
+            let mut report = |event: Event| report(event, terminal);
+            record(&http, &source, &options, stop, &mut report)
+                .await
+                .map_err(|e| CliError::failure(e.to_string()))?
+        }
+    };
     let mut out = String::new();
     for part in &recording.parts {
         out.push_str(&format!("{}\n", part.path.display()));
@@ -114,7 +193,7 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
 }
 
 /// One line per event on stderr; progress only on a terminal (overwriting itself).
-fn report(event: Event, terminal: bool) {
+pub(super) fn report(event: Event, terminal: bool) {
     match event {
         Event::Progress { bytes, duration } if terminal => {
             let secs = duration.as_secs_f64();

@@ -5,6 +5,7 @@
 mod capture_checks;
 pub mod download;
 pub mod live;
+pub mod live_chat;
 pub mod session;
 pub mod share;
 
