@@ -6,12 +6,11 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use douyin_core::Domain;
 use douyin_live::{record, Ending, Event, RecordOptions, RoomSource, Rotation};
 use douyin_web::live::StreamFormat;
 
 use crate::context::Ctx;
-use crate::generated::{CommonArgs, Link, LinkKind};
+use crate::generated::CommonArgs;
 use crate::support::CliError;
 
 /// The command's name.
@@ -55,72 +54,6 @@ pub fn command(common: Vec<Arg>) -> Command {
         .subcommand(super::live_chat::command(common))
 }
 
-/// A room to join: its id and what the connection sends.
-pub struct Joined {
-    /// The room's id (not the web_rid).
-    pub room_id: String,
-    /// The user agent.
-    pub user_agent: String,
-    /// The cookie credential, if any.
-    pub cookie: Option<douyin_core::Secret>,
-}
-
-/// The web client for the run's settings.
-fn web_client(ctx: &Ctx) -> Result<(douyin_web::Client, Option<douyin_core::Secret>), CliError> {
-    let domain = douyin_web::Web::NAME;
-    let setup = crate::clients::setup(ctx, domain, None)?;
-    let cookie = setup.value("cookie");
-    let configured = douyin_web::Client::configured(|name| setup.value(name));
-    Ok((
-        crate::clients::build(ctx, domain, configured, setup)?,
-        cookie,
-    ))
-}
-
-/// The web_rid of the `room` argument.
-async fn web_rid(ctx: &Ctx, leaf: &ArgMatches) -> Result<String, CliError> {
-    let link = Link {
-        domain: douyin_web::Web::NAME,
-        kind: LinkKind::Live,
-        flag: "ROOM",
-    };
-    let room = leaf.get_one::<String>("room").cloned().unwrap_or_default();
-    super::share::id_for(ctx, link, room).await
-}
-
-/// The live room the `room` argument names, asked of webcast/room/web/enter; an error when it is not on air.
-pub async fn resolve_room(leaf: &ArgMatches) -> Result<Joined, CliError> {
-    let ctx = Ctx::load(&CommonArgs::from_matches(leaf))?;
-    let web_rid = web_rid(&ctx, leaf).await?;
-    let (client, cookie) = web_client(&ctx)?;
-    joined(&client, &web_rid, cookie).await
-}
-
-/// The room `web_rid` asked of webcast/room/web/enter; an error when it is not on air.
-async fn joined(
-    client: &douyin_web::Client,
-    web_rid: &str,
-    cookie: Option<douyin_core::Secret>,
-) -> Result<Joined, CliError> {
-    let answer = client
-        .live_room_enter(&douyin_web::LiveRoomEnterParams::new(web_rid.to_owned()))
-        .await
-        .map_err(|e| CliError::failure(format!("room {web_rid}: {e}")))?;
-    let room = douyin_web::live::live_room(&answer)
-        .map_err(|e| CliError::failure(format!("room {web_rid}: {e}")))?;
-    let room_id = room
-        .id_str
-        .clone()
-        .ok_or_else(|| CliError::failure(format!("room {web_rid}: the answer has no room id")))?;
-    Ok(Joined {
-        room_id,
-        user_agent: douyin_web::SESSION_USER_AGENT
-            .unwrap_or("Mozilla/5.0")
-            .to_owned(),
-        cookie,
-    })
-}
-
 /// Runs `live record`.
 pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let (name, leaf) = m
@@ -131,10 +64,10 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     }
     let ctx = Ctx::load(&CommonArgs::from_matches(leaf))?;
     let get = |id: &str| leaf.get_one::<String>(id).cloned();
-    let web_rid = web_rid(&ctx, leaf).await?;
-    let (client, cookie) = web_client(&ctx)?;
+    let web_rid = super::live_room::web_rid(&ctx, leaf).await?;
+    let (client, cookie) = super::live_room::web_client(&ctx)?;
     let chat = match leaf.get_flag("chat") {
-        true => Some(joined(&client, &web_rid, cookie).await?),
+        true => Some(super::live_room::joined(&client, &web_rid, cookie).await?),
         false => None,
     };
     let mut source = RoomSource::new(client, web_rid.clone());
@@ -165,8 +98,10 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let terminal = std::io::stderr().is_terminal();
     let recording = match chat {
         Some(room) => {
-            super::live_chat::record_with_chat(leaf, room, &http, &source, &options, stop, terminal)
-                .await?
+            super::live_chat::record_with_chat(leaf, room, &http, &source, &options, stop, &|e| {
+                report(e, terminal)
+            })
+            .await?
         }
         None => {
             let mut report = |event: Event| report(event, terminal);
@@ -193,7 +128,7 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
 }
 
 /// One line per event on stderr; progress only on a terminal (overwriting itself).
-pub(super) fn report(event: Event, terminal: bool) {
+fn report(event: Event, terminal: bool) {
     match event {
         Event::Progress { bytes, duration } if terminal => {
             let secs = duration.as_secs_f64();

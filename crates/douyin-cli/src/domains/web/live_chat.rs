@@ -13,7 +13,7 @@ use douyin_live::chat::{json_line, run, ChatEvent, ChatOptions, Timeline, Transc
 use douyin_live::{record, Event, RecordOptions, Recording, Stop, StreamSource};
 use douyin_web::webcast::PUSH;
 
-use super::live::Joined;
+use super::live_room::Joined;
 use crate::support::CliError;
 
 /// The `chat` subcommand.
@@ -74,7 +74,7 @@ pub async fn record_with_chat(
     source: &dyn StreamSource,
     options: &RecordOptions,
     stop: Stop,
-    terminal: bool,
+    report: &(dyn Fn(Event) + Sync),
 ) -> Result<Recording, CliError> {
     let chat = chat_options(leaf, room)?;
     let mut transcript = Transcript::create(&options.dir, &options.prefix)
@@ -86,7 +86,7 @@ pub async fn record_with_chat(
             if let Event::Progress { duration, .. } = &event {
                 timeline.progress(*duration);
             }
-            super::live::report(event, terminal);
+            report(event);
         };
         let recording = record(http, source, options, stop, &mut on_event).await;
         let _ = done.send(());
@@ -146,7 +146,7 @@ fn wanted(leaf: &ArgMatches) -> Result<Option<BTreeSet<String>>, CliError> {
 /// Runs `live chat`.
 pub async fn run_chat(leaf: &ArgMatches) -> Result<(), CliError> {
     let wanted = wanted(leaf)?;
-    let room = super::live::resolve_room(leaf).await?;
+    let room = super::live_room::resolve_room(leaf).await?;
     let options = chat_options(leaf, room)?;
     let stop = Box::pin(async {
         let _ = tokio::signal::ctrl_c().await;
