@@ -256,13 +256,14 @@ pub fn serve_mock(args: &[String]) {
 
 /// A web client of the mock at `base`, with the credentials the mock accepts by default.
 pub fn web_client(base: &str) -> douyin_web::Client {
+    web_builder(base).build().expect("client builds").into()
+}
+
+/// The builder of [`web_client`], for variants (a paced client).
+pub fn web_builder(base: &str) -> douyin_core::ClientBuilder<douyin_web::Web> {
     let session =
         douyin_web::WebSession::with_default_user_agent("sessionid=test").ms_token("test-ms-token");
-    douyin_web::builder(session, douyin_web::XBogusSigner::default())
-        .base_url(base)
-        .build()
-        .expect("client builds")
-        .into()
+    douyin_web::builder(session, douyin_web::XBogusSigner::default()).base_url(base)
 }
 
 /// A field of `/proc/self/status` in kB (`VmHWM`: peak resident set; `VmRSS`: current).

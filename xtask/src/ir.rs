@@ -11,6 +11,7 @@ pub use crate::spec::model::{
     Encoding, Envelope, ErrorClass, ErrorCodeSpec, Expect, Location, Method, OAuthRoles,
     Pagination, Position, ProfileParam, ResponseFormats, Session, SignerSpec,
 };
+pub use crate::spec::pacing::{DomainPacing, Pacing};
 
 /// A validated domain.
 pub struct Domain {
@@ -40,6 +41,8 @@ pub struct Domain {
     pub authorization_url: Option<AuthorizationUrl>,
     /// The OAuth parts of credentials and operations.
     pub oauth: Option<OAuthRoles>,
+    /// The domain's pacing as written (each operation carries its resolved one).
+    pub pacing: Option<DomainPacing>,
     /// What the mock does with the domain as a whole (media addresses it serves itself).
     pub mock: Option<crate::spec::mock_model::DomainMock>,
     /// The protobuf push channel, if the domain has one.
@@ -97,6 +100,8 @@ pub struct Operation {
     pub cookies: Vec<String>,
     /// The mock's success body when it is not the first `ok` example.
     pub mock_success: Option<FixtureIr>,
+    /// Its budget, risk signals, cooldown and breaker (the domain's unless it overrides them).
+    pub pacing: Option<Pacing>,
     pub notes: Vec<String>,
     pub examples: Vec<Example>,
 }

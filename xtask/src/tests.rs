@@ -522,3 +522,33 @@ fn hand_written_runtime_cli_and_mock_name_no_domain_fact() {
     }
     assert!(hits.is_empty(), "{}", hits.join("\n"));
 }
+
+#[test]
+fn pacing_figures_and_signals_are_checked_where_written() {
+    // An operation cannot pace when its domain does not.
+    let s = Scratch::new("pacing-op");
+    s.edit(
+        "specs/onebound/item_get_video.yaml",
+        "\nexamples:",
+        "\npacing: { budget: { per_second: 1 } }\nexamples:",
+    );
+    let errors = generate(&s.0).unwrap_err().join("\n");
+    assert!(
+        errors.contains("item_get_video.yaml:")
+            && errors.contains("give domain.yaml a `pacing:` first"),
+        "{errors}"
+    );
+
+    // A zero budget, and a breaker that needs more identities than refusals.
+    let s = Scratch::new("pacing-domain");
+    s.edit(
+        "specs/onebound/domain.yaml",
+        "\nerrors:",
+        "\npacing:\n  source: test\n  budget: { per_second: 0 }\n  risk_signals: [captcha]\n  \
+         cooldown: { initial_seconds: 1, max_seconds: 2 }\n  \
+         breaker: { refusals: 2, identities: 3, window_seconds: 1, open_seconds: 1 }\nerrors:",
+    );
+    let errors = generate(&s.0).unwrap_err().join("\n");
+    assert!(errors.contains("requests per second above 0"), "{errors}");
+    assert!(errors.contains("refusals ≥ identities ≥ 1"), "{errors}");
+}

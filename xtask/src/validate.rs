@@ -9,6 +9,7 @@ use serde_json::{json, Value as Json};
 mod events;
 mod facts;
 mod operation;
+mod pacing;
 
 pub use facts::set_path;
 
@@ -129,6 +130,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         })
         .collect();
 
+    cx.domain_pacing(raw);
     let mut operations = Vec::new();
     let mut names = BTreeMap::new();
     let mut routes = BTreeMap::new();
@@ -199,6 +201,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         alternative_base_urls: d.alternative_base_urls.clone(),
         authorization_url: d.authorization_url.clone(),
         oauth: d.oauth.clone(),
+        pacing: d.pacing.clone(),
         mock: d.mock.clone(),
         push: d.push.clone(),
         notes: d.notes.clone(),

@@ -1,7 +1,8 @@
 //! Builds a domain's client for a command in two steps with data between them: [`setup`] gathers credentials by
 //! the spec's names from the environment or the config file, credentials a domain's customization provides (an
-//! OAuth token file), base URL (checked), retries, timeout and body limit; the generated `Client::configured` checks
-//! the required credentials; [`build`] finishes the client. The generated commands reach both through `Host`
+//! OAuth token file), the identities of `--identities` (`crate::identities`), base URL (checked), retries, timeout and
+//! body limit; the generated `Client::configured` checks the required credentials (`ClientSetup::configure`);
+//! [`build`] finishes the client, paced when `--identities` or `--pace-scale` asks. The generated commands reach both through `Host`
 //! (`crate::host`); a new domain needs nothing here.
 
 use std::collections::BTreeMap;
@@ -19,17 +20,21 @@ pub fn setup(
     domain: &str,
     provided: Option<Box<dyn Credentials>>,
 ) -> Result<ClientSetup, CliError> {
-    let values: BTreeMap<&'static str, Secret> = crate::generated::credentials(domain)
-        .unwrap_or_default()
+    let credentials = crate::generated::credentials(domain).unwrap_or_default();
+    let values: BTreeMap<&'static str, Secret> = credentials
         .iter()
         .filter_map(|c| Some((c.name, ctx.config.credential(domain, c.name)?.clone())))
         .collect();
     let mut setup = ClientSetup::new(values, ctx.client_settings(domain)?);
     setup.provided = provided;
+    if let Some(path) = &ctx.crawl.identities {
+        let names: Vec<&'static str> = credentials.iter().map(|c| c.name).collect();
+        setup.identities = crate::identities::load(path, &names)?;
+    }
     Ok(setup)
 }
 
-/// The client from `configured` (the generated `Client::configured` over `setup.values`) and `setup`; a missing
+/// The client from `configured` (`setup.configure` over the generated `Client::configured`) and `setup`; a missing
 /// credential is a usage error naming where to set it.
 pub fn build<D: Domain, C: From<douyin_core::Client<D>>>(
     ctx: &Ctx,
@@ -40,13 +45,22 @@ pub fn build<D: Domain, C: From<douyin_core::Client<D>>>(
     let mut b = configured.map_err(|e| match e {
         // Names where to set the missing credential.
         Error::Credential { name, .. } => match ctx.config.require(domain, name) {
-            Err(usage) => usage,
-            Ok(_) => CliError::usage(e.to_string()),
+            Err(usage) if setup.identities.is_empty() => usage,
+            // Names the identity at fault.
+            _ => CliError::usage(e.to_string()),
         },
         other => CliError::usage(other.to_string()),
     })?;
     if let Some(provided) = setup.provided {
         b = b.credentials(Boxed(provided));
+    }
+    if let Some(scale) = ctx.crawl.pace_scale {
+        b = b.pacing_scale(scale);
+    }
+    if ctx.crawl.paced() {
+        b = b
+            .paced()
+            .on_crawl_event(crate::identities::reporter(ctx.crawl_note.clone()));
     }
     b.settings(&setup.settings)
         .build()

@@ -42,6 +42,10 @@ pub struct Ctx {
     pub max_body_bytes: u64,
     /// When the run started.
     pub started: Instant,
+    /// `--identities`, `--pace-scale` (set by commands that take them).
+    pub crawl: crate::identities::CrawlOptions,
+    /// The latest crawl event, for progress lines.
+    pub crawl_note: crate::identities::CrawlNote,
 }
 
 /// `--timeout` as a duration: a finite number of seconds above 0 and at most a day.
@@ -106,6 +110,8 @@ impl Ctx {
             timeout: timeout(common.timeout)?,
             max_body_bytes: common.max_body_bytes,
             started: Instant::now(),
+            crawl: Default::default(),
+            crawl_note: Default::default(),
         })
     }
 

@@ -35,6 +35,7 @@ mod domains;
 pub mod generated;
 mod hooks;
 mod host;
+mod identities;
 mod output;
 mod pages;
 pub mod seam;
@@ -76,6 +77,7 @@ fn root() -> Command {
         root = root.subcommand(
             hooks::extend(domain)
                 .args(CommonArgs::args())
+                .args(identities::args())
                 .after_long_help(help),
         );
     }
@@ -216,7 +218,8 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
     if let Some(work) = hooks::run_subcommand(domain, op, leaf, &common) {
         return work.await;
     }
-    let ctx = Ctx::load(&common)?;
+    let mut ctx = Ctx::load(&common)?;
+    ctx.crawl = identities::CrawlOptions::from_matches(leaf)?;
     generated::run(&ctx, domain, op, leaf).await
 }
 

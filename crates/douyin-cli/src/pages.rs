@@ -60,6 +60,8 @@ impl Interrupt {
 struct Progress {
     on: bool,
     started: Instant,
+    /// The latest crawl event (an identity resting, a breaker open).
+    crawl: crate::identities::CrawlNote,
 }
 
 impl Progress {
@@ -73,6 +75,9 @@ impl Progress {
             items as f64 / secs,
             pages as f64 / secs
         );
+        if let Some(note) = self.crawl.get() {
+            eprint!(" · {note}");
+        }
         let _ = std::io::stderr().flush();
     }
 
@@ -125,6 +130,7 @@ where
     let progress = Progress {
         on: std::io::stderr().is_terminal(),
         started: Instant::now(),
+        crawl: ctx.crawl_note.clone(),
     };
     let (mut items, mut pages) = (0u64, 0u64);
     let mut walk = CursorWalk::new(paging.start);

@@ -89,17 +89,53 @@ pub struct CredentialFile {
 }
 
 /// What a domain's client is built from, as the host hands it to the generated code: credential values by the
-/// spec's names, credentials a domain provides itself (a token file), and the runtime's [`ClientSettings`] (base URL,
-/// retries, timeout, body limit: the value a session bootstrap or an OAuth app takes too). Data, not callbacks: the
-/// generated code passes the values to its `Client::configured` and the rest back to [`Host::build_client`].
+/// spec's names, a pool of identities (`--identities`), credentials a domain provides itself (a token file), and the
+/// runtime's [`ClientSettings`] (base URL, retries, timeout, body limit: the value a session bootstrap or an OAuth app
+/// takes too). Data, not callbacks: the generated code hands its `Client::configured` to [`ClientSetup::configure`]
+/// and the rest back to [`Host::build_client`].
 #[non_exhaustive]
 pub struct ClientSetup {
     /// Configured credential values by the spec's names (environment, config file, credential files).
     pub values: BTreeMap<&'static str, Secret>,
+    /// The identities requests are spread over (none: the configured credentials alone).
+    pub identities: Vec<IdentitySetup>,
     /// Credentials the domain's customization provides in place of the configured ones (an OAuth token file).
     pub provided: Option<Box<dyn Credentials>>,
     /// Where requests go and how each is attempted.
     pub settings: ClientSettings,
+}
+
+/// One identity of a pool: its name, its own credential values by the spec's names (what it does not give comes
+/// from the configured values) and an optional proxy. `Debug` shows no value and no proxy address.
+#[non_exhaustive]
+pub struct IdentitySetup {
+    /// Its name, in reports and errors.
+    pub name: String,
+    /// Its credential values by the spec's names.
+    pub values: BTreeMap<String, Secret>,
+    /// The proxy its requests go through.
+    pub proxy: Option<reqwest::Proxy>,
+}
+
+impl IdentitySetup {
+    /// An identity called `name` with no values and no proxy.
+    pub fn new(name: impl Into<String>) -> IdentitySetup {
+        IdentitySetup {
+            name: name.into(),
+            values: BTreeMap::new(),
+            proxy: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for IdentitySetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentitySetup")
+            .field("name", &self.name)
+            .field("values", &self.values.keys().collect::<Vec<_>>())
+            .field("proxy", &self.proxy.is_some())
+            .finish()
+    }
 }
 
 impl ClientSetup {
@@ -107,9 +143,52 @@ impl ClientSetup {
     pub fn new(values: BTreeMap<&'static str, Secret>, settings: ClientSettings) -> ClientSetup {
         ClientSetup {
             values,
+            identities: Vec::new(),
             provided: None,
             settings,
         }
+    }
+
+    /// The builder `configured` (a domain's generated `Client::configured`) makes of the configured values, with
+    /// one pooled identity per [`IdentitySetup`], each configured from its own values first. The client's own
+    /// credentials are the first identity's, so a pool needs nothing configured beside it. An identity's missing or
+    /// bad credential is [`douyin_core::Error::Credential`] naming the identity.
+    pub fn configure<D: Domain>(
+        &self,
+        configured: impl Fn(
+            &dyn Fn(&'static str) -> Option<Secret>,
+        ) -> Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
+    ) -> Result<ClientBuilder<D>, douyin_core::Error<D::Code>> {
+        let first = self.identities.first();
+        let mut builder = configured(&|name| self.value_of(first, name))?;
+        for identity in &self.identities {
+            let own =
+                configured(&|name| self.value_of(Some(identity), name)).map_err(|e| match e {
+                    douyin_core::Error::Credential { name, reason } => {
+                        douyin_core::Error::Credential {
+                            name,
+                            reason: format!(
+                                "identity `{}` of --identities: {reason}",
+                                identity.name
+                            ),
+                        }
+                    }
+                    other => other,
+                })?;
+            let mut pooled = own.into_identity(identity.name.clone());
+            if let Some(proxy) = &identity.proxy {
+                pooled = pooled.proxy(proxy.clone());
+            }
+            builder = builder.identity(pooled);
+        }
+        Ok(builder)
+    }
+
+    /// `identity`'s own value of credential `name`, else the configured one.
+    fn value_of(&self, identity: Option<&IdentitySetup>, name: &str) -> Option<Secret> {
+        identity
+            .and_then(|i| i.values.get(name).cloned())
+            .or_else(|| self.value(name))
     }
 
     /// The configured value of credential `name`.

@@ -109,6 +109,10 @@ pub fn api_error<C: ErrorCode>(e: douyin_core::Error<C>) -> CliError {
         )),
         E::Blocked(b) => CliError::failure(format!("{e} ({retry}; what to do: {})", b.advice())),
         E::Status { status, .. } => CliError::failure(format!("HTTP status {status} ({retry})")),
+        E::CircuitOpen { .. } => CliError::failure(format!(
+            "{e} (what to do: let the identities rest until then, then go slower (--pace-scale) or with more \
+             identities)"
+        )),
         _ => CliError::failure(format!("{} ({retry})", with_sources(&e))),
     }
 }

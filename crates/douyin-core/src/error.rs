@@ -323,6 +323,23 @@ pub enum Error<C: ErrorCode> {
         /// The cursor that repeated.
         cursor: String,
     },
+    /// The operation's circuit breaker is open: risk refusals (captchas, login walls, empty bodies) piled up from
+    /// several identities within the spec's window ([`crate::pacing::BreakerRule`]); nothing was sent.
+    #[error(
+        "circuit breaker of `{operation}` open until {} ({refusals} risk refusals from {identities} identities); \
+         nothing sent",
+        humantime::format_rfc3339_seconds(*.until)
+    )]
+    CircuitOpen {
+        /// The operation (endpoint) refused.
+        operation: &'static str,
+        /// When it lets a probe through.
+        until: std::time::SystemTime,
+        /// Risk refusals within the breaker's window.
+        refusals: u32,
+        /// Distinct identities among them.
+        identities: u32,
+    },
 }
 
 impl<C: ErrorCode> Error<C> {

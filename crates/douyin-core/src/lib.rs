@@ -6,16 +6,21 @@
 
 #![warn(missing_docs)]
 
+pub mod breaker;
 pub mod client;
 pub mod compare;
 pub mod cookie_header;
+pub mod crawl;
+mod crawl_setup;
 pub mod credentials;
 pub mod decode;
 pub mod drift;
 pub mod error;
 pub mod event;
+pub mod identity;
 pub mod limit;
 pub mod lossless;
+pub mod pacing;
 pub mod paginate;
 pub mod push;
 pub mod redact;
@@ -26,6 +31,7 @@ pub mod retry;
 pub mod set_cookie;
 
 pub use client::{Client, ClientBuilder, ClientSettings, Domain};
+pub use crawl::{Crawl, CrawlEvent, CrawlStatus};
 pub use credentials::{CredentialSpec, Credentials, Secret, SignInput, Signer, StaticCredentials};
 pub use decode::{CodeText, Envelope, EnvelopeSpec, Outcome, Refusal};
 pub use drift::{DecodeMode, Drift, Found, Response};
@@ -36,8 +42,10 @@ pub use error::{
 pub use futures::future::BoxFuture;
 /// The pagination streams' item source (`<op>_stream` methods return one).
 pub use futures::stream::Stream;
+pub use identity::Identity;
 pub use limit::{read_limited, DEFAULT_MAX_BODY_BYTES};
 pub use lossless::{Census, Extra, RawJson, StrOrNum};
+pub use pacing::{Budget, Pacer, Pacing, RiskSignal};
 pub use paginate::{paginate, CursorWalk, MoreFlag, Page};
 pub use redirect::{Hop, RedirectPolicy};
 pub use request::{check_range, Json, Method, Operation, ParamValue, Position, Request};

@@ -43,6 +43,8 @@ pub struct Operation {
     pub base_url: Option<&'static str>,
     /// The names of the domain's signers applied to it, in order (the spec's `signing`).
     pub signing: &'static [&'static str],
+    /// Its budget per identity, risk signals, cooldown and breaker (the spec's `pacing`), if the domain paces.
+    pub pacing: Option<crate::pacing::Pacing>,
 }
 
 /// Where a session's profile parameters go relative to the operation's own query.

@@ -59,6 +59,14 @@ pub enum Scenario {
     Times(u32, Box<Scenario>),
     /// Each request gets the next of these, round and round (a cursor that cycles, a flapping route).
     Cycle(Vec<Scenario>),
+    /// The inner scenario for requests whose query or a header holds `needle` (one identity's cookie value or user
+    /// agent), the success for the others.
+    Carrying {
+        /// The text to look for.
+        needle: String,
+        /// What those requests get.
+        inner: Box<Scenario>,
+    },
 }
 
 /// The scenarios `douyin-mock --scenario ROUTE=SCENARIO` names (parsed by `Scenario`'s `FromStr`), with what each does.
@@ -93,6 +101,10 @@ pub const SCENARIO_NAMES: &[(&str, &str)] = &[
     ("pages:N:SIZE", "N pages of SIZE synthetic items"),
     ("A|B|…", "each request the next of these, round and round"),
     (
+        "SCENARIO@TEXT",
+        "SCENARIO for requests whose query or a header holds TEXT (one identity's cookie), success for others",
+    ),
+    (
         "SCENARIO*N",
         "SCENARIO for the next N requests, then success",
     ),
@@ -103,6 +115,15 @@ impl std::str::FromStr for Scenario {
 
     /// Parses a scenario as [`SCENARIO_NAMES`] spells them (`rate_limited`, `status:503*2`, `expired:act.new`).
     fn from_str(text: &str) -> Result<Scenario, String> {
+        if let Some((inner, needle)) = text.rsplit_once('@') {
+            if needle.is_empty() {
+                return Err(format!("`{text}`: give the text to look for after `@`"));
+            }
+            return Ok(Scenario::Carrying {
+                needle: needle.to_owned(),
+                inner: Box::new(inner.parse()?),
+            });
+        }
         if text.contains('|') {
             return text
                 .split('|')
@@ -222,6 +243,12 @@ impl Scenario {
                 Err(format!("{}/{} does not paginate", domain.name, op.name))
             }
             Scenario::Times(_, inner) => inner.check(domain, op),
+            Scenario::Carrying { inner, .. } => match **inner {
+                Scenario::Times(..) | Scenario::Cycle(..) | Scenario::Carrying { .. } => Err(
+                    "`@TEXT` qualifies a plain scenario (no `*N`, cycle or second `@`)".to_owned(),
+                ),
+                ref plain => plain.check(domain, op),
+            },
             Scenario::Cycle(all) if all.is_empty() => {
                 Err("an empty cycle answers nothing".to_owned())
             }
@@ -245,6 +272,17 @@ pub(crate) fn token_credential(domain: &DomainTable, op: &OperationTable) -> Opt
             .iter()
             .any(|d| d.name == *c && d.refreshed_on_expiry)
     })
+}
+
+impl crate::server::RecordedRequest {
+    /// Whether the query or a header value holds `needle` (what [`Scenario::Carrying`] looks for).
+    pub fn carries(&self, needle: &str) -> bool {
+        self.query.as_deref().is_some_and(|q| q.contains(needle))
+            || self
+                .headers
+                .values()
+                .any(|v| v.to_str().is_ok_and(|v| v.contains(needle)))
+    }
 }
 
 /// A route's scenario with its counters.
@@ -286,6 +324,16 @@ impl RouteState {
         }
     }
 
+    /// The scenario for a request: a [`Scenario::Carrying`] answers with its inner scenario only when `carries`
+    /// finds its needle in the request.
+    pub fn for_request(scenario: Scenario, carries: impl Fn(&str) -> bool) -> Scenario {
+        match scenario {
+            Scenario::Carrying { needle, inner } if carries(&needle) => *inner,
+            Scenario::Carrying { .. } => Scenario::Success,
+            other => other,
+        }
+    }
+
     /// For an expired-token scenario: whether `token` is still the stale one.
     pub fn is_stale(&mut self, fresh: Option<&str>, token: &str) -> bool {
         match fresh {
@@ -318,6 +366,23 @@ mod tests {
         );
         assert_eq!(parse("expired"), Ok(Scenario::ExpiredToken { fresh: None }));
         assert_eq!(parse("code:2154"), Ok(Scenario::Code("2154".to_owned())));
+        assert_eq!(
+            parse("refused:captcha@sid=alice"),
+            Ok(Scenario::Carrying {
+                needle: "sid=alice".to_owned(),
+                inner: Box::new(Scenario::Refused(douyin_core::RefusalKind::Captcha)),
+            })
+        );
+        assert!(parse("empty@").is_err());
+        let carrying = parse("empty@alice").unwrap();
+        assert_eq!(
+            RouteState::for_request(carrying.clone(), |n| n == "alice"),
+            Scenario::EmptyBody
+        );
+        assert_eq!(
+            RouteState::for_request(carrying, |_| false),
+            Scenario::Success
+        );
         assert_eq!(
             parse("delay:250"),
             Ok(Scenario::Delay(Duration::from_millis(250)))

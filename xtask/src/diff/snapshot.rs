@@ -78,6 +78,8 @@ pub struct OpSnap {
     pub mock: Option<String>,
     /// Cookies the response sets that `<op>_with_cookies` returns (`response.cookies`).
     pub cookies: Vec<String>,
+    /// Its pacing in one line (budget, risk signals, cooldown, breaker), when the domain paces.
+    pub pacing: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -375,6 +377,7 @@ fn crate_snap(d: &Domain, files: &Files, version: Option<String>) -> CrateSnap {
                     from
                 }),
                 cookies: op.cookies.clone(),
+                pacing: op.pacing.as_ref().map(|p| p.summary()),
             },
         );
         let text = [Some(&op.summary), op.doc_zh.as_ref()]

@@ -183,6 +183,7 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
         let (name, method, path) = (&op.name, super::method_tokens(op.method), &op.path);
         let base_url = super::opt_str(op.base_url.as_deref());
         let signing = &op.signing;
+        let pacing = super::pacing::tokens(domain, op.pacing.as_ref());
         let doc = format!(
             "`{} {}{path}`",
             op.method.as_str(),
@@ -196,6 +197,7 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
                 path: #path,
                 base_url: #base_url,
                 signing: &[#(#signing),*],
+                pacing: #pacing,
             };
         }
     });
@@ -258,9 +260,11 @@ pub fn emit(domain: &Domain, structs: &Structs) -> TokenStream {
         "Client of the {} domain: one async method per documented operation.",
         domain.title
     );
+    let pacing = super::pacing::domain_const(domain);
     quote! {
         /// The operations of this domain (method and path).
         pub mod operations {
+            #pacing
             #(#ops_consts)*
         }
 

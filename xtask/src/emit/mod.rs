@@ -7,6 +7,7 @@ pub mod events;
 pub mod krate;
 pub mod mock;
 pub mod openapi;
+pub mod pacing;
 pub mod push;
 pub mod readme;
 pub mod serve;

@@ -4,5 +4,6 @@ pub mod event_model;
 pub mod load;
 pub mod mock_model;
 pub mod model;
+pub mod pacing;
 pub mod push_model;
 pub mod schema;

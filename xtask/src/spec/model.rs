@@ -49,6 +49,9 @@ pub struct DomainFile {
     /// The parts credentials and operations play in the domain's OAuth flow (the mock simulates it).
     #[serde(default)]
     pub oauth: Option<OAuthRoles>,
+    /// Budgets per identity, risk signals, cooldown and circuit breaker of every operation (`spec/pacing.rs`).
+    #[serde(default)]
+    pub pacing: Option<super::pacing::DomainPacing>,
     /// What the mock does with the domain as a whole.
     #[serde(default)]
     pub mock: Option<super::mock_model::DomainMock>,
@@ -378,6 +381,9 @@ pub struct OperationFile {
     /// What the mock answers.
     #[serde(default)]
     pub mock: Option<MockSpec>,
+    /// Its own budget or risk signals, where they differ from the domain's `pacing`.
+    #[serde(default)]
+    pub pacing: Option<super::pacing::OperationPacing>,
     #[serde(default)]
     pub notes: Vec<String>,
     #[serde(default)]

@@ -178,6 +178,7 @@ impl Ctx<'_> {
                 examples.push(e);
             }
         }
+        let pacing = self.pacing(raw, op);
         let mock_success = o
             .mock
             .as_ref()
@@ -201,6 +202,7 @@ impl Ctx<'_> {
             session_profile: o.session_profile,
             cookies: o.response.cookies.clone(),
             mock_success,
+            pacing,
             notes: o.notes.clone(),
             examples,
         })

@@ -152,7 +152,8 @@ pub async fn run<H: super::Host>(
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
     let setup = host.client_setup("onebound")?;
-    let configured = ::douyin_onebound::Client::configured(|name| setup.value(name));
+    let configured = setup
+        .configure(|values| ::douyin_onebound::Client::configured(values));
     let client: ::douyin_onebound::Client = host
         .build_client("onebound", configured, setup)?;
     match op {

@@ -2378,7 +2378,7 @@ pub async fn run<H: super::Host>(
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
     let setup = host.client_setup("web")?;
-    let configured = ::douyin_web::Client::configured(|name| setup.value(name));
+    let configured = setup.configure(|values| ::douyin_web::Client::configured(values));
     let client: ::douyin_web::Client = host.build_client("web", configured, setup)?;
     match op {
         "aweme-detail" => {

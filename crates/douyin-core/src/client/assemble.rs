@@ -2,7 +2,7 @@
 //! body, then each signer of the operation over the final query, body and user agent; the values of secrets are
 //! collected so errors and logs can mask them.
 
-use super::{Client, Domain};
+use super::{Client, Domain, Who};
 use crate::credentials::{Secret, SignInput};
 use crate::error::Error;
 use crate::redact::cookie_values;
@@ -35,11 +35,15 @@ impl Resolved {
 
 impl<D: Domain> Client<D> {
     /// Assembles `req`: query, headers and body with their credentials, then its signatures, then the URL.
-    pub(super) async fn resolve(&self, req: &Request) -> Result<Wire, Error<D::Code>> {
+    pub(super) async fn resolve(
+        &self,
+        req: &Request,
+        who: &Who<'_>,
+    ) -> Result<Wire, Error<D::Code>> {
         let mut resolved = Resolved::default();
-        let mut query = self.query(req, &mut resolved).await?;
-        let (headers, user_agent) = self.headers(req, &mut resolved).await?;
-        let body = self.body(req, &mut resolved).await?;
+        let mut query = self.query(req, who, &mut resolved).await?;
+        let (headers, user_agent) = self.headers(req, who, &mut resolved).await?;
+        let body = self.body(req, who, &mut resolved).await?;
         let signed_body = body.as_ref().map_or("", |(b, _)| b.as_str());
         self.sign(
             req,
@@ -67,9 +71,12 @@ impl<D: Domain> Client<D> {
         })
     }
 
-    async fn credential(&self, name: &'static str) -> Result<Secret, Error<D::Code>> {
-        self.inner
-            .credentials
+    async fn credential(
+        &self,
+        who: &Who<'_>,
+        name: &'static str,
+    ) -> Result<Secret, Error<D::Code>> {
+        who.credentials
             .get(name)
             .await
             .map_err(|reason| Error::Credential { name, reason })
@@ -80,6 +87,7 @@ impl<D: Domain> Client<D> {
     async fn query(
         &self,
         req: &Request,
+        who: &Who<'_>,
         resolved: &mut Resolved,
     ) -> Result<String, Error<D::Code>> {
         let mut query = String::new();
@@ -87,13 +95,13 @@ impl<D: Domain> Client<D> {
             match value {
                 Value::Plain(v) | Value::JsonText(v) => push_pair(&mut query, name, v),
                 Value::Credential(c) => {
-                    let s = self.credential(c).await?;
+                    let s = self.credential(who, c).await?;
                     push_pair(&mut query, name, s.expose());
                     resolved.sent.push((*c, s.clone()));
                     resolved.secrets.push(s);
                 }
                 Value::Session(pos) => {
-                    for (n, v, p) in &self.inner.session {
+                    for (n, v, p) in who.session {
                         if p == pos {
                             push_pair(&mut query, n, v);
                         }
@@ -109,6 +117,7 @@ impl<D: Domain> Client<D> {
     async fn headers(
         &self,
         req: &Request,
+        who: &Who<'_>,
         resolved: &mut Resolved,
     ) -> Result<(Vec<(&'static str, String, bool)>, Option<String>), Error<D::Code>> {
         let mut headers = Vec::with_capacity(req.headers.len());
@@ -117,7 +126,7 @@ impl<D: Domain> Client<D> {
             match value {
                 Value::Plain(v) | Value::JsonText(v) => headers.push((*name, v.clone(), false)),
                 Value::Credential(c) => {
-                    let s = self.credential(c).await?;
+                    let s = self.credential(who, c).await?;
                     resolved.sent.push((*c, s.clone()));
                     if Some(*c) == D::USER_AGENT_CREDENTIAL {
                         user_agent = Some(s.expose().to_owned());
@@ -142,6 +151,7 @@ impl<D: Domain> Client<D> {
     async fn body(
         &self,
         req: &Request,
+        who: &Who<'_>,
         resolved: &mut Resolved,
     ) -> Result<Option<(String, &'static str)>, Error<D::Code>> {
         let mut form = None::<String>;
@@ -155,7 +165,7 @@ impl<D: Domain> Client<D> {
             let value = match v {
                 Value::Plain(v) => serde_json::Value::String(v.clone()),
                 Value::Credential(c) => {
-                    let s = self.credential(c).await?;
+                    let s = self.credential(who, c).await?;
                     resolved.sent.push((*c, s.clone()));
                     resolved.secrets.push(s.clone());
                     serde_json::Value::String(s.expose().to_owned())

@@ -23,13 +23,15 @@ pub struct ClientBuilder<D: Domain> {
     retry: RetryPolicy,
     max_body_bytes: u64,
     redirects: RedirectPolicy,
-    credentials: Arc<dyn Credentials>,
+    pub(crate) credentials: Arc<dyn Credentials>,
     signers: Vec<(&'static str, Arc<dyn Signer>)>,
     /// The credentials' own session parameters (replaced with the credentials).
     credential_session: Vec<(String, String, Position)>,
     session: Vec<(String, String, Position)>,
     http: Option<reqwest::Client>,
     decode_mode: DecodeMode,
+    /// Identities and pacing (`crawl_setup.rs`).
+    pub(crate) crawl: crate::crawl_setup::CrawlSetup,
     _domain: PhantomData<D>,
 }
 
@@ -48,6 +50,7 @@ impl<D: Domain> ClientBuilder<D> {
             session: Vec::new(),
             http: None,
             decode_mode: DecodeMode::Tolerant,
+            crawl: Default::default(),
             _domain: PhantomData,
         }
     }
@@ -160,18 +163,26 @@ impl<D: Domain> ClientBuilder<D> {
     /// Builds the client; the base URL must be an absolute `http`/`https` URL without user name or password.
     pub fn build(self) -> Result<Client<D>, BuildError> {
         check_base_url(&self.base_url)?;
-        let http = match self.http {
-            Some(h) => h,
-            None => reqwest::Client::builder()
+        let http_builder = || {
+            reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
                 .redirect(reqwest::redirect::Policy::none())
                 .referer(false)
-                .build()
-                .map_err(BuildError::Http)?,
+        };
+        let http = match &self.http {
+            Some(h) => h.clone(),
+            None => http_builder().build().map_err(BuildError::Http)?,
         };
         let redirected = self.base_url != D::BASE_URL;
         let mut session = self.credential_session;
-        session.extend(self.session);
+        session.extend(self.session.iter().cloned());
+        let crawl = self.crawl.build(
+            &self.credentials,
+            &session,
+            &self.session,
+            &http,
+            http_builder,
+        )?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -185,6 +196,7 @@ impl<D: Domain> ClientBuilder<D> {
                 signers: self.signers,
                 session,
                 decode_mode: self.decode_mode,
+                crawl,
             }),
             _domain: PhantomData,
         })

@@ -15,6 +15,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::crawl::{Crawl, Seat};
 use crate::credentials::{CredentialSpec, Credentials, Signer};
 use crate::decode::{blocked, decode_response, excerpt, Envelope, EnvelopeSpec};
 use crate::drift::{Decode, DecodeMode, Response};
@@ -56,6 +57,15 @@ struct Inner {
     signers: Vec<(&'static str, Arc<dyn Signer>)>,
     session: Vec<(String, String, Position)>,
     decode_mode: DecodeMode,
+    crawl: Option<Arc<Crawl>>,
+}
+
+/// Whose credentials, session parameters and connection an attempt uses: a crawl seat's identity, or the client's
+/// own.
+struct Who<'a> {
+    credentials: &'a Arc<dyn Credentials>,
+    session: &'a [(String, String, Position)],
+    http: &'a reqwest::Client,
 }
 
 /// A client of one domain. Cheap to clone; clones share the connection pool.
@@ -93,6 +103,30 @@ impl<D: Domain> Client<D> {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The crawl layer (identities, pacing, breakers) when the client was built with one.
+    pub fn crawl(&self) -> Option<&Crawl> {
+        self.inner.crawl.as_deref()
+    }
+
+    /// The credentials, session and connection of `seat`'s identity, or the client's own.
+    fn who(&self, seat: Option<Seat>) -> Who<'_> {
+        match (seat, &self.inner.crawl) {
+            (Some(seat), Some(crawl)) => {
+                let m = crawl.member(seat);
+                Who {
+                    credentials: &m.credentials,
+                    session: &m.session,
+                    http: &m.http,
+                }
+            }
+            _ => Who {
+                credentials: &self.inner.credentials,
+                session: &self.inner.session,
+                http: &self.inner.http,
+            },
+        }
     }
 
     /// Sends `req` and decodes a JSON body into `T`, retrying per the policy.

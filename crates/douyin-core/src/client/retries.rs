@@ -3,9 +3,9 @@
 //! once and retries.
 
 use super::transmit::RawResponse;
-use super::{Client, Domain};
+use super::{Client, Domain, Who};
 use crate::credentials::Secret;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::request::{Request, Value};
 
 impl<D: Domain> Client<D> {
@@ -17,16 +17,34 @@ impl<D: Domain> Client<D> {
         let policy = &self.inner.retry;
         let mut attempt = 1;
         let mut refreshed = false;
+        let mut moved = 0;
         loop {
-            let wire = self.resolve(req).await?;
+            // The crawl layer picks the identity that sends this attempt (waiting for its budget), or refuses.
+            let seat = match &self.inner.crawl {
+                Some(crawl) => Some(crawl.seat(req.op).await.map_err(|r| r.error(req.op))?),
+                None => None,
+            };
+            let who = self.who(seat);
+            let wire = self.resolve(req, &who).await?;
             let secrets: Vec<&str> = wire.secrets.iter().map(Secret::expose).collect();
-            let (result, retry_after) = match self.transmit(req, &wire).await {
+            let (result, retry_after) = match self.transmit(req, &wire, who.http).await {
                 Ok(raw) => (
                     decode(&raw, &secrets),
                     raw.retry_after.map(|r| (raw.status, r)),
                 ),
                 Err(e) => (Err(e), None),
             };
+            if let (Some(crawl), Some(seat)) = (&self.inner.crawl, seat) {
+                let risk = crate::crawl_setup::risk(req.op, &result);
+                if let Some(opened) = crawl.outcome(seat, req.op, risk, answered(&result)) {
+                    return Err(opened.error(req.op));
+                }
+                // A flagged identity rests; the request moves to another one, paced like any other.
+                if risk.is_some() && moved + 1 < crawl.len() && crawl.another_ready(seat) {
+                    moved += 1;
+                    continue;
+                }
+            }
             let err = match result {
                 Ok(v) => return Ok(v),
                 Err(e) => e.masked(&secrets),
@@ -36,7 +54,11 @@ impl<D: Domain> Client<D> {
                 if !stale.is_empty() && !refreshed {
                     refreshed = true;
                     // A provider that cannot refresh leaves the API error as the answer.
-                    if self.refresh_credentials(&stale, &wire.sent).await.is_ok() {
+                    if self
+                        .refresh_credentials(&who, &stale, &wire.sent)
+                        .await
+                        .is_ok()
+                    {
                         tracing::debug!(
                             op = req.op.name,
                             ?stale,
@@ -70,22 +92,23 @@ impl<D: Domain> Client<D> {
     /// Refreshes `names`, telling the provider the value each was sent with (the one the service rejected).
     async fn refresh_credentials(
         &self,
+        who: &Who<'_>,
         names: &[&'static str],
         sent: &[(&'static str, Secret)],
     ) -> Result<(), String> {
         for &name in names {
             match sent.iter().find(|(n, _)| *n == name) {
-                Some((_, rejected)) => {
-                    self.inner
-                        .credentials
-                        .refresh_rejected(name, rejected)
-                        .await?
-                }
-                None => self.inner.credentials.refresh(name).await?,
+                Some((_, rejected)) => who.credentials.refresh_rejected(name, rejected).await?,
+                None => who.credentials.refresh(name).await?,
             }
         }
         Ok(())
     }
+}
+
+/// Whether the service answered (a success or an error it sent), as opposed to the request not getting through.
+fn answered<T, C: ErrorCode>(result: &Result<T, Error<C>>) -> bool {
+    !matches!(result, Err(Error::Transport(_) | Error::Timeout(_)))
 }
 
 /// The request's credentials the spec says `code` refreshes.

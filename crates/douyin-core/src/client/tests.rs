@@ -81,6 +81,7 @@ static SIGNED: Operation = Operation {
     path: "/signed",
     base_url: None,
     signing: &["second", "first"],
+    pacing: None,
 };
 
 static BOOTSTRAP: Operation = Operation {
@@ -89,6 +90,7 @@ static BOOTSTRAP: Operation = Operation {
     path: "/register/",
     base_url: Some("https://bootstrap.example.com"),
     signing: &[],
+    pacing: None,
 };
 
 static JSON_BODY: Operation = Operation {
@@ -97,6 +99,7 @@ static JSON_BODY: Operation = Operation {
     path: "/json",
     base_url: None,
     signing: &[],
+    pacing: None,
 };
 
 /// Appends `name=<what it saw>`: the query and the user agent.
@@ -144,7 +147,7 @@ fn signers_run_by_name_in_the_operation_s_order_each_seeing_the_query_so_far() {
         .unwrap();
     let mut req = Request::new(&SIGNED);
     req.query("a", "1");
-    let wire = futures::executor::block_on(client.resolve(&req)).unwrap();
+    let wire = futures::executor::block_on(client.resolve(&req, &client.who(None))).unwrap();
     assert_eq!(
         wire.url,
         "https://api.example.com/signed?a=1&second=POST%7Ca%3D1%7C&first=POST%7Ca%3D1%26second%3DPOST%257Ca%253D1%257C%7C"
@@ -164,7 +167,7 @@ fn a_signer_the_spec_names_but_nobody_registered_is_a_credential_error() {
         .signer("first", Echo("first"))
         .build()
         .unwrap();
-    match futures::executor::block_on(client.resolve(&Request::new(&SIGNED))) {
+    match futures::executor::block_on(client.resolve(&Request::new(&SIGNED), &client.who(None))) {
         Err(Error::Credential { name, .. }) => assert_eq!(name, "second"),
         other => panic!("{:?}", other.map(|w| w.url)),
     }
@@ -178,7 +181,7 @@ fn json_text_members_travel_as_json_values_and_bad_text_is_refused_before_sendin
     req.json_raw("aid", 1768);
     req.json_raw("union", true);
     req.json_raw("info", r#"{"ticket":""}"#);
-    let wire = futures::executor::block_on(client.resolve(&req)).unwrap();
+    let wire = futures::executor::block_on(client.resolve(&req, &client.who(None))).unwrap();
     let (body, content_type) = wire.body.unwrap();
     assert_eq!(content_type, "application/json");
     let body: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -188,7 +191,7 @@ fn json_text_members_travel_as_json_values_and_bad_text_is_refused_before_sendin
     );
     let mut bad = Request::new(&JSON_BODY);
     bad.json_raw("aid", "17 68");
-    match futures::executor::block_on(client.resolve(&bad)) {
+    match futures::executor::block_on(client.resolve(&bad, &client.who(None))) {
         Err(Error::InvalidParameter { name, reason }) => {
             assert_eq!(name, "aid");
             assert!(reason.starts_with("not JSON"), "{reason}");
@@ -201,13 +204,13 @@ fn json_text_members_travel_as_json_values_and_bad_text_is_refused_before_sendin
 fn an_operation_on_its_own_host_goes_there_unless_the_client_is_redirected() {
     let req = Request::new(&BOOTSTRAP);
     let prod = Client::<Demo>::builder().build().unwrap();
-    let wire = futures::executor::block_on(prod.resolve(&req)).unwrap();
+    let wire = futures::executor::block_on(prod.resolve(&req, &prod.who(None))).unwrap();
     assert_eq!(wire.url, "https://bootstrap.example.com/register/");
     let mock = Client::<Demo>::builder()
         .base_url("http://127.0.0.1:9/demo/")
         .build()
         .unwrap();
-    let wire = futures::executor::block_on(mock.resolve(&req)).unwrap();
+    let wire = futures::executor::block_on(mock.resolve(&req, &mock.who(None))).unwrap();
     assert_eq!(wire.url, "http://127.0.0.1:9/demo/register/");
 }
 

@@ -28,6 +28,7 @@ impl<D: Domain> Client<D> {
         &self,
         req: &Request,
         wire: &Wire,
+        http: &reqwest::Client,
     ) -> Result<RawResponse, Error<D::Code>> {
         let method = match req.op.method {
             Method::Get => reqwest::Method::GET,
@@ -58,7 +59,7 @@ impl<D: Domain> Client<D> {
         let resp = loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             let resp = self
-                .hop_request(&hop, wire, left)?
+                .hop_request(http, &hop, wire, left)?
                 .send()
                 .await
                 .map_err(map_err)?;
@@ -113,13 +114,12 @@ impl<D: Domain> Client<D> {
     /// One request of a redirect chain; past the first origin it carries no credential header and no `Referer`.
     fn hop_request(
         &self,
+        http: &reqwest::Client,
         hop: &Hop,
         wire: &Wire,
         timeout: Duration,
     ) -> Result<reqwest::RequestBuilder, Error<D::Code>> {
-        let mut builder = self
-            .inner
-            .http
+        let mut builder = http
             .request(hop.method.clone(), hop.url.clone())
             .timeout(timeout);
         for (name, value, sensitive) in &wire.headers {

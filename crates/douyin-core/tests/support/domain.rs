@@ -62,6 +62,7 @@ pub static OP: Operation = Operation {
     path: "/api/probe",
     base_url: None,
     signing: &[],
+    pacing: None,
 };
 
 /// The name of the signer [`SIGNED_OP`] is signed by.
@@ -75,6 +76,7 @@ pub static SIGNED_OP: Operation = Operation {
     path: "/api/probe",
     base_url: None,
     signing: &[SIGNER],
+    pacing: None,
 };
 
 #[derive(Clone, Debug, Default)]

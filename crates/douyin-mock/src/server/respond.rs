@@ -11,7 +11,7 @@ use http::{HeaderValue, StatusCode};
 use super::{RecordedRequest, Shared, ISSUED_KEPT};
 use crate::bodies;
 use crate::oauth::{self, Verdict};
-use crate::scenario::{token_credential, Scenario};
+use crate::scenario::{token_credential, RouteState, Scenario};
 use crate::table::{self, DomainTable, ErrorClass, OperationTable};
 use crate::validate::{self, Incoming, Rejection};
 
@@ -169,6 +169,7 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
             None => Scenario::Success,
         }
     };
+    let scenario = RouteState::for_request(scenario, |needle| record.carries(needle));
     answer(&shared, d, op, &record, scenario)
         .await
         .into_response()
@@ -223,8 +224,11 @@ async fn answer(
         None => Reply::text(429, "429 too many requests"),
     };
     match scenario {
-        // `Times` and `Cycle` are resolved by `RouteState::next`; a cycle holds no nested ones.
-        Scenario::Success | Scenario::Times(..) | Scenario::Cycle(..) => {
+        // `Times`, `Cycle` and `Carrying` are resolved before (`RouteState::next`, `RouteState::for_request`).
+        Scenario::Success
+        | Scenario::Times(..)
+        | Scenario::Cycle(..)
+        | Scenario::Carrying { .. } => {
             let issued = shared.oauth().answer(
                 &shared.config.oauth,
                 d,

@@ -9,6 +9,7 @@ pub mod operations {
         path: "/douyin/item_get_video/",
         base_url: ::std::option::Option::None,
         signing: &[],
+        pacing: ::std::option::Option::None,
     };
 }
 ///Parameters of [`Client::item_get_video`](super::client::Client::item_get_video).

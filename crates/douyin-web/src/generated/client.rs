@@ -2,6 +2,27 @@
 //! Parameters, client methods, pagination streams and the operation registry.
 /// The operations of this domain (method and path).
 pub mod operations {
+    /// The domain's pacing (`pacing:` of its spec): every operation's unless it overrides budget or risk signals.
+    pub const PACING: ::douyin_core::pacing::Pacing = ::douyin_core::pacing::Pacing::new(
+        ::douyin_core::pacing::Budget::new(0.2f64, 1u32),
+        &[
+            ::douyin_core::pacing::RiskSignal::Captcha,
+            ::douyin_core::pacing::RiskSignal::Login,
+            ::douyin_core::pacing::RiskSignal::EmptyBody,
+            ::douyin_core::pacing::RiskSignal::Challenge,
+            ::douyin_core::pacing::RiskSignal::RateLimited,
+        ],
+        ::douyin_core::pacing::Cooldown::new(
+            ::std::time::Duration::from_millis(120000u64),
+            ::std::time::Duration::from_millis(3600000u64),
+        ),
+        ::douyin_core::pacing::BreakerRule::new(
+            3u32,
+            2u32,
+            ::std::time::Duration::from_millis(300000u64),
+            ::std::time::Duration::from_millis(600000u64),
+        ),
+    );
     ///`GET /aweme/v1/web/aweme/detail/`
     pub static AWEME_DETAIL: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "aweme_detail",
@@ -9,6 +30,9 @@ pub mod operations {
         path: "/aweme/v1/web/aweme/detail/",
         base_url: ::std::option::Option::None,
         signing: &["a_bogus"],
+        pacing: ::std::option::Option::Some(
+            PACING.with_budget(::douyin_core::pacing::Budget::new(0.3f64, 1u32)),
+        ),
     };
     ///`GET /aweme/v1/web/aweme/favorite/`
     pub static AWEME_FAVORITE: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -17,6 +41,7 @@ pub mod operations {
         path: "/aweme/v1/web/aweme/favorite/",
         base_url: ::std::option::Option::None,
         signing: &["a_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`POST /aweme/v1/web/aweme/listcollection/`
     pub static AWEME_LISTCOLLECTION: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -25,6 +50,7 @@ pub mod operations {
         path: "/aweme/v1/web/aweme/listcollection/",
         base_url: ::std::option::Option::None,
         signing: &["a_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/aweme/post/`
     pub static AWEME_POST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -33,6 +59,9 @@ pub mod operations {
         path: "/aweme/v1/web/aweme/post/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+        pacing: ::std::option::Option::Some(
+            PACING.with_budget(::douyin_core::pacing::Budget::new(0.12f64, 1u32)),
+        ),
     };
     ///`GET /aweme/v1/web/aweme/related/`
     pub static AWEME_RELATED: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -41,6 +70,7 @@ pub mod operations {
         path: "/aweme/v1/web/aweme/related/",
         base_url: ::std::option::Option::None,
         signing: &["a_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/comment/list/`
     pub static COMMENT_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -49,6 +79,9 @@ pub mod operations {
         path: "/aweme/v1/web/comment/list/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+        pacing: ::std::option::Option::Some(
+            PACING.with_budget(::douyin_core::pacing::Budget::new(0.15f64, 1u32)),
+        ),
     };
     ///`GET /aweme/v1/web/comment/list/reply/`
     pub static COMMENT_LIST_REPLY: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -57,6 +90,9 @@ pub mod operations {
         path: "/aweme/v1/web/comment/list/reply/",
         base_url: ::std::option::Option::None,
         signing: &["a_bogus"],
+        pacing: ::std::option::Option::Some(
+            PACING.with_budget(::douyin_core::pacing::Budget::new(0.15f64, 1u32)),
+        ),
     };
     ///`GET /aweme/v1/web/emoji/list`
     pub static EMOJI_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -65,6 +101,7 @@ pub mod operations {
         path: "/aweme/v1/web/emoji/list",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/im/resources/emoticon/trending`
     pub static EMOTICON_TRENDING: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -73,6 +110,7 @@ pub mod operations {
         path: "/aweme/v1/web/im/resources/emoticon/trending",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/general/search/single/`
     pub static GENERAL_SEARCH_SINGLE: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -81,6 +119,7 @@ pub mod operations {
         path: "/aweme/v1/web/general/search/single/",
         base_url: ::std::option::Option::None,
         signing: &["a_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/hot/search/list/`
     pub static HOT_SEARCH_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -89,6 +128,7 @@ pub mod operations {
         path: "/aweme/v1/web/hot/search/list/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`POST /aweme/v1/web/im/user/info/`
     pub static IM_USER_INFO: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -97,6 +137,7 @@ pub mod operations {
         path: "/aweme/v1/web/im/user/info/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET https://live.douyin.com/webcast/room/web/enter/`
     pub static LIVE_ROOM_ENTER: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -105,6 +146,7 @@ pub mod operations {
         path: "/webcast/room/web/enter/",
         base_url: ::std::option::Option::Some("https://live.douyin.com"),
         signing: &["a_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/locate/post/`
     pub static LOCATE_POST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -113,6 +155,7 @@ pub mod operations {
         path: "/aweme/v1/web/locate/post/",
         base_url: ::std::option::Option::None,
         signing: &["a_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/mix/aweme/`
     pub static MIX_AWEME: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -121,6 +164,7 @@ pub mod operations {
         path: "/aweme/v1/web/mix/aweme/",
         base_url: ::std::option::Option::None,
         signing: &["a_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`POST https://mssdk.bytedance.com/web/r/token`
     pub static MSSDK_TOKEN: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -129,6 +173,7 @@ pub mod operations {
         path: "/web/r/token",
         base_url: ::std::option::Option::Some("https://mssdk.bytedance.com"),
         signing: &[],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/notice/detail/`
     pub static NOTICE_DETAIL: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -137,6 +182,7 @@ pub mod operations {
         path: "/aweme/v1/web/notice/detail/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET https://www.iesdouyin.com/web/api/v2/aweme/slidesinfo/`
     pub static SLIDES_INFO: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -145,6 +191,7 @@ pub mod operations {
         path: "/web/api/v2/aweme/slidesinfo/",
         base_url: ::std::option::Option::Some("https://www.iesdouyin.com"),
         signing: &[],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/tab/feed/`
     pub static TAB_FEED: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -153,6 +200,7 @@ pub mod operations {
         path: "/aweme/v1/web/tab/feed/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`POST https://ttwid.bytedance.com/ttwid/union/register/`
     pub static TTWID_REGISTER: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -161,6 +209,7 @@ pub mod operations {
         path: "/ttwid/union/register/",
         base_url: ::std::option::Option::Some("https://ttwid.bytedance.com"),
         signing: &[],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/user/follower/list/`
     pub static USER_FOLLOWER_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -169,6 +218,7 @@ pub mod operations {
         path: "/aweme/v1/web/user/follower/list/",
         base_url: ::std::option::Option::None,
         signing: &["a_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/user/following/list/`
     pub static USER_FOLLOWING_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -177,6 +227,7 @@ pub mod operations {
         path: "/aweme/v1/web/user/following/list/",
         base_url: ::std::option::Option::None,
         signing: &["a_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/user/profile/other/`
     pub static USER_PROFILE_OTHER: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -185,6 +236,7 @@ pub mod operations {
         path: "/aweme/v1/web/user/profile/other/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`GET /aweme/v1/web/user/profile/self/`
     pub static USER_PROFILE_SELF: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -193,6 +245,7 @@ pub mod operations {
         path: "/aweme/v1/web/user/profile/self/",
         base_url: ::std::option::Option::None,
         signing: &["x_bogus"],
+        pacing: ::std::option::Option::Some(PACING),
     };
     ///`POST https://mcs.zijieapi.com/webid`
     pub static WEBID: ::douyin_core::Operation = ::douyin_core::Operation {
@@ -201,6 +254,7 @@ pub mod operations {
         path: "/webid",
         base_url: ::std::option::Option::Some("https://mcs.zijieapi.com"),
         signing: &[],
+        pacing: ::std::option::Option::Some(PACING),
     };
 }
 ///Parameters of [`Client::aweme_detail`](super::client::Client::aweme_detail).

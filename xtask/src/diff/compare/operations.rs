@@ -92,6 +92,14 @@ fn operation(out: &mut Out<'_>, name: &str, a: &OpSnap, b: &OpSnap) {
             &b.mock,
             "the first `ok` example",
         ),
+        (
+            Class::Additive,
+            "pacing",
+            format!("`{name}`"),
+            &a.pacing,
+            &b.pacing,
+            "not paced",
+        ),
     ] {
         if x != y {
             let text = |v: &Option<String>| v.clone().unwrap_or_else(|| unset.to_owned());

@@ -356,3 +356,24 @@ fn a_signer_added_is_additive_and_removed_breaks_its_name() {
         (Class::Breaking, "removed")
     );
 }
+
+#[test]
+fn a_changed_budget_is_reported_as_a_wire_fact() {
+    let p = Pair::new("budget", "web");
+    p.edit(
+        "specs/web/aweme_detail.yaml",
+        "per_second: 0.3,",
+        "per_second: 0.5,",
+    );
+    let c = only(&p.changes()).clone();
+    assert_eq!(
+        (c.class, c.area, c.subject.as_str()),
+        (Class::Additive, "pacing", "`aweme_detail`")
+    );
+    assert!(
+        c.detail.starts_with("0.3/s per identity (burst 1)")
+            && c.detail.contains("→ 0.5/s per identity"),
+        "{}",
+        c.detail
+    );
+}

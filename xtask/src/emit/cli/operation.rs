@@ -305,7 +305,7 @@ pub(super) fn domain_module(d: &Domain) -> TokenStream {
             m: &::clap::ArgMatches,
         ) -> ::std::result::Result<(), H::Error> {
             let setup = host.client_setup(#name)?;
-            let configured = ::#krate::Client::configured(|name| setup.value(name));
+            let configured = setup.configure(|values| ::#krate::Client::configured(values));
             let client: ::#krate::Client = host.build_client(#name, configured, setup)?;
             match op {
                 #(#arms)*

@@ -40,7 +40,8 @@ const DIRECT_BATCH: usize = 32;
 /// Runs `douyin download`.
 pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let common = CommonArgs::from_matches(m);
-    let ctx = Ctx::load(&common)?;
+    let mut ctx = Ctx::load(&common)?;
+    ctx.crawl = crate::identities::CrawlOptions::from_matches(m)?;
     let opts = Options::from(m)?;
     let downloader = downloader(&ctx, m)?;
     let resolver = inputs::resolver(
@@ -213,7 +214,7 @@ impl Run {
         if self.client.is_none() {
             let domain = douyin_web::Web::NAME;
             let setup = crate::clients::setup(&self.ctx, domain, None)?;
-            let configured = douyin_web::Client::configured(|name| setup.value(name));
+            let configured = setup.configure(|values| douyin_web::Client::configured(values));
             let client = crate::clients::build(&self.ctx, domain, configured, setup)?;
             self.client = Some(client);
         }

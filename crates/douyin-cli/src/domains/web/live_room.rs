@@ -25,7 +25,7 @@ pub fn web_client(
     let domain = douyin_web::Web::NAME;
     let setup = crate::clients::setup(ctx, domain, None)?;
     let cookie = setup.value("cookie");
-    let configured = douyin_web::Client::configured(|name| setup.value(name));
+    let configured = setup.configure(|values| douyin_web::Client::configured(values));
     Ok((
         crate::clients::build(ctx, domain, configured, setup)?,
         cookie,

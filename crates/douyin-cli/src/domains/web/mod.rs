@@ -28,7 +28,13 @@ impl Customization for Web {
     fn commands(&self, common: &[Arg]) -> Vec<Command> {
         vec![
             share::command(),
-            download::command(common.to_vec()),
+            download::command(
+                common
+                    .iter()
+                    .cloned()
+                    .chain(crate::identities::args())
+                    .collect(),
+            ),
             session::command(common.to_vec()),
             live::command(common.to_vec()),
         ]
