@@ -434,8 +434,8 @@ fn every_operation_has_a_command_with_the_specs_docs() {
         }
     }
     assert_eq!(
-        count, 38,
-        "31 data operations, 4 OAuth token endpoints and 3 web session bootstrap calls"
+        count, 42,
+        "35 data operations, 4 OAuth token endpoints and 3 web session bootstrap calls"
     );
     let r = douyin_run(&["web", "comment-list", "--help"]);
     for text in [

@@ -13,7 +13,7 @@ pub use crate::seam::{
     Call, ClientSetup, Credential, CredentialFile, Host, Link, LinkKind, Paging,
     WithOperations,
 };
-use crate::seam::{one, required, json_list, linked, integer};
+use crate::seam::{one, required, many, json_list, linked, integer};
 /// The common options every domain command takes (the one list of them), as parsed.
 #[derive(Clone, Debug)]
 pub struct CommonArgs {

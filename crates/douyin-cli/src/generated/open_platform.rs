@@ -38,8 +38,10 @@ pub fn command<H: super::Host>() -> ::clap::Command {
         .arg_required_else_help(true)
         .subcommand(access_token_command())
         .subcommand(client_token_command())
+        .subcommand(external_user_item_command())
         .subcommand(fans_data_command())
         .subcommand(fans_list_command::<H>())
+        .subcommand(item_comment_reply_list_command::<H>())
         .subcommand(item_share_command())
         .subcommand(list_comment_command::<H>())
         .subcommand(media_list_command::<H>())
@@ -48,6 +50,8 @@ pub fn command<H: super::Host>() -> ::clap::Command {
         .subcommand(user_info_command())
         .subcommand(video_comment_list_command::<H>())
         .subcommand(video_comment_reply_command())
+        .subcommand(video_data_command())
+        .subcommand(video_list_command::<H>())
 }
 ///`douyin open-platform access-token`.
 fn access_token_command() -> ::clap::Command {
@@ -68,6 +72,41 @@ fn client_token_command() -> ::clap::Command {
             "Obtain the application's client token (生成 client_token)\n\n该接口用于获取接口调用的凭证 client_token,用于不需要用户授权就可以调用的接口。该接口适用于抖音授权。\nclient_token 的有效时间为 2 个小时,重复获取 client_token 后会使上次的 client_token 失效(但有 5 分钟的缓冲时间)。\n\nPOST /oauth/client_token/\n\nSpec: specs/open-platform/client_token.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/account-permission/client-token; https://douyin.apifox.cn/api-128961756.",
         )
         .after_long_help("Example:\n  douyin open-platform client-token")
+}
+///`douyin open-platform external-user-item`.
+fn external_user_item_command() -> ::clap::Command {
+    ::clap::Command::new("external-user-item")
+        .about(
+            "The authorized user's videos per day over the last 7/15/30 days (获取用户视频情况)",
+        )
+        .long_about(
+            "The authorized user's videos per day over the last 7/15/30 days (获取用户视频情况)\n\n该接口用于获取用户视频情况。\n注意:用户首次授权应用后,需要第二天才会产生全部的数据。\n\nGET /data/external/user/item/ (scope `data.external.user`)\n\nSpec: specs/open-platform/external_user_item.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/data-open-service/user-data/get-user-video-status.",
+        )
+        .after_long_help(
+            "Example:\n  douyin open-platform external-user-item --open-id ba253642-0590-40bc-9bdf-9a1334b94059 --date-type 7",
+        )
+        .arg(
+            ::clap::Arg::new("open_id")
+                .long("open-id")
+                .required(true)
+                .help("通过/oauth/access_token/获取,用户唯一标志")
+                .long_help(
+                    "通过/oauth/access_token/获取,用户唯一标志\n\nSent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("date_type")
+                .long("date-type")
+                .required(true)
+                .help("近7/15/30天;输入7代表7天、15代表15天、30代表30天")
+                .long_help(
+                    "近7/15/30天;输入7代表7天、15代表15天、30代表30天\n\nSent as query parameter `date_type`. Example: `7`.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
 }
 ///`douyin open-platform fans-data`.
 fn fans_data_command() -> ::clap::Command {
@@ -139,6 +178,90 @@ fn fans_list_command<H: super::Host>() -> ::clap::Command {
                 )
                 .value_name("INT")
                 .value_parser(::clap::value_parser!(i64)),
+        )
+        .args(super::paging_args::<H>("--cursor"))
+}
+///`douyin open-platform item-comment-reply-list`.
+fn item_comment_reply_list_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("item-comment-reply-list")
+        .about(
+            "The replies to a comment on one of the authorized user's videos, page by page (评论回复列表)",
+        )
+        .long_about(
+            "The replies to a comment on one of the authorized user's videos, page by page (评论回复列表)\n\n获取评论回复列表。\n注意参数中 item_id 作为 url 参数时,必须 encode,只对 item_id 单独进行 encode\n注意参数中 comment_id 作为 url 参数时,必须 encode,只对 comment_id 单独进行 encode\n权限要求:需要申请权限 需要用户授权 申请路径:移动、网站应用控制台-互动权限-管理视频评论\n\nGET /item/comment/reply/list/ (scope `item.comment`)\n\nPaginated: `--all-pages` follows `data.cursor` while `data.has_more` says more pages follow and prints the items of `data.list` one per line (JSON Lines); `--cursor` starts (or resumes) at a cursor.\n\nSpec: specs/open-platform/item_comment_reply_list.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/interaction-management/comment-management-user/comment-reply-list.",
+        )
+        .after_long_help(
+            "Example:\n  douyin open-platform item-comment-reply-list --open-id ba253642-0590-40bc-9bdf-9a1334b94059 --item-id @9VwWjvGUTp9kKW+ma4huFs791GfuOPuEM5RzrQOuKFAUZ/f660zdRmYqig357zEBoG9CZ3tmAj/+zx3ynAUaVA== --comment-id @9VwW0qOBUN9mJyD3bNxvGc791GzgOPqBPZZyoA+lKVcaZ/P860zdRmYqig357zEBTPAmauvAUsItTqnHsp+cJw== --count 10",
+        )
+        .arg(
+            ::clap::Arg::new("open_id")
+                .long("open-id")
+                .required(true)
+                .help("通过/oauth/access_token/获取,用户唯一标志")
+                .long_help(
+                    "通过/oauth/access_token/获取,用户唯一标志\n\nSent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("item_id")
+                .long("item-id")
+                .required(true)
+                .help("视频id(传入原始值,运行时恰好编码一次)")
+                .long_help(
+                    "视频id(传入原始值,运行时恰好编码一次)\n\nSent as query parameter `item_id`. Example: `@9VwWjvGUTp9kKW+ma4huFs791GfuOPuEM5RzrQOuKFAUZ/f660zdRmYqig357zEBoG9CZ3tmAj/+zx3ynAUaVA==`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("comment_id")
+                .long("comment-id")
+                .required(true)
+                .help(
+                    "评论id,来源于接收评论回复事件(传入原始值,运行时恰好编码一次)",
+                )
+                .long_help(
+                    "评论id,来源于接收评论回复事件(传入原始值,运行时恰好编码一次)\n\nSent as query parameter `comment_id`. Example: `@9VwW0qOBUN9mJyD3bNxvGc791GzgOPqBPZZyoA+lKVcaZ/P860zdRmYqig357zEBTPAmauvAUsItTqnHsp+cJw==`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("cursor")
+                .long("cursor")
+                .required(false)
+                .help(
+                    "分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。",
+                )
+                .long_help(
+                    "分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。\n\nSent as query parameter `cursor`. Example: `0`.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(true)
+                .help("每页的数量,最大不超过20,最小不低于1")
+                .long_help(
+                    "每页的数量,最大不超过20,最小不低于1\n\nSent as query parameter `count`. Between 1 and 20 (checked before sending). Example: `10`.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64).range(1i64..=20i64)),
+        )
+        .arg(
+            ::clap::Arg::new("sort_type")
+                .long("sort-type")
+                .required(false)
+                .help("列表排序方式,不传默认按推荐序")
+                .long_help(
+                    "列表排序方式,不传默认按推荐序\n\nSent as query parameter `sort_type`. Example: `time`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
         )
         .args(super::paging_args::<H>("--cursor"))
 }
@@ -473,6 +596,94 @@ fn video_comment_reply_command() -> ::clap::Command {
                 .value_parser(::clap::builder::ValueParser::string()),
         )
 }
+///`douyin open-platform video-data`.
+fn video_data_command() -> ::clap::Command {
+    ::clap::Command::new("video-data")
+        .about(
+            "Current data of some of the authorized account's videos, by item id (查询特定视频的视频数据)",
+        )
+        .long_about(
+            "Current data of some of the authorized account's videos, by item id (查询特定视频的视频数据)\n\n该接口用于查询用户特定视频的数据,如点赞数、播放数等,返回的数据是实时的。\n\nPOST /api/douyin/v1/video/video_data/ (scope `video.data.bind`)\n\nSpec: specs/open-platform/video_data.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/video-management/douyin/search-video/video-data.",
+        )
+        .after_long_help(
+            "Example:\n  douyin open-platform video-data --open-id ba253642-0590-40bc-9bdf-9a1334b94059 --item-ids @8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==",
+        )
+        .arg(
+            ::clap::Arg::new("open_id")
+                .long("open-id")
+                .required(true)
+                .help("通过/oauth/access_token/获取,用户唯一标志")
+                .long_help(
+                    "通过/oauth/access_token/获取,用户唯一标志\n\nSent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("item_ids")
+                .long("item-ids")
+                .required(true)
+                .help(
+                    "item_id数组,仅能查询access_token对应用户上传的视频(与 video_ids 字段二选一,平台优先处理 item_ids)",
+                )
+                .long_help(
+                    "item_id数组,仅能查询access_token对应用户上传的视频(与 video_ids 字段二选一,平台优先处理 item_ids)\n\nSent as JSON body parameter `item_ids` as compact JSON text. Example: `[\"@8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w==\"]`.\n\nA list: repeat the flag or separate items with commas.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string())
+                .action(::clap::ArgAction::Append)
+                .value_delimiter(','),
+        )
+}
+///`douyin open-platform video-list`.
+fn video_list_command<H: super::Host>() -> ::clap::Command {
+    ::clap::Command::new("video-list")
+        .about(
+            "The authorized account's published videos, page by page (查询授权账号视频列表)",
+        )
+        .long_about(
+            "The authorized account's published videos, page by page (查询授权账号视频列表)\n\n该接口用于分页获取用户所有视频的数据。返回的数据是实时的。\n\nGET /api/douyin/v1/video/video_list/ (scope `video.list.bind`)\n\nPaginated: `--all-pages` follows `data.cursor` while `data.has_more` says more pages follow and prints the items of `data.list` one per line (JSON Lines); `--cursor` starts (or resumes) at a cursor.\n\nSpec: specs/open-platform/video_list.yaml; documentation: https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/video-management/douyin/search-video/account-video-list.",
+        )
+        .after_long_help(
+            "Example:\n  douyin open-platform video-list --open-id ba253642-0590-40bc-9bdf-9a1334b94059 --count 10",
+        )
+        .arg(
+            ::clap::Arg::new("open_id")
+                .long("open-id")
+                .required(true)
+                .help("通过/oauth/access_token/获取,用户唯一标志")
+                .long_help(
+                    "通过/oauth/access_token/获取,用户唯一标志\n\nSent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.",
+                )
+                .value_name("TEXT")
+                .value_parser(::clap::builder::ValueParser::string()),
+        )
+        .arg(
+            ::clap::Arg::new("cursor")
+                .long("cursor")
+                .required(false)
+                .help(
+                    "分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。",
+                )
+                .long_help(
+                    "分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。\n\nSent as query parameter `cursor`. Example: `0`.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64)),
+        )
+        .arg(
+            ::clap::Arg::new("count")
+                .long("count")
+                .required(true)
+                .help("每页数量")
+                .long_help(
+                    "每页数量\n\nSent as query parameter `count`. At least 1 (checked before sending). Example: `10`.",
+                )
+                .value_name("INT")
+                .value_parser(::clap::value_parser!(i64).range(1i64..)),
+        )
+        .args(super::paging_args::<H>("--cursor"))
+}
 ///`AccessTokenParams` from the arguments of `douyin open-platform access-token`.
 async fn access_token_params<H: super::Host>(
     host: &H,
@@ -489,6 +700,21 @@ async fn client_token_params<H: super::Host>(
 ) -> ::std::result::Result<::douyin_open_platform::ClientTokenParams, H::Error> {
     let _ = (host, m);
     let p = ::douyin_open_platform::ClientTokenParams::new();
+    ::std::result::Result::Ok(p)
+}
+///`ExternalUserItemParams` from the arguments of `douyin open-platform external-user-item`.
+async fn external_user_item_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_open_platform::ExternalUserItemParams, H::Error> {
+    let p = ::douyin_open_platform::ExternalUserItemParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "open_id"),
+            "--open-id",
+        )?,
+        super::required(host, super::one::<i64>(m, "date_type"), "--date-type")?,
+    );
     ::std::result::Result::Ok(p)
 }
 ///`FansDataParams` from the arguments of `douyin open-platform fans-data`.
@@ -520,6 +746,42 @@ async fn fans_list_params<H: super::Host>(
     );
     if let ::std::option::Option::Some(v) = super::one::<i64>(m, "cursor") {
         p.cursor = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
+///`ItemCommentReplyListParams` from the arguments of `douyin open-platform item-comment-reply-list`.
+async fn item_comment_reply_list_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<
+    ::douyin_open_platform::ItemCommentReplyListParams,
+    H::Error,
+> {
+    let mut p = ::douyin_open_platform::ItemCommentReplyListParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "open_id"),
+            "--open-id",
+        )?,
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "item_id"),
+            "--item-id",
+        )?,
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "comment_id"),
+            "--comment-id",
+        )?,
+        super::required(host, super::one::<i64>(m, "count"), "--count")?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "cursor") {
+        p.cursor = ::std::option::Option::Some(v);
+    }
+    if let ::std::option::Option::Some(v) = super::one::<
+        ::std::string::String,
+    >(m, "sort_type") {
+        p.sort_type = ::std::option::Option::Some(v);
     }
     ::std::result::Result::Ok(p)
 }
@@ -679,6 +941,43 @@ async fn video_comment_reply_params<H: super::Host>(
     }
     ::std::result::Result::Ok(p)
 }
+///`VideoDataParams` from the arguments of `douyin open-platform video-data`.
+async fn video_data_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_open_platform::VideoDataParams, H::Error> {
+    let p = ::douyin_open_platform::VideoDataParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "open_id"),
+            "--open-id",
+        )?,
+        super::required(
+            host,
+            super::many::<::std::string::String>(m, "item_ids"),
+            "--item-ids",
+        )?,
+    );
+    ::std::result::Result::Ok(p)
+}
+///`VideoListParams` from the arguments of `douyin open-platform video-list`.
+async fn video_list_params<H: super::Host>(
+    host: &H,
+    m: &::clap::ArgMatches,
+) -> ::std::result::Result<::douyin_open_platform::VideoListParams, H::Error> {
+    let mut p = ::douyin_open_platform::VideoListParams::new(
+        super::required(
+            host,
+            super::one::<::std::string::String>(m, "open_id"),
+            "--open-id",
+        )?,
+        super::required(host, super::one::<i64>(m, "count"), "--count")?,
+    );
+    if let ::std::option::Option::Some(v) = super::one::<i64>(m, "cursor") {
+        p.cursor = ::std::option::Option::Some(v);
+    }
+    ::std::result::Result::Ok(p)
+}
 /// Runs operation `op` (its subcommand name) and prints its decoded response (or, with `--all-pages`,
 /// the items of every page).
 pub async fn run<H: super::Host>(
@@ -721,6 +1020,21 @@ pub async fn run<H: super::Host>(
             );
             let params = client_token_params(host, m).await?;
             host.respond(client.client_token(&params).await)
+        }
+        "external-user-item" => {
+            host.announce(
+                super::Call {
+                    domain: "open-platform",
+                    operation: "external_user_item",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/data/external/user/item/",
+                    positional: ::std::option::Option::None,
+                },
+                m,
+            );
+            let params = external_user_item_params(host, m).await?;
+            host.respond(client.external_user_item(&params).await)
         }
         "fans-data" => {
             host.announce(
@@ -775,6 +1089,47 @@ pub async fn run<H: super::Host>(
                     .await;
             }
             host.respond(client.fans_list(&params).await)
+        }
+        "item-comment-reply-list" => {
+            host.announce(
+                super::Call {
+                    domain: "open-platform",
+                    operation: "item_comment_reply_list",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/item/comment/reply/list/",
+                    positional: ::std::option::Option::None,
+                },
+                m,
+            );
+            let params = item_comment_reply_list_params(host, m).await?;
+            if let ::std::option::Option::Some(paging) = super::paging(
+                m,
+                "--cursor",
+                "cursor",
+            ) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(
+                        paging,
+                        |cursor| {
+                            let mut p = params.clone();
+                            if let ::std::option::Option::Some(c) = cursor {
+                                p.cursor = ::std::option::Option::Some(c);
+                            }
+                            async move {
+                                client
+                                    .item_comment_reply_list(&p)
+                                    .await
+                                    .map(
+                                        ::douyin_open_platform::Client::item_comment_reply_list_page,
+                                    )
+                            }
+                        },
+                    )
+                    .await;
+            }
+            host.respond(client.item_comment_reply_list(&params).await)
         }
         "item-share" => {
             host.announce(
@@ -969,6 +1324,60 @@ pub async fn run<H: super::Host>(
             );
             let params = video_comment_reply_params(host, m).await?;
             host.respond(client.video_comment_reply(&params).await)
+        }
+        "video-data" => {
+            host.announce(
+                super::Call {
+                    domain: "open-platform",
+                    operation: "video_data",
+                    method: "POST",
+                    base_url: client.core().base_url(),
+                    path: "/api/douyin/v1/video/video_data/",
+                    positional: ::std::option::Option::None,
+                },
+                m,
+            );
+            let params = video_data_params(host, m).await?;
+            host.respond(client.video_data(&params).await)
+        }
+        "video-list" => {
+            host.announce(
+                super::Call {
+                    domain: "open-platform",
+                    operation: "video_list",
+                    method: "GET",
+                    base_url: client.core().base_url(),
+                    path: "/api/douyin/v1/video/video_list/",
+                    positional: ::std::option::Option::None,
+                },
+                m,
+            );
+            let params = video_list_params(host, m).await?;
+            if let ::std::option::Option::Some(paging) = super::paging(
+                m,
+                "--cursor",
+                "cursor",
+            ) {
+                let (client, params) = (&client, &params);
+                return host
+                    .all_pages(
+                        paging,
+                        |cursor| {
+                            let mut p = params.clone();
+                            if let ::std::option::Option::Some(c) = cursor {
+                                p.cursor = ::std::option::Option::Some(c);
+                            }
+                            async move {
+                                client
+                                    .video_list(&p)
+                                    .await
+                                    .map(::douyin_open_platform::Client::video_list_page)
+                            }
+                        },
+                    )
+                    .await;
+            }
+            host.respond(client.video_list(&params).await)
         }
         other => {
             ::std::result::Result::Err(

@@ -49,6 +49,23 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
     },
     crate::serve::route::Route {
         domain: "open-platform",
+        command: "external-user-item",
+        operation: "external_user_item",
+        summary: "The authorized user's videos per day over the last 7/15/30 days (获取用户视频情况)",
+        params: &[
+            crate::serve::route::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "date_type",
+                required: true,
+            },
+        ],
+        cursor: ::std::option::Option::None,
+    },
+    crate::serve::route::Route {
+        domain: "open-platform",
         command: "fans-data",
         operation: "fans_data",
         summary: "How the authorized user's followers are distributed by age, gender, region, activity and more (获取用户粉丝数据)",
@@ -77,6 +94,39 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             crate::serve::route::QueryParam {
                 name: "count",
                 required: true,
+            },
+        ],
+        cursor: ::std::option::Option::Some("cursor"),
+    },
+    crate::serve::route::Route {
+        domain: "open-platform",
+        command: "item-comment-reply-list",
+        operation: "item_comment_reply_list",
+        summary: "The replies to a comment on one of the authorized user's videos, page by page (评论回复列表)",
+        params: &[
+            crate::serve::route::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "item_id",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "comment_id",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "cursor",
+                required: false,
+            },
+            crate::serve::route::QueryParam {
+                name: "count",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "sort_type",
+                required: false,
             },
         ],
         cursor: ::std::option::Option::Some("cursor"),
@@ -230,6 +280,44 @@ pub const ROUTES: &[crate::serve::route::Route] = &[
             },
         ],
         cursor: ::std::option::Option::None,
+    },
+    crate::serve::route::Route {
+        domain: "open-platform",
+        command: "video-data",
+        operation: "video_data",
+        summary: "Current data of some of the authorized account's videos, by item id (查询特定视频的视频数据)",
+        params: &[
+            crate::serve::route::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "item_ids",
+                required: true,
+            },
+        ],
+        cursor: ::std::option::Option::None,
+    },
+    crate::serve::route::Route {
+        domain: "open-platform",
+        command: "video-list",
+        operation: "video_list",
+        summary: "The authorized account's published videos, page by page (查询授权账号视频列表)",
+        params: &[
+            crate::serve::route::QueryParam {
+                name: "open_id",
+                required: true,
+            },
+            crate::serve::route::QueryParam {
+                name: "cursor",
+                required: false,
+            },
+            crate::serve::route::QueryParam {
+                name: "count",
+                required: true,
+            },
+        ],
+        cursor: ::std::option::Option::Some("cursor"),
     },
     crate::serve::route::Route {
         domain: "web",

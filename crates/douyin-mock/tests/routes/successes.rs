@@ -202,7 +202,7 @@ async fn pages_follow_each_operations_pagination_paths() {
         assert_eq!(distinct.len(), 6, "{}/{}: {ids:?}", d.name, op.name);
         paged += 1;
     }
-    assert_eq!(paged, 15);
+    assert_eq!(paged, 17);
 }
 
 #[tokio::test]

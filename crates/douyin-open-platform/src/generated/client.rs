@@ -20,6 +20,15 @@ pub mod operations {
         signing: &[],
         pacing: ::std::option::Option::None,
     };
+    ///`GET /data/external/user/item/`
+    pub static EXTERNAL_USER_ITEM: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "external_user_item",
+        method: ::douyin_core::Method::Get,
+        path: "/data/external/user/item/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
+        pacing: ::std::option::Option::None,
+    };
     ///`GET /api/douyin/v1/user/fans_data/`
     pub static FANS_DATA: ::douyin_core::Operation = ::douyin_core::Operation {
         name: "fans_data",
@@ -34,6 +43,15 @@ pub mod operations {
         name: "fans_list",
         method: ::douyin_core::Method::Get,
         path: "/fans/list/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
+        pacing: ::std::option::Option::None,
+    };
+    ///`GET /item/comment/reply/list/`
+    pub static ITEM_COMMENT_REPLY_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "item_comment_reply_list",
+        method: ::douyin_core::Method::Get,
+        path: "/item/comment/reply/list/",
         base_url: ::std::option::Option::None,
         signing: &[],
         pacing: ::std::option::Option::None,
@@ -110,6 +128,24 @@ pub mod operations {
         signing: &[],
         pacing: ::std::option::Option::None,
     };
+    ///`POST /api/douyin/v1/video/video_data/`
+    pub static VIDEO_DATA: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "video_data",
+        method: ::douyin_core::Method::Post,
+        path: "/api/douyin/v1/video/video_data/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
+        pacing: ::std::option::Option::None,
+    };
+    ///`GET /api/douyin/v1/video/video_list/`
+    pub static VIDEO_LIST: ::douyin_core::Operation = ::douyin_core::Operation {
+        name: "video_list",
+        method: ::douyin_core::Method::Get,
+        path: "/api/douyin/v1/video/video_list/",
+        base_url: ::std::option::Option::None,
+        signing: &[],
+        pacing: ::std::option::Option::None,
+    };
 }
 ///Parameters of [`Client::access_token`](super::client::Client::access_token).
 #[derive(Clone, Debug)]
@@ -164,6 +200,44 @@ impl ClientTokenParams {
 impl ::std::default::Default for ClientTokenParams {
     fn default() -> Self {
         Self::new()
+    }
+}
+///Parameters of [`Client::external_user_item`](super::client::Client::external_user_item).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ExternalUserItemParams {
+    /**通过/oauth/access_token/获取,用户唯一标志
+
+Sent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.*/
+    pub open_id: ::std::string::String,
+    /**近7/15/30天;输入7代表7天、15代表15天、30代表30天
+
+Sent as query parameter `date_type`. Example: `7`.*/
+    pub date_type: i64,
+}
+impl ExternalUserItemParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(
+        open_id: impl ::std::convert::Into<::std::string::String>,
+        date_type: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        Self {
+            open_id: open_id.into(),
+            date_type: date_type.into(),
+        }
+    }
+    ///Builds the request for `GET /data/external/user/item/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::EXTERNAL_USER_ITEM,
+        );
+        req.header_credential("access-token", "access_token");
+        req.header("content-type", "application/json");
+        req.query("open_id", &self.open_id);
+        req.query("date_type", self.date_type);
+        ::std::result::Result::Ok(req)
     }
 }
 ///Parameters of [`Client::fans_data`](super::client::Client::fans_data).
@@ -237,6 +311,93 @@ impl FansListParams {
             req.query("cursor", value);
         }
         req.query("count", self.count);
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::item_comment_reply_list`](super::client::Client::item_comment_reply_list).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ItemCommentReplyListParams {
+    /**通过/oauth/access_token/获取,用户唯一标志
+
+Sent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.*/
+    pub open_id: ::std::string::String,
+    /**视频id(传入原始值,运行时恰好编码一次)
+
+Sent as query parameter `item_id`. Example: `@9VwWjvGUTp9kKW+ma4huFs791GfuOPuEM5RzrQOuKFAUZ/f660zdRmYqig357zEBoG9CZ3tmAj/+zx3ynAUaVA==`.*/
+    pub item_id: ::std::string::String,
+    /**评论id,来源于接收评论回复事件(传入原始值,运行时恰好编码一次)
+
+Sent as query parameter `comment_id`. Example: `@9VwW0qOBUN9mJyD3bNxvGc791GzgOPqBPZZyoA+lKVcaZ/P860zdRmYqig357zEBTPAmauvAUsItTqnHsp+cJw==`.*/
+    pub comment_id: ::std::string::String,
+    /**分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。
+
+Sent as query parameter `cursor`. Example: `0`.*/
+    pub cursor: ::std::option::Option<i64>,
+    /**每页的数量,最大不超过20,最小不低于1
+
+Sent as query parameter `count`. Between 1 and 20 (checked before sending). Example: `10`.*/
+    pub count: i64,
+    /**列表排序方式,不传默认按推荐序
+
+Sent as query parameter `sort_type`. Example: `time`.*/
+    pub sort_type: ::std::option::Option<::std::string::String>,
+}
+impl ItemCommentReplyListParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(
+        open_id: impl ::std::convert::Into<::std::string::String>,
+        item_id: impl ::std::convert::Into<::std::string::String>,
+        comment_id: impl ::std::convert::Into<::std::string::String>,
+        count: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        Self {
+            open_id: open_id.into(),
+            item_id: item_id.into(),
+            comment_id: comment_id.into(),
+            cursor: ::std::option::Option::None,
+            count: count.into(),
+            sort_type: ::std::option::Option::None,
+        }
+    }
+    ///Sets `cursor`.
+    pub fn cursor(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Sets `sort_type`.
+    pub fn sort_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sort_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /item/comment/reply/list/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        ::douyin_core::check_range(
+            "count",
+            ::std::option::Option::Some(self.count),
+            ::std::option::Option::Some(1i64),
+            ::std::option::Option::Some(20i64),
+        )?;
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::ITEM_COMMENT_REPLY_LIST,
+        );
+        req.header_credential("access-token", "access_token");
+        req.header("content-type", "application/json");
+        req.query("open_id", &self.open_id);
+        req.query("item_id", &self.item_id);
+        req.query("comment_id", &self.comment_id);
+        if let ::std::option::Option::Some(value) = &self.cursor {
+            req.query("cursor", value);
+        }
+        req.query("count", self.count);
+        if let ::std::option::Option::Some(value) = &self.sort_type {
+            req.query("sort_type", value);
+        }
         ::std::result::Result::Ok(req)
     }
 }
@@ -630,6 +791,100 @@ impl VideoCommentReplyParams {
         ::std::result::Result::Ok(req)
     }
 }
+///Parameters of [`Client::video_data`](super::client::Client::video_data).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct VideoDataParams {
+    /**通过/oauth/access_token/获取,用户唯一标志
+
+Sent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.*/
+    pub open_id: ::std::string::String,
+    /**item_id数组,仅能查询access_token对应用户上传的视频(与 video_ids 字段二选一,平台优先处理 item_ids)
+
+Sent as JSON body parameter `item_ids` as compact JSON text. Example: `["@8hxdhauTCMppanGnM4ltGM780mDqPP+KPpR0qQOmLVAXb/T060zdRmYqig357zEBq6CZRp4NVe6qLIJW/V/x1w=="]`.*/
+    pub item_ids: ::std::vec::Vec<::std::string::String>,
+}
+impl VideoDataParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(
+        open_id: impl ::std::convert::Into<::std::string::String>,
+        item_ids: impl ::std::convert::Into<::std::vec::Vec<::std::string::String>>,
+    ) -> Self {
+        Self {
+            open_id: open_id.into(),
+            item_ids: item_ids.into(),
+        }
+    }
+    ///Builds the request for `POST /api/douyin/v1/video/video_data/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::VIDEO_DATA,
+        );
+        req.header_credential("access-token", "access_token");
+        req.query("open_id", &self.open_id);
+        req.json_raw("item_ids", ::douyin_core::Json(&self.item_ids));
+        ::std::result::Result::Ok(req)
+    }
+}
+///Parameters of [`Client::video_list`](super::client::Client::video_list).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct VideoListParams {
+    /**通过/oauth/access_token/获取,用户唯一标志
+
+Sent as query parameter `open_id`. Example: `ba253642-0590-40bc-9bdf-9a1334b94059`.*/
+    pub open_id: ::std::string::String,
+    /**分页游标, 第一页请求cursor是0, response中会返回下一页请求用到的cursor, 同时response还会返回has_more来表明是否有更多的数据。
+
+Sent as query parameter `cursor`. Example: `0`.*/
+    pub cursor: ::std::option::Option<i64>,
+    /**每页数量
+
+Sent as query parameter `count`. At least 1 (checked before sending). Example: `10`.*/
+    pub count: i64,
+}
+impl VideoListParams {
+    /// Parameters with the required values; optional ones start at their documented defaults.
+    pub fn new(
+        open_id: impl ::std::convert::Into<::std::string::String>,
+        count: impl ::std::convert::Into<i64>,
+    ) -> Self {
+        Self {
+            open_id: open_id.into(),
+            cursor: ::std::option::Option::None,
+            count: count.into(),
+        }
+    }
+    ///Sets `cursor`.
+    pub fn cursor(mut self, value: impl ::std::convert::Into<i64>) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    ///Builds the request for `GET /api/douyin/v1/video/video_list/` (checks documented bounds first).
+    pub fn to_request(
+        &self,
+    ) -> ::std::result::Result<::douyin_core::Request, super::errors::Error> {
+        ::douyin_core::check_range(
+            "count",
+            ::std::option::Option::Some(self.count),
+            ::std::option::Option::Some(1i64),
+            ::std::option::Option::None,
+        )?;
+        let mut req = ::douyin_core::Request::new(
+            &super::client::operations::VIDEO_LIST,
+        );
+        req.header_credential("access-token", "access_token");
+        req.header("content-type", "application/json");
+        req.query("open_id", &self.open_id);
+        if let ::std::option::Option::Some(value) = &self.cursor {
+            req.query("cursor", value);
+        }
+        req.query("count", self.count);
+        ::std::result::Result::Ok(req)
+    }
+}
 ///Client of the Douyin Open Platform domain: one async method per documented operation.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -712,6 +967,27 @@ client_token 的有效时间为 2 个小时,重复获取 client_token 后会使�
     ) -> ::std::result::Result<super::types::ClientTokenResponse, super::errors::Error> {
         self.core.send(params.to_request()?).await
     }
+    ///The authorized user's videos per day over the last 7/15/30 days (获取用户视频情况)
+    ///
+    /**该接口用于获取用户视频情况。
+注意:用户首次授权应用后,需要第二天才会产生全部的数据。
+*/
+    ///
+    ///`GET /data/external/user/item/` (scope `data.external.user`)
+    ///Spec: `specs/open-platform/external_user_item.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/data-open-service/user-data/get-user-video-status>.
+    ///
+    ///Notes from the spec:
+    ///- The result fields (date, new_issue, new_play, total_issue) are the ones the platform's OpenAPI description and public SDKs decode for this call; the sibling data calls (item_share and others) answer with the same data.result_list\[\] of daily rows.
+    ///- Older clients send the token as an access_token query parameter; the current page puts it in the access-token header, as every data/external page does.
+    pub async fn external_user_item(
+        &self,
+        params: &ExternalUserItemParams,
+    ) -> ::std::result::Result<
+        super::types::ExternalUserItemResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
     ///How the authorized user's followers are distributed by age, gender, region, activity and more (获取用户粉丝数据)
     ///
     /**该接口用于查询用户的粉丝数据,如性别分布,年龄分布,地域分布等。
@@ -769,6 +1045,65 @@ client_token 的有效时间为 2 个小时,重复获取 client_token 后会使�
     pub fn fans_list_page(
         resp: super::types::FansListResponse,
     ) -> ::douyin_core::Page<super::types::OpenUser> {
+        let has_more = resp
+            .data
+            .as_ref()
+            .and_then(|v| v.has_more.as_ref())
+            .is_some_and(::douyin_core::MoreFlag::is_set);
+        let next_cursor = resp.data.as_ref().and_then(|v| v.cursor.as_ref()).copied();
+        let items = resp.data.and_then(|v| v.list).unwrap_or_default();
+        ::douyin_core::Page {
+            items,
+            next_cursor,
+            has_more,
+        }
+    }
+    ///The replies to a comment on one of the authorized user's videos, page by page (评论回复列表)
+    ///
+    /**获取评论回复列表。
+注意参数中 item_id 作为 url 参数时,必须 encode,只对 item_id 单独进行 encode
+注意参数中 comment_id 作为 url 参数时,必须 encode,只对 comment_id 单独进行 encode
+权限要求:需要申请权限 需要用户授权 申请路径:移动、网站应用控制台-互动权限-管理视频评论
+*/
+    ///
+    ///`GET /item/comment/reply/list/` (scope `item.comment`)
+    ///Spec: `specs/open-platform/item_comment_reply_list.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/interaction-management/comment-management-user/comment-reply-list>.
+    ///
+    ///Notes from the spec:
+    ///- The documented examples of item_id and comment_id are percent-encoded ("%409VwW…%2B…%3D%3D"); the spec's examples are the decoded ids, because the runtime encodes every query value exactly once (passing the documented encoded form would encode it twice).
+    ///- The page marks device_brand, device_platform, device_type, ip, os_version and shark_channel 必填: facts about the end user's device and the request channel. They are left out here as in video_comment_reply: a server-side client has no end-user device to report, and public clients call without them. A caller who needs them sends them as extra query parameters.
+    ///- The stored copy of the page is cut off inside the sort_type description (列表排序方式,不传默认按推荐序,可选…), so its values are not listed: sort_type stays a free string (the example's "time"; the mini-app comment list documents time and time_asc). The response section is cut off too: the reply list answers with the comment list's page (the platform's older OpenAPI description types both with one VideoCommentListResponse), so it is typed with schemas/video_comment.yaml.
+    pub async fn item_comment_reply_list(
+        &self,
+        params: &ItemCommentReplyListParams,
+    ) -> ::std::result::Result<
+        super::types::ItemCommentReplyListResponse,
+        super::errors::Error,
+    > {
+        self.core.send(params.to_request()?).await
+    }
+    ///Every item of every page of [`Client::item_comment_reply_list`], following `data.cursor` while `data.has_more` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].
+    pub fn item_comment_reply_list_stream(
+        &self,
+        params: ItemCommentReplyListParams,
+    ) -> impl ::douyin_core::Stream<
+        Item = ::std::result::Result<super::types::VideoComment, super::errors::Error>,
+    > + '_ {
+        ::douyin_core::paginate(
+            params,
+            move |p: ItemCommentReplyListParams| async move {
+                self.item_comment_reply_list(&p)
+                    .await
+                    .map(Self::item_comment_reply_list_page)
+            },
+            |p| p.cursor,
+            |p, c| p.cursor = ::std::option::Option::Some(c),
+        )
+    }
+    ///The page in a [`Client::item_comment_reply_list`] response.
+    pub fn item_comment_reply_list_page(
+        resp: super::types::ItemCommentReplyListResponse,
+    ) -> ::douyin_core::Page<super::types::VideoComment> {
         let has_more = resp
             .data
             .as_ref()
@@ -1065,6 +1400,74 @@ client_token 的有效时间为 2 个小时,重复获取 client_token 后会使�
     > {
         self.core.send(params.to_request()?).await
     }
+    ///Current data of some of the authorized account's videos, by item id (查询特定视频的视频数据)
+    ///
+    /**该接口用于查询用户特定视频的数据,如点赞数、播放数等,返回的数据是实时的。
+*/
+    ///
+    ///`POST /api/douyin/v1/video/video_data/` (scope `video.data.bind`)
+    ///Spec: `specs/open-platform/video_data.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/video-management/douyin/search-video/video-data>.
+    ///
+    ///Notes from the spec:
+    ///- The body is {"item_ids": \[...\]}: the platform's OpenAPI description documents item_ids (仅能查询access_token 对应用户上传的视频) as the body. The current page also accepts video_ids (the plain numeric video ids) instead; a caller who has those sends them with the request's extra JSON fields, since the two are alternatives and a spec parameter cannot say "one of".
+    ///- Path and scope are the current ones (/api/douyin/v1/video/video_data/, video.data.bind); the older description has POST /video/data/ with scope video.data and the same body and response.
+    pub async fn video_data(
+        &self,
+        params: &VideoDataParams,
+    ) -> ::std::result::Result<super::types::VideoDataResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
+    }
+    ///The authorized account's published videos, page by page (查询授权账号视频列表)
+    ///
+    /**该接口用于分页获取用户所有视频的数据。返回的数据是实时的。
+*/
+    ///
+    ///`GET /api/douyin/v1/video/video_list/` (scope `video.list.bind`)
+    ///Spec: `specs/open-platform/video_list.yaml`; documentation: <https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/video-management/douyin/search-video/account-video-list>.
+    ///
+    ///Notes from the spec:
+    ///- Path and scope are the current ones (/api/douyin/v1/video/video_list/, video.list.bind); the platform's older OpenAPI description lists the same call as GET /video/list/ with scope video.list, open_id/access_token in the query and the same parameters and response. The access token travels in the access-token header, as on every /api/douyin/v1/ page.
+    ///- count: the older description documents only 每页数量 (required, int) without bounds; public clients clamp it to 1..=20. The client checks the documented lower bound only and leaves an upper bound to the service, whose refusal (2100005, parameter error) surfaces as an API error.
+    ///- The item's fields are the platform's Video model (see schemas/video.yaml); fields the service sends beyond it (for example a video status or media type) are kept in unknown_fields, not typed from hearsay.
+    pub async fn video_list(
+        &self,
+        params: &VideoListParams,
+    ) -> ::std::result::Result<super::types::VideoListResponse, super::errors::Error> {
+        self.core.send(params.to_request()?).await
+    }
+    ///Every item of every page of [`Client::video_list`], following `data.cursor` while `data.has_more` says more pages follow. Errors end the stream as its last item; a cursor that does not advance ends it with [`douyin_core::Error::StalledCursor`].
+    pub fn video_list_stream(
+        &self,
+        params: VideoListParams,
+    ) -> impl ::douyin_core::Stream<
+        Item = ::std::result::Result<super::types::Video, super::errors::Error>,
+    > + '_ {
+        ::douyin_core::paginate(
+            params,
+            move |p: VideoListParams| async move {
+                self.video_list(&p).await.map(Self::video_list_page)
+            },
+            |p| p.cursor,
+            |p, c| p.cursor = ::std::option::Option::Some(c),
+        )
+    }
+    ///The page in a [`Client::video_list`] response.
+    pub fn video_list_page(
+        resp: super::types::VideoListResponse,
+    ) -> ::douyin_core::Page<super::types::Video> {
+        let has_more = resp
+            .data
+            .as_ref()
+            .and_then(|v| v.has_more.as_ref())
+            .is_some_and(::douyin_core::MoreFlag::is_set);
+        let next_cursor = resp.data.as_ref().and_then(|v| v.cursor.as_ref()).copied();
+        let items = resp.data.and_then(|v| v.list).unwrap_or_default();
+        ::douyin_core::Page {
+            items,
+            next_cursor,
+            has_more,
+        }
+    }
 }
 impl ::std::convert::From<::douyin_core::Client<super::domain::OpenPlatform>>
 for Client {
@@ -1128,6 +1531,30 @@ impl ::douyin_core::Envelope for super::types::ClientTokenResponse {
         }
     }
 }
+impl ::douyin_core::Envelope for super::types::ExternalUserItemResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self.extra.as_ref().and_then(|v| v.logid.as_deref()),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
+        }
+    }
+}
 impl ::douyin_core::Envelope for super::types::FansDataResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
@@ -1153,6 +1580,30 @@ impl ::douyin_core::Envelope for super::types::FansDataResponse {
     }
 }
 impl ::douyin_core::Envelope for super::types::FansListResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self.extra.as_ref().and_then(|v| v.logid.as_deref()),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::ItemCommentReplyListResponse {
     fn outcome(&self) -> ::douyin_core::Outcome<'_> {
         ::douyin_core::Outcome {
             code: self
@@ -1386,6 +1837,54 @@ impl ::douyin_core::Envelope for super::types::VideoCommentReplyResponse {
         }
     }
 }
+impl ::douyin_core::Envelope for super::types::VideoDataResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self.extra.as_ref().and_then(|v| v.logid.as_deref()),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
+        }
+    }
+}
+impl ::douyin_core::Envelope for super::types::VideoListResponse {
+    fn outcome(&self) -> ::douyin_core::Outcome<'_> {
+        ::douyin_core::Outcome {
+            code: self
+                .data
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            message: self
+                .data
+                .as_ref()
+                .and_then(|v| v.description.as_deref())
+                .or(self.extra.as_ref().and_then(|v| v.description.as_deref())),
+            log_id: self.extra.as_ref().and_then(|v| v.logid.as_deref()),
+            sub_code: self
+                .extra
+                .as_ref()
+                .and_then(|v| v.sub_error_code.as_ref())
+                .map(::douyin_core::CodeText::code_text),
+            sub_message: self.extra.as_ref().and_then(|v| v.sub_description.as_deref()),
+            refused: ::std::option::Option::None,
+        }
+    }
+}
 /// Every operation of this domain, for spec-driven tools (golden tests, capture checks, the mock server).
 pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
     super::errors::ErrorCode,
@@ -1413,6 +1912,17 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
     ::douyin_core::registry::OperationEntry {
+        name: "external_user_item",
+        spec: "specs/open-platform/external_user_item.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/data/external/user/item/",
+        scope: ::std::option::Option::Some("data.external.user"),
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::ExternalUserItemResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
         name: "fans_data",
         spec: "specs/open-platform/fans_data.yaml",
         method: ::douyin_core::Method::Get,
@@ -1431,6 +1941,17 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         scope: ::std::option::Option::Some("fans.list"),
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::FansListResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "item_comment_reply_list",
+        spec: "specs/open-platform/item_comment_reply_list.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/item/comment/reply/list/",
+        scope: ::std::option::Option::Some("item.comment"),
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::ItemCommentReplyListResponse,
             super::errors::ErrorCode,
         >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },
@@ -1519,6 +2040,28 @@ pub static OPERATIONS: &[::douyin_core::registry::OperationEntry<
         scope: ::std::option::Option::Some("video.comment"),
         check: |body, mode| ::douyin_core::registry::check::<
             super::types::VideoCommentReplyResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "video_data",
+        spec: "specs/open-platform/video_data.yaml",
+        method: ::douyin_core::Method::Post,
+        path: "/api/douyin/v1/video/video_data/",
+        scope: ::std::option::Option::Some("video.data.bind"),
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::VideoDataResponse,
+            super::errors::ErrorCode,
+        >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
+    },
+    ::douyin_core::registry::OperationEntry {
+        name: "video_list",
+        spec: "specs/open-platform/video_list.yaml",
+        method: ::douyin_core::Method::Get,
+        path: "/api/douyin/v1/video/video_list/",
+        scope: ::std::option::Option::Some("video.list.bind"),
+        check: |body, mode| ::douyin_core::registry::check::<
+            super::types::VideoListResponse,
             super::errors::ErrorCode,
         >(body, <super::domain::OpenPlatform as ::douyin_core::Domain>::ENVELOPE, mode),
     },

@@ -201,6 +201,26 @@ pub struct DailyShare {
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(DailyShare { date : "date", share : "share" });
+///`DailyUserItems`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct DailyUserItems {
+    ///日期 (yyyy-MM-dd)
+    pub date: ::std::option::Option<::std::string::String>,
+    ///每日发布内容数
+    pub new_issue: ::std::option::Option<i64>,
+    ///每天新增视频播放
+    pub new_play: ::std::option::Option<i64>,
+    ///每日内容总数
+    pub total_issue: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    DailyUserItems { date : "date", new_issue : "new_issue", new_play : "new_play",
+    total_issue : "total_issue" }
+);
 ///`Distribution`
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -214,6 +234,38 @@ pub struct Distribution {
     pub unknown_fields: ::douyin_core::Extra,
 }
 ::douyin_core::impl_lossless!(Distribution { item : "item", value : "value" });
+///`ExternalUserItemData`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ExternalUserItemData {
+    ///错误码描述
+    pub description: ::std::option::Option<::std::string::String>,
+    ///错误码
+    pub error_code: ::std::option::Option<i64>,
+    pub result_list: ::std::option::Option<::std::vec::Vec<DailyUserItems>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    ExternalUserItemData { description : "description", error_code : "error_code",
+    result_list : "result_list" }
+);
+///`ExternalUserItemResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ExternalUserItemResponse {
+    pub data: ::std::option::Option<::std::boxed::Box<ExternalUserItemData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    ExternalUserItemResponse { data : "data", extra : "extra" } response
+);
 ///`Extra`
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -468,6 +520,42 @@ pub struct ImUserInfo {
 }
 ::douyin_core::impl_lossless!(
     ImUserInfo { avatar : "avatar", nick_name : "nick_name", open_id : "open_id" }
+);
+///`ItemCommentReplyListResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ItemCommentReplyListResponse {
+    pub data: ::std::option::Option<::std::boxed::Box<ItemCommentReplyPage>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    ItemCommentReplyListResponse { data : "data", extra : "extra" } response
+);
+///`ItemCommentReplyPage`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ItemCommentReplyPage {
+    ///用于下一页请求的cursor
+    pub cursor: ::std::option::Option<i64>,
+    ///错误码描述
+    pub description: ::std::option::Option<::std::string::String>,
+    ///错误码
+    pub error_code: ::std::option::Option<i64>,
+    ///更多数据
+    pub has_more: ::std::option::Option<bool>,
+    pub list: ::std::option::Option<::std::vec::Vec<VideoComment>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    ItemCommentReplyPage { cursor : "cursor", description : "description", error_code :
+    "error_code", has_more : "has_more", list : "list" }
 );
 ///`ItemShareData`
 #[derive(Clone, Debug, Default)]
@@ -862,6 +950,34 @@ pub struct VerifyWebhookEvent {
     VerifyWebhookEvent { client_key : "client_key", content : "content", event : "event"
     } response
 );
+///`Video`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct Video {
+    ///视频封面
+    pub cover: ::std::option::Option<::std::string::String>,
+    ///视频创建时间戳
+    pub create_time: ::std::option::Option<i64>,
+    ///表示是否审核结束。审核通过或者失败都会返回true,审核中返回false。
+    pub is_reviewed: ::std::option::Option<bool>,
+    ///是否置顶
+    pub is_top: ::std::option::Option<bool>,
+    ///视频id(加密后的视频 ID,用于 video_data 和 data/external/item/* 查询)
+    pub item_id: ::std::option::Option<::std::string::String>,
+    ///视频播放页面。视频播放页可能会失效,请在观看视频前调用 video_data 获取最新的播放页。
+    pub share_url: ::std::option::Option<::std::string::String>,
+    pub statistics: ::std::option::Option<::std::boxed::Box<VideoStatistics>>,
+    ///视频标题
+    pub title: ::std::option::Option<::std::string::String>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    Video { cover : "cover", create_time : "create_time", is_reviewed : "is_reviewed",
+    is_top : "is_top", item_id : "item_id", share_url : "share_url", statistics :
+    "statistics", title : "title" }
+);
 ///`VideoComment`
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -955,6 +1071,100 @@ pub struct VideoCommentReplyResponse {
 ::douyin_core::impl_lossless!(
     VideoCommentReplyResponse { data : "data", extra : "extra" } response
 );
+///`VideoDataData`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct VideoDataData {
+    ///错误码描述
+    pub description: ::std::option::Option<::std::string::String>,
+    ///错误码
+    pub error_code: ::std::option::Option<i64>,
+    pub list: ::std::option::Option<::std::vec::Vec<Video>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    VideoDataData { description : "description", error_code : "error_code", list : "list"
+    }
+);
+///`VideoDataResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct VideoDataResponse {
+    pub data: ::std::option::Option<::std::boxed::Box<VideoDataData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    VideoDataResponse { data : "data", extra : "extra" } response
+);
+///`VideoListData`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct VideoListData {
+    ///用于下一页请求的cursor
+    pub cursor: ::std::option::Option<i64>,
+    ///错误码描述
+    pub description: ::std::option::Option<::std::string::String>,
+    ///错误码
+    pub error_code: ::std::option::Option<i64>,
+    ///更多数据
+    pub has_more: ::std::option::Option<bool>,
+    ///由于置顶的原因, list 长度可能比 count 大
+    pub list: ::std::option::Option<::std::vec::Vec<Video>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    VideoListData { cursor : "cursor", description : "description", error_code :
+    "error_code", has_more : "has_more", list : "list" }
+);
+///`VideoListResponse`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct VideoListResponse {
+    pub data: ::std::option::Option<::std::boxed::Box<VideoListData>>,
+    pub extra: ::std::option::Option<::std::boxed::Box<Extra>>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+    /// Values that did not fit their type while decoding (kept in `unknown_fields`), by path.
+    pub drift: ::std::vec::Vec<::douyin_core::Drift>,
+}
+::douyin_core::impl_lossless!(
+    VideoListResponse { data : "data", extra : "extra" } response
+);
+///`VideoStatistics`
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct VideoStatistics {
+    ///评论数
+    pub comment_count: ::std::option::Option<i64>,
+    ///点赞数
+    pub digg_count: ::std::option::Option<i64>,
+    ///下载数
+    pub download_count: ::std::option::Option<i64>,
+    ///转发数
+    pub forward_count: ::std::option::Option<i64>,
+    ///播放数,只有作者本人可见。公开视频设为私密后,播放数也会返回0。
+    pub play_count: ::std::option::Option<i64>,
+    ///分享数
+    pub share_count: ::std::option::Option<i64>,
+    /// Fields the spec does not describe, and values of described fields that did not fit their
+    /// type, kept as raw JSON and written back on encode.
+    pub unknown_fields: ::douyin_core::Extra,
+}
+::douyin_core::impl_lossless!(
+    VideoStatistics { comment_count : "comment_count", digg_count : "digg_count",
+    download_count : "download_count", forward_count : "forward_count", play_count :
+    "play_count", share_count : "share_count" }
+);
 /// Every struct's inline size stays within `douyin_core::lossless::STRUCT_SIZE_BUDGET` (nested structs are
 /// boxed, so a body of empty objects costs only their own fields; docs/reliability.md).
 #[cfg(test)]
@@ -978,7 +1188,16 @@ mod size_budget {
             ("CreateVideoContent", ::std::mem::size_of::<super::CreateVideoContent>()),
             ("CreateVideoEvent", ::std::mem::size_of::<super::CreateVideoEvent>()),
             ("DailyShare", ::std::mem::size_of::<super::DailyShare>()),
+            ("DailyUserItems", ::std::mem::size_of::<super::DailyUserItems>()),
             ("Distribution", ::std::mem::size_of::<super::Distribution>()),
+            (
+                "ExternalUserItemData",
+                ::std::mem::size_of::<super::ExternalUserItemData>(),
+            ),
+            (
+                "ExternalUserItemResponse",
+                ::std::mem::size_of::<super::ExternalUserItemResponse>(),
+            ),
             ("Extra", ::std::mem::size_of::<super::Extra>()),
             ("FansData", ::std::mem::size_of::<super::FansData>()),
             ("FansDataData", ::std::mem::size_of::<super::FansDataData>()),
@@ -996,6 +1215,14 @@ mod size_budget {
             ("ImMessageContent", ::std::mem::size_of::<super::ImMessageContent>()),
             ("ImMessageEvent", ::std::mem::size_of::<super::ImMessageEvent>()),
             ("ImUserInfo", ::std::mem::size_of::<super::ImUserInfo>()),
+            (
+                "ItemCommentReplyListResponse",
+                ::std::mem::size_of::<super::ItemCommentReplyListResponse>(),
+            ),
+            (
+                "ItemCommentReplyPage",
+                ::std::mem::size_of::<super::ItemCommentReplyPage>(),
+            ),
             ("ItemShareData", ::std::mem::size_of::<super::ItemShareData>()),
             ("ItemShareResponse", ::std::mem::size_of::<super::ItemShareResponse>()),
             ("ListCommentData", ::std::mem::size_of::<super::ListCommentData>()),
@@ -1024,6 +1251,7 @@ mod size_budget {
                 ::std::mem::size_of::<super::VerifyWebhookContent>(),
             ),
             ("VerifyWebhookEvent", ::std::mem::size_of::<super::VerifyWebhookEvent>()),
+            ("Video", ::std::mem::size_of::<super::Video>()),
             ("VideoComment", ::std::mem::size_of::<super::VideoComment>()),
             (
                 "VideoCommentListResponse",
@@ -1038,6 +1266,11 @@ mod size_budget {
                 "VideoCommentReplyResponse",
                 ::std::mem::size_of::<super::VideoCommentReplyResponse>(),
             ),
+            ("VideoDataData", ::std::mem::size_of::<super::VideoDataData>()),
+            ("VideoDataResponse", ::std::mem::size_of::<super::VideoDataResponse>()),
+            ("VideoListData", ::std::mem::size_of::<super::VideoListData>()),
+            ("VideoListResponse", ::std::mem::size_of::<super::VideoListResponse>()),
+            ("VideoStatistics", ::std::mem::size_of::<super::VideoStatistics>()),
         ];
         let largest = sizes.iter().max_by_key(|(_, size)| *size);
         ::std::eprintln!("largest struct: {largest:?}");
