@@ -45,6 +45,8 @@ pub struct Domain {
     pub pacing: Option<DomainPacing>,
     /// What the mock does with the domain as a whole (media addresses it serves itself).
     pub mock: Option<crate::spec::mock_model::DomainMock>,
+    /// The protobuf push channel, if the domain has one.
+    pub push: Option<crate::spec::push_model::PushSpec>,
     pub notes: Vec<String>,
     pub operations: Vec<Operation>,
     /// The webhook events the service pushes, in file order.

@@ -203,6 +203,7 @@ pub fn validate(root: &Path, raw: &RawDomain) -> Result<ir::Domain, Vec<SpecErro
         oauth: d.oauth.clone(),
         pacing: d.pacing.clone(),
         mock: d.mock.clone(),
+        push: d.push.clone(),
         notes: d.notes.clone(),
         operations,
         events,

@@ -22,6 +22,7 @@ pub mod limit;
 pub mod lossless;
 pub mod pacing;
 pub mod paginate;
+pub mod push;
 pub mod redact;
 pub mod redirect;
 pub mod registry;

@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
 
-use crate::archive::Archive;
 use crate::error::Error;
 use crate::fetch::{part_path, Downloader, Fetched, Outcome};
 use crate::name::NameTemplate;
 use crate::progress::{Event, OnUpdate, Totals, Tracker};
 use crate::select::{MediaItem, Post};
+use crate::store::Store;
 
 /// One file to fetch and where to put it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,7 +91,7 @@ impl Downloader {
     pub async fn fetch_all(
         &self,
         jobs: &[Job],
-        archive: Option<&Archive>,
+        archive: Option<&dyn Store>,
         on_update: &OnUpdate<'_>,
     ) -> Vec<Result<Fetched, Error>> {
         let totals = Totals::new(jobs.len());
@@ -116,11 +116,11 @@ impl Downloader {
     async fn fetch_recorded(
         &self,
         job: &Job,
-        archive: Option<&Archive>,
+        archive: Option<&dyn Store>,
         tracker: &Tracker<'_>,
     ) -> Result<Fetched, Error> {
         if let Some(archive) = archive {
-            if let Some(record) = archive.find(&job.item)? {
+            if let Some(record) = archive.find(&job.item).await? {
                 tracker.emit(Event::Done, record.size, Some(record.size));
                 return Ok(Fetched {
                     path: record.file,
@@ -132,7 +132,9 @@ impl Downloader {
         }
         let fetched = self.fetch_tracked(&job.item, &job.dest, tracker).await?;
         if let Some(archive) = archive {
-            archive.record(&job.item, &fetched.path, fetched.size)?;
+            archive
+                .record(&job.item, &fetched.path, fetched.size)
+                .await?;
         }
         Ok(fetched)
     }

@@ -1,7 +1,8 @@
 //! Downloading awemes as an application wants it: [`Downloads`] takes awemes (from `aweme/detail`, saved JSON or a
 //! [`Listing`] it walks page by page), keeps the ones asked for (`since`, `limit`, each aweme once), selects and
-//! names their files, fetches them concurrently with progress reports, records them in the [`Archive`] and, for a
-//! listing, saves the cursor of each finished page so an interrupted walk resumes there.
+//! names their files, fetches them concurrently with progress reports, records them in the archive
+//! ([`crate::Archive`], or any [`Store`]) and, for a listing, saves the cursor of each finished page so an interrupted
+//! walk resumes there.
 //!
 //! A user's posts, against the project's mock server here (its awemes point at its own media files); for the real
 //! site, build the client with `douyin_web::Client::new(session)`:
@@ -39,11 +40,11 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use douyin_web::types::Aweme;
 use futures::Stream;
 
-use crate::archive::Archive;
 use crate::batch::{Job, Planner};
 use crate::error::Error;
 use crate::fetch::{part_path, Downloader, Fetched, Outcome};
@@ -51,6 +52,7 @@ use crate::listing::Listing;
 use crate::name::NameTemplate;
 use crate::progress::OnUpdate;
 use crate::select::{select, MediaItem, MediaKind, Post, Selection};
+use crate::store::Store;
 
 /// One file of an aweme and what became of it.
 #[derive(Debug)]
@@ -89,7 +91,7 @@ pub struct Downloads {
     template: NameTemplate,
     planner: Planner,
     selection: Selection,
-    archive: Option<Archive>,
+    pub(crate) archive: Option<Arc<dyn Store>>,
     since: Option<i64>,
     limit: Option<u64>,
     metadata: bool,
@@ -133,8 +135,15 @@ impl Downloads {
         self
     }
 
-    /// Skips what `archive` records, records what is fetched, and keeps listings' cursors there.
-    pub fn archive(mut self, archive: Archive) -> Self {
+    /// Skips what `archive` records, records what is fetched, and keeps listings' cursors there: the SQLite
+    /// [`crate::Archive`], or any other [`Store`].
+    pub fn archive(mut self, archive: impl Store + 'static) -> Self {
+        self.archive = Some(Arc::new(archive));
+        self
+    }
+
+    /// [`Downloads::archive`] with a store shared with other owners.
+    pub fn shared_archive(mut self, archive: Arc<dyn Store>) -> Self {
         self.archive = Some(archive);
         self
     }
@@ -166,12 +175,12 @@ impl Downloads {
     }
 
     /// The archive, if any.
-    pub fn archive_ref(&self) -> Option<&Archive> {
-        self.archive.as_ref()
+    pub fn archive_ref(&self) -> Option<&dyn Store> {
+        self.archive.as_deref()
     }
 
     /// Whether `aweme` is wanted (`since`; pinned posts always).
-    fn wants(&self, aweme: &Aweme) -> bool {
+    pub(crate) fn wants(&self, aweme: &Aweme) -> bool {
         aweme.is_top == Some(1)
             || self
                 .since
@@ -213,14 +222,14 @@ impl Downloads {
             .flat_map(|(_, _, j)| j.iter().cloned())
             .collect();
         let mut results = if self.dry_run {
-            self.plan_only(&jobs)?
+            self.plan_only(&jobs).await?
         } else {
             if self.metadata {
                 for (aweme, post, _) in &taken {
                     write_metadata(&self.dir, &self.template, post, aweme)?;
                 }
             }
-            let archive = self.archive.as_ref();
+            let archive = self.archive.as_deref();
             self.downloader.fetch_all(&jobs, archive, on_update).await
         }
         .into_iter();
@@ -241,29 +250,29 @@ impl Downloads {
     }
 
     /// What a dry run reports for `jobs`.
-    fn plan_only(&self, jobs: &[Job]) -> Result<Vec<Result<Fetched, Error>>, Error> {
-        jobs.iter()
-            .map(|job| {
-                let recorded = match &self.archive {
-                    Some(a) => a.find(&job.item)?,
-                    None => None,
-                };
-                Ok(Ok(match recorded {
-                    Some(r) => Fetched {
-                        path: r.file,
-                        size: r.size,
-                        outcome: Outcome::InArchive,
-                        mirror: 0,
-                    },
-                    None => Fetched {
-                        path: job.dest.clone(),
-                        size: job.item.size.unwrap_or(0),
-                        outcome: Outcome::Planned,
-                        mirror: 0,
-                    },
-                }))
-            })
-            .collect()
+    async fn plan_only(&self, jobs: &[Job]) -> Result<Vec<Result<Fetched, Error>>, Error> {
+        let mut out = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let recorded = match &self.archive {
+                Some(a) => a.find(&job.item).await?,
+                None => None,
+            };
+            out.push(Ok(match recorded {
+                Some(r) => Fetched {
+                    path: r.file,
+                    size: r.size,
+                    outcome: Outcome::InArchive,
+                    mirror: 0,
+                },
+                None => Fetched {
+                    path: job.dest.clone(),
+                    size: job.item.size.unwrap_or(0),
+                    outcome: Outcome::Planned,
+                    mirror: 0,
+                },
+            }));
+        }
+        Ok(out)
     }
 
     /// Every wanted aweme of `listing`, page by page from the cursor the archive saved (else the first page): each
@@ -323,7 +332,11 @@ impl Walk<'_> {
         let cursor = match self.cursor {
             Some(c) => c,
             None => match &self.downloads.archive {
-                Some(a) => a.cursor(&key)?.and_then(|c| c.parse().ok()).unwrap_or(0),
+                Some(a) => a
+                    .cursor(&key)
+                    .await?
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(0),
                 None => 0,
             },
         };
@@ -340,9 +353,9 @@ impl Walk<'_> {
         let page_ok = !outcomes.iter().any(AwemeOutcome::failed);
         if let Some(a) = d.archive.as_ref().filter(|_| page_ok && !d.dry_run) {
             if stop {
-                a.clear_cursor(&key)?;
+                a.clear_cursor(&key).await?;
             } else {
-                a.set_cursor(&key, &page.next.to_string())?;
+                a.set_cursor(&key, &page.next.to_string()).await?;
             }
         }
         self.ready.extend(outcomes);

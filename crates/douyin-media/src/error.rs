@@ -97,6 +97,15 @@ pub enum Error {
         #[source]
         source: Box<douyin_web::Error>,
     },
+    /// The crawl state database (PostgreSQL, `--state`) cannot be reached or failed; nothing it did not record as
+    /// done is taken as done.
+    #[error("crawl state {database}: {reason}; check that the database is running and the URL is right, then run again (claimed items return to the queue when their lease ends)")]
+    State {
+        /// The database, without its password.
+        database: String,
+        /// What failed (never a credential).
+        reason: String,
+    },
     /// The archive was written by a newer version of this library.
     #[error("archive {} has schema version {found}, newer than {supported}; upgrade douyin or use another --archive", path.display())]
     ArchiveTooNew {

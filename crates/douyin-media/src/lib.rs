@@ -35,8 +35,13 @@ pub mod fetch;
 pub mod listing;
 pub mod name;
 mod part;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod progress;
 pub mod select;
+#[cfg(feature = "postgres")]
+pub mod shared;
+pub mod store;
 
 pub use archive::{Archive, Record};
 pub use batch::{Job, Planner};
@@ -47,6 +52,7 @@ pub use listing::{Listing, Page};
 pub use name::{Emoji, NameTemplate};
 pub use progress::{Event, Overall, Update};
 pub use select::{select, Codec, MediaItem, MediaKind, Post, Selection, VideoChoice};
+pub use store::Store;
 
 /// The README's example, compiled as a doctest so it cannot rot.
 #[cfg(doctest)]

@@ -73,9 +73,13 @@ async fn a_walk_dropped_after_a_page_resumes_at_the_saved_cursor_and_skips_what_
         assert!(file.path.is_file());
     }
     let archive = d.archive_ref().unwrap();
-    assert_eq!(archive.len().unwrap(), CAPTURE_AWEMES as u64);
+    assert_eq!(archive.recorded().await.unwrap(), CAPTURE_AWEMES as u64);
     assert_eq!(
-        archive.cursor(&posts.cursor_key()).unwrap().as_deref(),
+        archive
+            .cursor(&posts.cursor_key())
+            .await
+            .unwrap()
+            .as_deref(),
         Some(NEXT_CURSOR)
     );
 
@@ -93,7 +97,7 @@ async fn a_walk_dropped_after_a_page_resumes_at_the_saved_cursor_and_skips_what_
     }
     // It ran to the end: no cursor left.
     let archive = d.archive_ref().unwrap();
-    assert_eq!(archive.cursor(&posts.cursor_key()).unwrap(), None);
+    assert_eq!(archive.cursor(&posts.cursor_key()).await.unwrap(), None);
 }
 
 #[tokio::test]
@@ -121,7 +125,7 @@ async fn since_ends_a_users_posts_and_limit_caps_the_walk() {
     }
     // An older aweme on the page ends the walk: one request only, and a dry run saves no cursor.
     assert_eq!(cursors_sent(&server).len(), 1);
-    assert!(d.archive_ref().unwrap().is_empty().unwrap());
+    assert_eq!(d.archive_ref().unwrap().recorded().await.unwrap(), 0);
 
     let mut d = downloads(dir.path()).limit(2);
     let taken: Vec<_> = d.listing(&client, &posts, &|_| {}).collect().await;
@@ -158,6 +162,7 @@ async fn a_refused_page_is_a_listing_error_and_saves_nothing() {
         d.archive_ref()
             .unwrap()
             .cursor(&posts.cursor_key())
+            .await
             .unwrap(),
         None
     );

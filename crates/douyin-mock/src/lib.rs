@@ -18,6 +18,9 @@
 //!   and per-URL failures (refusing mirrors, drops, stalls, slow bodies, wrong lengths, ignored ranges); with
 //!   [`MockConfig::local_media`], the media addresses of success bodies point there (offline downloads);
 //! - `v.douyin.com` short links redirect like the real ones ([`share`], under `/share-link/`);
+//! - [`live_stream`] serves recorder tests (FLV and HLS streams that end, drop or move), and [`live_chat`] a
+//!   domain's push channel over a websocket (its scripted session: every message kind, an unknown one, malformed
+//!   frames, a drop; heartbeat and acks required; [`MockServer::push_log`]);
 //! - [`webhook`] pushes a domain's documented events to a receiver, signed as its spec says (also spoiled: a bad
 //!   signature, a tampered body, a malformed body; retried with the same delivery id);
 //! - every request is recorded byte for byte ([`MockServer::requests`], the most recent ones: the log is a bounded
@@ -39,6 +42,7 @@
 mod bodies;
 #[rustfmt::skip]
 mod generated;
+pub mod live_chat;
 pub mod live_stream;
 pub mod media;
 mod media_urls;

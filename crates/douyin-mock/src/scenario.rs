@@ -67,6 +67,10 @@ pub enum Scenario {
         /// What those requests get.
         inner: Box<Scenario>,
     },
+    /// By the value of the operation's pagination cursor in the request (absent: 0): the scenario paired with it,
+    /// the success for other cursors. Pages a test builds (each a [`Scenario::Raw`]) then answer whichever client
+    /// asks for them, in any order and as often as asked.
+    ByCursor(Vec<(i64, Scenario)>),
 }
 
 /// The scenarios `douyin-mock --scenario ROUTE=SCENARIO` names (parsed by `Scenario`'s `FromStr`), with what each does.
@@ -249,6 +253,18 @@ impl Scenario {
                 ),
                 ref plain => plain.check(domain, op),
             },
+            Scenario::ByCursor(_) if op.pagination.is_none() => {
+                Err(format!("{}/{} does not paginate", domain.name, op.name))
+            }
+            Scenario::ByCursor(all) => all.iter().try_for_each(|(_, s)| match s {
+                Scenario::Times(..)
+                | Scenario::Cycle(..)
+                | Scenario::Carrying { .. }
+                | Scenario::ByCursor(..) => {
+                    Err("a cursor's scenario is plain (no `*N`, cycle, `@` or nesting)".to_owned())
+                }
+                s => s.check(domain, op),
+            }),
             Scenario::Cycle(all) if all.is_empty() => {
                 Err("an empty cycle answers nothing".to_owned())
             }

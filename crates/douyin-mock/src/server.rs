@@ -95,6 +95,8 @@ struct Shared {
     media: crate::media_urls::Rewritten,
     /// `http://127.0.0.1:PORT`: what `{mock}` in a success body becomes.
     origin: String,
+    /// The live chat channels' state and log.
+    push: Arc<crate::live_chat::Hub>,
 }
 
 impl Shared {
@@ -158,10 +160,12 @@ impl MockServer {
             oauth: Mutex::new(OAuthState::default()),
             media: Default::default(),
             origin: format!("http://{addr}"),
+            push: Arc::default(),
         });
         let app = Router::new()
             .merge(crate::media::router())
             .merge(crate::live_stream::router())
+            .merge(crate::live_chat::router(shared.push.clone()))
             .fallback(handle)
             .with_state(shared.clone());
         let task = tokio::spawn(async move {
@@ -175,6 +179,11 @@ impl MockServer {
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// What live chat clients sent so far (connections, heartbeats, acks, the scripted drop), in order.
+    pub fn push_log(&self) -> Vec<crate::live_chat::PushRecord> {
+        self.shared.push.log()
     }
 
     /// The configuration it runs with.

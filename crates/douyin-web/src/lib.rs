@@ -27,6 +27,7 @@ pub mod bootstrap;
 pub mod constructors;
 pub mod cookies;
 pub mod live;
+pub mod push;
 pub mod session;
 pub mod share;
 pub mod signing;
@@ -39,6 +40,7 @@ pub use generated::client::*;
 pub use generated::domain::*;
 pub use generated::errors::*;
 pub use generated::types;
+pub use generated::webcast;
 pub use session::WebSession;
 pub use signing::XBogusSigner;
 /// The README's example, compiled as a doctest so it cannot rot.

@@ -136,6 +136,12 @@ pub fn lib_rs(d: &Domain) -> Result<String, String> {
     .chain(
         (!d.events.is_empty()).then(|| "generated::events::{Event, EVENTS, WEBHOOKS}".to_owned()),
     )
+    .chain(
+        d.push
+            .as_ref()
+            .and_then(super::push::module_name)
+            .map(|m| format!("generated::{m}")),
+    )
     .chain(d.krate.reexports.iter().cloned())
     .collect();
     uses.sort_by_key(|u| rustfmt_key(u));

@@ -61,6 +61,25 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
     let webhook_domains = pushing.iter().map(|d| d.name.as_str());
     let webhook_names = webhook_domains.clone();
     let webhook_crates = pushing.iter().map(|d| super::crate_ident(d));
+    let channels = domains.iter().filter_map(|d| {
+        let push = d.push.as_ref()?;
+        let krate = super::crate_ident(d);
+        let module = format_ident!("{}", super::push::module_name(push)?);
+        let codec = format_ident!("{}", push.codec);
+        let prefix = format!("/{}", d.name);
+        let include = format!(
+            "{TO_ROOT}{}",
+            slash_path(&d.spec_dir.join(&push.mock_script))
+        );
+        Some(quote! {
+            crate::live_chat::Channel {
+                prefix: #prefix,
+                channel: &::#krate::#module::PUSH,
+                script: || ::#krate::#codec::mock_script(include_str!(#include)),
+                client_frame: ::#krate::#codec::client_frame,
+            }
+        })
+    });
     files.insert(
         dir.join("registries.rs"),
         super::render(
@@ -88,6 +107,11 @@ pub fn emit(domains: &[Domain]) -> Result<Files, String> {
 
                 /// The domains that push events, in spec folder order.
                 pub static WEBHOOK_DOMAINS: &[&str] = &[#(#webhook_names),*];
+
+                /// The live push channels (websockets) of the specs: URL prefix, facts, scripted session, codec.
+                pub fn push_channels() -> ::std::vec::Vec<crate::live_chat::Channel> {
+                    ::std::vec![#(#channels),*]
+                }
 
                 /// How `domain` signs the events it pushes and which events it specifies; `None` if it pushes none.
                 pub fn webhooks(domain: &str) -> ::std::option::Option<&'static ::douyin_core::event::WebhookSpec> {

@@ -8,6 +8,7 @@ pub mod krate;
 pub mod mock;
 pub mod openapi;
 pub mod pacing;
+pub mod push;
 pub mod readme;
 pub mod serve;
 pub mod types;
@@ -76,6 +77,14 @@ impl<'a> Emitter<'a> {
                 pub mod events;
             }
         });
+        let push = push::emit(self.root, domain)?;
+        let push_mod = push.as_ref().map(|(name, _)| {
+            let name = quote::format_ident!("{name}");
+            quote! {
+                #[rustfmt::skip]
+                pub mod #name;
+            }
+        });
         let mut files = Files::new();
         let spec = domain.spec_dir.display().to_string();
         let source = format!("{spec}/");
@@ -95,11 +104,23 @@ impl<'a> Emitter<'a> {
                     #[rustfmt::skip]
                     pub mod errors;
                     #events_mod
+                    #push_mod
                     #[rustfmt::skip]
                     pub mod types;
                 },
             )?,
         );
+        if let Some((name, tokens)) = push {
+            files.insert(
+                gen.join(format!("{name}.rs")),
+                render(
+                    &source,
+                    " The push channel: its messages (prost types compiled from the spec's `.proto`), its facts, and \
+                     `Typed`, the typed messages by wire method.",
+                    tokens,
+                )?,
+            );
+        }
         if let Some(tokens) = events_tokens {
             files.insert(
                 gen.join("events.rs"),

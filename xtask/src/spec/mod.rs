@@ -5,4 +5,5 @@ pub mod load;
 pub mod mock_model;
 pub mod model;
 pub mod pacing;
+pub mod push_model;
 pub mod schema;

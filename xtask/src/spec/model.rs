@@ -58,6 +58,9 @@ pub struct DomainFile {
     /// How pushed events (`events/*.yaml`) are signed and identified.
     #[serde(default)]
     pub webhooks: Option<super::event_model::WebhooksSpec>,
+    /// A websocket channel of protobuf messages (the live room's chat).
+    #[serde(default)]
+    pub push: Option<super::push_model::PushSpec>,
     #[serde(default)]
     pub notes: Vec<String>,
 }

@@ -30,6 +30,15 @@ pub fn with_registry<V: RegistryVisitor>(
 }
 /// The domains that push events, in spec folder order.
 pub static WEBHOOK_DOMAINS: &[&str] = &["open-platform"];
+/// The live push channels (websockets) of the specs: URL prefix, facts, scripted session, codec.
+pub fn push_channels() -> ::std::vec::Vec<crate::live_chat::Channel> {
+    ::std::vec![
+        crate ::live_chat::Channel { prefix : "/web", channel : &
+        ::douyin_web::webcast::PUSH, script : ||
+        ::douyin_web::push::mock_script(include_str!("../../../../specs/web/push/mock_room.json")),
+        client_frame : ::douyin_web::push::client_frame, }
+    ]
+}
 /// How `domain` signs the events it pushes and which events it specifies; `None` if it pushes none.
 pub fn webhooks(
     domain: &str,

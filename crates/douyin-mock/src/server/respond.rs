@@ -169,7 +169,16 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
             None => Scenario::Success,
         }
     };
-    let scenario = RouteState::for_request(scenario, |needle| record.carries(needle));
+    let scenario = match RouteState::for_request(scenario, |needle| record.carries(needle)) {
+        Scenario::ByCursor(pages) => {
+            let cursor = cursor_of(op, &record);
+            pages
+                .into_iter()
+                .find(|(c, _)| *c == cursor)
+                .map_or(Scenario::Success, |(_, s)| s)
+        }
+        other => other,
+    };
     answer(&shared, d, op, &record, scenario)
         .await
         .into_response()
@@ -224,11 +233,13 @@ async fn answer(
         None => Reply::text(429, "429 too many requests"),
     };
     match scenario {
-        // `Times`, `Cycle` and `Carrying` are resolved before (`RouteState::next`, `RouteState::for_request`).
+        // `Times`, `Cycle`, `Carrying` and `ByCursor` are resolved before (`RouteState::next`,
+        // `RouteState::for_request`, `cursor_of`).
         Scenario::Success
         | Scenario::Times(..)
         | Scenario::Cycle(..)
-        | Scenario::Carrying { .. } => {
+        | Scenario::Carrying { .. }
+        | Scenario::ByCursor(..) => {
             let issued = shared.oauth().answer(
                 &shared.config.oauth,
                 d,
@@ -285,14 +296,7 @@ async fn answer(
                 .pagination
                 .as_ref()
                 .expect("checked when the scenario was set");
-            // The cursor travels in the query, or in the form body of a POST (aweme/listcollection).
-            let cursor = req
-                .query_pairs()
-                .into_iter()
-                .chain(validate::pairs(&req.body))
-                .find(|(n, _)| n == pg.cursor_param)
-                .and_then(|(_, v)| v.parse::<i64>().ok())
-                .unwrap_or(0);
+            let cursor = cursor_of(op, req);
             Reply::json(bodies::page(op, pg, cursor, pages, page_size))
         }
         Scenario::Raw {
@@ -412,3 +416,15 @@ fn rejected(d: &DomainTable, op: &OperationTable, r: Rejection) -> Reply {
 
 /// The code of a refused parameter where the domain documents none (the web domain: `status_code` 2).
 const FALLBACK_INVALID_CODE: &str = "2";
+
+/// The request's value of the operation's pagination cursor (0 when absent or the operation does not paginate). The
+/// cursor travels in the query, or in the form body of a POST (aweme/listcollection).
+fn cursor_of(op: &OperationTable, req: &RecordedRequest) -> i64 {
+    let Some(pg) = &op.pagination else { return 0 };
+    req.query_pairs()
+        .into_iter()
+        .chain(validate::pairs(&req.body))
+        .find(|(n, _)| n == pg.cursor_param)
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .unwrap_or(0)
+}

@@ -7,4 +7,6 @@ pub mod domain;
 #[rustfmt::skip]
 pub mod errors;
 #[rustfmt::skip]
+pub mod webcast;
+#[rustfmt::skip]
 pub mod types;

@@ -17,6 +17,7 @@ use std::io::Read;
 
 use clap::ArgMatches;
 use douyin_core::Domain;
+use douyin_media::shared::SharedCrawl;
 use douyin_media::{AwemeOutcome, Downloader, Downloads, Fetched, Listing, MediaItem, Outcome};
 use douyin_web::types::{Aweme, AwemeDetailResponse, AwemePostResponse};
 use douyin_web::AwemeDetailParams;
@@ -42,7 +43,17 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let common = CommonArgs::from_matches(m);
     let mut ctx = Ctx::load(&common)?;
     ctx.crawl = crate::identities::CrawlOptions::from_matches(m)?;
-    let opts = Options::from(m)?;
+    let mut opts = Options::from(m)?;
+    // The shared state is checked before any request: an unreachable database stops the run here.
+    let shared = match opts.state.take() {
+        Some(s) => {
+            let state = douyin_media::postgres::PgState::connect(&s.url)
+                .await
+                .map_err(|e| CliError::failure(format!("--state: {e}")))?;
+            Some(SharedCrawl::new(state, s.worker, s.lease))
+        }
+        None => None,
+    };
     let downloader = downloader(&ctx, m)?;
     let resolver = inputs::resolver(
         m.get_one::<String>("short_link_base").map(String::as_str),
@@ -66,11 +77,16 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
         ));
     }
     let dry_run = opts.dry_run;
+    let mut downloads = opts.downloads(downloader);
+    if let Some(crawl) = &shared {
+        downloads = downloads.archive(crawl.state().clone());
+    }
     let mut run = Run {
-        downloads: opts.downloads(downloader),
+        downloads,
         dry_run,
         ctx,
         client: None,
+        shared,
         failures: Vec::new(),
     };
     let work = async {
@@ -206,6 +222,8 @@ struct Run {
     client: Option<douyin_web::Client>,
     downloads: Downloads,
     dry_run: bool,
+    /// `--state`: listings are crawled together with other workers.
+    shared: Option<SharedCrawl>,
     failures: Vec<String>,
 }
 

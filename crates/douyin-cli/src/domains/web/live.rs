@@ -1,16 +1,16 @@
 //! `douyin live record <room link or number>`: records a live room into playable FLV or HLS (MPEG-TS) parts with
-//! `douyin_live`, reporting progress on a terminal; Ctrl-C closes the open part whole.
+//! `douyin_live`, reporting progress on a terminal; Ctrl-C closes the open part whole. `douyin live chat` is
+//! [`super::live_chat`].
 
 use std::io::IsTerminal;
 use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
-use douyin_core::Domain;
 use douyin_live::{record, Ending, Event, RecordOptions, RoomSource, Rotation};
 use douyin_web::live::StreamFormat;
 
 use crate::context::Ctx;
-use crate::generated::{CommonArgs, Link, LinkKind};
+use crate::generated::CommonArgs;
 use crate::support::CliError;
 
 /// The command's name.
@@ -19,7 +19,7 @@ pub const COMMAND: &str = "live";
 /// The `live` command.
 pub fn command(common: Vec<Arg>) -> Command {
     Command::new(COMMAND)
-        .about("Live rooms: record a room's stream")
+        .about("Live rooms: record a room's stream, print its chat")
         .subcommand_required(true)
         .arg_required_else_help(true)
         .subcommand(
@@ -45,27 +45,31 @@ pub fn command(common: Vec<Arg>) -> Command {
                 .arg(Arg::new("wait").long("wait").action(ArgAction::SetTrue).help("Wait (polling with backoff) for an offline room to go live"))
                 .arg(Arg::new("second_stream").long("second-stream").action(ArgAction::SetTrue).help("Record the room's second (portrait) stream when it has one"))
                 .arg(Arg::new("retry_secs").long("retry-secs").value_name("SECS").value_parser(clap::value_parser!(f64)).default_value("1").help("First pause after a drop or an offline answer (doubled up to 60 s)"))
-                .args(common),
+                .arg(Arg::new("chat").long("chat").action(ArgAction::SetTrue).help(
+                    "Also write the room's chat: <dir>/<room>.chat.jsonl (each message with offset_ms on the recording's timeline) and <dir>/<room>.chat.ass (subtitles)",
+                ))
+                .arg(super::live_chat::push_host_arg())
+                .args(common.clone()),
         )
+        .subcommand(super::live_chat::command(common))
 }
 
 /// Runs `live record`.
 pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
-    let (_, leaf) = m
+    let (name, leaf) = m
         .subcommand()
-        .ok_or_else(|| CliError::usage("live: `record` is required"))?;
+        .ok_or_else(|| CliError::usage("live: `record` or `chat` is required"))?;
+    if name == "chat" {
+        return super::live_chat::run_chat(leaf).await;
+    }
     let ctx = Ctx::load(&CommonArgs::from_matches(leaf))?;
     let get = |id: &str| leaf.get_one::<String>(id).cloned();
-    let link = Link {
-        domain: douyin_web::Web::NAME,
-        kind: LinkKind::Live,
-        flag: "ROOM",
+    let web_rid = super::live_room::web_rid(&ctx, leaf).await?;
+    let (client, cookie) = super::live_room::web_client(&ctx)?;
+    let chat = match leaf.get_flag("chat") {
+        true => Some(super::live_room::joined(&client, &web_rid, cookie).await?),
+        false => None,
     };
-    let web_rid = super::share::id_for(&ctx, link, get("room").unwrap_or_default()).await?;
-    let domain = douyin_web::Web::NAME;
-    let setup = crate::clients::setup(&ctx, domain, None)?;
-    let configured = setup.configure(|values| douyin_web::Client::configured(values));
-    let client = crate::clients::build(&ctx, domain, configured, setup)?;
     let mut source = RoomSource::new(client, web_rid.clone());
     source.quality = get("quality");
     source.format = if get("format").as_deref() == Some("hls") {
@@ -92,10 +96,20 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
         let _ = tokio::signal::ctrl_c().await;
     });
     let terminal = std::io::stderr().is_terminal();
-    let mut report = |event: Event| report(event, terminal);
-    let recording = record(&http, &source, &options, stop, &mut report)
-        .await
-        .map_err(|e| CliError::failure(e.to_string()))?;
+    let recording = match chat {
+        Some(room) => {
+            super::live_chat::record_with_chat(leaf, room, &http, &source, &options, stop, &|e| {
+                report(e, terminal)
+            })
+            .await?
+        }
+        None => {
+            let mut report = |event: Event| report(event, terminal);
+            record(&http, &source, &options, stop, &mut report)
+                .await
+                .map_err(|e| CliError::failure(e.to_string()))?
+        }
+    };
     let mut out = String::new();
     for part in &recording.parts {
         out.push_str(&format!("{}\n", part.path.display()));

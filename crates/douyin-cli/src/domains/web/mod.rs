@@ -5,6 +5,8 @@
 mod capture_checks;
 pub mod download;
 pub mod live;
+pub mod live_chat;
+pub mod live_room;
 pub mod session;
 pub mod share;
 

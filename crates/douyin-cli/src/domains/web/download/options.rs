@@ -1,7 +1,8 @@
 //! The arguments of `douyin download` and what they say, checked: what to fetch (`--what`, rendition choice), names,
-//! `--limit`, `--since`, the archive.
+//! `--limit`, `--since`, the archive, or the shared crawl state (`--state postgres://…`, `--lease`, `--worker`).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use douyin_media::{Archive, Codec, Downloader, Downloads, NameTemplate, Selection, VideoChoice};
@@ -25,6 +26,12 @@ pub fn command(common: Vec<Arg>) -> Command {
              them at BASE/CODE/), or wherever --short-link-base says.\n\n\
              Files go to --dir as <name>.part and are renamed when complete; a re-run resumes .part files and skips \
              what the archive ($XDG_DATA_HOME/douyin/archive.sqlite) records, even if the files moved.\n\n\
+             With --state postgres://…, the archive, the listings' cursors and a work queue live in PostgreSQL \
+             instead, so several processes on several machines share one crawl of --user/--favorites/--mix \
+             listings: one fetches each page and queues its awemes, every worker claims awemes under a lease \
+             (--lease) it renews while downloading; a killed worker's aweme is claimed again when its lease ends. \
+             Each worker returns when the listing is walked and its queue is empty. The database is checked \
+             before any request.\n\n\
              Exit status: 0 all fetched or skipped, 1 some item failed, 2 usage, 130 interrupted.",
         )
         .args(common)
@@ -47,6 +54,44 @@ pub fn command(common: Vec<Arg>) -> Command {
         .arg(Arg::new("dry_run").long("dry-run").action(ArgAction::SetTrue).help("List what would be fetched (sizes when the aweme announces them); fetch nothing"))
         .arg(Arg::new("archive").long("archive").value_name("FILE").value_parser(clap::value_parser!(PathBuf)).conflicts_with("no_archive").help("Archive database [default: $XDG_DATA_HOME/douyin/archive.sqlite]"))
         .arg(Arg::new("no_archive").long("no-archive").action(ArgAction::SetTrue).help("Neither skip nor record anything"))
+        .arg(Arg::new("state").long("state").value_name("URL").conflicts_with_all(["archive", "no_archive", "limit", "dry_run"]).help_heading("Shared crawl").help("Keep the archive, cursors and a work queue in this PostgreSQL database (postgres://user@host/db), shared with other workers"))
+        .arg(Arg::new("lease").long("lease").value_name("SECS").requires("state").value_parser(clap::value_parser!(u64).range(1..=86_400)).default_value("60").help_heading("Shared crawl").help("How long a claimed aweme stays this worker's without renewal (a dead worker's comes back after it)"))
+        .arg(Arg::new("worker").long("worker").value_name("NAME").requires("state").help_heading("Shared crawl").help("This worker's name in the queue [default: HOST-PID]"))
+}
+
+/// `--state` and its companions, checked (connecting happens in [`super::run`], before any request).
+pub(super) struct StateOptions {
+    pub(super) url: String,
+    pub(super) lease: Duration,
+    pub(super) worker: String,
+}
+
+impl StateOptions {
+    fn from(m: &ArgMatches) -> Result<Option<StateOptions>, CliError> {
+        let Some(url) = m.get_one::<String>("state") else {
+            return Ok(None);
+        };
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(CliError::usage(
+                "--state: give a postgres:// or postgresql:// URL (the one-machine archive is --archive FILE)",
+            ));
+        }
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .or_else(|| std::env::var("COMPUTERNAME").ok())
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "host".to_owned());
+        Ok(Some(StateOptions {
+            url: url.clone(),
+            lease: Duration::from_secs(m.get_one::<u64>("lease").copied().unwrap_or(60)),
+            worker: m
+                .get_one::<String>("worker")
+                .cloned()
+                .unwrap_or_else(|| format!("{host}-{}", std::process::id())),
+        }))
+    }
 }
 
 /// What the options say, checked.
@@ -59,6 +104,7 @@ pub(super) struct Options {
     pub(super) limit: Option<u64>,
     pub(super) since: Option<i64>,
     pub(super) archive: Option<Archive>,
+    pub(super) state: Option<StateOptions>,
 }
 
 impl Options {
@@ -104,7 +150,8 @@ impl Options {
             NameTemplate::parse(get("name").unwrap_or(douyin_media::name::DEFAULT_TEMPLATE))
                 .map_err(|e| CliError::usage(format!("--name: {e}")))?;
         let since = get("since").map(parse_day).transpose()?;
-        let archive = if m.get_flag("no_archive") {
+        let state = StateOptions::from(m)?;
+        let archive = if m.get_flag("no_archive") || state.is_some() {
             None
         } else {
             let path = match m.get_one::<PathBuf>("archive") {
@@ -126,6 +173,7 @@ impl Options {
             limit: m.get_one::<u64>("limit").copied(),
             since,
             archive,
+            state,
         })
     }
 }

@@ -1,0 +1,114 @@
+//! Recording throughput and memory against curl: `record-throughput [SECS] [ROUNDS]` and `record-throughput rss SECS`.
+//!
+//! The mock runs in a child process (this binary again). Each round records one HTTP-FLV stream of SECS seconds of
+//! media (default 600; 25 fps of 20,000-byte frames, sent as fast as read: `pace=0`) with `douyin_live::record`
+//! (parts whole, tag by tag, the default rotation: none) and fetches another stream of the same length with
+//! `curl -s -f -o FILE`; which goes first alternates. Prints the rates and the ratio within each round.
+//! `rss SECS` records one stream of SECS seconds (2,000-byte frames) and prints this process's peak RSS (`VmHWM`),
+//! to compare a short and a long recording.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use douyin_bench::{proc_status_kb, MockProcess};
+use douyin_live::{record, FixedUrl, RecordOptions};
+use douyin_web::live::StreamFormat;
+
+/// Records `url` into `dir`; its bytes and how long it took.
+fn ours(rt: &tokio::runtime::Runtime, url: String, dir: &std::path::Path) -> (u64, Duration) {
+    let source = FixedUrl {
+        url,
+        format: StreamFormat::Flv,
+    };
+    let options = RecordOptions::new(dir, "bench");
+    let http = reqwest::Client::new();
+    let t = Instant::now();
+    let recording = rt
+        .block_on(record(
+            &http,
+            &source,
+            &options,
+            Box::pin(std::future::pending()),
+            &mut |_| {},
+        ))
+        .expect("recording");
+    let elapsed = t.elapsed();
+    let bytes = recording.parts.iter().map(|p| p.bytes).sum();
+    for p in &recording.parts {
+        std::fs::remove_file(&p.path).unwrap();
+    }
+    (bytes, elapsed)
+}
+
+/// Fetches `url` with curl into `dir`; its bytes and how long it took.
+fn curl(url: &str, dir: &std::path::Path) -> (u64, Duration) {
+    let out = dir.join("curl.flv");
+    let t = Instant::now();
+    let ok = Command::new("curl")
+        .args(["-s", "-f", "-o"])
+        .arg(&out)
+        .arg(url)
+        .status()
+        .expect("curl runs");
+    let elapsed = t.elapsed();
+    assert!(ok.success(), "curl failed");
+    let bytes = std::fs::metadata(&out).unwrap().len();
+    std::fs::remove_file(&out).unwrap();
+    (bytes, elapsed)
+}
+
+fn mib_s(bytes: u64, d: Duration) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0) / d.as_secs_f64()
+}
+
+fn main() {
+    douyin_bench::serve_if_mock_child();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mock = MockProcess::start_self(&[]);
+    let root = mock.web_base.trim_end_matches("/web").to_owned();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let scratch = tempfile::tempdir().expect("scratch dir");
+    let dir = scratch.path();
+    if args.first().map(String::as_str) == Some("rss") {
+        let secs: u64 = args.get(1).and_then(|a| a.parse().ok()).expect("rss SECS");
+        let url = format!("{root}/stream/rss-{secs}.flv?secs={secs}&pace=0");
+        let (bytes, took) = ours(&rt, url, dir);
+        println!(
+            "rss: {secs} s of media, {bytes} bytes in {took:.2?}; peak RSS {} kB",
+            proc_status_kb("VmHWM").unwrap_or(0)
+        );
+        return;
+    }
+    let secs: u64 = args.first().and_then(|a| a.parse().ok()).unwrap_or(600);
+    let rounds: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3);
+    let mut ratios = Vec::new();
+    for round in 0..rounds {
+        let stream = |who: &str| {
+            format!("{root}/stream/tp-{round}-{who}.flv?secs={secs}&pace=0&payload=20000")
+        };
+        let (a, b) = if round % 2 == 0 {
+            let a = ours(&rt, stream("ours"), dir);
+            (a, curl(&stream("curl"), dir))
+        } else {
+            let b = curl(&stream("curl"), dir);
+            (ours(&rt, stream("ours"), dir), b)
+        };
+        let ratio = mib_s(a.0, a.1) / mib_s(b.0, b.1);
+        println!(
+            "round {round}: ours {:.0} MiB/s ({} bytes), curl {:.0} MiB/s ({} bytes), ratio {ratio:.2}",
+            mib_s(a.0, a.1),
+            a.0,
+            mib_s(b.0, b.1),
+            b.0
+        );
+        ratios.push(ratio);
+    }
+    ratios.sort_by(f64::total_cmp);
+    println!(
+        "median ratio (ours / curl): {:.2}",
+        ratios[ratios.len() / 2]
+    );
+}
