@@ -4,30 +4,12 @@
 //! README's and docs' CLI examples themselves run as tests in douyin-cli's `docs` test.)
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
-use douyin_tests::workspace;
-use serde_json::Value;
+use douyin_tests::{cargo_metadata, workspace};
 
 /// Package name → (target kind, target name) pairs, from `cargo metadata`.
 fn targets() -> BTreeMap<String, Vec<(String, String)>> {
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .current_dir(workspace())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let meta: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let meta = cargo_metadata(&["--no-deps", "--offline"]);
     meta["packages"]
         .as_array()
         .unwrap()

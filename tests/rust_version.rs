@@ -4,9 +4,8 @@
 //! resolution through `cargo metadata` instead of compiling with the old compiler.
 
 use std::collections::{BTreeSet, HashMap};
-use std::process::Command;
 
-use douyin_tests::workspace;
+use douyin_tests::cargo_metadata;
 use serde_json::Value;
 
 /// `1.85` or `1.85.0` as a comparable triple.
@@ -17,18 +16,7 @@ fn version(text: &str) -> (u64, u64, u64) {
 }
 
 fn metadata() -> Value {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let out = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--locked"])
-        .current_dir(workspace())
-        .output()
-        .expect("cargo runs");
-    assert!(
-        out.status.success(),
-        "cargo metadata failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
+    cargo_metadata(&["--locked"])
 }
 
 /// `(dependency, its rust-version)` for every package in the normal/build closure of `root` that needs a newer

@@ -12,6 +12,24 @@ pub fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
+/// `cargo metadata --format-version 1` of the workspace with `extra` arguments, as JSON.
+#[track_caller]
+pub fn cargo_metadata(extra: &[&str]) -> Value {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1"])
+        .args(extra)
+        .current_dir(workspace())
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "cargo metadata failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
+}
+
 /// The real web captures kept in the repository (`specs/web/captures/`).
 pub fn captures() -> PathBuf {
     workspace().join("specs/web/captures")
