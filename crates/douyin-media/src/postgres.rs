@@ -123,14 +123,14 @@ impl PgState {
     pub(crate) async fn conn(&self) -> Result<deadpool_postgres::Object, Error> {
         self.pool.get().await.map_err(|e| Error::State {
             database: self.shown.clone(),
-            reason: format!("cannot connect: {e}"),
+            reason: format!("cannot connect: {}", chain(&e)),
         })
     }
 
     pub(crate) fn db(&self, e: tokio_postgres::Error) -> Error {
         Error::State {
             database: self.shown.clone(),
-            reason: e.to_string(),
+            reason: chain(&e),
         }
     }
 
@@ -458,6 +458,22 @@ pub fn without_password(url: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// An error and its sources in one line: tokio-postgres says only `db error` and keeps the server's own words
+/// (`FATAL: the database system is shutting down`) in its source.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
 }
 
 pub(crate) fn now() -> i64 {
