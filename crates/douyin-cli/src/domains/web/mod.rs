@@ -76,7 +76,12 @@ fn download_command(common: &[Arg]) -> Command {
         common
             .iter()
             .cloned()
-            .chain(crate::identities::args())
+            // download's own --state holds its archive and queue too.
+            .chain(
+                crate::identities::args()
+                    .into_iter()
+                    .filter(|a| a.get_id() != "state"),
+            )
             .collect(),
     )
 }
