@@ -25,7 +25,7 @@ pub struct Shared {
     pub ctx: Ctx,
     /// One client per domain, built on first use (`douyin_core::Client<D>` behind `Any`).
     clients: Mutex<HashMap<&'static str, Arc<dyn Any + Send + Sync>>>,
-    /// Every configured credential value (a cookie's values too), masked in every answer.
+    /// Every configured credential value (the values in a cookie header too), masked in every answer.
     secrets: Vec<String>,
 }
 
@@ -37,10 +37,8 @@ impl Shared {
             for c in crate::generated::credentials(domain).unwrap_or_default() {
                 if let Some(value) = ctx.config.credential(domain, c.name) {
                     let value = value.expose();
-                    if c.name.contains("cookie") {
-                        secrets
-                            .extend(douyin_core::redact::cookie_values(value).map(str::to_owned));
-                    }
+                    // Whichever credential is a cookie header, its values (a session id) are masked on their own.
+                    secrets.extend(douyin_core::redact::cookie_values(value).map(str::to_owned));
                     secrets.push(value.to_owned());
                 }
             }
