@@ -4,6 +4,7 @@
 #   source .ci/postgres.sh start   installs the distribution's package if missing, starts a server on 127.0.0.1 with
 #                                  its own data directory and a free port, exports DOUYIN_TEST_POSTGRES
 #   .ci/postgres.sh stop DIR       stops the server whose data directory is DIR (DOUYIN_TEST_POSTGRES_DIR)
+#   .ci/postgres.sh restart DIR    restarts it (fast: open connections are cut), same port and options
 #
 # initdb refuses to run as root, so as root the server runs as the package's `postgres` user. Nothing outside the
 # data directory (under $TMPDIR) is touched besides installing the package; the server trusts local connections only.
@@ -74,8 +75,18 @@ douyin_pg_stop() {
     rm -rf "$dir"
 }
 
+douyin_pg_restart() {
+    local dir=${1:-${DOUYIN_TEST_POSTGRES_DIR:-}} bin
+    [ -n "$dir" ] && [ -d "$dir/data" ] || { echo "postgres.sh: no data directory to restart" >&2; return 1; }
+    bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    # pg_ctl restart reuses the options the server was started with (postmaster.opts).
+    douyin_pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w restart >/dev/null \
+        || { cat "$dir/server.log" >&2; return 1; }
+}
+
 case "${1:-}" in
     start) douyin_pg_start ;;
     stop) douyin_pg_stop "${2:-}" ;;
-    *) echo "usage: source .ci/postgres.sh start | .ci/postgres.sh stop [DIR]" >&2; return 2 2>/dev/null || exit 2 ;;
+    restart) douyin_pg_restart "${2:-}" ;;
+    *) echo "usage: source .ci/postgres.sh start | .ci/postgres.sh stop|restart [DIR]" >&2; return 2 2>/dev/null || exit 2 ;;
 esac

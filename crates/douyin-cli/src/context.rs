@@ -46,6 +46,8 @@ pub struct Ctx {
     pub crawl: crate::identities::CrawlOptions,
     /// The latest crawl event, for progress lines.
     pub crawl_note: crate::identities::CrawlNote,
+    /// `--state`, opened: where `--all-pages` keeps its cursor.
+    pub walk_state: Option<Box<dyn douyin_media::Store>>,
 }
 
 /// `--timeout` as a duration: a finite number of seconds above 0 and at most a day.
@@ -112,6 +114,7 @@ impl Ctx {
             started: Instant::now(),
             crawl: Default::default(),
             crawl_note: Default::default(),
+            walk_state: None,
         })
     }
 

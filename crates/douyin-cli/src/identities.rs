@@ -31,6 +31,8 @@ pub struct CrawlOptions {
     pub identities: Option<PathBuf>,
     /// `--pace-scale`.
     pub pace_scale: Option<f64>,
+    /// `--state`: where `--all-pages` keeps its cursor (opened by `crate::pages::open_state`).
+    pub state: Option<String>,
 }
 
 /// The arguments (global, like the common options).
@@ -53,6 +55,15 @@ pub fn args() -> Vec<Arg> {
             .global(true)
             .help_heading("Crawl options")
             .help("Pace requests at FACTOR times the spec's budgets (turns pacing on; 0.5: half as fast)"),
+        Arg::new("state")
+            .long("state")
+            .value_name("URL_OR_FILE")
+            .global(true)
+            .help_heading("Crawl options")
+            .help(
+                "With --all-pages: keep the walk's cursor in this PostgreSQL database (postgres://…, shared by \
+                 several processes, no page fetched twice) or SQLite file, so an interrupted walk resumes",
+            ),
     ]
 }
 
@@ -73,6 +84,7 @@ impl CrawlOptions {
                 .flatten()
                 .cloned(),
             pace_scale,
+            state: m.try_get_one::<String>("state").ok().flatten().cloned(),
         })
     }
 

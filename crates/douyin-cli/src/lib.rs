@@ -223,6 +223,7 @@ async fn run(matches: ArgMatches) -> Result<(), CliError> {
     }
     let mut ctx = Ctx::load(&common)?;
     ctx.crawl = identities::CrawlOptions::from_matches(leaf)?;
+    pages::open_state(&mut ctx, leaf).await?;
     generated::run(&ctx, domain, op, leaf).await
 }
 

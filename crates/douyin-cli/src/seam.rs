@@ -64,8 +64,8 @@ pub struct Call<'a> {
     pub positional: Option<&'static str>,
 }
 
-/// How `--all-pages` runs: the flag that sets the cursor, where it starts, where it stops.
-#[derive(Clone, Copy, Debug)]
+/// How `--all-pages` runs: the flag that sets the cursor, where it starts, where it stops, and its name in `--state`.
+#[derive(Clone, Debug)]
 pub struct Paging {
     /// `--cursor`, `--max-cursor`, …: named when telling how to resume.
     pub cursor_flag: &'static str,
@@ -73,6 +73,9 @@ pub struct Paging {
     pub start: Option<i64>,
     /// `--max-pages`.
     pub max_pages: Option<u64>,
+    /// The walk's key in `--state`: `domain:operation` and the operation's arguments as given, the cursor aside
+    /// (`web:aweme_post sec_user_id_or_link=MS4…`).
+    pub walk: String,
 }
 
 /// A credential read from a file named on the command line (a spec's `cli_file:`).

@@ -42,6 +42,7 @@ pub mod select;
 #[cfg(feature = "postgres")]
 pub mod shared;
 pub mod store;
+pub mod walk;
 
 pub use archive::{Archive, Record};
 pub use batch::{Job, Planner};
@@ -53,6 +54,7 @@ pub use name::{Emoji, NameTemplate};
 pub use progress::{Event, Overall, Update};
 pub use select::{select, Codec, MediaItem, MediaKind, Post, Selection, VideoChoice};
 pub use store::Store;
+pub use walk::{Turn, WalkPage};
 
 /// The README's example, compiled as a doctest so it cannot rot.
 #[cfg(doctest)]

@@ -18,6 +18,7 @@ use crate::archive::Record;
 use crate::error::Error;
 use crate::select::MediaItem;
 use crate::store::Store;
+use crate::walk::{Hold, Turn, WalkPage};
 
 /// Schema steps, oldest first; never edit a released step, append a new one.
 pub const MIGRATIONS: &[&str] = &[
@@ -50,6 +51,8 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (listing, aweme_id)
     );
     CREATE INDEX douyin_queue_open ON douyin_queue (listing, seq) WHERE state <> 'done';",
+    // 2: passes over a listing (a walk joined after the last pass finished starts the next one: `crate::walk`).
+    "ALTER TABLE douyin_listings ADD COLUMN pass BIGINT NOT NULL DEFAULT 1;",
 ];
 
 /// A key for `pg_advisory_xact_lock`: migrations run one at a time however many workers start together.
@@ -120,14 +123,14 @@ impl PgState {
     pub(crate) async fn conn(&self) -> Result<deadpool_postgres::Object, Error> {
         self.pool.get().await.map_err(|e| Error::State {
             database: self.shown.clone(),
-            reason: format!("cannot connect: {e}"),
+            reason: format!("cannot connect: {}", chain(&e)),
         })
     }
 
     pub(crate) fn db(&self, e: tokio_postgres::Error) -> Error {
         Error::State {
             database: self.shown.clone(),
-            reason: e.to_string(),
+            reason: chain(&e),
         }
     }
 
@@ -279,6 +282,157 @@ impl Store for PgState {
             .map_err(|e| self.db(e))
         })
     }
+
+    fn join_walk<'a>(&'a self, listing: &'a str) -> BoxFuture<'a, Result<i64, Error>> {
+        Box::pin(async move {
+            let (pass, finished) = self.walk_status(listing).await?;
+            Ok(if finished { pass + 1 } else { pass })
+        })
+    }
+
+    fn take_walk<'a>(
+        &'a self,
+        listing: &'a str,
+        pass: i64,
+    ) -> BoxFuture<'a, Result<Turn<'a>, Error>> {
+        Box::pin(async move {
+            Ok(match self.take_pg_walk(listing, pass).await? {
+                PgTurn::Page(cursor, hold) => Turn::Page(WalkPage::new(cursor, hold)),
+                PgTurn::Busy => Turn::Busy,
+                PgTurn::Finished => Turn::Finished,
+            })
+        })
+    }
+}
+
+/// A walker's turn at a listing, with the held connection for a caller that writes more in its transaction.
+pub(crate) enum PgTurn {
+    Page(Option<String>, Box<PgHold>),
+    Busy,
+    Finished,
+}
+
+/// A listing's row locked in an open transaction on a connection taken out of the pool's reach: dropped without
+/// [`PgHold::advance`], the connection is closed, so the server rolls the transaction back and unlocks the row.
+pub(crate) struct PgHold {
+    state: PgState,
+    conn: Option<deadpool_postgres::Object>,
+    listing: String,
+}
+
+impl PgHold {
+    /// The connection in the walk's transaction.
+    pub(crate) fn conn(&self) -> &deadpool_postgres::Object {
+        self.conn.as_ref().expect("held until advanced or dropped")
+    }
+
+    /// Saves `next` (`None`: the pass finished), commits and hands the connection back to the pool.
+    pub(crate) async fn advance(mut self, next: Option<String>) -> Result<(), Error> {
+        let conn = self.conn.take().expect("held until advanced or dropped");
+        let done = next.is_none();
+        let cursor = next.unwrap_or_default();
+        let saved = async {
+            conn.execute(
+                "UPDATE douyin_listings SET cursor = $2, finished = $3, updated_at = $4 WHERE listing = $1",
+                &[&self.listing, &cursor, &done, &now()],
+            )
+            .await?;
+            conn.batch_execute("COMMIT").await
+        }
+        .await;
+        match saved {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                drop(deadpool_postgres::Object::take(conn));
+                Err(self.state.db(e))
+            }
+        }
+    }
+
+    /// Ends the transaction without a change and hands the connection back to the pool.
+    async fn release(mut self) {
+        let conn = self.conn.take().expect("held until advanced or dropped");
+        if conn.batch_execute("ROLLBACK").await.is_err() {
+            drop(deadpool_postgres::Object::take(conn));
+        }
+    }
+}
+
+impl Drop for PgHold {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            drop(deadpool_postgres::Object::take(conn));
+        }
+    }
+}
+
+impl<'a> Hold<'a> for PgHold {
+    fn advance(self: Box<Self>, next: Option<String>) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(PgHold::advance(*self, next))
+    }
+}
+
+impl PgState {
+    /// The pass `listing` is at and whether it finished (the row is made if it is new).
+    pub(crate) async fn walk_status(&self, listing: &str) -> Result<(i64, bool), Error> {
+        let conn = self.conn().await?;
+        conn.execute(
+            "INSERT INTO douyin_listings (listing, cursor, finished, updated_at) VALUES ($1, '', FALSE, $2)
+             ON CONFLICT (listing) DO NOTHING",
+            &[&listing, &now()],
+        )
+        .await
+        .map_err(|e| self.db(e))?;
+        let row = conn
+            .query_one(
+                "SELECT pass, finished FROM douyin_listings WHERE listing = $1",
+                &[&listing],
+            )
+            .await
+            .map_err(|e| self.db(e))?;
+        Ok((row.get(0), row.get(1)))
+    }
+
+    /// This walker's turn at `listing` in `pass` (see [`crate::walk`]): a later pass than the row's starts it from
+    /// the first page.
+    pub(crate) async fn take_pg_walk(&self, listing: &str, pass: i64) -> Result<PgTurn, Error> {
+        let hold = Box::new(PgHold {
+            state: self.clone(),
+            conn: Some(self.conn().await?),
+            listing: listing.to_owned(),
+        });
+        let db = |e| self.db(e);
+        hold.conn().batch_execute("BEGIN").await.map_err(db)?;
+        let row = hold
+            .conn()
+            .query_opt(
+                "SELECT cursor, finished, pass FROM douyin_listings WHERE listing = $1 FOR UPDATE SKIP LOCKED",
+                &[&listing],
+            )
+            .await
+            .map_err(db)?;
+        let Some(row) = row else {
+            PgHold::release(*hold).await;
+            return Ok(PgTurn::Busy);
+        };
+        let (cursor, finished, at): (String, bool, i64) = (row.get(0), row.get(1), row.get(2));
+        if at > pass || (at == pass && finished) {
+            PgHold::release(*hold).await;
+            return Ok(PgTurn::Finished);
+        }
+        if at < pass {
+            hold.conn()
+                .execute(
+                    "UPDATE douyin_listings SET pass = $2, cursor = '', finished = FALSE, updated_at = $3
+                     WHERE listing = $1",
+                    &[&listing, &pass, &now()],
+                )
+                .await
+                .map_err(db)?;
+            return Ok(PgTurn::Page(None, hold));
+        }
+        Ok(PgTurn::Page(Some(cursor), hold))
+    }
 }
 
 /// `url` with any password replaced by `***` (URL form, or `password=` in a key=value string).
@@ -304,6 +458,22 @@ pub fn without_password(url: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// An error and its sources in one line: tokio-postgres says only `db error` and keeps the server's own words
+/// (`FATAL: the database system is shutting down`) in its source.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
 }
 
 pub(crate) fn now() -> i64 {

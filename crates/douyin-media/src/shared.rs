@@ -7,6 +7,10 @@
 //! resumes its files (`.part`, `Range`) or finds them in the archive, so nothing is fetched twice and nothing is
 //! lost. A worker that dies mid-page holds no lock any more (its connection is gone): the page is fetched again.
 //! A worker returns when the walk has finished and no aweme is pending or claimed.
+//!
+//! A re-crawl: a worker that starts when the listing's last pass finished and nothing is left open starts the next
+//! pass ([`crate::walk`]) from the first page; awemes already queued (done, or in flight) are not queued again, so
+//! only new ones are downloaded, and one that failed for good gets another chance.
 
 use std::time::Duration;
 
@@ -15,7 +19,7 @@ use douyin_web::types::Aweme;
 use crate::downloads::{AwemeOutcome, Downloads};
 use crate::error::Error;
 use crate::listing::Listing;
-use crate::postgres::{now, PgState};
+use crate::postgres::{PgHold, PgState, PgTurn};
 use crate::progress::OnUpdate;
 
 /// An aweme failed this many times (a file failed after its retries) is left as `failed` instead of queued again.
@@ -73,16 +77,15 @@ impl SharedCrawl {
         self.lease.as_secs_f64()
     }
 
-    async fn ensure_listing(&self, key: &str) -> Result<(), Error> {
-        let conn = self.state.conn().await?;
-        conn.execute(
-            "INSERT INTO douyin_listings (listing, cursor, finished, updated_at) VALUES ($1, '0', FALSE, $2)
-             ON CONFLICT (listing) DO NOTHING",
-            &[&key, &now()],
-        )
-        .await
-        .map(drop)
-        .map_err(|e| self.state.db(e))
+    /// The pass of `key` this worker works on: the current one, or the next when the last finished with nothing
+    /// left open (a re-crawl: the walk starts over from the first page and queues only awemes it has not seen).
+    async fn join(&self, key: &str) -> Result<i64, Error> {
+        let (pass, finished) = self.state.walk_status(key).await?;
+        Ok(if finished && self.open(key).await? == 0 {
+            pass + 1
+        } else {
+            pass
+        })
     }
 
     /// The next claimable aweme of `key` (pending, or claimed under a lease that ended), claimed for this worker.
@@ -175,7 +178,7 @@ impl Downloads {
     ) -> Result<SharedSummary, Error> {
         self.archive = Some(std::sync::Arc::new(crawl.state.clone()));
         let key = listing.cursor_key();
-        crawl.ensure_listing(&key).await?;
+        let pass = crawl.join(&key).await?;
         let mut summary = SharedSummary::default();
         loop {
             if let Some((aweme_id, text)) = crawl.claim(&key).await? {
@@ -211,7 +214,7 @@ impl Downloads {
                 outcomes.iter().for_each(&mut *on_aweme);
                 continue;
             }
-            match self.advance(client, listing, crawl, &key).await? {
+            match self.advance(client, listing, crawl, &key, pass).await? {
                 Advance::Page => summary.pages += 1,
                 Advance::Busy => tokio::time::sleep(crawl.poll()).await,
                 Advance::Finished if crawl.open(&key).await? == 0 => return Ok(summary),
@@ -228,25 +231,16 @@ impl Downloads {
         listing: &Listing,
         crawl: &SharedCrawl,
         key: &str,
+        pass: i64,
     ) -> Result<Advance, Error> {
         let db = |e| crawl.state.db(e);
-        let mut conn = crawl.state.conn().await?;
-        let tx = conn.transaction().await.map_err(db)?;
-        let row = tx
-            .query_opt(
-                "SELECT cursor, finished FROM douyin_listings WHERE listing = $1 FOR UPDATE SKIP LOCKED",
-                &[&key],
-            )
-            .await
-            .map_err(db)?;
-        let Some(row) = row else {
-            return Ok(Advance::Busy);
+        let (cursor, hold) = match crawl.state.take_pg_walk(key, pass).await? {
+            PgTurn::Page(cursor, hold) => (cursor, hold),
+            PgTurn::Busy => return Ok(Advance::Busy),
+            PgTurn::Finished => return Ok(Advance::Finished),
         };
-        if row.get::<_, bool>(1) {
-            return Ok(Advance::Finished);
-        }
-        let cursor: i64 = row.get::<_, String>(0).parse().unwrap_or(0);
-        // A failed page rolls back (the transaction is dropped): the next attempt asks for the same page.
+        let cursor: i64 = cursor.and_then(|c| c.parse().ok()).unwrap_or(0);
+        // A failed page rolls back (the hold is dropped): the next attempt asks for the same page.
         let page = listing.page(client, cursor).await?;
         let old = listing.newest_first()
             && page
@@ -260,21 +254,18 @@ impl Downloads {
                 database: crawl.state.database().to_owned(),
                 reason: format!("aweme {id} cannot be queued: {e}"),
             })?;
-            tx.execute(
+            // Known awemes are not queued again; a re-crawl gives a failed one another chance.
+            hold.conn()
+                .execute(
                 "INSERT INTO douyin_queue (listing, aweme_id, aweme) VALUES ($1, $2, $3)
-                 ON CONFLICT (listing, aweme_id) DO NOTHING",
+                 ON CONFLICT (listing, aweme_id) DO UPDATE SET state = 'pending', attempts = 0, aweme = EXCLUDED.aweme
+                 WHERE douyin_queue.state = 'failed'",
                 &[&key, id, &text],
             )
             .await
             .map_err(db)?;
         }
-        tx.execute(
-            "UPDATE douyin_listings SET cursor = $2, finished = $3, updated_at = $4 WHERE listing = $1",
-            &[&key, &page.next.to_string(), &(!more || old), &now()],
-        )
-        .await
-        .map_err(db)?;
-        tx.commit().await.map_err(db)?;
+        PgHold::advance(*hold, (more && !old).then(|| page.next.to_string())).await?;
         Ok(Advance::Page)
     }
 }

@@ -1,7 +1,8 @@
 //! Where a crawl keeps what it fetched and how far its listings got: one [`Store`] trait served by the embedded
 //! SQLite [`Archive`] (one machine, the default) and, with the `postgres` feature, by PostgreSQL
 //! ([`crate::postgres::PgState`]: several processes on several machines sharing one crawl, with a work queue).
-//! [`crate::Downloads`] and [`crate::Downloader::fetch_all`] take any of them.
+//! [`crate::Downloads`] and [`crate::Downloader::fetch_all`] take any of them, and a listing's cursor walk is kept in
+//! one ([`crate::walk`]).
 
 use std::fmt::Debug;
 use std::path::Path;
@@ -11,6 +12,7 @@ use futures::future::BoxFuture;
 use crate::archive::{Archive, Record};
 use crate::error::Error;
 use crate::select::MediaItem;
+use crate::walk::{ArchiveHold, Turn, WalkPage};
 
 /// The archive of fetched items and the cursors of interrupted listings, wherever they live.
 pub trait Store: Debug + Send + Sync {
@@ -43,6 +45,18 @@ pub trait Store: Debug + Send + Sync {
 
     /// Forgets `listing`'s cursor (it ran to the end).
     fn clear_cursor<'a>(&'a self, listing: &'a str) -> BoxFuture<'a, Result<(), Error>>;
+
+    /// Joins the walk of `listing`: the pass to work on, handed to [`Store::take_walk`] (a finished pass makes
+    /// this walker start the next one, see [`crate::walk`]).
+    fn join_walk<'a>(&'a self, listing: &'a str) -> BoxFuture<'a, Result<i64, Error>>;
+
+    /// This walker's turn at `listing` in `pass`: the page to fetch (the listing held until it advances), or that
+    /// another walker holds it, or that the pass is over.
+    fn take_walk<'a>(
+        &'a self,
+        listing: &'a str,
+        pass: i64,
+    ) -> BoxFuture<'a, Result<Turn<'a>, Error>>;
 }
 
 /// SQLite calls are short and local: each runs at once under the archive's mutex.
@@ -84,5 +98,26 @@ impl Store for Archive {
 
     fn clear_cursor<'a>(&'a self, listing: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(std::future::ready(Archive::clear_cursor(self, listing)))
+    }
+
+    /// One process walks an archive's listing: passes need no number.
+    fn join_walk<'a>(&'a self, _listing: &'a str) -> BoxFuture<'a, Result<i64, Error>> {
+        Box::pin(std::future::ready(Ok(0)))
+    }
+
+    fn take_walk<'a>(
+        &'a self,
+        listing: &'a str,
+        _pass: i64,
+    ) -> BoxFuture<'a, Result<Turn<'a>, Error>> {
+        Box::pin(std::future::ready(Archive::cursor(self, listing).map(
+            |cursor| {
+                let hold = ArchiveHold {
+                    archive: self,
+                    listing,
+                };
+                Turn::Page(WalkPage::new(cursor, Box::new(hold)))
+            },
+        )))
     }
 }

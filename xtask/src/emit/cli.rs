@@ -348,12 +348,33 @@ fn root_module(domains: &[Domain]) -> TokenStream {
             [all.long_help(H::paging_help(cursor_flag)), max]
         }
 
-        /// Whether the paging arguments say to follow the pagination, and how.
-        fn paging(m: &::clap::ArgMatches, cursor_flag: &'static str, cursor: &str) -> ::std::option::Option<Paging> {
-            one::<bool>(m, "all_pages").unwrap_or(false).then(|| Paging {
-                cursor_flag,
-                start: one::<i64>(m, cursor),
-                max_pages: one::<u64>(m, "max_pages"),
+        /// Whether the paging arguments say to follow the pagination, and how; the walk is named `walk` (domain and
+        /// operation) and the values of the operation's arguments `ids` that were given.
+        fn paging(
+            m: &::clap::ArgMatches,
+            cursor_flag: &'static str,
+            cursor: &str,
+            walk: &'static str,
+            ids: &[&str],
+        ) -> ::std::option::Option<Paging> {
+            one::<bool>(m, "all_pages").unwrap_or(false).then(|| {
+                let mut key = ::std::string::String::from(walk);
+                for id in ids {
+                    if m.value_source(id) == ::std::option::Option::Some(::clap::parser::ValueSource::DefaultValue) {
+                        continue;
+                    }
+                    if let ::std::result::Result::Ok(::std::option::Option::Some(raw)) = m.try_get_raw(id) {
+                        let values: ::std::vec::Vec<::std::string::String> =
+                            raw.map(|v| v.to_string_lossy().into_owned()).collect();
+                        key.push_str(&::std::format!(" {id}={}", values.join(",")));
+                    }
+                }
+                Paging {
+                    cursor_flag,
+                    start: one::<i64>(m, cursor),
+                    max_pages: one::<u64>(m, "max_pages"),
+                    walk: key,
+                }
             })
         }
 

@@ -1068,6 +1068,8 @@ pub async fn run<H: super::Host>(
                 m,
                 "--cursor",
                 "cursor",
+                "open-platform:fans_list",
+                &["open_id", "count"],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -1107,6 +1109,8 @@ pub async fn run<H: super::Host>(
                 m,
                 "--cursor",
                 "cursor",
+                "open-platform:item_comment_reply_list",
+                &["open_id", "item_id", "comment_id", "count", "sort_type"],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -1163,6 +1167,8 @@ pub async fn run<H: super::Host>(
                 m,
                 "--cursor",
                 "cursor",
+                "open-platform:list_comment",
+                &["open_id", "count", "item_id", "sort_type"],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -1202,6 +1208,8 @@ pub async fn run<H: super::Host>(
                 m,
                 "--cursor",
                 "cursor",
+                "open-platform:media_list",
+                &["open_id", "count"],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -1286,6 +1294,8 @@ pub async fn run<H: super::Host>(
                 m,
                 "--cursor",
                 "cursor",
+                "open-platform:video_comment_list",
+                &["open_id", "count", "item_id"],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -1357,6 +1367,8 @@ pub async fn run<H: super::Host>(
                 m,
                 "--cursor",
                 "cursor",
+                "open-platform:video_list",
+                &["open_id", "count"],
             ) {
                 let (client, params) = (&client, &params);
                 return host

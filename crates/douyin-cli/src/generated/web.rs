@@ -2413,6 +2413,8 @@ pub async fn run<H: super::Host>(
                 m,
                 "--max-cursor",
                 "max_cursor",
+                "web:aweme_favorite",
+                &["sec_user_id", "count", "sec_user_id_or_link"],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -2452,6 +2454,8 @@ pub async fn run<H: super::Host>(
                 m,
                 "--cursor",
                 "cursor",
+                "web:aweme_listcollection",
+                &["publish_video_strategy_type", "count"],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -2491,6 +2495,19 @@ pub async fn run<H: super::Host>(
                 m,
                 "--max-cursor",
                 "max_cursor",
+                "web:aweme_post",
+                &[
+                    "sec_user_id",
+                    "locate_query",
+                    "show_live_replay_strategy",
+                    "need_time_list",
+                    "time_list_query",
+                    "whale_cut_token",
+                    "cut_version",
+                    "count",
+                    "publish_video_strategy_type",
+                    "sec_user_id_or_link",
+                ],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -2545,6 +2562,8 @@ pub async fn run<H: super::Host>(
                 m,
                 "--cursor",
                 "cursor",
+                "web:comment_list",
+                &["aweme_id", "count", "aweme_id_or_link"],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -2584,6 +2603,8 @@ pub async fn run<H: super::Host>(
                 m,
                 "--cursor",
                 "cursor",
+                "web:comment_list_reply",
+                &["item_id", "comment_id", "count", "item_type", "item_id_or_link"],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -2638,6 +2659,8 @@ pub async fn run<H: super::Host>(
                 m,
                 "--cursor",
                 "cursor",
+                "web:emoticon_trending",
+                &["count"],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -2677,6 +2700,21 @@ pub async fn run<H: super::Host>(
                 m,
                 "--offset",
                 "offset",
+                "web:general_search_single",
+                &[
+                    "search_channel",
+                    "enable_history",
+                    "keyword",
+                    "search_source",
+                    "query_correct_type",
+                    "is_filter_search",
+                    "from_group_id",
+                    "count",
+                    "need_filter_settings",
+                    "list_type",
+                    "search_id",
+                    "filter_selected",
+                ],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -2761,6 +2799,16 @@ pub async fn run<H: super::Host>(
                 m,
                 "--max-cursor",
                 "max_cursor",
+                "web:locate_post",
+                &[
+                    "sec_user_id",
+                    "locate_item_id",
+                    "locate_item_cursor",
+                    "locate_query",
+                    "count",
+                    "publish_video_strategy_type",
+                    "sec_user_id_or_link",
+                ],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -2800,6 +2848,8 @@ pub async fn run<H: super::Host>(
                 m,
                 "--cursor",
                 "cursor",
+                "web:mix_aweme",
+                &["mix_id", "count", "mix_id_or_link"],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -2914,6 +2964,19 @@ pub async fn run<H: super::Host>(
                 m,
                 "--max-time",
                 "max_time",
+                "web:user_follower_list",
+                &[
+                    "user_id",
+                    "sec_user_id",
+                    "offset",
+                    "min_time",
+                    "count",
+                    "source_type",
+                    "gps_access",
+                    "address_book_access",
+                    "is_top",
+                    "sec_user_id_or_link",
+                ],
             ) {
                 let (client, params) = (&client, &params);
                 return host
@@ -2953,6 +3016,19 @@ pub async fn run<H: super::Host>(
                 m,
                 "--offset",
                 "offset",
+                "web:user_following_list",
+                &[
+                    "user_id",
+                    "sec_user_id",
+                    "min_time",
+                    "max_time",
+                    "count",
+                    "source_type",
+                    "gps_access",
+                    "address_book_access",
+                    "is_top",
+                    "sec_user_id_or_link",
+                ],
             ) {
                 let (client, params) = (&client, &params);
                 return host

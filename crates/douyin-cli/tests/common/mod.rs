@@ -2,7 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod crawl;
 pub mod mock;
+pub mod postgres;
 pub mod served;
 
 use std::path::{Path, PathBuf};

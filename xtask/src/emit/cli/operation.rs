@@ -185,8 +185,17 @@ pub(super) fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
             quote!(p.#cf = ::std::option::Option::Some(c);)
         };
         let page = format_ident!("{}_page", op.name);
+        // A walk kept in `--state` is named by the operation and its own arguments, the cursor aside.
+        let walk = format!("{}:{}", d.name, op.name);
+        let first = positional(op).map(positional_id);
+        let ids = op
+            .params
+            .iter()
+            .filter(|p| p.is_user() && p.rust != cursor.rust)
+            .map(|p| p.rust.clone())
+            .chain(first);
         quote! {
-            if let ::std::option::Option::Some(paging) = super::paging(m, #f, #id) {
+            if let ::std::option::Option::Some(paging) = super::paging(m, #f, #id, #walk, &[#(#ids),*]) {
                 let (client, params) = (&client, &params);
                 return host
                     .all_pages(paging, |cursor| {

@@ -32,7 +32,12 @@ impl Customization for Web {
                 common
                     .iter()
                     .cloned()
-                    .chain(crate::identities::args())
+                    // download's own --state holds its archive and queue too.
+                    .chain(
+                        crate::identities::args()
+                            .into_iter()
+                            .filter(|a| a.get_id() != "state"),
+                    )
                     .collect(),
             ),
             session::command(common.to_vec()),
