@@ -27,9 +27,15 @@ pub fn setup(
         .collect();
     let mut setup = ClientSetup::new(values, ctx.client_settings(domain)?);
     setup.provided = provided;
-    if let Some(path) = &ctx.crawl.identities {
+    let file = ctx.crawl.identities.as_deref();
+    if let Some(path) = file.or_else(|| ctx.config.identities(domain)) {
         let names: Vec<&'static str> = credentials.iter().map(|c| c.name).collect();
-        setup.identities = crate::identities::load(path, &names)?;
+        let flag = if file.is_some() {
+            "--identities".to_owned()
+        } else {
+            format!("`identities` in [{domain}] of the config file:")
+        };
+        setup.identities = crate::identities::load(path, &flag, &names)?;
     }
     Ok(setup)
 }
@@ -57,7 +63,7 @@ pub fn build<D: Domain, C: From<douyin_core::Client<D>>>(
     if let Some(scale) = ctx.crawl.pace_scale {
         b = b.pacing_scale(scale);
     }
-    if ctx.crawl.paced() {
+    if ctx.crawl.paced() || !setup.identities.is_empty() {
         b = b
             .paced()
             .on_crawl_event(crate::identities::reporter(ctx.crawl_note.clone()));

@@ -8,6 +8,9 @@
 //!    `$XDG_CONFIG_HOME/douyin/config.toml`, else `$HOME/.config/douyin/config.toml`.
 //!
 //! Base URLs: `--base-url`, then `DOUYIN_<DOMAIN>_BASE_URL`, then `base_url` in the domain's table.
+//!
+//! A pool of identities: `--identities FILE`, else `identities = "FILE"` in the domain's table (relative to the config
+//! file's directory).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +40,7 @@ pub struct Config {
     file: Option<(PathBuf, bool)>,
     credentials: BTreeMap<(String, String), (Secret, Source)>,
     base_urls: BTreeMap<String, (String, Source)>,
+    identities: BTreeMap<String, PathBuf>,
 }
 
 fn upper(s: &str) -> String {
@@ -196,6 +200,9 @@ impl Config {
                 if key == "base_url" {
                     self.base_urls
                         .insert(domain.clone(), (v.clone(), Source::File));
+                } else if key == "identities" {
+                    let dir = path.parent().unwrap_or(Path::new(""));
+                    self.identities.insert(domain.clone(), dir.join(v));
                 } else if creds.iter().any(|c| c.name == key) {
                     self.credentials.insert(
                         (domain.clone(), key.clone()),
@@ -204,7 +211,7 @@ impl Config {
                 } else {
                     let names: Vec<&str> = creds.iter().map(|c| c.name).collect();
                     return Err(bad(format!(
-                        "[{domain}] has no key `{key}`; it takes base_url and {}",
+                        "[{domain}] has no key `{key}`; it takes base_url, identities and {}",
                         names.join(", ")
                     )));
                 }
@@ -260,6 +267,11 @@ impl Config {
                  [{domain}] in {file}"
             ))
         })
+    }
+
+    /// The identities file the config file names for `domain` (`identities = "FILE"` in its table).
+    pub fn identities(&self, domain: &str) -> Option<&Path> {
+        self.identities.get(domain).map(PathBuf::as_path)
     }
 
     /// The configured base URL of `domain` (environment, then file).
@@ -355,6 +367,8 @@ mod tests {
         assert_eq!(c.credential("onebound", "key").unwrap().expose(), "k1");
         assert_eq!(c.credential("onebound", "secret").unwrap().expose(), "s1");
         assert_eq!(c.base_url("onebound"), Some("http://x"));
+        let c = file("[onebound]\nidentities = \"ids.toml\"\n").unwrap();
+        assert_eq!(c.identities("onebound"), Some(Path::new("ids.toml")));
     }
 
     #[test]

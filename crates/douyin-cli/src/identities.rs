@@ -10,7 +10,8 @@
 //! proxy = "http://127.0.0.1:3128"
 //! ```
 //!
-//! JSON is the same shape: `{"identity": [{"name": "alice", "cookie": "…"}]}`.
+//! JSON is the same shape: `{"identity": [{"name": "alice", "cookie": "…"}]}`. The config file can name the file
+//! instead (`identities = "FILE"` in the domain's table).
 
 use std::fmt;
 use std::io::IsTerminal;
@@ -23,6 +24,11 @@ use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 
 use crate::seam::IdentitySetup;
 use crate::support::CliError;
+
+/// Where identities come from, for messages about an empty pool or one that rests.
+pub const WHERE: &str = "identities come from --identities FILE or `identities = \"FILE\"` in the domain's table of \
+     the config file ([[identity]] entries: name, the domain's credentials, proxy); `douyin session new` prints a \
+     fresh web session's cookie for another";
 
 /// The crawl options of a run.
 #[derive(Clone, Debug, Default)]
@@ -114,16 +120,26 @@ pub fn reporter(note: CrawlNote) -> impl Fn(&douyin_core::CrawlEvent) + Send + S
         } else {
             ""
         };
-        eprintln!("{clear}douyin: {event}");
+        match event {
+            douyin_core::CrawlEvent::AllResting { .. } => {
+                eprintln!("{clear}douyin: {event} (more identities help: {WHERE})")
+            }
+            _ => eprintln!("{clear}douyin: {event}"),
+        }
         *note.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(event.to_string());
     }
 }
 
-/// Reads the identities of `path` for a domain whose credentials are `names`.
-pub fn load(path: &Path, names: &[&'static str]) -> Result<Vec<IdentitySetup>, CliError> {
+/// Reads the identities of `path` (named by `flag` in messages: `--identities` or the config file's key) for a
+/// domain whose credentials are `names`.
+pub fn load(
+    path: &Path,
+    flag: &str,
+    names: &[&'static str],
+) -> Result<Vec<IdentitySetup>, CliError> {
     let shown = path.display();
     let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::usage(format!("--identities {shown}: {e}")))?;
+        .map_err(|e| CliError::usage(format!("{flag} {shown}: {e}; {WHERE}")))?;
     let seed = FileSeed { names };
     let json = path
         .extension()
@@ -139,10 +155,10 @@ pub fn load(path: &Path, names: &[&'static str]) -> Result<Vec<IdentitySetup>, C
             .and_then(|de| seed.deserialize(de))
             .map_err(|e| toml_error(&shown, &text, &e))
     }
-    .map_err(|m| CliError::usage(format!("--identities {m}")))?;
+    .map_err(|m| CliError::usage(format!("{flag} {m}")))?;
     if entries.is_empty() {
         return Err(CliError::usage(format!(
-            "--identities {shown}: no [[identity]] in it"
+            "{flag} {shown}: no [[identity]] in it; {WHERE}"
         )));
     }
     Ok(entries)
@@ -304,8 +320,8 @@ mod tests {
         let path =
             std::env::temp_dir().join(format!("douyin-identities-{}-{name}", std::process::id()));
         std::fs::write(&path, text).unwrap();
-        let out =
-            load(&path, NAMES).map_err(|e| e.message.replace(&path.display().to_string(), "FILE"));
+        let out = load(&path, "--identities", NAMES)
+            .map_err(|e| e.message.replace(&path.display().to_string(), "FILE"));
         std::fs::remove_file(&path).unwrap();
         out
     }
@@ -351,6 +367,11 @@ mod tests {
         .unwrap_err();
         assert!(e.contains("identity `a` appears twice"), "{e}");
         let e = load_text("none.toml", "").unwrap_err();
-        assert!(e.contains("no [[identity]]"), "{e}");
+        assert!(
+            e.starts_with("--identities FILE: no [[identity]] in it; identities come from --identities FILE or \
+                 `identities = \"FILE\"`"),
+            "{e}"
+        );
+        assert!(e.contains("`douyin session new`"), "{e}");
     }
 }

@@ -1,6 +1,6 @@
 //! `--identities` and `--pace-scale` against the mock over loopback: a refused identity is reported and rests while
 //! another answers; when all are refused the breaker's error names the endpoint; a bad identities file names its line
-//! and field, never a credential.
+//! and field, never a credential; a missing or empty pool says where identities are configured.
 
 mod common;
 
@@ -24,7 +24,8 @@ fn mock() -> (MockServer, tokio::runtime::Runtime) {
     (server, rt)
 }
 
-fn search(server: &MockServer, home: &TempDir, identities: &std::path::Path) -> common::Run {
+/// `web general-search-single` against the mock, with a web msToken.
+fn search_cmd(server: &MockServer, home: &TempDir) -> std::process::Command {
     let mut c = douyin(home.path(), &[("DOUYIN_MS_TOKEN", "test-ms-token")]);
     c.args([
         "web",
@@ -33,10 +34,15 @@ fn search(server: &MockServer, home: &TempDir, identities: &std::path::Path) -> 
         "美食",
         "--base-url",
     ])
-    .arg(server.base_url("web"))
-    .arg("--identities")
-    .arg(identities)
-    .args(["--pace-scale", "1000"]);
+    .arg(server.base_url("web"));
+    c
+}
+
+fn search(server: &MockServer, home: &TempDir, identities: &std::path::Path) -> common::Run {
+    let mut c = search_cmd(server, home);
+    c.arg("--identities")
+        .arg(identities)
+        .args(["--pace-scale", "1000"]);
     run(c)
 }
 
@@ -94,5 +100,36 @@ fn a_bad_identities_file_names_line_and_field_and_sends_nothing() {
         "{r:?}"
     );
     assert!(!r.stderr.contains("secret-value"), "{r:?}");
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn a_missing_or_empty_pool_says_where_identities_are_configured() {
+    let ((server, _rt), home) = (mock(), TempDir::new("crawl-empty"));
+    let missing = home.path().join("nowhere.toml");
+    let empty = home.file("empty.json", r#"{"identity": []}"#);
+    for ids in [&missing, &empty] {
+        let r = search(&server, &home, ids);
+        assert_eq!(r.code, Some(2), "{r:?}");
+        assert!(
+            r.stderr.contains(
+                "identities come from --identities FILE or `identities = \"FILE\"` in the domain's table of the \
+                 config file"
+            ) && r.stderr.contains("`douyin session new`"),
+            "{r:?}"
+        );
+    }
+    // The config file can name the pool; its errors say so.
+    let config = home.file("config.toml", "[web]\nidentities = \"empty.json\"\n");
+    let mut c = search_cmd(&server, &home);
+    c.arg("--config").arg(&config);
+    let r = run(c);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("`identities` in [web] of the config file: ")
+            && r.stderr.contains("empty.json: no [[identity]] in it"),
+        "{r:?}"
+    );
     assert!(server.requests().is_empty());
 }

@@ -166,10 +166,8 @@ pub(crate) async fn flv(
                 continue;
             };
             let rel = tag.timestamp.saturating_sub(b);
-            if let Err(e) = parts
-                .write(&tag.retimed(rel), Duration::from_millis(u64::from(rel)))
-                .await
-            {
+            let media = Duration::from_millis(u64::from(rel));
+            if let Err(e) = parts.write(&[&tag.header_at(rel), tag.rest()], media).await {
                 return Outcome::Io(e);
             }
         }
@@ -252,7 +250,7 @@ pub(crate) async fn hls(
                 part_media = Duration::ZERO;
             }
             part_media += Duration::from_secs_f32(segment.duration.max(0.0));
-            if let Err(e) = parts.write(&data, part_media).await {
+            if let Err(e) = parts.write(&[&data], part_media).await {
                 return Outcome::Io(e);
             }
             *last_seq = Some(seq);
