@@ -122,8 +122,13 @@ pub enum Event {
         /// The stream address.
         url: String,
     },
-    /// A new part was opened at this path.
-    PartOpened(PathBuf),
+    /// A new part was opened.
+    PartOpened {
+        /// Where it is.
+        path: PathBuf,
+        /// Where it starts on the recording's timeline.
+        starts_at: Duration,
+    },
     /// Written so far, over the whole recording.
     Progress {
         /// Bytes in every part.
