@@ -1,0 +1,175 @@
+//! What the server layer costs: `serve-cost [SECONDS] [CONCURRENCY] [ROUNDS]`.
+//!
+//! The mock runs in a child process (this binary again: `MockProcess::start_self`). In each round, for SECONDS
+//! (default 5) with CONCURRENCY requests in flight (default 8), web `aweme_detail` is asked of the mock by the
+//! library directly (`douyin_web::Client::aweme_detail`: sign, send, receive, decode) and through `douyin serve`
+//! (`douyin_cli::serve_router`, served by axum in this process on loopback, asked with `GET
+//! /v1/web/aweme-detail?aweme_id=…` by a reqwest client that reads the whole JSON answer); which goes first
+//! alternates between rounds. Prints requests/s of each and the server's cost (1 − served/direct) per round and
+//! over all rounds. Bad arguments or a failed request end the run with one line on stderr and a non-zero status.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use douyin_bench::MockProcess;
+use douyin_web::AwemeDetailParams;
+
+/// An aweme the mock's `aweme_detail` answers (its documented example).
+const AWEME_ID: &str = "7331282358999584037";
+
+/// Why a run stopped, as one line.
+type Failure = String;
+
+fn main() {
+    douyin_bench::serve_if_mock_child();
+    if let Err(e) = run() {
+        eprintln!("serve-cost: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn arg(n: usize, default: u64) -> Result<u64, Failure> {
+    match std::env::args().nth(n) {
+        None => Ok(default),
+        Some(a) => a
+            .parse()
+            .ok()
+            .filter(|v| *v > 0)
+            .ok_or_else(|| format!("argument {n} `{a}`: give a whole number above 0 (usage: serve-cost [SECONDS] [CONCURRENCY] [ROUNDS])")),
+    }
+}
+
+fn run() -> Result<(), Failure> {
+    let seconds = Duration::from_secs(arg(1, 5)?);
+    let concurrency = arg(2, 8)? as usize;
+    let rounds = arg(3, 3)?;
+    let mock = MockProcess::start_self(&[]);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let config = dir.path().join("config.toml");
+    let text = format!(
+        "[web]\nbase_url = \"{}\"\ncookie = \"sessionid=test\"\nms_token = \"test-ms-token\"\n",
+        mock.web_base
+    );
+    std::fs::write(&config, text).map_err(|e| e.to_string())?;
+    let args = [
+        "--config".into(),
+        config.into_os_string(),
+        "--max-attempts".into(),
+        "1".into(),
+    ];
+    let router = douyin_cli::serve_router(args).map_err(|e| e.message)?;
+    let served = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Ok::<_, Failure>(format!(
+            "http://{addr}/v1/web/aweme-detail?aweme_id={AWEME_ID}"
+        ))
+    })?;
+
+    let client = douyin_bench::web_client(&mock.web_base);
+    let http = reqwest::Client::new();
+    let direct = move || {
+        let client = client.clone();
+        async move {
+            let r = client.aweme_detail(&AwemeDetailParams::new(AWEME_ID)).await;
+            match r {
+                Ok(r) if r.aweme_detail.is_some() => Ok(()),
+                Ok(_) => Err("the library's answer has no aweme".to_owned()),
+                Err(e) => Err(format!("the library's request failed: {e}")),
+            }
+        }
+    };
+    let through = move || {
+        let (http, url) = (http.clone(), served.clone());
+        async move {
+            let r = http.get(url).send().await.map_err(|e| e.to_string())?;
+            let status = r.status();
+            let body = r.bytes().await.map_err(|e| e.to_string())?;
+            if status.is_success() && body.len() > 100 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the server answered {status}: {}",
+                    String::from_utf8_lossy(&body)
+                ))
+            }
+        }
+    };
+
+    println!(
+        "web aweme_detail against the mock (child process), {concurrency} in flight, {}s per measurement",
+        seconds.as_secs()
+    );
+    let (mut all_direct, mut all_served) = (0.0, 0.0);
+    for round in 0..rounds {
+        // Warm both paths (connections, the server's client) before measuring.
+        rt.block_on(rate(
+            direct.clone(),
+            concurrency,
+            Duration::from_millis(300),
+        ))?;
+        rt.block_on(rate(
+            through.clone(),
+            concurrency,
+            Duration::from_millis(300),
+        ))?;
+        let (d, s) = if round % 2 == 0 {
+            let d = rt.block_on(rate(direct.clone(), concurrency, seconds))?;
+            (d, rt.block_on(rate(through.clone(), concurrency, seconds))?)
+        } else {
+            let s = rt.block_on(rate(through.clone(), concurrency, seconds))?;
+            (rt.block_on(rate(direct.clone(), concurrency, seconds))?, s)
+        };
+        println!(
+            "round {}: library directly {d:>8.0} req/s   through douyin serve {s:>8.0} req/s   server cost {:>5.1} %",
+            round + 1,
+            (1.0 - s / d) * 100.0
+        );
+        all_direct += d;
+        all_served += s;
+    }
+    println!(
+        "all rounds: library directly {:.0} req/s, through douyin serve {:.0} req/s, server cost {:.1} %",
+        all_direct / rounds as f64,
+        all_served / rounds as f64,
+        (1.0 - all_served / all_direct) * 100.0
+    );
+    Ok(())
+}
+
+/// Requests per second of `request` with `concurrency` in flight for `time`.
+async fn rate<F, Fut>(request: F, concurrency: usize, time: Duration) -> Result<f64, Failure>
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), Failure>> + Send,
+{
+    let done = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (request, done, stop) = (request.clone(), done.clone(), stop.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    request().await?;
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok::<(), Failure>(())
+            })
+        })
+        .collect();
+    tokio::time::sleep(time).await;
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        w.await.map_err(|e| e.to_string())??;
+    }
+    Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+}
