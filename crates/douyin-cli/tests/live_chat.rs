@@ -106,28 +106,47 @@ fn types_filter_the_lines_and_an_unknown_type_is_refused() {
 }
 
 #[test]
-fn record_with_chat_writes_the_chat_on_the_recordings_timeline() {
+fn record_with_chat_writes_the_chat_on_the_recordings_timeline_and_subtitles_for_each_part() {
     let (mock, home, out) = (
         Mock::start(),
         TempDir::new("live-rec-chat"),
         TempDir::new("live-rec-chat-out"),
     );
     let dir = out.path().to_str().unwrap();
+    // The mock's room streams 4 s with a key frame each second: one-second parts rotate three times.
     let r = live(
         &mock,
         &home,
-        &["record", "285520721194", "--chat", "--dir", dir],
+        &[
+            "record",
+            "285520721194",
+            "--chat",
+            "--dir",
+            dir,
+            "--segment-time",
+            "1",
+        ],
     );
     assert_eq!(r.code, Some(0), "{r:?}");
-    // The recording's length: the last tag time of each (FLV) part, added up.
-    let recorded_ms: u64 = r
-        .stdout
-        .lines()
+    // Each (FLV) part's length is its last tag time; a part starts where the ones before it add up to.
+    let parts: Vec<&str> = r.stdout.lines().collect();
+    let durations: Vec<u64> = parts
+        .iter()
         .map(|part| {
             let bytes = std::fs::read(part).unwrap();
             u64::from(douyin_live::flv::check_file(&bytes).unwrap().1)
         })
-        .sum();
+        .collect();
+    assert!(parts.len() >= 3, "rotated: {r:?}");
+    let starts: Vec<u64> = durations
+        .iter()
+        .scan(0, |sum, d| {
+            let start = *sum;
+            *sum += d;
+            Some(start)
+        })
+        .collect();
+    let recorded_ms: u64 = durations.iter().sum();
     let jsonl = std::fs::read_to_string(out.path().join("285520721194.chat.jsonl")).unwrap();
     let events = lines(&jsonl);
     assert_eq!(events.len(), 13, "{jsonl}");
@@ -143,20 +162,62 @@ fn record_with_chat_writes_the_chat_on_the_recordings_timeline() {
         offsets.iter().all(|o| *o <= recorded_ms + 1000),
         "every offset lies on the recording ({recorded_ms} ms): {offsets:?}"
     );
-    let ass = std::fs::read_to_string(out.path().join("285520721194.chat.ass")).unwrap();
-    assert!(ass.starts_with("[Script Info]"), "{ass}");
-    let chat = events.iter().find(|e| e["type"] == "chat").unwrap();
-    let at = chat["offset_ms"].as_u64().unwrap();
-    let start = format!(
-        "{}:{:02}:{:02}.{:02}",
-        at / 3_600_000,
-        at / 60_000 % 60,
-        at / 1000 % 60,
-        at % 1000 / 10
-    );
+    let ass_of = |part: &str| std::path::Path::new(part).with_extension("chat.ass");
+    let ass: Vec<String> = parts
+        .iter()
+        .map(|p| std::fs::read_to_string(ass_of(p)).unwrap())
+        .collect();
     assert!(
-        ass.contains(&format!("Dialogue: 0,{start},")) && ass.contains("小鹿: 晚上好主播"),
-        "the comment is shown at its offset ({start}): {ass}"
+        ass.iter().all(|a| a.starts_with("[Script Info]")),
+        "{ass:?}"
     );
-    assert!(r.stderr.contains("chat: 13 message(s)"), "{r:?}");
+    assert!(!out.path().join("285520721194.chat.ass").exists());
+    let mut shown = 0;
+    for e in &events {
+        let part = e["part"].as_u64().unwrap() as usize;
+        let in_part = e["part_offset_ms"].as_u64().unwrap();
+        // Before the first part opens a message is at the recording's start.
+        if e["offset_ms"] != 0 {
+            assert_eq!(
+                e["offset_ms"].as_u64().unwrap() - in_part,
+                starts[part],
+                "{e} in a part starting at {starts:?}"
+            );
+        }
+        let (user, text) = match e["type"].as_str().unwrap() {
+            "chat" => (&e["data"]["user"], &e["data"]["content"]),
+            "emoji_chat" => (&e["data"]["user"], &e["data"]["default_content"]),
+            _ => continue,
+        };
+        let at = format!(
+            "Dialogue: 0,{}:{:02}:{:02}.{:02},",
+            in_part / 3_600_000,
+            in_part / 60_000 % 60,
+            in_part / 1000 % 60,
+            in_part % 1000 / 10
+        );
+        let line = format!(
+            "{}: {}",
+            user["nick_name"].as_str().unwrap(),
+            text.as_str().unwrap()
+        );
+        assert!(
+            ass[part]
+                .lines()
+                .any(|l| l.starts_with(&at) && l.ends_with(&line)),
+            "{line} at {at} in part {part}: {}",
+            ass[part]
+        );
+        shown += 1;
+    }
+    assert!(shown >= 2, "the comment and the sticker are shown: {jsonl}");
+    assert!(
+        r.stderr.contains(&format!(
+            "chat: 13 message(s) in {}",
+            out.path().join("285520721194.chat.jsonl").display()
+        )) && r
+            .stderr
+            .contains(&format!("subtitles in {} .chat.ass file(s)", parts.len())),
+        "{r:?}"
+    );
 }

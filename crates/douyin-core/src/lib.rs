@@ -29,6 +29,7 @@ pub mod registry;
 pub mod request;
 pub mod retry;
 pub mod set_cookie;
+pub mod spool;
 
 pub use client::{Client, ClientBuilder, ClientSettings, Domain};
 pub use crawl::{Crawl, CrawlEvent, CrawlStatus};

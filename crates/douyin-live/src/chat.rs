@@ -24,7 +24,7 @@ use douyin_core::{BoxFuture, Secret};
 use douyin_web::webcast::{Typed, PUSH};
 
 pub use connection::run;
-pub use transcript::{json_line, Timeline, Transcript};
+pub use transcript::{ass_path, json_line, Timeline, Transcript};
 
 /// `ControlMessage.status` when the stream has ended (下播; DouyinLiveWebFetcher and DouyinBarrageGrab).
 pub const STREAM_ENDED: i32 = 3;

@@ -11,7 +11,7 @@ use bytes::{Buf, Bytes, BytesMut};
 /// Bytes of the file header plus the first `PreviousTagSize`.
 pub const HEADER_LEN: usize = 9 + 4;
 /// Bytes of a tag header.
-const TAG_HEADER_LEN: usize = 11;
+pub const TAG_HEADER_LEN: usize = 11;
 
 /// A tag type byte.
 pub const AUDIO: u8 = 8;
@@ -63,13 +63,26 @@ impl Tag {
         self.kind == VIDEO && self.data().first().is_some_and(|b| b >> 4 == 1)
     }
 
+    /// The tag's header with its timestamp set to `ms`: with [`Tag::rest`], the tag retimed without copying it.
+    pub fn header_at(&self, ms: u32) -> [u8; TAG_HEADER_LEN] {
+        let mut h = [0; TAG_HEADER_LEN];
+        h.copy_from_slice(&self.bytes[..TAG_HEADER_LEN]);
+        h[4] = (ms >> 16) as u8;
+        h[5] = (ms >> 8) as u8;
+        h[6] = ms as u8;
+        h[7] = (ms >> 24) as u8;
+        h
+    }
+
+    /// What follows the header: data and trailing size.
+    pub fn rest(&self) -> &[u8] {
+        &self.bytes[TAG_HEADER_LEN..]
+    }
+
     /// The same tag with its timestamp set to `ms`.
     pub fn retimed(&self, ms: u32) -> Bytes {
-        let mut b = BytesMut::from(&self.bytes[..]);
-        b[4] = (ms >> 16) as u8;
-        b[5] = (ms >> 8) as u8;
-        b[6] = ms as u8;
-        b[7] = (ms >> 24) as u8;
+        let mut b = BytesMut::from(&self.header_at(ms)[..]);
+        b.extend_from_slice(self.rest());
         b.freeze()
     }
 }

@@ -122,8 +122,13 @@ pub enum Event {
         /// The stream address.
         url: String,
     },
-    /// A new part was opened at this path.
-    PartOpened(PathBuf),
+    /// A new part was opened.
+    PartOpened {
+        /// Where it is.
+        path: PathBuf,
+        /// Where it starts on the recording's timeline.
+        starts_at: Duration,
+    },
     /// Written so far, over the whole recording.
     Progress {
         /// Bytes in every part.
@@ -200,6 +205,10 @@ pub async fn record(
     let (mut failures, mut reconnects) = (0u32, 0u32);
     let mut delay = options.backoff;
     let mut received_any = false;
+    // A connection that wrote media and then ended is retried at once: the stream's own end (the next answer is
+    // offline or 404) or a host change is then seen without a pause, and a live stream loses no second to it.
+    // A connection that wrote nothing waits the backoff, so a server that keeps closing at once is not hammered.
+    let mut retry_now = false;
     let mut hls_last_segment = None;
     let ending = loop {
         let resolved = tokio::select! {
@@ -233,6 +242,7 @@ pub async fn record(
                     parts = Some(Parts::new(&options.dir, &options.prefix, ext).await?);
                 }
                 let out = parts.as_mut().expect("created above");
+                let written_before = out.finished_bytes();
                 on_event(Event::Connected { url: url.clone() });
                 let ctx = session::Ctx {
                     client,
@@ -247,6 +257,7 @@ pub async fn record(
                     _ => session::flv(&ctx, out, &mut stop, on_event).await,
                 };
                 out.close().await?;
+                retry_now = out.finished_bytes() > written_before;
                 match outcome {
                     Outcome::Stopped => break Ending::Stopped,
                     Outcome::Ended => break Ending::StreamEnded,
@@ -273,6 +284,13 @@ pub async fn record(
                 attempts: failures,
                 last: failure,
             });
+        }
+        if std::mem::take(&mut retry_now) {
+            on_event(Event::Dropped {
+                error: failure,
+                retry_in: Duration::ZERO,
+            });
+            continue;
         }
         on_event(Event::Dropped {
             error: failure,

@@ -101,6 +101,16 @@ impl Reporter {
     }
 }
 
+/// Reports the part just opened.
+fn opened(parts: &Parts, on_event: &mut (dyn FnMut(Event) + Send)) {
+    if let Some(p) = parts.current() {
+        on_event(Event::PartOpened {
+            path: p.path.clone(),
+            starts_at: p.starts_at,
+        });
+    }
+}
+
 /// Pulls HTTP-FLV: each connection starts a new part; parts rotate on key frames.
 pub(crate) async fn flv(
     ctx: &Ctx<'_>,
@@ -157,19 +167,15 @@ pub(crate) async fn flv(
                 if let Err(e) = parts.open(&preamble.bytes()).await {
                     return Outcome::Io(e);
                 }
-                on_event(Event::PartOpened(
-                    parts.current().map(|p| p.path.clone()).unwrap_or_default(),
-                ));
+                opened(parts, on_event);
                 base = Some(tag.timestamp);
             }
             let Some(b) = base.filter(|_| parts.is_open()) else {
                 continue;
             };
             let rel = tag.timestamp.saturating_sub(b);
-            if let Err(e) = parts
-                .write(&tag.retimed(rel), Duration::from_millis(u64::from(rel)))
-                .await
-            {
+            let media = Duration::from_millis(u64::from(rel));
+            if let Err(e) = parts.write(&[&tag.header_at(rel), tag.rest()], media).await {
                 return Outcome::Io(e);
             }
         }
@@ -246,13 +252,11 @@ pub(crate) async fn hls(
                 if let Err(e) = parts.open(&[]).await {
                     return Outcome::Io(e);
                 }
-                on_event(Event::PartOpened(
-                    parts.current().map(|p| p.path.clone()).unwrap_or_default(),
-                ));
+                opened(parts, on_event);
                 part_media = Duration::ZERO;
             }
             part_media += Duration::from_secs_f32(segment.duration.max(0.0));
-            if let Err(e) = parts.write(&data, part_media).await {
+            if let Err(e) = parts.write(&[&data], part_media).await {
                 return Outcome::Io(e);
             }
             *last_seq = Some(seq);

@@ -97,6 +97,13 @@ async fn flv_survives_a_drop_rotates_on_key_frames_and_ends_with_the_stream() {
         rec.reconnects, 2,
         "the drop, then the clean end: {events:?}"
     );
+    // Both connections had written media, so each was followed up at once rather than after a backoff.
+    let drops: Vec<_> = events.iter().filter(|e| e.starts_with("Dropped")).collect();
+    assert_eq!(drops.len(), 2, "{events:?}");
+    assert!(
+        drops.iter().all(|e| e.ends_with("retry_in: 0ns }")),
+        "{drops:?}"
+    );
     let all: Vec<Vec<u8>> = rec.parts.iter().map(|p| frames(&p.path)).collect();
     // 100 frames, key frames every 25: 1 s parts before the drop (0-24, 25-37 cut), then 25-49, 50-74, 75-99.
     assert_eq!(all.len(), 5, "{all:?}");
@@ -313,4 +320,24 @@ async fn a_room_is_recorded_until_it_goes_offline_and_a_room_never_live_is_an_er
         "numbering continues: {:?}",
         rec.parts[0].path
     );
+}
+
+#[tokio::test]
+async fn connections_that_write_nothing_back_off_then_give_up() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let source = FixedUrl {
+        url: format!("http://{}/stream/nothing.txt", server.addr()),
+        format: StreamFormat::Flv,
+    };
+    let (r, events) = run(&source, &options(dir.path())).await;
+    assert!(
+        matches!(r, Err(RecordError::GaveUp { attempts: 4, .. })),
+        "{r:?}"
+    );
+    let pauses: Vec<_> = events
+        .iter()
+        .filter_map(|e| e.split("retry_in: ").nth(1))
+        .collect();
+    assert_eq!(pauses, ["10ms }", "20ms }", "40ms }"], "{events:?}");
 }

@@ -4,12 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use douyin_core::spool::Spool;
 use douyin_core::{Domain, RetryPolicy};
 use http::header::{self, HeaderMap, HeaderValue};
 use http::StatusCode;
 
 use crate::error::{AttemptError, Error};
-use crate::part::PartWriter;
 use crate::progress::{Event, OnUpdate, Totals, Tracker};
 use crate::select::MediaItem;
 
@@ -366,7 +366,7 @@ impl Downloader {
             offset,
             total,
         );
-        let mut out = PartWriter::new(part, self.buffer);
+        let mut out = Spool::append(part, self.buffer);
         let mut written = offset;
         let mut reported = offset;
         let result = loop {

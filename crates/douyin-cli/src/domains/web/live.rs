@@ -46,7 +46,7 @@ pub fn command(common: Vec<Arg>) -> Command {
                 .arg(Arg::new("second_stream").long("second-stream").action(ArgAction::SetTrue).help("Record the room's second (portrait) stream when it has one"))
                 .arg(Arg::new("retry_secs").long("retry-secs").value_name("SECS").value_parser(clap::value_parser!(f64)).default_value("1").help("First pause after a drop or an offline answer (doubled up to 60 s)"))
                 .arg(Arg::new("chat").long("chat").action(ArgAction::SetTrue).help(
-                    "Also write the room's chat: <dir>/<room>.chat.jsonl (each message with offset_ms on the recording's timeline) and <dir>/<room>.chat.ass (subtitles)",
+                    "Also write the room's chat: <dir>/<room>.chat.jsonl (each message with offset_ms on the recording's timeline, its part and part_offset_ms) and, beside each part, <part>.chat.ass (subtitles on that part's own timeline)",
                 ))
                 .arg(super::live_chat::push_host_arg())
                 .args(common.clone()),
@@ -147,7 +147,7 @@ fn report(event: Event, terminal: bool) {
             eprintln!("douyin: {reason}; looking again in {retry_in:?}")
         }
         Event::Connected { .. } => {}
-        Event::PartOpened(path) => eprintln!("douyin: recording to {}", path.display()),
+        Event::PartOpened { path, .. } => eprintln!("douyin: recording to {}", path.display()),
         Event::Dropped { error, retry_in } => {
             eprintln!("douyin: {error}; reconnecting in {retry_in:?}")
         }

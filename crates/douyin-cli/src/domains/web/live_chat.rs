@@ -83,8 +83,10 @@ pub async fn record_with_chat(
     let (done, finished) = tokio::sync::oneshot::channel::<()>();
     let recording = async {
         let mut on_event = |event: Event| {
-            if let Event::Progress { duration, .. } = &event {
-                timeline.progress(*duration);
+            match &event {
+                Event::Progress { duration, .. } => timeline.progress(*duration),
+                Event::PartOpened { path, starts_at } => timeline.part_opened(path, *starts_at),
+                _ => {}
             }
             report(event);
         };
@@ -99,7 +101,7 @@ pub async fn record_with_chat(
         });
         run(&chat, stop, &mut |event| {
             if let (ChatEvent::Message(m), Ok(n)) = (event, &mut written) {
-                match transcript.write(timeline.now(), &m) {
+                match transcript.write(&timeline, &m) {
                     Ok(()) => *n += 1,
                     Err(e) => written = Err(e),
                 }
@@ -109,16 +111,17 @@ pub async fn record_with_chat(
     };
     let (recording, chat_result) = tokio::join!(recording, chat_run);
     let recording = recording.map_err(|e| CliError::failure(e.to_string()))?;
-    let (jsonl, ass) = (transcript.jsonl_path.clone(), transcript.ass_path.clone());
-    let written = written.and_then(|n| transcript.finish().map(|()| n));
+    let jsonl = transcript.jsonl_path.clone();
+    let written = written.and_then(|n| transcript.finish(&timeline).map(|ass| (n, ass.len())));
     match (written, chat_result) {
         (Err(e), _) => return Err(CliError::failure(format!("writing the chat: {e}"))),
-        (Ok(n), Ok(_)) => eprintln!(
-            "douyin: chat: {n} message(s) in {} and {}",
+        (Ok((n, ass)), Ok(_)) => eprintln!(
+            "douyin: chat: {n} message(s) in {}, subtitles in {ass} .chat.ass file(s) beside the parts",
             jsonl.display(),
-            ass.display()
         ),
-        (Ok(n), Err(e)) => eprintln!("douyin: chat: {e}; {n} message(s) in {}", jsonl.display()),
+        (Ok((n, _)), Err(e)) => {
+            eprintln!("douyin: chat: {e}; {n} message(s) in {}", jsonl.display())
+        }
     }
     Ok(recording)
 }
