@@ -71,4 +71,32 @@ pub trait Customization: Sync {
         let _ = (ctx, link);
         Box::pin(async move { Ok(text) })
     }
+
+    /// The command whose arguments a download job of `douyin serve` takes (the domain's `download`), if the domain
+    /// downloads; `common` are the common options.
+    fn job_command(&self, common: &[Arg]) -> Option<Command> {
+        let _ = common;
+        None
+    }
+
+    /// Runs a download job: `m` matched [`Customization::job_command`], `common` are the server's common options;
+    /// progress and files go to `sink`, and the answer is one line per failed item.
+    fn run_job<'a>(
+        &'a self,
+        common: &'a CommonArgs,
+        m: &'a ArgMatches,
+        sink: &'a dyn JobSink,
+    ) -> Option<Work<'a, Vec<String>>> {
+        let _ = (common, m, sink);
+        None
+    }
+}
+
+/// Where a download job reports instead of a terminal (`douyin serve`'s jobs): the batch's totals as they change and
+/// each file once it is complete.
+pub trait JobSink: Send + Sync {
+    /// The current batch: items finished and in all, bytes on disk and the sizes known so far.
+    fn progress(&self, done: usize, items: usize, bytes: u64, total: u64);
+    /// A complete file (fetched or already present) of `size` bytes.
+    fn file(&self, path: &std::path::Path, size: u64);
 }

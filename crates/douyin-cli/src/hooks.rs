@@ -5,7 +5,7 @@ use clap::{Arg, ArgMatches, Command};
 use douyin_core::Credentials;
 
 use crate::context::Ctx;
-use crate::customize::{Customization, Work};
+use crate::customize::{Customization, JobSink, Work};
 use crate::domains::ALL;
 use crate::generated::{CommonArgs, Link};
 use crate::support::CliError;
@@ -63,4 +63,18 @@ pub async fn describe_link(ctx: &Ctx, text: String) -> Option<Result<serde_json:
         .iter()
         .find_map(|c| c.describe_link(ctx, text.clone()))?;
     Some(work.await)
+}
+
+/// The command a download job's request fills in, from the first domain that downloads; `None` when none does.
+pub fn job_command(common: &[Arg]) -> Option<Command> {
+    ALL.iter().find_map(|c| c.job_command(common))
+}
+
+/// Runs a download job (`m` matched [`job_command`]) with the domain whose command it is.
+pub fn run_job<'a>(
+    common: &'a CommonArgs,
+    m: &'a ArgMatches,
+    sink: &'a dyn JobSink,
+) -> Option<Work<'a, Vec<String>>> {
+    ALL.iter().find_map(|c| c.run_job(common, m, sink))
 }

@@ -55,6 +55,7 @@ use douyin_core::{DecodeMode, ErrorCode, DEFAULT_MAX_BODY_BYTES};
 use crate::capture::Report;
 use crate::context::Ctx;
 use crate::generated::{CommonArgs, WithOperations};
+pub use crate::serve::router_from_args as serve_router;
 pub use crate::support::CliError;
 
 fn root() -> Command {

@@ -1,12 +1,14 @@
 //! The MCP server with `rmcp`'s own client, against the spec-driven mock over loopback: `douyin mcp` over stdio (a
 //! child process) and `douyin serve --mcp` over streamable HTTP list one tool per operation of every spec plus
-//! `resolve`, a tool of every domain answers the decoded JSON, paginated tools page with the cursor to continue, bad
+//! `resolve`, `download` and `job_status`, a tool of every domain answers the decoded JSON, a download job completes
+//! with the mock's bytes, paginated tools page with the cursor to continue, bad
 //! arguments are tool errors naming them, the API key guards `/mcp`, and no credential appears in any result.
 
 mod common;
 
-use common::served::{douyin_over, mock, runtime, spec_routes, start, SECRETS};
+use common::served::{douyin_over, mock, runtime, serve_video, spec_routes, start, SECRETS};
 use common::TempDir;
+use douyin_mock::media::{media_bytes, seed_of};
 use douyin_mock::Scenario;
 use rmcp::model::{CallToolRequestParams, CallToolResult, JsonObject};
 use rmcp::service::RunningService;
@@ -17,12 +19,13 @@ use serde_json::{json, Value};
 
 type Client = RunningService<RoleClient, ()>;
 
-/// The tool names the specs call for: `<domain>_<operation>` in snake case, plus `resolve`.
+/// The tool names the specs call for: `<domain>_<operation>` in snake case, plus `resolve`, `download` and
+/// `job_status`.
 fn spec_tools() -> Vec<String> {
     let mut tools: Vec<String> = spec_routes()
         .iter()
         .map(|r| r.trim_start_matches("/v1/").replace(['/', '-'], "_"))
-        .chain(["resolve".to_owned()])
+        .chain(["resolve", "download", "job_status"].map(str::to_owned))
         .collect();
     tools.sort();
     tools
@@ -63,7 +66,8 @@ async fn call(client: &Client, name: &str, args: Value) -> (Value, bool) {
 /// `douyin mcp` over a fresh mock, as a child process speaking MCP on stdio.
 async fn stdio_client(mock: &douyin_mock::MockServer, home: &TempDir) -> Client {
     let mut cmd = douyin_over(mock, home);
-    cmd.args(["mcp", "--max-attempts", "1"]);
+    cmd.args(["mcp", "--max-attempts", "1", "--jobs-dir"])
+        .arg(home.path().join("jobs"));
     let transport = TokioChildProcess::new(tokio::process::Command::from(cmd)).unwrap();
     ().serve(transport).await.expect("douyin mcp initializes")
 }
@@ -130,8 +134,42 @@ fn a_tool_of_every_domain_answers_the_decoded_json() {
             (&v["kind"], &v["aweme_id"]),
             (&json!("aweme"), &json!("7331282358999584037"))
         );
+        download(&client, &mock, link).await;
         client.cancel().await.unwrap();
     });
+}
+
+/// `download` of `link` starts a job that `job_status` follows to its end; the file on disk is the mock's.
+async fn download(client: &Client, mock: &douyin_mock::MockServer, link: &str) {
+    let id = "7331282358999584037";
+    serve_video(mock, id, 100_000, "");
+    let (job, error) = call(
+        client,
+        "download",
+        json!({ "inputs": [link], "what": "video" }),
+    )
+    .await;
+    assert!(!error, "{job}");
+    let args = json!({ "id": job["id"] });
+    let started = std::time::Instant::now();
+    let job = loop {
+        let (job, error) = call(client, "job_status", args.clone()).await;
+        assert!(!error, "{job}");
+        if job["status"] != "queued" && job["status"] != "running" {
+            break job;
+        }
+        assert!(started.elapsed().as_secs() < 60, "{job}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(job["status"], "done", "{job}");
+    let path = job["files"][0]["path"].as_str().unwrap();
+    let bytes = std::fs::read(path).unwrap();
+    assert!(
+        bytes == media_bytes(seed_of(id, 0), 0, 100_000),
+        "the mock's bytes"
+    );
+    let (v, error) = call(client, "job_status", json!({ "id": "nope" })).await;
+    assert!(error && v["error"]["kind"] == "not_found", "{v}");
 }
 
 #[test]

@@ -77,15 +77,28 @@ fn every_operation_of_every_spec_is_a_route_in_the_index_and_the_openapi_documen
     assert_eq!(listed, want);
     let doc = s.get("/openapi.json").json();
     assert_eq!(doc["openapi"], "3.0.3");
-    let mut paths: Vec<String> = doc["paths"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .filter(|p| p.starts_with("/v1/"))
-        .cloned()
-        .collect();
+    // The operations' routes, and beside them (tagged `media`) resolve and the download jobs.
+    let (mut media, mut paths) = (Vec::new(), Vec::new());
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let tagged = item.as_object().unwrap().values().next().unwrap()["tags"][0] == "media";
+        match (tagged, path.starts_with("/v1/")) {
+            (true, _) => media.push(path.clone()),
+            (false, true) => paths.push(path.clone()),
+            (false, false) => {}
+        }
+    }
     paths.sort();
     assert_eq!(paths, want);
+    media.sort();
+    assert_eq!(
+        media,
+        [
+            "/v1/download",
+            "/v1/jobs/{id}",
+            "/v1/jobs/{id}/files/{name}",
+            "/v1/resolve"
+        ]
+    );
     assert_eq!(s.get("/healthz").json()["status"], "ok");
 }
 
@@ -131,15 +144,53 @@ fn all_pages_streams_every_item_as_compact_json_lines() {
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.headers["content-type"], "application/x-ndjson");
     let lines: Vec<&str> = a.body.lines().collect();
-    assert_eq!(lines.len(), 12, "{}", a.body);
+    assert_eq!(lines.len(), 13, "{}", a.body);
     for l in &lines {
         let v: Value = serde_json::from_str(l).unwrap();
         assert_eq!(serde_json::to_string(&v).unwrap(), *l, "not compact");
     }
+    // The last line: nothing more to come.
+    assert_eq!(lines[12], r#"{"next":null}"#);
     assert_eq!(s.mock.requests_to("comment_list").len(), 3);
+}
 
+#[test]
+fn a_stream_ends_with_the_cursor_to_resume_from() {
+    let s = start(&[]);
+    let pages = Scenario::Pages {
+        pages: 3,
+        page_size: 4,
+    };
+    s.mock.set_scenario("web", "comment_list", pages);
     let a = s.get("/v1/web/comment-list?aweme_id=1&all_pages=true&max_pages=2");
-    assert_eq!(a.body.lines().count(), 8, "{}", a.body);
+    let lines: Vec<&str> = a.body.lines().collect();
+    assert_eq!(lines.len(), 9, "{}", a.body);
+    assert_eq!(lines[8], r#"{"next":{"cursor":8}}"#);
+    // Resuming there gives the rest, and the end.
+    let a = s.get("/v1/web/comment-list?aweme_id=1&all_pages=true&cursor=8");
+    let lines: Vec<&str> = a.body.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", a.body);
+    assert_eq!(lines[4], r#"{"next":null}"#);
+
+    // A later page failing: the error line says where to resume (the page that failed).
+    let failing = Scenario::ByCursor(vec![
+        (
+            0,
+            Scenario::Pages {
+                pages: 3,
+                page_size: 4,
+            },
+        ),
+        (4, Scenario::Status(500)),
+    ]);
+    s.mock.set_scenario("web", "comment_list", failing);
+    let a = s.get("/v1/web/comment-list?aweme_id=1&all_pages=true");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let lines: Vec<&str> = a.body.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", a.body);
+    let last: Value = serde_json::from_str(lines[4]).unwrap();
+    assert_eq!(last["error"]["kind"], "upstream", "{last}");
+    assert_eq!(last["next"], serde_json::json!({ "cursor": 4 }));
 }
 
 #[test]

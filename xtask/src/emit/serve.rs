@@ -219,7 +219,9 @@ fn operation(d: &Domain, op: &Operation) -> Json {
     if let Some(pg) = &op.pagination {
         description.push_str(&format!(
             "\n\nPaginated by `{}`: with `all_pages=true` the answer streams every item of every page as JSON \
-             Lines (`application/x-ndjson`), `max_pages` stopping early.",
+             Lines (`application/x-ndjson`), `max_pages` stopping early; the last line says where to continue: \
+             `{{\"next\":null}}` after the last page, `{{\"next\":{{\"<cursor>\":N}}}}` with more to come, \
+             `{{\"error\":…,\"next\":…}}` when a later page failed.",
             pg.cursor.rust
         ));
         parameters.push(json!({
@@ -250,6 +252,105 @@ fn operation(d: &Domain, op: &Operation) -> Json {
     })
 }
 
+/// The routes beside the operations (hand-written in `serve/media.rs`): resolving a link, download jobs and their
+/// files.
+fn media_paths() -> Map<String, Json> {
+    let errors = json!({
+        "4XX": error_response("Bad request (each field named), unknown job or file, too many jobs (429)"),
+        "5XX": error_response("Upstream failure (502), upstream timeout (504)"),
+    });
+    let with_errors = |mut responses: Json| {
+        if let (Json::Object(r), Json::Object(e)) = (&mut responses, &errors) {
+            r.extend(e.clone());
+        }
+        responses
+    };
+    let job_ref = json!({ "$ref": "#/components/schemas/Job" });
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } });
+    let mut paths = Map::new();
+    paths.insert("/v1/resolve".into(), json!({ "get": {
+        "operationId": "resolve",
+        "summary": "What a share link, short link or share-sheet text points at (aweme, user, mix, live room).",
+        "tags": ["media"],
+        "parameters": [{ "name": "link", "in": "query", "required": true, "description": "A link, short link or share text.", "schema": { "type": "string" } }],
+        "responses": with_errors(json!({ "200": { "description": "What it points at, as `douyin resolve` prints it.", "content": { "application/json": { "schema": {} } } } })),
+    }}));
+    paths.insert("/v1/download".into(), json!({ "post": {
+        "operationId": "download",
+        "summary": "Start a download job: the files of what links or ids point at, fetched by the server.",
+        "tags": ["media"],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/DownloadRequest" } } } },
+        "responses": with_errors(json!({ "202": { "description": "The job, started (`Location`: its status).", "content": { "application/json": { "schema": job_ref } } } })),
+    }}));
+    paths.insert("/v1/jobs/{id}".into(), json!({ "get": {
+        "operationId": "job_status",
+        "summary": "A download job's status, progress, files and failures.",
+        "tags": ["media"],
+        "parameters": [id],
+        "responses": with_errors(json!({ "200": { "description": "The job.", "content": { "application/json": { "schema": job_ref } } } })),
+    }}));
+    paths.insert("/v1/jobs/{id}/files/{name}".into(), json!({ "get": {
+        "operationId": "job_file",
+        "summary": "A file of a download job, by the name its status lists.",
+        "tags": ["media"],
+        "parameters": [id, { "name": "name", "in": "path", "required": true, "schema": { "type": "string" } }],
+        "responses": with_errors(json!({ "200": { "description": "The file's bytes.", "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } } })),
+    }}));
+    paths
+}
+
+/// A download job's request: the fields `douyin serve` passes to the `download` command (`serve/jobs.rs` checks its
+/// own copy equals this one).
+fn download_request() -> Json {
+    let list =
+        |what: &str| json!({ "type": "array", "items": { "type": "string" }, "description": what });
+    json!({
+        "type": "object",
+        "description": "What to download: at least one of inputs, user, favorites, mix.",
+        "properties": {
+            "inputs": list("Share links, addresses, share-sheet text or aweme ids (a user or collection link: its awemes)."),
+            "user": list("All posts of these users (links, share text or sec_uid)."),
+            "favorites": list("All posts these users liked (links, share text or sec_uid)."),
+            "mix": list("All awemes of these collections (links, share text or ids)."),
+            "what": { "type": "string", "description": "Comma-separated kinds: video, images, music, cover (default video,images)." },
+            "max_height": { "type": "integer", "minimum": 0, "description": "Best rendition of at most this many lines." },
+            "codec": { "type": "string", "enum": ["h264", "h265"], "description": "Prefer this codec." },
+            "smallest": { "type": "boolean", "description": "The smallest rendition instead of the best." },
+            "metadata": { "type": "boolean", "description": "Also write each aweme's JSON." },
+            "limit": { "type": "integer", "minimum": 1, "description": "At most this many awemes per listing, and from the other sources together." },
+            "since": { "type": "string", "description": "Only awemes published on or after this day (YYYY-MM-DD, UTC)." },
+        },
+        "additionalProperties": false,
+    })
+}
+
+/// A download job as served.
+fn job() -> Json {
+    let int = json!({ "type": "integer", "format": "int64", "minimum": 0 });
+    json!({
+        "type": "object",
+        "required": ["id", "status", "progress", "files", "failures"],
+        "properties": {
+            "id": { "type": "string" },
+            "status": { "type": "string", "enum": ["queued", "running", "done", "failed"] },
+            "progress": {
+                "type": "object",
+                "description": "Files complete; the current batch's items finished and in all, bytes on disk and sizes known.",
+                "required": ["files", "items_done", "items", "bytes", "total_bytes"],
+                "properties": { "files": int, "items_done": int, "items": int, "bytes": int, "total_bytes": int },
+            },
+            "files": { "type": "array", "items": {
+                "type": "object",
+                "required": ["name", "size", "url"],
+                "properties": { "name": { "type": "string" }, "size": int, "url": { "type": "string" } },
+            }},
+            "failures": { "type": "array", "items": { "type": "string" }, "description": "One line per item that failed." },
+            "error": { "type": "string", "description": "Why the whole job failed, when it did." },
+        },
+    })
+}
+
 fn document(domains: &[Domain]) -> Json {
     let mut paths = Map::new();
     paths.insert(
@@ -268,6 +369,7 @@ fn document(domains: &[Domain]) -> Json {
             );
         }
     }
+    paths.extend(media_paths());
     let error = json!({
         "type": "object",
         "required": ["error"],
@@ -293,7 +395,7 @@ fn document(domains: &[Domain]) -> Json {
         },
         "paths": Json::Object(paths),
         "components": {
-            "schemas": { "Error": error },
+            "schemas": { "Error": error, "DownloadRequest": download_request(), "Job": job() },
             "securitySchemes": { "apiKey": { "type": "http", "scheme": "bearer", "description": "Required when the server was started with --api-key." } },
         },
     })

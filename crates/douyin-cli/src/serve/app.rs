@@ -14,6 +14,7 @@ use tokio_util::task::LocalPoolHandle;
 
 use super::errors::ServeError;
 use super::host::{Answer, Chunk, ServeHost, Shared};
+use super::jobs::{Job, Jobs};
 use super::route::Route;
 use super::routes;
 use super::Settings;
@@ -30,6 +31,8 @@ pub struct App {
     pub settings: Settings,
     /// Where the operations run (see `tokio-util` in Cargo.toml).
     pool: LocalPoolHandle,
+    /// Download jobs.
+    pub jobs: Jobs,
 }
 
 /// A route's parsed arguments.
@@ -59,9 +62,11 @@ impl App {
                 }
             }
         }
+        let jobs = Jobs::new(&settings.jobs);
         App {
             shared: Arc::new(Shared::new(ctx)),
             commands,
+            jobs,
             settings,
             pool: LocalPoolHandle::new(
                 std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
@@ -170,6 +175,31 @@ impl App {
                 format!("no answer within {limit:?} (--request-timeout)"),
             )
         })?
+    }
+}
+
+impl App {
+    /// What a link or share text points at, as `douyin resolve` says.
+    pub async fn resolve(&self, text: String) -> Result<serde_json::Value, ServeError> {
+        self.local(move |shared| async move {
+            match crate::hooks::describe_link(&shared.ctx, text).await {
+                Some(described) => described.map_err(ServeError::from_cli),
+                None => Err(ServeError::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "no domain describes links",
+                )),
+            }
+        })
+        .await
+    }
+
+    /// Starts a download job for `request` (its fields: [`super::jobs::FIELDS`]).
+    pub fn download(
+        &self,
+        request: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Arc<Job>, ServeError> {
+        self.jobs.start(&self.pool, request)
     }
 }
 

@@ -25,14 +25,38 @@ pub struct Shared {
     pub ctx: Ctx,
     /// One client per domain, built on first use (`douyin_core::Client<D>` behind `Any`).
     clients: Mutex<HashMap<&'static str, Arc<dyn Any + Send + Sync>>>,
+    /// Every configured credential value (the values in a cookie header too), masked in every answer.
+    secrets: Vec<String>,
 }
 
 impl Shared {
     /// The shared state over `ctx`.
     pub fn new(ctx: Ctx) -> Self {
+        let mut secrets = Vec::new();
+        for domain in crate::generated::DOMAINS {
+            for c in crate::generated::credentials(domain).unwrap_or_default() {
+                if let Some(value) = ctx.config.credential(domain, c.name) {
+                    let value = value.expose();
+                    // Whichever credential is a cookie header, its values (a session id) are masked on their own.
+                    secrets.extend(douyin_core::redact::cookie_values(value).map(str::to_owned));
+                    secrets.push(value.to_owned());
+                }
+            }
+        }
         Shared {
             ctx,
             clients: Mutex::new(HashMap::new()),
+            secrets,
+        }
+    }
+
+    /// `text` with every configured credential masked: the runtime masks what reaches its errors, but an upstream
+    /// can echo a request's cookie or token inside a successful answer, which is served as data.
+    pub fn mask(&self, text: String) -> String {
+        let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        match douyin_core::redact::mask(&text, &secrets) {
+            std::borrow::Cow::Borrowed(_) => text,
+            std::borrow::Cow::Owned(masked) => masked,
         }
     }
 
@@ -67,7 +91,7 @@ pub enum Answer {
 pub enum Chunk {
     /// Complete JSON Lines (one page's items).
     Lines(Bytes),
-    /// The walk stopped at `--max-pages` with more to come: the cursor to continue from.
+    /// The walk stopped with more to come (at `--max-pages`, or a later page failed): the cursor to continue from.
     Resume(i64),
     /// The walk ended: how.
     End(Result<(), ServeError>),
@@ -174,7 +198,7 @@ impl Host for ServeHost {
                 format!("encoding the response failed: {e}"),
             )
         })?;
-        self.keep(Answer::Json(text));
+        self.keep(Answer::Json(self.shared.mask(text)));
         Ok(())
     }
 
@@ -182,7 +206,8 @@ impl Host for ServeHost {
         &self,
         result: Result<String, douyin_core::Error<C>>,
     ) -> Result<(), ServeError> {
-        self.keep(Answer::Text(result.map_err(ServeError::upstream)?));
+        let text = result.map_err(ServeError::upstream)?;
+        self.keep(Answer::Text(self.shared.mask(text)));
         Ok(())
     }
 
@@ -203,7 +228,16 @@ impl Host for ServeHost {
         let mut cursor = None;
         let mut pages = 0u64;
         loop {
-            let page = fetch(cursor).await.map_err(ServeError::upstream)?;
+            let page = match fetch(cursor).await {
+                Ok(page) => page,
+                Err(e) => {
+                    // A later page failed: where to resume is the page that failed.
+                    if let Some(at) = cursor {
+                        let _ = tx.send(Chunk::Resume(at)).await;
+                    }
+                    return Err(ServeError::upstream(e));
+                }
+            };
             let mut buf = String::new();
             for item in &page.items {
                 let line = serde_json::to_string(item).map_err(|e| {
@@ -216,7 +250,8 @@ impl Host for ServeHost {
                 buf.push_str(&line);
                 buf.push('\n');
             }
-            if tx.send(Chunk::Lines(Bytes::from(buf))).await.is_err() {
+            let lines = Bytes::from(self.shared.mask(buf));
+            if tx.send(Chunk::Lines(lines)).await.is_err() {
                 // The caller disconnected: no further page is fetched.
                 return Ok(());
             }

@@ -1,6 +1,6 @@
 //! The MCP server (the official Rust SDK, `rmcp`): every route of the generated table as a tool (its name and input
-//! JSON Schema generated from the spec), plus `resolve`; served over stdio by `douyin mcp` and over streamable HTTP at
-//! `/mcp` by `douyin serve --mcp`. A tool's arguments become the route's query parameters, so checking, links and
+//! JSON Schema generated from the spec), plus `resolve`, `download` and `job_status` (the HTTP API's jobs); served
+//! over stdio by `douyin mcp` and over streamable HTTP at `/mcp` by `douyin serve --mcp`. A tool's arguments become the route's query parameters, so checking, links and
 //! dispatch are the HTTP routes' own. Results are the decoded JSON; a paginated operation answers
 //! `{"items":[…],"next":{"<cursor>":N}|null}`, one page unless `max_pages` asks for more, `next` giving the argument
 //! to continue from. A failed call is a tool error carrying the HTTP API's `{"error":{…}}` body.
@@ -24,6 +24,10 @@ use crate::generated::serve::ROUTES;
 
 /// The tool describing a link or share text.
 pub const RESOLVE: &str = "resolve";
+/// The tool starting a download job.
+pub const DOWNLOAD: &str = "download";
+/// The tool telling a job's status and files.
+pub const JOB_STATUS: &str = "job_status";
 
 /// At most this many pages per call of a paginated tool: a result must stay small enough for an assistant's context;
 /// `next` continues.
@@ -40,7 +44,7 @@ impl Mcp {
     /// The server over `app`.
     pub fn new(app: Arc<App>) -> Mcp {
         let mut tools: Vec<Tool> = ROUTES.iter().map(tool).collect();
-        tools.push(resolve_tool());
+        tools.extend([resolve_tool(), download_tool(), job_status_tool()]);
         Mcp {
             app,
             tools: Arc::new(tools),
@@ -48,8 +52,11 @@ impl Mcp {
     }
 
     async fn call(&self, name: &str, args: JsonObject) -> Result<Value, ServeError> {
-        if name == RESOLVE {
-            return self.resolve(args).await;
+        match name {
+            RESOLVE => return self.resolve(args).await,
+            DOWNLOAD => return Ok(self.app.download(&args)?.status(true)),
+            JOB_STATUS => return self.job_status(args),
+            _ => {}
         }
         let route = ROUTES
             .iter()
@@ -78,34 +85,36 @@ impl Mcp {
         }
     }
 
-    async fn resolve(&self, mut args: JsonObject) -> Result<Value, ServeError> {
-        let text = match args.remove("text") {
-            Some(Value::String(text)) => text,
-            _ => {
-                return Err(ServeError::bad_request(
-                    "text: a link or share text (a string) is required",
-                    vec!["text".to_owned()],
-                ))
-            }
-        };
-        if let Some(extra) = args.keys().next() {
-            return Err(ServeError::bad_request(
-                format!("unknown parameter {extra}; {RESOLVE} takes: text"),
-                vec![extra.clone()],
-            ));
-        }
-        self.app
-            .local(move |shared| async move {
-                match crate::hooks::describe_link(&shared.ctx, text).await {
-                    Some(described) => described.map_err(ServeError::from_cli),
-                    None => Err(ServeError::new(
-                        axum::http::StatusCode::NOT_FOUND,
-                        "not_found",
-                        "no domain describes links",
-                    )),
-                }
-            })
-            .await
+    async fn resolve(&self, args: JsonObject) -> Result<Value, ServeError> {
+        let text = only(RESOLVE, args, "text", "a link or share text")?;
+        self.app.resolve(text).await
+    }
+
+    fn job_status(&self, args: JsonObject) -> Result<Value, ServeError> {
+        let id = only(
+            JOB_STATUS,
+            args,
+            "id",
+            "the job's id, as `download` answered",
+        )?;
+        Ok(self.app.jobs.get(&id)?.status(true))
+    }
+}
+
+/// The one argument of `tool`, `takes` (a string, `what`); a missing one or any other is named.
+fn only(tool: &str, mut args: JsonObject, takes: &str, what: &str) -> Result<String, ServeError> {
+    let Some(Value::String(value)) = args.remove(takes) else {
+        return Err(ServeError::bad_request(
+            format!("{takes}: {what} (a string) is required"),
+            vec![takes.to_owned()],
+        ));
+    };
+    match args.keys().next() {
+        Some(extra) => Err(ServeError::bad_request(
+            format!("unknown parameter {extra}; {tool} takes: {takes}"),
+            vec![extra.clone()],
+        )),
+        None => Ok(value),
     }
 }
 
@@ -113,7 +122,7 @@ fn unknown_tool(name: &str) -> ServeError {
     let mut scored: Vec<(usize, &str)> = ROUTES
         .iter()
         .map(|r| r.tool)
-        .chain([RESOLVE])
+        .chain([RESOLVE, DOWNLOAD, JOB_STATUS])
         .map(|t| (strsim::levenshtein(name, t), t))
         .collect();
     scored.sort();
@@ -156,6 +165,36 @@ fn resolve_tool() -> Tool {
     Tool::new(
         RESOLVE,
         "What a share link, short link or share-sheet text points at (aweme, user, mix, live room), as JSON.",
+        Arc::new(schema),
+    )
+}
+
+fn download_tool() -> Tool {
+    let Value::Object(schema) = super::jobs::request_schema() else {
+        unreachable!("a JSON object literal")
+    };
+    Tool::new(
+        DOWNLOAD,
+        "Start downloading what links or ids point at (videos without watermark, pictures, music, covers); \
+         answers the job: its `id`, `status` and files so far. Ask `job_status` until it is done or failed.",
+        Arc::new(schema),
+    )
+}
+
+fn job_status_tool() -> Tool {
+    let schema = json!({
+        "type": "object",
+        "properties": { "id": { "type": "string", "description": "The job's id, as `download` answered." } },
+        "required": ["id"],
+        "additionalProperties": false,
+    });
+    let Value::Object(schema) = schema else {
+        unreachable!("a JSON object literal")
+    };
+    Tool::new(
+        JOB_STATUS,
+        "A download job's status (queued, running, done, failed), progress, files (name, size, path on the \
+         server's disk, url under `douyin serve`) and failures.",
         Arc::new(schema),
     )
 }
@@ -222,7 +261,8 @@ impl ServerHandler for Mcp {
             .with_server_info(Implementation::new("douyin", env!("CARGO_PKG_VERSION")))
             .with_instructions(
                 "Every operation of every douyin-rs spec as a tool named <domain>_<operation>, plus `resolve` for \
-                 share links. Results are the decoded JSON; paginated tools answer {items, next}.",
+                 share links and `download` / `job_status` for files. Results are the decoded JSON; paginated \
+                 tools answer {items, next}.",
             )
     }
 

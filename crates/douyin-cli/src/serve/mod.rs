@@ -1,7 +1,8 @@
 //! `douyin serve`: every operation of every spec over HTTP, from the generated route table
 //! (`crate::generated::serve`): `GET /v1/<domain>/<operation>?<parameter>=…` answers the decoded response as JSON
 //! (`all_pages=true`: every item of every page as streamed JSON Lines), `/openapi.json` the served API's document,
-//! `/healthz` that it is up. A query becomes the arguments of the operation's CLI subcommand, so parsing, links and
+//! `/healthz` that it is up; `/v1/resolve` describes a link, `POST /v1/download` starts a download job whose status
+//! and files `/v1/jobs/{id}` serves ([`media`], [`jobs`]). A query becomes the arguments of the operation's CLI subcommand, so parsing, links and
 //! dispatch are the CLI's generated ones, run by [`host::ServeHost`]. With `--mcp` the same routes are MCP tools over
 //! streamable HTTP at `/mcp` ([`mcp`]; `douyin mcp` serves them over stdio).
 //!
@@ -13,7 +14,9 @@
 mod app;
 mod errors;
 mod host;
+mod jobs;
 mod mcp;
+mod media;
 pub mod route;
 pub mod routes;
 
@@ -49,7 +52,9 @@ pub fn command(common: Vec<Arg>) -> Command {
             "Serves `GET /v1/<domain>/<operation>?<parameter>=…` for every operation of every spec (the \
              parameters as the operation's flags name them, with `_`: `aweme_id`), answering the decoded response \
              as JSON; `all_pages=true` on a paginated operation streams every item of every page as JSON Lines. \
-             `/openapi.json` is the served API's OpenAPI document, `/healthz` says it is up. Errors are \
+             `/openapi.json` is the served API's OpenAPI document, `/healthz` says it is up. `/v1/resolve?link=…` \
+             says what a share link points at; `POST /v1/download` (a JSON object of `download`'s options: inputs, \
+             user, favorites, mix, what, …) starts a job whose status and files `/v1/jobs/{id}` serves. Errors are \
              {\"error\":{\"kind\",\"message\"}} with the status of their type: 400 bad parameter (each named), 404 \
              unknown operation (the nearest listed), 403 refused upstream (with its kind), 429 rate limited (with \
              Retry-After), 502 upstream failure, 504 upstream timeout, 413/414 request too large.\n\nCredentials: \
@@ -82,6 +87,7 @@ pub fn command(common: Vec<Arg>) -> Command {
                 .action(clap::ArgAction::SetTrue)
                 .help("Also serve every operation as an MCP tool over streamable HTTP at /mcp (see `douyin mcp`)"),
         )
+        .args(job_args())
         .arg(
             Arg::new("max_query_bytes")
                 .long("max-query-bytes")
@@ -91,6 +97,46 @@ pub fn command(common: Vec<Arg>) -> Command {
                 .help("Refuse a longer query (414)"),
         )
         .args(common)
+}
+
+/// Where download jobs write and how many there are.
+fn job_args() -> [Arg; 3] {
+    [
+        Arg::new("jobs_dir")
+            .long("jobs-dir")
+            .value_name("DIR")
+            .value_parser(clap::value_parser!(std::path::PathBuf))
+            .help("Where download jobs write, a folder per job [default: a folder in the temporary directory]"),
+        Arg::new("max_jobs")
+            .long("max-jobs")
+            .value_name("N")
+            .default_value("32")
+            .value_parser(clap::value_parser!(u64).range(1..=10_000))
+            .help("Download jobs kept (a new one evicts the oldest finished one, files and all)"),
+        Arg::new("max_running_jobs")
+            .long("max-running-jobs")
+            .value_name("N")
+            .default_value("2")
+            .value_parser(clap::value_parser!(u64).range(1..=64))
+            .help("Download jobs run at once (the others wait)"),
+    ]
+}
+
+/// The settings of download jobs from `m`.
+fn job_settings(m: &ArgMatches, common: CommonArgs) -> JobSettings {
+    let number =
+        |id: &str| usize::try_from(*m.get_one::<u64>(id).expect("defaulted")).unwrap_or(usize::MAX);
+    JobSettings {
+        dir: m
+            .get_one::<std::path::PathBuf>("jobs_dir")
+            .cloned()
+            .unwrap_or_else(|| {
+                std::env::temp_dir().join(format!("douyin-serve-{}", std::process::id()))
+            }),
+        max_jobs: number("max_jobs"),
+        max_running: number("max_running_jobs"),
+        common,
+    }
 }
 
 fn request_timeout_arg() -> Arg {
@@ -116,22 +162,26 @@ pub fn mcp_command(common: Vec<Arg>) -> Command {
              (`web_aweme_detail`), its input JSON Schema generated from the spec, plus `resolve` for share links. \
              Results are the decoded JSON; a paginated operation answers {\"items\":[…],\"next\":{cursor}|null}, \
              one page per call unless `max_pages` asks for more. Credentials: the config file and environment, as \
-             for the other commands; never in a result. `douyin serve --mcp` serves the same over streamable HTTP.",
+             for the other commands; never in a result. `download` starts a download job (files under --jobs-dir), \
+             `job_status` follows it. `douyin serve --mcp` serves the same over streamable HTTP.",
         )
         .arg(request_timeout_arg())
+        .args(job_args())
         .args(common)
 }
 
 /// Runs `mcp` until stdin closes.
 pub async fn run_mcp(m: &ArgMatches) -> Result<(), CliError> {
     use rmcp::ServiceExt;
-    let ctx = Ctx::load(&CommonArgs::from_matches(m))?;
+    let common = CommonArgs::from_matches(m);
+    let ctx = Ctx::load(&common)?;
     let settings = Settings {
         api_key: None,
         cors: Vec::new(),
         request_timeout: request_timeout(m)?,
         max_query_bytes: usize::MAX,
         mcp: true,
+        jobs: job_settings(m, common),
     };
     let server = mcp::Mcp::new(Arc::new(App::new(ctx, settings)))
         .serve(rmcp::transport::stdio())
@@ -157,10 +207,56 @@ pub struct Settings {
     pub max_query_bytes: usize,
     /// Whether MCP is served at `/mcp`.
     pub mcp: bool,
+    /// Download jobs.
+    pub jobs: JobSettings,
+}
+
+/// Where download jobs write, their bounds, and the common options they run with.
+#[derive(Clone, Debug)]
+pub struct JobSettings {
+    /// A folder per job goes here.
+    pub dir: std::path::PathBuf,
+    /// Jobs kept.
+    pub max_jobs: usize,
+    /// Jobs run at once.
+    pub max_running: usize,
+    /// The server's common options (base URL, timeouts), as a job's `download` takes them.
+    pub common: CommonArgs,
 }
 
 /// Runs `serve` until the process is stopped.
 pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
+    let addr = *m.get_one::<SocketAddr>("listen").expect("defaulted");
+    let app = from_matches(m)?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| CliError::failure(format!("cannot listen on {addr}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| CliError::failure(format!("cannot listen on {addr}: {e}")))?;
+    crate::support::write_stdout(&format!("listening on http://{local}"))?;
+    axum::serve(listener, app)
+        .await
+        .map_err(|e| CliError::failure(format!("serving failed: {e}")))
+}
+
+/// `douyin serve ARGS…` as a router to serve in the caller's runtime (`--listen` is the caller's business): what the
+/// e2e tests and the serving-cost bench run in process.
+pub fn router_from_args<I, T>(args: I) -> Result<Router, CliError>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let m = command(CommonArgs::args())
+        .try_get_matches_from(
+            std::iter::once("serve".into()).chain(args.into_iter().map(Into::into)),
+        )
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    from_matches(&m)
+}
+
+/// The router `serve`'s arguments ask for.
+fn from_matches(m: &ArgMatches) -> Result<Router, CliError> {
     let common = CommonArgs::from_matches(m);
     let ctx = Ctx::load(&common)?;
     let addr = *m.get_one::<SocketAddr>("listen").expect("defaulted");
@@ -188,23 +284,15 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
         max_query_bytes: usize::try_from(*m.get_one::<u64>("max_query_bytes").expect("defaulted"))
             .unwrap_or(usize::MAX),
         mcp: m.get_flag("mcp"),
+        jobs: job_settings(m, common),
     };
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| CliError::failure(format!("cannot listen on {addr}: {e}")))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| CliError::failure(format!("cannot listen on {addr}: {e}")))?;
-    crate::support::write_stdout(&format!("listening on http://{local}"))?;
-    axum::serve(listener, router(ctx, settings))
-        .await
-        .map_err(|e| CliError::failure(format!("serving failed: {e}")))
+    Ok(router(ctx, settings))
 }
 
 /// The server's routes over `ctx` (credentials, base URLs, client settings).
 pub fn router(ctx: Ctx, settings: Settings) -> Router {
     let app = Arc::new(App::new(ctx, settings));
-    let mut router = Router::new()
+    let mut router = media::routes()
         .route("/v1/{domain}/{operation}", get(operation))
         .route("/v1", get(|| async { axum::Json(routes::index()) }))
         .route("/openapi.json", get(openapi));
@@ -308,8 +396,10 @@ fn check(settings: &Settings, request: &Request) -> Option<ServeError> {
             ),
         ));
     }
-    // MCP messages are bodies (rmcp bounds them: 413 past 4 MiB); the HTTP API takes none.
-    let has_body = !request.uri().path().starts_with(MCP_PATH)
+    // MCP messages are bodies (rmcp bounds them: 413 past 4 MiB), so is a download's request (bounded by its
+    // handler); the rest of the HTTP API takes none.
+    let path = request.uri().path();
+    let has_body = !(path.starts_with(MCP_PATH) || path == media::DOWNLOAD_PATH)
         && request
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -386,8 +476,9 @@ async fn serve_operation(
 }
 
 /// `all_pages=true`: the answer's status waits for the first page (so a failing first request is a plain error),
-/// then the lines stream. A failure later ends the stream with one `{"error":…}` line. Dropping the body (the caller
-/// left) drops the receiver, which stops the walk.
+/// then the lines stream, and the last line says where to continue: `{"next":{"<cursor>":N}}` when the walk stopped
+/// with more to come (`max_pages`), `{"next":null}` at the end, `{"error":…,"next":…}` when a later page failed.
+/// Dropping the body (the caller left) drops the receiver, which stops the walk.
 async fn stream(
     app: &App,
     route: &'static route::Route,
@@ -398,16 +489,34 @@ async fn stream(
         Some(Chunk::End(Err(e))) => return Err(e),
         other => other,
     };
-    let body = futures::stream::unfold((first, rx), |(next, mut rx)| async move {
-        let bytes = match next? {
+    let next = move |resume: Option<i64>| match (route.cursor, resume) {
+        (Some(param), Some(cursor)) => serde_json::json!({ param: cursor }),
+        _ => serde_json::Value::Null,
+    };
+    let state = (first, rx, None::<i64>);
+    let body = futures::stream::unfold(state, move |(chunk, mut rx, mut resume)| async move {
+        let bytes = match chunk? {
             Chunk::Lines(b) => b,
-            // The caller set max_pages: the stream just ends (JSON Lines carry items only).
-            Chunk::Resume(_) => bytes::Bytes::new(),
-            Chunk::End(Ok(())) => return None,
-            Chunk::End(Err(e)) => bytes::Bytes::from(format!("{}\n", e.body())),
+            Chunk::Resume(cursor) => {
+                resume = Some(cursor);
+                bytes::Bytes::new()
+            }
+            Chunk::End(result) => {
+                let mut last = match result {
+                    Ok(()) => serde_json::json!({}),
+                    Err(e) => e.body(),
+                };
+                last["next"] = next(resume);
+                let line = format!("{last}\n");
+                // Nothing follows the last line.
+                return Some((Ok(bytes::Bytes::from(line)), (None, rx, resume)));
+            }
         };
         let following = rx.recv().await;
-        Some((Ok::<_, std::convert::Infallible>(bytes), (following, rx)))
+        Some((
+            Ok::<_, std::convert::Infallible>(bytes),
+            (following, rx, resume),
+        ))
     });
     Ok((
         [(header::CONTENT_TYPE, "application/x-ndjson")],

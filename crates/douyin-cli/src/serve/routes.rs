@@ -131,6 +131,16 @@ fn parse_bool(v: &str) -> Option<bool> {
 /// A clap error about `route`'s arguments as a 400 naming the query parameters at fault (flags turned back into
 /// parameter names).
 pub fn clap_error(route: &Route, command: &Command, e: &clap::Error) -> ServeError {
+    clap_error_naming(command, route.params.iter().map(|p| p.name), e)
+}
+
+/// A clap error about `command`'s arguments as a 400 naming those of `names` (argument ids) at fault, their flags
+/// turned back into the names.
+pub fn clap_error_naming<'a>(
+    command: &Command,
+    names: impl Iterator<Item = &'a str>,
+    e: &clap::Error,
+) -> ServeError {
     let rendered = e.render().to_string();
     let mut line = rendered
         .lines()
@@ -139,13 +149,13 @@ pub fn clap_error(route: &Route, command: &Command, e: &clap::Error) -> ServeErr
         .trim_start_matches("error: ")
         .to_owned();
     let mut named = Vec::new();
-    for p in route.params {
-        if let Some(long) = long_of(command, p.name) {
+    for name in names {
+        if let Some(long) = long_of(command, name) {
             let flag = format!("--{long}");
             if line.contains(&flag) {
-                named.push(p.name.to_owned());
-                line = line.replace(&format!("'{flag} <"), &format!("'{} <", p.name));
-                line = line.replace(&flag, p.name);
+                named.push(name.to_owned());
+                line = line.replace(&format!("'{flag} <"), &format!("'{name} <"));
+                line = line.replace(&flag, name);
             }
         }
     }

@@ -4,7 +4,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use douyin_mock::{MockConfig, MockServer};
+use douyin_mock::media::{aweme_json, MediaAweme};
+use douyin_mock::{MockConfig, MockServer, Scenario};
 
 use super::{douyin, TempDir};
 
@@ -54,11 +55,16 @@ pub fn mock(rt: &tokio::runtime::Runtime) -> MockServer {
 
 /// The `douyin` command configured for `mock` (credentials and base URLs from the environment).
 pub fn douyin_over(mock: &MockServer, home: &TempDir) -> Command {
+    douyin_at(|d| mock.base_url(d), home)
+}
+
+/// The `douyin` command with every domain's credentials, sending domain `d` to `base_url(d)`.
+pub fn douyin_at(base_url: impl Fn(&str) -> String, home: &TempDir) -> Command {
     let urls: Vec<(String, String)> = ["onebound", "open-platform", "web"]
         .iter()
         .map(|d| {
             let var = format!("DOUYIN_{}_BASE_URL", d.to_uppercase().replace('-', "_"));
-            (var, mock.base_url(d))
+            (var, base_url(d))
         })
         .collect();
     let mut env = vec![
@@ -77,7 +83,19 @@ pub fn start(extra: &[&str]) -> Served {
     let rt = runtime();
     let mock = mock(&rt);
     let home = TempDir::new("serve");
-    let mut cmd = douyin_over(&mock, &home);
+    let cmd = douyin_over(&mock, &home);
+    let (child, base) = listening(cmd, extra);
+    Served {
+        mock,
+        child,
+        base,
+        rt,
+        home,
+    }
+}
+
+/// `cmd serve … extra` started, once it listens: the process and its base URL.
+pub fn listening(mut cmd: Command, extra: &[&str]) -> (Child, String) {
     cmd.args(["serve", "--listen", "127.0.0.1:0", "--max-attempts", "1"])
         .args(extra)
         .stdout(Stdio::piped())
@@ -92,13 +110,7 @@ pub fn start(extra: &[&str]) -> Served {
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("first line: {line:?}"))
         .to_owned();
-    Served {
-        mock,
-        child,
-        base,
-        rt,
-        home,
-    }
+    (child, base)
 }
 
 /// The operation names of `specs/<domain>/*.yaml`, as routes.
@@ -124,4 +136,22 @@ pub fn spec_routes() -> Vec<String> {
     }
     out.sort();
     out
+}
+
+/// aweme/detail answers video `id` of `size` bytes, served by the mock through one mirror behaving as `mirror` says
+/// (`""`: healthy; `slow=MS`, …).
+pub fn serve_video(mock: &MockServer, id: &str, size: u64, mirror: &str) {
+    let mut m = MediaAweme::video(id, size);
+    m.mirrors = vec![mirror.to_owned()];
+    let aweme = aweme_json(&format!("http://{}", mock.addr()), &m);
+    let body = serde_json::json!({ "status_code": 0, "aweme_detail": aweme });
+    mock.set_scenario(
+        "web",
+        "aweme_detail",
+        Scenario::Raw {
+            status: 200,
+            content_type: "application/json".into(),
+            body: body.to_string().into_bytes(),
+        },
+    );
 }

@@ -28,6 +28,7 @@ use self::options::Options;
 use self::ui::Ui;
 
 use crate::context::Ctx;
+use crate::customize::JobSink;
 use crate::generated::CommonArgs;
 use crate::support::{CliError, EXIT_INTERRUPTED};
 
@@ -41,7 +42,45 @@ const DIRECT_BATCH: usize = 32;
 /// Runs `douyin download`.
 pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
     let common = CommonArgs::from_matches(m);
-    let mut ctx = Ctx::load(&common)?;
+    let failures = tokio::select! {
+        r = execute(&common, m, None) => r?,
+        _ = tokio::signal::ctrl_c() => {
+            return Err(CliError {
+                message: "interrupted: .part files keep what arrived; run the same command again to resume".into(),
+                exit: EXIT_INTERRUPTED,
+            });
+        }
+    };
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        for line in &failures {
+            eprintln!("failed: {line}");
+        }
+        Err(CliError::failure(format!(
+            "{} item(s) failed",
+            failures.len()
+        )))
+    }
+}
+
+/// A download job of `douyin serve`: the command's work with the server's common options, reporting to `sink`
+/// instead of the terminal; the answer is one line per failed item.
+pub async fn job(
+    common: &CommonArgs,
+    m: &ArgMatches,
+    sink: &dyn JobSink,
+) -> Result<Vec<String>, CliError> {
+    execute(common, m, Some(sink)).await
+}
+
+/// The command's work: progress on the terminal, or to `sink`; the failure lines.
+async fn execute(
+    common: &CommonArgs,
+    m: &ArgMatches,
+    sink: Option<&dyn JobSink>,
+) -> Result<Vec<String>, CliError> {
+    let mut ctx = Ctx::load(common)?;
     ctx.crawl = crate::identities::CrawlOptions::from_matches(m)?;
     let mut opts = Options::from(m)?;
     // The shared state is checked before any request: an unreachable database stops the run here.
@@ -88,6 +127,7 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
         client: None,
         shared,
         failures: Vec::new(),
+        sink,
     };
     let work = async {
         let mut direct = match from_json {
@@ -126,26 +166,8 @@ pub async fn run(m: &ArgMatches) -> Result<(), CliError> {
         }
         Ok::<(), CliError>(())
     };
-    tokio::select! {
-        r = work => r?,
-        _ = tokio::signal::ctrl_c() => {
-            return Err(CliError {
-                message: "interrupted: .part files keep what arrived; run the same command again to resume".into(),
-                exit: EXIT_INTERRUPTED,
-            });
-        }
-    }
-    if run.failures.is_empty() {
-        Ok(())
-    } else {
-        for line in &run.failures {
-            eprintln!("failed: {line}");
-        }
-        Err(CliError::failure(format!(
-            "{} item(s) failed",
-            run.failures.len()
-        )))
-    }
+    work.await?;
+    Ok(run.failures)
 }
 
 /// The downloader the options ask for, with the web session's user agent when one is configured.
@@ -216,7 +238,7 @@ fn read_awemes(file: &str) -> Result<Vec<Aweme>, CliError> {
 }
 
 /// A run's state: its clients, what it downloads, the failure lines so far.
-struct Run {
+struct Run<'a> {
     ctx: Ctx,
     /// The web client, built when the first detail or listing needs it (saved JSON needs no credentials).
     client: Option<douyin_web::Client>,
@@ -225,9 +247,19 @@ struct Run {
     /// `--state`: listings are crawled together with other workers.
     shared: Option<SharedCrawl>,
     failures: Vec<String>,
+    /// A served job's sink, in place of the terminal.
+    sink: Option<&'a dyn JobSink>,
 }
 
-impl Run {
+impl<'a> Run<'a> {
+    /// Progress for `items` awemes: the terminal's bars, or the job's sink.
+    fn ui(&self, items: usize) -> Ui<'a> {
+        match self.sink {
+            Some(sink) => Ui::job(sink),
+            None => Ui::new(items),
+        }
+    }
+
     fn client(&mut self) -> Result<&douyin_web::Client, CliError> {
         if self.client.is_none() {
             let domain = douyin_web::Web::NAME;
@@ -274,7 +306,7 @@ impl Run {
         if awemes.is_empty() {
             return Ok(());
         }
-        let ui = Ui::new(if self.dry_run { 0 } else { awemes.len() });
+        let ui = self.ui(if self.dry_run { 0 } else { awemes.len() });
         let outcomes = self
             .downloads
             .awemes(awemes, &|u| ui.update(u))
@@ -293,7 +325,7 @@ fn report(
     outcome: &AwemeOutcome,
     dry_run: bool,
     failures: &mut Vec<String>,
-    ui: &Ui,
+    ui: &Ui<'_>,
 ) -> Result<(), CliError> {
     if dry_run {
         return list(outcome);
@@ -306,7 +338,7 @@ fn report(
     }
     for file in &outcome.files {
         match &file.result {
-            Ok(f) => ui.line(&done_line(&file.job.item, f)),
+            Ok(f) => ui.fetched(&done_line(&file.job.item, f), f),
             Err(e) => failures.push(format!("{}: {e}", file.job.item.label())),
         }
     }

@@ -14,8 +14,8 @@ use clap::{Arg, ArgMatches, Command};
 use douyin_core::Domain;
 
 use crate::context::Ctx;
-use crate::customize::{Customization, Work};
-use crate::generated::Link;
+use crate::customize::{Customization, JobSink, Work};
+use crate::generated::{CommonArgs, Link};
 
 /// What the web domain adds to the generated CLI.
 pub struct Web;
@@ -28,18 +28,7 @@ impl Customization for Web {
     fn commands(&self, common: &[Arg]) -> Vec<Command> {
         vec![
             share::command(),
-            download::command(
-                common
-                    .iter()
-                    .cloned()
-                    // download's own --state holds its archive and queue too.
-                    .chain(
-                        crate::identities::args()
-                            .into_iter()
-                            .filter(|a| a.get_id() != "state"),
-                    )
-                    .collect(),
-            ),
+            download_command(common),
             session::command(common.to_vec()),
             live::command(common.to_vec()),
         ]
@@ -66,4 +55,33 @@ impl Customization for Web {
     fn link<'a>(&'a self, ctx: &'a Ctx, link: Link, text: String) -> Work<'a, String> {
         Box::pin(share::id_for(ctx, link, text))
     }
+
+    fn job_command(&self, common: &[Arg]) -> Option<Command> {
+        Some(download_command(common))
+    }
+
+    fn run_job<'a>(
+        &'a self,
+        common: &'a CommonArgs,
+        m: &'a ArgMatches,
+        sink: &'a dyn JobSink,
+    ) -> Option<Work<'a, Vec<String>>> {
+        Some(Box::pin(download::job(common, m, sink)))
+    }
+}
+
+/// `douyin download`, which also takes the identities of a crawl.
+fn download_command(common: &[Arg]) -> Command {
+    download::command(
+        common
+            .iter()
+            .cloned()
+            // download's own --state holds its archive and queue too.
+            .chain(
+                crate::identities::args()
+                    .into_iter()
+                    .filter(|a| a.get_id() != "state"),
+            )
+            .collect(),
+    )
 }

@@ -6,11 +6,10 @@
 use douyin_media::{Error, Listing};
 use futures::StreamExt;
 
-use super::ui::Ui;
 use super::Run;
 use crate::support::{api_error, CliError};
 
-impl Run {
+impl Run<'_> {
     /// Every wanted aweme of `listing`. A failed page or file is a failure line; the run goes on with the next
     /// source.
     pub(super) async fn listing(&mut self, listing: &Listing) -> Result<(), CliError> {
@@ -29,7 +28,7 @@ impl Run {
                 listing.describe()
             );
         }
-        let ui = Ui::new(usize::from(!self.dry_run));
+        let ui = self.ui(usize::from(!self.dry_run));
         let on_update = |u: &douyin_media::Update<'_>| ui.update(u);
         let mut failed = None;
         let mut reported = Ok(());
@@ -61,7 +60,7 @@ impl Run {
         let (Some(client), Some(crawl)) = (self.client.as_ref(), self.shared.as_ref()) else {
             return Ok(());
         };
-        let ui = Ui::new(1);
+        let ui = self.ui(1);
         let on_update = |u: &douyin_media::Update<'_>| ui.update(u);
         let failures = std::sync::Mutex::new(Vec::new());
         let mut on_aweme = |outcome: &douyin_media::AwemeOutcome| {

@@ -1,16 +1,19 @@
 //! Progress of `douyin download`: bars per file and in total on a terminal (indicatif), plain lines for retries
-//! otherwise.
+//! otherwise; or, for a job of `douyin serve`, nothing printed and everything told to the job's sink.
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::Mutex;
 
-use douyin_media::{Event, Update};
+use douyin_media::{Event, Fetched, Update};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// Progress bars on a terminal, plain lines for retries otherwise.
-pub(super) struct Ui {
+use crate::customize::JobSink;
+
+/// Progress bars on a terminal, plain lines for retries otherwise; a job's sink instead of either.
+pub(super) struct Ui<'a> {
     bars: Option<Bars>,
+    sink: Option<&'a dyn JobSink>,
 }
 
 struct Bars {
@@ -19,10 +22,13 @@ struct Bars {
     items: Mutex<HashMap<usize, ProgressBar>>,
 }
 
-impl Ui {
-    pub(super) fn new(items: usize) -> Ui {
+impl<'a> Ui<'a> {
+    pub(super) fn new(items: usize) -> Ui<'a> {
         if !std::io::stderr().is_terminal() || items == 0 {
-            return Ui { bars: None };
+            return Ui {
+                bars: None,
+                sink: None,
+            };
         }
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
         let total = multi.add(ProgressBar::new(0));
@@ -39,10 +45,24 @@ impl Ui {
                 total,
                 items: Mutex::new(HashMap::new()),
             }),
+            sink: None,
+        }
+    }
+
+    /// A served job's progress: nothing printed.
+    pub(super) fn job(sink: &'a dyn JobSink) -> Ui<'a> {
+        Ui {
+            bars: None,
+            sink: Some(sink),
         }
     }
 
     pub(super) fn update(&self, u: &Update<'_>) {
+        if let Some(sink) = self.sink {
+            let o = &u.overall;
+            sink.progress(o.done, o.items, o.bytes, o.total);
+            return;
+        }
         let Some(Bars {
             multi,
             total,
@@ -91,8 +111,19 @@ impl Ui {
         }
     }
 
-    /// Prints `text` on stderr above the bars (or as a plain line).
+    /// A complete file: `text` printed, or `f` told to the job's sink.
+    pub(super) fn fetched(&self, text: &str, f: &Fetched) {
+        match self.sink {
+            Some(sink) => sink.file(&f.path, f.size),
+            None => self.line(text),
+        }
+    }
+
+    /// Prints `text` on stderr above the bars (or as a plain line); nothing for a job.
     pub(super) fn line(&self, text: &str) {
+        if self.sink.is_some() {
+            return;
+        }
         match &self.bars {
             Some(Bars { multi, .. }) => {
                 if multi.println(text).is_err() {
