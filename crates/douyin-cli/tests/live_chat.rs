@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use common::mock::Mock;
 use common::{douyin, run, TempDir};
+use douyin_mock::Scenario;
 use serde_json::Value;
 
 /// `douyin live <args…>` against the mock's room and push channel.
@@ -103,6 +104,46 @@ fn types_filter_the_lines_and_an_unknown_type_is_refused() {
     let r = chat(&mock, &home, &["--types", "chat,gifts"]);
     assert_eq!(r.code, Some(2), "{r:?}");
     assert!(r.stderr.contains("no type `gifts`"), "{r:?}");
+}
+
+#[test]
+fn wait_polls_a_room_that_is_not_live_then_joins_it_and_without_wait_it_is_an_error() {
+    let (mock, home) = (Mock::start(), TempDir::new("live-chat-wait"));
+    let offline = Scenario::Raw {
+        status: 200,
+        content_type: "application/json".into(),
+        body: r#"{"status_code":0,"data":{"data":[{"status":4,"title":"t"}]}}"#.into(),
+    };
+    mock.server
+        .set_scenario("web", "live_room_enter", offline.clone());
+    let r = chat(&mock, &home, &[]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("the room is not live (t): the stream has ended"),
+        "{r:?}"
+    );
+    assert!(r.stdout.is_empty(), "{r:?}");
+    // Offline twice, then the documented live answer.
+    mock.server.set_scenario(
+        "web",
+        "live_room_enter",
+        Scenario::Cycle(vec![offline.clone(), offline, Scenario::Success]),
+    );
+    let r = chat(&mock, &home, &["--wait"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let waits: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("looking again in"))
+        .collect();
+    assert_eq!(waits.len(), 2, "{r:?}");
+    assert!(waits[0].ends_with("looking again in 50ms"), "{waits:?}");
+    assert!(
+        waits[1].ends_with("looking again in 100ms"),
+        "backoff doubles: {waits:?}"
+    );
+    assert_eq!(lines(&r.stdout).len(), 13, "then the whole chat: {r:?}");
 }
 
 #[test]

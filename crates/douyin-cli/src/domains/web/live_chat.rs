@@ -39,7 +39,8 @@ pub fn command(common: Vec<Arg>) -> Command {
                 .help("Print only these types (comma-separated), e.g. chat,gift"),
         )
         .arg(push_host_arg())
-        .arg(Arg::new("retry_secs").long("retry-secs").value_name("SECS").value_parser(clap::value_parser!(f64)).default_value("1").help("First pause after a drop (doubled up to 60 s)"))
+        .arg(Arg::new("wait").long("wait").action(ArgAction::SetTrue).help("Wait (polling with backoff from --retry-secs up to 60 s) for a room that is not live to go live, then join"))
+        .arg(Arg::new("retry_secs").long("retry-secs").value_name("SECS").value_parser(clap::value_parser!(f64)).default_value("1").help("First pause after a drop, or between looks at a room that is not live with --wait (doubled up to 60 s)"))
         .args(common)
 }
 
@@ -59,10 +60,15 @@ fn chat_options(leaf: &ArgMatches, room: Joined) -> Result<ChatOptions, CliError
     if let Some(hosts) = leaf.get_many::<String>("push_host") {
         options.hosts = hosts.cloned().collect();
     }
-    let retry = leaf.get_one::<f64>("retry_secs").copied().unwrap_or(1.0);
-    options.backoff = Duration::try_from_secs_f64(retry)
-        .map_err(|_| CliError::usage(format!("--retry-secs {retry}: not a duration")))?;
+    options.backoff = retry(leaf)?;
     Ok(options)
+}
+
+/// `--retry-secs`.
+fn retry(leaf: &ArgMatches) -> Result<Duration, CliError> {
+    let retry = leaf.get_one::<f64>("retry_secs").copied().unwrap_or(1.0);
+    Duration::try_from_secs_f64(retry)
+        .map_err(|_| CliError::usage(format!("--retry-secs {retry}: not a duration")))
 }
 
 /// `live record --chat`: records while writing the chat beside the parts, each message at its offset on the
@@ -149,7 +155,11 @@ fn wanted(leaf: &ArgMatches) -> Result<Option<BTreeSet<String>>, CliError> {
 /// Runs `live chat`.
 pub async fn run_chat(leaf: &ArgMatches) -> Result<(), CliError> {
     let wanted = wanted(leaf)?;
-    let room = super::live_room::resolve_room(leaf).await?;
+    let wait = leaf.get_flag("wait").then(|| retry(leaf)).transpose()?;
+    let Some(room) = super::live_room::resolve_room(leaf, wait).await? else {
+        eprintln!("douyin: stopped while waiting for the room to go live");
+        return Ok(());
+    };
     let options = chat_options(leaf, room)?;
     let stop = Box::pin(async {
         let _ = tokio::signal::ctrl_c().await;
