@@ -348,6 +348,8 @@ fn arguments(
         }
     }
     if !bad.is_empty() {
+        // The map's order is the request's or sorted, depending on serde_json's features in the build.
+        bad.sort_unstable();
         return Err(ServeError::bad_request(
             format!(
                 "bad field {}: a download takes {}",
