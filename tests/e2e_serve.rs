@@ -183,3 +183,75 @@ async fn the_generated_client_calls_every_domain_and_fetches_a_download() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every `$ref` in `value` (the pointer of each within `at`).
+fn refs<'v>(value: &'v serde_json::Value, at: String, out: &mut Vec<(String, &'v str)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v.as_str()) {
+                    ("$ref", Some(target)) => out.push((at.clone(), target)),
+                    _ => refs(v, format!("{at}/{k}"), out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                refs(v, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The OpenAPI 3.1 documents, read by a 3.1 model (oas3): the version is one it supports, every operation's
+/// parameters and responses resolve, and every `$ref` anywhere points inside the document. Returns the model.
+fn read_31(path: &str) -> oas3::Spec {
+    let text = std::fs::read_to_string(workspace().join(path)).unwrap();
+    let spec = oas3::from_json(&text).unwrap_or_else(|e| panic!("{path}: not OpenAPI 3.1: {e}"));
+    let version = spec.validate_version().unwrap();
+    assert_eq!((version.major, version.minor), (3, 1), "{path}");
+    for (route, method, op) in spec.operations() {
+        let declared = op.responses.as_ref().map_or(0, |r| r.len());
+        assert_eq!(
+            op.responses(&spec).len(),
+            declared,
+            "{path}: {method} {route}: a response does not resolve"
+        );
+        assert_eq!(
+            op.parameters(&spec).unwrap().len(),
+            op.parameters.len(),
+            "{path}: {method} {route}"
+        );
+    }
+    let raw: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut found = Vec::new();
+    refs(&raw, String::new(), &mut found);
+    for (at, target) in found {
+        let pointer = target
+            .strip_prefix('#')
+            .unwrap_or_else(|| panic!("{path}{at}: `{target}` is not local"));
+        assert!(
+            raw.pointer(pointer).is_some(),
+            "{path}{at}: `{target}` points nowhere"
+        );
+    }
+    spec
+}
+
+#[test]
+fn the_served_document_and_the_webhooks_document_are_openapi_3_1() {
+    let served = read_31("crates/douyin-cli/src/generated/serve_openapi.json");
+    let routes = served
+        .operations()
+        .filter(|(path, ..)| path.starts_with("/v1/"))
+        .count();
+    // Every operation of every spec, plus resolve, download and a job's status, deletion and files.
+    assert!(routes > 40, "{routes}");
+    let webhooks = read_31("crates/douyin-open-platform/openapi.webhooks.json");
+    assert!(
+        webhooks.webhooks.len() >= 8,
+        "{:?}",
+        webhooks.webhooks.keys()
+    );
+}

@@ -16,6 +16,10 @@ use crate::support::CliError;
 /// A command's work, run on the CLI's single-threaded runtime.
 pub type Work<'a, T> = Pin<Box<dyn Future<Output = Result<T, CliError>> + 'a>>;
 
+/// Work that `douyin serve` may run on any thread of its runtime: resolving a link, as every operation given one
+/// does (a `Send` future spares each request a hop to a single-threaded runtime).
+pub type SendWork<'a, T> = Pin<Box<dyn Future<Output = Result<T, CliError>> + Send + 'a>>;
+
 /// One domain's additions; every method but [`Customization::domain`] defaults to adding nothing.
 pub trait Customization: Sync {
     /// The domain's name, as its spec gives it.
@@ -61,13 +65,13 @@ pub trait Customization: Sync {
         &'a self,
         ctx: &'a Ctx,
         text: String,
-    ) -> Option<Work<'a, serde_json::Value>> {
+    ) -> Option<SendWork<'a, serde_json::Value>> {
         let _ = (ctx, text);
         None
     }
 
     /// The id `text` names for a parameter that takes links; by default `text` itself.
-    fn link<'a>(&'a self, ctx: &'a Ctx, link: Link, text: String) -> Work<'a, String> {
+    fn link<'a>(&'a self, ctx: &'a Ctx, link: Link, text: String) -> SendWork<'a, String> {
         let _ = (ctx, link);
         Box::pin(async move { Ok(text) })
     }

@@ -27,14 +27,14 @@ impl Host for Ctx {
     fn build_client<D, C>(
         &self,
         domain: &'static str,
-        configured: Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
         setup: ClientSetup,
+        configure: impl FnOnce(&ClientSetup) -> Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
     ) -> Result<C, CliError>
     where
         D: Domain,
         C: From<douyin_core::Client<D>>,
     {
-        crate::clients::build(self, domain, configured, setup)
+        crate::clients::build(self, domain, configure(&setup), setup)
     }
 
     /// With `--verbose`: which operation runs where, with which arguments, and where each credential comes from

@@ -256,10 +256,14 @@ pub fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(support::EXIT_USAGE));
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // A command runs on one thread; `serve` answers many callers at once, on every core (the operations' futures are
+    // `Send`; only download jobs keep to single-threaded runtimes of their own).
+    let mut builder = if matches.subcommand_name() == Some("serve") {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

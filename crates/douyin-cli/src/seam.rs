@@ -212,12 +212,13 @@ pub trait Host {
     /// What the client of `domain` is built from.
     fn client_setup(&self, domain: &'static str) -> Result<ClientSetup, Self::Error>;
 
-    /// The client from `configured` (the generated `Client::configured` over `setup.values`) and `setup`.
+    /// The client from `setup` and `configure(&setup)` (the generated `Client::configured` over `setup`'s values),
+    /// which a host that keeps its clients (`douyin serve`) calls only for the first.
     fn build_client<D, C>(
         &self,
         domain: &'static str,
-        configured: Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
         setup: ClientSetup,
+        configure: impl FnOnce(&ClientSetup) -> Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
     ) -> Result<C, Self::Error>
     where
         D: Domain,

@@ -76,7 +76,7 @@ fn every_operation_of_every_spec_is_a_route_in_the_index_and_the_openapi_documen
     listed.sort();
     assert_eq!(listed, want);
     let doc = s.get("/openapi.json").json();
-    assert_eq!(doc["openapi"], "3.0.3");
+    assert_eq!(doc["openapi"], "3.1.0");
     // The operations' routes, and beside them (tagged `media`) resolve and the download jobs.
     let (mut media, mut paths) = (Vec::new(), Vec::new());
     for (path, item) in doc["paths"].as_object().unwrap() {

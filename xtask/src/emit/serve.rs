@@ -3,9 +3,10 @@
 //!
 //! A route is `GET /v1/<domain>/<command>` where `<command>` is the CLI subcommand: the server turns the query into
 //! that subcommand's arguments, so each query parameter is named after the clap argument id (the parameter's Rust
-//! name) and the CLI's parsing, link resolution and dispatch are reused as generated. The document is OpenAPI 3.0.3
-//! (what progenitor, the client the tests generate, reads); list parameters travel as one comma-separated string
-//! (JSON lists as a JSON array), JSON-valued ones as JSON text.
+//! name) and the CLI's parsing, link resolution and dispatch are reused as generated. The document is OpenAPI 3.1.0
+//! written within the part of 3.1 that 3.0 reads the same way (no type lists, `const`, `examples` or `$defs`), so a
+//! 3.0-only generator (progenitor, the client the tests generate) reads it once told its version; list parameters
+//! travel as one comma-separated string (JSON lists as a JSON array), JSON-valued ones as JSON text.
 //!
 //! Each route also carries its MCP tool (`douyin mcp`, `douyin serve --mcp`): the tool's name (the document's
 //! `operationId`) and its input JSON Schema, the same parameters as an object (lists as arrays, JSON-valued ones as
@@ -385,7 +386,7 @@ fn document(domains: &[Domain]) -> Json {
         }},
     });
     json!({
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "x-generated": "by cargo xtask codegen from specs/; do not edit.",
         "info": {
             "title": "douyin serve",

@@ -152,10 +152,14 @@ pub async fn run<H: super::Host>(
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
     let setup = host.client_setup("onebound")?;
-    let configured = setup
-        .configure(|values| ::douyin_onebound::Client::configured(values));
     let client: ::douyin_onebound::Client = host
-        .build_client("onebound", configured, setup)?;
+        .build_client(
+            "onebound",
+            setup,
+            |setup| {
+                setup.configure(|values| ::douyin_onebound::Client::configured(values))
+            },
+        )?;
     match op {
         "item-get-video" => {
             host.announce(

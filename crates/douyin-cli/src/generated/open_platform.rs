@@ -986,10 +986,17 @@ pub async fn run<H: super::Host>(
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
     let setup = host.client_setup("open-platform")?;
-    let configured = setup
-        .configure(|values| ::douyin_open_platform::Client::configured(values));
     let client: ::douyin_open_platform::Client = host
-        .build_client("open-platform", configured, setup)?;
+        .build_client(
+            "open-platform",
+            setup,
+            |setup| {
+                setup
+                    .configure(|values| ::douyin_open_platform::Client::configured(
+                        values,
+                    ))
+            },
+        )?;
     match op {
         "access-token" => {
             host.announce(
@@ -1071,7 +1078,7 @@ pub async fn run<H: super::Host>(
                 "open-platform:fans_list",
                 &["open_id", "count"],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -1080,6 +1087,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .fans_list(&p)
@@ -1112,7 +1120,7 @@ pub async fn run<H: super::Host>(
                 "open-platform:item_comment_reply_list",
                 &["open_id", "item_id", "comment_id", "count", "sort_type"],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -1121,6 +1129,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .item_comment_reply_list(&p)
@@ -1170,7 +1179,7 @@ pub async fn run<H: super::Host>(
                 "open-platform:list_comment",
                 &["open_id", "count", "item_id", "sort_type"],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -1179,6 +1188,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .list_comment(&p)
@@ -1211,7 +1221,7 @@ pub async fn run<H: super::Host>(
                 "open-platform:media_list",
                 &["open_id", "count"],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -1220,6 +1230,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .media_list(&p)
@@ -1297,7 +1308,7 @@ pub async fn run<H: super::Host>(
                 "open-platform:video_comment_list",
                 &["open_id", "count", "item_id"],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -1306,6 +1317,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .video_comment_list(&p)
@@ -1370,7 +1382,7 @@ pub async fn run<H: super::Host>(
                 "open-platform:video_list",
                 &["open_id", "count"],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -1379,6 +1391,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .video_list(&p)

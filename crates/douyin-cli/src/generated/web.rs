@@ -2378,8 +2378,14 @@ pub async fn run<H: super::Host>(
     m: &::clap::ArgMatches,
 ) -> ::std::result::Result<(), H::Error> {
     let setup = host.client_setup("web")?;
-    let configured = setup.configure(|values| ::douyin_web::Client::configured(values));
-    let client: ::douyin_web::Client = host.build_client("web", configured, setup)?;
+    let client: ::douyin_web::Client = host
+        .build_client(
+            "web",
+            setup,
+            |setup| {
+                setup.configure(|values| ::douyin_web::Client::configured(values))
+            },
+        )?;
     match op {
         "aweme-detail" => {
             host.announce(
@@ -2416,7 +2422,7 @@ pub async fn run<H: super::Host>(
                 "web:aweme_favorite",
                 &["sec_user_id", "count", "sec_user_id_or_link"],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -2425,6 +2431,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.max_cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .aweme_favorite(&p)
@@ -2457,7 +2464,7 @@ pub async fn run<H: super::Host>(
                 "web:aweme_listcollection",
                 &["publish_video_strategy_type", "count"],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -2466,6 +2473,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .aweme_listcollection(&p)
@@ -2509,7 +2517,7 @@ pub async fn run<H: super::Host>(
                     "sec_user_id_or_link",
                 ],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -2518,6 +2526,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.max_cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .aweme_post(&p)
@@ -2565,7 +2574,7 @@ pub async fn run<H: super::Host>(
                 "web:comment_list",
                 &["aweme_id", "count", "aweme_id_or_link"],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -2574,6 +2583,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .comment_list(&p)
@@ -2606,7 +2616,7 @@ pub async fn run<H: super::Host>(
                 "web:comment_list_reply",
                 &["item_id", "comment_id", "count", "item_type", "item_id_or_link"],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -2615,6 +2625,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .comment_list_reply(&p)
@@ -2662,7 +2673,7 @@ pub async fn run<H: super::Host>(
                 "web:emoticon_trending",
                 &["count"],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -2671,6 +2682,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .emoticon_trending(&p)
@@ -2716,7 +2728,7 @@ pub async fn run<H: super::Host>(
                     "filter_selected",
                 ],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -2725,6 +2737,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.offset = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .general_search_single(&p)
@@ -2810,7 +2823,7 @@ pub async fn run<H: super::Host>(
                     "sec_user_id_or_link",
                 ],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -2819,6 +2832,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.max_cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .locate_post(&p)
@@ -2851,7 +2865,7 @@ pub async fn run<H: super::Host>(
                 "web:mix_aweme",
                 &["mix_id", "count", "mix_id_or_link"],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -2860,6 +2874,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.cursor = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .mix_aweme(&p)
@@ -2978,7 +2993,7 @@ pub async fn run<H: super::Host>(
                     "sec_user_id_or_link",
                 ],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -2987,6 +3002,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.max_time = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .user_follower_list(&p)
@@ -3030,7 +3046,7 @@ pub async fn run<H: super::Host>(
                     "sec_user_id_or_link",
                 ],
             ) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(
                         paging,
@@ -3039,6 +3055,7 @@ pub async fn run<H: super::Host>(
                             if let ::std::option::Option::Some(c) = cursor {
                                 p.offset = ::std::option::Option::Some(c);
                             }
+                            let client = client.clone();
                             async move {
                                 client
                                     .user_following_list(&p)

@@ -1,5 +1,5 @@
 //! What the HTTP routes and the MCP tools share: the settings, the clients, every route's CLI subcommand and the pool
-//! the operations run on; and running one route — its parameters turned into the subcommand's arguments, the
+//! download jobs run on; and running one route — its parameters turned into the subcommand's arguments, the
 //! generated dispatch run by a [`ServeHost`] — for one answer, a stream of pages, or a bounded number of pages with
 //! the cursor to continue from.
 
@@ -29,7 +29,7 @@ pub struct App {
     commands: HashMap<(&'static str, &'static str), Command>,
     /// The server's settings.
     pub settings: Settings,
-    /// Where the operations run (see `tokio-util` in Cargo.toml).
+    /// Where download jobs run: their futures are not `Send` (see `tokio-util` in Cargo.toml).
     pool: LocalPoolHandle,
     /// Download jobs.
     pub jobs: Jobs,
@@ -98,35 +98,26 @@ impl App {
         })
     }
 
-    /// Runs `work` (a future that need not be `Send`) on the pool, answering 504 after `--request-timeout`.
-    pub async fn local<T, F, Fut>(&self, work: F) -> Result<T, ServeError>
-    where
-        T: Send + 'static,
-        F: FnOnce(Arc<Shared>) -> Fut + Send + 'static,
-        Fut: Future<Output = Result<T, ServeError>> + 'static,
-    {
-        let shared = self.shared.clone();
-        let mut handle = self.pool.spawn_pinned(move || work(shared));
+    /// `work` within `--request-timeout` (504 after it). The operations' futures are `Send`, so they run in the
+    /// handler's own task: no hop to another thread and back.
+    async fn timed<T>(
+        &self,
+        work: impl Future<Output = Result<T, ServeError>>,
+    ) -> Result<T, ServeError> {
         let limit = self.settings.request_timeout;
-        match tokio::time::timeout(limit, &mut handle).await {
-            Err(_) => {
-                handle.abort();
-                Err(ServeError::new(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    "timeout",
-                    format!("no answer within {limit:?} (--request-timeout)"),
-                ))
-            }
-            Ok(joined) => {
-                joined.map_err(|e| internal(&format!("the operation's task failed: {e}")))?
-            }
-        }
+        tokio::time::timeout(limit, work).await.map_err(|_| {
+            ServeError::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "timeout",
+                format!("no answer within {limit:?} (--request-timeout)"),
+            )
+        })?
     }
 
     /// One answer of `route`.
     pub async fn answer(&self, route: &'static Route, m: ArgMatches) -> Result<Answer, ServeError> {
-        self.local(move |shared| async move {
-            let host = ServeHost::new(shared);
+        self.timed(async {
+            let host = ServeHost::new(self.shared.clone());
             generated::run(&host, route.domain, route.command, &m).await?;
             host.take()
                 .ok_or_else(|| internal("the operation gave no answer"))
@@ -140,7 +131,7 @@ impl App {
         let (tx, rx) = mpsc::channel::<Chunk>(2);
         let shared = self.shared.clone();
         // Detached: the walk ends by itself when the receiver is dropped (its next send fails).
-        drop(self.pool.spawn_pinned(move || async move {
+        drop(tokio::spawn(async move {
             let host = ServeHost::streaming(shared, tx.clone());
             let result = generated::run(&host, route.domain, route.command, &m).await;
             let _ = tx.send(Chunk::End(result)).await;
@@ -167,22 +158,15 @@ impl App {
             }
             Err(internal("the walk ended without a word"))
         };
-        let limit = self.settings.request_timeout;
-        tokio::time::timeout(limit, collect).await.map_err(|_| {
-            ServeError::new(
-                StatusCode::GATEWAY_TIMEOUT,
-                "timeout",
-                format!("no answer within {limit:?} (--request-timeout)"),
-            )
-        })?
+        self.timed(collect).await
     }
 }
 
 impl App {
     /// What a link or share text points at, as `douyin resolve` says.
     pub async fn resolve(&self, text: String) -> Result<serde_json::Value, ServeError> {
-        self.local(move |shared| async move {
-            match crate::hooks::describe_link(&shared.ctx, text).await {
+        self.timed(async {
+            match crate::hooks::describe_link(&self.shared.ctx, text).await {
                 Some(described) => described.map_err(ServeError::from_cli),
                 None => Err(ServeError::new(
                     StatusCode::NOT_FOUND,

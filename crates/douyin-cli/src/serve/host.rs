@@ -142,12 +142,16 @@ impl Host for ServeHost {
     }
 
     fn client_setup(&self, domain: &'static str) -> Result<ClientSetup, ServeError> {
+        if self.shared.cached(domain) {
+            // `build_client` answers with the client built before: neither the configuration nor an identities
+            // file is read again for each request.
+            return Ok(ClientSetup::new(
+                Default::default(),
+                douyin_core::ClientSettings::default(),
+            ));
+        }
         let ctx = &self.shared.ctx;
         let setup = crate::clients::setup(ctx, domain, None).map_err(unavailable)?;
-        if self.shared.cached(domain) {
-            // `build_client` answers with the client built before; the customization's credentials are not read again.
-            return Ok(setup);
-        }
         let provided = crate::hooks::credentials(ctx, domain).map_err(unavailable)?;
         Ok(ClientSetup { provided, ..setup })
     }
@@ -155,8 +159,8 @@ impl Host for ServeHost {
     fn build_client<D, C>(
         &self,
         domain: &'static str,
-        configured: Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
         setup: ClientSetup,
+        configure: impl FnOnce(&ClientSetup) -> Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
     ) -> Result<C, ServeError>
     where
         D: Domain,
@@ -175,6 +179,7 @@ impl Host for ServeHost {
         {
             return Ok(C::from(c.clone()));
         }
+        let configured = configure(&setup);
         let client: douyin_core::Client<D> =
             crate::clients::build(&self.shared.ctx, domain, configured, setup)
                 .map_err(unavailable)?;

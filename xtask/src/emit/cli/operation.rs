@@ -196,13 +196,15 @@ pub(super) fn run_arm(d: &Domain, op: &Operation) -> TokenStream {
             .chain(first);
         quote! {
             if let ::std::option::Option::Some(paging) = super::paging(m, #f, #id, #walk, &[#(#ids),*]) {
-                let (client, params) = (&client, &params);
+                let params = &params;
                 return host
                     .all_pages(paging, |cursor| {
                         let mut p = params.clone();
                         if let ::std::option::Option::Some(c) = cursor {
                             #set
                         }
+                        // Owned, so that the page's future borrows nothing and stays `Send` (`douyin serve`).
+                        let client = client.clone();
                         async move { client.#m_ident(&p).await.map(::#c::Client::#page) }
                     })
                     .await;
@@ -314,8 +316,9 @@ pub(super) fn domain_module(d: &Domain) -> TokenStream {
             m: &::clap::ArgMatches,
         ) -> ::std::result::Result<(), H::Error> {
             let setup = host.client_setup(#name)?;
-            let configured = setup.configure(|values| ::#krate::Client::configured(values));
-            let client: ::#krate::Client = host.build_client(#name, configured, setup)?;
+            let client: ::#krate::Client = host.build_client(#name, setup, |setup| {
+                setup.configure(|values| ::#krate::Client::configured(values))
+            })?;
             match op {
                 #(#arms)*
                 other => ::std::result::Result::Err(host.usage(

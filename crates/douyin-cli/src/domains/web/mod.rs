@@ -14,7 +14,7 @@ use clap::{Arg, ArgMatches, Command};
 use douyin_core::Domain;
 
 use crate::context::Ctx;
-use crate::customize::{Customization, JobSink, Work};
+use crate::customize::{Customization, JobSink, SendWork, Work};
 use crate::generated::{CommonArgs, Link};
 
 /// What the web domain adds to the generated CLI.
@@ -48,11 +48,11 @@ impl Customization for Web {
         &'a self,
         ctx: &'a Ctx,
         text: String,
-    ) -> Option<Work<'a, serde_json::Value>> {
+    ) -> Option<SendWork<'a, serde_json::Value>> {
         Some(Box::pin(share::describe(ctx, text)))
     }
 
-    fn link<'a>(&'a self, ctx: &'a Ctx, link: Link, text: String) -> Work<'a, String> {
+    fn link<'a>(&'a self, ctx: &'a Ctx, link: Link, text: String) -> SendWork<'a, String> {
         Box::pin(share::id_for(ctx, link, text))
     }
 
