@@ -225,6 +225,10 @@ fn read_31(path: &str) -> oas3::Spec {
         );
     }
     let raw: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        !text.contains("\"nullable\""),
+        "{path}: `nullable` is OpenAPI 3.0; 3.1 lists `null` as a type"
+    );
     let mut found = Vec::new();
     refs(&raw, String::new(), &mut found);
     for (at, target) in found {

@@ -215,7 +215,7 @@ pub fn serve_if_mock_child() {
 
 /// Serves the mock: prints the web base URL on the first line of stdout, then serves until stdin closes (the parent
 /// exits or drops its [`MockProcess`]). With `pages PAGES PAGE_SIZE`, web `comment_list` answers PAGES pages of
-/// PAGE_SIZE synthetic comments.
+/// PAGE_SIZE synthetic comments; with `delay OPERATION MS`, web OPERATION answers after MS milliseconds.
 ///
 /// # Panics
 /// On other arguments, or when no port can be bound.
@@ -241,7 +241,14 @@ pub fn serve_mock(args: &[String]) {
                     page_size: page_size.parse().expect("PAGE_SIZE"),
                 },
             ),
-            _ => panic!("usage: douyin-bench-mock [pages PAGES PAGE_SIZE]"),
+            ["delay", operation, ms] => server.set_scenario(
+                "web",
+                operation,
+                douyin_mock::Scenario::Delay(std::time::Duration::from_millis(
+                    ms.parse().expect("MS"),
+                )),
+            ),
+            _ => panic!("usage: douyin-bench-mock [pages PAGES PAGE_SIZE | delay OPERATION MS]"),
         }
         println!("{}", server.base_url("web"));
         tokio::task::spawn_blocking(|| {

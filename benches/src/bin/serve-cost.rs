@@ -1,4 +1,4 @@
-//! What the server layer costs: `serve-cost [SECONDS] [CONCURRENCY] [ROUNDS]`.
+//! What the server layer costs: `serve-cost [SECONDS] [CONCURRENCY] [ROUNDS] [UPSTREAM_MS]`.
 //!
 //! The mock runs in a child process (this binary again: `MockProcess::start_self`). In each round, for SECONDS
 //! (default 5) with CONCURRENCY requests in flight (default 8), web `aweme_detail` is asked of the mock by the
@@ -13,6 +13,9 @@
 //! minimal axum route (in this process, asked the same way) that calls the library and answers the decoded
 //! response encoded as JSON, with no routing by spec, argument parsing, dispatch or masking. Its cost against the
 //! library is the floor of serving the answer over HTTP on this machine; `douyin serve`'s against it is its own.
+//!
+//! With UPSTREAM_MS (default 0) the mock answers after that many milliseconds, as a distant upstream does: the
+//! measurement then shows what the layer costs when requests wait on the network rather than on the CPU.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -42,7 +45,7 @@ fn arg(n: usize, default: u64) -> Result<u64, Failure> {
             .parse()
             .ok()
             .filter(|v| *v > 0)
-            .ok_or_else(|| format!("argument {n} `{a}`: give a whole number above 0 (usage: serve-cost [SECONDS] [CONCURRENCY] [ROUNDS])")),
+            .ok_or_else(|| format!("argument {n} `{a}`: give a whole number above 0 (usage: serve-cost [SECONDS] [CONCURRENCY] [ROUNDS] [UPSTREAM_MS])")),
     }
 }
 
@@ -50,7 +53,16 @@ fn run() -> Result<(), Failure> {
     let seconds = Duration::from_secs(arg(1, 5)?);
     let concurrency = arg(2, 8)? as usize;
     let rounds = arg(3, 3)?;
-    let mock = MockProcess::start_self(&[]);
+    let upstream_ms = match std::env::args().nth(4) {
+        None => 0,
+        Some(_) => arg(4, 0)?,
+    };
+    let delay = upstream_ms.to_string();
+    let mock = if upstream_ms == 0 {
+        MockProcess::start_self(&[])
+    } else {
+        MockProcess::start_self(&["delay", "aweme_detail", &delay])
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -151,7 +163,7 @@ fn run() -> Result<(), Failure> {
     let minimal = move || get(minimal_url.clone());
 
     println!(
-        "web aweme_detail against the mock (child process), {concurrency} in flight, {}s per measurement",
+        "web aweme_detail against the mock (child process, answering after {upstream_ms} ms), {concurrency} in flight, {}s per measurement",
         seconds.as_secs()
     );
     // Each round measures the three paths in a rotated order, so none always runs first or last.

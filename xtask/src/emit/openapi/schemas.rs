@@ -46,6 +46,8 @@ impl<'a> Components<'a> {
             if !self.definitions.contains_key(name) {
                 return Err(format!("dangling $ref {r}"));
             }
+            // A document that defines only some schemas (the webhooks') still holds all they refer to.
+            self.define(name)?;
             return Ok(json!({ "$ref": format!("#/components/schemas/{name}") }));
         }
         let mut out = Map::new();
@@ -140,6 +142,31 @@ impl<'a> Components<'a> {
             }
         }
         Ok(json!({ "$ref": format!("#/components/schemas/{title}") }))
+    }
+}
+
+/// `schema` (a component translated above, in OpenAPI 3.0 form) in OpenAPI 3.1 form: `nullable` is not a keyword
+/// of 3.1, whose schemas admit `null` by listing it as a type (or as an alternative to a `$ref`).
+pub(super) fn to_31(schema: &mut Json) {
+    match schema {
+        Json::Object(obj) => {
+            if obj.remove("nullable") == Some(json!(true)) {
+                if let Some(Json::String(t)) = obj.get("type") {
+                    let t = t.clone();
+                    obj.insert("type".into(), json!([t, "null"]));
+                } else if let Some(Json::Array(alternatives)) = obj.get_mut("oneOf") {
+                    alternatives.push(json!({ "type": "null" }));
+                } else if let Some(all) = obj.remove("allOf") {
+                    obj.insert("anyOf".into(), all);
+                    if let Some(Json::Array(alternatives)) = obj.get_mut("anyOf") {
+                        alternatives.push(json!({ "type": "null" }));
+                    }
+                }
+            }
+            obj.values_mut().for_each(to_31);
+        }
+        Json::Array(items) => items.iter_mut().for_each(to_31),
+        _ => {}
     }
 }
 

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value as Json};
 
-use super::schemas::Components;
+use super::schemas::{to_31, Components};
 use crate::ir::Domain;
 use crate::spec::event_model::SignatureScheme;
 
@@ -76,6 +76,8 @@ pub fn emit(domain: &Domain) -> Result<Option<String>, String> {
         }
         hooks.insert(e.name.clone(), json!({ "post": post }));
     }
+    let mut schemas = Json::Object(components.done.into_iter().collect());
+    to_31(&mut schemas);
     let doc = json!({
         "openapi": "3.1.0",
         "x-generated": format!("by cargo xtask codegen from {}/; do not edit.", domain.spec_dir.display()),
@@ -88,7 +90,7 @@ pub fn emit(domain: &Domain) -> Result<Option<String>, String> {
             "version": "0.1.0"
         },
         "webhooks": hooks,
-        "components": { "schemas": components.done },
+        "components": { "schemas": schemas },
     });
     let text = serde_json::to_string_pretty(&doc).map_err(|e| fail(e.to_string()))?;
     Ok(Some(text + "\n"))
