@@ -151,3 +151,66 @@ fn a_redirect_to_another_origin_takes_no_credential_there() {
         );
     }
 }
+
+#[test]
+fn a_token_from_the_token_file_echoed_inside_a_success_is_masked() {
+    use douyin_open_platform::store::{FileStore, TokenStore, Tokens, UserTokens};
+    use douyin_open_platform::Secret;
+    // The server's only access token is in its token file, as after `auth exchange`: no value configured says it.
+    const FILE_TOKEN: &str = "act.FILE-0c4d7e9a15";
+    let rt = runtime();
+    let server = rt.block_on(Hostile::start(|r| {
+        let echo = everything(r);
+        let body = json!({ "data": { "error_code": 0, "description": echo, "list": [] }, "extra": { "echo": echo } });
+        Reply::json(200, &body.to_string())
+    }));
+    let home = TempDir::new("serve-token-file");
+    let file = home.path().join("tokens.json");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let day = 86_400_000;
+    let user = UserTokens {
+        open_id: "ba253642".into(),
+        scope: "item.comment".into(),
+        access_token: Secret::new(FILE_TOKEN),
+        access_obtained_ms: now,
+        access_expires_ms: now + day,
+        refresh_token: Secret::new("rft.FILE-7e21b4c0d9"),
+        refresh_obtained_ms: now,
+        refresh_expires_ms: now + 30 * day,
+    };
+    let tokens = Tokens {
+        user: Some(user),
+        ..Tokens::default()
+    };
+    FileStore::new(&file).save(&tokens).unwrap();
+    let base = server.base_url();
+    let mut cmd = douyin_at(|d| format!("{base}/{d}"), &home);
+    cmd.env_remove("DOUYIN_ACCESS_TOKEN")
+        .env("DOUYIN_OPEN_PLATFORM_TOKEN_FILE", &file)
+        .env("DOUYIN_OPEN_PLATFORM_CLIENT_KEY", "awk-client")
+        .env("DOUYIN_OPEN_PLATFORM_CLIENT_SECRET", "CLIENT-SECRET-2d9f");
+    let (mut child, serve) = listening(cmd, &[]);
+    let (status, answer) = rt.block_on(async {
+        let r = reqwest::get(format!("{serve}{}", CALLS[1])).await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let received: String = server.received().iter().map(everything).collect();
+    assert!(
+        received.contains(FILE_TOKEN),
+        "the upstream never saw the token: {received}"
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer.contains("***"),
+        "the echo is served, masked: {answer}"
+    );
+    assert!(
+        !answer.contains(FILE_TOKEN),
+        "the token file's token in {answer}"
+    );
+}

@@ -16,6 +16,7 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 
 use super::errors::ServeError;
+use super::learned::Learned;
 use crate::context::Ctx;
 use crate::seam::{Call, ClientSetup, Host, Link, Paging};
 
@@ -27,6 +28,8 @@ pub struct Shared {
     clients: Mutex<HashMap<&'static str, Arc<dyn Any + Send + Sync>>>,
     /// Every configured credential value (the values in a cookie header too), masked in every answer.
     secrets: Vec<String>,
+    /// Credential values learned since (identities, the token file's, refreshed ones), masked as well.
+    learned: Learned,
 }
 
 impl Shared {
@@ -47,13 +50,20 @@ impl Shared {
             ctx,
             clients: Mutex::new(HashMap::new()),
             secrets,
+            learned: Learned::default(),
         }
     }
 
     /// `text` with every configured credential masked: the runtime masks what reaches its errors, but an upstream
     /// can echo a request's cookie or token inside a successful answer, which is served as data.
     pub fn mask(&self, text: String) -> String {
-        let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        let learned = self.learned.values();
+        let secrets: Vec<&str> = self
+            .secrets
+            .iter()
+            .chain(&learned)
+            .map(String::as_str)
+            .collect();
         match douyin_core::redact::mask(&text, &secrets) {
             std::borrow::Cow::Borrowed(_) => text,
             std::borrow::Cow::Owned(masked) => masked,
@@ -180,6 +190,15 @@ impl Host for ServeHost {
             return Ok(C::from(c.clone()));
         }
         let configured = configure(&setup);
+        // What the client will send beyond the configured values is learned before it is sent.
+        let mut setup = setup;
+        for identity in &setup.identities {
+            identity
+                .values
+                .values()
+                .for_each(|v| self.shared.learned.learn(v.expose()));
+        }
+        setup.provided = setup.provided.map(|p| self.shared.learned.watching(p));
         let client: douyin_core::Client<D> =
             crate::clients::build(&self.shared.ctx, domain, configured, setup)
                 .map_err(unavailable)?;

@@ -7,7 +7,9 @@
 //! streamable HTTP at `/mcp` ([`mcp`]; `douyin mcp` serves them over stdio).
 //!
 //! Access: loopback by default; any other address needs `--api-key` (a bearer token, compared in constant time).
-//! Credentials come from the config file and environment as for the CLI and never appear in an answer. Limits: the
+//! Credentials come from the config file and environment as for the CLI and never appear in an answer: neither
+//! the configured values nor those learned while serving ([`learned`]: identities, the token file's tokens and
+//! their refreshed successors). Limits: the
 //! query length (414), a request body (413), the time for one answer (504); no CORS header unless `--cors` names
 //! the origin.
 
@@ -15,6 +17,7 @@ mod app;
 mod errors;
 mod host;
 mod jobs;
+mod learned;
 mod mcp;
 mod media;
 pub mod route;
