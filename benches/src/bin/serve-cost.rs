@@ -53,10 +53,7 @@ fn run() -> Result<(), Failure> {
     let seconds = Duration::from_secs(arg(1, 5)?);
     let concurrency = arg(2, 8)? as usize;
     let rounds = arg(3, 3)?;
-    let upstream_ms = match std::env::args().nth(4) {
-        None => 0,
-        Some(_) => arg(4, 0)?,
-    };
+    let upstream_ms = arg(4, 0)?;
     let delay = upstream_ms.to_string();
     let mock = if upstream_ms == 0 {
         MockProcess::start_self(&[])

@@ -61,9 +61,7 @@ fn mask_in_blocks(
                 continue;
             }
             if out.len() + (c - copied) >= max_out {
-                let cut = copied + max_out.saturating_sub(out.len());
-                out.extend_from_slice(&text[copied..cut]);
-                return Some((out, true));
+                return Some(cut(out, &text[copied..], max_out));
             }
             if let Some(end) = secrets
                 .iter()
@@ -80,9 +78,7 @@ fn mask_in_blocks(
         from = to.max(i);
     }
     if copied < text.len() && out.len() + (text.len() - copied) > max_out {
-        let cut = copied + max_out.saturating_sub(out.len());
-        out.extend_from_slice(&text[copied..cut]);
-        return Some((out, true));
+        return Some(cut(out, &text[copied..], max_out));
     }
     if copied == 0 {
         // Nothing was masked, and the whole text fits.
@@ -90,6 +86,12 @@ fn mask_in_blocks(
     }
     out.extend_from_slice(&text[copied..]);
     Some((out, false))
+}
+
+/// `out` followed by as much of `rest` (input left unmasked) as fits in `max_out` bytes, marked as cut.
+fn cut(mut out: Vec<u8>, rest: &[u8], max_out: usize) -> (Vec<u8>, bool) {
+    out.extend_from_slice(&rest[..max_out.saturating_sub(out.len())]);
+    (out, true)
 }
 
 /// The input is searched for where occurrences may start this many bytes at a time, so that a limited output

@@ -61,7 +61,7 @@ impl Shared {
         let secrets: Vec<&str> = self
             .secrets
             .iter()
-            .chain(&learned)
+            .chain(learned.iter())
             .map(String::as_str)
             .collect();
         match douyin_core::redact::mask(&text, &secrets) {
@@ -169,7 +169,7 @@ impl Host for ServeHost {
     fn build_client<D, C>(
         &self,
         domain: &'static str,
-        setup: ClientSetup,
+        mut setup: ClientSetup,
         configure: impl FnOnce(&ClientSetup) -> Result<ClientBuilder<D>, douyin_core::Error<D::Code>>,
     ) -> Result<C, ServeError>
     where
@@ -191,7 +191,6 @@ impl Host for ServeHost {
         }
         let configured = configure(&setup);
         // What the client will send beyond the configured values is learned before it is sent.
-        let mut setup = setup;
         for identity in &setup.identities {
             identity
                 .values

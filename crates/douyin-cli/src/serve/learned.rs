@@ -3,7 +3,6 @@
 //! token file, a token refreshed after the server started). Each is learned before it is first sent upstream, so an
 //! upstream that echoes it in a successful answer gets it masked.
 
-use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use douyin_core::{BoxFuture, Credentials, Position, Secret};
@@ -12,31 +11,35 @@ use douyin_core::{BoxFuture, Credentials, Position, Secret};
 /// far more than a server meets, and a provider that made up a new value per request cannot grow the list.
 const KEPT: usize = 256;
 
-/// The learned values, shared by the server's clients.
+/// The learned values, shared by the server's clients. Every answer reads them and a value is learned rarely, so a
+/// reader takes the current list by its `Arc` and learning replaces it.
 #[derive(Clone, Default)]
-pub struct Learned(Arc<Mutex<VecDeque<String>>>);
+pub struct Learned(Arc<Mutex<Arc<Vec<String>>>>);
 
 impl Learned {
     /// Keeps `value` (and, for a cookie header, the values in it worth masking on their own).
     pub fn learn(&self, value: &str) {
-        let Ok(mut kept) = self.0.lock() else { return };
+        let Ok(mut current) = self.0.lock() else {
+            return;
+        };
         let pieces = douyin_core::redact::cookie_values(value).chain(std::iter::once(value));
         for piece in pieces {
-            if piece.is_empty() || kept.iter().any(|k| k == piece) {
+            if piece.is_empty() || current.iter().any(|k| k == piece) {
                 continue;
             }
+            let kept = Arc::make_mut(&mut current);
             if kept.len() == KEPT {
-                kept.pop_front();
+                kept.remove(0);
             }
-            kept.push_back(piece.to_owned());
+            kept.push(piece.to_owned());
         }
     }
 
     /// The values learned so far.
-    pub fn values(&self) -> Vec<String> {
+    pub fn values(&self) -> Arc<Vec<String>> {
         self.0
             .lock()
-            .map(|kept| kept.iter().cloned().collect())
+            .map(|current| Arc::clone(&current))
             .unwrap_or_default()
     }
 
@@ -90,7 +93,7 @@ mod tests {
         let learned = Learned::default();
         learned.learn("sessionid=0123456789abcdef; is_staff=0");
         assert_eq!(
-            learned.values(),
+            *learned.values(),
             ["0123456789abcdef", "sessionid=0123456789abcdef; is_staff=0"]
         );
         for i in 0..KEPT {

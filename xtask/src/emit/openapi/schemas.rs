@@ -156,11 +156,9 @@ pub(super) fn to_31(schema: &mut Json) {
                     obj.insert("type".into(), json!([t, "null"]));
                 } else if let Some(Json::Array(alternatives)) = obj.get_mut("oneOf") {
                     alternatives.push(json!({ "type": "null" }));
-                } else if let Some(all) = obj.remove("allOf") {
-                    obj.insert("anyOf".into(), all);
-                    if let Some(Json::Array(alternatives)) = obj.get_mut("anyOf") {
-                        alternatives.push(json!({ "type": "null" }));
-                    }
+                } else if let Some(Json::Array(mut alternatives)) = obj.remove("allOf") {
+                    alternatives.push(json!({ "type": "null" }));
+                    obj.insert("anyOf".into(), Json::Array(alternatives));
                 }
             }
             obj.values_mut().for_each(to_31);
