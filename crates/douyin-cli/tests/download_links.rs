@@ -270,6 +270,35 @@ fn an_id_an_argument_list_and_a_stdin_list_are_fetched_in_order() {
 }
 
 #[test]
+fn a_short_link_goes_to_a_base_url_set_in_the_environment_too() {
+    // No `--base-url`: the web base URL comes from the environment, as for every other command, and short links
+    // follow it (they went to the real v.douyin.com before).
+    let mock = Mock::start();
+    let home = TempDir::new("dl-env-base");
+    details(&mock, &[video(VIDEO_ID, 4096, "")]);
+    let base = mock.server.base_url("web");
+    let mut c = douyin(
+        home.path(),
+        &[
+            ("DOUYIN_COOKIE", "sessionid=test"),
+            ("DOUYIN_MS_TOKEN", "test-ms-token"),
+            ("DOUYIN_WEB_BASE_URL", base.as_str()),
+        ],
+    );
+    c.args(["download", "https://v.douyin.com/iRNBho6u/", "--dir"])
+        .arg(out(&home))
+        .arg("--archive")
+        .arg(home.path().join("archive.sqlite"));
+    let r = run(c);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(sent(&mock, "aweme_detail", "aweme_id"), [VIDEO_ID]);
+    assert_eq!(
+        files(&out(&home)),
+        [format!("mock_{VIDEO_ID}_clip {VIDEO_ID}.mp4")]
+    );
+}
+
+#[test]
 fn favorites_and_mix_page_up_to_the_limit_and_resume_their_listing() {
     let mock = Mock::start();
     let home = TempDir::new("dl-lists");

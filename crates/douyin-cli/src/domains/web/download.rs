@@ -96,7 +96,7 @@ async fn execute(
     let downloader = downloader(&ctx, m)?;
     let resolver = inputs::resolver(
         m.get_one::<String>("short_link_base").map(String::as_str),
-        common.base_url.as_deref(),
+        ctx.base_url_for(douyin_web::Web::NAME)?.as_deref(),
     )?;
     let texts = inputs::gather(m)?;
     let from_json = m.get_one::<String>("from_json");

@@ -95,8 +95,9 @@ fn read_lines(input: impl BufRead) -> Result<Vec<String>, CliError> {
     Ok(out)
 }
 
-/// The short-link resolver: `--short-link-base` when given, else the server `--base-url` points at (a mock serves
-/// short links below it, as the generated commands' link arguments expect), else the real short-link hosts.
+/// The short-link resolver: `--short-link-base` when given, else the web base URL (`--base-url`, the environment or
+/// the config file: a mock serves short links below it, as the generated commands' link arguments expect), else
+/// the real short-link hosts.
 pub(super) fn resolver(
     short_link_base: Option<&str>,
     base_url: Option<&str>,
@@ -108,7 +109,7 @@ pub(super) fn resolver(
             .map_err(|e| CliError::usage(format!("--short-link-base: {e}"))),
         (None, Some(base)) => resolver
             .short_links_via(base)
-            .map_err(|e| CliError::usage(format!("--base-url: {e}"))),
+            .map_err(|e| CliError::usage(format!("base URL for short links: {e}"))),
         (None, None) => Ok(resolver),
     }
 }
